@@ -1,0 +1,239 @@
+package store
+
+import (
+	"database/sql"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Item is a row of the action_items table.
+type Item struct {
+	ID               int64         `db:"id"`
+	ProjectID        int64         `db:"project_id"`
+	Num              int           `db:"num"`
+	Text             string        `db:"text"`
+	Owner            string        `db:"owner"`
+	OwnerName        string        `db:"owner_name"`
+	Due              string        `db:"due"`
+	Status           string        `db:"status"`
+	Progress         int           `db:"progress"`
+	MeetingID        sql.NullInt64 `db:"meeting_id"`
+	CreatedByMessage sql.NullInt64 `db:"created_by_message"`
+	ClosedByMessage  sql.NullInt64 `db:"closed_by_message"`
+	CreatedAt        time.Time     `db:"created_at"`
+	UpdatedAt        time.Time     `db:"updated_at"`
+	ClosedAt         sql.NullTime  `db:"closed_at"`
+	LastReminded     string        `db:"last_reminded"`
+}
+
+// Ref returns the item's short id, such as "A-12".
+func (i Item) Ref() string { return "A-" + strconv.Itoa(i.Num) }
+
+// Risk is a row of the risks table.
+type Risk struct {
+	ID               int64         `db:"id"`
+	ProjectID        int64         `db:"project_id"`
+	Num              int           `db:"num"`
+	Description      string        `db:"description"`
+	Likelihood       string        `db:"likelihood"`
+	LikelihoodText   string        `db:"likelihood_text"`
+	Impact           string        `db:"impact"`
+	ImpactText       string        `db:"impact_text"`
+	Mitigation       string        `db:"mitigation"`
+	Owner            string        `db:"owner"`
+	OwnerName        string        `db:"owner_name"`
+	Trigger          string        `db:"trigger_text"`
+	Status           string        `db:"status"`
+	Escalated        bool          `db:"escalated"`
+	MeetingID        sql.NullInt64 `db:"meeting_id"`
+	CreatedByMessage sql.NullInt64 `db:"created_by_message"`
+	CreatedAt        time.Time     `db:"created_at"`
+	UpdatedAt        time.Time     `db:"updated_at"`
+}
+
+// Ref returns the risk's short id, such as "R-3".
+func (r Risk) Ref() string { return "R-" + strconv.Itoa(r.Num) }
+
+// ParseRef splits "A-12" into ("A", 12).
+func ParseRef(ref string) (prefix string, num int, err error) {
+	p, n, ok := strings.Cut(strings.ToUpper(strings.TrimSpace(ref)), "-")
+	if !ok || (p != "A" && p != "R") {
+		return "", 0, fmt.Errorf("ref %q: want A-<number> or R-<number>", ref)
+	}
+	num, err = strconv.Atoi(n)
+	if err != nil || num <= 0 {
+		return "", 0, fmt.Errorf("ref %q: want A-<number> or R-<number>", ref)
+	}
+	return p, num, nil
+}
+
+// ItemFilter narrows Items.
+type ItemFilter struct {
+	ProjectID int64  // 0: every project
+	Status    string // "" or "all": every status
+	Owner     string
+	MeetingID int64
+}
+
+func (f ItemFilter) where() (string, []any) {
+	var conds []string
+	var args []any
+	if f.ProjectID != 0 {
+		conds = append(conds, "project_id = ?")
+		args = append(args, f.ProjectID)
+	}
+	if f.Status != "" && f.Status != "all" {
+		conds = append(conds, "status = ?")
+		args = append(args, f.Status)
+	}
+	if f.Owner != "" {
+		conds = append(conds, "owner = ?")
+		args = append(args, f.Owner)
+	}
+	if f.MeetingID != 0 {
+		conds = append(conds, "meeting_id = ?")
+		args = append(args, f.MeetingID)
+	}
+	if len(conds) == 0 {
+		return "", nil
+	}
+	return " WHERE " + strings.Join(conds, " AND "), args
+}
+
+// Items lists action items in ref order.
+func (s *Store) Items(f ItemFilter) ([]Item, error) {
+	where, args := f.where()
+	var items []Item
+	err := s.db.Select(&items, `SELECT * FROM action_items`+where+` ORDER BY project_id, num`, args...)
+	return items, err
+}
+
+// Risks lists risks in ref order; status "" or "all" lists every status.
+func (s *Store) Risks(projectID int64, status string) ([]Risk, error) {
+	f := ItemFilter{ProjectID: projectID, Status: status}
+	where, args := f.where()
+	var risks []Risk
+	err := s.db.Select(&risks, `SELECT * FROM risks`+where+` ORDER BY project_id, num`, args...)
+	return risks, err
+}
+
+// ItemByRef returns the item with ref ("A-12") in a project.
+func (tx *Tx) ItemByRef(projectID int64, ref string) (Item, error) {
+	p, num, err := ParseRef(ref)
+	if err != nil {
+		return Item{}, err
+	}
+	if p != "A" {
+		return Item{}, fmt.Errorf("%s is not an action item", ref)
+	}
+	var it Item
+	err = tx.tx.GetContext(tx.ctx, &it, `SELECT * FROM action_items WHERE project_id = ? AND num = ?`, projectID, num)
+	if errors.Is(err, sql.ErrNoRows) {
+		return it, fmt.Errorf("%s: %w", strings.ToUpper(ref), ErrNotFound)
+	}
+	return it, err
+}
+
+// RiskByRef returns the risk with ref ("R-3") in a project.
+func (tx *Tx) RiskByRef(projectID int64, ref string) (Risk, error) {
+	p, num, err := ParseRef(ref)
+	if err != nil {
+		return Risk{}, err
+	}
+	if p != "R" {
+		return Risk{}, fmt.Errorf("%s is not a risk", ref)
+	}
+	var r Risk
+	err = tx.tx.GetContext(tx.ctx, &r, `SELECT * FROM risks WHERE project_id = ? AND num = ?`, projectID, num)
+	if errors.Is(err, sql.ErrNoRows) {
+		return r, fmt.Errorf("%s: %w", strings.ToUpper(ref), ErrNotFound)
+	}
+	return r, err
+}
+
+// ItemsOfMeeting lists the items created by a meeting.
+func (tx *Tx) ItemsOfMeeting(meetingID int64) ([]Item, error) {
+	var items []Item
+	err := tx.tx.SelectContext(tx.ctx, &items, `SELECT * FROM action_items WHERE meeting_id = ? ORDER BY num`, meetingID)
+	return items, err
+}
+
+// RisksOfMeeting lists the risks created by a meeting.
+func (tx *Tx) RisksOfMeeting(meetingID int64) ([]Risk, error) {
+	var risks []Risk
+	err := tx.tx.SelectContext(tx.ctx, &risks, `SELECT * FROM risks WHERE meeting_id = ? ORDER BY num`, meetingID)
+	return risks, err
+}
+
+// InsertItem stores a new item with the project's next number and returns
+// it with ID and Num set.
+func (tx *Tx) InsertItem(it Item) (Item, error) {
+	if err := tx.tx.GetContext(tx.ctx, &it.Num, `SELECT COALESCE(MAX(num), 0) + 1 FROM action_items WHERE project_id = ?`, it.ProjectID); err != nil {
+		return it, fmt.Errorf("next item number: %w", err)
+	}
+	res, err := tx.tx.ExecContext(tx.ctx, `INSERT INTO action_items
+		(project_id, num, text, owner, owner_name, due, status, progress, meeting_id, created_by_message, closed_by_message, created_at, updated_at, closed_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		it.ProjectID, it.Num, it.Text, it.Owner, it.OwnerName, it.Due, it.Status, it.Progress,
+		it.MeetingID, it.CreatedByMessage, it.ClosedByMessage, utc(it.CreatedAt), utc(it.UpdatedAt), it.ClosedAt)
+	if err != nil {
+		return it, fmt.Errorf("insert item: %w", err)
+	}
+	it.ID, err = res.LastInsertId()
+	return it, err
+}
+
+// UpdateItem writes every mutable field of it.
+func (tx *Tx) UpdateItem(it Item) error {
+	_, err := tx.tx.ExecContext(tx.ctx, `UPDATE action_items SET text = ?, owner = ?, owner_name = ?, due = ?, status = ?,
+		progress = ?, meeting_id = ?, closed_by_message = ?, updated_at = ?, closed_at = ?, last_reminded = ? WHERE id = ?`,
+		it.Text, it.Owner, it.OwnerName, it.Due, it.Status, it.Progress, it.MeetingID, it.ClosedByMessage,
+		utc(it.UpdatedAt), it.ClosedAt, it.LastReminded, it.ID)
+	if err != nil {
+		return fmt.Errorf("update %s: %w", it.Ref(), err)
+	}
+	return nil
+}
+
+// InsertRisk stores a new risk with the project's next number.
+func (tx *Tx) InsertRisk(r Risk) (Risk, error) {
+	if err := tx.tx.GetContext(tx.ctx, &r.Num, `SELECT COALESCE(MAX(num), 0) + 1 FROM risks WHERE project_id = ?`, r.ProjectID); err != nil {
+		return r, fmt.Errorf("next risk number: %w", err)
+	}
+	res, err := tx.tx.ExecContext(tx.ctx, `INSERT INTO risks
+		(project_id, num, description, likelihood, likelihood_text, impact, impact_text, mitigation, owner, owner_name,
+		 trigger_text, status, escalated, meeting_id, created_by_message, created_at, updated_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		r.ProjectID, r.Num, r.Description, r.Likelihood, r.LikelihoodText, r.Impact, r.ImpactText, r.Mitigation,
+		r.Owner, r.OwnerName, r.Trigger, r.Status, r.Escalated, r.MeetingID, r.CreatedByMessage, utc(r.CreatedAt), utc(r.UpdatedAt))
+	if err != nil {
+		return r, fmt.Errorf("insert risk: %w", err)
+	}
+	r.ID, err = res.LastInsertId()
+	return r, err
+}
+
+// UpdateRisk writes every mutable field of r.
+func (tx *Tx) UpdateRisk(r Risk) error {
+	_, err := tx.tx.ExecContext(tx.ctx, `UPDATE risks SET description = ?, likelihood = ?, likelihood_text = ?, impact = ?,
+		impact_text = ?, mitigation = ?, owner = ?, owner_name = ?, trigger_text = ?, status = ?, escalated = ?, updated_at = ?
+		WHERE id = ?`,
+		r.Description, r.Likelihood, r.LikelihoodText, r.Impact, r.ImpactText, r.Mitigation, r.Owner, r.OwnerName,
+		r.Trigger, r.Status, r.Escalated, utc(r.UpdatedAt), r.ID)
+	if err != nil {
+		return fmt.Errorf("update %s: %w", r.Ref(), err)
+	}
+	return nil
+}
+
+// SetLastReminded records the day a digest last listed an item.
+func (tx *Tx) SetLastReminded(itemID int64, day string) error {
+	_, err := tx.tx.ExecContext(tx.ctx, `UPDATE action_items SET last_reminded = ? WHERE id = ?`, day, itemID)
+	if err != nil {
+		return fmt.Errorf("set last reminded: %w", err)
+	}
+	return nil
+}

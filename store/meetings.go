@@ -1,0 +1,159 @@
+package store
+
+import (
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+)
+
+// Meeting is a row of the meetings table.
+type Meeting struct {
+	ID          int64         `db:"id"`
+	ProjectID   int64         `db:"project_id"`
+	Title       string        `db:"title"`
+	MeetingDate string        `db:"meeting_date"`
+	Chair       string        `db:"chair"`
+	MessageID   sql.NullInt64 `db:"message_id"`
+	CreatedAt   time.Time     `db:"created_at"`
+}
+
+// Attendee is a row of the attendees table.
+type Attendee struct {
+	MeetingID int64  `db:"meeting_id"`
+	Name      string `db:"name"`
+	Email     string `db:"email"`
+	Present   bool   `db:"present"`
+}
+
+// InsertMeeting stores a meeting and returns its id.
+func (tx *Tx) InsertMeeting(m Meeting) (int64, error) {
+	res, err := tx.tx.ExecContext(tx.ctx, `INSERT INTO meetings (project_id, title, meeting_date, chair, message_id, created_at)
+		VALUES (?, ?, ?, ?, ?, ?)`, m.ProjectID, m.Title, m.MeetingDate, m.Chair, m.MessageID, utc(m.CreatedAt))
+	if err != nil {
+		return 0, fmt.Errorf("insert meeting: %w", err)
+	}
+	return res.LastInsertId()
+}
+
+// UpdateMeeting rewrites a meeting's title, chair and source message (when
+// corrected minutes arrive).
+func (tx *Tx) UpdateMeeting(m Meeting) error {
+	_, err := tx.tx.ExecContext(tx.ctx, `UPDATE meetings SET title = ?, chair = ?, message_id = ? WHERE id = ?`,
+		m.Title, m.Chair, m.MessageID, m.ID)
+	if err != nil {
+		return fmt.Errorf("update meeting %d: %w", m.ID, err)
+	}
+	return nil
+}
+
+// FindMeeting returns the project's meeting on date whose title matches, so
+// re-sent minutes update it instead of creating a duplicate.
+func (tx *Tx) FindMeeting(projectID int64, date string, title string) (Meeting, error) {
+	var m Meeting
+	err := tx.tx.GetContext(tx.ctx, &m, `SELECT * FROM meetings WHERE project_id = ? AND meeting_date = ? AND title = ? ORDER BY id DESC LIMIT 1`,
+		projectID, date, title)
+	if errors.Is(err, sql.ErrNoRows) {
+		return m, ErrNotFound
+	}
+	return m, err
+}
+
+// MeetingByMessage returns the meeting whose minutes came in message row id.
+func (tx *Tx) MeetingByMessage(messageRow int64) (Meeting, error) {
+	var m Meeting
+	err := tx.tx.GetContext(tx.ctx, &m, `SELECT * FROM meetings WHERE message_id = ?`, messageRow)
+	if errors.Is(err, sql.ErrNoRows) {
+		return m, ErrNotFound
+	}
+	return m, err
+}
+
+// ReplaceAttendees sets the attendee list of a meeting.
+func (tx *Tx) ReplaceAttendees(meetingID int64, as []Attendee) error {
+	if _, err := tx.tx.ExecContext(tx.ctx, `DELETE FROM attendees WHERE meeting_id = ?`, meetingID); err != nil {
+		return fmt.Errorf("clear attendees: %w", err)
+	}
+	for _, a := range as {
+		if _, err := tx.tx.ExecContext(tx.ctx, `INSERT INTO attendees (meeting_id, name, email, present) VALUES (?, ?, ?, ?)`,
+			meetingID, a.Name, a.Email, a.Present); err != nil {
+			return fmt.Errorf("insert attendee: %w", err)
+		}
+	}
+	return nil
+}
+
+// Attendees lists a meeting's attendees.
+func (s *Store) Attendees(meetingID int64) ([]Attendee, error) {
+	var as []Attendee
+	err := s.db.Select(&as, `SELECT * FROM attendees WHERE meeting_id = ? ORDER BY rowid`, meetingID)
+	return as, err
+}
+
+// Meetings lists a project's meetings, newest first.
+func (s *Store) Meetings(projectID int64) ([]Meeting, error) {
+	var ms []Meeting
+	err := s.db.Select(&ms, `SELECT * FROM meetings WHERE project_id = ? ORDER BY meeting_date DESC, id DESC`, projectID)
+	return ms, err
+}
+
+// Decision is a row of the decisions table.
+type Decision struct {
+	ID        int64         `db:"id"`
+	ProjectID int64         `db:"project_id"`
+	MeetingID sql.NullInt64 `db:"meeting_id"`
+	Text      string        `db:"text"`
+	CreatedAt time.Time     `db:"created_at"`
+}
+
+// Change is a row of the changes table.
+type Change struct {
+	ID        int64         `db:"id"`
+	ProjectID int64         `db:"project_id"`
+	MeetingID sql.NullInt64 `db:"meeting_id"`
+	Kind      string        `db:"kind"`
+	Text      string        `db:"text"`
+	CreatedAt time.Time     `db:"created_at"`
+}
+
+// ReplaceDecisions sets the decisions recorded for a meeting.
+func (tx *Tx) ReplaceDecisions(projectID, meetingID int64, texts []string, at time.Time) error {
+	if _, err := tx.tx.ExecContext(tx.ctx, `DELETE FROM decisions WHERE meeting_id = ?`, meetingID); err != nil {
+		return fmt.Errorf("clear decisions: %w", err)
+	}
+	for _, t := range texts {
+		if _, err := tx.tx.ExecContext(tx.ctx, `INSERT INTO decisions (project_id, meeting_id, text, created_at) VALUES (?, ?, ?, ?)`,
+			projectID, meetingID, t, utc(at)); err != nil {
+			return fmt.Errorf("insert decision: %w", err)
+		}
+	}
+	return nil
+}
+
+// ReplaceChanges sets the schedule/scope changes recorded for a meeting.
+func (tx *Tx) ReplaceChanges(projectID, meetingID int64, changes []Change, at time.Time) error {
+	if _, err := tx.tx.ExecContext(tx.ctx, `DELETE FROM changes WHERE meeting_id = ?`, meetingID); err != nil {
+		return fmt.Errorf("clear changes: %w", err)
+	}
+	for _, c := range changes {
+		if _, err := tx.tx.ExecContext(tx.ctx, `INSERT INTO changes (project_id, meeting_id, kind, text, created_at) VALUES (?, ?, ?, ?, ?)`,
+			projectID, meetingID, c.Kind, c.Text, utc(at)); err != nil {
+			return fmt.Errorf("insert change: %w", err)
+		}
+	}
+	return nil
+}
+
+// DecisionsSince lists decisions recorded at or after since.
+func (s *Store) DecisionsSince(projectID int64, since time.Time) ([]Decision, error) {
+	var ds []Decision
+	err := s.db.Select(&ds, `SELECT * FROM decisions WHERE project_id = ? AND created_at >= ? ORDER BY id`, projectID, utc(since))
+	return ds, err
+}
+
+// ChangesSince lists schedule/scope changes recorded at or after since.
+func (s *Store) ChangesSince(projectID int64, since time.Time) ([]Change, error) {
+	var cs []Change
+	err := s.db.Select(&cs, `SELECT * FROM changes WHERE project_id = ? AND created_at >= ? ORDER BY id`, projectID, utc(since))
+	return cs, err
+}

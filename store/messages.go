@@ -1,0 +1,115 @@
+package store
+
+import (
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+)
+
+// Message outcomes.
+const (
+	OutcomeProcessed = "processed" // understood and acted on
+	OutcomeIgnored   = "ignored"   // recorded, deliberately not acted on (auto-reply, other)
+	OutcomeFailed    = "failed"    // could not be handled; kept in the failed folder
+)
+
+// Message is a row of the messages table: one incoming mail and its fate.
+type Message struct {
+	ID          int64     `db:"id"`
+	ProjectID   int64     `db:"project_id"`
+	MessageID   string    `db:"message_id"`
+	ContentHash string    `db:"content_hash"`
+	Mailbox     string    `db:"mailbox"`
+	UIDValidity uint32    `db:"uidvalidity"`
+	UID         uint32    `db:"uid"`
+	Sender      string    `db:"sender"`
+	Subject     string    `db:"subject"`
+	Kind        string    `db:"kind"`
+	Outcome     string    `db:"outcome"`
+	Error       string    `db:"error"`
+	Raw         []byte    `db:"raw"`
+	ReceivedAt  time.Time `db:"received_at"`
+	ProcessedAt time.Time `db:"processed_at"`
+}
+
+// FindMessage returns the message recorded for project under messageID.
+func (tx *Tx) FindMessage(projectID int64, messageID string) (Message, error) {
+	var m Message
+	err := tx.tx.GetContext(tx.ctx, &m, `SELECT * FROM messages WHERE project_id = ? AND message_id = ?`, projectID, messageID)
+	if errors.Is(err, sql.ErrNoRows) {
+		return m, ErrNotFound
+	}
+	return m, err
+}
+
+// InsertMessage records an incoming message and returns its row id.
+func (tx *Tx) InsertMessage(m Message) (int64, error) {
+	res, err := tx.tx.ExecContext(tx.ctx, `INSERT INTO messages
+		(project_id, message_id, content_hash, mailbox, uidvalidity, uid, sender, subject, kind, outcome, error, raw, received_at, processed_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		m.ProjectID, m.MessageID, m.ContentHash, m.Mailbox, m.UIDValidity, m.UID, m.Sender, m.Subject,
+		m.Kind, m.Outcome, m.Error, m.Raw, utc(m.ReceivedAt), utc(m.ProcessedAt))
+	if err != nil {
+		return 0, fmt.Errorf("record message %s: %w", m.MessageID, err)
+	}
+	return res.LastInsertId()
+}
+
+// UpdateMessageOutcome rewrites the outcome of a message that is run again.
+func (tx *Tx) UpdateMessageOutcome(id int64, kind, outcome, errText string, raw []byte, at time.Time) error {
+	_, err := tx.tx.ExecContext(tx.ctx, `UPDATE messages SET kind = ?, outcome = ?, error = ?, raw = ?, processed_at = ? WHERE id = ?`,
+		kind, outcome, errText, raw, utc(at), id)
+	if err != nil {
+		return fmt.Errorf("update message %d: %w", id, err)
+	}
+	return nil
+}
+
+// MessageByUID returns the message recorded at mailbox/uidvalidity/uid, so
+// the intake loop can finish moving a message whose effects committed before
+// a crash.
+func (s *Store) MessageByUID(mailbox string, uidValidity, uid uint32) (Message, error) {
+	var m Message
+	err := s.db.Get(&m, `SELECT * FROM messages WHERE mailbox = ? AND uidvalidity = ? AND uid = ? ORDER BY id DESC LIMIT 1`, mailbox, uidValidity, uid)
+	if errors.Is(err, sql.ErrNoRows) {
+		return m, ErrNotFound
+	}
+	return m, err
+}
+
+// MessagesByMessageID returns every project's record of messageID.
+func (s *Store) MessagesByMessageID(messageID string) ([]Message, error) {
+	var ms []Message
+	err := s.db.Select(&ms, `SELECT * FROM messages WHERE message_id = ? ORDER BY id`, messageID)
+	return ms, err
+}
+
+// MessageRowByMessageID returns the row id of messageID in a project, or 0.
+func (tx *Tx) MessageRowByMessageID(projectID int64, messageID string) (int64, error) {
+	var id int64
+	err := tx.tx.GetContext(tx.ctx, &id, `SELECT id FROM messages WHERE project_id = ? AND message_id = ?`, projectID, messageID)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, nil
+	}
+	return id, err
+}
+
+// CountMessages returns how many messages have each outcome.
+func (s *Store) CountMessages() (map[string]int, error) {
+	rows, err := s.db.Query(`SELECT outcome, COUNT(*) FROM messages GROUP BY outcome`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := map[string]int{}
+	for rows.Next() {
+		var o string
+		var n int
+		if err := rows.Scan(&o, &n); err != nil {
+			return nil, err
+		}
+		out[o] = n
+	}
+	return out, rows.Err()
+}

@@ -1,0 +1,200 @@
+package store
+
+import (
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+)
+
+// Outbox statuses.
+const (
+	MailQueued  = "queued"  // waiting for its next attempt
+	MailSending = "sending" // handed to SMTP; if still so after a crash, the send may or may not have happened
+	MailSent    = "sent"
+	MailFailed  = "failed" // parked after a permanent error or too many attempts
+)
+
+// Mail is a row of the outbox.
+type Mail struct {
+	ID            int64        `db:"id"`
+	ProjectID     int64        `db:"project_id"`
+	IdemKey       string       `db:"idem_key"`
+	Kind          string       `db:"kind"`
+	EnvelopeFrom  string       `db:"envelope_from"`
+	RecipientsRaw string       `db:"recipients"`
+	Subject       string       `db:"subject"`
+	MessageID     string       `db:"message_id"`
+	About         string       `db:"about"`
+	Raw           []byte       `db:"raw"`
+	Status        string       `db:"status"`
+	Attempts      int          `db:"attempts"`
+	NextAttemptAt time.Time    `db:"next_attempt_at"`
+	CreatedAt     time.Time    `db:"created_at"`
+	SentAt        sql.NullTime `db:"sent_at"`
+	SMTPResponse  string       `db:"smtp_response"`
+	LastError     string       `db:"last_error"`
+}
+
+// Recipients decodes the envelope recipients.
+func (m Mail) Recipients() []string {
+	var rs []string
+	_ = json.Unmarshal([]byte(m.RecipientsRaw), &rs) // written by Enqueue; cannot be malformed
+	return rs
+}
+
+// Enqueue adds mail to the outbox unless a mail with the same idempotency
+// key is already there, and reports whether it was added. Call it in the
+// transaction of the change that causes the mail.
+func (tx *Tx) Enqueue(m Mail, recipients []string, at time.Time) (bool, error) {
+	rs, err := json.Marshal(recipients)
+	if err != nil {
+		return false, err
+	}
+	res, err := tx.tx.ExecContext(tx.ctx, `INSERT INTO outbox
+		(project_id, idem_key, kind, envelope_from, recipients, subject, message_id, about, raw, status, attempts, next_attempt_at, created_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'queued', 0, ?, ?)
+		ON CONFLICT (idem_key) DO NOTHING`,
+		m.ProjectID, m.IdemKey, m.Kind, m.EnvelopeFrom, string(rs), m.Subject, m.MessageID, m.About, m.Raw, utc(at), utc(at))
+	if err != nil {
+		return false, fmt.Errorf("enqueue %s: %w", m.IdemKey, err)
+	}
+	n, err := res.RowsAffected()
+	return n == 1, err
+}
+
+// HasMail reports whether a mail with idemKey was ever queued.
+func (tx *Tx) HasMail(idemKey string) (bool, error) {
+	var n int
+	err := tx.tx.GetContext(tx.ctx, &n, `SELECT COUNT(*) FROM outbox WHERE idem_key = ?`, idemKey)
+	return n > 0, err
+}
+
+// DueMail returns up to limit queued mails whose next attempt is due.
+func (s *Store) DueMail(now time.Time, limit int) ([]Mail, error) {
+	var ms []Mail
+	err := s.db.Select(&ms, `SELECT * FROM outbox WHERE status = 'queued' AND next_attempt_at <= ? ORDER BY next_attempt_at, id LIMIT ?`,
+		utc(now), limit)
+	return ms, err
+}
+
+// NextMailAt returns when the earliest queued mail is due, or the zero time.
+func (s *Store) NextMailAt() (time.Time, error) {
+	var t sql.NullTime
+	err := s.db.Get(&t, `SELECT MIN(next_attempt_at) FROM outbox WHERE status = 'queued'`)
+	if err != nil || !t.Valid {
+		return time.Time{}, err
+	}
+	return t.Time, nil
+}
+
+// MarkSending records that an attempt is starting: the attempt is counted
+// before SMTP sees the mail, so a crash mid-send is visible afterwards.
+func (s *Store) MarkSending(id int64) error {
+	_, err := s.db.Exec(`UPDATE outbox SET status = 'sending', attempts = attempts + 1 WHERE id = ? AND status = 'queued'`, id)
+	return err
+}
+
+// MarkSent records a delivered mail.
+func (s *Store) MarkSent(id int64, at time.Time, response string) error {
+	_, err := s.db.Exec(`UPDATE outbox SET status = 'sent', sent_at = ?, smtp_response = ?, last_error = '' WHERE id = ?`,
+		utc(at), response, id)
+	return err
+}
+
+// MarkRetry puts a mail back in the queue for another attempt at next.
+func (s *Store) MarkRetry(id int64, next time.Time, errText string) error {
+	_, err := s.db.Exec(`UPDATE outbox SET status = 'queued', next_attempt_at = ?, last_error = ? WHERE id = ?`,
+		utc(next), errText, id)
+	return err
+}
+
+// MarkFailed parks a mail after a permanent error.
+func (s *Store) MarkFailed(id int64, errText string) error {
+	_, err := s.db.Exec(`UPDATE outbox SET status = 'failed', last_error = ? WHERE id = ?`, errText, id)
+	return err
+}
+
+// RequeueInterrupted returns mail left in "sending" by a crash to the queue
+// and reports how many there were. Such a mail may have been accepted by the
+// SMTP server just before the crash; sending it again (same Message-ID) is
+// preferred over losing it.
+func (s *Store) RequeueInterrupted() (int64, error) {
+	res, err := s.db.Exec(`UPDATE outbox SET status = 'queued', last_error = 'interrupted by a restart; resent' WHERE status = 'sending'`)
+	if err != nil {
+		return 0, err
+	}
+	return res.RowsAffected()
+}
+
+// Requeue puts a failed mail back in the queue now.
+func (s *Store) Requeue(id int64, now time.Time) error {
+	res, err := s.db.Exec(`UPDATE outbox SET status = 'queued', next_attempt_at = ?, attempts = 0 WHERE id = ? AND status IN ('failed', 'queued')`, utc(now), id)
+	if err != nil {
+		return err
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return fmt.Errorf("outbox mail %d: %w (or it was already sent)", id, ErrNotFound)
+	}
+	return nil
+}
+
+// OutboxList lists outbox rows, newest first; status "" lists all.
+func (s *Store) OutboxList(status string, limit int) ([]Mail, error) {
+	var ms []Mail
+	var err error
+	if status == "" {
+		err = s.db.Select(&ms, `SELECT * FROM outbox ORDER BY id DESC LIMIT ?`, limit)
+	} else {
+		err = s.db.Select(&ms, `SELECT * FROM outbox WHERE status = ? ORDER BY id DESC LIMIT ?`, status, limit)
+	}
+	return ms, err
+}
+
+// MailByMessageID returns the outbox row whose Message-ID is messageID.
+func (tx *Tx) MailByMessageID(messageID string) (Mail, error) {
+	var m Mail
+	err := tx.tx.GetContext(tx.ctx, &m, `SELECT * FROM outbox WHERE message_id = ? LIMIT 1`, messageID)
+	if errors.Is(err, sql.ErrNoRows) {
+		return m, ErrNotFound
+	}
+	return m, err
+}
+
+// OutboxCounts returns how many outbox rows have each status.
+func (s *Store) OutboxCounts() (map[string]int, error) {
+	rows, err := s.db.Query(`SELECT status, COUNT(*) FROM outbox GROUP BY status`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := map[string]int{}
+	for rows.Next() {
+		var st string
+		var n int
+		if err := rows.Scan(&st, &n); err != nil {
+			return nil, err
+		}
+		out[st] = n
+	}
+	return out, rows.Err()
+}
+
+// CountRecentMail counts mails of the given kinds queued to recipient since
+// a time, for the per-sender reply rate limit.
+func (tx *Tx) CountRecentMail(projectID int64, recipient string, kinds []string, since time.Time) (int, error) {
+	q := `SELECT COUNT(*) FROM outbox, json_each(outbox.recipients) r WHERE project_id = ? AND r.value = ? AND created_at >= ? AND kind IN (`
+	args := []any{projectID, recipient, utc(since)}
+	for i, k := range kinds {
+		if i > 0 {
+			q += ","
+		}
+		q += "?"
+		args = append(args, k)
+	}
+	q += ")"
+	var n int
+	err := tx.tx.GetContext(tx.ctx, &n, q, args...)
+	return n, err
+}

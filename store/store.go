@@ -1,0 +1,243 @@
+// Package store keeps mailflow's state in SQLite: projects, the messages it
+// has seen, meetings, action items, risks, the audit log, the outbox of mail
+// to send, and the IMAP checkpoints.
+//
+// Every write goes through Store.Tx so that a state change, its audit entry,
+// the mail it causes and the mailbox checkpoint commit or roll back together.
+package store
+
+import (
+	"context"
+	"database/sql"
+	"embed"
+	"errors"
+	"fmt"
+	"io/fs"
+	"net/url"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/jmoiron/sqlx"
+	_ "github.com/mattn/go-sqlite3" // registers the "sqlite3" driver
+)
+
+//go:embed migrations/*.sql
+var migrationFiles embed.FS
+
+// BusyTimeout is how long a writer waits for another writer's lock before it
+// gives up with SQLITE_BUSY. Long enough for a backup or a CLI command to
+// finish; short enough that a stuck lock shows up in the logs.
+const BusyTimeout = 5 * time.Second
+
+// ErrNotFound is returned when a looked-up row does not exist.
+var ErrNotFound = errors.New("not found")
+
+// Store is the database. It is safe for concurrent use.
+type Store struct {
+	db *sqlx.DB
+}
+
+// Open opens (creating if needed) the database at path and applies any
+// migrations it has not seen yet.
+func Open(ctx context.Context, path string) (*Store, error) {
+	q := url.Values{}
+	q.Set("_journal_mode", "WAL")
+	q.Set("_synchronous", "NORMAL")
+	q.Set("_busy_timeout", strconv.Itoa(int(BusyTimeout/time.Millisecond)))
+	q.Set("_foreign_keys", "on")
+	// BEGIN IMMEDIATE takes the write lock up front, so two writers never
+	// deadlock upgrading read locks; the loser waits out the busy timeout.
+	q.Set("_txlock", "immediate")
+	dsn := "file:" + path + "?" + q.Encode()
+	db, err := sqlx.Open("sqlite3", dsn)
+	if err != nil {
+		return nil, fmt.Errorf("open database %s: %w", path, err)
+	}
+	if err := db.PingContext(ctx); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("open database %s: %w", path, err)
+	}
+	s := &Store{db: db}
+	if err := s.migrate(ctx); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("migrate database %s: %w", path, err)
+	}
+	return s, nil
+}
+
+// Close closes the database. It is safe to call twice.
+func (s *Store) Close() error {
+	if s == nil || s.db == nil {
+		return nil
+	}
+	err := s.db.Close()
+	s.db = nil
+	return err
+}
+
+// DB exposes the handle for read-only reporting queries in sibling packages'
+// tests. Writers use Tx.
+func (s *Store) DB() *sqlx.DB { return s.db }
+
+type migration struct {
+	version int
+	name    string
+	sql     string
+}
+
+func loadMigrations() ([]migration, error) {
+	entries, err := fs.ReadDir(migrationFiles, "migrations")
+	if err != nil {
+		return nil, err
+	}
+	var ms []migration
+	for _, e := range entries {
+		name := e.Name()
+		num, _, ok := strings.Cut(name, "_")
+		if !ok {
+			return nil, fmt.Errorf("migration %s: name must start with a number and '_'", name)
+		}
+		v, err := strconv.Atoi(num)
+		if err != nil {
+			return nil, fmt.Errorf("migration %s: %w", name, err)
+		}
+		body, err := fs.ReadFile(migrationFiles, "migrations/"+name)
+		if err != nil {
+			return nil, err
+		}
+		ms = append(ms, migration{v, name, string(body)})
+	}
+	sort.Slice(ms, func(i, j int) bool { return ms[i].version < ms[j].version })
+	return ms, nil
+}
+
+// migrate applies each embedded migration newer than the recorded schema
+// version, each in its own transaction with its version row, so a crash
+// mid-upgrade leaves the database at a known version.
+func (s *Store) migrate(ctx context.Context) error {
+	if _, err := s.db.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_version (
+		version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TIMESTAMP NOT NULL)`); err != nil {
+		return err
+	}
+	ms, err := loadMigrations()
+	if err != nil {
+		return err
+	}
+	var current int
+	if err := s.db.GetContext(ctx, &current, `SELECT COALESCE(MAX(version), 0) FROM schema_version`); err != nil {
+		return err
+	}
+	if len(ms) > 0 && current > ms[len(ms)-1].version {
+		return fmt.Errorf("database schema version %d is newer than this mailflow knows (%d): upgrade mailflow", current, ms[len(ms)-1].version)
+	}
+	for _, m := range ms {
+		if m.version <= current {
+			continue
+		}
+		tx, err := s.db.BeginTxx(ctx, nil)
+		if err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, m.sql); err != nil {
+			tx.Rollback()
+			return fmt.Errorf("apply %s: %w", m.name, err)
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO schema_version (version, name, applied_at) VALUES (?, ?, ?)`,
+			m.version, m.name, time.Now().UTC()); err != nil {
+			tx.Rollback()
+			return fmt.Errorf("record %s: %w", m.name, err)
+		}
+		if err := tx.Commit(); err != nil {
+			return fmt.Errorf("commit %s: %w", m.name, err)
+		}
+	}
+	return nil
+}
+
+// SchemaVersion returns the newest applied migration.
+func (s *Store) SchemaVersion(ctx context.Context) (int, error) {
+	var v int
+	err := s.db.GetContext(ctx, &v, `SELECT COALESCE(MAX(version), 0) FROM schema_version`)
+	return v, err
+}
+
+// Tx is one write transaction. Its methods are the only way state changes.
+type Tx struct {
+	tx  *sqlx.Tx
+	ctx context.Context
+}
+
+// Tx runs fn in a write transaction and commits if fn returns nil.
+func (s *Store) Tx(ctx context.Context, fn func(*Tx) error) error {
+	tx, err := s.db.BeginTxx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("begin transaction: %w", err)
+	}
+	defer tx.Rollback() //nolint:errcheck // after Commit this is a no-op
+	if err := fn(&Tx{tx: tx, ctx: ctx}); err != nil {
+		return err
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("commit: %w", err)
+	}
+	return nil
+}
+
+// EnsureProject returns the id of the project named name, creating it (or
+// updating its address) as needed.
+func (s *Store) EnsureProject(ctx context.Context, name, address string) (int64, error) {
+	var id int64
+	err := s.Tx(ctx, func(tx *Tx) error {
+		if _, err := tx.tx.ExecContext(ctx, `INSERT INTO projects (name, address) VALUES (?, ?)
+			ON CONFLICT (name) DO UPDATE SET address = excluded.address`, name, address); err != nil {
+			return err
+		}
+		return tx.tx.GetContext(ctx, &id, `SELECT id FROM projects WHERE name = ?`, name)
+	})
+	if err != nil {
+		return 0, fmt.Errorf("ensure project %s: %w", name, err)
+	}
+	return id, nil
+}
+
+// ProjectID returns the id of the project named name.
+func (s *Store) ProjectID(ctx context.Context, name string) (int64, error) {
+	var id int64
+	err := s.db.GetContext(ctx, &id, `SELECT id FROM projects WHERE name = ?`, name)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, fmt.Errorf("project %q: %w", name, ErrNotFound)
+	}
+	return id, err
+}
+
+// Projects lists the projects in the database by name.
+func (s *Store) Projects(ctx context.Context) ([]Project, error) {
+	var ps []Project
+	err := s.db.SelectContext(ctx, &ps, `SELECT id, name, address FROM projects ORDER BY name`)
+	return ps, err
+}
+
+// Project is a row of the projects table.
+type Project struct {
+	ID      int64  `db:"id"`
+	Name    string `db:"name"`
+	Address string `db:"address"`
+}
+
+func utc(t time.Time) time.Time { return t.UTC() }
+
+func nullTime(t time.Time) sql.NullTime {
+	if t.IsZero() {
+		return sql.NullTime{}
+	}
+	return sql.NullTime{Time: t.UTC(), Valid: true}
+}
+
+func nullID(id int64) sql.NullInt64 {
+	if id == 0 {
+		return sql.NullInt64{}
+	}
+	return sql.NullInt64{Int64: id, Valid: true}
+}

@@ -1,0 +1,177 @@
+// Package templates holds the mail templates, embedded in the binary and
+// overridable file by file from a directory, and the data each one is
+// rendered with.
+//
+// Each kind of mail has three files: <kind>.subject.tmpl and <kind>.txt.tmpl
+// (text/template) and <kind>.html.tmpl (html/template, which escapes every
+// value). Shared pieces live in _common.txt.tmpl and _layout.html.tmpl.
+package templates
+
+import (
+	"bytes"
+	"embed"
+	"errors"
+	"fmt"
+	htmltemplate "html/template"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+	texttemplate "text/template"
+)
+
+//go:embed *.tmpl
+var embedded embed.FS
+
+// Kinds are the mails there are templates for.
+var Kinds = []string{"minutes", "reminder", "status", "ack", "error"}
+
+// Set is a parsed set of templates. It is immutable and safe for concurrent use.
+type Set struct {
+	subject map[string]*texttemplate.Template
+	text    map[string]*texttemplate.Template
+	html    map[string]*htmltemplate.Template
+	Dir     string // override directory, "" for the embedded set only
+}
+
+// Rendered is one rendered mail.
+type Rendered struct {
+	Subject string
+	Text    string
+	HTML    string
+}
+
+// Load parses the embedded templates, with any file of the same name in dir
+// (if dir is not "") taking the place of the embedded one.
+func Load(dir string) (*Set, error) {
+	var over fs.FS
+	if dir != "" {
+		st, err := os.Stat(dir)
+		if err != nil {
+			return nil, fmt.Errorf("templates dir: %w", err)
+		}
+		if !st.IsDir() {
+			return nil, fmt.Errorf("templates dir %s: not a directory", dir)
+		}
+		over = os.DirFS(dir)
+	}
+	read := func(name string) (string, string, error) {
+		if over != nil {
+			if b, err := fs.ReadFile(over, name); err == nil {
+				return string(b), filepath.Join(dir, name), nil
+			} else if !errors.Is(err, fs.ErrNotExist) {
+				return "", "", err
+			}
+		}
+		b, err := fs.ReadFile(embedded, name)
+		return string(b), name, err
+	}
+	s := &Set{
+		subject: map[string]*texttemplate.Template{},
+		text:    map[string]*texttemplate.Template{},
+		html:    map[string]*htmltemplate.Template{},
+		Dir:     dir,
+	}
+	commonTxt, commonTxtName, err := read("_common.txt.tmpl")
+	if err != nil {
+		return nil, err
+	}
+	layout, layoutName, err := read("_layout.html.tmpl")
+	if err != nil {
+		return nil, err
+	}
+	for _, kind := range Kinds {
+		src, name, err := read(kind + ".subject.tmpl")
+		if err != nil {
+			return nil, err
+		}
+		t, err := texttemplate.New(name).Funcs(textFuncs).Option("missingkey=error").Parse(src)
+		if err != nil {
+			return nil, fmt.Errorf("template %w", err)
+		}
+		s.subject[kind] = t
+
+		src, name, err = read(kind + ".txt.tmpl")
+		if err != nil {
+			return nil, err
+		}
+		tt, err := texttemplate.New(name).Funcs(textFuncs).Option("missingkey=error").Parse(src)
+		if err != nil {
+			return nil, fmt.Errorf("template %w", err)
+		}
+		if _, err := tt.New(commonTxtName).Parse(commonTxt); err != nil {
+			return nil, fmt.Errorf("template %w", err)
+		}
+		s.text[kind] = tt
+
+		src, name, err = read(kind + ".html.tmpl")
+		if err != nil {
+			return nil, err
+		}
+		ht, err := htmltemplate.New(name).Funcs(htmlFuncs).Option("missingkey=error").Parse(src)
+		if err != nil {
+			return nil, fmt.Errorf("template %w", err)
+		}
+		if _, err := ht.New(layoutName).Parse(layout); err != nil {
+			return nil, fmt.Errorf("template %w", err)
+		}
+		s.html[kind] = ht
+	}
+	return s, nil
+}
+
+// MustDefault returns the embedded set; it panics only if the embedded
+// templates themselves are broken, which tests catch.
+func MustDefault() *Set {
+	s, err := Load("")
+	if err != nil {
+		panic(err)
+	}
+	return s
+}
+
+// Render renders the mail of kind with data.
+func (s *Set) Render(kind string, data any) (Rendered, error) {
+	st, ok := s.subject[kind]
+	if !ok {
+		return Rendered{}, fmt.Errorf("no template for mail kind %q", kind)
+	}
+	var r Rendered
+	var b bytes.Buffer
+	if err := st.Execute(&b, data); err != nil {
+		return r, fmt.Errorf("render %s subject: %w", kind, err)
+	}
+	r.Subject = strings.Join(strings.Fields(b.String()), " ")
+	b.Reset()
+	if err := s.text[kind].Execute(&b, data); err != nil {
+		return r, fmt.Errorf("render %s text: %w", kind, err)
+	}
+	r.Text = tidyText(b.String())
+	b.Reset()
+	if err := s.html[kind].Execute(&b, data); err != nil {
+		return r, fmt.Errorf("render %s html: %w", kind, err)
+	}
+	r.HTML = b.String()
+	return r, nil
+}
+
+// tidyText drops trailing spaces and runs of more than one blank line that
+// template conditionals leave behind.
+func tidyText(s string) string {
+	lines := strings.Split(s, "\n")
+	out := lines[:0]
+	blank := 0
+	for _, l := range lines {
+		l = strings.TrimRight(l, " \t")
+		if l == "" {
+			blank++
+			if blank > 1 {
+				continue
+			}
+		} else {
+			blank = 0
+		}
+		out = append(out, l)
+	}
+	return strings.TrimSpace(strings.Join(out, "\n")) + "\n"
+}
