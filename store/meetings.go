@@ -47,16 +47,13 @@ func (tx *Tx) UpdateMeeting(m Meeting) error {
 	return nil
 }
 
-// FindMeeting returns the project's meeting on date whose title matches, so
-// re-sent minutes update it instead of creating a duplicate.
-func (tx *Tx) FindMeeting(projectID int64, date string, title string) (Meeting, error) {
-	var m Meeting
-	err := tx.tx.GetContext(tx.ctx, &m, `SELECT * FROM meetings WHERE project_id = ? AND meeting_date = ? AND title = ? ORDER BY id DESC LIMIT 1`,
-		projectID, date, title)
-	if errors.Is(err, sql.ErrNoRows) {
-		return m, ErrNotFound
-	}
-	return m, err
+// MeetingsOn lists the project's meetings on date (YYYY-MM-DD), newest
+// first, so re-sent minutes can find the meeting they correct.
+func (tx *Tx) MeetingsOn(projectID int64, date string) ([]Meeting, error) {
+	var ms []Meeting
+	err := tx.tx.SelectContext(tx.ctx, &ms, `SELECT * FROM meetings WHERE project_id = ? AND meeting_date = ? ORDER BY id DESC`,
+		projectID, date)
+	return ms, err
 }
 
 // MeetingByMessage returns the meeting whose minutes came in message row id.

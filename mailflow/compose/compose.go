@@ -1,0 +1,147 @@
+// Package compose turns rendered templates into complete MIME messages with
+// the headers every mailflow mail carries: a Message-ID on the project's
+// domain, Auto-Submitted, X-Mailflow-Kind and X-Mailflow-Loop, threading
+// headers and the signed Reply-To.
+package compose
+
+import (
+	"bytes"
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"strings"
+	"time"
+	"unicode"
+
+	gomail "github.com/wneessen/go-mail"
+
+	"mailflow/mailflow"
+)
+
+// Header names mailflow adds to everything it sends.
+const (
+	HeaderKind = "X-Mailflow-Kind"
+	// HeaderLoop carries the project address; a message that comes back with
+	// it was sent by mailflow and is never answered.
+	HeaderLoop = "X-Mailflow-Loop"
+)
+
+// Mail is everything needed to build one message.
+type Mail struct {
+	Kind       mailflow.MailKind
+	FromName   string
+	From       string
+	To         []string // header recipients; the envelope takes the same
+	ReplyTo    string
+	Subject    string
+	Text       string
+	HTML       string
+	MessageID  string // bare, without angle brackets
+	InReplyTo  string // bare Message-ID of the mail answered
+	References []string
+	Date       time.Time
+	LoopID     string
+	Calendar   []byte   // an iCalendar file to attach, or nil
+	Inline     []Inline // images referenced from the HTML by cid:
+}
+
+// Inline is an image embedded in the HTML part.
+type Inline struct {
+	ContentID   string
+	Filename    string
+	ContentType string
+	Data        []byte
+}
+
+// NewMessageID returns a fresh Message-ID on domain.
+func NewMessageID(domain string, now time.Time) string {
+	var b [12]byte
+	if _, err := rand.Read(b[:]); err != nil {
+		panic(fmt.Sprintf("crypto/rand: %v", err)) // the kernel's RNG never fails on Linux
+	}
+	return fmt.Sprintf("mailflow.%d.%s@%s", now.Unix(), hex.EncodeToString(b[:]), domain)
+}
+
+// Build renders m as RFC 5322 bytes.
+func Build(m Mail) ([]byte, error) {
+	msg := gomail.NewMsg(gomail.WithNoDefaultUserAgent())
+	if err := msg.FromFormat(HeaderSafe(m.FromName), m.From); err != nil {
+		return nil, fmt.Errorf("from %q: %w", m.From, err)
+	}
+	if err := msg.To(m.To...); err != nil {
+		return nil, fmt.Errorf("to %v: %w", m.To, err)
+	}
+	if m.ReplyTo != "" {
+		if err := msg.ReplyTo(m.ReplyTo); err != nil {
+			return nil, fmt.Errorf("reply-to %q: %w", m.ReplyTo, err)
+		}
+	}
+	msg.Subject(HeaderSafe(m.Subject))
+	msg.SetMessageIDWithValue(m.MessageID)
+	msg.SetDateWithValue(m.Date)
+	msg.SetGenHeader("Auto-Submitted", "auto-generated")
+	// Ask Exchange and friends not to send vacation replies to us.
+	msg.SetGenHeader(gomail.HeaderXAutoResponseSuppress, "All")
+	msg.SetGenHeader(HeaderKind, string(m.Kind))
+	msg.SetGenHeader(HeaderLoop, HeaderSafe(m.LoopID))
+	if m.InReplyTo != "" {
+		msg.SetGenHeader(gomail.HeaderInReplyTo, "<"+HeaderSafe(m.InReplyTo)+">")
+	}
+	if len(m.References) > 0 {
+		refs := make([]string, 0, len(m.References))
+		for _, r := range m.References {
+			refs = append(refs, "<"+HeaderSafe(r)+">")
+		}
+		msg.SetGenHeader(gomail.HeaderReferences, strings.Join(refs, " "))
+	}
+	msg.SetBodyString(gomail.TypeTextPlain, m.Text)
+	if m.HTML != "" {
+		msg.AddAlternativeString(gomail.TypeTextHTML, m.HTML)
+	}
+	for _, in := range m.Inline {
+		if err := msg.EmbedReader(in.Filename, bytes.NewReader(in.Data),
+			gomail.WithFileContentID(in.ContentID), gomail.WithFileContentType(gomail.ContentType(in.ContentType))); err != nil {
+			return nil, fmt.Errorf("embed %s: %w", in.Filename, err)
+		}
+	}
+	if len(m.Calendar) > 0 {
+		if err := msg.AttachReader("mailflow.ics", bytes.NewReader(m.Calendar),
+			gomail.WithFileContentType("text/calendar; charset=utf-8; method=PUBLISH")); err != nil {
+			return nil, fmt.Errorf("attach calendar: %w", err)
+		}
+	}
+	var b bytes.Buffer
+	if _, err := msg.WriteTo(&b); err != nil {
+		return nil, fmt.Errorf("write message: %w", err)
+	}
+	return b.Bytes(), nil
+}
+
+// HeaderSafe makes text from minutes and replies safe to put in a header:
+// no CR/LF (header injection), no other control characters and no bidi
+// overrides (which can make a subject read differently from what it is).
+func HeaderSafe(s string) string {
+	return strings.Join(strings.Fields(TextSafe(s)), " ")
+}
+
+// TextSafe removes control characters other than newline and tab, and the
+// Unicode bidi embedding/override/isolate controls, from text shown in mail.
+func TextSafe(s string) string {
+	return strings.Map(func(r rune) rune {
+		switch {
+		case r == '\n' || r == '\t':
+			return r
+		case r == '\r':
+			return -1
+		case isBidiControl(r):
+			return -1
+		case unicode.IsControl(r):
+			return -1
+		}
+		return r
+	}, s)
+}
+
+func isBidiControl(r rune) bool {
+	return (r >= 0x202A && r <= 0x202E) || (r >= 0x2066 && r <= 0x2069) || r == 0x200E || r == 0x200F || r == 0x061C
+}

@@ -1,0 +1,503 @@
+// Package config reads mailflow's TOML configuration and checks it, so that
+// a mistake stops the daemon at start with the key that is wrong instead of
+// surfacing hours later as a mail that was never sent.
+package config
+
+import (
+	"errors"
+	"fmt"
+	"net"
+	"net/mail"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"time"
+
+	"github.com/BurntSushi/toml"
+
+	"mailflow/mailflow"
+	"mailflow/mailflow/schedule"
+)
+
+// Config is the whole configuration file.
+type Config struct {
+	Database  Database  `toml:"database"`
+	IMAP      IMAP      `toml:"imap"`
+	SMTP      SMTP      `toml:"smtp"`
+	Security  Security  `toml:"security"`
+	Templates Templates `toml:"templates"`
+	Log       Log       `toml:"log"`
+	Projects  []Project `toml:"project"`
+
+	// Dir is the directory of the config file; relative paths in it are
+	// taken from there.
+	Dir string `toml:"-"`
+}
+
+// Database configures the SQLite file.
+type Database struct {
+	Path string `toml:"path"`
+}
+
+// IMAP configures the mailbox mailflow reads.
+type IMAP struct {
+	Address          string   `toml:"address"`
+	Security         string   `toml:"security"`
+	Username         string   `toml:"username"`
+	PasswordFile     string   `toml:"password_file"`
+	CAFile           string   `toml:"ca_file"`
+	ProcessedMailbox string   `toml:"processed_mailbox"`
+	FailedMailbox    string   `toml:"failed_mailbox"`
+	PollInterval     Duration `toml:"poll_interval"`
+	IDLE             *bool    `toml:"idle"`
+	MaxMessageBytes  int64    `toml:"max_message_bytes"`
+	BatchSize        int      `toml:"batch_size"`
+	Timeout          Duration `toml:"timeout"`
+
+	Password string `toml:"-"`
+}
+
+// UseIDLE reports whether IDLE should be used where the server offers it.
+func (c IMAP) UseIDLE() bool { return c.IDLE == nil || *c.IDLE }
+
+// SMTP configures the server mailflow sends through.
+type SMTP struct {
+	Address      string   `toml:"address"`
+	Security     string   `toml:"security"`
+	Username     string   `toml:"username"`
+	PasswordFile string   `toml:"password_file"`
+	CAFile       string   `toml:"ca_file"`
+	From         string   `toml:"from"`
+	Timeout      Duration `toml:"timeout"`
+	MaxAttempts  int      `toml:"max_attempts"`
+	BatchSize    int      `toml:"batch_size"`
+
+	Password string `toml:"-"`
+}
+
+// Security configures who may change data by email.
+type Security struct {
+	ReplyKeyFile      string `toml:"reply_key_file"`
+	TrustedAuthservID string `toml:"trusted_authserv_id"`
+	RequireAuth       *bool  `toml:"require_auth"`
+	ReplyRateLimit    int    `toml:"reply_rate_limit"`
+	AllowLists        bool   `toml:"allow_lists"`
+
+	ReplyKey []byte `toml:"-"`
+}
+
+// RequireAuthentication reports whether commands need a signed reply
+// address or trusted DKIM/SPF (the default).
+func (s Security) RequireAuthentication() bool { return s.RequireAuth == nil || *s.RequireAuth }
+
+// Templates configures where mail templates come from.
+type Templates struct {
+	Dir string `toml:"dir"`
+}
+
+// Log configures logging.
+type Log struct {
+	Format string `toml:"format"`
+	Level  string `toml:"level"`
+}
+
+// Project is one project mailbox and its people.
+type Project struct {
+	Name               string   `toml:"name"`
+	Address            string   `toml:"address"`
+	Mailbox            string   `toml:"mailbox"`
+	Timezone           string   `toml:"timezone"`
+	Leadership         []string `toml:"leadership"`
+	StatusSchedule     string   `toml:"status_schedule"`
+	ReminderDaysBefore int      `toml:"reminder_days_before"`
+	OverdueEveryDays   int      `toml:"overdue_every_days"`
+	ReminderHour       int      `toml:"reminder_hour"`
+	QuietWeekends      *bool    `toml:"quiet_weekends"`
+	DateOrder          string   `toml:"date_order"`
+	MeetingCadenceDays int      `toml:"meeting_cadence_days"`
+	MinutesSubjects    []string `toml:"minutes_subjects"`
+	Members            []Member `toml:"member"`
+
+	Location *time.Location   `toml:"-"`
+	Schedule schedule.Spec    `toml:"-"`
+	Subjects []*regexp.Regexp `toml:"-"`
+}
+
+// Member is a person on a project's roster.
+type Member struct {
+	Name  string `toml:"name"`
+	Email string `toml:"email"`
+	Role  string `toml:"role"`
+}
+
+// Roster returns the project's members as domain values.
+func (p *Project) Roster() []mailflow.Member {
+	ms := make([]mailflow.Member, 0, len(p.Members))
+	for _, m := range p.Members {
+		ms = append(ms, mailflow.Member{Person: mailflow.Person{Name: m.Name, Email: m.Email}, Role: mailflow.Role(m.Role)})
+	}
+	return ms
+}
+
+// Quiet reports whether reminders skip Saturdays and Sundays (the default).
+func (p *Project) Quiet() bool { return p.QuietWeekends == nil || *p.QuietWeekends }
+
+// Domain returns the domain part of the project address.
+func (p *Project) Domain() string {
+	_, d, _ := strings.Cut(p.Address, "@")
+	return d
+}
+
+// Duration is a time.Duration written as "90s" or "5m" in TOML.
+type Duration struct{ time.Duration }
+
+// UnmarshalText reads a Go duration string.
+func (d *Duration) UnmarshalText(b []byte) error {
+	v, err := time.ParseDuration(string(b))
+	if err != nil {
+		return fmt.Errorf("want a duration such as \"60s\" or \"5m\"")
+	}
+	d.Duration = v
+	return nil
+}
+
+// MarshalText writes a Go duration string.
+func (d Duration) MarshalText() ([]byte, error) { return []byte(d.String()), nil }
+
+// Environment variables that may hold secrets instead of files.
+const (
+	EnvIMAPPassword = "MAILFLOW_IMAP_PASSWORD"
+	EnvSMTPPassword = "MAILFLOW_SMTP_PASSWORD"
+	EnvReplyKey     = "MAILFLOW_REPLY_KEY"
+)
+
+// DefaultMinutesSubjects match subjects that announce minutes, after any
+// Re:/Fwd: prefixes have been removed.
+var DefaultMinutesSubjects = []string{
+	`(?i)\bminutes\b`, `(?i)\bmom\b`, `(?i)\bmeeting notes?\b`, `(?i)^notes (from|of)\b`, `(?i)\bmtg notes\b`,
+	`(?i)\baction items\b`,
+}
+
+// Load reads, defaults and checks the config file at path.
+func Load(path string) (*Config, error) {
+	var c Config
+	md, err := toml.DecodeFile(path, &c)
+	if err != nil {
+		return nil, fmt.Errorf("config %s: %w", path, err)
+	}
+	if und := md.Undecoded(); len(und) > 0 {
+		keys := make([]string, len(und))
+		for i, k := range und {
+			keys[i] = k.String()
+		}
+		return nil, fmt.Errorf("config %s: unknown key %s (misspelt?)", path, strings.Join(keys, ", "))
+	}
+	c.Dir = filepath.Dir(path)
+	if err := c.Finish(os.Getenv); err != nil {
+		return nil, fmt.Errorf("config %s: %w", path, err)
+	}
+	return &c, nil
+}
+
+// Finish fills defaults, reads secrets and validates. getenv is os.Getenv
+// outside tests.
+func (c *Config) Finish(getenv func(string) string) error {
+	var errs []error
+	bad := func(key, format string, args ...any) {
+		errs = append(errs, fmt.Errorf("%s: %s", key, fmt.Sprintf(format, args...)))
+	}
+
+	if c.Database.Path == "" {
+		bad("database.path", "is required")
+	}
+	c.Database.Path = c.path(c.Database.Path)
+
+	// IMAP
+	if c.IMAP.Address == "" {
+		bad("imap.address", "is required (host:port)")
+	} else if _, _, err := net.SplitHostPort(c.IMAP.Address); err != nil {
+		bad("imap.address", "%q is not host:port", c.IMAP.Address)
+	}
+	if c.IMAP.Security == "" {
+		c.IMAP.Security = "tls"
+	}
+	checkSecurity(bad, "imap.security", c.IMAP.Security, c.IMAP.Address)
+	if c.IMAP.Username == "" {
+		bad("imap.username", "is required")
+	}
+	if c.IMAP.Password == "" { // set directly only by the demo and tests
+		c.IMAP.Password = c.secret(bad, "imap.password_file", c.IMAP.PasswordFile, EnvIMAPPassword, "imap-password", getenv)
+	}
+	if c.IMAP.Password == "" {
+		bad("imap.password_file", "no IMAP password: set password_file, or %s, or a systemd credential named imap-password", EnvIMAPPassword)
+	}
+	c.IMAP.CAFile = c.path(c.IMAP.CAFile)
+	if c.IMAP.ProcessedMailbox == "" {
+		c.IMAP.ProcessedMailbox = "mailflow/processed"
+	}
+	if c.IMAP.FailedMailbox == "" {
+		c.IMAP.FailedMailbox = "mailflow/failed"
+	}
+	if c.IMAP.ProcessedMailbox == c.IMAP.FailedMailbox {
+		bad("imap.failed_mailbox", "must differ from processed_mailbox")
+	}
+	if c.IMAP.PollInterval.Duration == 0 {
+		c.IMAP.PollInterval.Duration = time.Minute
+	} else if c.IMAP.PollInterval.Duration < time.Second {
+		bad("imap.poll_interval", "%s is too short (minimum 1s)", c.IMAP.PollInterval)
+	}
+	if c.IMAP.MaxMessageBytes == 0 {
+		c.IMAP.MaxMessageBytes = 25 << 20
+	} else if c.IMAP.MaxMessageBytes < 1024 {
+		bad("imap.max_message_bytes", "%d is too small", c.IMAP.MaxMessageBytes)
+	}
+	if c.IMAP.BatchSize == 0 {
+		c.IMAP.BatchSize = 100
+	} else if c.IMAP.BatchSize < 0 {
+		bad("imap.batch_size", "must be positive")
+	}
+	if c.IMAP.Timeout.Duration == 0 {
+		c.IMAP.Timeout.Duration = time.Minute
+	}
+
+	// SMTP
+	if c.SMTP.Address == "" {
+		bad("smtp.address", "is required (host:port)")
+	} else if _, _, err := net.SplitHostPort(c.SMTP.Address); err != nil {
+		bad("smtp.address", "%q is not host:port", c.SMTP.Address)
+	}
+	if c.SMTP.Security == "" {
+		c.SMTP.Security = "starttls"
+	}
+	checkSecurity(bad, "smtp.security", c.SMTP.Security, c.SMTP.Address)
+	if c.SMTP.Password == "" {
+		c.SMTP.Password = c.secret(bad, "smtp.password_file", c.SMTP.PasswordFile, EnvSMTPPassword, "smtp-password", getenv)
+	}
+	if c.SMTP.Username != "" && c.SMTP.Password == "" {
+		bad("smtp.password_file", "smtp.username is set but there is no password: set password_file, or %s, or a systemd credential named smtp-password", EnvSMTPPassword)
+	}
+	c.SMTP.CAFile = c.path(c.SMTP.CAFile)
+	if c.SMTP.From == "" {
+		bad("smtp.from", "is required (the envelope sender, e.g. mailflow@example.org)")
+	} else if _, err := mail.ParseAddress(c.SMTP.From); err != nil {
+		bad("smtp.from", "%q is not an email address", c.SMTP.From)
+	}
+	if c.SMTP.Timeout.Duration == 0 {
+		c.SMTP.Timeout.Duration = 30 * time.Second
+	}
+	if c.SMTP.MaxAttempts == 0 {
+		c.SMTP.MaxAttempts = 10
+	} else if c.SMTP.MaxAttempts < 1 {
+		bad("smtp.max_attempts", "must be at least 1")
+	}
+	if c.SMTP.BatchSize == 0 {
+		c.SMTP.BatchSize = 50
+	}
+
+	// Security
+	key := string(c.Security.ReplyKey)
+	if key == "" {
+		key = c.secret(bad, "security.reply_key_file", c.Security.ReplyKeyFile, EnvReplyKey, "reply-key", getenv)
+	}
+	if key != "" && len(key) < 16 {
+		bad("security.reply_key_file", "the key is %d bytes; use at least 16 random bytes (e.g. `head -c 32 /dev/urandom | base64`)", len(key))
+	}
+	c.Security.ReplyKey = []byte(key)
+	if c.Security.ReplyRateLimit == 0 {
+		c.Security.ReplyRateLimit = 20
+	}
+	if len(c.Security.ReplyKey) == 0 && c.Security.RequireAuthentication() && c.Security.TrustedAuthservID == "" {
+		bad("security.reply_key_file", "with require_auth on, set reply_key_file (signed reply addresses) or trusted_authserv_id, or nobody can change anything by email")
+	}
+
+	c.Templates.Dir = c.path(c.Templates.Dir)
+	switch c.Log.Format {
+	case "", "text", "json":
+	default:
+		bad("log.format", "%q: want \"text\" or \"json\"", c.Log.Format)
+	}
+	switch c.Log.Level {
+	case "", "debug", "info", "warn", "error":
+	default:
+		bad("log.level", "%q: want debug, info, warn or error", c.Log.Level)
+	}
+
+	// Projects
+	if len(c.Projects) == 0 {
+		bad("project", "at least one [[project]] is required")
+	}
+	names := map[string]bool{}
+	for i := range c.Projects {
+		c.Projects[i].finish(fmt.Sprintf("project[%d]", i), bad)
+		if names[c.Projects[i].Name] {
+			bad(fmt.Sprintf("project[%d].name", i), "%q is used twice", c.Projects[i].Name)
+		}
+		names[c.Projects[i].Name] = true
+	}
+	return errors.Join(errs...)
+}
+
+func (p *Project) finish(key string, bad func(key, format string, args ...any)) {
+	if p.Name == "" {
+		bad(key+".name", "is required")
+	} else {
+		key = fmt.Sprintf("project %q", p.Name)
+	}
+	if p.Address == "" {
+		bad(key+".address", "is required (the project's own mail address)")
+	} else if a, err := mail.ParseAddress(p.Address); err != nil || !strings.Contains(a.Address, "@") {
+		bad(key+".address", "%q is not an email address", p.Address)
+	} else {
+		p.Address = strings.ToLower(a.Address)
+	}
+	if p.Mailbox == "" {
+		p.Mailbox = "INBOX"
+	}
+	if p.Timezone == "" {
+		p.Timezone = "UTC"
+	}
+	loc, err := time.LoadLocation(p.Timezone)
+	if err != nil {
+		bad(key+".timezone", "%q is not an IANA time zone (e.g. \"Europe/Berlin\")", p.Timezone)
+	}
+	p.Location = loc
+	for j, l := range p.Leadership {
+		if _, err := mail.ParseAddress(l); err != nil {
+			bad(fmt.Sprintf("%s.leadership[%d]", key, j), "%q is not an email address", l)
+		}
+	}
+	if p.StatusSchedule == "" {
+		p.StatusSchedule = "Mon 08:00"
+	}
+	if s, err := schedule.ParseSpec(p.StatusSchedule); err != nil {
+		bad(key+".status_schedule", "%v", err)
+	} else {
+		p.Schedule = s
+	}
+	if p.ReminderDaysBefore == 0 {
+		p.ReminderDaysBefore = 2
+	} else if p.ReminderDaysBefore < 0 {
+		bad(key+".reminder_days_before", "must be 0 or more")
+	}
+	if p.OverdueEveryDays == 0 {
+		p.OverdueEveryDays = 1
+	} else if p.OverdueEveryDays < 0 {
+		bad(key+".overdue_every_days", "must be 1 or more")
+	}
+	if p.ReminderHour == 0 {
+		p.ReminderHour = 8
+	} else if p.ReminderHour < 0 || p.ReminderHour > 23 {
+		bad(key+".reminder_hour", "%d: want 0-23", p.ReminderHour)
+	}
+	switch p.DateOrder {
+	case "":
+		p.DateOrder = "mdy"
+	case "mdy", "dmy":
+	default:
+		bad(key+".date_order", "%q: want \"mdy\" (12/3 is Dec 3) or \"dmy\" (12/3 is 12 Mar)", p.DateOrder)
+	}
+	if p.MeetingCadenceDays == 0 {
+		p.MeetingCadenceDays = 7
+	}
+	if len(p.MinutesSubjects) == 0 {
+		p.MinutesSubjects = DefaultMinutesSubjects
+	}
+	p.Subjects = p.Subjects[:0]
+	for j, pat := range p.MinutesSubjects {
+		re, err := regexp.Compile(pat)
+		if err != nil {
+			bad(fmt.Sprintf("%s.minutes_subjects[%d]", key, j), "%q is not a regular expression: %v", pat, err)
+			continue
+		}
+		p.Subjects = append(p.Subjects, re)
+	}
+	emails := map[string]bool{}
+	for j := range p.Members {
+		m := &p.Members[j]
+		mkey := fmt.Sprintf("%s.member[%d]", key, j)
+		if m.Email == "" {
+			bad(mkey+".email", "is required")
+		} else if a, err := mail.ParseAddress(m.Email); err != nil {
+			bad(mkey+".email", "%q is not an email address", m.Email)
+		} else {
+			m.Email = strings.ToLower(a.Address)
+			if m.Name == "" {
+				m.Name = a.Name
+			}
+		}
+		if emails[m.Email] {
+			bad(mkey+".email", "%s is listed twice", m.Email)
+		}
+		emails[m.Email] = true
+		switch m.Role {
+		case "":
+			m.Role = string(mailflow.RoleMember)
+		case string(mailflow.RoleChair), string(mailflow.RoleMember):
+		default:
+			bad(mkey+".role", "%q: want \"chair\" or \"member\"", m.Role)
+		}
+	}
+}
+
+// checkSecurity accepts tls, starttls, and insecure only towards loopback:
+// a password must never cross a network in clear text.
+func checkSecurity(bad func(key, format string, args ...any), key, sec, addr string) {
+	switch sec {
+	case "tls", "starttls":
+	case "insecure":
+		host, _, _ := net.SplitHostPort(addr)
+		if !isLoopback(host) {
+			bad(key, "\"insecure\" is only allowed to a loopback address (localhost, 127.0.0.1, ::1), not %q", host)
+		}
+	default:
+		bad(key, "%q: want \"tls\", \"starttls\" or \"insecure\"", sec)
+	}
+}
+
+func isLoopback(host string) bool {
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
+
+// secret reads a secret from file, else from the environment, else from a
+// systemd credential (LoadCredential=name:…), trimming a final newline.
+func (c *Config) secret(bad func(key, format string, args ...any), key, file, env, credential string, getenv func(string) string) string {
+	if file != "" {
+		b, err := os.ReadFile(c.path(file))
+		if err != nil {
+			bad(key, "%v", err)
+			return ""
+		}
+		return strings.TrimRight(string(b), "\r\n")
+	}
+	if v := getenv(env); v != "" {
+		return v
+	}
+	if dir := getenv("CREDENTIALS_DIRECTORY"); dir != "" {
+		if b, err := os.ReadFile(filepath.Join(dir, credential)); err == nil {
+			return strings.TrimRight(string(b), "\r\n")
+		}
+	}
+	return ""
+}
+
+func (c *Config) path(p string) string {
+	if p == "" || filepath.IsAbs(p) || c.Dir == "" {
+		return p
+	}
+	return filepath.Join(c.Dir, p)
+}
+
+// Project returns the project named name.
+func (c *Config) Project(name string) (*Project, bool) {
+	for i := range c.Projects {
+		if c.Projects[i].Name == name {
+			return &c.Projects[i], true
+		}
+	}
+	return nil, false
+}

@@ -1,0 +1,230 @@
+// Package daemon wires mailflow together: one intake poller per mailbox,
+// the engine, the periodic jobs and the outbox sender, with a bounded,
+// orderly shutdown.
+package daemon
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sync"
+	"time"
+
+	"mailflow/mailflow/config"
+	"mailflow/mailflow/engine"
+	"mailflow/mailflow/intake"
+	"mailflow/mailflow/sender"
+	"mailflow/store"
+	"mailflow/templates"
+)
+
+// Timing of the background loops.
+const (
+	tickEvery  = time.Minute      // periodic jobs (reminders, reports)
+	flushEvery = 30 * time.Second // outbox retries
+)
+
+// Daemon is a running mailflow.
+type Daemon struct {
+	Config  *config.Config
+	Store   *store.Store
+	Engine  *engine.Engine
+	Sender  *sender.Sender
+	Pollers []*intake.Poller
+	log     *slog.Logger
+	kick    chan struct{}
+}
+
+// Options configure New.
+type Options struct {
+	// Now is the clock (time.Now when nil).
+	Now    func() time.Time
+	Logger *slog.Logger
+	// Templates overrides the templates from config (tests, demo).
+	Templates *templates.Set
+}
+
+// New opens the database and builds every part from cfg.
+func New(ctx context.Context, cfg *config.Config, o Options) (*Daemon, error) {
+	log := o.Logger
+	if log == nil {
+		log = slog.Default()
+	}
+	tmpl := o.Templates
+	if tmpl == nil {
+		var err error
+		if tmpl, err = templates.Load(cfg.Templates.Dir); err != nil {
+			return nil, fmt.Errorf("templates.dir: %w", err)
+		}
+	}
+	st, err := store.Open(ctx, cfg.Database.Path)
+	if err != nil {
+		return nil, err
+	}
+	return NewWithStore(ctx, cfg, st, tmpl, o.Now, log)
+}
+
+// NewWithStore builds a daemon on an open store.
+func NewWithStore(ctx context.Context, cfg *config.Config, st *store.Store, tmpl *templates.Set, now func() time.Time, log *slog.Logger) (*Daemon, error) {
+	if log == nil {
+		log = slog.Default()
+	}
+	eng, err := engine.New(ctx, engine.Options{Store: st, Config: cfg, Templates: tmpl, Now: now, Logger: log})
+	if err != nil {
+		st.Close()
+		return nil, err
+	}
+	snd, err := sender.New(st, cfg.SMTP, now, log)
+	if err != nil {
+		st.Close()
+		return nil, err
+	}
+	d := &Daemon{Config: cfg, Store: st, Engine: eng, Sender: snd, log: log, kick: make(chan struct{}, 1)}
+	seen := map[string]bool{}
+	for _, p := range cfg.Projects {
+		if seen[p.Mailbox] {
+			continue // projects sharing a folder share its poller; the engine routes by address
+		}
+		seen[p.Mailbox] = true
+		d.Pollers = append(d.Pollers, &intake.Poller{
+			Config:  cfg.IMAP,
+			Mailbox: p.Mailbox,
+			Handler: eng,
+			Ledger:  st,
+			Log:     log,
+			Handled: d.Kick,
+		})
+	}
+	return d, nil
+}
+
+// Close closes the database.
+func (d *Daemon) Close() error { return d.Store.Close() }
+
+// Kick asks the sender to flush now.
+func (d *Daemon) Kick() {
+	select {
+	case d.kick <- struct{}{}:
+	default:
+	}
+}
+
+// Once runs one full cycle: read every mailbox, queue periodic mail, send
+// everything due. It returns the first error but always tries every step.
+func (d *Daemon) Once(ctx context.Context) error {
+	var errs []error
+	if n, err := d.Store.RequeueInterrupted(); err != nil {
+		errs = append(errs, err)
+	} else if n > 0 {
+		d.log.Warn("mail interrupted mid-send by a crash is queued again", "count", n)
+	}
+	for _, p := range d.Pollers {
+		if err := p.Once(ctx); err != nil {
+			errs = append(errs, fmt.Errorf("mailbox %s: %w", p.Mailbox, err))
+		}
+	}
+	if err := d.Engine.Tick(ctx); err != nil {
+		errs = append(errs, err)
+	}
+	if _, err := d.Sender.Flush(ctx); err != nil {
+		errs = append(errs, fmt.Errorf("send: %w", err))
+	}
+	return errors.Join(errs...)
+}
+
+// Run runs until ctx ends, then stops fetching, lets the message and the
+// mail batch in hand finish, and returns within grace.
+func (d *Daemon) Run(ctx context.Context, grace time.Duration, ready func()) error {
+	if n, err := d.Store.RequeueInterrupted(); err != nil {
+		return err
+	} else if n > 0 {
+		d.log.Warn("mail interrupted mid-send by a crash is queued again", "count", n)
+	}
+	// Work contexts outlive ctx by at most grace, so the work in hand can
+	// finish after a signal.
+	work, cancelWork := context.WithCancel(context.WithoutCancel(ctx))
+	defer cancelWork()
+	var wg sync.WaitGroup
+	for _, p := range d.Pollers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			p.Run(stopAfter(ctx, work))
+		}()
+	}
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		d.periodic(ctx)
+	}()
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		d.sendLoop(ctx, work)
+	}()
+	if ready != nil {
+		ready()
+	}
+	<-ctx.Done()
+	d.log.Info("shutting down", "grace", grace)
+	done := make(chan struct{})
+	go func() { wg.Wait(); close(done) }()
+	select {
+	case <-done:
+		return nil
+	case <-time.After(grace):
+		cancelWork()
+		<-done
+		return fmt.Errorf("shutdown took longer than %s; work in hand was interrupted", grace)
+	}
+}
+
+// stopAfter returns a context that ends when either ctx or work ends; the
+// poller stops fetching on ctx, and its in-flight work is cut at work.
+func stopAfter(ctx, work context.Context) context.Context {
+	c, cancel := context.WithCancel(work)
+	context.AfterFunc(ctx, cancel)
+	return c
+}
+
+func (d *Daemon) periodic(ctx context.Context) {
+	t := time.NewTicker(tickEvery)
+	defer t.Stop()
+	for {
+		if err := d.Engine.Tick(ctx); err != nil && ctx.Err() == nil {
+			d.log.Error("periodic jobs", "err", err)
+		}
+		d.Kick()
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}
+
+func (d *Daemon) sendLoop(ctx, work context.Context) {
+	t := time.NewTicker(flushEvery)
+	defer t.Stop()
+	lastErr := ""
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		case <-d.kick:
+		}
+		// The batch in hand finishes after a signal: its I/O runs on work,
+		// which outlives ctx by the grace period; no new batch starts.
+		_, err := d.Sender.FlushUntil(work, ctx.Done())
+		switch {
+		case err != nil && err.Error() != lastErr:
+			d.log.Warn("sending mail failed; will retry", "err", err)
+			lastErr = err.Error()
+		case err == nil && lastErr != "":
+			d.log.Info("sending mail works again")
+			lastErr = ""
+		}
+	}
+}

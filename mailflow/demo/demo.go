@@ -1,0 +1,268 @@
+// Package demo runs the whole mailflow loop with no set-up: an in-process
+// IMAP server holding sample minutes and replies, an in-process SMTP server
+// that writes every mail it receives to a directory, and the real daemon
+// code between them, on a clock the demo moves forward to reach reminders
+// and the leadership report.
+package demo
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	_ "embed"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"time"
+
+	"mailflow/mailflow/config"
+	"mailflow/mailflow/daemon"
+	"mailflow/mailflow/inproc"
+	"mailflow/store"
+)
+
+//go:embed minutes.eml
+var sampleMinutes []byte
+
+// Clock is a settable clock.
+type Clock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+// Now returns the clock's time.
+func (c *Clock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.t
+}
+
+// Set moves the clock.
+func (c *Clock) Set(t time.Time) {
+	c.mu.Lock()
+	c.t = t
+	c.mu.Unlock()
+}
+
+// Project facts of the sample.
+const (
+	Domain   = "stmarys-clinic.example"
+	Timezone = "America/New_York"
+)
+
+// Config returns the demo configuration pointed at the given servers.
+func Config(dir, imapAddr, smtpAddr string, key []byte) (*config.Config, error) {
+	c := &config.Config{
+		Database: config.Database{Path: filepath.Join(dir, "mailflow.db")},
+		IMAP: config.IMAP{Address: imapAddr, Security: "insecure", Username: "ehr-project", Password: "demo",
+			ProcessedMailbox: "mailflow/processed", FailedMailbox: "mailflow/failed"},
+		SMTP:     config.SMTP{Address: smtpAddr, Security: "insecure", From: "mailflow@" + Domain},
+		Security: config.Security{ReplyKey: key},
+		Projects: []config.Project{{
+			Name:           "EHR Rollout",
+			Address:        "ehr-project@" + Domain,
+			Timezone:       Timezone,
+			Leadership:     []string{"cmo@" + Domain, "cio@" + Domain},
+			StatusSchedule: "Mon 08:00",
+			Members: []config.Member{
+				{Name: "Priya Shah", Email: "priya.shah@" + Domain, Role: "chair"},
+				{Name: "Alice Moreau", Email: "alice.moreau@" + Domain},
+				{Name: "Bob Okafor", Email: "bob.okafor@" + Domain},
+				{Name: "Carol Nguyen", Email: "carol.nguyen@" + Domain},
+				{Name: "Dan Weber", Email: "dan.weber@" + Domain},
+			},
+		}},
+	}
+	if err := c.Finish(func(string) string { return "" }); err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+// Summary is what the demo did.
+type Summary struct {
+	Dir       string
+	Mails     []inproc.Received
+	Items     []store.Item
+	Risks     []store.Risk
+	Processed int
+	Failed    int
+	Steps     []string
+}
+
+// Run runs the demo, writing mail and the database to dir, narrating to w.
+func Run(ctx context.Context, dir string, w io.Writer) (*Summary, error) {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, err
+	}
+	// A fresh demo each time: old mail files and database would mix in.
+	old, _ := filepath.Glob(filepath.Join(dir, "*.eml"))
+	for _, f := range append(old, filepath.Join(dir, "mailflow.db"), filepath.Join(dir, "mailflow.db-wal"), filepath.Join(dir, "mailflow.db-shm")) {
+		if err := os.Remove(f); err != nil && !os.IsNotExist(err) {
+			return nil, err
+		}
+	}
+	imapSrv, err := inproc.StartIMAP("ehr-project", "demo")
+	if err != nil {
+		return nil, fmt.Errorf("start IMAP server: %w", err)
+	}
+	defer imapSrv.Close()
+	smtpSrv, err := inproc.StartSMTP(dir)
+	if err != nil {
+		return nil, fmt.Errorf("start SMTP server: %w", err)
+	}
+	defer smtpSrv.Close()
+
+	key := make([]byte, 32)
+	if _, err := rand.Read(key); err != nil {
+		return nil, err
+	}
+	cfg, err := Config(dir, imapSrv.Addr, smtpSrv.Addr, key)
+	if err != nil {
+		return nil, err
+	}
+	loc, err := time.LoadLocation(Timezone)
+	if err != nil {
+		return nil, err
+	}
+	clock := &Clock{}
+	clock.Set(time.Date(2026, 11, 24, 17, 0, 0, 0, loc))
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	d, err := daemon.New(ctx, cfg, daemon.Options{Now: clock.Now, Logger: log})
+	if err != nil {
+		return nil, err
+	}
+	defer d.Close()
+
+	sum := &Summary{Dir: dir}
+	say := func(format string, args ...any) {
+		line := fmt.Sprintf(format, args...)
+		sum.Steps = append(sum.Steps, line)
+		fmt.Fprintln(w, line)
+	}
+	say("mailflow demo — in-process IMAP on %s, SMTP on %s", imapSrv.Addr, smtpSrv.Addr)
+	say("clock: %s", clock.Now().Format("Mon 2 Jan 2006 15:04 MST"))
+
+	// 1. The chair's minutes arrive.
+	if err := imapSrv.Append("INBOX", sampleMinutes); err != nil {
+		return nil, err
+	}
+	if err := d.Once(ctx); err != nil {
+		return nil, err
+	}
+	items, _ := d.Store.Items(store.ItemFilter{})
+	risks, _ := d.Store.Risks(0, "")
+	sent := smtpSrv.Received()
+	say("1. Priya's minutes arrived: %d action items and %d risks stored, minutes mailed to %d people", len(items), len(risks), len(sent))
+
+	// 2. Replies: Alice says "done" to her copy of the minutes; Bob moves a
+	// date and adds a mitigation; someone forges Bob's address.
+	clock.Set(clock.Now().Add(30 * time.Minute))
+	alice, ok := findMail(sent, "minutes", "alice.moreau@"+Domain)
+	if !ok {
+		return nil, fmt.Errorf("no minutes mail to Alice")
+	}
+	bob, ok := findMail(sent, "minutes", "bob.okafor@"+Domain)
+	if !ok {
+		return nil, fmt.Errorf("no minutes mail to Bob")
+	}
+	replies := [][]byte{
+		replyTo(alice, "Alice Moreau <alice.moreau@"+Domain+">", clock.Now(), "Done - the draft is on the shared drive under Training/2026.\n\nAlice"),
+		replyTo(bob, "Bob Okafor <bob.okafor@"+Domain+">", clock.Now().Add(time.Minute),
+			"A-2 due Dec 9\nR-1 mitigation: weekly vendor call, and a flat-file fallback interface ready by January\n\nThanks,\nBob\n\nSent from my iPhone"),
+		forged("Bob Okafor <bob.okafor@"+Domain+">", "ehr-project@"+Domain, clock.Now().Add(2*time.Minute), "close A-2"),
+	}
+	for _, r := range replies {
+		if err := imapSrv.Append("INBOX", r); err != nil {
+			return nil, err
+		}
+	}
+	before := len(sent)
+	since := clock.Now()
+	if err := d.Once(ctx); err != nil {
+		return nil, err
+	}
+	sent = smtpSrv.Received()
+	say("2. %d replies arrived; what they changed:", len(replies))
+	pid, err := d.Store.ProjectID(ctx, cfg.Projects[0].Name)
+	if err != nil {
+		return nil, err
+	}
+	trail, err := d.Store.AuditSince(pid, since)
+	if err != nil {
+		return nil, err
+	}
+	for _, a := range trail {
+		say("   %s %s by %s: %s", a.Ref, a.Action, a.Actor, a.NewValue)
+	}
+	for _, m := range sent[before:] {
+		say("   answer: %-5s to %s — %s", m.Header("X-Mailflow-Kind"), m.To[0], m.Decoded("Subject"))
+	}
+
+	// 3. Six days later, Monday morning: reminders and the status report.
+	clock.Set(time.Date(2026, 11, 30, 8, 30, 0, 0, loc))
+	before = len(sent)
+	if err := d.Once(ctx); err != nil {
+		return nil, err
+	}
+	sent = smtpSrv.Received()
+	kinds := map[string]int{}
+	for _, m := range sent[before:] {
+		kinds[m.Header("X-Mailflow-Kind")]++
+	}
+	say("3. clock moved to %s: %d reminder digests and %d leadership status reports mailed", clock.Now().Format("Mon 2 Jan 15:04"), kinds["reminder"], kinds["status"])
+
+	sum.Mails = sent
+	sum.Items, _ = d.Store.Items(store.ItemFilter{})
+	sum.Risks, _ = d.Store.Risks(0, "")
+	sum.Processed, _ = imapSrv.Count("mailflow/processed")
+	sum.Failed, _ = imapSrv.Count("mailflow/failed")
+	open := 0
+	for _, it := range sum.Items {
+		if it.Status == "open" {
+			open++
+		}
+	}
+	fmt.Fprintf(w, "\nDone: %d items (%d open), %d risks, %d mails sent, %d messages in mailflow/processed, %d in mailflow/failed.\n",
+		len(sum.Items), open, len(sum.Risks), len(sent), sum.Processed, sum.Failed)
+	fmt.Fprintf(w, "Read the mail:  ls %s/*.eml   (open any .eml in a mail client)\n", dir)
+	fmt.Fprintf(w, "Query the data: go run ./cmd/mailflow items --db %s\n", cfg.Database.Path)
+	return sum, nil
+}
+
+func findMail(ms []inproc.Received, kind, to string) (inproc.Received, bool) {
+	for _, m := range ms {
+		if m.Header("X-Mailflow-Kind") == kind && len(m.To) > 0 && m.To[0] == to {
+			return m, true
+		}
+	}
+	return inproc.Received{}, false
+}
+
+// replyTo writes the reply a mail client would send to m: to its Reply-To,
+// threaded under it, quoting it.
+func replyTo(m inproc.Received, from string, at time.Time, body string) []byte {
+	var b bytes.Buffer
+	subject := m.Decoded("Subject")
+	if !strings.HasPrefix(subject, "Re:") {
+		subject = "Re: " + subject
+	}
+	id := m.Header("Message-ID")
+	fmt.Fprintf(&b, "From: %s\r\nTo: %s\r\nSubject: %s\r\nDate: %s\r\nMessage-ID: <%d.reply@%s>\r\nIn-Reply-To: %s\r\nReferences: %s\r\n",
+		from, m.Header("Reply-To"), subject, at.Format(time.RFC1123Z), at.UnixNano(), Domain, id, id)
+	b.WriteString("MIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n")
+	b.WriteString(strings.ReplaceAll(body, "\n", "\r\n"))
+	fmt.Fprintf(&b, "\r\n\r\nOn %s, EHR Rollout wrote:\r\n> (the minutes, quoted)\r\n", at.Add(-30*time.Minute).Format("Mon, 2 Jan 2006 at 15:04"))
+	return b.Bytes()
+}
+
+// forged is a mail claiming to be from a member, sent straight to the
+// project address: no reply token, no DKIM.
+func forged(from, to string, at time.Time, body string) []byte {
+	return []byte(fmt.Sprintf("From: %s\r\nTo: %s\r\nSubject: Re: A-2\r\nDate: %s\r\nMessage-ID: <%d.forged@attacker.example>\r\n\r\n%s\r\n",
+		from, to, at.Format(time.RFC1123Z), at.UnixNano(), body))
+}

@@ -1,0 +1,234 @@
+package engine
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"log/slog"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+
+	"mailflow/mailflow"
+	"mailflow/mailflow/mailtext"
+	"mailflow/mailflow/minutes"
+	"mailflow/mailflow/reply"
+	"mailflow/mailflow/replyaddr"
+	"mailflow/store"
+)
+
+// handling is the work on one message inside its transaction.
+type handling struct {
+	e    *Engine
+	tx   *store.Tx
+	proj *Project
+	msg  *mailtext.Message
+	d    Delivery
+	key  string
+	hash string
+	log  *slog.Logger
+	now  time.Time
+	row  int64 // messages.id of this message
+
+	result Result
+}
+
+// target is what a reply is about, found from its reply token, its
+// threading headers or the refs it names.
+type target struct {
+	token      string // the +token found in the recipients, if any
+	tokenValid bool   // the token verified for this sender
+	refs       []string
+	meetingID  int64
+	threadedTo string // Message-ID of the mail of ours (or minutes) it answers
+}
+
+// single returns the one ref the reply is about, if there is exactly one.
+func (t target) single() string {
+	if len(t.refs) == 1 {
+		return t.refs[0]
+	}
+	return ""
+}
+
+var reRef = regexp.MustCompile(`(?i)\b([AR])-(\d{1,9})\b`)
+
+func (h *handling) run() error {
+	h.now = h.e.now()
+	reason, self := doNotAnswer(h.msg, h.e.own, h.e.cfg.Security.AllowLists)
+	if self {
+		return failf("%s", reason)
+	}
+	newText := reply.Strip(h.msg.Text)
+	tg, err := h.findTarget()
+	if err != nil {
+		return err
+	}
+	kind := h.classify(tg, newText)
+	m := store.Message{ProjectID: h.proj.ID, MessageID: h.key, ContentHash: h.hash, Mailbox: h.d.Mailbox,
+		UIDValidity: h.d.UIDValidity, UID: h.d.UID, Sender: h.msg.From.Email, Subject: h.msg.Subject,
+		Kind: string(kind), Outcome: store.OutcomeProcessed, ReceivedAt: h.now, ProcessedAt: h.now}
+	if !h.msg.Date.IsZero() {
+		m.ReceivedAt = h.msg.Date
+	}
+	if h.row, err = h.tx.InsertMessage(m); err != nil {
+		return err
+	}
+	h.result = Result{Project: h.proj.Name, MessageID: h.key, Kind: kind, Outcome: store.OutcomeProcessed}
+	if reason != "" {
+		if reason == reasonReport {
+			return h.bounce()
+		}
+		return h.finish(store.OutcomeIgnored, reason)
+	}
+	switch kind {
+	case mailflow.KindMinutes:
+		return h.minutes(tg)
+	case mailflow.KindReply:
+		return h.reply(tg, newText)
+	}
+	return h.finish(store.OutcomeIgnored, "neither minutes nor a reply with commands")
+}
+
+// finish records the outcome of the message.
+func (h *handling) finish(outcome, reason string) error {
+	h.result.Outcome, h.result.Reason = outcome, reason
+	if outcome == store.OutcomeProcessed && reason == "" {
+		return nil
+	}
+	return h.tx.UpdateMessageOutcome(h.row, string(h.result.Kind), outcome, reason, nil, h.now)
+}
+
+// findTarget works out what the message replies to (steps 1 and 2 of the
+// association order; refs in the text are step 3, per command).
+func (h *handling) findTarget() (target, error) {
+	var tg target
+	tg.token = replyaddr.Find(h.proj.Address, recipientAddrs(h.msg))
+	if tg.token != "" {
+		thing, err := h.e.signer.Verify(tg.token, h.proj.Name, h.msg.From.Email)
+		if err == nil {
+			tg.tokenValid = true
+			if ref := replyaddr.RefOfThing(thing); ref != "" {
+				tg.refs = []string{ref}
+			} else if strings.HasPrefix(thing, "m") {
+				if id, err := strconv.ParseInt(thing[1:], 10, 64); err == nil {
+					tg.meetingID = id
+				}
+			}
+		}
+	}
+	ids := append([]string{}, h.msg.InReplyTo...)
+	for i := len(h.msg.References) - 1; i >= 0; i-- {
+		ids = append(ids, h.msg.References[i])
+	}
+	for _, id := range ids {
+		if mail, err := h.tx.MailByMessageID(id); err == nil && mail.ProjectID == h.proj.ID {
+			tg.threadedTo = id
+			if len(tg.refs) == 0 && tg.meetingID == 0 {
+				for _, f := range strings.Fields(mail.About) {
+					if strings.HasPrefix(f, "meeting:") {
+						tg.meetingID, _ = strconv.ParseInt(strings.TrimPrefix(f, "meeting:"), 10, 64)
+					} else {
+						tg.refs = append(tg.refs, f)
+					}
+				}
+			}
+			break
+		} else if err != nil && !errors.Is(err, store.ErrNotFound) {
+			return tg, err
+		}
+		if prev, err := h.tx.FindMessage(h.proj.ID, id); err == nil && prev.Kind == string(mailflow.KindMinutes) {
+			tg.threadedTo = id
+			if mt, err := h.tx.MeetingByMessage(prev.ID); err == nil && tg.meetingID == 0 && len(tg.refs) == 0 {
+				tg.meetingID = mt.ID
+			}
+			break
+		}
+	}
+	if tg.meetingID != 0 && len(tg.refs) == 0 {
+		items, err := h.tx.ItemsOfMeeting(tg.meetingID)
+		if err != nil {
+			return tg, err
+		}
+		for _, it := range items {
+			tg.refs = append(tg.refs, it.Ref())
+		}
+		risks, err := h.tx.RisksOfMeeting(tg.meetingID)
+		if err != nil {
+			return tg, err
+		}
+		for _, r := range risks {
+			tg.refs = append(tg.refs, r.Ref())
+		}
+	}
+	return tg, nil
+}
+
+var reReplySubject = regexp.MustCompile(`(?i)^\s*(re|aw|sv|vs|antw)\s*:`)
+
+// classify decides whether a message is minutes, a reply or other.
+func (h *handling) classify(tg target, newText string) mailflow.MessageKind {
+	opts := h.proj.parseOptions()
+	if tg.token != "" || tg.threadedTo != "" {
+		// A reply to our mail or to minutes is minutes only when the new
+		// text is itself laid out as minutes ("here is the corrected version").
+		if minutes.HasStructure(newText) {
+			return mailflow.KindMinutes
+		}
+		return mailflow.KindReply
+	}
+	if minutes.IsMinutes(h.msg.Subject, h.msg.Text, opts) &&
+		(!reReplySubject.MatchString(h.msg.Subject) || minutes.HasStructure(newText)) {
+		return mailflow.KindMinutes
+	}
+	for _, l := range reply.ParseCommands(newText) {
+		if l.IsCommand && l.Command.Ref != "" {
+			return mailflow.KindReply
+		}
+	}
+	if reRef.MatchString(minutes.CleanSubject(h.msg.Subject)) && reReplySubject.MatchString(h.msg.Subject) {
+		return mailflow.KindReply
+	}
+	return mailflow.KindOther
+}
+
+// bounce records a delivery report against the outbox mail it is about.
+func (h *handling) bounce() error {
+	about := ""
+	for _, id := range append(append([]string{}, h.msg.InReplyTo...), h.msg.References...) {
+		if m, err := h.tx.MailByMessageID(id); err == nil {
+			about = fmt.Sprintf("outbox %d (%s to %s)", m.ID, m.Kind, strings.Join(m.Recipients(), ", "))
+			break
+		}
+	}
+	if about == "" {
+		if id := findOriginalMessageID(h.d.Raw); id != "" {
+			if m, err := h.tx.MailByMessageID(id); err == nil {
+				about = fmt.Sprintf("outbox %d (%s to %s)", m.ID, m.Kind, strings.Join(m.Recipients(), ", "))
+			}
+		}
+	}
+	if about == "" {
+		return h.finish(store.OutcomeIgnored, "delivery report about a mail mailflow did not send")
+	}
+	h.log.Warn("bounce", "about", about)
+	return h.finish(store.OutcomeIgnored, "bounce: "+about)
+}
+
+var reOrigID = regexp.MustCompile(`(?im)^(?:original-)?message-id:\s*<([^>]+)>`)
+
+// findOriginalMessageID finds, in a delivery report (RFC 3464), the
+// Message-ID of the mail it reports on: the returned headers
+// (text/rfc822-headers) or message carry it. The report body is searched
+// as raw bytes since those parts are not text for reading.
+func findOriginalMessageID(raw []byte) string {
+	_, body, ok := bytes.Cut(raw, []byte("\r\n\r\n"))
+	if !ok {
+		_, body, _ = bytes.Cut(raw, []byte("\n\n"))
+	}
+	if m := reOrigID.FindSubmatch(body); m != nil {
+		return string(m[1])
+	}
+	return ""
+}

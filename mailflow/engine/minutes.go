@@ -1,0 +1,499 @@
+package engine
+
+import (
+	"database/sql"
+	"fmt"
+	"regexp"
+	"strings"
+	"unicode"
+
+	"mailflow/mailflow"
+	"mailflow/mailflow/minutes"
+	"mailflow/mailflow/replyaddr"
+	"mailflow/store"
+	"mailflow/templates"
+)
+
+// minutes stores a meeting's minutes — or updates the meeting when these
+// are corrected minutes — and queues the minutes mail to every participant.
+func (h *handling) minutes(tg target) error {
+	sender := h.msg.From.Email
+	if _, ok := h.proj.member(sender); !ok {
+		h.refuse("mailflow accepts minutes only from members of the project. Ask the project's chair to add you to the roster.")
+		return h.finish(store.OutcomeIgnored, "minutes from a sender who is not on the roster")
+	}
+	sec := h.e.cfg.Security
+	if sec.RequireAuthentication() && sec.TrustedAuthservID != "" && !authenticatedFrom(h.msg, sec.TrustedAuthservID) {
+		h.refuse("These minutes could not be verified as coming from you (no DKIM or SPF pass from your domain), so nothing was recorded. Please send them again from your usual mail account.")
+		return h.finish(store.OutcomeIgnored, "minutes without trusted DKIM/SPF authentication")
+	}
+
+	parsed := minutes.Parse(h.msg, h.proj.parseOptions())
+	meeting, corrected, err := h.findMeeting(tg, parsed.Meeting)
+	if err != nil {
+		return err
+	}
+	msgRow := sql.NullInt64{Int64: h.row, Valid: true}
+	if corrected {
+		// The title stays as first sent: a new version's subject carries
+		// "Corrected" or "v2", which is not the meeting's name.
+		meeting.Chair, meeting.MessageID = parsed.Meeting.Chair, msgRow
+		if err := h.tx.UpdateMeeting(meeting); err != nil {
+			return err
+		}
+	} else {
+		meeting = store.Meeting{ProjectID: h.proj.ID, Title: parsed.Meeting.Title, MeetingDate: parsed.Meeting.Date.String(),
+			Chair: parsed.Meeting.Chair, MessageID: msgRow, CreatedAt: h.now}
+		if meeting.ID, err = h.tx.InsertMeeting(meeting); err != nil {
+			return err
+		}
+	}
+	var as []store.Attendee
+	for _, a := range parsed.Meeting.Attendees {
+		as = append(as, store.Attendee{MeetingID: meeting.ID, Name: a.Name, Email: a.Email, Present: true})
+	}
+	for _, a := range parsed.Meeting.Regrets {
+		as = append(as, store.Attendee{MeetingID: meeting.ID, Name: a.Name, Email: a.Email, Present: false})
+	}
+	if err := h.tx.ReplaceAttendees(meeting.ID, as); err != nil {
+		return err
+	}
+	var decisions []string
+	for _, d := range parsed.Decisions {
+		decisions = append(decisions, d.Text)
+	}
+	if err := h.tx.ReplaceDecisions(h.proj.ID, meeting.ID, decisions, h.now); err != nil {
+		return err
+	}
+	var changes []store.Change
+	for _, c := range parsed.Changes {
+		changes = append(changes, store.Change{Kind: string(c.Kind), Text: c.Text})
+	}
+	if err := h.tx.ReplaceChanges(h.proj.ID, meeting.ID, changes, h.now); err != nil {
+		return err
+	}
+	items, itemChange, cancelled, err := h.syncItems(meeting.ID, parsed.ActionItems, corrected)
+	if err != nil {
+		return err
+	}
+	risks, err := h.syncRisks(meeting.ID, parsed.Risks, corrected)
+	if err != nil {
+		return err
+	}
+	action := "minutes recorded"
+	if corrected {
+		action = "minutes corrected"
+	}
+	if err := h.audit("", action, "", fmt.Sprintf("%s (%s): %d items, %d risks", meeting.Title, meeting.MeetingDate, len(items), len(risks))); err != nil {
+		return err
+	}
+	return h.sendMinutes(meeting, parsed, items, itemChange, cancelled, risks, corrected)
+}
+
+// findMeeting returns the meeting these minutes are a new version of: the
+// meeting whose minutes they reply to, else one on the same day with the
+// same title.
+func (h *handling) findMeeting(tg target, m mailflow.Meeting) (store.Meeting, bool, error) {
+	if tg.meetingID != 0 {
+		for _, id := range append(append([]string{}, h.msg.InReplyTo...), h.msg.References...) {
+			if prev, err := h.tx.FindMessage(h.proj.ID, id); err == nil && prev.Kind == string(mailflow.KindMinutes) {
+				if mt, err := h.tx.MeetingByMessage(prev.ID); err == nil {
+					return mt, true, nil
+				}
+			}
+		}
+	}
+	same, err := h.tx.MeetingsOn(h.proj.ID, m.Date.String())
+	if err != nil {
+		return store.Meeting{}, false, err
+	}
+	want := meetingKey(m.Title)
+	for _, mt := range same {
+		if meetingKey(mt.Title) == want {
+			return mt, true, nil
+		}
+	}
+	return store.Meeting{}, false, nil
+}
+
+var reRevision = regexp.MustCompile(`(?i)\b(corrected|correction|updated?|revised|revision|amended|final|draft|resen[dt]|v\d+|version \d+|rev \d+)\b`)
+
+// meetingKey is a title without the words people add when they resend
+// minutes ("Corrected", "v2", "Updated"), for matching a new version to
+// the meeting it replaces.
+func meetingKey(title string) string {
+	t := reRevision.ReplaceAllString(strings.ToLower(title), " ")
+	t = strings.Map(func(r rune) rune {
+		if unicode.IsLetter(r) || unicode.IsDigit(r) {
+			return r
+		}
+		return ' '
+	}, t)
+	return strings.Join(strings.Fields(t), " ")
+}
+
+// syncItems stores the parsed items of a meeting. For corrected minutes it
+// matches them to the items already stored so unchanged items keep their
+// refs, changed ones are updated, and ones no longer listed are cancelled.
+func (h *handling) syncItems(meetingID int64, parsed []mailflow.ActionItem, corrected bool) (items []store.Item, change map[string]string, cancelled []store.Item, err error) {
+	change = map[string]string{}
+	var existing []store.Item
+	if corrected {
+		if existing, err = h.tx.ItemsOfMeeting(meetingID); err != nil {
+			return nil, nil, nil, err
+		}
+	}
+	used := make([]bool, len(existing))
+	for _, pi := range parsed {
+		owner, ownerName := pi.Owner, pi.OwnerText
+		if !strings.Contains(owner, "@") {
+			owner = ""
+		}
+		j := matchItem(existing, used, pi.Text, owner)
+		if j < 0 {
+			it := store.Item{ProjectID: h.proj.ID, Text: pi.Text, Owner: owner, OwnerName: ownerName, Due: pi.Due.String(),
+				Status: string(pi.Status), MeetingID: sql.NullInt64{Int64: meetingID, Valid: true},
+				CreatedByMessage: sql.NullInt64{Int64: h.row, Valid: true}, CreatedAt: h.now, UpdatedAt: h.now}
+			if pi.Status == mailflow.ItemDone {
+				it.ClosedByMessage = sql.NullInt64{Int64: h.row, Valid: true}
+				it.ClosedAt = sql.NullTime{Time: h.now.UTC(), Valid: true}
+			}
+			if it, err = h.tx.InsertItem(it); err != nil {
+				return nil, nil, nil, err
+			}
+			if err := h.audit(it.Ref(), "created", "", describeItem(it)); err != nil {
+				return nil, nil, nil, err
+			}
+			if corrected {
+				change[it.Ref()] = "new"
+			}
+			items = append(items, it)
+			continue
+		}
+		used[j] = true
+		it := existing[j]
+		var diffs []string
+		if it.Text != pi.Text {
+			diffs = append(diffs, "text")
+			if err := h.audit(it.Ref(), "text changed", it.Text, pi.Text); err != nil {
+				return nil, nil, nil, err
+			}
+			it.Text = pi.Text
+		}
+		if it.Owner != owner || (owner == "" && it.OwnerName != ownerName) {
+			diffs = append(diffs, "owner")
+			if err := h.audit(it.Ref(), "owner changed", it.Owner+it.OwnerName, owner+ownerName); err != nil {
+				return nil, nil, nil, err
+			}
+			it.Owner, it.OwnerName = owner, ownerName
+		}
+		if it.Due != pi.Due.String() {
+			diffs = append(diffs, "due date")
+			if err := h.audit(it.Ref(), "due changed", it.Due, pi.Due.String()); err != nil {
+				return nil, nil, nil, err
+			}
+			it.Due = pi.Due.String()
+		}
+		if pi.Status == mailflow.ItemDone && it.Status == string(mailflow.ItemOpen) {
+			diffs = append(diffs, "status")
+			it.Status = string(mailflow.ItemDone)
+			it.ClosedByMessage = sql.NullInt64{Int64: h.row, Valid: true}
+			it.ClosedAt = sql.NullTime{Time: h.now.UTC(), Valid: true}
+			if err := h.audit(it.Ref(), "closed", "open", "done"); err != nil {
+				return nil, nil, nil, err
+			}
+		}
+		if len(diffs) > 0 {
+			it.UpdatedAt = h.now
+			if err := h.tx.UpdateItem(it); err != nil {
+				return nil, nil, nil, err
+			}
+			change[it.Ref()] = "changed: " + strings.Join(diffs, ", ")
+		}
+		items = append(items, it)
+	}
+	for j, it := range existing {
+		if used[j] || it.Status != string(mailflow.ItemOpen) {
+			continue
+		}
+		it.Status = string(mailflow.ItemCancelled)
+		it.UpdatedAt = h.now
+		it.ClosedAt = sql.NullTime{Time: h.now.UTC(), Valid: true}
+		it.ClosedByMessage = sql.NullInt64{Int64: h.row, Valid: true}
+		if err := h.tx.UpdateItem(it); err != nil {
+			return nil, nil, nil, err
+		}
+		if err := h.audit(it.Ref(), "cancelled", "open", "cancelled: not in the corrected minutes"); err != nil {
+			return nil, nil, nil, err
+		}
+		cancelled = append(cancelled, it)
+	}
+	return items, change, cancelled, nil
+}
+
+// matchItem finds the stored item a parsed one is a version of: the same
+// text, else the same owner with mostly the same words.
+func matchItem(existing []store.Item, used []bool, text, owner string) int {
+	norm := normText(text)
+	for j, it := range existing {
+		if !used[j] && normText(it.Text) == norm {
+			return j
+		}
+	}
+	best, bestScore := -1, 0.0
+	for j, it := range existing {
+		if used[j] {
+			continue
+		}
+		s := similarity(normText(it.Text), norm)
+		if owner != "" && it.Owner == owner {
+			s += 0.15
+		}
+		if s > bestScore {
+			best, bestScore = j, s
+		}
+	}
+	if bestScore >= 0.6 {
+		return best
+	}
+	return -1
+}
+
+func normText(s string) string {
+	return strings.Join(strings.Fields(strings.ToLower(strings.Trim(s, " .;,"))), " ")
+}
+
+// similarity is the Jaccard index of the word sets of a and b.
+func similarity(a, b string) float64 {
+	wa, wb := map[string]bool{}, map[string]bool{}
+	for _, w := range strings.Fields(a) {
+		wa[w] = true
+	}
+	for _, w := range strings.Fields(b) {
+		wb[w] = true
+	}
+	inter := 0
+	for w := range wa {
+		if wb[w] {
+			inter++
+		}
+	}
+	union := len(wa) + len(wb) - inter
+	if union == 0 {
+		return 0
+	}
+	return float64(inter) / float64(union)
+}
+
+func (h *handling) syncRisks(meetingID int64, parsed []mailflow.Risk, corrected bool) ([]store.Risk, error) {
+	var existing []store.Risk
+	var err error
+	if corrected {
+		if existing, err = h.tx.RisksOfMeeting(meetingID); err != nil {
+			return nil, err
+		}
+	}
+	used := make([]bool, len(existing))
+	var out []store.Risk
+	for _, pr := range parsed {
+		owner := pr.Owner
+		if !strings.Contains(owner, "@") {
+			owner = ""
+		}
+		j := -1
+		for k, r := range existing {
+			if !used[k] && (normText(r.Description) == normText(pr.Description) || similarity(normText(r.Description), normText(pr.Description)) >= 0.6) {
+				j = k
+				break
+			}
+		}
+		r := store.Risk{ProjectID: h.proj.ID, Description: pr.Description, Likelihood: string(pr.Likelihood),
+			LikelihoodText: pr.LikelihoodText, Impact: string(pr.Impact), ImpactText: pr.ImpactText,
+			Mitigation: pr.Mitigation, Owner: owner, OwnerName: pr.OwnerText, Trigger: pr.Trigger,
+			Status: string(mailflow.RiskOpen), MeetingID: sql.NullInt64{Int64: meetingID, Valid: true},
+			CreatedByMessage: sql.NullInt64{Int64: h.row, Valid: true}, CreatedAt: h.now, UpdatedAt: h.now}
+		if j < 0 {
+			if r, err = h.tx.InsertRisk(r); err != nil {
+				return nil, err
+			}
+			if err := h.audit(r.Ref(), "created", "", describeRisk(r)); err != nil {
+				return nil, err
+			}
+			out = append(out, r)
+			continue
+		}
+		used[j] = true
+		old := existing[j]
+		r.ID, r.Num, r.Status, r.Escalated, r.CreatedAt, r.CreatedByMessage = old.ID, old.Num, old.Status, old.Escalated, old.CreatedAt, old.CreatedByMessage
+		if describeRisk(old) != describeRisk(r) {
+			if err := h.tx.UpdateRisk(r); err != nil {
+				return nil, err
+			}
+			if err := h.audit(r.Ref(), "updated by corrected minutes", describeRisk(old), describeRisk(r)); err != nil {
+				return nil, err
+			}
+		}
+		out = append(out, r)
+	}
+	for j, r := range existing {
+		if used[j] || r.Status != string(mailflow.RiskOpen) {
+			continue
+		}
+		r.Status = string(mailflow.RiskClosed)
+		r.UpdatedAt = h.now
+		if err := h.tx.UpdateRisk(r); err != nil {
+			return nil, err
+		}
+		if err := h.audit(r.Ref(), "closed", "open", "closed: not in the corrected minutes"); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+func describeItem(it store.Item) string {
+	owner := it.Owner
+	if owner == "" {
+		owner = it.OwnerName
+	}
+	s := it.Text
+	if owner != "" {
+		s += "; owner " + owner
+	}
+	if it.Due != "" {
+		s += "; due " + it.Due
+	}
+	return s
+}
+
+func describeRisk(r store.Risk) string {
+	owner := r.Owner
+	if owner == "" {
+		owner = r.OwnerName
+	}
+	return fmt.Sprintf("%s; likelihood %s; impact %s; mitigation %s; owner %s", r.Description, orQ(r.Likelihood), orQ(r.Impact), orQ(r.Mitigation), orQ(owner))
+}
+
+func orQ(s string) string {
+	if s == "" {
+		return "?"
+	}
+	return s
+}
+
+// audit records a change caused by this message.
+func (h *handling) audit(ref, action, old, new string) error {
+	return h.tx.Audit(store.AuditEntry{ProjectID: h.proj.ID, At: h.now, Actor: h.msg.From.Email, Source: store.SourceMessage,
+		MessageID: sql.NullInt64{Int64: h.row, Valid: true}, Ref: ref, Action: action, OldValue: old, NewValue: new})
+}
+
+// sendMinutes queues the minutes mail to each attendee and member; the
+// sender's copy lists the problems found.
+func (h *handling) sendMinutes(mt store.Meeting, parsed mailflow.Minutes, items []store.Item, change map[string]string, cancelled []store.Item, risks []store.Risk, corrected bool) error {
+	today := mailflow.DateOf(h.now.In(h.proj.Location))
+	var recips []mailflow.Person
+	seen := map[string]bool{}
+	add := func(p mailflow.Person) {
+		if p.Email == "" || seen[p.Email] || h.e.own[p.Email] {
+			return
+		}
+		seen[p.Email] = true
+		recips = append(recips, p)
+	}
+	add(h.msg.From)
+	for _, a := range parsed.Meeting.Attendees {
+		add(a)
+	}
+	for _, m := range h.proj.Members {
+		add(mailflow.Person{Name: m.Name, Email: m.Email})
+	}
+	var itemViews, cancelledViews []templates.Item
+	var refs []string
+	for _, it := range items {
+		v := h.proj.itemView(it, today)
+		v.Change = change[it.Ref()]
+		itemViews = append(itemViews, v)
+		refs = append(refs, it.Ref())
+	}
+	for _, it := range cancelled {
+		cancelledViews = append(cancelledViews, h.proj.itemView(it, today))
+	}
+	var riskViews []templates.Risk
+	for _, r := range risks {
+		riskViews = append(riskViews, h.proj.riskView(r))
+		refs = append(refs, r.Ref())
+	}
+	var attendees, regrets []string
+	for _, a := range parsed.Meeting.Attendees {
+		attendees = append(attendees, personName(a))
+	}
+	for _, a := range parsed.Meeting.Regrets {
+		regrets = append(regrets, personName(a))
+	}
+	var changes []templates.Change
+	for _, c := range parsed.Changes {
+		changes = append(changes, templates.Change{Kind: string(c.Kind), Text: c.Text})
+	}
+	var decisions []string
+	for _, d := range parsed.Decisions {
+		decisions = append(decisions, d.Text)
+	}
+	var problems []string
+	for _, p := range parsed.Problems {
+		problems = append(problems, p.String())
+	}
+	example := ""
+	if len(items) > 0 {
+		example = items[0].Ref()
+	}
+	date := mt.MeetingDate
+	if d, err := mailflow.ParseDate(mt.MeetingDate); err == nil {
+		date = d.Human()
+	}
+	about := append([]string{fmt.Sprintf("meeting:%d", mt.ID)}, refs...)
+	for _, to := range recips {
+		data := templates.Minutes{
+			Common:    h.e.common(h.proj, to, true, example),
+			Title:     mt.Title,
+			Date:      date,
+			Chair:     mt.Chair,
+			Attendees: attendees,
+			Regrets:   regrets,
+			Decisions: decisions,
+			Items:     itemViews,
+			Cancelled: cancelledViews,
+			Risks:     riskViews,
+			Changes:   changes,
+			Corrected: corrected,
+		}
+		if to.Email == h.msg.From.Email {
+			data.Problems = problems
+		}
+		cal, err := h.e.calendarFor(h.proj, to.Email, items, h.now)
+		if err != nil {
+			return err
+		}
+		data.HasICS = len(cal) > 0
+		_, err = h.e.enqueue(h.tx, h.proj, outgoing{
+			kind:      mailflow.MailMinutes,
+			idemKey:   fmt.Sprintf("minutes:%s:%d:%d:%s", h.proj.Name, mt.ID, h.row, to.Email),
+			to:        to,
+			data:      data,
+			thing:     replyaddr.MeetingThing(mt.ID),
+			about:     about,
+			inReplyTo: h.msg.MessageID,
+			calendar:  cal,
+		}, h.now)
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func personName(p mailflow.Person) string {
+	if p.Name != "" {
+		return p.Name
+	}
+	return p.Email
+}

@@ -1,0 +1,230 @@
+package engine
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+
+	"mailflow/mailflow"
+	"mailflow/mailflow/replyaddr"
+	"mailflow/store"
+	"mailflow/templates"
+)
+
+// Periodic job names in schedule_runs.
+const (
+	jobStatus = "status"
+)
+
+// Tick queues whatever periodic mail is due at the engine's now: today's
+// reminder digests once the send hour has passed, and the status report
+// when its schedule says so. Running it again is harmless: each mail has an
+// idempotency key.
+func (e *Engine) Tick(ctx context.Context) error {
+	for _, p := range e.projects {
+		if err := e.Remind(ctx, p, false); err != nil {
+			return fmt.Errorf("project %s: reminders: %w", p.Name, err)
+		}
+		if err := e.Report(ctx, p, false); err != nil {
+			return fmt.Errorf("project %s: status report: %w", p.Name, err)
+		}
+	}
+	return nil
+}
+
+// Project returns the project named name.
+func (e *Engine) Project(name string) (*Project, bool) {
+	for _, p := range e.projects {
+		if p.Name == name {
+			return p, true
+		}
+	}
+	return nil, false
+}
+
+// digest is one owner's reminder.
+type digest struct {
+	overdue, today, upcoming []store.Item
+}
+
+// Remind queues today's reminder digests for a project: one per owner with
+// something due within reminder_days_before days, due today, or overdue
+// (overdue items again every overdue_every_days). now forces the digests
+// regardless of the send hour and weekend rule ("mailflow remind --now").
+func (e *Engine) Remind(ctx context.Context, p *Project, now bool) error {
+	at := e.now()
+	local := at.In(p.Location)
+	if !now {
+		if local.Hour() < p.ReminderHour {
+			return nil
+		}
+		if p.Quiet() && (local.Weekday() == time.Saturday || local.Weekday() == time.Sunday) {
+			return nil
+		}
+	}
+	today := mailflow.DateOf(local)
+	items, err := e.store.Items(store.ItemFilter{ProjectID: p.ID, Status: string(mailflow.ItemOpen)})
+	if err != nil {
+		return err
+	}
+	byOwner := map[string]*digest{}
+	for _, it := range items {
+		if it.Owner == "" || it.Due == "" {
+			continue
+		}
+		due, err := mailflow.ParseDate(it.Due)
+		if err != nil {
+			continue
+		}
+		left := today.DaysUntil(due)
+		d := byOwner[it.Owner]
+		if d == nil {
+			d = &digest{}
+		}
+		switch {
+		case left < 0:
+			if it.LastReminded != "" {
+				if last, err := mailflow.ParseDate(it.LastReminded); err == nil && last.DaysUntil(today) < p.OverdueEveryDays {
+					continue
+				}
+			}
+			d.overdue = append(d.overdue, it)
+		case left == 0:
+			d.today = append(d.today, it)
+		case left <= p.ReminderDaysBefore:
+			d.upcoming = append(d.upcoming, it)
+		default:
+			continue
+		}
+		byOwner[it.Owner] = d
+	}
+	owners := make([]string, 0, len(byOwner))
+	for o := range byOwner {
+		owners = append(owners, o)
+	}
+	sort.Strings(owners)
+	for _, owner := range owners {
+		d := byOwner[owner]
+		if err := e.store.Tx(ctx, func(tx *store.Tx) error { return e.queueDigest(tx, p, owner, d, today, at) }); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (e *Engine) queueDigest(tx *store.Tx, p *Project, owner string, d *digest, today mailflow.Date, at time.Time) error {
+	to := mailflow.Person{Email: owner, Name: p.displayName(owner)}
+	if to.Name == owner {
+		to.Name = ""
+	}
+	view := func(items []store.Item) []templates.Item {
+		var vs []templates.Item
+		for _, it := range items {
+			vs = append(vs, p.itemView(it, today))
+		}
+		return vs
+	}
+	all := append(append(append([]store.Item{}, d.overdue...), d.today...), d.upcoming...)
+	var refs []string
+	for _, it := range all {
+		refs = append(refs, it.Ref())
+	}
+	thing := replyaddr.ThingDigest
+	if len(refs) == 1 {
+		thing = replyaddr.ItemThing(refs[0])
+	}
+	data := templates.Reminder{
+		Common:   e.common(p, to, true, refs[0]),
+		Date:     today.Human(),
+		Overdue:  view(d.overdue),
+		DueToday: view(d.today),
+		Upcoming: view(d.upcoming),
+		Total:    len(all),
+	}
+	cal, err := e.calendarFor(p, owner, all, at)
+	if err != nil {
+		return err
+	}
+	data.HasICS = len(cal) > 0
+	queued, err := e.enqueue(tx, p, outgoing{
+		kind:     mailflow.MailReminder,
+		idemKey:  fmt.Sprintf("reminder:%s:%s:%s", p.Name, owner, today),
+		to:       to,
+		data:     data,
+		thing:    thing,
+		about:    refs,
+		calendar: cal,
+	}, at)
+	if err != nil || !queued {
+		return err
+	}
+	for _, it := range all {
+		if err := tx.SetLastReminded(it.ID, today.String()); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Report queues the leadership status report when the schedule says one is
+// due (or at once when now is true). The first time a project is seen it
+// only records the time, so installing mailflow on a Wednesday does not
+// produce a report for last Monday.
+func (e *Engine) Report(ctx context.Context, p *Project, now bool) error {
+	at := e.now()
+	last, err := e.store.LastRun(p.ID, jobStatus)
+	if err != nil {
+		return err
+	}
+	var slot time.Time
+	var key string
+	if now {
+		slot = at
+		key = fmt.Sprintf("status:%s:manual:%s", p.Name, at.UTC().Format(time.RFC3339))
+	} else {
+		slot = p.Schedule.Prev(at.In(p.Location))
+		if slot.IsZero() {
+			return nil
+		}
+		if last.IsZero() {
+			return e.store.Tx(ctx, func(tx *store.Tx) error { return tx.SetLastRun(p.ID, jobStatus, slot) })
+		}
+		if !slot.After(last) {
+			return nil
+		}
+		key = fmt.Sprintf("status:%s:%s", p.Name, slot.UTC().Format(time.RFC3339))
+	}
+	from := last
+	if from.IsZero() {
+		from = at.AddDate(0, 0, -7)
+	}
+	data, chart, err := e.statusData(p, from, slot, at)
+	if err != nil {
+		return err
+	}
+	recips := p.Leadership
+	if len(recips) == 0 {
+		for _, m := range p.Members {
+			if m.Role == string(mailflow.RoleChair) {
+				recips = append(recips, m.Email)
+			}
+		}
+	}
+	return e.store.Tx(ctx, func(tx *store.Tx) error {
+		for _, r := range recips {
+			to := mailflow.Person{Email: strings.ToLower(r)}
+			d := data
+			d.Common = e.common(p, to, false, "")
+			o := outgoing{kind: mailflow.MailStatus, idemKey: key + ":" + to.Email, to: to, data: d}
+			if chart != nil {
+				o.inline = append(o.inline, *chart)
+			}
+			if _, err := e.enqueue(tx, p, o, at); err != nil {
+				return err
+			}
+		}
+		return tx.SetLastRun(p.ID, jobStatus, slot)
+	})
+}

@@ -1,0 +1,573 @@
+package engine
+
+import (
+	"database/sql"
+	"errors"
+	"fmt"
+	"net/mail"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+
+	"mailflow/mailflow"
+	"mailflow/mailflow/config"
+	"mailflow/mailflow/dates"
+	"mailflow/mailflow/minutes"
+	"mailflow/mailflow/reply"
+	"mailflow/mailflow/replyaddr"
+	"mailflow/store"
+	"mailflow/templates"
+)
+
+// Refusals. They name no other person: a stranger learns nothing about the
+// project from them.
+const (
+	refuseUnauthenticated = "mailflow could not confirm that this reply came from you, so nothing was changed. " +
+		"To update an item, reply directly to a mail that mailflow sent you (its reply address carries a code that proves the reply is yours), " +
+		"or send from an account whose mail your organisation signs (DKIM)."
+	refuseStranger = "Thank you for your reply. Only members of this project can update its items by email, so nothing was changed. " +
+		"If you should be a member, please ask the project's chair to add you."
+)
+
+// reply carries out the commands in a reply.
+func (h *handling) reply(tg target, newText string) error {
+	sec := h.e.cfg.Security
+	authed := tg.tokenValid || authenticatedFrom(h.msg, sec.TrustedAuthservID) || !sec.RequireAuthentication()
+	if !authed {
+		h.refuse(refuseUnauthenticated)
+		reason := "unauthenticated reply: no valid reply token and no trusted DKIM/SPF pass; nothing changed"
+		if tg.token != "" {
+			reason = "reply token does not match the sender; nothing changed"
+		}
+		return h.finish(store.OutcomeIgnored, reason)
+	}
+	member, ok := h.proj.member(h.msg.From.Email)
+	if !ok {
+		h.refuse(refuseStranger)
+		return h.finish(store.OutcomeIgnored, "reply from a sender who is not on the roster; nothing changed")
+	}
+	defaultRef := tg.single()
+	if defaultRef == "" && len(tg.refs) == 0 {
+		if refs := uniqueRefs(minutes.CleanSubject(h.msg.Subject)); len(refs) == 1 {
+			defaultRef = refs[0]
+		}
+	}
+	today := mailflow.DateOf(h.now.In(h.proj.Location))
+	run := commandRun{h: h, member: member, today: today}
+	for _, line := range reply.ParseCommands(newText) {
+		cmd := line.Command
+		if line.Problem != "" {
+			run.fail(cmd, line.Problem)
+			continue
+		}
+		ref := cmd.Ref
+		if ref == "" {
+			ref = defaultRef
+		}
+		if !line.IsCommand {
+			if err := run.note(ref, cmd.Value); err != nil {
+				return err
+			}
+			continue
+		}
+		if ref == "" && len(tg.refs) > 1 {
+			// A bare "done" to minutes or a digest: it can only mean the one
+			// open thing there the sender owns, if there is exactly one.
+			owned, err := run.ownedOpen(tg.refs, cmd.Verb)
+			if err != nil {
+				return err
+			}
+			if len(owned) == 1 {
+				ref = owned[0]
+			} else {
+				run.candidates = tg.refs
+				if len(owned) > 1 {
+					run.candidates = owned
+				}
+				cmd.Ref = run.candidates[0] // for the example in the error
+				run.fail(cmd, "this mail was about more than one item, so say which one")
+				continue
+			}
+		}
+		if ref == "" {
+			run.fail(cmd, "say which item or risk you mean")
+			continue
+		}
+		if err := run.apply(cmd, ref); err != nil {
+			return err
+		}
+	}
+	if len(run.changes) == 0 && len(run.errors) == 0 && len(run.notes) == 0 {
+		return h.finish(store.OutcomeIgnored, "reply with no commands")
+	}
+	if err := run.answer(tg); err != nil {
+		return err
+	}
+	if len(run.changes) == 0 && len(run.errors) > 0 {
+		return h.finish(store.OutcomeProcessed, fmt.Sprintf("no change: %d command(s) failed", len(run.errors)))
+	}
+	return nil
+}
+
+func uniqueRefs(s string) []string {
+	var out []string
+	seen := map[string]bool{}
+	for _, m := range reRef.FindAllStringSubmatch(s, -1) {
+		ref := strings.ToUpper(m[1]) + "-" + m[2]
+		if !seen[ref] {
+			seen[ref] = true
+			out = append(out, ref)
+		}
+	}
+	return out
+}
+
+// commandRun collects the effects of one reply's commands.
+type commandRun struct {
+	h          *handling
+	member     config.Member
+	today      mailflow.Date
+	changes    []string
+	notes      []string
+	errors     []templates.CommandError
+	candidates []string
+	touched    []string
+}
+
+func (r *commandRun) fail(cmd mailflow.Command, reason string) {
+	r.errors = append(r.errors, templates.CommandError{Line: cmd.Line, Text: cmd.Text, Reason: reason, Example: example(cmd.Verb, cmd.Ref)})
+}
+
+func (r *commandRun) touch(ref string) {
+	for _, t := range r.touched {
+		if t == ref {
+			return
+		}
+	}
+	r.touched = append(r.touched, ref)
+}
+
+// example shows the right form of a command.
+func example(v mailflow.Verb, ref string) string {
+	if ref == "" {
+		ref = "A-12"
+	}
+	risk := strings.HasPrefix(ref, "R-")
+	switch v {
+	case mailflow.VerbDue:
+		return ref + " due Dec 9"
+	case mailflow.VerbReassign:
+		return "reassign " + ref + " to carol@example.org"
+	case mailflow.VerbNote:
+		return "note " + ref + " waiting for the vendor"
+	case mailflow.VerbProgress:
+		return ref + " progress 50%"
+	case mailflow.VerbMitigation:
+		return "R-3 mitigation: weekly vendor call"
+	case mailflow.VerbLikelihood:
+		return "R-3 likelihood high"
+	case mailflow.VerbImpact:
+		return "R-3 impact medium"
+	case mailflow.VerbEscalate:
+		return "escalate R-3"
+	}
+	if risk {
+		return "close " + ref
+	}
+	return "close " + ref
+}
+
+// note keeps a line that is not a command as a note on ref (or on the
+// reply as a whole when it is about nothing in particular).
+func (r *commandRun) note(ref, text string) error {
+	h := r.h
+	if ref != "" {
+		if _, err := r.lookup(ref); err != nil {
+			ref = ""
+		}
+	}
+	if err := h.audit(ref, "note", "", text); err != nil {
+		return err
+	}
+	if ref != "" {
+		r.notes = append(r.notes, ref+": "+text)
+		r.touch(ref)
+	} else {
+		r.notes = append(r.notes, text)
+	}
+	return nil
+}
+
+// lookup checks that ref exists in the project.
+func (r *commandRun) lookup(ref string) (string, error) {
+	h := r.h
+	if strings.HasPrefix(ref, "A-") {
+		it, err := h.tx.ItemByRef(h.proj.ID, ref)
+		return it.Owner, err
+	}
+	rk, err := h.tx.RiskByRef(h.proj.ID, ref)
+	return rk.Owner, err
+}
+
+// ownedOpen returns the refs among refs that are open and owned by the
+// sender, keeping to action items for verbs that only items take.
+func (r *commandRun) ownedOpen(refs []string, verb mailflow.Verb) ([]string, error) {
+	h := r.h
+	itemOnly := verb == mailflow.VerbDue || verb == mailflow.VerbProgress
+	riskOnly := verb == mailflow.VerbMitigation || verb == mailflow.VerbLikelihood || verb == mailflow.VerbImpact || verb == mailflow.VerbEscalate
+	var items, risks []string
+	for _, ref := range refs {
+		if strings.HasPrefix(ref, "A-") && !riskOnly {
+			it, err := h.tx.ItemByRef(h.proj.ID, ref)
+			if errors.Is(err, store.ErrNotFound) {
+				continue
+			} else if err != nil {
+				return nil, err
+			}
+			if it.Owner == r.member.Email && it.Status == string(mailflow.ItemOpen) {
+				items = append(items, ref)
+			}
+		} else if strings.HasPrefix(ref, "R-") && !itemOnly {
+			rk, err := h.tx.RiskByRef(h.proj.ID, ref)
+			if errors.Is(err, store.ErrNotFound) {
+				continue
+			} else if err != nil {
+				return nil, err
+			}
+			if rk.Owner == r.member.Email && rk.Status == string(mailflow.RiskOpen) {
+				risks = append(risks, ref)
+			}
+		}
+	}
+	// "done" on minutes where one owns one item and one risk means the item.
+	if len(items) == 1 {
+		return items, nil
+	}
+	return append(items, risks...), nil
+}
+
+// may reports whether the sender may change something owned by owner.
+func (r *commandRun) may(owner string) bool {
+	return r.member.Role == string(mailflow.RoleChair) || (owner != "" && owner == r.member.Email)
+}
+
+var reReplyPrefix = regexp.MustCompile(`(?i)^\s*((re|aw|sv|vs|antw)\s*:\s*)+`)
+
+const refuseNotOwner = "you can change only items and risks you own (notes are fine); ask the project's chair to make this change"
+
+// apply carries out one command on ref. Only database failures are returned;
+// everything else becomes an error line in the reply to the sender.
+func (r *commandRun) apply(cmd mailflow.Command, ref string) error {
+	h := r.h
+	if _, _, err := store.ParseRef(ref); err != nil {
+		r.fail(cmd, err.Error())
+		return nil
+	}
+	if strings.HasPrefix(ref, "A-") {
+		it, err := h.tx.ItemByRef(h.proj.ID, ref)
+		if errors.Is(err, store.ErrNotFound) {
+			r.fail(cmd, fmt.Sprintf("there is no action item %s in %s", ref, h.proj.Name))
+			return nil
+		} else if err != nil {
+			return err
+		}
+		return r.applyItem(cmd, it)
+	}
+	rk, err := h.tx.RiskByRef(h.proj.ID, ref)
+	if errors.Is(err, store.ErrNotFound) {
+		r.fail(cmd, fmt.Sprintf("there is no risk %s in %s", ref, h.proj.Name))
+		return nil
+	} else if err != nil {
+		return err
+	}
+	return r.applyRisk(cmd, rk)
+}
+
+func (r *commandRun) applyItem(cmd mailflow.Command, it store.Item) error {
+	h := r.h
+	ref := it.Ref()
+	if cmd.Verb == mailflow.VerbNote {
+		if err := h.audit(ref, "note", "", cmd.Value); err != nil {
+			return err
+		}
+		r.notes = append(r.notes, ref+": "+cmd.Value)
+		r.touch(ref)
+		return nil
+	}
+	if !r.may(it.Owner) {
+		r.fail(cmd, refuseNotOwner)
+		return nil
+	}
+	old := it
+	var change, action, oldV, newV string
+	switch cmd.Verb {
+	case mailflow.VerbDone:
+		if it.Status == string(mailflow.ItemDone) {
+			r.notes = append(r.notes, ref+" was already done")
+			return nil
+		}
+		it.Status = string(mailflow.ItemDone)
+		it.ClosedByMessage = sql.NullInt64{Int64: h.row, Valid: true}
+		it.ClosedAt = sql.NullTime{Time: h.now.UTC(), Valid: true}
+		action, oldV, newV = "closed", old.Status, it.Status
+		change = fmt.Sprintf("%s closed: %s", ref, it.Text)
+	case mailflow.VerbReopen:
+		if it.Status == string(mailflow.ItemOpen) {
+			r.notes = append(r.notes, ref+" was already open")
+			return nil
+		}
+		it.Status = string(mailflow.ItemOpen)
+		it.ClosedAt = sql.NullTime{}
+		it.ClosedByMessage = sql.NullInt64{}
+		action, oldV, newV = "reopened", old.Status, it.Status
+		change = fmt.Sprintf("%s reopened: %s", ref, it.Text)
+	case mailflow.VerbCancel:
+		if it.Status == string(mailflow.ItemCancelled) {
+			r.notes = append(r.notes, ref+" was already cancelled")
+			return nil
+		}
+		it.Status = string(mailflow.ItemCancelled)
+		it.ClosedByMessage = sql.NullInt64{Int64: h.row, Valid: true}
+		it.ClosedAt = sql.NullTime{Time: h.now.UTC(), Valid: true}
+		action, oldV, newV = "cancelled", old.Status, it.Status
+		change = fmt.Sprintf("%s cancelled: %s", ref, it.Text)
+	case mailflow.VerbDue:
+		d, err := dates.Parse(cmd.Value, r.today, h.proj.dateOptions())
+		if err != nil {
+			r.fail(cmd, fmt.Sprintf("cannot read the date %q", cmd.Value))
+			return nil
+		}
+		it.Due = d.String()
+		it.LastReminded = ""
+		action, oldV, newV = "due changed", old.Due, it.Due
+		change = fmt.Sprintf("%s now due %s (was %s)", ref, d.Human(), humanDate(old.Due))
+	case mailflow.VerbReassign:
+		email, reason := r.resolvePerson(cmd.Value)
+		if reason != "" {
+			r.fail(cmd, reason)
+			return nil
+		}
+		it.Owner, it.OwnerName = email, h.proj.displayName(email)
+		it.LastReminded = ""
+		action, oldV, newV = "owner changed", old.Owner+old.OwnerName, email
+		change = fmt.Sprintf("%s reassigned to %s", ref, h.proj.displayName(email))
+	case mailflow.VerbProgress:
+		n, err := strconv.Atoi(cmd.Value)
+		if err != nil || n < 0 || n > 100 {
+			r.fail(cmd, "progress must be a percentage from 0 to 100")
+			return nil
+		}
+		it.Progress = n
+		action, oldV, newV = "progress", strconv.Itoa(old.Progress)+"%", strconv.Itoa(n)+"%"
+		change = fmt.Sprintf("%s progress %d%%", ref, n)
+	default:
+		r.fail(cmd, fmt.Sprintf("%q applies to risks, and %s is an action item", cmd.Verb, ref))
+		return nil
+	}
+	it.UpdatedAt = h.now
+	if err := h.tx.UpdateItem(it); err != nil {
+		return err
+	}
+	if err := h.audit(ref, action, oldV, newV); err != nil {
+		return err
+	}
+	r.changes = append(r.changes, change)
+	r.touch(ref)
+	return nil
+}
+
+func (r *commandRun) applyRisk(cmd mailflow.Command, rk store.Risk) error {
+	h := r.h
+	ref := rk.Ref()
+	if cmd.Verb == mailflow.VerbNote {
+		if err := h.audit(ref, "note", "", cmd.Value); err != nil {
+			return err
+		}
+		r.notes = append(r.notes, ref+": "+cmd.Value)
+		r.touch(ref)
+		return nil
+	}
+	if !r.may(rk.Owner) {
+		r.fail(cmd, refuseNotOwner)
+		return nil
+	}
+	var change, action, oldV, newV string
+	switch cmd.Verb {
+	case mailflow.VerbDone, mailflow.VerbCancel:
+		if rk.Status == string(mailflow.RiskClosed) {
+			r.notes = append(r.notes, ref+" was already closed")
+			return nil
+		}
+		action, oldV, newV = "closed", rk.Status, string(mailflow.RiskClosed)
+		rk.Status = string(mailflow.RiskClosed)
+		change = fmt.Sprintf("%s closed: %s", ref, rk.Description)
+	case mailflow.VerbReopen:
+		if rk.Status == string(mailflow.RiskOpen) {
+			r.notes = append(r.notes, ref+" was already open")
+			return nil
+		}
+		action, oldV, newV = "reopened", rk.Status, string(mailflow.RiskOpen)
+		rk.Status = string(mailflow.RiskOpen)
+		change = fmt.Sprintf("%s reopened: %s", ref, rk.Description)
+	case mailflow.VerbMitigation:
+		action, oldV, newV = "mitigation changed", rk.Mitigation, cmd.Value
+		rk.Mitigation = cmd.Value
+		change = fmt.Sprintf("%s mitigation: %s", ref, cmd.Value)
+	case mailflow.VerbLikelihood, mailflow.VerbImpact:
+		lvl := minutes.ParseLevel(cmd.Value)
+		if lvl == mailflow.LevelUnknown {
+			r.fail(cmd, fmt.Sprintf("cannot read %q as a level: use low, medium or high (or 1-5, or a percentage)", cmd.Value))
+			return nil
+		}
+		if cmd.Verb == mailflow.VerbLikelihood {
+			action, oldV, newV = "likelihood changed", rk.Likelihood, string(lvl)
+			rk.Likelihood, rk.LikelihoodText = string(lvl), cmd.Value
+		} else {
+			action, oldV, newV = "impact changed", rk.Impact, string(lvl)
+			rk.Impact, rk.ImpactText = string(lvl), cmd.Value
+		}
+		change = fmt.Sprintf("%s %s %s (was %s)", ref, cmd.Verb, lvl, orQ(oldV))
+	case mailflow.VerbReassign:
+		email, reason := r.resolvePerson(cmd.Value)
+		if reason != "" {
+			r.fail(cmd, reason)
+			return nil
+		}
+		action, oldV, newV = "owner changed", rk.Owner+rk.OwnerName, email
+		rk.Owner, rk.OwnerName = email, h.proj.displayName(email)
+		change = fmt.Sprintf("%s owner is now %s", ref, h.proj.displayName(email))
+	case mailflow.VerbEscalate:
+		if rk.Escalated {
+			r.notes = append(r.notes, ref+" was already escalated")
+			return nil
+		}
+		action, oldV, newV = "escalated", "", "escalated"
+		rk.Escalated = true
+		change = fmt.Sprintf("%s escalated: it heads the next leadership report", ref)
+	default:
+		r.fail(cmd, fmt.Sprintf("%q applies to action items, and %s is a risk", cmd.Verb, ref))
+		return nil
+	}
+	rk.UpdatedAt = h.now
+	if err := h.tx.UpdateRisk(rk); err != nil {
+		return err
+	}
+	if err := h.audit(ref, action, oldV, newV); err != nil {
+		return err
+	}
+	r.changes = append(r.changes, change)
+	r.touch(ref)
+	return nil
+}
+
+// resolvePerson finds the roster member a reassignment names; an address
+// not on the roster is accepted as written.
+func (r *commandRun) resolvePerson(name string) (string, string) {
+	name = strings.TrimSpace(strings.TrimSuffix(name, "."))
+	matches := r.h.proj.directory().Resolve(name)
+	switch {
+	case len(matches) == 1:
+		return matches[0].Email, ""
+	case len(matches) > 1:
+		return "", fmt.Sprintf("%q could mean more than one member; write their email address", name)
+	}
+	if a, err := mail.ParseAddress(name); err == nil {
+		return strings.ToLower(a.Address), ""
+	}
+	return "", fmt.Sprintf("%q is not a project member; write their email address", name)
+}
+
+// answer queues the ack and/or error mail for the reply.
+func (r *commandRun) answer(tg target) error {
+	h := r.h
+	if !h.allowAnswer() {
+		h.log.Warn("reply rate limit reached; not answering", "sender", h.msg.From.Email)
+		return nil
+	}
+	to := h.msg.From
+	thing := ""
+	if len(r.touched) == 1 {
+		thing = replyaddr.ItemThing(r.touched[0])
+	}
+	subject := cleanReSubject(h.msg.Subject)
+	refs := h.threadRefs()
+	if len(r.changes) > 0 || (len(r.notes) > 0 && len(r.errors) == 0) {
+		data := templates.Ack{Common: h.e.common(h.proj, to, thing != "", firstOr(r.touched, "")), Changes: r.changes, Notes: r.notes, Subject: subject}
+		if _, err := h.e.enqueue(h.tx, h.proj, outgoing{kind: mailflow.MailAck, idemKey: fmt.Sprintf("ack:%s:%d", h.proj.Name, h.row),
+			to: to, data: data, thing: thing, about: r.touched, inReplyTo: h.msg.MessageID, references: refs}, h.now); err != nil {
+			return err
+		}
+	}
+	if len(r.errors) > 0 {
+		data := templates.Error{Common: h.e.common(h.proj, to, true, firstOr(tg.refs, "")), Subject: subject, Errors: r.errors,
+			Applied: r.changes, Candidates: r.candidates}
+		errThing := thing
+		if errThing == "" && tg.meetingID != 0 {
+			errThing = replyaddr.MeetingThing(tg.meetingID)
+		}
+		if errThing == "" && len(tg.refs) == 1 {
+			errThing = replyaddr.ItemThing(tg.refs[0])
+		}
+		about := r.touched
+		if len(about) == 0 {
+			about = tg.refs
+		}
+		if _, err := h.e.enqueue(h.tx, h.proj, outgoing{kind: mailflow.MailError, idemKey: fmt.Sprintf("error:%s:%d", h.proj.Name, h.row),
+			to: to, data: data, thing: errThing, about: about, inReplyTo: h.msg.MessageID, references: refs}, h.now); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// refuse answers the sender that nothing changed, within the rate limit.
+// It never fails the message: a refusal that cannot be queued is logged.
+func (h *handling) refuse(text string) {
+	if h.msg.From.Email == "" || !h.allowAnswer() {
+		return
+	}
+	data := templates.Error{Common: h.e.common(h.proj, h.msg.From, false, ""), Subject: cleanReSubject(h.msg.Subject), Refusal: text}
+	if _, err := h.e.enqueue(h.tx, h.proj, outgoing{kind: mailflow.MailError, idemKey: fmt.Sprintf("refusal:%s:%d", h.proj.Name, h.row),
+		to: h.msg.From, data: data, inReplyTo: h.msg.MessageID, references: h.threadRefs()}, h.now); err != nil {
+		h.log.Error("queue refusal", "err", err)
+	}
+}
+
+// allowAnswer applies the per-sender limit on ack and error mails.
+func (h *handling) allowAnswer() bool {
+	n, err := h.tx.CountRecentMail(h.proj.ID, h.msg.From.Email, []string{string(mailflow.MailAck), string(mailflow.MailError)}, h.now.Add(-time.Hour))
+	if err != nil {
+		h.log.Error("count recent replies", "err", err)
+		return false
+	}
+	return n < h.e.cfg.Security.ReplyRateLimit
+}
+
+func firstOr(s []string, def string) string {
+	if len(s) > 0 {
+		return s[0]
+	}
+	return def
+}
+
+func humanDate(iso string) string {
+	if d, err := mailflow.ParseDate(iso); err == nil {
+		return d.Human()
+	}
+	return "no date"
+}
+
+// threadRefs is the References header for an answer to this message.
+func (h *handling) threadRefs() []string {
+	refs := append([]string{}, h.msg.References...)
+	if h.msg.MessageID != "" {
+		refs = append(refs, h.msg.MessageID)
+	}
+	return refs
+}
+
+// cleanReSubject removes the reply prefixes so that our "Re: " is the only one.
+func cleanReSubject(s string) string {
+	return strings.TrimSpace(reReplyPrefix.ReplaceAllString(s, ""))
+}
