@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"time"
 
 	"mailflow/mailflow/config"
 	"mailflow/mailflow/daemon"
@@ -47,7 +46,7 @@ func cmdRun(ctx context.Context, args []string, out, errOut io.Writer) error {
 		return d.Once(ctx)
 	}
 	log.Info("mailflow running", "projects", len(cfg.Projects), "mailboxes", len(d.Pollers))
-	return d.Run(ctx, 10*time.Second, nil)
+	return d.Run(ctx, cfg.Daemon.ShutdownTimeout.Duration, nil)
 }
 
 func cmdDemo(ctx context.Context, args []string, out, errOut io.Writer) error {

@@ -28,6 +28,7 @@ type Config struct {
 	Security  Security  `toml:"security"`
 	Templates Templates `toml:"templates"`
 	Log       Log       `toml:"log"`
+	Daemon    Daemon    `toml:"daemon"`
 	Projects  []Project `toml:"project"`
 
 	// Dir is the directory of the config file; relative paths in it are
@@ -100,6 +101,11 @@ type Templates struct {
 type Log struct {
 	Format string `toml:"format"`
 	Level  string `toml:"level"`
+}
+
+// Daemon configures the running service.
+type Daemon struct {
+	ShutdownTimeout Duration `toml:"shutdown_timeout"`
 }
 
 // Project is one project mailbox and its people.
@@ -182,22 +188,30 @@ var DefaultMinutesSubjects = []string{
 // Load reads, defaults and checks the config file at path.
 func Load(path string) (*Config, error) {
 	var c Config
-	md, err := toml.DecodeFile(path, &c)
-	if err != nil {
+	if _, err := decodeFile(path, &c); err != nil {
+		return nil, err
+	}
+	if err := c.Finish(os.Getenv); err != nil {
 		return nil, fmt.Errorf("config %s: %w", path, err)
+	}
+	return &c, nil
+}
+
+// decodeFile reads the TOML file at path into c, rejecting unknown keys.
+func decodeFile(path string, c *Config) (toml.MetaData, error) {
+	md, err := toml.DecodeFile(path, c)
+	if err != nil {
+		return md, fmt.Errorf("config %s: %w", path, err)
 	}
 	if und := md.Undecoded(); len(und) > 0 {
 		keys := make([]string, len(und))
 		for i, k := range und {
 			keys[i] = k.String()
 		}
-		return nil, fmt.Errorf("config %s: unknown key %s (misspelt?)", path, strings.Join(keys, ", "))
+		return md, fmt.Errorf("config %s: unknown key %s (misspelt?)", path, strings.Join(keys, ", "))
 	}
 	c.Dir = filepath.Dir(path)
-	if err := c.Finish(os.Getenv); err != nil {
-		return nil, fmt.Errorf("config %s: %w", path, err)
-	}
-	return &c, nil
+	return md, nil
 }
 
 // Finish fills defaults, reads secrets and validates. getenv is os.Getenv
@@ -321,6 +335,12 @@ func (c *Config) Finish(getenv func(string) string) error {
 	case "", "debug", "info", "warn", "error":
 	default:
 		bad("log.level", "%q: want debug, info, warn or error", c.Log.Level)
+	}
+
+	if c.Daemon.ShutdownTimeout.Duration == 0 {
+		c.Daemon.ShutdownTimeout.Duration = 10 * time.Second
+	} else if c.Daemon.ShutdownTimeout.Duration < time.Second {
+		bad("daemon.shutdown_timeout", "%s is too short (minimum 1s)", c.Daemon.ShutdownTimeout)
 	}
 
 	// Projects

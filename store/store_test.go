@@ -1,0 +1,156 @@
+package store
+
+import (
+	"context"
+	"path/filepath"
+	"testing"
+	"time"
+)
+
+func open(t *testing.T) (*Store, string) {
+	t.Helper()
+	p := filepath.Join(t.TempDir(), "m.db")
+	s, err := Open(context.Background(), p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	return s, p
+}
+
+func TestMigrationsApplyOnceAndRecordVersion(t *testing.T) {
+	s, p := open(t)
+	v, err := s.SchemaVersion(context.Background())
+	if err != nil || v < 1 {
+		t.Fatalf("schema version %d (%v)", v, err)
+	}
+	s.Close()
+	again, err := Open(context.Background(), p) // re-opening must not re-apply
+	if err != nil {
+		t.Fatalf("reopen: %v", err)
+	}
+	defer again.Close()
+	var n int
+	if err := again.db.Get(&n, `SELECT COUNT(*) FROM schema_version`); err != nil || n != len(mustMigrations(t)) {
+		t.Errorf("schema_version rows %d, want %d", n, len(mustMigrations(t)))
+	}
+	var mode string
+	again.db.Get(&mode, `PRAGMA journal_mode`)
+	var fk int
+	again.db.Get(&fk, `PRAGMA foreign_keys`)
+	if mode != "wal" || fk != 1 {
+		t.Errorf("journal_mode %s foreign_keys %d, want wal 1", mode, fk)
+	}
+}
+
+func mustMigrations(t *testing.T) []migration {
+	ms, err := loadMigrations()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ms
+}
+
+// Every query takes values as parameters: hostile text goes in and comes
+// back byte for byte.
+func TestHostileTextRoundTrips(t *testing.T) {
+	s, _ := open(t)
+	ctx := context.Background()
+	pid, err := s.EnsureProject(ctx, "P'; DROP TABLE projects; --", "p@x.example")
+	if err != nil {
+		t.Fatal(err)
+	}
+	hostile := []string{
+		"'); DROP TABLE action_items; --",
+		"Robert'); DELETE FROM outbox WHERE ('1'='1",
+		"line1\r\nBcc: victim@example.org",
+		"<script>alert(1)</script> {{.Secret}} =?utf-8?q?=41?=",
+		"\u202Eevil\u202C \x00nul",
+	}
+	now := time.Now()
+	for _, h := range hostile {
+		err := s.Tx(ctx, func(tx *Tx) error {
+			it, err := tx.InsertItem(Item{ProjectID: pid, Text: h, Owner: h, Due: "", Status: "open", CreatedAt: now, UpdatedAt: now})
+			if err != nil {
+				return err
+			}
+			got, err := tx.ItemByRef(pid, it.Ref())
+			if err != nil {
+				return err
+			}
+			if got.Text != h || got.Owner != h {
+				t.Errorf("round trip: got %q, want %q", got.Text, h)
+			}
+			return tx.Audit(AuditEntry{ProjectID: pid, At: now, Actor: h, Source: SourceCLI, Ref: it.Ref(), Action: h, NewValue: h})
+		})
+		if err != nil {
+			t.Fatalf("store %q: %v", h, err)
+		}
+	}
+	items, err := s.Items(ItemFilter{ProjectID: pid})
+	if err != nil || len(items) != len(hostile) {
+		t.Fatalf("items %d (%v), want %d", len(items), err, len(hostile))
+	}
+	ps, _ := s.Projects(ctx)
+	if len(ps) != 1 || ps[0].Name != "P'; DROP TABLE projects; --" {
+		t.Errorf("projects = %+v", ps)
+	}
+}
+
+func TestOutboxIdempotencyKey(t *testing.T) {
+	s, _ := open(t)
+	ctx := context.Background()
+	pid, _ := s.EnsureProject(ctx, "P", "p@x.example")
+	now := time.Now()
+	enqueue := func() bool {
+		var added bool
+		err := s.Tx(ctx, func(tx *Tx) error {
+			var err error
+			added, err = tx.Enqueue(Mail{ProjectID: pid, IdemKey: "reminder:P:a@x:2026-11-30", Kind: "reminder", EnvelopeFrom: "m@x", MessageID: "1@x", Raw: []byte("x")}, []string{"a@x"}, now)
+			return err
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return added
+	}
+	if !enqueue() || enqueue() {
+		t.Fatal("the same idempotency key was queued twice (or not at all)")
+	}
+	due, _ := s.DueMail(now.Add(time.Second), 10)
+	if len(due) != 1 {
+		t.Fatalf("due %d", len(due))
+	}
+	// A crash mid-send leaves the row "sending"; a restart queues it again.
+	if err := s.MarkSending(due[0].ID); err != nil {
+		t.Fatal(err)
+	}
+	if d, _ := s.DueMail(now.Add(time.Second), 10); len(d) != 0 {
+		t.Fatal("a mail being sent is due again")
+	}
+	if n, err := s.RequeueInterrupted(); err != nil || n != 1 {
+		t.Fatalf("requeued %d (%v)", n, err)
+	}
+	if d, _ := s.DueMail(now.Add(time.Second), 10); len(d) != 1 || d[0].Attempts != 1 {
+		t.Fatalf("after requeue: %+v", d)
+	}
+}
+
+func TestCheckpointOnlyMovesForward(t *testing.T) {
+	s, _ := open(t)
+	ctx := context.Background()
+	set := func(uv, uid uint32) {
+		if err := s.Tx(ctx, func(tx *Tx) error { return tx.SetCheckpoint("INBOX", uv, uid, time.Now()) }); err != nil {
+			t.Fatal(err)
+		}
+	}
+	set(5, 10)
+	set(5, 7)
+	if c, _ := s.Checkpoint("INBOX"); c.LastUID != 10 {
+		t.Errorf("checkpoint went back to %d", c.LastUID)
+	}
+	set(6, 3) // a new UIDVALIDITY starts over
+	if c, _ := s.Checkpoint("INBOX"); c.UIDValidity != 6 || c.LastUID != 3 {
+		t.Errorf("after UIDVALIDITY change: %+v", c)
+	}
+}
