@@ -113,3 +113,23 @@ func (s *Store) CountMessages() (map[string]int, error) {
 	}
 	return out, rows.Err()
 }
+
+// DeleteMessage removes a failed message's record so it can be run again.
+// Records of handled messages are never deleted: items refer to them.
+func (tx *Tx) DeleteMessage(id int64) error {
+	res, err := tx.tx.ExecContext(tx.ctx, `DELETE FROM messages WHERE id = ? AND outcome = 'failed'`, id)
+	if err != nil {
+		return fmt.Errorf("delete message %d: %w", id, err)
+	}
+	if n, _ := res.RowsAffected(); n != 1 {
+		return fmt.Errorf("message %d is not a failed message", id)
+	}
+	return nil
+}
+
+// MessageIDOf returns the Message-ID of the message row id.
+func (s *Store) MessageIDOf(id int64) (string, error) {
+	var mid string
+	err := s.db.Get(&mid, `SELECT message_id FROM messages WHERE id = ?`, id)
+	return mid, err
+}

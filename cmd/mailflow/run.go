@@ -4,10 +4,16 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"log/slog"
+	"os"
+	"os/signal"
+	"syscall"
 
 	"mailflow/mailflow/config"
 	"mailflow/mailflow/daemon"
 	"mailflow/mailflow/demo"
+	"mailflow/mailflow/sdnotify"
+	"mailflow/templates"
 )
 
 func init() {
@@ -37,16 +43,86 @@ func cmdRun(ctx context.Context, args []string, out, errOut io.Writer) error {
 		format = *logFormat
 	}
 	log := newLogger(errOut, format, cfg.Log.Level)
+	unlock, err := daemon.Lock(cfg.Database.Path)
+	if err != nil {
+		return err
+	}
+	defer unlock()
 	d, err := daemon.New(ctx, cfg, daemon.Options{Logger: log})
 	if err != nil {
 		return err
 	}
-	defer d.Close()
 	if *once {
+		defer d.Close()
 		return d.Once(ctx)
 	}
-	log.Info("mailflow running", "projects", len(cfg.Projects), "mailboxes", len(d.Pollers))
-	return d.Run(ctx, cfg.Daemon.ShutdownTimeout.Duration, nil)
+	notifier := sdnotify.FromEnv()
+	hup := make(chan os.Signal, 1)
+	signal.Notify(hup, syscall.SIGHUP)
+	defer signal.Stop(hup)
+	for {
+		d.Notifier = notifier
+		log.Info("mailflow running", "projects", len(cfg.Projects), "mailboxes", len(d.Pollers))
+		runCtx, stop := context.WithCancel(ctx)
+		done := make(chan error, 1)
+		go func() { done <- d.Run(runCtx, cfg.Daemon.ShutdownTimeout.Duration, nil) }()
+		next, err := waitForReload(ctx, hup, done, *cfgPath, cfg, log)
+		if next == nil {
+			stop()
+			err2 := <-done
+			d.Close()
+			if err == nil {
+				err = err2
+			}
+			return err
+		}
+		// A valid new configuration: stop the old daemon gracefully, start
+		// the new one. The database lock is held throughout (same file:
+		// the lock is the process's; another file: refused below).
+		notifier.Notify("RELOADING=1")
+		stop()
+		if err := <-done; err != nil {
+			log.Warn("stopping for reload", "err", err)
+		}
+		d.Close()
+		if next.Database.Path != cfg.Database.Path {
+			log.Error("SIGHUP: database.path changed; restart mailflow to move to another database. Keeping the old path.")
+			next.Database.Path = cfg.Database.Path
+		}
+		cfg = next
+		if d, err = daemon.New(ctx, cfg, daemon.Options{Logger: log}); err != nil {
+			return fmt.Errorf("after reload: %w", err)
+		}
+		notifier.Notify("READY=1")
+		log.Info("configuration and templates reloaded")
+	}
+}
+
+// waitForReload waits until ctx ends or the daemon stops (returns nil), or
+// a SIGHUP brings a configuration that loads and whose templates parse
+// (returns it). A SIGHUP with a broken configuration is logged, saying
+// why, and the daemon keeps running on the old one.
+func waitForReload(ctx context.Context, hup <-chan os.Signal, done chan error, path string, cur *config.Config, log *slog.Logger) (*config.Config, error) {
+	for {
+		select {
+		case <-ctx.Done():
+			return nil, nil
+		case err := <-done:
+			done <- err // for the caller's receive
+			return nil, err
+		case <-hup:
+			next, err := config.Load(path)
+			if err != nil {
+				log.Error("SIGHUP: configuration not reloaded; still running on the old one", "err", err)
+				continue
+			}
+			if _, err := templates.Load(next.Templates.Dir); err != nil {
+				log.Error("SIGHUP: templates not reloaded; still running on the old configuration", "err", err)
+				continue
+			}
+			return next, nil
+		}
+	}
 }
 
 func cmdDemo(ctx context.Context, args []string, out, errOut io.Writer) error {
@@ -55,10 +131,8 @@ func cmdDemo(ctx context.Context, args []string, out, errOut io.Writer) error {
 	if _, err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	sum, err := demo.Run(ctx, *dir, out)
-	if err != nil {
+	if _, err := demo.Run(ctx, *dir, out); err != nil {
 		return fmt.Errorf("demo: %w", err)
 	}
-	_ = sum
 	return nil
 }

@@ -5,15 +5,18 @@ package daemon
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"log/slog"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"mailflow/mailflow/config"
 	"mailflow/mailflow/engine"
 	"mailflow/mailflow/intake"
+	"mailflow/mailflow/sdnotify"
 	"mailflow/mailflow/sender"
 	"mailflow/store"
 	"mailflow/templates"
@@ -32,8 +35,11 @@ type Daemon struct {
 	Engine  *engine.Engine
 	Sender  *sender.Sender
 	Pollers []*intake.Poller
-	log     *slog.Logger
-	kick    chan struct{}
+	// Notifier tells systemd about readiness and liveness; nil outside systemd.
+	Notifier *sdnotify.Notifier
+	log      *slog.Logger
+	kick     chan struct{}
+	lastTick atomic.Int64 // unix time of the periodic loop's last run
 }
 
 // Options configure New.
@@ -134,7 +140,8 @@ func (d *Daemon) Once(ctx context.Context) error {
 }
 
 // Run runs until ctx ends, then stops fetching, lets the message and the
-// mail batch in hand finish, and returns within grace.
+// mail batch in hand finish, and returns within grace. ready is called once
+// the first mailbox login has succeeded.
 func (d *Daemon) Run(ctx context.Context, grace time.Duration, ready func()) error {
 	if n, err := d.Store.RequeueInterrupted(); err != nil {
 		return err
@@ -163,11 +170,14 @@ func (d *Daemon) Run(ctx context.Context, grace time.Duration, ready func()) err
 		defer wg.Done()
 		d.sendLoop(ctx, work)
 	}()
-	if ready != nil {
-		ready()
-	}
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		d.watch(ctx, ready)
+	}()
 	<-ctx.Done()
 	d.log.Info("shutting down", "grace", grace)
+	d.notify("STOPPING=1")
 	done := make(chan struct{})
 	go func() { wg.Wait(); close(done) }()
 	select {
@@ -177,6 +187,84 @@ func (d *Daemon) Run(ctx context.Context, grace time.Duration, ready func()) err
 		cancelWork()
 		<-done
 		return fmt.Errorf("shutdown took longer than %s; work in hand was interrupted", grace)
+	}
+}
+
+// statusEvery is how often mailbox status is saved for "mailflow status".
+const statusEvery = 10 * time.Second
+
+// watch calls ready once the first mailbox login succeeded (systemd's
+// READY=1: the database is migrated and IMAP works), keeps the systemd
+// watchdog fed while the database answers and the periodic loop runs, and
+// saves the mailboxes' status for "mailflow status".
+func (d *Daemon) watch(ctx context.Context, ready func()) {
+	signalled := false
+	interval := statusEvery
+	if wd := d.Notifier.WatchdogInterval(); wd > 0 && wd/2 < interval {
+		interval = wd / 2
+	}
+	check := time.NewTicker(100 * time.Millisecond)
+	defer check.Stop()
+	lastSave := time.Time{}
+	for {
+		select {
+		case <-ctx.Done():
+			d.saveStatus()
+			return
+		case <-check.C:
+		}
+		if !signalled {
+			for _, p := range d.Pollers {
+				if p.Status().Connected {
+					signalled = true
+					d.notify("READY=1")
+					if ready != nil {
+						ready()
+					}
+					break
+				}
+			}
+			if len(d.Pollers) == 0 {
+				signalled = true
+				d.notify("READY=1")
+				if ready != nil {
+					ready()
+				}
+			}
+		}
+		if time.Since(lastSave) < interval {
+			continue
+		}
+		lastSave = time.Now()
+		d.saveStatus()
+		// The watchdog is fed only while the database answers and the
+		// periodic loop is not stuck: a wedged daemon gets restarted.
+		if _, err := d.Store.SchemaVersion(ctx); err == nil && time.Since(time.Unix(d.lastTick.Load(), 0)) < 3*tickEvery {
+			d.notify("WATCHDOG=1")
+		}
+	}
+}
+
+func (d *Daemon) notify(state string) {
+	if err := d.Notifier.Notify(state); err != nil {
+		d.log.Warn("systemd notify", "state", state, "err", err)
+	}
+}
+
+// saveStatus stores each mailbox's status for "mailflow status".
+func (d *Daemon) saveStatus() {
+	for _, p := range d.Pollers {
+		st := p.Status()
+		ms := store.MailboxStatus{Mailbox: p.Mailbox, LastError: st.LastError, Connected: st.Connected, Handled: st.Handled, UpdatedAt: time.Now()}
+		if !st.LastPoll.IsZero() {
+			ms.LastPoll = sql.NullTime{Time: st.LastPoll.UTC(), Valid: true}
+		}
+		if !st.ErrorAt.IsZero() {
+			ms.ErrorAt = sql.NullTime{Time: st.ErrorAt.UTC(), Valid: true}
+		}
+		if err := d.Store.SaveMailboxStatus(ms); err != nil {
+			d.log.Warn("save mailbox status", "err", err)
+		}
 	}
 }
 
@@ -195,6 +283,7 @@ func (d *Daemon) periodic(ctx context.Context) {
 		if err := d.Engine.Tick(ctx); err != nil && ctx.Err() == nil {
 			d.log.Error("periodic jobs", "err", err)
 		}
+		d.lastTick.Store(time.Now().Unix())
 		d.Kick()
 		select {
 		case <-ctx.Done():

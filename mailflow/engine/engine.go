@@ -146,6 +146,8 @@ type Delivery struct {
 	// TooLarge is set when the message exceeded max_message_bytes; Raw then
 	// holds only its header.
 	TooLarge int64
+	// Rerun handles a message recorded as failed once more (reprocess).
+	Rerun bool
 }
 
 // Result says what became of a message; intake moves it accordingly.
@@ -210,7 +212,13 @@ func (e *Engine) Handle(ctx context.Context, d Delivery) (res Result, err error)
 				err = failf("internal error while handling the message (please report): %v\n%s", r, debug.Stack())
 			}
 		}()
-		if prev, err := tx.FindMessage(proj.ID, key); err == nil {
+		if prev, err := tx.FindMessage(proj.ID, key); err == nil && d.Rerun && prev.Outcome == store.OutcomeFailed {
+			// A re-run replaces the failed record in this transaction: if
+			// it fails again, the record (and its bytes) stays.
+			if err := tx.DeleteMessage(prev.ID); err != nil {
+				return err
+			}
+		} else if err == nil {
 			handled = Result{Project: proj.Name, MessageID: key, Kind: mailflow.MessageKind(prev.Kind), Outcome: prev.Outcome, Reason: prev.Error, Duplicate: true}
 			if prev.ContentHash != hash {
 				log.Warn("message id seen before with different content; keeping the first", "first_row", prev.ID)

@@ -1,0 +1,187 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"text/tabwriter"
+	"time"
+
+	"mailflow/mailflow/config"
+	"mailflow/mailflow/intake"
+	"mailflow/mailflow/sender"
+	"mailflow/store"
+	"mailflow/templates"
+)
+
+func init() {
+	register(command{name: "doctor", usage: "--config FILE",
+		help: "check config, database, IMAP login and folders, SMTP and templates", run: cmdDoctor})
+	register(command{name: "status", usage: "--config FILE",
+		help: "last poll and error per mailbox, outbox depth, next reminders and report", run: cmdStatus})
+}
+
+// cmdDoctor runs every check it can and prints each with OK or what to fix.
+// It exits 1 if any check failed.
+func cmdDoctor(ctx context.Context, args []string, out, errOut io.Writer) error {
+	fs := newFlags("doctor", errOut)
+	cfgPath := fs.String("config", "", "configuration file")
+	if _, err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if *cfgPath == "" {
+		return usageError{"--config is required"}
+	}
+	failed := 0
+	check := func(what string, err error, fix string) {
+		if err == nil {
+			fmt.Fprintf(out, "OK    %s\n", what)
+			return
+		}
+		failed++
+		fmt.Fprintf(out, "FAIL  %s: %v\n", what, err)
+		if fix != "" {
+			fmt.Fprintf(out, "      fix: %s\n", fix)
+		}
+	}
+	cfg, err := config.Load(*cfgPath)
+	check("configuration "+*cfgPath, err, "correct the keys named above (see mailflow.example.toml)")
+	if err != nil {
+		return fmt.Errorf("%d check(s) failed", failed)
+	}
+	st, err := store.Open(ctx, cfg.Database.Path)
+	check("database "+cfg.Database.Path, err, "the directory must exist and be writable by the mailflow user")
+	if err == nil {
+		v, _ := st.SchemaVersion(ctx)
+		fmt.Fprintf(out, "      schema version %d\n", v)
+		st.Close()
+	}
+
+	dctx, cancel := context.WithTimeout(ctx, cfg.IMAP.Timeout.Duration)
+	conn, err := intake.Dial(dctx, cfg.IMAP)
+	cancel()
+	check(fmt.Sprintf("IMAP login to %s as %s (%s)", cfg.IMAP.Address, cfg.IMAP.Username, cfg.IMAP.Security), err,
+		"check imap.address, imap.security, the username and the password; with a private CA set imap.ca_file")
+	if err == nil {
+		fmt.Fprintf(out, "      IDLE %v, MOVE %v\n", conn.HasIdle(), conn.HasMove())
+		for _, mb := range []string{cfg.IMAP.ProcessedMailbox, cfg.IMAP.FailedMailbox} {
+			check("IMAP folder "+mb, conn.EnsureMailbox(mb), "the account must be allowed to create folders, or create it yourself")
+		}
+		seen := map[string]bool{}
+		for _, p := range cfg.Projects {
+			if seen[p.Mailbox] {
+				continue
+			}
+			seen[p.Mailbox] = true
+			_, err := conn.Select(p.Mailbox)
+			check(fmt.Sprintf("IMAP folder %s (project %s)", p.Mailbox, p.Name), err, "check project.mailbox")
+		}
+		conn.Close()
+	}
+
+	snd, err := sender.New(nil, cfg.SMTP, nil, nil)
+	if err == nil {
+		sctx, cancel := context.WithTimeout(ctx, cfg.SMTP.Timeout.Duration)
+		err = snd.Check(sctx)
+		cancel()
+	}
+	what := fmt.Sprintf("SMTP connection to %s (%s)", cfg.SMTP.Address, cfg.SMTP.Security)
+	if cfg.SMTP.Username != "" {
+		what += " and AUTH as " + cfg.SMTP.Username
+	}
+	check(what, err, "check smtp.address, smtp.security, the username and the password; with a private CA set smtp.ca_file")
+
+	_, err = templates.Load(cfg.Templates.Dir)
+	name := "embedded templates"
+	if cfg.Templates.Dir != "" {
+		name = "templates in " + cfg.Templates.Dir
+	}
+	check(name, err, "run \"mailflow templates check DIR\" for the failing template and line")
+
+	if len(cfg.Security.ReplyKey) == 0 {
+		fmt.Fprintln(out, "NOTE  no reply key: mail carries no signed reply address, so only DKIM/SPF-authenticated replies can change items")
+	}
+	if failed > 0 {
+		return fmt.Errorf("%d check(s) failed", failed)
+	}
+	fmt.Fprintln(out, "all checks passed")
+	return nil
+}
+
+func cmdStatus(ctx context.Context, args []string, out, errOut io.Writer) error {
+	fs := newFlags("status", errOut)
+	cfgPath := fs.String("config", "", "configuration file")
+	if _, err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if *cfgPath == "" {
+		return usageError{"--config is required"}
+	}
+	cfg, err := config.Load(*cfgPath)
+	if err != nil {
+		return err
+	}
+	st, err := store.Open(ctx, cfg.Database.Path)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	now := time.Now()
+	ago := func(t time.Time) string {
+		if t.IsZero() {
+			return "never"
+		}
+		return fmt.Sprintf("%s (%s ago)", t.Local().Format("2006-01-02 15:04:05"), now.Sub(t).Round(time.Second))
+	}
+	statuses, err := st.MailboxStatuses()
+	if err != nil {
+		return err
+	}
+	tw := tabwriter.NewWriter(out, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "MAILBOX\tCONNECTED\tLAST POLL\tHANDLED\tLAST ERROR")
+	for _, s := range statuses {
+		lastErr := "-"
+		if s.LastError != "" {
+			lastErr = s.LastError
+			if s.ErrorAt.Valid {
+				lastErr += " (" + ago(s.ErrorAt.Time) + ")"
+			}
+		}
+		fmt.Fprintf(tw, "%s\t%v\t%s\t%d\t%s\n", s.Mailbox, s.Connected, ago(s.LastPoll.Time), s.Handled, lastErr)
+	}
+	if len(statuses) == 0 {
+		fmt.Fprintln(tw, "(the daemon has not run yet)\t\t\t\t")
+	}
+	tw.Flush()
+	counts, err := st.OutboxCounts()
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(out, "\noutbox: %d queued, %d failed (see \"mailflow outbox --failed\"), %d sent\n", counts[store.MailQueued]+counts[store.MailSending], counts[store.MailFailed], counts[store.MailSent])
+	msgs, err := st.CountMessages()
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(out, "messages: %d processed, %d ignored, %d failed\n\n", msgs[store.OutcomeProcessed], msgs[store.OutcomeIgnored], msgs[store.OutcomeFailed])
+	for _, p := range cfg.Projects {
+		local := now.In(p.Location)
+		fmt.Fprintf(out, "project %s: next reminders %s, next status report %s\n", p.Name,
+			nextReminder(local, p.ReminderHour, p.Quiet()).Format("Mon 2 Jan 15:04 MST"),
+			p.Schedule.Next(local).Format("Mon 2 Jan 15:04 MST"))
+	}
+	return nil
+}
+
+// nextReminder is the next time reminder digests go out: the reminder hour
+// of today if it is still ahead, else of the next day, skipping weekends
+// when they are quiet.
+func nextReminder(now time.Time, hour int, quiet bool) time.Time {
+	t := time.Date(now.Year(), now.Month(), now.Day(), hour, 0, 0, 0, now.Location())
+	if !t.After(now) {
+		t = t.AddDate(0, 0, 1)
+	}
+	for quiet && (t.Weekday() == time.Saturday || t.Weekday() == time.Sunday) {
+		t = t.AddDate(0, 0, 1)
+	}
+	return t
+}
