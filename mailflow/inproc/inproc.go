@@ -168,7 +168,7 @@ func (r Received) Header(key string) string {
 			val.WriteString(strings.TrimSpace(v))
 		}
 	}
-	return val.String()
+	return strings.TrimSpace(val.String())
 }
 
 // Decoded returns a header field with RFC 2047 encoded-words decoded.
@@ -193,6 +193,10 @@ type SMTP struct {
 	// Reject, when set, is consulted for each message; a non-nil error is
 	// returned to the client (use *smtp.SMTPError for a specific code).
 	Reject func(Received) error
+	// Drop, when set and true for a message, closes the connection after
+	// its DATA without any reply: the client cannot know if it was taken.
+	// A dropped message is not counted as received.
+	Drop func(Received) bool
 	// Username and Password, when set, require AUTH PLAIN.
 	Username, Password string
 }
@@ -281,10 +285,11 @@ func (s *SMTP) keep(r Received) error {
 }
 
 // NewSession implements smtp.Backend.
-func (s *SMTP) NewSession(*smtp.Conn) (smtp.Session, error) { return &session{srv: s}, nil }
+func (s *SMTP) NewSession(c *smtp.Conn) (smtp.Session, error) { return &session{srv: s, conn: c}, nil }
 
 type session struct {
 	srv  *SMTP
+	conn *smtp.Conn
 	from string
 	to   []string
 	auth bool
@@ -325,7 +330,12 @@ func (se *session) Data(r io.Reader) error {
 	if err != nil {
 		return err
 	}
-	return se.srv.keep(Received{From: se.from, To: se.to, Data: b, At: time.Now()})
+	rec := Received{From: se.from, To: se.to, Data: b, At: time.Now()}
+	if se.srv.Drop != nil && se.srv.Drop(rec) {
+		se.conn.Conn().Close()
+		return errors.New("connection dropped by the test")
+	}
+	return se.srv.keep(rec)
 }
 
 func (se *session) Reset()        { se.from, se.to = "", nil }
