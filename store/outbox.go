@@ -35,6 +35,7 @@ type Mail struct {
 	SentAt        sql.NullTime `db:"sent_at"`
 	SMTPResponse  string       `db:"smtp_response"`
 	LastError     string       `db:"last_error"`
+	Interrupted   int          `db:"interrupted"`
 }
 
 // Recipients decodes the envelope recipients.
@@ -121,7 +122,8 @@ func (s *Store) MarkFailed(id int64, errText string) error {
 // SMTP server just before the crash; sending it again (same Message-ID) is
 // preferred over losing it.
 func (s *Store) RequeueInterrupted() (int64, error) {
-	res, err := s.db.Exec(`UPDATE outbox SET status = 'queued', last_error = 'interrupted by a restart; resent' WHERE status = 'sending'`)
+	res, err := s.db.Exec(`UPDATE outbox SET status = 'queued', interrupted = interrupted + 1,
+		last_error = 'interrupted by a restart; sent again' WHERE status = 'sending'`)
 	if err != nil {
 		return 0, err
 	}

@@ -131,7 +131,7 @@ func TestOutboxIdempotencyKey(t *testing.T) {
 	if n, err := s.RequeueInterrupted(); err != nil || n != 1 {
 		t.Fatalf("requeued %d (%v)", n, err)
 	}
-	if d, _ := s.DueMail(now.Add(time.Second), 10); len(d) != 1 || d[0].Attempts != 1 {
+	if d, _ := s.DueMail(now.Add(time.Second), 10); len(d) != 1 || d[0].Attempts != 1 || d[0].Interrupted != 1 {
 		t.Fatalf("after requeue: %+v", d)
 	}
 }
