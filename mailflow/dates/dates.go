@@ -22,6 +22,13 @@ type Options struct {
 	CadenceDays int
 }
 
+func (o Options) cadence() int {
+	if o.CadenceDays <= 0 {
+		return 7
+	}
+	return o.CadenceDays
+}
+
 // ErrUnreadable is returned for a phrase that is not a date mailflow knows.
 var ErrUnreadable = errors.New("unreadable date")
 
@@ -36,118 +43,254 @@ var weekdays = map[string]time.Weekday{
 	"thu": 4, "thur": 4, "thurs": 4, "thursday": 4, "fri": 5, "friday": 5, "sat": 6, "saturday": 6,
 }
 
-var numbers = map[string]int{"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10}
+var numbers = map[string]int{
+	"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6,
+	"seven": 7, "eight": 8, "nine": 9, "ten": 10, "couple of": 2, "a couple of": 2,
+}
+
+// fixed are phrases that name a day relative to the meeting.
+var fixed = map[string]func(ref mailflow.Date, opts Options) mailflow.Date{
+	"today":                func(ref mailflow.Date, _ Options) mailflow.Date { return ref },
+	"eod":                  func(ref mailflow.Date, _ Options) mailflow.Date { return ref },
+	"end of day":           func(ref mailflow.Date, _ Options) mailflow.Date { return ref },
+	"end of the day":       func(ref mailflow.Date, _ Options) mailflow.Date { return ref },
+	"cob":                  func(ref mailflow.Date, _ Options) mailflow.Date { return ref },
+	"close of business":    func(ref mailflow.Date, _ Options) mailflow.Date { return ref },
+	"tonight":              func(ref mailflow.Date, _ Options) mailflow.Date { return ref },
+	"tomorrow":             func(ref mailflow.Date, _ Options) mailflow.Date { return ref.AddDays(1) },
+	"day after tomorrow":   func(ref mailflow.Date, _ Options) mailflow.Date { return ref.AddDays(2) },
+	"next week":            func(ref mailflow.Date, _ Options) mailflow.Date { return ref.AddDays(7) },
+	"end of week":          endOfWeek,
+	"eow":                  endOfWeek,
+	"this week":            endOfWeek,
+	"end of this week":     endOfWeek,
+	"end of the week":      endOfWeek,
+	"end of next week":     func(ref mailflow.Date, o Options) mailflow.Date { return endOfWeek(ref, o).AddDays(7) },
+	"end of month":         endOfMonth,
+	"eom":                  endOfMonth,
+	"this month":           endOfMonth,
+	"end of this month":    endOfMonth,
+	"end of the month":     endOfMonth,
+	"end of next month":    func(ref mailflow.Date, _ Options) mailflow.Date { return mailflow.NewDate(ref.Year, ref.Month+2, 0) },
+	"next month":           func(ref mailflow.Date, _ Options) mailflow.Date { return addMonths(ref, 1) },
+	"end of quarter":       endOfQuarter,
+	"end of the quarter":   endOfQuarter,
+	"eoq":                  endOfQuarter,
+	"end of year":          func(ref mailflow.Date, _ Options) mailflow.Date { return mailflow.NewDate(ref.Year, 12, 31) },
+	"end of the year":      func(ref mailflow.Date, _ Options) mailflow.Date { return mailflow.NewDate(ref.Year, 12, 31) },
+	"next meeting":         nextMeeting,
+	"the next meeting":     nextMeeting,
+	"our next meeting":     nextMeeting,
+	"next call":            nextMeeting,
+	"next sync":            nextMeeting,
+	"next session":         nextMeeting,
+	"next time":            nextMeeting,
+	"next weekly":          nextMeeting,
+	"next week's meeting":  nextMeeting,
+	"next weekly meeting":  nextMeeting,
+	"next project meeting": nextMeeting,
+}
+
+func endOfWeek(ref mailflow.Date, _ Options) mailflow.Date {
+	return nextWeekday(ref, time.Friday, true)
+}
+func endOfMonth(ref mailflow.Date, _ Options) mailflow.Date {
+	return mailflow.NewDate(ref.Year, ref.Month+1, 0)
+}
+func endOfQuarter(ref mailflow.Date, _ Options) mailflow.Date {
+	q := (int(ref.Month)-1)/3*3 + 3
+	return mailflow.NewDate(ref.Year, time.Month(q)+1, 0)
+}
+func nextMeeting(ref mailflow.Date, o Options) mailflow.Date { return ref.AddDays(o.cadence()) }
 
 var (
-	reISO      = regexp.MustCompile(`^(\d{4})-(\d{1,2})-(\d{1,2})$`)
-	reSlash    = regexp.MustCompile(`^(\d{1,2})[/.](\d{1,2})(?:[/.](\d{2,4}))?$`)
+	reISO      = regexp.MustCompile(`^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})$`)
+	reSlash    = regexp.MustCompile(`^(\d{1,2})[/.](\d{1,2})(?:[/.](\d{2}|\d{4}))?$`)
 	reMonthDay = regexp.MustCompile(`^([a-z]+)\.? (\d{1,2})(?:st|nd|rd|th)?(?:,? (\d{4}))?$`)
-	reDayMonth = regexp.MustCompile(`^(\d{1,2})(?:st|nd|rd|th)?(?: of)? ([a-z]+)\.?(?:,? (\d{4}))?$`)
-	reIn       = regexp.MustCompile(`^in ([a-z0-9]+) (day|days|week|weeks|month|months)$`)
-	reWeekday  = regexp.MustCompile(`^(?:(next|this|on|coming) )?([a-z]+)$`)
+	reDayMonth = regexp.MustCompile(`^(\d{1,2})(?:st|nd|rd|th)?(?: of)?[ -]([a-z]+)\.?(?:[ ,-]+(\d{4}))?$`)
+	reOrdinal  = regexp.MustCompile(`^(\d{1,2})(?:st|nd|rd|th)(?: of the month)?$`)
+	reIn       = regexp.MustCompile(`^(?:in|within) ([a-z0-9]+(?: of)?) (day|days|week|weeks|month|months)(?:'? time)?$`)
+	reWeekday  = regexp.MustCompile(`^(?:(next|this|on|coming|the) )?([a-z]+)( next week)?$`)
+	reTimeTail = regexp.MustCompile(`(?:,? (?:at|@|by))? (?:\d{1,2}(?::\d{2})?\s?(?:am|pm)?|noon|midday|midnight|eod|cob|eob|end of (?:the )?(?:day|business))(?: [a-z]{2,5})?$`)
 )
 
-// Parse reads phrase as a date relative to the meeting day ref.
+// Parse reads phrase as a date relative to the meeting day ref. A date
+// without a year is the next such day on or after the meeting (allowing
+// for a date a little in the past, which is an overdue item rather than
+// one due next year).
 func Parse(phrase string, ref mailflow.Date, opts Options) (mailflow.Date, error) {
+	return parse(phrase, ref, opts, upcoming)
+}
+
+// ParseNear reads phrase like Parse, but gives a date without a year the
+// year that puts it nearest ref. It suits the date of a meeting, written
+// in the minutes a few days before or after it was sent.
+func ParseNear(phrase string, ref mailflow.Date, opts Options) (mailflow.Date, error) {
+	return parse(phrase, ref, opts, nearest)
+}
+
+type yearRule func(ref mailflow.Date, mo, d int, phrase string) (mailflow.Date, error)
+
+func parse(phrase string, ref mailflow.Date, opts Options, year yearRule) (mailflow.Date, error) {
 	s := normalise(phrase)
 	if s == "" {
 		return mailflow.Date{}, fmt.Errorf("%w: empty", ErrUnreadable)
 	}
-	cadence := opts.CadenceDays
-	if cadence <= 0 {
-		cadence = 7
+	// A calendar date, possibly after a weekday ("Thu 3 Dec") or in
+	// brackets after one ("Friday (Dec 4)"): the date decides.
+	for _, c := range dateCandidates(s) {
+		if d, ok := parseAbsolute(c, ref, opts, year, phrase); ok {
+			return d.date, d.err
+		}
 	}
-	switch s {
-	case "today", "tonight", "eod", "end of day", "cob", "close of business":
-		return ref, nil
-	case "tomorrow":
-		return ref.AddDays(1), nil
-	case "next week":
-		return ref.AddDays(7), nil
-	case "end of week", "eow", "end of the week", "this week":
-		return nextWeekday(ref, time.Friday, true), nil
-	case "end of next week":
-		return nextWeekday(ref, time.Friday, true).AddDays(7), nil
-	case "end of month", "eom", "end of the month", "this month":
-		return mailflow.NewDate(ref.Year, ref.Month+1, 0), nil
-	case "end of next month":
-		return mailflow.NewDate(ref.Year, ref.Month+2, 0), nil
-	case "next month":
-		return mailflow.NewDate(ref.Year, ref.Month+1, ref.Day), nil
-	case "next meeting", "the next meeting", "next call", "next time":
-		return ref.AddDays(cadence), nil
+	if ref.IsZero() {
+		return mailflow.Date{}, fmt.Errorf("%w: %q needs the meeting date to count from", ErrUnreadable, phrase)
 	}
+	// Relative phrases, possibly with a time of day: "Friday 5pm", "tomorrow EOD".
+	if d, ok := parseRelativeOrFixed(s, ref, opts); ok {
+		return d.date, d.err
+	}
+	if t := reTimeTail.ReplaceAllString(s, ""); t != s && t != "" {
+		if d, ok := parseRelativeOrFixed(t, ref, opts); ok {
+			return d.date, d.err
+		}
+	}
+	return mailflow.Date{}, fmt.Errorf("%w: %q", ErrUnreadable, phrase)
+}
+
+func parseRelativeOrFixed(s string, ref mailflow.Date, opts Options) (result, bool) {
+	if f, ok := fixed[s]; ok {
+		return result{date: f(ref, opts)}, true
+	}
+	return parseRelative(s, ref)
+}
+
+// dateCandidates returns s, and the date part of "tue dec 3", "friday,
+// 12/4" and "friday (dec 4)".
+func dateCandidates(s string) []string {
+	out := []string{s}
+	first, rest, ok := strings.Cut(s, " ")
+	if !ok {
+		return out
+	}
+	if _, ok := weekdays[strings.TrimSuffix(first, ",")]; ok {
+		rest = strings.Trim(rest, "() ,")
+		out = append(out, strings.TrimPrefix(rest, "the "))
+	}
+	return out
+}
+
+type result struct {
+	date mailflow.Date
+	err  error
+}
+
+// parseAbsolute reads calendar dates: ISO, numeric and with month names.
+func parseAbsolute(s string, ref mailflow.Date, opts Options, year yearRule, phrase string) (result, bool) {
 	if m := reISO.FindStringSubmatch(s); m != nil {
-		return checked(atoi(m[1]), atoi(m[2]), atoi(m[3]), phrase)
+		d, err := checked(atoi(m[1]), atoi(m[2]), atoi(m[3]), phrase)
+		return result{d, err}, true
 	}
 	if m := reSlash.FindStringSubmatch(s); m != nil {
-		a, b := atoi(m[1]), atoi(m[2])
-		mo, d := a, b
+		mo, d := atoi(m[1]), atoi(m[2])
 		if opts.DayFirst {
-			mo, d = b, a
+			mo, d = d, mo
 		}
 		if m[3] != "" {
 			y := atoi(m[3])
 			if y < 100 {
 				y += 2000
 			}
-			return checked(y, mo, d, phrase)
+			date, err := checked(y, mo, d, phrase)
+			return result{date, err}, true
 		}
-		return upcoming(ref, mo, d, phrase)
+		date, err := year(ref, mo, d, phrase)
+		return result{date, err}, true
 	}
 	if m := reMonthDay.FindStringSubmatch(s); m != nil {
 		if mo, ok := months[m[1]]; ok {
-			if m[3] != "" {
-				return checked(atoi(m[3]), int(mo), atoi(m[2]), phrase)
-			}
-			return upcoming(ref, int(mo), atoi(m[2]), phrase)
+			return withYear(ref, int(mo), atoi(m[2]), m[3], year, phrase), true
 		}
 	}
 	if m := reDayMonth.FindStringSubmatch(s); m != nil {
 		if mo, ok := months[m[2]]; ok {
-			if m[3] != "" {
-				return checked(atoi(m[3]), int(mo), atoi(m[1]), phrase)
-			}
-			return upcoming(ref, int(mo), atoi(m[1]), phrase)
+			return withYear(ref, int(mo), atoi(m[1]), m[3], year, phrase), true
 		}
 	}
+	if m := reOrdinal.FindStringSubmatch(s); m != nil {
+		// "by the 15th": the next 15th after the meeting.
+		d := atoi(m[1])
+		date, err := checked(ref.Year, int(ref.Month), d, phrase)
+		if err == nil && !date.After(ref) {
+			date, err = checked(ref.Year, int(ref.Month)+1, d, phrase)
+			if int(ref.Month) == 12 {
+				date, err = checked(ref.Year+1, 1, d, phrase)
+			}
+		}
+		return result{date, err}, true
+	}
+	return result{}, false
+}
+
+func withYear(ref mailflow.Date, mo, d int, y string, year yearRule, phrase string) result {
+	if y != "" {
+		date, err := checked(atoi(y), mo, d, phrase)
+		return result{date, err}
+	}
+	date, err := year(ref, mo, d, phrase)
+	return result{date, err}
+}
+
+// parseRelative reads "in 2 weeks" and weekday names.
+func parseRelative(s string, ref mailflow.Date) (result, bool) {
 	if m := reIn.FindStringSubmatch(s); m != nil {
 		n, ok := numbers[m[1]]
 		if !ok {
 			var err error
-			if n, err = strconv.Atoi(m[1]); err != nil {
-				return mailflow.Date{}, fmt.Errorf("%w: %q", ErrUnreadable, phrase)
+			if n, err = strconv.Atoi(m[1]); err != nil || n > 1000 {
+				return result{err: fmt.Errorf("%w: %q", ErrUnreadable, s)}, true
 			}
 		}
 		switch {
 		case strings.HasPrefix(m[2], "day"):
-			return ref.AddDays(n), nil
+			return result{date: ref.AddDays(n)}, true
 		case strings.HasPrefix(m[2], "week"):
-			return ref.AddDays(7 * n), nil
+			return result{date: ref.AddDays(7 * n)}, true
 		default:
-			return mailflow.NewDate(ref.Year, ref.Month+time.Month(n), ref.Day), nil
+			return result{date: addMonths(ref, n)}, true
 		}
 	}
 	if m := reWeekday.FindStringSubmatch(s); m != nil {
-		if wd, ok := weekdays[m[2]]; ok {
-			// "Friday", "next Friday" and "this Friday" all mean the first
-			// Friday after the meeting: that is what a reader of the minutes
-			// the next morning takes them to mean.
-			return nextWeekday(ref, wd, false), nil
+		wd, ok := weekdays[m[2]]
+		if !ok {
+			return result{}, false
 		}
+		if m[3] != "" {
+			// "Monday next week": that day in the week after the meeting's
+			// (weeks start on Monday).
+			monday := ref.AddDays(7 - (int(ref.Weekday())+6)%7)
+			return result{date: monday.AddDays((int(wd) + 6) % 7)}, true
+		}
+		// "Friday", "next Friday" and "this Friday" all mean the first
+		// Friday after the meeting: that is what a reader of the minutes
+		// the next morning takes them to mean.
+		return result{date: nextWeekday(ref, wd, false)}, true
 	}
-	return mailflow.Date{}, fmt.Errorf("%w: %q", ErrUnreadable, phrase)
+	return result{}, false
 }
 
-// normalise lowercases and strips leading "by", "due", "before", "on",
-// trailing punctuation and a leading weekday on a full date ("Tue Dec 3").
+var quoteSpace = strings.NewReplacer("’", "'", "\u00a0", " ")
+
+// normalise lowercases, folds white space and strips the words around a
+// date: leading "by", "due", "before", "on", "the" and trailing punctuation.
 func normalise(s string) string {
 	s = strings.ToLower(strings.TrimSpace(s))
-	s = strings.Trim(s, " .,;:!?()[]")
+	s = quoteSpace.Replace(s)
+	s = strings.Trim(s, " .,;:!?()[]*_")
 	s = strings.Join(strings.Fields(s), " ")
 	for {
 		trimmed := false
-		for _, p := range []string{"by ", "due ", "before ", "until ", "till ", "no later than ", "on ", "date: ", "due: "} {
+		for _, p := range []string{"by ", "due ", "before ", "until ", "till ", "no later than ", "on ", "date: ", "due: ", "deadline: ", "deadline ", "at ", "for "} {
 			if strings.HasPrefix(s, p) {
 				s = strings.TrimPrefix(s, p)
 				trimmed = true
@@ -158,13 +301,7 @@ func normalise(s string) string {
 		}
 	}
 	s = strings.TrimPrefix(s, "the ")
-	// "tue dec 3", "tuesday, 3 december": drop the weekday when a date follows.
-	if f := strings.SplitN(s, " ", 2); len(f) == 2 {
-		if _, ok := weekdays[strings.TrimSuffix(f[0], ",")]; ok && strings.ContainsAny(f[1], "0123456789") {
-			s = f[1]
-		}
-	}
-	return s
+	return strings.Trim(s, " .,;:")
 }
 
 // nextWeekday returns the first wd strictly after ref (or on ref when
@@ -177,12 +314,25 @@ func nextWeekday(ref mailflow.Date, wd time.Weekday, inclusive bool) mailflow.Da
 	return ref.AddDays(delta)
 }
 
+// addMonths moves ref by n months, keeping to the last day of a shorter
+// month (Jan 31 + 1 month is Feb 28, not Mar 3).
+func addMonths(ref mailflow.Date, n int) mailflow.Date {
+	last := mailflow.NewDate(ref.Year, ref.Month+time.Month(n)+1, 0)
+	if ref.Day > last.Day {
+		return last
+	}
+	return mailflow.NewDate(ref.Year, ref.Month+time.Month(n), ref.Day)
+}
+
 // upcoming returns month/day in the meeting's year, or the next year when
 // that date is more than 60 days before the meeting (minutes in December
 // say "Jan 15" for next January; "Nov 30" a week late is still this year).
 func upcoming(ref mailflow.Date, mo, d int, phrase string) (mailflow.Date, error) {
 	date, err := checked(ref.Year, mo, d, phrase)
 	if err != nil {
+		if mo == 2 && d == 29 {
+			return checked(ref.Year+1, mo, d, phrase)
+		}
 		return date, err
 	}
 	if date.DaysUntil(ref) > 60 {
@@ -191,8 +341,32 @@ func upcoming(ref mailflow.Date, mo, d int, phrase string) (mailflow.Date, error
 	return date, nil
 }
 
+// nearest returns month/day in whichever of the years around ref's puts
+// it closest to ref.
+func nearest(ref mailflow.Date, mo, d int, phrase string) (mailflow.Date, error) {
+	var best mailflow.Date
+	var bestErr error = fmt.Errorf("%w: %q is not a valid date", ErrUnreadable, phrase)
+	for _, y := range []int{ref.Year, ref.Year - 1, ref.Year + 1} {
+		date, err := checked(y, mo, d, phrase)
+		if err != nil {
+			continue
+		}
+		if bestErr != nil || abs(date.DaysUntil(ref)) < abs(best.DaysUntil(ref)) {
+			best, bestErr = date, nil
+		}
+	}
+	return best, bestErr
+}
+
+func abs(n int) int {
+	if n < 0 {
+		return -n
+	}
+	return n
+}
+
 func checked(y, mo, d int, phrase string) (mailflow.Date, error) {
-	if mo < 1 || mo > 12 || d < 1 || d > 31 {
+	if mo < 1 || mo > 12 || d < 1 || d > 31 || y < 1900 || y > 2999 {
 		return mailflow.Date{}, fmt.Errorf("%w: %q is not a valid date", ErrUnreadable, phrase)
 	}
 	date := mailflow.NewDate(y, time.Month(mo), d)

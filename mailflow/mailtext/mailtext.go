@@ -4,12 +4,9 @@
 package mailtext
 
 import (
-	"bufio"
 	"bytes"
 	"errors"
 	"fmt"
-	"io"
-	"mime"
 	"net/mail"
 	"strings"
 	"time"
@@ -52,6 +49,7 @@ type Message struct {
 }
 
 // Attachment is a text part sent as a file (minutes as .txt, .md or .html).
+// Text is readable text: an HTML attachment is already converted.
 type Attachment struct {
 	Filename    string
 	ContentType string
@@ -67,47 +65,42 @@ func (m *Message) Get(key string) string {
 	return v
 }
 
-// Read parses a raw message.
+// Read parses a raw message. Damage that real mail often has — an mbox
+// "From " line, no blank line after the header, a missing final boundary,
+// an unknown charset — is repaired or skipped and noted in Problems; what
+// cannot be read at all is an error wrapping ErrMalformed.
 func Read(raw []byte) (*Message, error) {
 	if len(bytes.TrimSpace(raw)) == 0 {
 		return nil, fmt.Errorf("%w: empty message", ErrMalformed)
 	}
-	ent, err := message.Read(bytes.NewReader(raw))
+	raw, repairs := repair(raw)
+	ent, err := message.ReadWithOptions(bytes.NewReader(raw), &message.ReadOptions{MaxHeaderBytes: MaxHeaderSize})
 	if err != nil && !message.IsUnknownCharset(err) && !message.IsUnknownEncoding(err) {
-		return nil, fmt.Errorf("%w: %v", ErrMalformed, err)
+		return nil, fmt.Errorf("%w: read header: %v", ErrMalformed, err)
 	}
 	if ent == nil {
 		return nil, fmt.Errorf("%w: no header", ErrMalformed)
 	}
-	m := &Message{Header: ent.Header}
+	m := &Message{Header: ent.Header, Problems: repairs}
 	if err != nil {
 		m.Problems = append(m.Problems, err.Error())
 	}
-	if err := m.readHeader(); err != nil {
-		return nil, err
-	}
+	m.readHeader()
 	w := walker{m: m}
-	if err := w.walk(ent, 0); err != nil {
+	b, err := w.walk(ent, 0)
+	if err != nil {
 		return nil, err
 	}
-	switch {
-	case w.plain != "":
-		m.Text = w.plain
-	case m.HTML != "":
-		m.Text = HTMLToText(m.HTML)
+	m.HTML = b.html
+	if strings.TrimSpace(b.plain) != "" {
+		m.Text = b.plain
+	} else if b.html != "" {
+		m.Text = HTMLToText(b.html)
 	}
 	return m, nil
 }
 
-func (m *Message) readHeader() error {
-	size := 0
-	fields := m.Header.Fields()
-	for fields.Next() {
-		size += len(fields.Key()) + len(fields.Value())
-	}
-	if size > MaxHeaderSize {
-		return fmt.Errorf("%w: header is %d bytes (limit %d)", ErrMalformed, size, MaxHeaderSize)
-	}
+func (m *Message) readHeader() {
 	h := gomail.Header{Header: m.Header}
 	m.MessageID = strings.Trim(strings.TrimSpace(m.Header.Get("Message-Id")), "<>")
 	m.Subject = m.Get("Subject")
@@ -120,7 +113,6 @@ func (m *Message) readHeader() error {
 	m.ReplyTo = persons(h, "Reply-To")
 	m.InReplyTo = msgIDs(m.Header.Get("In-Reply-To"))
 	m.References = msgIDs(m.Header.Get("References"))
-	return nil
 }
 
 func persons(h gomail.Header, key string) []mailflow.Person {
@@ -168,149 +160,7 @@ func msgIDs(v string) []string {
 		v = v[i+j+1:]
 	}
 	if len(ids) == 0 {
-		for _, f := range strings.Fields(v) {
-			ids = append(ids, f)
-		}
+		ids = append(ids, strings.Fields(v)...)
 	}
 	return ids
-}
-
-type walker struct {
-	m     *Message
-	parts int
-	plain string
-}
-
-func (w *walker) walk(e *message.Entity, depth int) error {
-	if depth > MaxDepth {
-		return fmt.Errorf("%w: MIME parts nested more than %d deep", ErrMalformed, MaxDepth)
-	}
-	w.parts++
-	if w.parts > MaxParts {
-		return fmt.Errorf("%w: more than %d MIME parts", ErrMalformed, MaxParts)
-	}
-	if mr := e.MultipartReader(); mr != nil {
-		for {
-			p, err := mr.NextPart()
-			if err == io.EOF {
-				return nil
-			}
-			if err != nil && !message.IsUnknownCharset(err) && !message.IsUnknownEncoding(err) {
-				return fmt.Errorf("%w: %v", ErrMalformed, err)
-			}
-			if p == nil {
-				return nil
-			}
-			if err != nil {
-				w.m.Problems = append(w.m.Problems, err.Error())
-			}
-			if err := w.walk(p, depth+1); err != nil {
-				return err
-			}
-		}
-	}
-	ct, params, err := e.Header.ContentType()
-	if err != nil || ct == "" {
-		ct = "text/plain"
-	}
-	disp, dparams, _ := e.Header.ContentDisposition()
-	filename := dparams["filename"]
-	if filename == "" {
-		filename = params["name"]
-	}
-	if ct == "message/rfc822" || ct == "message/delivery-status" || ct == "message/disposition-notification" {
-		return nil // forwarded mail and reports are not the sender's text
-	}
-	if !strings.HasPrefix(ct, "text/") {
-		return nil
-	}
-	body, err := io.ReadAll(io.LimitReader(e.Body, MaxTextBytes+1))
-	if err != nil {
-		if message.IsUnknownCharset(err) {
-			w.m.Problems = append(w.m.Problems, err.Error())
-		} else {
-			return fmt.Errorf("%w: read %s part: %v", ErrMalformed, ct, err)
-		}
-	}
-	if len(body) > MaxTextBytes {
-		w.m.Problems = append(w.m.Problems, fmt.Sprintf("%s part longer than %d bytes was cut", ct, MaxTextBytes))
-		body = body[:MaxTextBytes]
-	}
-	text := string(body)
-	if ct == "text/plain" && strings.EqualFold(params["format"], "flowed") {
-		text = unflow(text, strings.EqualFold(params["delsp"], "yes"))
-	}
-	isAttachment := disp == "attachment" || (filename != "" && disp != "inline")
-	switch {
-	case isAttachment:
-		if ct == "text/html" {
-			text = HTMLToText(text)
-		}
-		w.m.Attachments = append(w.m.Attachments, Attachment{Filename: decodeWord(filename), ContentType: ct, Text: text})
-	case ct == "text/html":
-		if w.m.HTML == "" {
-			w.m.HTML = text
-		}
-	case ct == "text/plain" || ct == "text/markdown" || ct == "text/x-markdown":
-		if w.plain == "" {
-			w.plain = text
-		}
-	}
-	return nil
-}
-
-func decodeWord(s string) string {
-	d, err := new(mime.WordDecoder).DecodeHeader(s)
-	if err != nil {
-		return s
-	}
-	return d
-}
-
-// unflow joins format=flowed soft line breaks (RFC 3676 section 4.2): a line
-// ending in a space continues on the next line, unless it is the signature
-// separator "-- ".
-func unflow(s string, delsp bool) string {
-	var out strings.Builder
-	sc := bufio.NewScanner(strings.NewReader(s))
-	sc.Buffer(make([]byte, 64*1024), MaxTextBytes)
-	var para strings.Builder
-	flush := func() {
-		out.WriteString(para.String())
-		out.WriteByte('\n')
-		para.Reset()
-	}
-	open := false
-	for sc.Scan() {
-		line := strings.TrimRight(sc.Text(), "\r")
-		quote := len(line) - len(strings.TrimLeft(line, ">"))
-		content := line[quote:]
-		if strings.HasPrefix(content, " ") {
-			content = content[1:] // space-stuffing
-		}
-		if open && quote == 0 {
-			// continuation of a flowed line
-		} else if open {
-			flush()
-			open = false
-		}
-		if !open && quote > 0 {
-			para.WriteString(strings.Repeat(">", quote) + " ")
-		}
-		if content != "-- " && strings.HasSuffix(content, " ") {
-			if delsp {
-				content = content[:len(content)-1]
-			}
-			para.WriteString(content)
-			open = true
-			continue
-		}
-		para.WriteString(content)
-		flush()
-		open = false
-	}
-	if open {
-		flush()
-	}
-	return out.String()
 }

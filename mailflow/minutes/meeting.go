@@ -1,6 +1,7 @@
 package minutes
 
 import (
+	"errors"
 	"net/mail"
 	"regexp"
 	"strings"
@@ -9,82 +10,75 @@ import (
 	"mailflow/mailflow/dates"
 )
 
+// maxAttendees bounds the attendee list of one meeting.
+const maxAttendees = 500
+
 var (
 	reTitleNoise = regexp.MustCompile(`(?i)\b(minutes|mom|meeting notes?|mtg notes|notes (from|of)( the)?)\b\s*(of|from|for)?\s*[:\-–—]?`)
-	reDateInText = regexp.MustCompile(`(?i)\b(\d{4}-\d{1,2}-\d{1,2}|\d{1,2}[/.]\d{1,2}[/.]\d{2,4}|(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.? \d{1,2}(?:st|nd|rd|th)?,? \d{4}|\d{1,2}(?:st|nd|rd|th)? (?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?,? \d{4})\b`)
-	reDateLine   = regexp.MustCompile(`(?i)^\s*(?:date|meeting date|when)\s*:\s*(.+)$`)
-	reTitleLine  = regexp.MustCompile(`(?i)^\s*(?:meeting|title|subject)\s*:\s*(.+)$`)
-	reChairLine  = regexp.MustCompile(`(?i)^\s*(?:chair|chaired by|facilitator)\s*:\s*(.+)$`)
-	reInlineList = regexp.MustCompile(`(?i)^\s*(?:[-*•]\s*)?(attendees|present|participants|attendance|in attendance|attending|regrets|apologies|absent)\s*:\s*(.+)$`)
-	reW3CPresent = regexp.MustCompile(`(?i)^\s*(present|regrets)\+\s*(.+)$`)
+	reDateInText = regexp.MustCompile(`(?i)\b(\d{4}[-/.]\d{1,2}[-/.]\d{1,2}|\d{4} \d{2} \d{2}|\d{1,2}[/.]\d{1,2}[/.]\d{2,4}|(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.? \d{1,2}(?:st|nd|rd|th)?,? \d{4}|\d{1,2}(?:st|nd|rd|th)? (?:of )?(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?,? \d{4}|(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.? \d{1,2}(?:st|nd|rd|th)?|\d{1,2}(?:st|nd|rd|th)? (?:of )?(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*)\b`)
+	reSpacedISO  = regexp.MustCompile(`^\d{4} \d{2} \d{2}$`)
+	reYear       = regexp.MustCompile(`\d{4}`)
+	reW3CPresent = regexp.MustCompile(`(?i)^(present|regrets)\+\s*(.*)$`)
+	rePersonTail = regexp.MustCompile(`(?i)\s+(?:joined|left|arrived|dropped|from)\b.*$|\s*[(\[][^)\]]*[)\]]\s*$|\s+[-–—]\s+.*$`)
 )
 
 // meeting fills the title, date, chair and attendees. The meeting day is
 // needed before items are read, since relative due dates count from it.
-func (p *parser) meeting(lines []string) {
+func (p *parser) meeting(entries []entry) {
 	loc := p.opts.loc()
 	subject := CleanSubject(p.msg.Subject)
+	var headerDay mailflow.Date
 	if !p.msg.Date.IsZero() {
-		p.day = mailflow.DateOf(p.msg.Date.In(loc))
+		headerDay = mailflow.DateOf(p.msg.Date.In(loc))
 	}
-	headerDay := p.day
+	p.day = headerDay
 	found := false
-	if m := reDateInText.FindString(subject); m != "" {
-		if d, err := dates.Parse(m, headerDay, p.opts.Dates); err == nil {
-			p.day, found = d, true
-		}
+	if d, ok := p.dateIn(subject, headerDay); ok {
+		p.day, found = d, true
 	}
 	title := ""
-	sec := secNone
-	for i, raw := range lines {
-		line := strings.TrimSpace(raw)
-		if strings.HasPrefix(line, ">") {
+	for i := range entries {
+		e := &entries[i]
+		if e.sec == secAttachments || e.table != nil {
 			continue
 		}
-		if i < 40 && !found {
-			if m := reDateLine.FindStringSubmatch(line); m != nil {
-				if d, err := dates.Parse(strings.TrimSpace(m[1]), headerDay, p.opts.Dates); err == nil {
-					p.day, found = d, true
-				} else if dm := reDateInText.FindString(m[1]); dm != "" {
-					if d, err := dates.Parse(dm, headerDay, p.opts.Dates); err == nil {
+		early := i < 40
+		if k, v, ok := metaLine(e.text); ok {
+			switch k {
+			case "date":
+				if early && !found {
+					if d, ok := p.dateIn(v, headerDay); ok {
 						p.day, found = d, true
 					}
 				}
+			case "title":
+				if early && title == "" {
+					title = v
+				}
+			case "chair":
+				if p.out.Meeting.Chair == "" {
+					// "Facilitator: Ryan, Notes: Carol", "Eric Holk (nominated)".
+					v, _, _ = strings.Cut(v, ",")
+					v, _, _ = strings.Cut(v, ";")
+					p.out.Meeting.Chair = tidyText(rePersonTail.ReplaceAllString(v, ""))
+				}
 			}
 		}
-		if i < 40 && title == "" {
-			if m := reTitleLine.FindStringSubmatch(line); m != nil {
-				title = strings.TrimSpace(m[1])
+		if early && !found && (e.heading || (i < 3 && !e.bullet && e.number == 0)) && wordCount(e.text) <= 10 && !isLabelled(e.text) {
+			if d, ok := p.dateIn(e.text, headerDay); ok {
+				p.day, found = d, true
 			}
 		}
-		if m := reChairLine.FindStringSubmatch(line); m != nil && p.out.Meeting.Chair == "" {
-			p.out.Meeting.Chair = strings.TrimSpace(m[1])
+		if strings.HasPrefix(e.text, "#") {
+			p.botCommand(e.text, &title)
 		}
-		if m := reInlineList.FindStringSubmatch(line); m != nil {
-			regrets := strings.Contains("regrets apologies absent", strings.ToLower(m[1]))
-			p.people(m[2], regrets)
-			sec = secNone
-			continue
-		}
-		if m := reW3CPresent.FindStringSubmatch(line); m != nil {
-			p.people(m[2], strings.EqualFold(m[1], "regrets"))
-			continue
-		}
-		if s, ok := heading(line); ok {
-			sec = s
-			continue
-		}
-		if line == "" {
-			continue
-		}
-		if sec == secAttendees || sec == secRegrets {
-			p.people(reBullet.ReplaceAllString(line, ""), sec == secRegrets)
-		}
+		p.attendees(e)
 	}
 	if title == "" {
-		title = strings.TrimSpace(reDateInText.ReplaceAllString(subject, ""))
-		title = strings.TrimSpace(reTitleNoise.ReplaceAllString(title, ""))
-		title = strings.Trim(title, " -–—:,()[]")
+		title = cleanTitle(subject)
+	}
+	if title == "" {
+		title = p.firstHeading(entries)
 	}
 	if title == "" {
 		title = "Meeting"
@@ -93,39 +87,205 @@ func (p *parser) meeting(lines []string) {
 	p.out.Meeting.Date = p.day
 }
 
-var rePeopleSplit = regexp.MustCompile(`\s*(?:[,;]|\band\b)\s*`)
+func isLabelled(s string) bool {
+	_, ok := readLabel(s)
+	return ok
+}
+
+// metaLine reads the "Date:", "Meeting:"/"Title:" and "Chair:" lines at
+// the top of minutes.
+func metaLine(s string) (key, value string, ok bool) {
+	colon := strings.IndexByte(s, ':')
+	if colon <= 0 || colon > 20 {
+		return "", "", false
+	}
+	k := strings.ToLower(strings.Trim(s[:colon], "*_ "))
+	v := strings.TrimSpace(strings.Trim(s[colon+1:], "*_ "))
+	if v == "" {
+		return "", "", false
+	}
+	switch k {
+	case "date", "meeting date", "date of meeting", "when", "held on":
+		return "date", v, true
+	case "meeting", "title", "subject", "meeting title":
+		return "title", v, true
+	case "chair", "chaired by", "chairperson", "facilitator", "chair person":
+		return "chair", v, true
+	}
+	return "", "", false
+}
+
+// dateIn finds a meeting date in s, reading a date without a year as the
+// one nearest the day the mail was sent.
+func (p *parser) dateIn(s string, near mailflow.Date) (mailflow.Date, bool) {
+	for _, m := range reDateInText.FindAllString(s, 3) {
+		if reSpacedISO.MatchString(m) {
+			m = strings.ReplaceAll(m, " ", "-")
+		}
+		if near.IsZero() && !reYear.MatchString(m) {
+			continue
+		}
+		ref := near
+		if ref.IsZero() {
+			ref = mailflow.NewDate(2000, 1, 1) // only dates with a year get here
+		}
+		if d, err := dates.ParseNear(m, ref, p.opts.Dates); err == nil {
+			return d, true
+		}
+	}
+	return mailflow.Date{}, false
+}
+
+// botCommand reads the MeetBot commands that describe the meeting:
+// "#startmeeting Weekly sync", "#meetingname …", "#chair alice".
+func (p *parser) botCommand(text string, title *string) {
+	cmd, arg, _ := strings.Cut(text, " ")
+	arg = strings.TrimSpace(arg)
+	switch strings.ToLower(cmd) {
+	case "#startmeeting", "#meetingname":
+		if arg != "" {
+			*title = arg
+		}
+	case "#chair":
+		if f := strings.Fields(arg); len(f) > 0 && p.out.Meeting.Chair == "" {
+			p.out.Meeting.Chair = f[0]
+		}
+	case "#here", "#present":
+		p.people(arg, false)
+	}
+}
+
+// attendees reads the people an entry lists.
+func (p *parser) attendees(e *entry) {
+	if e.heading {
+		return
+	}
+	text := plainText(e.text)
+	if text == "" {
+		return
+	}
+	if c := text[0] | 0x20; (c == 'p' || c == 'r') && strings.IndexByte(text[:min(len(text), 9)], '+') > 0 {
+		if m := reW3CPresent.FindStringSubmatch(text); m != nil {
+			list := m[2]
+			if strings.TrimSpace(list) == "" {
+				list = e.nick // "present+" alone: the speaker
+			}
+			p.people(list, strings.EqualFold(m[1], "regrets"))
+			return
+		}
+	}
+	if i := strings.IndexAny(text, ":="); i > 0 && i < 24 && peopleKeys[strings.ToLower(strings.TrimSpace(text[:i]))] {
+		p.people(text[i+1:], isRegretsWord(text[:i]))
+		return
+	}
+	if e.sec == secChair {
+		if p.out.Meeting.Chair == "" {
+			p.out.Meeting.Chair = tidyText(rePersonTail.ReplaceAllString(strings.SplitN(text, ",", 2)[0], ""))
+		}
+		return
+	}
+	if e.sec != secAttendees && e.sec != secRegrets {
+		return
+	}
+	regrets := e.sec == secRegrets
+	// "Council: Carol, JP, Mark", "Missing attendees: Jonathan".
+	if i := strings.IndexByte(text, ':'); i > 0 && i < 30 && wordCount(text[:i]) <= 3 {
+		if isRegretsWord(text[:i]) {
+			regrets = true
+		}
+		text = text[i+1:]
+	}
+	p.people(text, regrets)
+}
+
+// peopleKeys start the lines that list who came: "Attendees: …",
+// "Regrets: …".
+var peopleKeys = map[string]bool{
+	"attendees": true, "present": true, "participants": true, "attendance": true, "in attendance": true,
+	"attending": true, "people present": true, "regrets": true, "apologies": true, "absent": true,
+	"missing": true, "unavailable": true, "not present": true, "not attending": true, "guests": true,
+}
+
+func isRegretsWord(s string) bool {
+	s = strings.ToLower(s)
+	for _, w := range []string{"regret", "apolog", "absent", "missing", "unavailable", "not present", "not attending"} {
+		if strings.Contains(s, w) {
+			return true
+		}
+	}
+	return false
+}
 
 // people adds a written list of attendees ("Alice Smith <alice@x>, Bob
 // (vendor), carol@x") to the meeting.
 func (p *parser) people(list string, regrets bool) {
-	for _, part := range rePeopleSplit.Split(list, -1) {
-		part = strings.TrimSpace(part)
-		if part == "" {
+	for i, part := range splitList(list, false) {
+		if i >= 200 {
+			break
+		}
+		if part == "" || isNothing(part) {
 			continue
 		}
+		lower := strings.ToLower(part)
+		isChair := strings.Contains(lower, "(chair") || strings.HasSuffix(lower, " chair")
+		for _, w := range []string{" not attending", " absent", " (absent)", " sends regrets"} {
+			if strings.HasSuffix(lower, w) {
+				regrets, part = true, strings.TrimSpace(part[:len(part)-len(w)])
+			}
+		}
 		var person mailflow.Person
-		if a, err := mail.ParseAddress(part); err == nil {
+		if a, err := parseAddress(part); err == nil {
 			person = mailflow.Person{Name: a.Name, Email: strings.ToLower(a.Address)}
 		} else {
-			if i := strings.Index(part, "("); i > 0 {
-				part = strings.TrimSpace(part[:i]) // "Bob (vendor)"
+			name := part
+			if strings.ContainsAny(name, "([-–—") || containsFold(name, " joined") || containsFold(name, " left") ||
+				containsFold(name, " arrived") || containsFold(name, " dropped") || containsFold(name, " from") {
+				name = strings.TrimSpace(rePersonTail.ReplaceAllString(name, ""))
 			}
-			person = mailflow.Person{Name: part}
+			name = strings.Trim(name, "*_.:")
+			if name == "" || wordCount(name) > 4 || nobody[strings.ToLower(name)] || !startsLetter(name) ||
+				(strings.HasSuffix(strings.ToLower(name), "bot") && !strings.Contains(name, " ")) {
+				continue
+			}
+			person = mailflow.Person{Name: name}
 		}
 		if person.Email == "" {
-			if m := p.rosterDir().Resolve(person.Name); len(m) == 1 {
+			if m := p.rosterDir.Resolve(person.Name); len(m) == 1 && m[0].Email != "" {
 				person.Email = m[0].Email
-				if person.Name == "" {
-					person.Name = m[0].Name
-				}
 			}
 		}
+		if isChair && p.out.Meeting.Chair == "" {
+			p.out.Meeting.Chair = person.Name
+		}
+		mt := &p.out.Meeting
+		if containsPerson(mt.Attendees, person) || containsPerson(mt.Regrets, person) ||
+			len(mt.Attendees)+len(mt.Regrets) >= maxAttendees {
+			continue
+		}
 		if regrets {
-			p.out.Meeting.Regrets = append(p.out.Meeting.Regrets, person)
-		} else if !containsPerson(p.out.Meeting.Attendees, person) {
-			p.out.Meeting.Attendees = append(p.out.Meeting.Attendees, person)
+			mt.Regrets = append(mt.Regrets, person)
+		} else {
+			mt.Attendees = append(mt.Attendees, person)
 		}
 	}
+}
+
+// parseAddress reads "Name <addr>" or a bare address; text without "@"
+// is not tried, since mail.ParseAddress is slow to fail.
+func parseAddress(s string) (*mail.Address, error) {
+	if !strings.Contains(s, "@") {
+		return nil, errNoAddress
+	}
+	return mail.ParseAddress(s)
+}
+
+var errNoAddress = errors.New("no address")
+
+func startsLetter(s string) bool {
+	for _, r := range s {
+		return r == '@' || (r >= 'A' && r <= 'Z') || (r >= 'a' && r <= 'z') || r > 127
+	}
+	return false
 }
 
 func containsPerson(ps []mailflow.Person, q mailflow.Person) bool {
@@ -137,39 +297,45 @@ func containsPerson(ps []mailflow.Person, q mailflow.Person) bool {
 	return false
 }
 
-// rosterDir is the roster plus the mail's correspondents, used to find the
-// emails of attendees written by name.
-func (p *parser) rosterDir() *mailflow.Directory {
-	d := mailflow.NewDirectory()
-	for _, m := range p.opts.Roster {
-		d.Add(m.Person)
+// cleanTitle turns a subject or heading into a meeting title: "Minutes:
+// EHR rollout weekly 2026-11-24" becomes "EHR rollout weekly".
+func cleanTitle(s string) string {
+	t := s
+	if strings.ContainsAny(t, "0123456789") {
+		t = strings.TrimSpace(reDateInText.ReplaceAllString(t, ""))
 	}
-	d.Add(p.msg.From)
-	for _, q := range p.msg.To {
-		d.Add(q)
+	t = strings.TrimSpace(reTitleNoise.ReplaceAllString(t, ""))
+	t = strings.Trim(t, " -–—:,()[]#*_")
+	t = strings.Join(strings.Fields(t), " ")
+	if len(t) > 4 && strings.EqualFold(t[:4], "the ") {
+		t = t[4:]
 	}
-	for _, q := range p.msg.Cc {
-		d.Add(q)
-	}
-	return d
+	return t
 }
 
-// directory builds the candidates owners resolve against: roster first,
-// then attendees, then the mail's correspondents.
-func (p *parser) directory() {
-	d := mailflow.NewDirectory()
-	for _, m := range p.opts.Roster {
-		d.Add(m.Person)
+// firstHeading returns a title from the top of the body: its first line
+// or first top-level heading, unless that is only a date or a word such
+// as "Agenda".
+func (p *parser) firstHeading(entries []entry) string {
+	for i, e := range entries {
+		if i >= 3 {
+			break
+		}
+		if i > 0 && !strings.HasPrefix(e.text, "# ") {
+			continue
+		}
+		if e.table != nil || e.bullet || wordCount(e.text) > 10 {
+			continue
+		}
+		if _, _, ok := metaLine(e.text); ok {
+			continue
+		}
+		t := cleanTitle(strings.TrimLeft(e.text, "# "))
+		switch strings.ToLower(t) {
+		case "", "agenda", "notes", "minutes", "attendance", "meeting":
+			continue
+		}
+		return t
 	}
-	for _, a := range p.out.Meeting.Attendees {
-		d.Add(a)
-	}
-	d.Add(p.msg.From)
-	for _, q := range p.msg.To {
-		d.Add(q)
-	}
-	for _, q := range p.msg.Cc {
-		d.Add(q)
-	}
-	p.dir = d
+	return ""
 }

@@ -2,9 +2,18 @@
 // action items, risks, decisions, attendees and schedule/scope changes. It is
 // pure: text and options in, values out; no clock, no I/O.
 //
+// Minutes arrive in many layouts — labelled lines ("ACTION: Alice to …"),
+// sections ("Action items" followed by a list), Markdown and HTML tables,
+// checklists, key/value blocks, MeetBot and W3C scribe output — and often
+// several at once. The text is first cut into entries (a list item or line
+// with its wrapped continuation, a heading, a table) and each entry placed
+// in the section it belongs to (structure.go); then each entry is read by
+// what it is (parser.go, labels.go, actions.go, risk.go, tables.go).
+//
 // Anything it recognises as meant to be an item but cannot fully read (no
 // owner, an owner who could be two people, a date it cannot read) becomes a
-// Problem for the sender to fix; it never guesses.
+// Problem for the sender to fix; it never guesses. Prose that merely
+// mentions an action or a name is not an item.
 package minutes
 
 import (
@@ -25,7 +34,7 @@ type Options struct {
 	Roster []mailflow.Member
 	// Dates says how to read 12/3 and "next meeting".
 	Dates dates.Options
-	// Subjects match subjects that announce minutes.
+	// Subjects match subjects that announce minutes; DefaultSubjects when nil.
 	Subjects []*regexp.Regexp
 }
 
@@ -36,7 +45,16 @@ func (o Options) loc() *time.Location {
 	return o.Location
 }
 
-var rePrefix = regexp.MustCompile(`(?i)^\s*((re|fw|fwd|aw|wg|sv|vs|antw|tr)\s*(\[\d+\])?\s*:\s*)+`)
+// DefaultSubjects match the subjects that announce minutes ("Minutes:
+// weekly sync", "MoM 3 Dec", "Meeting notes", "Notes from the kickoff"),
+// after CleanSubject has removed Re:/Fwd: prefixes.
+var DefaultSubjects = []*regexp.Regexp{
+	regexp.MustCompile(`(?i)\bminutes\b`), regexp.MustCompile(`(?i)\bmom\b`),
+	regexp.MustCompile(`(?i)\bmeeting notes?\b`), regexp.MustCompile(`(?i)^notes (from|of)\b`),
+	regexp.MustCompile(`(?i)\bmtg notes\b`), regexp.MustCompile(`(?i)\baction items\b`),
+}
+
+var rePrefix = regexp.MustCompile(`(?i)^\s*((re|fw|fwd|aw|wg|sv|vs|antw|tr|rif|doorst)\s*(\[\d+\])?\s*:\s*)+`)
 
 // CleanSubject removes Re:/Fwd: prefixes (in the common languages) and
 // list tags such as "[ehr-project]".
@@ -58,11 +76,15 @@ func CleanSubject(s string) string {
 var reRef = regexp.MustCompile(`(?i)\b[AR]-\d+\b`)
 
 // IsMinutes reports whether a message is minutes: its subject says so, or
-// its body has the structure of minutes (labelled action items or an
-// action-items section).
+// its body has the structure of minutes (labelled action items, sections
+// such as "Action items", action or risk tables).
 func IsMinutes(subject, text string, opts Options) bool {
 	subj := CleanSubject(subject)
-	for _, re := range opts.Subjects {
+	subjects := opts.Subjects
+	if subjects == nil {
+		subjects = DefaultSubjects
+	}
+	for _, re := range subjects {
 		if re.MatchString(subj) {
 			return true
 		}
@@ -71,22 +93,37 @@ func IsMinutes(subject, text string, opts Options) bool {
 }
 
 // HasStructure reports whether text is laid out like minutes: labelled
-// action items or risks, or sections such as "Action items" and "Attendees".
+// action items, decisions or risks, checklists, action or risk tables, or
+// sections such as "Action items" and "Attendees" — two such signs, so
+// that one "Decision:" in a chatty mail does not make it minutes.
 func HasStructure(text string) bool {
-	labels, sections := 0, 0
-	for _, line := range strings.Split(text, "\n") {
-		l := strings.TrimSpace(line)
-		if strings.HasPrefix(l, ">") {
-			continue // quoted text says nothing about this message
+	entries := readDocument(strings.ReplaceAll(text, "\r", ""), 1)
+	signs := 0
+	for i := range entries {
+		e := &entries[i]
+		switch {
+		case e.sec == secAttachments:
+		case e.heading:
+			switch e.sec {
+			case secActions, secRisks, secDecisions, secAttendees:
+				signs++
+			}
+		case e.table != nil:
+			if kind, _ := layout(e.table.header, e.sec); kind != tableNone {
+				signs += 2
+			}
+		case isCheckbox(e.text):
+			signs++
+		default:
+			if l, ok := readLabel(e.text); ok && l.kind != labelIgnore {
+				signs++
+			}
 		}
-		if _, _, ok := labelled(l); ok {
-			labels++
-		}
-		if sec, ok := heading(l); ok && (sec == secActions || sec == secRisks || sec == secDecisions || sec == secAttendees) {
-			sections++
+		if signs >= 2 {
+			return true
 		}
 	}
-	return labels >= 2 || sections >= 2 || (labels >= 1 && sections >= 1)
+	return false
 }
 
 // Parse reads minutes from a message.

@@ -2,127 +2,42 @@ package minutes
 
 import (
 	"fmt"
-	"net/mail"
 	"regexp"
 	"strings"
 
 	"mailflow/mailflow"
-	"mailflow/mailflow/dates"
 	"mailflow/mailflow/mailtext"
 )
 
-type section int
+// lastRef points at the item or risk the previous entry created, so that
+// "Owner: …" / "Due: …" / "Mitigation: …" lines after it can fill it in.
+type lastRef struct {
+	kind  lastKind
+	index int
+}
+
+type lastKind int
 
 const (
-	secNone section = iota
-	secActions
-	secRisks
-	secDecisions
-	secAttendees
-	secRegrets
-	secChanges
-	secOther
+	lastNone lastKind = iota
+	lastItem
+	lastRisk
 )
-
-var sectionNames = map[string]section{
-	"action items": secActions, "action item": secActions, "actions": secActions, "action points": secActions,
-	"next steps": secActions, "follow-ups": secActions, "follow ups": secActions, "followups": secActions,
-	"follow-up": secActions, "todo": secActions, "to do": secActions, "to-do": secActions, "todos": secActions,
-	"tasks": secActions, "action items, by person": secActions, "new action items": secActions,
-	"open action items": secActions, "actions arising": secActions, "assignments": secActions,
-	"risks": secRisks, "risk": secRisks, "risk register": secRisks, "risks and issues": secRisks,
-	"new risks": secRisks, "key risks": secRisks, "risks & issues": secRisks,
-	"decisions": secDecisions, "decision": secDecisions, "decisions made": secDecisions, "agreed": secDecisions,
-	"resolutions": secDecisions, "agreements": secDecisions, "key decisions": secDecisions,
-	"attendees": secAttendees, "present": secAttendees, "participants": secAttendees, "attendance": secAttendees,
-	"in attendance": secAttendees, "attending": secAttendees, "people present": secAttendees,
-	"regrets": secRegrets, "apologies": secRegrets, "absent": secRegrets, "not present": secRegrets,
-	"changes": secChanges, "schedule changes": secChanges, "scope changes": secChanges,
-	"schedule and scope changes": secChanges, "schedule/scope changes": secChanges, "change requests": secChanges,
-}
-
-var reHeadingDecor = regexp.MustCompile(`^[#*_=\s]+|[#*_=:\s]+$`)
-
-// heading reports whether line is a section heading ("## Action items",
-// "ACTION ITEMS:", "**Risks**").
-func heading(line string) (section, bool) {
-	l := strings.TrimSpace(line)
-	if l == "" || len(l) > 60 {
-		return secNone, false
-	}
-	isMarked := strings.HasPrefix(l, "#") || strings.HasSuffix(l, ":") || strings.HasPrefix(l, "**")
-	name := strings.ToLower(reHeadingDecor.ReplaceAllString(l, ""))
-	name = strings.TrimSpace(strings.TrimRight(name, ":"))
-	if sec, ok := sectionNames[name]; ok {
-		return sec, true
-	}
-	if isMarked && strings.HasPrefix(l, "#") {
-		return secOther, true
-	}
-	return secNone, false
-}
-
-type labelKind int
-
-const (
-	labelAction labelKind = iota + 1
-	labelRisk
-	labelDecision
-	labelChange
-)
-
-var reLabel = regexp.MustCompile(`(?i)^(?:[-*•]\s+)?(action items?|action|ai|todo|to-do|risk|decision|resolved|resolution|agreed|change|schedule|scope)\b\s*([^:]{0,40}?)\s*:\s*(.+)$`)
-
-// labelled recognises "ACTION: …", "TODO: …", "ACTION Alice: …", "RISK: …",
-// "DECISION: …", "CHANGE: …".
-func labelled(line string) (labelKind, string, bool) {
-	m := reLabel.FindStringSubmatch(strings.TrimSpace(line))
-	if m == nil {
-		return 0, "", false
-	}
-	word := strings.ToLower(m[1])
-	who := strings.TrimSpace(m[2])
-	rest := strings.TrimSpace(m[3])
-	switch word {
-	case "action", "action item", "action items", "ai", "todo", "to-do":
-		if who != "" {
-			// W3C "ACTION alice: send the plan" names the owner before the colon.
-			rest = "[" + who + "] " + rest
-		}
-		return labelAction, rest, true
-	}
-	if who != "" {
-		return 0, "", false
-	}
-	switch word {
-	case "risk":
-		return labelRisk, rest, true
-	case "decision", "resolved", "resolution", "agreed":
-		return labelDecision, rest, true
-	case "change":
-		return labelChange, "change:" + rest, true
-	case "schedule":
-		return labelChange, "schedule:" + rest, true
-	case "scope":
-		return labelChange, "scope:" + rest, true
-	}
-	return 0, "", false
-}
-
-var reBullet = regexp.MustCompile(`^\s*(?:[-*•+]|\d{1,3}[.)]|[a-z][.)])\s+`)
 
 type parser struct {
-	msg  *mailtext.Message
-	opts Options
-	dir  *mailflow.Directory
-	day  mailflow.Date
-	out  mailflow.Minutes
-
-	lastItem int // index of the item the previous line created, for Owner:/Due: follow-ups; -1 if none
+	msg       *mailtext.Message
+	opts      Options
+	rosterDir *mailflow.Directory // roster and correspondents: who attendees are
+	dir       *mailflow.Directory // plus attendees: who owners are
+	day       mailflow.Date
+	out       mailflow.Minutes
+	last      lastRef
+	line      string         // the line being read, quoted in problems
+	groups    map[int]string // "Action items, by person" groups: entry index → owner ("" for a topic)
 }
 
 func newParser(msg *mailtext.Message, opts Options) *parser {
-	p := &parser{msg: msg, opts: opts, lastItem: -1}
+	p := &parser{msg: msg, opts: opts, groups: map[int]string{}}
 	p.out.ActionItems = []mailflow.ActionItem{}
 	p.out.Risks = []mailflow.Risk{}
 	p.out.Decisions = []mailflow.Decision{}
@@ -132,357 +47,421 @@ func newParser(msg *mailtext.Message, opts Options) *parser {
 	return p
 }
 
-// body is the text the minutes are in: the message body, plus minutes sent
-// as a text attachment.
-func (p *parser) body() string {
-	text := p.msg.Text
-	for _, a := range p.msg.Attachments {
-		text += "\n\n" + a.Text
+// texts are the texts the minutes may be in: the body, then text
+// attachments. An HTML body with tables is read from the HTML: the
+// text/plain alternative that mail clients generate flattens a table into
+// loose lines.
+func (p *parser) texts() []string {
+	body := p.msg.Text
+	if p.msg.HTML != "" && containsFold(p.msg.HTML, "<table") && !hasPipeRow(body) {
+		body = mailtext.HTMLToText(p.msg.HTML)
 	}
-	return strings.ReplaceAll(text, "\r", "")
+	out := []string{body}
+	for _, a := range p.msg.Attachments {
+		out = append(out, a.Text)
+	}
+	return out
+}
+
+// containsFold reports whether s contains the lowercase ASCII word sub,
+// in any case.
+func containsFold(s, sub string) bool {
+	for i := 0; i+len(sub) <= len(s); i++ {
+		if s[i]|0x20 == sub[0] && strings.EqualFold(s[i:i+len(sub)], sub) {
+			return true
+		}
+	}
+	return false
+}
+
+func hasPipeRow(s string) bool {
+	for _, l := range strings.Split(s, "\n") {
+		if t := strings.TrimSpace(l); strings.HasPrefix(t, "|") && strings.Count(t, "|") >= 3 {
+			return true
+		}
+	}
+	return false
+}
+
+// entries reads every text into one run of entries; line numbers go on
+// from one text to the next so that each problem points at one place.
+func (p *parser) entries() []entry {
+	var all []entry
+	first := 1
+	for _, t := range p.texts() {
+		t = strings.ReplaceAll(t, "\r", "")
+		if n := strings.Count(t, "\n"); n >= maxLines {
+			p.problem(first+maxLines, "", fmt.Sprintf("the text has %d lines; only the first %d were read", n+1, maxLines))
+		}
+		es := readDocument(t, first)
+		base := len(all)
+		for i := range es {
+			if es[i].parent >= 0 {
+				es[i].parent += base
+			}
+		}
+		all = append(all, es...)
+		first += strings.Count(t, "\n") + 2
+		if len(all) > maxLines {
+			break
+		}
+	}
+	return all
 }
 
 func (p *parser) run() {
-	lines := strings.Split(p.body(), "\n")
-	p.meeting(lines)
-	p.directory()
-	sec := secNone
-	afterBlank, entries := false, 0
-	for i, raw := range lines {
-		n := i + 1
-		line := strings.TrimSpace(raw)
-		if line == "" {
-			p.lastItem = -1
-			afterBlank = true
-			continue
-		}
-		// A paragraph after a blank line ends a section that already has
-		// entries: "Next meeting: …" or a sign-off is not one more risk.
-		if afterBlank && sec != secNone && entries > 0 && !reBullet.MatchString(raw) {
-			sec = secNone
-		}
-		afterBlank = false
-		if strings.HasPrefix(line, ">") {
-			continue // quoted older mail
-		}
-		if s, ok := heading(line); ok {
-			sec = s
-			entries = 0
-			p.lastItem = -1
-			continue
-		}
-		if kind, rest, ok := labelled(line); ok {
-			p.labelled(kind, rest, n, line)
-			continue
-		}
-		if p.followUp(line) {
-			continue
-		}
-		if reBullet.MatchString(raw) || sec == secActions || sec == secRisks || sec == secDecisions || sec == secChanges {
-			text := strings.TrimSpace(reBullet.ReplaceAllString(raw, ""))
-			if sec != secNone {
-				entries++
-			}
-			switch sec {
-			case secActions:
-				p.addAction(text, n, line)
-			case secRisks:
-				p.addRisk(text, n)
-			case secDecisions:
-				p.out.Decisions = append(p.out.Decisions, mailflow.Decision{Text: text, Line: n})
-			case secChanges:
-				p.addChange(text, n)
-			}
-			continue
-		}
-		p.lastItem = -1
+	entries := p.entries()
+	p.rosterDir = p.rosterDirectory()
+	p.meeting(entries)
+	p.dir = p.directory()
+	for i := range entries {
+		p.entry(entries, i)
 	}
 }
 
-func (p *parser) labelled(kind labelKind, rest string, n int, line string) {
-	switch kind {
-	case labelAction:
-		p.addAction(rest, n, line)
-	case labelRisk:
-		p.addRisk(rest, n)
-	case labelDecision:
-		p.out.Decisions = append(p.out.Decisions, mailflow.Decision{Text: rest, Line: n})
-	case labelChange:
-		p.addChange(rest, n)
+// entry reads one entry: a labelled line anywhere, a key/value line that
+// continues the item before it, a checklist item, an "@name:" assignment,
+// a table, or an entry of an action, risk, decision or change section.
+func (p *parser) entry(entries []entry, i int) {
+	e := &entries[i]
+	p.line = e.first
+	if e.heading {
+		p.last = lastRef{}
+		return
+	}
+	if e.blankBefore {
+		p.last = lastRef{}
+	}
+	if e.sec == secAttachments {
+		return
+	}
+	if e.table != nil {
+		p.addTable(e.table, e.sec)
+		p.last = lastRef{}
+		return
+	}
+	if l, ok := readLabel(e.text); ok {
+		p.addLabelled(e, l)
+		return
+	}
+	if p.speakerLabel(e) {
+		return
+	}
+	if p.followUp(e) {
+		return
+	}
+	if k, v, ok := keyValue(e.text); ok && k == "task" && i+1 < len(entries) && !entries[i+1].blankBefore {
+		if k2, _, ok := keyValue(entries[i+1].text); ok && (k2 == "owner" || k2 == "due") {
+			p.addAction(action{n: e.n, raw: e.first, text: v})
+			return
+		}
+	}
+	if isCheckbox(e.text) || (e.text[0] == '@' && reHandleColon.MatchString(e.text)) || p.assigned(e.text) {
+		p.addAction(action{n: e.n, raw: e.first, text: e.text})
+		return
+	}
+	if isMotion(e.text) {
+		if d := resolution(paragraphAt(entries, i)); d != "" {
+			p.addDecision(d, e.n)
+			return
+		}
+	}
+	switch e.sec {
+	case secActions:
+		p.sectionAction(entries, i)
+		return
+	case secRisks:
+		if e.depth == 0 {
+			p.addRisk(e.text, e.n, e.first)
+			return
+		}
+	case secDecisions:
+		if e.depth == 0 {
+			p.addDecision(e.text, e.n)
+			return
+		}
+	case secChanges:
+		if e.depth == 0 {
+			p.addChange(e.text, mailflow.ChangeOther, e.n)
+			return
+		}
+	}
+	if e.depth == 0 {
+		p.last = lastRef{}
 	}
 }
 
-var reFollowUp = regexp.MustCompile(`(?i)^(owner|who|assigned to|assignee|responsible|due|due date|deadline|when|by)\s*:\s*(.+)$`)
+// reHandleColon matches the "@Brett: request a better report" lines with
+// which board minutes assign actions in the middle of a report.
+var reHandleColon = regexp.MustCompile(`^@[\pL][\pL\pN._-]{0,40}:\s+\S`)
 
-// followUp applies "Owner: …" / "Due: …" lines that continue the item on
-// the line before (key/value blocks).
-func (p *parser) followUp(line string) bool {
-	if p.lastItem < 0 {
-		return false
-	}
-	m := reFollowUp.FindStringSubmatch(line)
-	if m == nil {
-		return false
-	}
-	it := &p.out.ActionItems[p.lastItem]
-	switch strings.ToLower(m[1]) {
-	case "owner", "who", "assigned to", "assignee", "responsible":
-		p.dropProblem(it.Line, "no owner")
-		p.setOwners(it, m[2], it.Line)
+// assigned reports whether a line starts by assigning itself to someone
+// the directory knows: "[Carol] book the rooms", "@alice draft the
+// checklist". Outside an action section that is still an item; a name in
+// brackets that is nobody ("[Isis]", "[Draft]") is not.
+func (p *parser) assigned(text string) bool {
+	var who string
+	switch text[0] {
+	case '[':
+		m := reOwnerBox.FindStringSubmatch(text)
+		if m == nil {
+			return false
+		}
+		who = m[1]
+	case '@':
+		m := reHandle.FindStringSubmatch(text)
+		if m == nil {
+			return false
+		}
+		who = m[1]
 	default:
-		p.setDue(it, m[2], it.Line, true)
+		return false
+	}
+	return !strings.HasSuffix(text, "?") && len(p.dir.Resolve(who)) == 1
+}
+
+func (p *parser) addLabelled(e *entry, l label) {
+	switch l.kind {
+	case labelAction:
+		p.addAction(action{n: e.n, raw: e.first, text: l.rest, owner: l.owner, status: l.status})
+	case labelRisk:
+		p.addRisk(l.rest, e.n, e.first)
+	case labelDecision:
+		if l.conclusion && looksLikeEntry(plainText(l.rest)) {
+			// "Conclusion: Mara to propose updates …" concludes with a task.
+			p.addAction(action{n: e.n, raw: e.first, text: l.rest})
+			return
+		}
+		p.addDecision(l.rest, e.n)
+	case labelChange:
+		p.addChange(l.rest, l.change, e.n)
+	default:
+		p.last = lastRef{}
+	}
+}
+
+// sectionAction reads an entry of an action section. Top-level entries are
+// items, except a person's name (or a topic) heading a group of items
+// nested under it ("Action Items, by person"); deeper entries are notes on
+// the item above, unless that is such a group.
+func (p *parser) sectionAction(entries []entry, i int) {
+	e := &entries[i]
+	if e.depth > 0 {
+		owner, ok := p.groups[e.parent]
+		if !ok {
+			return // a note under an item
+		}
+		p.addAction(action{n: e.n, raw: e.first, text: e.text, owner: owner})
+		return
+	}
+	if e.children {
+		if owner, ok := p.group(entries, i); ok {
+			p.groups[i] = owner
+			return
+		}
+	}
+	p.addAction(action{n: e.n, raw: e.first, text: e.text})
+}
+
+// group reports whether entry i heads a group of items, and the owner it
+// names ("" for "UNASSIGNED" or a topic).
+func (p *parser) group(entries []entry, i int) (string, bool) {
+	text := strings.TrimSpace(strings.TrimRight(plainText(entries[i].text), ": "))
+	if text == "" || wordCount(text) > 5 || looksLikeEntry(text) {
+		return "", false
+	}
+	lower := strings.ToLower(text)
+	if lower == "unassigned" || lower == "(none)" {
+		return "", true
+	}
+	if strings.HasPrefix(text, "@") || len(p.dir.Resolve(text)) > 0 {
+		return text, true
+	}
+	for j := i + 1; j < len(entries) && j < i+50; j++ {
+		if entries[j].parent == i && looksLikeEntry(entries[j].text) {
+			return "", true // a topic over items that name their owners
+		}
+	}
+	return "", false
+}
+
+// followUp applies a key/value line to the item or risk just read:
+// "Owner: …", "Due: …", "Status: …" after an item; "Likelihood: …",
+// "Mitigation: …" after a risk.
+func (p *parser) followUp(e *entry) bool {
+	if p.last.kind == lastNone {
+		return false
+	}
+	k, v, ok := keyValue(e.text)
+	if !ok {
+		return false
+	}
+	if p.last.kind == lastRisk {
+		r := &p.out.Risks[p.last.index]
+		switch k {
+		case "likelihood", "impact", "mitigation", "owner", "trigger", "status":
+			p.setRiskField(r, k, v, e.n)
+			switch k {
+			case "likelihood":
+				p.checkLevels(&mailflow.Risk{LikelihoodText: r.LikelihoodText, Likelihood: r.Likelihood}, e.n)
+			case "impact":
+				p.checkLevels(&mailflow.Risk{ImpactText: r.ImpactText, Impact: r.Impact}, e.n)
+			}
+			return true
+		}
+		return false
+	}
+	it := &p.out.ActionItems[p.last.index]
+	switch k {
+	case "owner":
+		p.dropProblems(it.Line, "no owner")
+		p.setOwners(it, v, e.n)
+	case "due":
+		p.setDue(it, v, e.n)
+	case "status":
+		it.Status = statusOf(v, it.Status)
+	default:
+		return false
 	}
 	return true
 }
 
-func (p *parser) dropProblem(line int, reason string) {
+// statusOf reads a written status ("done, I'm happy with …", "Action item
+// can be closed", "still not done").
+func statusOf(v string, current mailflow.ItemStatus) mailflow.ItemStatus {
+	if st, ok := statusTags[strings.ToLower(firstWord(v))]; ok {
+		return st
+	}
+	lower := strings.ToLower(v)
+	for _, s := range []string{"can be closed", "is done", "was done", "has been done", "completed", "resolved"} {
+		if strings.Contains(lower, s) && !strings.Contains(lower, "not "+s) {
+			return mailflow.ItemDone
+		}
+	}
+	return current
+}
+
+func (p *parser) dropProblems(line int, reasonPrefix string) {
 	out := p.out.Problems[:0]
 	for _, pr := range p.out.Problems {
-		if !(pr.Line == line && pr.Reason == reason) {
+		if !(pr.Line == line && strings.HasPrefix(pr.Reason, reasonPrefix)) {
 			out = append(out, pr)
 		}
 	}
 	p.out.Problems = out
 }
 
-var (
-	reStatusTag = regexp.MustCompile(`(?i)^\[(done|closed|complete|completed|x|pending|open|in progress|wip|todo|new| )\]\s*`)
-	reParenMeta = regexp.MustCompile(`(?i)\s*[(\[]\s*((?:owner|who|assigned to|assignee|due|by|deadline)\s*[:=]?[^()\[\]]*)[)\]]\s*$`)
-	reOwnerBox  = regexp.MustCompile(`^\[([^\]]{1,60})\]\s*(.+)$`)
-	reHandle    = regexp.MustCompile(`^@([\w.+-]+(?:@[\w.-]+)?)\s*[:,-]?\s+(.+)$`)
-	reNameColon = regexp.MustCompile(`^([A-Z][\w.'-]*(?:\s+[A-Z][\w.'-]*){0,2}(?:\s*(?:and|&|/|,)\s*[A-Z][\w.'-]*(?:\s+[A-Z][\w.'-]*)?)*)\s*:\s+(.+)$`)
-	reNameTo    = regexp.MustCompile(`^(.{1,60}?)\s+(?:to|will|shall|should|must)\s+(.+)$`)
-	reDueTail   = regexp.MustCompile(`(?i)[\s,;–—-]+(by|due(?:\s+(?:by|on|date))?|before|deadline|no later than)\s*:?\s+([^,;]+?)\.?\s*$`)
-	reDashOwner = regexp.MustCompile(`(?i)\s+[–—-]+\s+(?:owner\s*:?\s*)?(@?[\w.+-]+(?:@[\w.-]+)?(?:\s+[A-Z][\w'-]*)?)\s*$`)
-)
-
-// addAction reads one action item from its text (label already removed).
-func (p *parser) addAction(text string, n int, line string) {
-	it := mailflow.ActionItem{Status: mailflow.ItemOpen, Line: n}
-	text = strings.TrimSpace(text)
-	if m := reStatusTag.FindStringSubmatch(text); m != nil {
-		switch strings.ToLower(m[1]) {
-		case "done", "closed", "complete", "completed", "x":
-			it.Status = mailflow.ItemDone
-		}
-		text = text[len(m[0]):]
-	}
-	var ownerText, dueText string
-	// Trailing "(owner: Alice, due: 12/3)".
-	if m := reParenMeta.FindStringSubmatch(text); m != nil {
-		for _, kv := range regexp.MustCompile(`[,;]\s*`).Split(m[1], -1) {
-			k, v, ok := cutKey(kv)
-			if !ok {
-				continue
-			}
-			switch k {
-			case "owner", "who", "assigned to", "assignee":
-				ownerText = v
-			case "due", "by", "deadline":
-				dueText = v
-			}
-		}
-		text = strings.TrimSpace(text[:len(text)-len(m[0])])
-	}
-	if dueText == "" {
-		if m := reDueTail.FindStringSubmatchIndex(text); m != nil {
-			phrase := text[m[4]:m[5]]
-			keyword := strings.ToLower(text[m[2]:m[3]])
-			if _, err := dates.Parse(phrase, p.day, p.opts.Dates); err == nil || strings.HasPrefix(keyword, "due") || keyword == "deadline" {
-				dueText = phrase
-				text = strings.TrimSpace(text[:m[0]])
-			}
-		}
-	}
-	if ownerText == "" {
-		switch {
-		case reOwnerBox.MatchString(text):
-			m := reOwnerBox.FindStringSubmatch(text)
-			ownerText, text = m[1], m[2]
-		case reHandle.MatchString(text):
-			m := reHandle.FindStringSubmatch(text)
-			ownerText, text = "@"+m[1], m[2]
-		case reNameColon.MatchString(text):
-			m := reNameColon.FindStringSubmatch(text)
-			ownerText, text = m[1], m[2]
-		case reNameTo.MatchString(text):
-			m := reNameTo.FindStringSubmatch(text)
-			if p.looksLikeOwner(m[1]) {
-				ownerText, text = m[1], m[2]
-			}
-		}
-	}
-	if ownerText == "" {
-		if m := reDashOwner.FindStringSubmatch(text); m != nil && p.resolvesUniquely(m[1]) {
-			ownerText = m[1]
-			text = strings.TrimSpace(text[:len(text)-len(m[0])])
-		}
-	}
-	it.Text = tidyText(text)
-	if it.Text == "" {
-		p.problem(n, line, "action item has no text")
-		return
-	}
-	if ownerText != "" {
-		p.setOwners(&it, ownerText, n)
-	} else {
-		p.problem(n, line, "no owner")
-	}
-	if dueText != "" {
-		p.setDue(&it, dueText, n, false)
-	}
-	for _, prev := range p.out.ActionItems {
-		if strings.EqualFold(prev.Text, it.Text) && prev.Owner == it.Owner {
-			return // the same action listed twice (summary and log)
-		}
-	}
-	p.out.ActionItems = append(p.out.ActionItems, it)
-	p.lastItem = len(p.out.ActionItems) - 1
-}
-
-func cutKey(kv string) (string, string, bool) {
-	kv = strings.TrimSpace(kv)
-	for _, k := range []string{"assigned to", "assignee", "owner", "who", "deadline", "due", "by"} {
-		if len(kv) > len(k) && strings.EqualFold(kv[:len(k)], k) {
-			v := strings.TrimSpace(strings.TrimLeft(kv[len(k):], ":= "))
-			if v != "" {
-				return k, v, true
-			}
-		}
-	}
-	return "", "", false
-}
-
-// looksLikeOwner accepts the subject of "X to do Y" as an owner when it is
-// a known person, an email, an @handle or one to three capitalised words
-// (W3C style), and not a phrase such as "We need".
-func (p *parser) looksLikeOwner(s string) bool {
-	s = strings.TrimSpace(s)
-	if strings.HasPrefix(s, "@") || strings.Contains(s, "@") {
-		return true
-	}
-	if len(p.dir.Resolve(s)) > 0 {
-		return true
-	}
-	for _, part := range splitOwners(s) {
-		f := strings.Fields(part)
-		if len(f) == 0 || len(f) > 3 {
-			return false
-		}
-		for _, w := range f {
-			if w[0] < 'A' || w[0] > 'Z' {
-				return false
-			}
-		}
-		switch strings.ToLower(f[0]) {
-		case "we", "they", "team", "someone", "everyone", "all", "it", "this", "need", "the", "i", "you":
-			return false
-		}
-	}
-	return true
-}
-
-func (p *parser) resolvesUniquely(s string) bool { return len(p.dir.Resolve(s)) == 1 }
-
-var reOwnerSplit = regexp.MustCompile(`\s*(?:\band\b|&|/|,|\+)\s*`)
-
-func splitOwners(s string) []string {
-	var out []string
-	for _, part := range reOwnerSplit.Split(strings.TrimSpace(s), -1) {
-		if part = strings.TrimSpace(part); part != "" {
-			out = append(out, part)
-		}
-	}
-	return out
-}
-
-// setOwners resolves the written owner(s) and records problems for names
-// that match nobody or several people.
-func (p *parser) setOwners(it *mailflow.ActionItem, written string, n int) {
-	written = strings.TrimSpace(written)
-	it.OwnerText = written
-	it.Owners = nil
-	for _, name := range splitOwners(written) {
-		email, ok := p.resolve(name, n)
-		if !ok {
-			email = strings.TrimPrefix(name, "@")
-		}
-		it.Owners = append(it.Owners, email)
-	}
-	if len(it.Owners) > 0 {
-		it.Owner = it.Owners[0]
-	}
-	if len(it.Owners) < 2 {
-		it.Owners = nil
-	}
-}
-
-// resolve maps a name to an email, reporting a problem when it cannot.
-func (p *parser) resolve(name string, n int) (string, bool) {
-	if a, err := mail.ParseAddress(strings.TrimPrefix(name, "@")); err == nil && strings.Contains(a.Address, "@") {
-		if person, ok := p.dir.Lookup(a.Address); ok {
-			return person.Email, true
-		}
-		return strings.ToLower(a.Address), true
-	}
-	matches := p.dir.Resolve(name)
-	switch len(matches) {
-	case 1:
-		if matches[0].Email == "" {
-			p.problem(n, name, fmt.Sprintf("owner %q has no email address (add them to the roster or write their address)", name))
-			return matches[0].Name, false
-		}
-		return matches[0].Email, true
-	case 0:
-		p.problem(n, name, fmt.Sprintf("owner %q matches nobody on the roster, in the attendees or in To/Cc", name))
-	default:
-		names := make([]string, len(matches))
-		for i, m := range matches {
-			names[i] = m.String()
-		}
-		p.problem(n, name, fmt.Sprintf("owner %q is ambiguous: could be %s", name, strings.Join(names, " or ")))
-	}
-	return "", false
-}
-
-func (p *parser) setDue(it *mailflow.ActionItem, phrase string, n int, explicit bool) {
-	it.DueText = strings.TrimSpace(phrase)
-	d, err := dates.Parse(phrase, p.day, p.opts.Dates)
-	if err != nil {
-		p.problem(n, phrase, fmt.Sprintf("cannot read due date %q (write e.g. 2026-12-03, Dec 3 or Friday)", strings.TrimSpace(phrase)))
-		return
-	}
-	it.Due = d
-}
-
 func (p *parser) problem(n int, text, reason string) {
 	p.out.Problems = append(p.out.Problems, mailflow.Problem{Line: n, Text: strings.TrimSpace(text), Reason: reason})
 }
 
-func (p *parser) addChange(text string, n int) {
-	kind := mailflow.ChangeOther
-	lower := strings.ToLower(text)
-	switch {
-	case strings.HasPrefix(lower, "schedule:"):
-		kind, text = mailflow.ChangeSchedule, text[len("schedule:"):]
-	case strings.HasPrefix(lower, "scope:"):
-		kind, text = mailflow.ChangeScope, text[len("scope:"):]
-	case strings.HasPrefix(lower, "change:"):
-		text = text[len("change:"):]
+// addDecision stores a decision unless it says nothing or repeats one.
+func (p *parser) addDecision(text string, n int) {
+	text = tidyText(cleanActionText(text))
+	if isNothing(text) || !startsLetter(text) || wordCount(text) < 2 || strings.HasSuffix(text, "?") {
+		return // "Resolved: 177" in an issue tracker report is a count; a question is not decided
+	}
+	for _, d := range p.out.Decisions {
+		if strings.EqualFold(d.Text, text) {
+			return
+		}
+	}
+	p.out.Decisions = append(p.out.Decisions, mailflow.Decision{Text: text, Line: n})
+	p.last = lastRef{}
+}
+
+// isMotion reports whether text starts the outcome of a motion.
+func isMotion(text string) bool {
+	for _, p := range []string{"special order", "resolution", "motion", "the motion"} {
+		if len(text) >= len(p) && strings.EqualFold(text[:len(p)], p) {
+			return true
+		}
+	}
+	return false
+}
+
+var reResolution = regexp.MustCompile(`(?i)^(?:special order \w{1,4},\s*)?((?:resolution|motion|special order)\b.{3,200}?|.{3,200}?),?\s+(?:was|were)\s+((?:approved|adopted|passed|carried|rejected|defeated)\b.*)$`)
+
+// resolution reads the outcome lines of board minutes: "Special Order 7A,
+// Resolution to Change the Apache Geronimo Chair, was approved by
+// Unanimous Vote of the directors present." A decision is the motion and
+// its outcome.
+func resolution(text string) string {
+	if !isMotion(text) {
+		return ""
+	}
+	m := reResolution.FindStringSubmatch(text)
+	if m == nil {
+		return ""
+	}
+	return strings.TrimSpace(m[1]) + ": " + strings.TrimRight(m[2], ". ")
+}
+
+var (
+	reSpeakerLabel = regexp.MustCompile(`^([\pL][\pL .'-]{0,30}):\s+(?i:\*{0,2})(?i:(action item|action|decision|conclusion))(?:\*{0,2})\s*([:,–—-])\s+(.+)$`)
+	reFirstPerson  = regexp.MustCompile(`(?i)^(?:I'll|I will|I can|I'm going to|I am going to|I'd|I)\s+(.+)$`)
+)
+
+// speakerLabel reads a label said by someone in notes kept as "Name:
+// remark" lines: "Jack: Action item, I'll update the doc …" is Jack's
+// action; "Ryan: Decision - next 4 weeks, …" a decision.
+func (p *parser) speakerLabel(e *entry) bool {
+	i := strings.Index(e.text, ": ")
+	if i < 0 || i > 32 || i+2 >= len(e.text) || !strings.ContainsRune("AaDdCc*", rune(e.text[i+2])) {
+		return false
+	}
+	m := reSpeakerLabel.FindStringSubmatch(e.text)
+	if m == nil || !nameShaped(m[1]) {
+		return false
+	}
+	rest := m[4]
+	switch strings.ToLower(m[2]) {
+	case "action item", "action":
+		a := action{n: e.n, raw: e.first, text: rest}
+		if f := reFirstPerson.FindStringSubmatch(rest); f != nil {
+			a.owner, a.text = m[1], f[1]
+		}
+		p.addAction(a)
+	default:
+		if m[3] == "," {
+			return false // "Decision, …" is how a remark starts, not a record
+		}
+		p.addDecision(rest, e.n)
+	}
+	return true
+}
+
+// paragraphAt returns the text of entry i joined with the lines of the
+// same paragraph after it, for sentences the wrapping cut into entries.
+func paragraphAt(entries []entry, i int) string {
+	text := entries[i].text
+	for j := i + 1; j < len(entries) && j < i+6; j++ {
+		e := &entries[j]
+		if e.blankBefore || e.heading || e.table != nil || e.indent != entries[i].indent || e.bullet || e.number > 0 {
+			break
+		}
+		text += " " + e.text
+	}
+	return text
+}
+
+// addChange stores a schedule or scope change.
+func (p *parser) addChange(text string, kind mailflow.ChangeKind, n int) {
+	text = tidyText(plainText(text))
+	if isNothing(text) {
+		return
+	}
+	if kind == mailflow.ChangeOther || kind == "" {
+		kind = mailflow.ChangeOther
 		switch l := strings.ToLower(text); {
-		case strings.Contains(l, "scope"):
+		case strings.Contains(l, "scope") || strings.Contains(l, "descope") || strings.Contains(l, "out of scope"):
 			kind = mailflow.ChangeScope
-		case strings.Contains(l, "schedule") || strings.Contains(l, "go-live") || strings.Contains(l, "moved") || strings.Contains(l, "delay"):
+		case strings.Contains(l, "schedule") || strings.Contains(l, "go-live") || strings.Contains(l, "moved") ||
+			strings.Contains(l, "moves") || strings.Contains(l, "delay") || strings.Contains(l, "postpone") ||
+			strings.Contains(l, "deadline") || strings.Contains(l, "slip"):
 			kind = mailflow.ChangeSchedule
 		}
 	}
-	text = tidyText(text)
-	if text != "" {
-		p.out.Changes = append(p.out.Changes, mailflow.Change{Kind: kind, Text: text, Line: n})
-	}
-}
-
-func tidyText(s string) string {
-	s = strings.Join(strings.Fields(s), " ")
-	return strings.TrimRight(strings.TrimSpace(s), ".;,")
+	p.out.Changes = append(p.out.Changes, mailflow.Change{Kind: kind, Text: text, Line: n})
+	p.last = lastRef{}
 }

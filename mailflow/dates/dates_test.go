@@ -1,0 +1,118 @@
+package dates
+
+import (
+	"errors"
+	"testing"
+
+	"mailflow/mailflow"
+)
+
+// The meeting of the examples: Tuesday 24 November 2026.
+var meeting = mailflow.NewDate(2026, 11, 24)
+
+func TestParse(t *testing.T) {
+	for _, c := range []struct {
+		phrase string
+		opts   Options
+		want   string
+	}{
+		{"2026-12-03", Options{}, "2026-12-03"},
+		{"by 2026-12-03", Options{}, "2026-12-03"},
+		{"2026/12/03", Options{}, "2026-12-03"},
+		{"Dec 3", Options{}, "2026-12-03"},
+		{"December 3rd", Options{}, "2026-12-03"},
+		{"Dec. 3, 2027", Options{}, "2027-12-03"},
+		{"3 December", Options{}, "2026-12-03"},
+		{"3rd of December", Options{}, "2026-12-03"},
+		{"3-Dec-2026", Options{}, "2026-12-03"},
+		{"Thu 3 Dec", Options{}, "2026-12-03"},
+		{"Thursday, 3 December", Options{}, "2026-12-03"},
+		{"12/3", Options{}, "2026-12-03"},
+		{"12/3", Options{DayFirst: true}, "2027-03-12"},
+		{"3.12.", Options{DayFirst: true}, "2026-12-03"},
+		{"12/3/26", Options{}, "2026-12-03"},
+		{"Nov 20", Options{}, "2026-11-20"}, // a little late: overdue, not next year
+		{"Jan 15", Options{}, "2027-01-15"},
+		{"Friday", Options{}, "2026-11-27"},
+		{"by Friday", Options{}, "2026-11-27"},
+		{"next Friday", Options{}, "2026-11-27"},
+		{"Tuesday", Options{}, "2026-12-01"}, // the next one after the meeting, never the meeting day
+		{"Friday 5pm", Options{}, "2026-11-27"},
+		{"Friday EOD", Options{}, "2026-11-27"},
+		{"Monday next week", Options{}, "2026-11-30"},
+		{"Friday (Dec 4)", Options{}, "2026-12-04"},
+		{"tomorrow", Options{}, "2026-11-25"},
+		{"today", Options{}, "2026-11-24"},
+		{"EOD", Options{}, "2026-11-24"},
+		{"next week", Options{}, "2026-12-01"},
+		{"in 2 weeks", Options{}, "2026-12-08"},
+		{"in two weeks", Options{}, "2026-12-08"},
+		{"within 10 days", Options{}, "2026-12-04"},
+		{"in a month", Options{}, "2026-12-24"},
+		{"end of week", Options{}, "2026-11-27"},
+		{"EOW", Options{}, "2026-11-27"},
+		{"end of next week", Options{}, "2026-12-04"},
+		{"end of month", Options{}, "2026-11-30"},
+		{"EOM", Options{}, "2026-11-30"},
+		{"end of quarter", Options{}, "2026-12-31"},
+		{"by the 15th", Options{}, "2026-12-15"},
+		{"next meeting", Options{}, "2026-12-01"},
+		{"by the next meeting", Options{}, "2026-12-01"},
+		{"next meeting", Options{CadenceDays: 14}, "2026-12-08"},
+	} {
+		got, err := Parse(c.phrase, meeting, c.opts)
+		if err != nil || got.String() != c.want {
+			t.Errorf("Parse(%q, %+v) = %s, %v; want %s", c.phrase, c.opts, got, err, c.want)
+		}
+	}
+}
+
+func TestParseMonthEnds(t *testing.T) {
+	jan31 := mailflow.NewDate(2027, 1, 31)
+	for phrase, want := range map[string]string{
+		"next month": "2027-02-28", "end of month": "2027-01-31", "end of next month": "2027-02-28", "Feb 29": "2028-02-29",
+	} {
+		if got, err := Parse(phrase, jan31, Options{}); err != nil || got.String() != want {
+			t.Errorf("Parse(%q) from 2027-01-31 = %s, %v; want %s", phrase, got, err, want)
+		}
+	}
+}
+
+// TestUnreadable: what cannot be read is an error, never a guess.
+func TestUnreadable(t *testing.T) {
+	for _, phrase := range []string{"", "ASAP", "soon", "sometime soon", "Q1", "13/13", "Feb 30", "2026-02-30",
+		"someday", "next Fryday", "in many weeks", "32 December", "1/2/3/4", "in 99999999999 days"} {
+		if got, err := Parse(phrase, meeting, Options{}); !errors.Is(err, ErrUnreadable) {
+			t.Errorf("Parse(%q) = %s, %v; want ErrUnreadable", phrase, got, err)
+		}
+	}
+}
+
+// TestParseNear: a meeting date without a year is the one nearest the
+// day the minutes were sent, even across new year.
+func TestParseNear(t *testing.T) {
+	for _, c := range []struct {
+		phrase string
+		ref    mailflow.Date
+		want   string
+	}{
+		{"Dec 30", mailflow.NewDate(2027, 1, 2), "2026-12-30"},
+		{"Jan 2", mailflow.NewDate(2026, 12, 30), "2027-01-02"},
+		{"24 Nov", meeting, "2026-11-24"},
+		{"2025-06-01", meeting, "2025-06-01"},
+	} {
+		if got, err := ParseNear(c.phrase, c.ref, Options{}); err != nil || got.String() != c.want {
+			t.Errorf("ParseNear(%q, %s) = %s, %v; want %s", c.phrase, c.ref, got, err, c.want)
+		}
+	}
+}
+
+// TestNoMeetingDay: absolute dates need no meeting day; relative ones do.
+func TestNoMeetingDay(t *testing.T) {
+	if got, err := Parse("2026-12-03", mailflow.Date{}, Options{}); err != nil || got.String() != "2026-12-03" {
+		t.Errorf("ISO date without a meeting day = %s, %v", got, err)
+	}
+	if _, err := Parse("Friday", mailflow.Date{}, Options{}); !errors.Is(err, ErrUnreadable) {
+		t.Errorf("Friday without a meeting day: err %v, want ErrUnreadable", err)
+	}
+}

@@ -1,0 +1,394 @@
+package minutes
+
+import (
+	"fmt"
+	"regexp"
+	"strings"
+	"unicode"
+
+	"mailflow/mailflow"
+	"mailflow/mailflow/dates"
+)
+
+var (
+	reInlineKV = regexp.MustCompile(`(?i)(?:^|[\s,;.(])(owners?|who|assigned to|assignee|responsible|due date|due by|due|deadline|target date|status)\s*[:=]\s*`)
+	reBotTail  = regexp.MustCompile(`\s*\(\s*[\w.\-\[\]|^{}` + "`" + `]{1,32},\s*\d{1,2}:\d{2}(?::\d{2})?\s*\)\s*$`)
+	reRecorded = regexp.MustCompile(`(?i)\s*\[\s*recorded in\b.*$|\s*--\s*(?:continues|dropped|done)\s*$`)
+	reLinkRef  = regexp.MustCompile(`\[\d{1,3}\]`)
+)
+
+// action is an action item as written, before it is stored.
+type action struct {
+	n      int
+	raw    string // the line as written, for problems
+	text   string
+	owner  string              // owner written in a label or group ("ACTION alice:", "* alice" in by-person lists)
+	column bool                // owner and due come from table columns and win over the text
+	due    string              // due date from a table column
+	status mailflow.ItemStatus // set by a status tag or checkbox; "" when none
+}
+
+// addAction reads one action item and stores it, unless it repeats one
+// already read (MeetBot lists every action up to three times).
+func (p *parser) addAction(a action) {
+	text := cleanActionText(a.text)
+	if st, rest, ok := checkbox(text); ok {
+		a.status, text = st, rest
+	}
+	if st, rest, ok := statusTag(text); ok {
+		a.status, text = st, rest
+	}
+	if isNothing(text) {
+		return
+	}
+	mark := len(p.out.Problems)
+	it := mailflow.ActionItem{Status: mailflow.ItemOpen, Line: a.n}
+	if a.status != "" {
+		it.Status = a.status
+	}
+	parts := p.splitAction(text)
+	if parts.status != "" {
+		it.Status = parts.status
+	}
+	it.Text = tidyText(parts.text)
+	if !hasLetter(it.Text) {
+		p.problem(a.n, a.raw, "cannot read this action item (write e.g. \"ACTION: Alice to send the plan by Friday\")")
+		return
+	}
+	owner := parts.owner
+	if owner == "" || (a.column && a.owner != "") {
+		owner = a.owner
+	}
+	if a.column && a.due != "" {
+		parts.due = a.due
+	}
+	if owner != "" {
+		p.setOwners(&it, owner, a.n)
+	} else {
+		p.problem(a.n, a.raw, "no owner (write e.g. \"ACTION: Alice to …\" or \"… (owner: Alice)\")")
+	}
+	if parts.due != "" {
+		p.setDue(&it, parts.due, a.n)
+	}
+	for _, prev := range p.out.ActionItems {
+		if strings.EqualFold(prev.Text, it.Text) && prev.Owner == it.Owner {
+			p.out.Problems = p.out.Problems[:mark]
+			return // the same action listed again (summary and log)
+		}
+	}
+	p.out.ActionItems = append(p.out.ActionItems, it)
+	p.last = lastRef{kind: lastItem, index: len(p.out.ActionItems) - 1}
+}
+
+func hasLetter(s string) bool {
+	for _, r := range s {
+		if unicode.IsLetter(r) {
+			return true
+		}
+	}
+	return false
+}
+
+// cleanActionText removes what meeting bots and Markdown add around an
+// item's text: "(alice, 16:58:51)", "[recorded in http://…]", "**".
+func cleanActionText(s string) string {
+	s = plainText(s)
+	if strings.HasSuffix(s, ")") {
+		s = reBotTail.ReplaceAllString(s, "")
+	}
+	if strings.Contains(s, "recorded in") || strings.Contains(s, "--") {
+		s = reRecorded.ReplaceAllString(s, "")
+	}
+	if strings.Contains(s, "]") {
+		s = reLinkRef.ReplaceAllString(s, "") // footnote marks of HTML minutes rendered as text
+	}
+	return strings.TrimSpace(s)
+}
+
+// isNothing reports whether an entry says there is nothing: "none",
+// "(none)", "n/a", "nothing new".
+func isNothing(s string) bool {
+	if len(s) > 40 {
+		return false
+	}
+	s = strings.ToLower(strings.Trim(strings.TrimSpace(s), "().-*_ "))
+	switch s {
+	case "", "none", "n/a", "na", "nil", "nothing", "nothing new", "none this week", "none identified",
+		"no new actions", "no actions", "no new action items", "no action items", "no new risks", "no risks",
+		"no decisions", "none new", "no change", "no changes", "-", "—", "tbd":
+		return true
+	}
+	return strings.HasPrefix(s, "none ") && wordCount(s) <= 4
+}
+
+// actionParts is an action item's text taken apart.
+type actionParts struct {
+	text, owner, due string
+	status           mailflow.ItemStatus
+}
+
+// splitAction takes an item's owner, due date and status out of its text.
+// The forms are those of the issue: "Alice to send the plan by Friday",
+// "Alice: …", "[Alice] …", "@alice …", "… (owner: Alice, due: 12/3)",
+// "… — Alice", "Owner: Alice; Due: Friday" inline.
+func (p *parser) splitAction(text string) actionParts {
+	var out actionParts
+	text = p.trailingMeta(text, &out)
+	if strings.ContainsAny(text, ":=") {
+		text = p.inlineKeys(text, &out)
+	}
+	if out.due == "" {
+		text = p.trailingDue(text, &out)
+	}
+	if out.owner == "" {
+		text = p.leadingOwner(text, &out)
+	}
+	if out.owner == "" {
+		text = p.trailingOwner(text, &out)
+	}
+	if out.due == "" {
+		// "Carol to circulate the slides tomorrow", "… in 2 weeks".
+		if phrase, at, ok := bareDueTail(text); ok {
+			out.due, text = phrase, text[:at]
+		}
+	}
+	if out.due == "" {
+		// "Alice to send the plan - Dec 3": a dash before a date.
+		if head, tail, ok := dashTail(text); ok {
+			if _, err := dates.Parse(tail, p.day, p.opts.Dates); err == nil {
+				out.due, text = tail, head
+			}
+		}
+	}
+	out.text = strings.TrimSpace(text)
+	return out
+}
+
+// trailingOwner reads an owner written after the task: "… @alice",
+// "… - Alice", "… — owner: Bob".
+func (p *parser) trailingOwner(text string, out *actionParts) string {
+	if i := strings.LastIndexByte(text, ' '); i > 0 && strings.HasPrefix(text[i+1:], "@") && nameWord(text[i+1:], true) {
+		out.owner = strings.TrimRight(text[i+1:], ".")
+		return strings.TrimSpace(text[:i])
+	}
+	head, tail, ok := dashTail(text)
+	if !ok {
+		return text
+	}
+	lower := strings.ToLower(tail)
+	for _, k := range []string{"owner:", "owner"} {
+		if strings.HasPrefix(lower, k) {
+			tail = strings.TrimSpace(tail[len(k):])
+			break
+		}
+	}
+	if wordCount(tail) <= 3 && p.namesSomeone(tail) {
+		out.owner = tail
+		return head
+	}
+	return text
+}
+
+// namesSomeone reports whether s is a person the directory knows (once),
+// an @handle or an address: the test for owners written after the text,
+// where a capitalised word is as likely the end of the sentence.
+func (p *parser) namesSomeone(s string) bool {
+	if strings.HasPrefix(s, "@") || strings.Contains(s, "@") {
+		return true
+	}
+	for _, part := range splitOwners(s) {
+		if len(p.dir.Resolve(part)) != 1 {
+			return false
+		}
+	}
+	return true
+}
+
+// trailingMeta reads a bracketed group at the end of the text: "(owner:
+// Alice, due: 12/3)", "(due 2026-12-01)", "(Alice, Dec 3)", "[@bob]",
+// "(done)". The group is removed only when every part of it was read.
+func (p *parser) trailingMeta(text string, out *actionParts) string {
+	for range 2 {
+		t := strings.TrimRight(text, " .")
+		if t == "" {
+			return text
+		}
+		closeCh := t[len(t)-1]
+		if closeCh != ')' && closeCh != ']' {
+			return text
+		}
+		openCh := byte('(')
+		if closeCh == ']' {
+			openCh = '['
+		}
+		open := strings.LastIndexByte(t, openCh)
+		if open < 0 || open == 0 {
+			return text
+		}
+		inner := t[open+1 : len(t)-1]
+		var got actionParts
+		for _, part := range strings.FieldsFunc(inner, func(r rune) bool { return r == ',' || r == ';' }) {
+			if !p.metaPart(strings.TrimSpace(part), &got) {
+				return text
+			}
+		}
+		if got.owner == "" && got.due == "" && got.status == "" {
+			return text
+		}
+		if got.owner != "" {
+			out.owner = got.owner
+		}
+		if got.due != "" {
+			out.due = got.due
+		}
+		if got.status != "" {
+			out.status = got.status
+		}
+		text = strings.TrimSpace(t[:open])
+	}
+	return text
+}
+
+// metaPart reads one part of a bracketed group.
+func (p *parser) metaPart(part string, got *actionParts) bool {
+	if part == "" {
+		return true
+	}
+	if k, v, ok := keyValue(part); ok {
+		return setPart(got, k, v)
+	}
+	lower := strings.ToLower(part)
+	for _, k := range []string{"owner", "owners", "who", "assigned to", "assignee", "due", "due by", "by", "deadline", "status"} {
+		if strings.HasPrefix(lower, k+" ") {
+			key := map[string]string{"by": "due", "due by": "due", "owners": "owner", "who": "owner",
+				"assigned to": "owner", "assignee": "owner", "deadline": "due"}[k]
+			if key == "" {
+				key = k
+			}
+			return setPart(got, key, strings.TrimSpace(part[len(k):]))
+		}
+	}
+	if st, ok := statusTags[lower]; ok && lower != "x" && lower != "new" && lower != "todo" {
+		got.status = st
+		return true
+	}
+	if _, err := dates.Parse(part, p.day, p.opts.Dates); err == nil && got.due == "" {
+		got.due = part
+		return true
+	}
+	if got.owner == "" && (strings.HasPrefix(part, "@") || p.namesSomeone(part)) {
+		got.owner = part
+		return true
+	}
+	return false
+}
+
+func setPart(got *actionParts, key, val string) bool {
+	switch key {
+	case "owner":
+		got.owner = val
+	case "due":
+		got.due = val
+	case "status":
+		if st, ok := statusTags[strings.ToLower(firstWord(val))]; ok {
+			got.status = st
+		}
+	default:
+		return false
+	}
+	return val != ""
+}
+
+// inlineKeys reads "send the plan; owner: Alice; due: Friday".
+func (p *parser) inlineKeys(text string, out *actionParts) string {
+	idx := reInlineKV.FindAllStringSubmatchIndex(text, -1)
+	if len(idx) == 0 || idx[0][0] == 0 {
+		return text
+	}
+	for i, m := range idx {
+		end := len(text)
+		if i+1 < len(idx) {
+			end = idx[i+1][0]
+		}
+		key := strings.ToLower(text[m[2]:m[3]])
+		val := strings.Trim(strings.TrimSpace(text[m[1]:end]), " ,;.()")
+		switch key {
+		case "owner", "owners", "who", "assigned to", "assignee", "responsible":
+			out.owner = val
+		case "status":
+			if st, ok := statusTags[strings.ToLower(firstWord(val))]; ok {
+				out.status = st
+			}
+		default:
+			out.due = val
+		}
+	}
+	return strings.TrimSpace(text[:idx[0][0]])
+}
+
+// trailingDue reads "… by Friday", "… due 12/3", "… before Dec 3". A
+// phrase after "by" that is not a date ("by the PMC") stays in the text;
+// after "due" or "deadline" it is a date that could not be read.
+func (p *parser) trailingDue(text string, out *actionParts) string {
+	keyword, phrase, at, ok := dueTail(text)
+	if !ok {
+		return text
+	}
+	keyword = strings.ToLower(keyword)
+	if _, err := dates.Parse(phrase, p.day, p.opts.Dates); err == nil || strings.HasPrefix(keyword, "due") || keyword == "deadline" {
+		out.due = phrase
+		return strings.TrimSpace(text[:at])
+	}
+	return text
+}
+
+// leadingOwner reads the owner written before the task: "[Alice] …",
+// "@alice …", "Alice: …", "Alice and Bob to …", "Alice will …",
+// "Alice – …".
+func (p *parser) leadingOwner(text string, out *actionParts) string {
+	if m := reOwnerBox.FindStringSubmatch(text); m != nil && p.ownerish(m[1]) {
+		out.owner = m[1]
+		return m[2]
+	}
+	if m := reHandle.FindStringSubmatch(text); m != nil {
+		out.owner = "@" + m[1]
+		return trimTo(m[2])
+	}
+	if name, rest, ok := splitNameColon(text); ok && p.ownerish(name) {
+		out.owner = name
+		return trimTo(rest)
+	}
+	if name, rest, ok := splitNameTo(text); ok && p.ownerish(name) {
+		out.owner = name
+		return rest
+	}
+	if m := reNameDash.FindStringSubmatch(text); m != nil && p.namesSomeone(m[1]) {
+		out.owner = m[1]
+		return m[2]
+	}
+	return text
+}
+
+// trimTo drops the "to" of "Doug: to pursue a report".
+func trimTo(s string) string {
+	if strings.HasPrefix(s, "to ") && len(s) > 3 {
+		return s[3:]
+	}
+	return s
+}
+
+// setDue reads the due date, or reports why it cannot.
+func (p *parser) setDue(it *mailflow.ActionItem, phrase string, n int) {
+	phrase = strings.TrimSpace(strings.Trim(phrase, "*_ "))
+	it.DueText = phrase
+	switch strings.ToLower(strings.Trim(phrase, ". ")) {
+	case "", "tbd", "tbc", "tba", "n/a", "na", "-", "—", "?", "ongoing", "none":
+		return // no date given, which is not a mistake
+	}
+	d, err := dates.Parse(phrase, p.day, p.opts.Dates)
+	if err != nil {
+		p.problem(n, p.line, fmt.Sprintf("cannot read due date %q (write e.g. 2026-12-03, Dec 3 or Friday)", phrase))
+		return
+	}
+	it.Due = d
+}

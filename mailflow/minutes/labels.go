@@ -1,0 +1,227 @@
+package minutes
+
+import (
+	"strings"
+
+	"mailflow/mailflow"
+)
+
+type labelKind int
+
+const (
+	labelAction labelKind = iota + 1
+	labelRisk
+	labelDecision
+	labelChange
+	labelIgnore // "#info", "LINK:": meeting-bot lines that hold no item
+)
+
+// label is what a labelled line says: "ACTION: …", "RISK: …", "#agreed …".
+type label struct {
+	kind   labelKind
+	rest   string              // the text after the label
+	owner  string              // an owner written in the label: "ACTION alice: …"
+	status mailflow.ItemStatus // from a status tag before the label: "[DONE] ACTION: …"
+	change mailflow.ChangeKind
+	// conclusion marks "Conclusion:", which may conclude with a task
+	// rather than a decision.
+	conclusion bool
+}
+
+// labelWords maps the words before the colon of a labelled line to what
+// the line holds.
+var labelWords = map[string]labelKind{
+	"action": labelAction, "actions": labelAction, "action item": labelAction, "action items": labelAction,
+	"action point": labelAction, "action points": labelAction, "todo": labelAction, "to do": labelAction,
+	"to-do": labelAction, "action required": labelAction, "new action": labelAction, "new action item": labelAction,
+	"action items from this meeting": labelAction, "follow-up": labelAction, "follow up": labelAction,
+
+	"risk": labelRisk, "new risk": labelRisk, "risks": labelRisk,
+
+	"decision": labelDecision, "decisions": labelDecision, "decided": labelDecision, "resolved": labelDecision,
+	"resolution": labelDecision, "agreed": labelDecision, "agreement": labelDecision, "conclusion": labelDecision,
+	"consensus": labelDecision, "decision made": labelDecision,
+
+	"change": labelChange, "changes": labelChange, "schedule change": labelChange, "scope change": labelChange,
+	"schedule": labelChange, "scope": labelChange, "change request": labelChange,
+
+	"info": labelIgnore, "link": labelIgnore, "idea": labelIgnore, "help": labelIgnore, "topic": labelIgnore,
+}
+
+// hashLabels are MeetBot commands ("#action bob to …", "#agreed …").
+var hashLabels = map[string]labelKind{
+	"action": labelAction, "agreed": labelDecision, "agree": labelDecision, "accepted": labelDecision,
+	"decision": labelDecision, "resolved": labelDecision, "risk": labelRisk,
+	"info": labelIgnore, "link": labelIgnore, "idea": labelIgnore, "help": labelIgnore, "topic": labelIgnore,
+	"rejected": labelIgnore, "undo": labelIgnore, "chair": labelIgnore, "unchair": labelIgnore,
+	"startmeeting": labelIgnore, "endmeeting": labelIgnore, "meetingname": labelIgnore, "here": labelIgnore,
+	"nick": labelIgnore, "commands": labelIgnore, "save": labelIgnore, "vote": labelIgnore, "endvote": labelIgnore,
+	"motion": labelIgnore, "restrictlogs": labelIgnore, "lurk": labelIgnore, "unlurk": labelIgnore,
+}
+
+// statusTags are the tags W3C and hand-written minutes put before an item.
+var statusTags = map[string]mailflow.ItemStatus{
+	"new": mailflow.ItemOpen, "pending": mailflow.ItemOpen, "open": mailflow.ItemOpen, "continues": mailflow.ItemOpen,
+	"continued": mailflow.ItemOpen, "in progress": mailflow.ItemOpen, "wip": mailflow.ItemOpen, "todo": mailflow.ItemOpen,
+	"ongoing": mailflow.ItemOpen, "carried over": mailflow.ItemOpen,
+	"done": mailflow.ItemDone, "closed": mailflow.ItemDone, "complete": mailflow.ItemDone, "completed": mailflow.ItemDone,
+	"finished": mailflow.ItemDone, "x": mailflow.ItemDone,
+	"cancelled": mailflow.ItemCancelled, "canceled": mailflow.ItemCancelled, "dropped": mailflow.ItemCancelled,
+	"withdrawn": mailflow.ItemCancelled, "obsolete": mailflow.ItemCancelled,
+}
+
+// statusTag reads a leading "[DONE]" style tag.
+func statusTag(s string) (mailflow.ItemStatus, string, bool) {
+	if !strings.HasPrefix(s, "[") {
+		return "", s, false
+	}
+	end := strings.IndexByte(s, ']')
+	if end < 2 || end > 16 {
+		return "", s, false
+	}
+	st, ok := statusTags[strings.ToLower(strings.TrimSpace(s[1:end]))]
+	if !ok {
+		return "", s, false
+	}
+	return st, strings.TrimSpace(s[end+1:]), true
+}
+
+// readLabel recognises "ACTION: …", "Action item: …", "AI: …", "TODO: …",
+// "ACTION alice: …" (W3C), "#action …" and "#agreed …" (MeetBot), "RISK:",
+// "DECISION:", "RESOLVED:", "RESOLUTION:", "Agreed:", "CHANGE:",
+// "Schedule:" and "Scope:", with Markdown emphasis and a status tag allowed
+// before them.
+func readLabel(text string) (label, bool) {
+	var l label
+	s := text
+	if st, rest, ok := statusTag(s); ok {
+		l.status, s = st, rest
+	}
+	if s == "" {
+		return l, false
+	}
+	if s[0] == '#' {
+		end := 1
+		for end < len(s) && (s[end] >= 'a' && s[end] <= 'z' || s[end] >= 'A' && s[end] <= 'Z') {
+			end++
+		}
+		kind, ok := hashLabels[strings.ToLower(s[1:end])]
+		if !ok || end == 1 || (end < len(s) && s[end] != ' ' && s[end] != ':') {
+			return l, false
+		}
+		l.kind = kind
+		l.rest = strings.TrimSpace(strings.TrimLeft(s[end:], ": "))
+		return l, l.rest != "" || kind == labelIgnore
+	}
+	c := s[0]
+	if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c == '*' || c == '_') {
+		return l, false
+	}
+	s = stripEmphasis(s)
+	colon := strings.IndexByte(s, ':')
+	if colon <= 0 || colon > 48 {
+		return l, false
+	}
+	head := strings.TrimSpace(strings.Trim(s[:colon], "*_ "))
+	rest := strings.TrimSpace(strings.TrimLeft(s[colon+1:], "*_"))
+	if rest == "" {
+		return l, false // a heading, not a label
+	}
+	if head == "AI" {
+		l.kind, l.rest = labelAction, rest // "AI:" only in capitals: "ai:" is prose
+		return l, true
+	}
+	lower := strings.ToLower(head)
+	if kind, ok := labelWords[lower]; ok {
+		l.kind, l.rest, l.conclusion = kind, rest, lower == "conclusion"
+		switch {
+		case strings.HasPrefix(lower, "schedule"):
+			l.change = mailflow.ChangeSchedule
+		case strings.HasPrefix(lower, "scope"):
+			l.change = mailflow.ChangeScope
+		default:
+			l.change = mailflow.ChangeOther
+		}
+		return l, true
+	}
+	// W3C "ACTION alice: …", "Action item (Alice): …", "Action – Bob: …".
+	for _, w := range []string{"action item", "action"} {
+		if !strings.HasPrefix(lower, w+" ") {
+			continue
+		}
+		who := strings.Trim(strings.TrimSpace(head[len(w):]), "()[]-–—: ")
+		if who == "" || wordCount(who) > 3 || !ownerWordsOK(who) {
+			return l, false
+		}
+		l.kind, l.rest, l.owner = labelAction, rest, who
+		return l, true
+	}
+	return l, false
+}
+
+// ownerWordsOK rejects the words that follow "Action" in a heading-like
+// phrase ("Action items for next week:") rather than a name.
+func ownerWordsOK(s string) bool {
+	for _, w := range strings.Fields(strings.ToLower(s)) {
+		switch w {
+		case "for", "from", "to", "on", "in", "the", "of", "by", "items", "item", "points", "point",
+			"list", "required", "needed", "plan", "log", "taken", "agreed", "arising", "and", "owner", "owners":
+			return false
+		}
+	}
+	return true
+}
+
+// keyValue splits a "Key: value" line whose key is one mailflow reads in
+// key/value blocks (Owner:, Due:, Status:, Likelihood:, Mitigation: …).
+func keyValue(s string) (key, value string, ok bool) {
+	colon := strings.IndexByte(s, ':')
+	if colon <= 0 || colon > 24 {
+		return "", "", false
+	}
+	k := strings.ToLower(strings.TrimSpace(strings.Trim(s[:colon], "*_ ")))
+	if _, known := blockKeys[k]; !known {
+		return "", "", false
+	}
+	return blockKeys[k], strings.TrimSpace(strings.Trim(s[colon+1:], "*_ ")), true
+}
+
+// blockKeys are the keys of key/value lines, mapped to the field they set.
+var blockKeys = map[string]string{
+	"owner": "owner", "owners": "owner", "who": "owner", "assigned to": "owner", "assignee": "owner",
+	"responsible": "owner", "action owner": "owner", "lead": "owner", "risk owner": "owner",
+	"due": "due", "due date": "due", "deadline": "due", "when": "due", "by when": "due", "target date": "due",
+	"target": "due", "due by": "due",
+	"status": "status", "state": "status",
+	"likelihood": "likelihood", "probability": "likelihood",
+	"impact": "impact", "severity": "impact",
+	"mitigation": "mitigation", "response": "mitigation", "mitigation plan": "mitigation", "contingency": "mitigation",
+	"trigger": "trigger",
+	"task":    "task", "item": "task",
+}
+
+// isCheckbox reports whether s starts with a Markdown task-list box.
+func isCheckbox(s string) bool {
+	_, _, ok := checkbox(s)
+	return ok
+}
+
+// checkbox reads "[ ] …", "[x] …" and the ballot-box characters mail
+// clients paste ("☐ …", "☑ …").
+func checkbox(s string) (mailflow.ItemStatus, string, bool) {
+	switch {
+	case strings.HasPrefix(s, "[ ] "):
+		return mailflow.ItemOpen, strings.TrimSpace(s[4:]), true
+	case strings.HasPrefix(s, "[x] "), strings.HasPrefix(s, "[X] "):
+		return mailflow.ItemDone, strings.TrimSpace(s[4:]), true
+	}
+	for _, b := range []struct {
+		box    string
+		status mailflow.ItemStatus
+	}{{"☐", mailflow.ItemOpen}, {"☑", mailflow.ItemDone}, {"☒", mailflow.ItemDone}, {"✅", mailflow.ItemDone}} {
+		if strings.HasPrefix(s, b.box) {
+			return b.status, strings.TrimSpace(s[len(b.box):]), true
+		}
+	}
+	return "", s, false
+}

@@ -1,0 +1,234 @@
+package minutes
+
+import (
+	"strings"
+)
+
+// section is the kind of content a heading announces.
+type section int
+
+const (
+	secNone section = iota
+	secActions
+	secRisks
+	secDecisions
+	secAttendees
+	secRegrets
+	secChanges
+	secChair
+	secAttachments // attached reports: not this meeting's record
+	secOther       // a heading mailflow has no use for ("Notes", "Budget")
+)
+
+// sectionNames are headings as people write them, normalised by
+// normHeading.
+var sectionNames = map[string]section{
+	"action items": secActions, "action item": secActions, "actions": secActions, "action points": secActions,
+	"action point": secActions, "action list": secActions, "action log": secActions, "ais": secActions,
+	"next steps": secActions, "next step": secActions, "follow-ups": secActions, "follow ups": secActions,
+	"followups": secActions, "follow-up": secActions, "follow up": secActions, "follow-up actions": secActions,
+	"todo": secActions, "to do": secActions, "to-do": secActions, "todos": secActions, "to-dos": secActions,
+	"tasks": secActions, "action items by person": secActions, "actions arising": secActions,
+	"assignments": secActions, "actions required": secActions, "action required": secActions,
+	"actions and owners": secActions, "action items and owners": secActions, "who does what": secActions,
+
+	"risks": secRisks, "risk": secRisks, "risk register": secRisks, "risks and issues": secRisks,
+	"issues and risks": secRisks, "risks/issues": secRisks, "risk log": secRisks, "risk review": secRisks,
+	"risks and mitigations": secRisks,
+
+	"decisions": secDecisions, "decision": secDecisions, "decisions made": secDecisions, "decisions taken": secDecisions,
+	"agreed": secDecisions, "resolutions": secDecisions, "agreements": secDecisions, "decision log": secDecisions,
+	"decisions and agreements": secDecisions, "resolved": secDecisions,
+
+	"attendees": secAttendees, "present": secAttendees, "participants": secAttendees, "attendance": secAttendees,
+	"in attendance": secAttendees, "attending": secAttendees, "people present": secAttendees, "guests": secAttendees,
+	"members present": secAttendees, "roll call": secAttendees, "people present lines said": secAttendees,
+	"attendees and apologies": secAttendees,
+
+	"regrets": secRegrets, "apologies": secRegrets, "absent": secRegrets, "not present": secRegrets,
+	"absentees": secRegrets, "unable to attend": secRegrets, "apologies for absence": secRegrets,
+	"missing": secRegrets, "members absent": secRegrets,
+
+	"changes": secChanges, "schedule changes": secChanges, "scope changes": secChanges,
+	"schedule and scope changes": secChanges, "schedule/scope changes": secChanges, "change requests": secChanges,
+	"schedule and scope": secChanges, "scope and schedule changes": secChanges, "change log": secChanges,
+
+	"chair": secChair, "chairs": secChair, "chaired by": secChair, "facilitator": secChair,
+
+	"agenda": secOther, "contents": secOther, "summary": secOther, "notes": secOther, "minutes": secOther,
+	"discussion": secOther, "scribe": secOther, "scribes": secOther, "topics": secOther, "background": secOther,
+	"any other business": secOther, "aob": secOther, "next meeting": secOther, "updates": secOther,
+	"status updates": secOther, "announcements": secOther, "other business": secOther,
+
+	"attachments": secAttachments, "appendix": secAttachments, "appendices": secAttachments, "annex": secAttachments,
+	"annexes": secAttachments, "attached reports": secAttachments,
+}
+
+// headingModifiers are words people put before a section name without
+// changing what it holds: "Review of outstanding action items", "Summary
+// of resolutions", "New risks", "Consented decisions".
+var headingModifiers = []string{
+	"review of ", "review ", "summary of ", "list of ", "outstanding ", "open ", "new ", "previous ",
+	"pending ", "recorded ", "agreed ", "key ", "current ", "carried over ", "carry-over ", "ongoing ",
+	"all ", "the ", "meeting ", "consented ", "major ", "main ", "top ", "project ", "status of ",
+}
+
+var headingChars = strings.NewReplacer("&", "and", ",", "", "’", "'", "*", "", "_", " ")
+
+// normHeading reduces a heading to the words that name it: lowercase, no
+// numbering, decoration, trailing colon or bracketed remark.
+func normHeading(s string) string {
+	s = strings.ToLower(strings.TrimSpace(s))
+	s = strings.Trim(s, "#*_=:~ \t")
+	if rest, _, ok := listMarker(s); ok {
+		s = rest
+	}
+	if i := strings.IndexAny(s, "(["); i > 0 {
+		s = s[:i] // "Action items (by owner)", "People Present (lines said)"
+	}
+	s = headingChars.Replace(s)
+	return strings.Trim(strings.Join(strings.Fields(s), " "), ".:- ")
+}
+
+// headingStarts are the first words of every section name and modifier:
+// a line starting with anything else names no section.
+var headingStarts = func() map[string]bool {
+	m := map[string]bool{}
+	for name := range sectionNames {
+		m[firstLetters(name)] = true
+	}
+	for _, mod := range headingModifiers {
+		m[firstLetters(mod)] = true
+	}
+	return m
+}()
+
+// firstLetters returns the lowercased leading letters of s, after any
+// decoration and list marker: "## 9. Review outstanding" gives "review".
+func firstLetters(s string) string {
+	i := 0
+	for i < len(s) && (s[i] == '#' || s[i] == '*' || s[i] == '_' || s[i] == ' ' || s[i] == '=' || s[i] == '-' ||
+		s[i] == '.' || s[i] == ')' || s[i] == '(' || (s[i] >= '0' && s[i] <= '9')) {
+		i++
+	}
+	j := i
+	for j < len(s) && j-i < 24 && (s[j]|0x20 >= 'a' && s[j]|0x20 <= 'z') {
+		j++
+	}
+	return strings.ToLower(s[i:j])
+}
+
+// mayBeHeading is a quick test that rules out most lines before
+// normHeading does the full work.
+func mayBeHeading(s string) bool {
+	if headingStarts[firstLetters(s)] {
+		return true
+	}
+	// "a) Action items" and board minutes' "Directors Present".
+	if rest, _, ok := listMarker(strings.TrimLeft(s, "#*_ ")); ok && headingStarts[firstLetters(rest)] {
+		return true
+	}
+	return containsFold(s, "present") || containsFold(s, "absent") || containsFold(s, "apolog")
+}
+
+// sectionOf returns the section a heading names.
+func sectionOf(heading string) (section, bool) {
+	if len(heading) > 80 || strings.Count(heading, " ") > 8 || !mayBeHeading(heading) {
+		return secNone, false // headings are short; most lines are not
+	}
+	name := normHeading(heading)
+	if name == "" || len(name) > 60 {
+		return secNone, false
+	}
+	if sec, ok := sectionNames[name]; ok {
+		return sec, true
+	}
+	for changed := true; changed; {
+		changed = false
+		for _, m := range headingModifiers {
+			if strings.HasPrefix(name, m) && len(name) > len(m) {
+				name, changed = name[len(m):], true
+			}
+		}
+		if sec, ok := sectionNames[name]; ok {
+			return sec, true
+		}
+	}
+	// "Directors Present", "Executive Officers Absent" (board minutes).
+	if wordCount(name) <= 4 {
+		switch {
+		case strings.HasSuffix(name, " present"):
+			return secAttendees, true
+		case strings.HasSuffix(name, " absent"), strings.HasSuffix(name, " apologies"):
+			return secRegrets, true
+		}
+	}
+	return secNone, false
+}
+
+// headingOf reports whether an entry is a heading, and what section it
+// opens. Tables, labelled lines ("Decision: …") and "Name: text" lines are
+// not headings; a heading stands alone.
+func headingOf(e *entry) (section, bool) {
+	t := e.text
+	if e.table != nil || len(t) > 90 || t == "" {
+		return secNone, false
+	}
+	if !e.bullet && t[0] == '#' {
+		n := 0
+		for n < len(t) && t[n] == '#' {
+			n++
+		}
+		if n <= 6 && n < len(t) && t[n] == ' ' {
+			if sec, ok := sectionOf(t[n:]); ok {
+				return sec, true
+			}
+			return secOther, true
+		}
+		return secNone, false
+	}
+	plain := stripEmphasis(t)
+	bold := plain != t && strings.Trim(plain, ": ") != "" && !strings.Contains(strings.TrimRight(plain, ": "), ":")
+	name := strings.TrimSpace(plain)
+	colon := strings.HasSuffix(name, ":")
+	name = strings.TrimSpace(strings.TrimSuffix(name, ":"))
+	if strings.Contains(name, ":") {
+		return secNone, false // "Ryan: Proposal:" is a remark, "Decision: x" a label
+	}
+	// A known name is a heading when it is marked as one or written as a
+	// title ("Action items"), not when a sentence ends on it ("… of the
+	// directors\npresent.").
+	marked := bold || colon || e.number > 0 || e.bullet
+	if sec, ok := sectionOf(name); ok && !strings.HasSuffix(name, ".") && (marked || startsUpper(name)) {
+		return sec, true
+	}
+	if e.bullet || e.indent > 0 {
+		return secNone, false
+	}
+	words := wordCount(name)
+	switch {
+	case bold && words <= 8 && (colon || !strings.ContainsAny(name, ".?!")):
+		return secOther, true // "**Budget**"
+	case colon && words <= 5:
+		return secOther, true // "Notes:", "Other business:"
+	case words <= 6 && len(name) >= 3 && isUpperWords(name):
+		return secOther, true // "DISCUSSION"
+	}
+	return secNone, false
+}
+
+// isUpperWords reports whether s has letters and none of them lowercase.
+func isUpperWords(s string) bool {
+	letters := 0
+	for _, r := range s {
+		switch {
+		case r >= 'a' && r <= 'z':
+			return false
+		case r >= 'A' && r <= 'Z':
+			letters++
+		case r > 127:
+			return false
+		}
+	}
+	return letters >= 3
+}

@@ -1,0 +1,417 @@
+package minutes
+
+import (
+	"regexp"
+	"strings"
+
+	"mailflow/mailflow"
+)
+
+// Limits on one table.
+const (
+	maxTableRows  = 2000
+	maxTableCells = 64
+)
+
+// table is a Markdown pipe table (or an HTML table, which mailtext renders
+// as one), a tab-separated table pasted from a spreadsheet, or a plain-text
+// table whose columns line up under a recognisable header.
+type table struct {
+	header []string
+	rows   []tableRow
+}
+
+type tableRow struct {
+	n     int
+	cells []string
+}
+
+// column is what a table column holds.
+type column int
+
+const (
+	colNone column = iota
+	colAction
+	colOwner
+	colDue
+	colStatus
+	colRisk
+	colDescription // an action or a risk, depending on the table
+	colLikelihood
+	colImpact
+	colMitigation
+	colTrigger
+	colDecision
+	colIgnored // "#", "Notes", "Comments": known, not read
+)
+
+var columnNames = map[string]column{
+	"action": colAction, "actions": colAction, "action item": colAction, "action items": colAction,
+	"task": colAction, "tasks": colAction, "item": colAction, "items": colAction, "what": colAction,
+	"to do": colAction, "todo": colAction, "activity": colAction, "deliverable": colAction, "next step": colAction,
+	"next steps": colAction, "follow-up": colAction, "follow up": colAction, "action point": colAction,
+	"owner": colOwner, "owners": colOwner, "who": colOwner, "responsible": colOwner, "responsible person": colOwner,
+	"assigned to": colOwner, "assignee": colOwner, "assigned": colOwner, "action owner": colOwner, "lead": colOwner,
+	"person": colOwner, "by whom": colOwner, "accountable": colOwner, "risk owner": colOwner, "name": colOwner,
+	"due": colDue, "due date": colDue, "when": colDue, "deadline": colDue, "target": colDue, "target date": colDue,
+	"date due": colDue, "by when": colDue, "due by": colDue, "eta": colDue, "completion date": colDue, "by": colDue,
+	"date":   colDue,
+	"status": colStatus, "state": colStatus, "done": colStatus, "progress": colStatus, "complete": colStatus,
+	"risk": colRisk, "risks": colRisk, "risk description": colRisk, "threat": colRisk, "risk/issue": colRisk,
+	"description": colDescription, "issue": colDescription, "details": colDescription,
+	"likelihood": colLikelihood, "probability": colLikelihood, "prob": colLikelihood, "chance": colLikelihood,
+	"p": colLikelihood, "l": colLikelihood,
+	"impact": colImpact, "severity": colImpact, "consequence": colImpact, "i": colImpact, "s": colImpact,
+	"mitigation": colMitigation, "mitigations": colMitigation, "response": colMitigation, "mitigation plan": colMitigation,
+	"contingency": colMitigation, "treatment": colMitigation, "mitigation/response": colMitigation, "plan": colMitigation,
+	"trigger": colTrigger, "triggers": colTrigger, "early warning": colTrigger,
+	"decision": colDecision, "decisions": colDecision, "resolution": colDecision, "agreed": colDecision,
+	"#": colIgnored, "no": colIgnored, "nr": colIgnored, "id": colIgnored, "ref": colIgnored, "number": colIgnored,
+	"notes": colIgnored, "note": colIgnored, "comments": colIgnored, "comment": colIgnored, "remarks": colIgnored,
+	"update": colIgnored, "updates": colIgnored, "priority": colIgnored, "score": colIgnored, "rating": colIgnored,
+	"category": colIgnored, "type": colIgnored, "topic": colIgnored, "area": colIgnored, "created": colIgnored,
+}
+
+// columnOf reads a header cell: "Owner(s)", "**Due date**", "Likelihood
+// (1-5)".
+func columnOf(h string) column {
+	h = strings.ToLower(strings.TrimSpace(plainText(h)))
+	if i := strings.IndexAny(h, "(["); i > 0 {
+		h = strings.TrimSpace(h[:i])
+	}
+	h = strings.Trim(h, " :*?.")
+	return columnNames[h]
+}
+
+var reSepCell = regexp.MustCompile(`^:?-{2,}:?$|^=+$|^\+?[-=+]+\+?$`)
+
+// pipeCells splits "| a | b |" into its cells.
+func pipeCells(s string) []string {
+	s = strings.TrimSpace(s)
+	s = strings.TrimPrefix(s, "|")
+	s = strings.TrimSuffix(s, "|")
+	parts := strings.Split(s, "|")
+	if len(parts) > maxTableCells {
+		parts = parts[:maxTableCells]
+	}
+	for i := range parts {
+		parts[i] = strings.TrimSpace(parts[i])
+	}
+	return parts
+}
+
+func isSeparatorRow(cells []string) bool {
+	if len(cells) == 0 {
+		return false
+	}
+	for _, c := range cells {
+		if c != "" && !reSepCell.MatchString(c) {
+			return false
+		}
+	}
+	return true
+}
+
+// knownColumns counts the header cells mailflow can read.
+func knownColumns(cells []string) int {
+	n := 0
+	for _, c := range cells {
+		if columnOf(c) != colNone {
+			n++
+		}
+	}
+	return n
+}
+
+// readTable reads a table starting at lines[i]. It returns nil when there
+// is none, else the table and the index of the first line after it.
+func readTable(lines []line, i int) (*table, int) {
+	l := lines[i]
+	switch {
+	case strings.IndexByte(l.text, '|') >= 0:
+		return readPipeTable(lines, i)
+	case strings.IndexByte(l.text, '\t') >= 0:
+		return readSplitTable(lines, i, func(s string) []string { return strings.Split(s, "\t") })
+	case strings.Contains(l.text, "  "):
+		return readAlignedTable(lines, i)
+	}
+	return nil, i
+}
+
+func readPipeTable(lines []line, i int) (*table, int) {
+	start := i
+	if isRule(lines[i].text) || strings.HasPrefix(lines[i].text, "+") {
+		i++ // a grid table's top border
+		if i >= len(lines) {
+			return nil, start
+		}
+	}
+	header := pipeCells(lines[i].text)
+	if len(header) < 2 || lines[i].quoted {
+		return nil, start
+	}
+	next := i + 1
+	hasSep := next < len(lines) && strings.ContainsAny(lines[next].text, "-=") && isSeparatorRow(pipeCells(lines[next].text))
+	if !hasSep && knownColumns(header) < 2 {
+		return nil, start
+	}
+	if hasSep {
+		next++
+	}
+	t := &table{header: header}
+	for ; next < len(lines); next++ {
+		l := lines[next]
+		if l.quoted || l.text == "" || (strings.IndexByte(l.text, '|') < 0 && !strings.HasPrefix(l.text, "+")) {
+			break
+		}
+		cells := pipeCells(l.text)
+		if isSeparatorRow(cells) || strings.HasPrefix(l.text, "+") {
+			continue
+		}
+		if len(t.rows) < maxTableRows {
+			t.rows = append(t.rows, tableRow{n: l.n, cells: cells})
+		}
+	}
+	return t, next
+}
+
+// readSplitTable reads rows split by split (tabs), under a header whose
+// cells mailflow recognises.
+func readSplitTable(lines []line, i int, split func(string) []string) (*table, int) {
+	header := trimCells(split(lines[i].text))
+	if len(header) < 2 || knownColumns(header) < 2 {
+		return nil, i
+	}
+	t := &table{header: header}
+	next := i + 1
+	for ; next < len(lines); next++ {
+		l := lines[next]
+		if l.quoted || l.text == "" {
+			break
+		}
+		cells := trimCells(split(l.text))
+		if len(cells) < 2 {
+			break
+		}
+		if len(t.rows) < maxTableRows {
+			t.rows = append(t.rows, tableRow{n: l.n, cells: cells})
+		}
+	}
+	return t, next
+}
+
+func trimCells(cells []string) []string {
+	if len(cells) > maxTableCells {
+		cells = cells[:maxTableCells]
+	}
+	for i := range cells {
+		cells[i] = strings.TrimSpace(cells[i])
+	}
+	return cells
+}
+
+var reWideGap = regexp.MustCompile(`\S(?:\s{2,})\S`)
+
+// readAlignedTable reads a plain-text table whose header cells are
+// separated by two or more spaces and all name known columns ("Action
+// Owner   Due"); rows are cut at the header's column positions.
+func readAlignedTable(lines []line, i int) (*table, int) {
+	l := lines[i]
+	var starts []int
+	starts = append(starts, 0)
+	for _, m := range reWideGap.FindAllStringIndex(l.text, maxTableCells) {
+		starts = append(starts, m[1]-1)
+	}
+	if len(starts) < 2 {
+		return nil, i
+	}
+	header := cutColumns(l.text, starts)
+	if knownColumns(header) != len(header) {
+		return nil, i
+	}
+	t := &table{header: header}
+	next := i + 1
+	if next < len(lines) && isRule(lines[next].text) {
+		next++
+	}
+	for ; next < len(lines); next++ {
+		r := lines[next]
+		if r.quoted || r.text == "" {
+			break
+		}
+		// Columns are positions in the original line: re-indent the row
+		// relative to the header.
+		text := strings.Repeat(" ", max(0, r.indent-l.indent)) + r.text
+		cells := cutColumns(text, starts)
+		if filled(cells) == 1 && len(t.rows) > 0 {
+			// A wrapped row: one cell's text goes on under it.
+			prev := t.rows[len(t.rows)-1].cells
+			for j := range cells {
+				if cells[j] != "" && j < len(prev) {
+					prev[j] = strings.TrimSpace(prev[j] + " " + cells[j])
+				}
+			}
+			continue
+		}
+		if len(t.rows) < maxTableRows {
+			t.rows = append(t.rows, tableRow{n: r.n, cells: cells})
+		}
+	}
+	return t, next
+}
+
+func filled(cells []string) int {
+	n := 0
+	for _, c := range cells {
+		if c != "" {
+			n++
+		}
+	}
+	return n
+}
+
+func cutColumns(s string, starts []int) []string {
+	cells := make([]string, len(starts))
+	for j, st := range starts {
+		if st >= len(s) {
+			break
+		}
+		end := len(s)
+		if j+1 < len(starts) && starts[j+1] < len(s) {
+			end = starts[j+1]
+		}
+		cells[j] = strings.TrimSpace(s[st:end])
+	}
+	return cells
+}
+
+// tableKind says what a table's rows are.
+type tableKind int
+
+const (
+	tableNone tableKind = iota
+	tableActions
+	tableRisks
+	tableDecisions
+)
+
+// layout maps a table's columns, deciding from the header (and the
+// section it is in) whether its rows are actions, risks or decisions.
+func layout(header []string, sec section) (tableKind, []column) {
+	cols := make([]column, len(header))
+	var has [colIgnored + 1]bool
+	for i, h := range header {
+		cols[i] = columnOf(h)
+		has[cols[i]] = true
+	}
+	kind := tableNone
+	switch {
+	case has[colLikelihood] || has[colImpact] || has[colRisk] || (sec == secRisks && (has[colDescription] || has[colMitigation])):
+		kind = tableRisks
+	case has[colDecision] && !has[colOwner] && !has[colDue]:
+		kind = tableDecisions
+	case has[colAction] || (has[colOwner] && has[colDue]) || (has[colDescription] && (has[colOwner] || has[colDue])):
+		kind = tableActions
+	case sec == secActions && (has[colOwner] || has[colDue]):
+		kind = tableActions
+	}
+	for i, c := range cols {
+		switch {
+		case kind == tableRisks && (c == colDescription || (c == colNone && i == 0 && !has[colRisk])):
+			cols[i] = colRisk
+		case kind == tableRisks && c == colAction:
+			cols[i] = colMitigation // "Action" in a risk register is the response
+		case kind == tableActions && (c == colDescription || (c == colNone && !has[colAction] && !has[colDescription])):
+			cols[i] = colAction
+			has[colAction] = true
+		}
+	}
+	return kind, cols
+}
+
+// addTable stores the rows of a table as items, risks or decisions.
+func (p *parser) addTable(t *table, sec section) {
+	kind, cols := layout(t.header, sec)
+	if kind == tableNone {
+		return
+	}
+	for _, row := range t.rows {
+		if len(row.cells) == len(t.header) && strings.EqualFold(strings.Join(row.cells, "|"), strings.Join(t.header, "|")) {
+			continue // the header repeated on a new page
+		}
+		get := func(c column) string {
+			for i, col := range cols {
+				if col == c && i < len(row.cells) {
+					return strings.TrimSpace(plainText(row.cells[i]))
+				}
+			}
+			return ""
+		}
+		raw := "| " + strings.Join(row.cells, " | ") + " |"
+		p.line = raw
+		switch kind {
+		case tableActions:
+			p.tableAction(row.n, raw, get)
+		case tableRisks:
+			p.tableRisk(row.n, raw, get)
+		case tableDecisions:
+			if text := tidyText(get(colDecision)); text != "" && !isNothing(text) {
+				p.addDecision(text, row.n)
+			}
+		}
+	}
+}
+
+func (p *parser) tableAction(n int, raw string, get func(column) string) {
+	text, owner, due, status := get(colAction), get(colOwner), get(colDue), get(colStatus)
+	if isNothing(text) && owner == "" && due == "" {
+		return // an empty row
+	}
+	if isNothing(text) {
+		p.problem(n, raw, "table row has no action")
+		return
+	}
+	a := action{n: n, raw: raw, text: text, owner: owner, due: due, column: true}
+	if st, ok := statusTags[strings.ToLower(firstWord(status))]; ok && status != "" {
+		a.status = st
+	} else if isDoneMark(status) {
+		a.status = mailflow.ItemDone
+	}
+	p.addAction(a)
+}
+
+// isDoneMark reads the ticks people put in a Done column.
+func isDoneMark(s string) bool {
+	switch strings.ToLower(strings.TrimSpace(s)) {
+	case "✓", "✔", "✅", "☑", "☒", "yes", "y", "x", "100%", "complete", "completed", "done", "closed":
+		return true
+	}
+	return false
+}
+
+func (p *parser) tableRisk(n int, raw string, get func(column) string) {
+	desc := get(colRisk)
+	if isNothing(desc) {
+		if get(colLikelihood) != "" || get(colImpact) != "" || get(colMitigation) != "" {
+			p.problem(n, raw, "risk table row has no description")
+		}
+		return
+	}
+	r := mailflow.Risk{Description: tidyText(desc), Status: mailflow.RiskOpen, Line: n}
+	if v := get(colLikelihood); v != "" {
+		r.LikelihoodText, r.Likelihood = v, ParseLevel(v)
+	}
+	if v := get(colImpact); v != "" {
+		r.ImpactText, r.Impact = v, ParseLevel(v)
+	}
+	r.Mitigation = tidyText(get(colMitigation))
+	r.Trigger = tidyText(get(colTrigger))
+	if owner := get(colOwner); owner != "" && !isNothing(owner) {
+		p.setRiskField(&r, "owner", owner, n)
+	}
+	if st := strings.ToLower(get(colStatus)); st != "" {
+		p.setRiskField(&r, "status", st, n)
+	}
+	p.checkLevels(&r, n)
+	p.out.Risks = append(p.out.Risks, r)
+}
