@@ -1,153 +1,267 @@
 package reply
 
 import (
+	"fmt"
 	"regexp"
 	"strings"
+	"unicode/utf8"
 
 	"mailflow/mailflow"
 )
-
-var (
-	reBullet  = regexp.MustCompile(`^\s*(?:[-*•+]|\d{1,2}[.)])\s+`)
-	reRefLead = regexp.MustCompile(`(?i)^\[?([AR]-\d+)\]?\s*[:,.-]?\s*(.*)$`)
-	reRefAny  = regexp.MustCompile(`(?i)\b([AR]-\d+)\b`)
-	rePercent = regexp.MustCompile(`^(\d{1,3})\s*%?$`)
-)
-
-// verbs maps the words people use to the command they mean.
-var verbs = map[string]mailflow.Verb{
-	"done": mailflow.VerbDone, "close": mailflow.VerbDone, "closed": mailflow.VerbDone, "complete": mailflow.VerbDone,
-	"completed": mailflow.VerbDone, "finished": mailflow.VerbDone, "fixed": mailflow.VerbDone, "resolved": mailflow.VerbDone,
-	"retire": mailflow.VerbDone, "retired": mailflow.VerbDone,
-	"reopen": mailflow.VerbReopen, "re-open": mailflow.VerbReopen, "reopened": mailflow.VerbReopen,
-	"cancel": mailflow.VerbCancel, "cancelled": mailflow.VerbCancel, "canceled": mailflow.VerbCancel, "drop": mailflow.VerbCancel,
-	"dropped": mailflow.VerbCancel, "withdraw": mailflow.VerbCancel,
-	"due": mailflow.VerbDue, "deadline": mailflow.VerbDue,
-	"reassign": mailflow.VerbReassign, "assign": mailflow.VerbReassign, "owner": mailflow.VerbReassign,
-	"note": mailflow.VerbNote, "comment": mailflow.VerbNote,
-	"progress":   mailflow.VerbProgress,
-	"mitigation": mailflow.VerbMitigation, "mitigate": mailflow.VerbMitigation,
-	"likelihood": mailflow.VerbLikelihood, "probability": mailflow.VerbLikelihood,
-	"impact": mailflow.VerbImpact, "severity": mailflow.VerbImpact,
-	"escalate": mailflow.VerbEscalate, "escalated": mailflow.VerbEscalate,
-}
-
-// valueVerbs need a value after them.
-var valueVerbs = map[mailflow.Verb]bool{
-	mailflow.VerbDue: true, mailflow.VerbReassign: true, mailflow.VerbNote: true, mailflow.VerbProgress: true,
-	mailflow.VerbMitigation: true, mailflow.VerbLikelihood: true, mailflow.VerbImpact: true,
-}
 
 // Line is one line of reply text and what it was read as.
 type Line struct {
 	Command mailflow.Command
 	// IsCommand is false for a line that is not a command; it is kept as a
-	// note on the thing the reply is about.
+	// note on the thing the reply is about, with the line in Command.Value.
 	IsCommand bool
 	// Problem is set for a line that starts like a command but is
-	// incomplete, e.g. "due" with no date.
+	// incomplete, e.g. "due" with no date. The sender is told why.
 	Problem string
 }
 
+var (
+	// reBullet is a list marker or a checkbox in front of a line.
+	reBullet = regexp.MustCompile(`^\s*(?:[-*•+]|\d{1,2}[.)]|\[[ xX]\])\s+`)
+	// reRefsLead matches one ref or a list of refs at the start of a line:
+	// "A-12", "[R-3]", "A-12, A-13 and A-14".
+	reRefsLead = regexp.MustCompile(`(?i)^\[?[AR]-\d{1,9}\]?(?:(?:\s*(?:,|&|\+|\band\b)\s*|\s+)\[?[AR]-\d{1,9}\]?)*\b`)
+	reRefAny   = regexp.MustCompile(`(?i)\b([AR]-\d{1,9})\b`)
+	// rePercent is a progress value: "50%", "50 %", "50".
+	rePercent = regexp.MustCompile(`^(\d{1,3})\s*%?$`)
+	// rePercentLead is progress given without the verb: "A-12 50%",
+	// "80% done".
+	rePercentLead = regexp.MustCompile(`(?i)^(\d{1,3})\s*%(?:\s+(?:done|complete|completed|finished))?[\s.!]*$`)
+
+	// reLeadPleasantry is a greeting or thanks in front of a command:
+	// "Thanks, done", "Hi Bob, A-12 is done", "OK done".
+	reLeadPleasantry = regexp.MustCompile(`(?i)^(?:(?:hi|hello|hey|dear|thanks|thank you|thx|ok|okay|sure|great|yes|yep|perfect|cool)(?:\s+\p{Lu}[\p{L}.'-]*)?\s*[,!.;:—–-]+\s*|(?:ok|okay|yes|yep|sure)\s+)`)
+	// rePleasantry is a line that is only a greeting or thanks.
+	rePleasantry = regexp.MustCompile(`(?i)^(?:hi|hello|hey|dear|thanks|thank you|thx|cheers|regards|best|best regards|kind regards|many thanks|br|ok|okay|sure|great|perfect|noted|hallo|bonjour|hola|ciao|merci|danke|gracias|grazie|bedankt|obrigado|obrigada|tack|takk|dziękuję)(?:[\s,.!]+[\p{L}\s']{0,20})?[\s,.!:)]*$`)
+)
+
 // ParseCommands reads each line of new reply text. Blank lines, greetings
-// and thanks are skipped.
+// and thanks are skipped; a line that is not a command is kept as a note.
+//
+// A line is a command only when it starts with a verb or a ref (after
+// "please", "mark" and the like) and the rest has the shape the verb needs.
+// A sentence that merely contains a verb or a ref ("I'm done with the first
+// half, A-12 needs another week") is a note: reading prose as a command
+// would change the record behind the sender's back. A line that is clearly
+// addressed to mailflow but incomplete ("due" with no date, "progress lots")
+// gets a Problem, so the sender hears what to write instead.
+//
+// A line may yield several Lines when it names several refs: "close A-12,
+// A-13" closes both.
 func ParseCommands(text string) []Line {
 	var out []Line
-	for i, raw := range strings.Split(text, "\n") {
+	read := 0
+	for i, raw := range splitLines(text) {
 		line := strings.TrimSpace(reBullet.ReplaceAllString(raw, ""))
-		if line == "" || isPleasantry(line) {
+		if line == "" {
 			continue
 		}
-		out = append(out, parseLine(line, i+1))
+		if read++; read > MaxLines {
+			out = append(out, Line{
+				Command: mailflow.Command{Verb: mailflow.VerbNote, Line: i + 1, Text: clipText(line)},
+				Problem: fmt.Sprintf("only the first %d lines of a reply are read; send the rest in another reply", MaxLines),
+			})
+			break
+		}
+		out = append(out, parseLine(line, i+1)...)
 	}
 	return out
 }
 
-func parseLine(line string, n int) Line {
-	cmd := mailflow.Command{Line: n, Text: line}
-	rest := line
-	if m := reRefLead.FindStringSubmatch(rest); m != nil {
-		cmd.Ref = strings.ToUpper(m[1])
-		rest = strings.TrimSpace(m[2])
-		if rest == "" {
-			return Line{Command: cmd, Problem: "a ref alone is not a command; say what to do, e.g. \"" + cmd.Ref + " done\""}
+// MaxLines is how many non-blank lines of a reply ParseCommands reads. A
+// reply with more is not a list of commands, and each line read may become
+// a note, so a hostile one is cut short and the sender told.
+const MaxLines = 1000
+
+// clipText shortens a line quoted back in a Problem.
+func clipText(s string) string {
+	if len(s) <= 200 {
+		return s
+	}
+	for i := 200; i > 0; i-- {
+		if utf8.RuneStart(s[i]) {
+			return s[:i] + "…"
 		}
 	}
-	word, after := firstWord(rest)
-	key := strings.ToLower(strings.TrimRight(word, ":.,!"))
-	// "mark A-12 done", "please close A-12": skip one politeness word.
-	if key == "please" || key == "mark" || key == "set" {
-		word, after = firstWord(after)
-		key = strings.ToLower(strings.TrimRight(word, ":.,!"))
-	}
-	verb, ok := verbs[key]
-	if !ok {
-		cmd.Verb = mailflow.VerbNote
-		cmd.Value = line
-		if cmd.Ref == "" {
-			if m := reRefAny.FindStringSubmatch(line); m != nil {
-				cmd.Ref = strings.ToUpper(m[1])
-			}
-		}
-		return Line{Command: cmd}
-	}
-	cmd.Verb = verb
-	if cmd.Ref == "" {
-		if m := reRefLead.FindStringSubmatch(after); m != nil {
-			cmd.Ref = strings.ToUpper(m[1])
-			after = strings.TrimSpace(m[2])
-		}
-	}
-	after = strings.TrimSpace(strings.TrimLeft(after, ":= "))
-	switch verb {
-	case mailflow.VerbReassign:
-		after = strings.TrimSpace(strings.TrimPrefix(strings.TrimPrefix(after, "to "), "To "))
-	case mailflow.VerbDue:
-		// "due date: Dec 9", "due on Dec 9", "due by Dec 9"
-		for _, p := range []string{"date ", "date:", "on ", "by "} {
-			after = strings.TrimSpace(strings.TrimPrefix(after, p))
-		}
-	case mailflow.VerbDone:
-		// "done, thanks!" — trailing words after a bare verb are not a value.
-		if after != "" && cmd.Ref == "" {
-			if m := reRefAny.FindStringSubmatch(after); m != nil {
-				cmd.Ref = strings.ToUpper(m[1])
-			}
-		}
-		after = ""
-	case mailflow.VerbProgress:
-		if m := rePercent.FindStringSubmatch(strings.TrimSpace(strings.TrimPrefix(after, "to "))); m != nil {
-			after = m[1]
-		} else if after != "" {
-			return Line{Command: cmd, IsCommand: true, Problem: "progress must be a percentage, e.g. \"progress 50%\""}
-		}
-	case mailflow.VerbReopen, mailflow.VerbCancel, mailflow.VerbEscalate:
-		after = ""
-	}
-	cmd.Value = strings.TrimSpace(after)
-	if valueVerbs[verb] && cmd.Value == "" {
-		return Line{Command: cmd, IsCommand: true, Problem: "\"" + word + "\" needs a value"}
-	}
-	return Line{Command: cmd, IsCommand: true}
+	return ""
 }
 
-func firstWord(s string) (string, string) {
+// parseLine reads one trimmed line; n is its line number.
+func parseLine(line string, n int) []Line {
+	if s := reLeadPleasantry.ReplaceAllString(line, ""); s != line && s != "" {
+		if ls := parseCommand(s, line, n); len(ls) > 0 && (ls[0].IsCommand || ls[0].Problem != "") {
+			return ls
+		}
+	}
+	if isPleasantry(line) {
+		return nil
+	}
+	return parseCommand(line, line, n)
+}
+
+// isPleasantry reports whether a line is only a greeting, thanks or
+// sign-off.
+func isPleasantry(line string) bool {
+	if reRefAny.MatchString(line) || isCommandWord(line) {
+		return false
+	}
+	return rePleasantry.MatchString(line) || isValediction(line)
+}
+
+// parseCommand reads s, which is line with any greeting removed.
+func parseCommand(s, line string, n int) []Line {
+	refs, rest := leadingRefs(s)
+	rest, polite := skipWords(rest, politeWords)
+	if len(refs) == 0 {
+		refs, rest = leadingRefs(rest)
+	}
+	if len(refs) > 0 || polite {
+		rest, _ = skipWords(rest, copulas)
+	}
+	if m := rePercentLead.FindStringSubmatch(rest); m != nil {
+		return commands(mailflow.Command{Verb: mailflow.VerbProgress, Value: m[1], Line: n, Text: line}, refs, "")
+	}
+	word, after, colon, setOff := verbWord(rest)
+	key := strings.ToLower(word)
+	verb, ok := verbs[key]
+	if !ok {
+		if len(refs) > 0 && strings.Trim(rest, " .!:,;") == "" {
+			return []Line{{Command: noteOf(line, n, refs), Problem: fmt.Sprintf(
+				"%q alone does not say what to do; write e.g. \"%s done\" or \"%s due Dec 9\"", line, refs[0], refs[0])}}
+		}
+		return []Line{{Command: noteOf(line, n, refs)}}
+	}
+	if with, ok := cutWord(after, "with"); ok && verb == mailflow.VerbDone && len(refs) == 0 {
+		// "Done with A-12" names the item; "done with the first half"
+		// does not, and stays a sentence.
+		if more, rest := leadingRefs(with); len(more) > 0 && isQuiet(rest) {
+			after = with
+		}
+	}
+	if more, after2 := leadingRefs(after); len(more) > 0 {
+		if len(refs) > 0 && !sameRefs(refs, more) {
+			return []Line{{Command: mailflow.Command{Verb: verb, Ref: refs[0], Line: n, Text: line}, IsCommand: true,
+				Problem: fmt.Sprintf("this line names both %s and %s; put each command on its own line", refs[0], more[0])}}
+		}
+		refs, after = more, after2
+	}
+	sh := shapeOf(verb, key, after, colon, setOff, len(refs) > 0)
+	if sh.prose {
+		return []Line{{Command: noteOf(line, n, refs)}}
+	}
+	return commands(mailflow.Command{Verb: verb, Value: sh.value, Line: n, Text: line}, refs, sh.problem)
+}
+
+// commands makes one Line for each ref (or one without a ref, for the
+// engine to fill in from the mail the reply answers).
+func commands(cmd mailflow.Command, refs []string, problem string) []Line {
+	if len(refs) == 0 {
+		return []Line{{Command: cmd, IsCommand: true, Problem: problem}}
+	}
+	out := make([]Line, 0, len(refs))
+	for _, r := range refs {
+		c := cmd
+		c.Ref = r
+		out = append(out, Line{Command: c, IsCommand: true, Problem: problem})
+	}
+	return out
+}
+
+// noteOf keeps a line as a note: on the ref it starts with, else on the
+// first ref it mentions, else on whatever the reply is about.
+func noteOf(line string, n int, refs []string) mailflow.Command {
+	c := mailflow.Command{Verb: mailflow.VerbNote, Value: line, Line: n, Text: line}
+	if len(refs) > 0 {
+		c.Ref = refs[0]
+	} else if m := reRefAny.FindStringSubmatch(line); m != nil {
+		c.Ref = strings.ToUpper(m[1])
+	}
+	return c
+}
+
+// leadingRefs takes the refs at the start of s and returns them upper-cased
+// with the rest of s after any ":", "," or dash that follows them.
+func leadingRefs(s string) ([]string, string) {
+	s = strings.TrimSpace(s)
+	m := reRefsLead.FindString(s)
+	if m == "" {
+		return nil, s
+	}
+	var refs []string
+	for _, r := range reRefAny.FindAllString(m, -1) {
+		refs = append(refs, strings.ToUpper(r))
+	}
+	rest := strings.TrimLeft(s[len(m):], "] \t")
+	rest = strings.TrimLeft(rest, ":,.;-–— \t")
+	return refs, rest
+}
+
+func sameRefs(a, b []string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
+}
+
+// skipWords removes any of words (whole words, any case) from the front of
+// s, as often as they occur, and reports whether it removed any.
+func skipWords(s string, words []string) (string, bool) {
+	s = strings.TrimSpace(s)
+	skipped := false
+	for again := true; again; {
+		again = false
+		for _, w := range words {
+			if rest, ok := cutWord(s, w); ok {
+				s, skipped, again = rest, true, true
+				break
+			}
+		}
+	}
+	return s, skipped
+}
+
+// cutWord removes word from the front of s if s starts with it as a whole
+// word (followed by a space, a colon or the end), with the colon.
+func cutWord(s, word string) (string, bool) {
+	if len(s) < len(word) || !strings.EqualFold(s[:len(word)], word) {
+		return s, false
+	}
+	rest := s[len(word):]
+	if rest != "" && rest[0] != ' ' && rest[0] != '\t' && rest[0] != ':' {
+		return s, false
+	}
+	return strings.TrimSpace(strings.TrimPrefix(rest, ":")), true
+}
+
+// verbWord splits the first word off s and reports whether a ":" or "="
+// follows it ("mitigation: weekly call", "impact = high") and whether any
+// punctuation sets it off from the rest ("done, sent to legal").
+func verbWord(s string) (word, rest string, colon, setOff bool) {
 	s = strings.TrimSpace(s)
 	i := strings.IndexAny(s, " \t")
 	if i < 0 {
-		return s, ""
+		word = s
+	} else {
+		word, rest = s[:i], strings.TrimSpace(s[i+1:])
 	}
-	return s[:i], strings.TrimSpace(s[i+1:])
-}
-
-var rePleasantry = regexp.MustCompile(`(?i)^(hi|hello|hey|dear|thanks|thank you|thx|cheers|regards|best|best regards|kind regards|many thanks|br|ok|okay|sure)\b[\w\s]{0,20}[,.!]*$`)
-
-func isPleasantry(line string) bool {
-	if reRefAny.MatchString(line) {
-		return false
+	if t := strings.TrimRight(word, ":="); t != word {
+		colon = true
+		word = t
+	} else if strings.HasPrefix(rest, ":") || strings.HasPrefix(rest, "=") {
+		colon = true
+		rest = strings.TrimSpace(rest[1:])
 	}
-	if _, ok := verbs[strings.ToLower(strings.Trim(line, ".!, "))]; ok {
-		return false
-	}
-	return rePleasantry.MatchString(line)
+	t := strings.TrimRight(word, ".,!;")
+	setOff = colon || t != word
+	return t, rest, colon, setOff
 }
