@@ -5,14 +5,18 @@
 package intake
 
 import (
+	"bytes"
 	"context"
 	"crypto/tls"
 	"crypto/x509"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"os"
+	"slices"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/emersion/go-imap/v2"
@@ -22,12 +26,35 @@ import (
 	"mailflow/mailflow/config"
 )
 
-// Conn is one logged-in IMAP connection.
+// Timeouts of a connection.
+const (
+	// DefaultTimeout bounds connecting and logging in, and how long the
+	// server may stay silent while a command is under way, when the
+	// configuration sets no imap.timeout.
+	DefaultTimeout = time.Minute
+	// shutdownGrace is how long the exchange in hand (the last MOVE, the
+	// LOGOUT) may go on after the context ends before the connection is cut.
+	shutdownGrace = 5 * time.Second
+	// logoutTimeout bounds the courtesy LOGOUT when closing.
+	logoutTimeout = 5 * time.Second
+	// maxHeaderBytes is how much of a message's start is kept when its body
+	// turns out larger than the limit while it streams in.
+	maxHeaderBytes = 256 << 10
+)
+
+// ErrTimeout is returned when the server stays silent longer than the
+// configured timeout; the connection is closed then.
+var ErrTimeout = errors.New("no answer from the IMAP server in time")
+
+// Conn is one logged-in IMAP connection. It is used by one goroutine at a
+// time.
 type Conn struct {
 	c       *imapclient.Client
 	caps    imap.CapSet
-	newMail chan struct{} // signalled on EXISTS while idling
+	delim   rune          // the server's hierarchy delimiter; 0 when flat
+	newMail chan struct{} // signalled on EXISTS, in IDLE or not
 	timeout time.Duration
+	expired atomic.Bool // a watchdog closed the connection
 }
 
 // TLSConfig returns the TLS settings for the IMAP server in cfg:
@@ -53,101 +80,141 @@ func TLSConfig(cfg config.IMAP) (*tls.Config, error) {
 	return tc, nil
 }
 
-// Dial connects and logs in. The connection is closed when ctx ends, since
-// the go-imap client takes no context.
+// Dial connects, secures the connection as cfg.Security says (implicit TLS,
+// STARTTLS, or none towards loopback), logs in and learns the server's
+// capabilities and hierarchy delimiter, all within cfg.Timeout. The go-imap
+// client takes no context: when ctx ends, the connection gets shutdownGrace
+// to finish the exchange in hand and is then closed.
 func Dial(ctx context.Context, cfg config.IMAP) (*Conn, error) {
 	tc, err := TLSConfig(cfg)
 	if err != nil {
 		return nil, err
 	}
-	conn := &Conn{newMail: make(chan struct{}, 1), timeout: cfg.Timeout.Duration}
+	timeout := cfg.Timeout.Duration
+	if timeout <= 0 {
+		timeout = DefaultTimeout
+	}
+	conn := &Conn{newMail: make(chan struct{}, 1), timeout: timeout}
 	opts := &imapclient.Options{
 		TLSConfig: tc,
-		Dialer:    &net.Dialer{Timeout: cfg.Timeout.Duration},
 		UnilateralDataHandler: &imapclient.UnilateralDataHandler{
 			Mailbox: func(d *imapclient.UnilateralDataMailbox) {
 				if d.NumMessages != nil {
-					select {
-					case conn.newMail <- struct{}{}:
-					default:
-					}
+					conn.signal()
 				}
 			},
 		},
 	}
-	dialCtx, cancel := context.WithTimeout(ctx, cfg.Timeout.Duration)
+
+	setup, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
-	type result struct {
-		c   *imapclient.Client
-		err error
-	}
-	done := make(chan result, 1)
-	go func() {
-		var c *imapclient.Client
-		var err error
-		switch cfg.Security {
-		case "tls":
-			c, err = imapclient.DialTLS(cfg.Address, opts)
-		case "starttls":
-			c, err = imapclient.DialStartTLS(cfg.Address, opts)
-		default:
-			c, err = imapclient.DialInsecure(cfg.Address, opts)
-		}
-		if err == nil {
-			err = c.WaitGreeting()
-		}
-		done <- result{c, err}
-	}()
-	var r result
-	select {
-	case r = <-done:
-	case <-dialCtx.Done():
-		go func() {
-			if r := <-done; r.c != nil {
-				r.c.Close()
-			}
-		}()
-		return nil, fmt.Errorf("connect to IMAP server %s: %w", cfg.Address, dialCtx.Err())
-	}
-	if r.err != nil {
-		return nil, fmt.Errorf("connect to IMAP server %s: %w", cfg.Address, r.err)
-	}
-	conn.c = r.c
-	stop := context.AfterFunc(ctx, func() { r.c.Close() })
-	go func() {
-		<-r.c.Closed()
-		stop()
-	}()
-	if err := conn.login(cfg); err != nil {
-		r.c.Close()
-		return nil, err
-	}
-	caps, err := r.c.Capability().Wait()
+	raw, err := dialTransport(setup, cfg, tc)
 	if err != nil {
-		r.c.Close()
-		return nil, fmt.Errorf("IMAP CAPABILITY: %w", err)
+		return nil, fmt.Errorf("connect to IMAP server %s: %w", cfg.Address, setupErr(setup, timeout, err))
+	}
+	// Until the set-up is done, its deadline bounds every step: closing the
+	// socket fails whatever command is waiting.
+	stopSetup := context.AfterFunc(setup, func() { raw.Close() })
+	fail := func(step string, err error) (*Conn, error) {
+		stopSetup()
+		raw.Close()
+		return nil, fmt.Errorf("%s (IMAP server %s): %w", step, cfg.Address, setupErr(setup, timeout, err))
+	}
+	var c *imapclient.Client
+	if cfg.Security == "starttls" {
+		// Never falls back to plaintext: a server that refuses STARTTLS
+		// fails the connection.
+		if c, err = imapclient.NewStartTLS(raw, opts); err != nil {
+			return fail("STARTTLS", err)
+		}
+	} else {
+		c = imapclient.New(raw, opts)
+	}
+	conn.c = c
+	if err := c.WaitGreeting(); err != nil {
+		return fail("greeting", err)
+	}
+	if err := conn.login(cfg); err != nil {
+		return fail("login", err)
+	}
+	// The capabilities change with login (RFC 3501 7.2.1): ask again.
+	caps, err := c.Capability().Wait()
+	if err != nil {
+		return fail("CAPABILITY", err)
 	}
 	conn.caps = caps
+	list, err := c.List("", "", nil).Collect()
+	if err != nil {
+		return fail("LIST", err)
+	}
+	if len(list) > 0 {
+		conn.delim = list[0].Delim
+	}
+	if !stopSetup() {
+		c.Close()
+		return nil, fmt.Errorf("log in to IMAP server %s: %w", cfg.Address, setupErr(setup, timeout, net.ErrClosed))
+	}
+	// The closing grace starts when ctx ends; the watcher goes with the
+	// connection.
+	stop := context.AfterFunc(ctx, func() {
+		t := time.AfterFunc(shutdownGrace, func() { c.Close() })
+		go func() {
+			<-c.Closed()
+			t.Stop()
+		}()
+	})
+	go func() {
+		<-c.Closed()
+		stop()
+	}()
 	return conn, nil
 }
 
+// dialTransport opens the TCP connection and, for implicit TLS, completes
+// the handshake, both bounded by ctx.
+func dialTransport(ctx context.Context, cfg config.IMAP, tc *tls.Config) (net.Conn, error) {
+	nd := &net.Dialer{KeepAlive: 30 * time.Second}
+	if cfg.Security == "tls" {
+		tc = tc.Clone()
+		tc.NextProtos = []string{"imap"}
+		return (&tls.Dialer{NetDialer: nd, Config: tc}).DialContext(ctx, "tcp", cfg.Address)
+	}
+	return nd.DialContext(ctx, "tcp", cfg.Address)
+}
+
+// setupErr names a set-up step cut short by the deadline as a timeout.
+func setupErr(setup context.Context, timeout time.Duration, err error) error {
+	if errors.Is(setup.Err(), context.DeadlineExceeded) {
+		return fmt.Errorf("%w (within %s): %v", ErrTimeout, timeout, err)
+	}
+	return err
+}
+
 // login uses AUTHENTICATE PLAIN when offered and LOGIN otherwise; LOGIN is
-// refused by servers that advertise LOGINDISABLED.
+// refused by servers that advertise LOGINDISABLED. The password appears in
+// no error.
 func (c *Conn) login(cfg config.IMAP) error {
 	caps := c.c.Caps()
 	if caps.Has(imap.AuthCap("PLAIN")) {
 		if err := c.c.Authenticate(sasl.NewPlainClient("", cfg.Username, cfg.Password)); err != nil {
-			return fmt.Errorf("IMAP AUTHENTICATE PLAIN as %s: %w", cfg.Username, err)
+			return fmt.Errorf("AUTHENTICATE PLAIN as %s: %w", cfg.Username, err)
 		}
 		return nil
 	}
 	if caps.Has(imap.CapLoginDisabled) {
-		return fmt.Errorf("IMAP server %s allows no login on this connection (LOGINDISABLED): use security = \"tls\" or \"starttls\"", cfg.Address)
+		return fmt.Errorf("the server allows no login on this connection (LOGINDISABLED): use security = \"tls\" or \"starttls\"")
 	}
 	if err := c.c.Login(cfg.Username, cfg.Password).Wait(); err != nil {
-		return fmt.Errorf("IMAP LOGIN as %s: %w", cfg.Username, err)
+		return fmt.Errorf("LOGIN as %s: %w", cfg.Username, err)
 	}
 	return nil
+}
+
+func (c *Conn) signal() {
+	select {
+	case c.newMail <- struct{}{}:
+	default:
+	}
 }
 
 // Close logs out and closes. It is safe to call twice.
@@ -155,145 +222,366 @@ func (c *Conn) Close() error {
 	if c == nil || c.c == nil {
 		return nil
 	}
-	_ = c.c.Logout().Wait() // the server may already be gone; Close below is what matters
-	return c.c.Close()
+	// The server may already be gone; closing is what matters.
+	_ = c.guardFor(logoutTimeout, "LOGOUT", func() error { return c.c.Logout().Wait() })
+	if err := c.c.Close(); err != nil && !errors.Is(err, net.ErrClosed) {
+		return err
+	}
+	return nil
+}
+
+// watchdog closes the connection when the server stays silent for the
+// connection's timeout: go-imap puts no deadline on waiting for a reply.
+type watchdog struct {
+	c *Conn
+	t *time.Timer
+}
+
+func (c *Conn) watch(d time.Duration) *watchdog {
+	return &watchdog{c: c, t: time.AfterFunc(d, func() {
+		c.expired.Store(true)
+		c.c.Close()
+	})}
+}
+
+// reset restarts the countdown: the server has shown progress.
+func (w *watchdog) reset() { w.t.Reset(w.c.timeout) }
+
+// pause stops the countdown while the time is ours, not the server's.
+func (w *watchdog) pause() { w.t.Stop() }
+
+// err turns the failure of a watched command into ErrTimeout when the
+// watchdog cut it short.
+func (w *watchdog) err(op string, err error) error {
+	if err == nil {
+		return nil
+	}
+	if w.c.expired.Load() {
+		return fmt.Errorf("%s: %w (silent for %s)", op, ErrTimeout, w.c.timeout)
+	}
+	return fmt.Errorf("%s: %w", op, err)
+}
+
+// guard runs one exchange with the server under the watchdog.
+func (c *Conn) guard(op string, fn func() error) error { return c.guardFor(c.timeout, op, fn) }
+
+func (c *Conn) guardFor(d time.Duration, op string, fn func() error) error {
+	w := c.watch(d)
+	err := fn()
+	w.pause()
+	return w.err(op, err)
 }
 
 // Caps returns the server's capabilities.
 func (c *Conn) Caps() imap.CapSet { return c.caps }
 
 // HasIdle reports whether the server supports IDLE (RFC 2177).
-func (c *Conn) HasIdle() bool { return c.caps.Has(imap.CapIdle) || c.caps.Has(imap.CapIMAP4rev2) }
+func (c *Conn) HasIdle() bool { return c.caps.Has(imap.CapIdle) }
 
 // HasMove reports whether the server supports MOVE (RFC 6851).
-func (c *Conn) HasMove() bool { return c.caps.Has(imap.CapMove) || c.caps.Has(imap.CapIMAP4rev2) }
+func (c *Conn) HasMove() bool { return c.caps.Has(imap.CapMove) }
 
-// EnsureMailbox creates a mailbox if it does not exist.
-func (c *Conn) EnsureMailbox(name string) error {
-	err := c.c.Create(name, nil).Wait()
-	if err == nil {
-		return nil
+// Name returns the server's name for a mailbox named in the configuration,
+// where "/" separates levels whatever the server uses: Dovecot's Maildir
+// default is ".", and it refuses "/" in a name. Every method of Conn takes
+// configured names and translates them.
+func (c *Conn) Name(configured string) string {
+	if c.delim == 0 || c.delim == '/' {
+		return configured
 	}
+	return strings.ReplaceAll(configured, "/", string(c.delim))
+}
+
+// EnsureMailbox creates a mailbox if it does not exist and subscribes to
+// it, so mail clients show it.
+func (c *Conn) EnsureMailbox(mailbox string) error {
+	name := c.Name(mailbox)
+	var exists bool
+	err := c.guard("LIST "+name, func() error {
+		list, err := c.c.List("", name, nil).Collect()
+		for _, l := range list {
+			exists = exists || l.Mailbox == name || strings.EqualFold(name, "INBOX") && strings.EqualFold(l.Mailbox, "INBOX")
+		}
+		return err
+	})
+	if err != nil || exists {
+		return err
+	}
+	err = c.guard("CREATE "+name, func() error { return c.c.Create(name, nil).Wait() })
 	var ie *imap.Error
 	if errors.As(err, &ie) && (ie.Code == imap.ResponseCodeAlreadyExists ||
 		strings.Contains(strings.ToLower(ie.Text), "exist")) {
-		return nil
+		return nil // another client was quicker
 	}
-	return fmt.Errorf("create mailbox %s: %w", name, err)
+	if err != nil {
+		return fmt.Errorf("create mailbox: %w", err)
+	}
+	// Without the subscription the folder is merely hidden in some clients.
+	_ = c.guard("SUBSCRIBE "+name, func() error { return c.c.Subscribe(name).Wait() })
+	return nil
 }
 
-// Select opens mailbox and returns its UIDVALIDITY.
+// Select opens a mailbox read-write.
 func (c *Conn) Select(mailbox string) (*imap.SelectData, error) {
-	d, err := c.c.Select(mailbox, nil).Wait()
-	if err != nil {
-		return nil, fmt.Errorf("select %s: %w", mailbox, err)
-	}
-	return d, nil
+	name := c.Name(mailbox)
+	var d *imap.SelectData
+	err := c.guard("SELECT "+name, func() (err error) {
+		d, err = c.c.Select(name, nil).Wait()
+		return err
+	})
+	return d, err
 }
 
-// UIDs returns every UID in the selected mailbox, ascending.
+// UIDs returns the UIDs in the selected mailbox that are not marked
+// \Deleted, ascending. \Deleted ones are on their way out: ours when the
+// server lacks UIDPLUS, or someone else's.
 func (c *Conn) UIDs() ([]imap.UID, error) {
-	d, err := c.c.UIDSearch(&imap.SearchCriteria{}, nil).Wait()
-	if err != nil {
-		return nil, fmt.Errorf("UID SEARCH: %w", err)
-	}
-	return d.AllUIDs(), nil
+	var uids []imap.UID
+	err := c.guard("UID SEARCH", func() error {
+		d, err := c.c.UIDSearch(&imap.SearchCriteria{NotFlag: []imap.Flag{imap.FlagDeleted}}, nil).Wait()
+		if err == nil {
+			uids = d.AllUIDs()
+		}
+		return err
+	})
+	return uids, err
 }
 
 // Sizes returns RFC822.SIZE for each UID.
 func (c *Conn) Sizes(uids []imap.UID) (map[imap.UID]int64, error) {
 	out := make(map[imap.UID]int64, len(uids))
-	cmd := c.c.Fetch(imap.UIDSetNum(uids...), &imap.FetchOptions{UID: true, RFC822Size: true})
-	msgs, err := cmd.Collect()
-	if err != nil {
-		return nil, fmt.Errorf("FETCH RFC822.SIZE: %w", err)
-	}
-	for _, m := range msgs {
-		out[m.UID] = m.RFC822Size
-	}
-	return out, nil
+	err := c.guard("FETCH RFC822.SIZE", func() error {
+		msgs, err := c.c.Fetch(imap.UIDSetNum(uids...), &imap.FetchOptions{UID: true, RFC822Size: true}).Collect()
+		for _, m := range msgs {
+			out[m.UID] = m.RFC822Size
+		}
+		return err
+	})
+	return out, err
 }
 
 // Fetched is one message as fetched.
 type Fetched struct {
 	UID imap.UID
 	Raw []byte
+	// Size is the size of the fetched section as the server announced it.
+	Size int64
+	// Truncated is set when the section was larger than the limit given to
+	// Fetch: Raw then holds only the start of the message, up to the end
+	// of its header.
+	Truncated bool
 }
 
-// Fetch streams the messages with uids to fn one at a time, with
-// BODY.PEEK[] (or BODY.PEEK[HEADER] when header is true) so the server does
-// not mark them \Seen before they are handled. fn runs while the FETCH
-// response is still arriving, so only one message is in memory at a time.
-func (c *Conn) Fetch(uids []imap.UID, header bool, fn func(Fetched) error) error {
+// Fetch streams the messages with uids to fn one at a time, in the order
+// the server sends them, with BODY.PEEK[] (BODY.PEEK[HEADER] when header is
+// true) so the server does not mark them \Seen before they are handled. fn
+// runs while the FETCH response is still arriving, so one message is in
+// memory at a time, read into a buffer of its announced size. A message
+// whose body exceeds limit is not kept whole (see Fetched.Truncated).
+// Messages that vanished meanwhile are skipped.
+//
+// The server may be silent for the timeout between two pieces of data;
+// the time fn takes does not count.
+func (c *Conn) Fetch(uids []imap.UID, header bool, limit int64, fn func(Fetched) error) error {
 	section := &imap.FetchItemBodySection{Peek: true}
 	if header {
 		section.Specifier = imap.PartSpecifierHeader
 	}
+	w := c.watch(c.timeout)
+	defer w.pause()
 	cmd := c.c.Fetch(imap.UIDSetNum(uids...), &imap.FetchOptions{UID: true, BodySection: []*imap.FetchItemBodySection{section}})
-	defer cmd.Close()
 	for {
+		w.reset()
 		m := cmd.Next()
 		if m == nil {
 			break
 		}
-		buf, err := m.Collect()
+		f, ok, err := readMessage(m, w, limit)
 		if err != nil {
-			return fmt.Errorf("FETCH: %w", err)
+			cmd.Close() // the connection is broken; the first error tells why
+			return w.err("FETCH", err)
 		}
-		raw := buf.FindBodySection(section)
-		if err := fn(Fetched{UID: buf.UID, Raw: raw}); err != nil {
+		if !ok {
+			continue
+		}
+		w.pause()
+		if err := fn(f); err != nil {
+			// The rest of the response must still be read before the
+			// connection can carry another command.
+			w.reset()
+			if cerr := cmd.Close(); cerr != nil {
+				return errors.Join(err, w.err("FETCH", cerr))
+			}
 			return err
 		}
 	}
-	if err := cmd.Close(); err != nil {
-		return fmt.Errorf("FETCH: %w", err)
+	w.reset()
+	return w.err("FETCH", cmd.Close())
+}
+
+// readMessage reads one FETCH response: its UID and its body section. ok is
+// false when the server sent no body (the message was expunged meanwhile).
+func readMessage(m *imapclient.FetchMessageData, w *watchdog, limit int64) (f Fetched, ok bool, err error) {
+	for {
+		item := m.Next()
+		if item == nil {
+			break
+		}
+		switch it := item.(type) {
+		case imapclient.FetchItemDataUID:
+			f.UID = it.UID
+		case imapclient.FetchItemDataBodySection:
+			if it.Literal == nil {
+				continue
+			}
+			ok = true
+			f.Size = it.Literal.Size()
+			if f.Raw, f.Truncated, err = readLiteral(&progress{r: it.Literal, w: w}, f.Size, limit); err != nil {
+				return f, false, err
+			}
+		}
+	}
+	return f, ok && f.UID != 0, nil
+}
+
+// readLiteral reads a literal of the announced size into one buffer, or,
+// when it exceeds limit, keeps its header (up to maxHeaderBytes) and
+// discards the rest as it streams.
+func readLiteral(r io.Reader, size, limit int64) ([]byte, bool, error) {
+	if size <= limit {
+		buf := make([]byte, size)
+		_, err := io.ReadFull(r, buf)
+		return buf, false, err
+	}
+	head := make([]byte, min(size, maxHeaderBytes))
+	n, err := io.ReadFull(r, head)
+	if err != nil {
+		return nil, true, err
+	}
+	head = head[:n]
+	if i := bytes.Index(head, []byte("\r\n\r\n")); i >= 0 {
+		head = head[:i+4]
+	}
+	_, err = io.Copy(io.Discard, r)
+	return head, true, err
+}
+
+// progress resets the watchdog whenever data arrives, so a large message
+// on a slow link is not cut short while it is still coming in.
+type progress struct {
+	r io.Reader
+	w *watchdog
+}
+
+func (p *progress) Read(b []byte) (int, error) {
+	n, err := p.r.Read(b)
+	if n > 0 {
+		p.w.reset()
+	}
+	return n, err
+}
+
+// Move moves messages to dest: MOVE where the server has it,
+// else COPY, \Deleted and UID EXPUNGE of exactly those UIDs (never a bare
+// EXPUNGE, which would also remove other clients' deleted mail). A missing
+// destination is created (the server says TRYCREATE) and the move retried.
+// Nothing is ever deleted without its copy in dest.
+func (c *Conn) Move(uids []imap.UID, dest string) error {
+	name := c.Name(dest)
+	for _, set := range uidSets(uids, maxSetLen) {
+		err := c.move(set, name)
+		var ie *imap.Error
+		if errors.As(err, &ie) && ie.Code == imap.ResponseCodeTryCreate {
+			if err := c.EnsureMailbox(dest); err != nil {
+				return err
+			}
+			err = c.move(set, name)
+		}
+		if err != nil {
+			return err
+		}
 	}
 	return nil
 }
 
-// Move moves messages to dest: MOVE where the server has it, else COPY,
-// \Deleted and UID EXPUNGE of exactly those UIDs (never a bare EXPUNGE,
-// which would also remove other clients' deleted mail).
-func (c *Conn) Move(uids []imap.UID, dest string) error {
-	if len(uids) == 0 {
-		return nil
-	}
-	set := imap.UIDSetNum(uids...)
-	if c.HasMove() {
-		if _, err := c.c.Move(set, dest).Wait(); err != nil {
-			return fmt.Errorf("MOVE to %s: %w", dest, err)
+// maxSetLen bounds a UID set on a command line: RFC 7162 3.2.1 asks
+// clients to keep lines under 8192 octets, and Dovecot's limit is 64 KiB.
+const maxSetLen = 8000
+
+// uidSets splits uids (ascending) into sets whose text stays under max
+// characters; runs of consecutive UIDs are one range each.
+func uidSets(uids []imap.UID, max int) []imap.UIDSet {
+	uids = slices.Clone(uids)
+	slices.Sort(uids)
+	var out []imap.UIDSet
+	var cur imap.UIDSet
+	size := 0
+	for i := 0; i < len(uids); {
+		j := i + 1
+		for j < len(uids) && uids[j] == uids[j-1]+1 {
+			j++
 		}
-		return nil
+		r := imap.UIDRange{Start: uids[i], Stop: uids[j-1]}
+		n := len(imap.UIDSet{r}.String()) + 1
+		if size+n > max && len(cur) > 0 {
+			out = append(out, cur)
+			cur, size = nil, 0
+		}
+		cur = append(cur, r)
+		size += n
+		i = j
 	}
-	if _, err := c.c.Copy(set, dest).Wait(); err != nil {
-		return fmt.Errorf("COPY to %s: %w", dest, err)
+	if len(cur) > 0 {
+		out = append(out, cur)
 	}
-	if err := c.c.Store(set, &imap.StoreFlags{Op: imap.StoreFlagsAdd, Flags: []imap.Flag{imap.FlagDeleted}, Silent: true}, nil).Close(); err != nil {
-		return fmt.Errorf("STORE \\Deleted: %w", err)
+	return out
+}
+
+func (c *Conn) move(set imap.UIDSet, dest string) error {
+	if c.HasMove() {
+		return c.guard("MOVE to "+dest, func() error {
+			_, err := c.c.Move(set, dest).Wait()
+			return err
+		})
+	}
+	err := c.guard("COPY to "+dest, func() error {
+		_, err := c.c.Copy(set, dest).Wait()
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	err = c.guard(`STORE \Deleted`, func() error {
+		return c.c.Store(set, &imap.StoreFlags{Op: imap.StoreFlagsAdd, Flags: []imap.Flag{imap.FlagDeleted}, Silent: true}, nil).Close()
+	})
+	if err != nil {
+		return err
 	}
 	if !c.caps.Has(imap.CapUIDPlus) {
-		// Without UIDPLUS a plain EXPUNGE would also remove messages other
-		// clients marked deleted; leave ours flagged (copied already) instead.
+		// Without UIDPLUS (RFC 4315) only a plain EXPUNGE exists, which
+		// would also remove messages other clients marked deleted. Ours
+		// stay, copied and flagged; UIDs skips them from now on.
 		return nil
 	}
-	if err := c.c.UIDExpunge(set).Close(); err != nil {
-		return fmt.Errorf("UID EXPUNGE: %w", err)
-	}
-	return nil
+	return c.guard("UID EXPUNGE", func() error { return c.c.UIDExpunge(set).Close() })
 }
 
-// Idle waits in IDLE until new mail arrives, d passes or ctx ends. It
-// reports whether new mail arrived.
+// Idle waits in IDLE until new mail arrives, d passes or ctx ends, and
+// reports whether new mail arrived. d should stay under the 29 minutes
+// after which RFC 2177 lets a server drop an idle client. A server that
+// sends EXISTS outside IDLE (after our own commands) counts too.
 func (c *Conn) Idle(ctx context.Context, d time.Duration) (bool, error) {
-	// Drain a stale signal from before IDLE started.
 	select {
 	case <-c.newMail:
 		return true, nil
 	default:
 	}
-	cmd, err := c.c.Idle()
-	if err != nil {
-		return false, fmt.Errorf("IDLE: %w", err)
+	var cmd *imapclient.IdleCommand
+	if err := c.guard("IDLE", func() (err error) {
+		cmd, err = c.c.Idle()
+		return err
+	}); err != nil {
+		return false, err
 	}
 	timer := time.NewTimer(d)
 	defer timer.Stop()
@@ -304,18 +592,18 @@ func (c *Conn) Idle(ctx context.Context, d time.Duration) (bool, error) {
 	case <-timer.C:
 	case <-ctx.Done():
 	case <-c.c.Closed():
-		return false, errors.New("IDLE: connection closed")
+		return false, errors.New("IDLE: the server closed the connection")
 	}
-	if err := cmd.Close(); err != nil {
-		return got, fmt.Errorf("IDLE DONE: %w", err)
-	}
-	if err := cmd.Wait(); err != nil {
-		return got, fmt.Errorf("IDLE: %w", err)
-	}
-	return got, nil
+	err := c.guard("IDLE DONE", func() error {
+		if err := cmd.Close(); err != nil {
+			return err
+		}
+		return cmd.Wait()
+	})
+	return got, err
 }
 
 // Noop asks the server for pending updates.
 func (c *Conn) Noop() error {
-	return c.c.Noop().Wait()
+	return c.guard("NOOP", func() error { return c.c.Noop().Wait() })
 }

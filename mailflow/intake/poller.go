@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"math/rand/v2"
+	"regexp"
 	"sync"
 	"time"
 
@@ -28,18 +29,21 @@ type Ledger interface {
 	MessageByUID(mailbox string, uidValidity, uid uint32) (store.Message, error)
 }
 
-// Reconnect timing after a network or server error.
+// Reconnect and wait timing.
 const (
 	reconnectMin = time.Second
 	reconnectMax = 5 * time.Minute
 	// idleMax re-issues IDLE well inside the 29 minutes after which
 	// RFC 2177 lets a server drop an idle client.
-	idleMax = 20 * time.Minute
+	idleMax = 25 * time.Minute
 )
 
-// Poller reads one mailbox.
+// Poller reads one mailbox. Each poller has its own connection and
+// goroutine, so a slow or broken mailbox holds up no other.
 type Poller struct {
-	Config  config.IMAP
+	Config config.IMAP
+	// Mailbox is the mailbox as configured ("/" between levels); it also
+	// names the checkpoint and the messages in the store.
 	Mailbox string
 	Handler Handler
 	Ledger  Ledger
@@ -90,11 +94,18 @@ func (p *Poller) log() *slog.Logger {
 func (p *Poller) Once(ctx context.Context) error {
 	conn, err := p.connect(ctx)
 	if err != nil {
+		p.failed(err)
 		return err
 	}
 	defer conn.Close()
-	_, err = p.Cycle(ctx, conn)
+	if _, err = p.Cycle(ctx, conn); err != nil {
+		p.failed(err)
+	}
 	return err
+}
+
+func (p *Poller) failed(err error) {
+	p.setStatus(func(s *Status) { s.LastError, s.ErrorAt, s.Connected, s.Idle = err.Error(), time.Now(), false, false })
 }
 
 func (p *Poller) connect(ctx context.Context) (*Conn, error) {
@@ -112,78 +123,104 @@ func (p *Poller) connect(ctx context.Context) (*Conn, error) {
 }
 
 // Run reads the mailbox until ctx ends: handle what is there, then wait
-// for more with IDLE (or sleep poll_interval), reconnecting with backoff
-// after any error. A cause is logged when it first appears and when it
-// clears, not on every retry.
+// for more with IDLE and at least every poll_interval, reconnecting with
+// exponential backoff and jitter after any error. A cause is logged when
+// it first appears, when it changes and when it clears, not on every retry.
 func (p *Poller) Run(ctx context.Context) {
 	log := p.log()
 	delay := reconnectMin
-	lastErr := ""
+	var down string // the current outage's cause; "" while all is well
+	var downSince time.Time
 	for ctx.Err() == nil {
 		err := p.session(ctx, func() {
-			if lastErr != "" {
-				log.Info("mailbox reachable again")
-				lastErr = ""
+			if down != "" {
+				log.Info("mailbox reachable again", "down_for", time.Since(downSince).Round(time.Second))
+				down = ""
 			}
 			delay = reconnectMin
 		})
 		if ctx.Err() != nil {
 			return
 		}
-		if err != nil {
-			p.setStatus(func(s *Status) { s.LastError, s.ErrorAt, s.Connected, s.Idle = err.Error(), time.Now(), false, false })
-			if err.Error() != lastErr {
-				log.Warn("mailbox unavailable; will retry", "err", err)
-				lastErr = err.Error()
-			} else {
-				log.Debug("mailbox still unavailable", "err", err, "retry_in", delay)
-			}
+		if err == nil {
+			continue
 		}
-		wait := time.Duration(float64(delay) * (0.8 + 0.4*rand.Float64()))
+		p.failed(err)
+		wait := jitter(delay)
+		switch cause := causeOf(err); {
+		case down == "":
+			log.Warn("mailbox unavailable; retrying with backoff", "err", err, "retry_in", wait.Round(time.Millisecond))
+			down, downSince = cause, time.Now()
+		case cause != down:
+			log.Warn("mailbox still unavailable, for another reason", "err", err, "retry_in", wait.Round(time.Millisecond))
+			down = cause
+		default:
+			log.Debug("mailbox still unavailable", "err", err, "retry_in", wait.Round(time.Millisecond))
+		}
+		t := time.NewTimer(wait)
 		select {
 		case <-ctx.Done():
+			t.Stop()
 			return
-		case <-time.After(wait):
+		case <-t.C:
 		}
-		delay *= 2
-		if delay > reconnectMax {
-			delay = reconnectMax
-		}
+		delay = min(delay*2, reconnectMax)
 	}
 }
 
+// jitter spreads retries over ±20% so pollers that failed together do not
+// retry in lockstep.
+func jitter(d time.Duration) time.Duration {
+	return time.Duration(float64(d) * (0.8 + 0.4*rand.Float64()))
+}
+
+var reVolatile = regexp.MustCompile(`[0-9]+`)
+
+// causeOf reduces an error to what stays the same across retries of the
+// same failure: ports, process ids and durations change each time.
+func causeOf(err error) string {
+	return reVolatile.ReplaceAllString(err.Error(), "#")
+}
+
 // session is one connection's life: connect, then cycle and wait until an
-// error or ctx ends.
-func (p *Poller) session(ctx context.Context, connected func()) error {
+// error or ctx ends. healthy is called after the first cycle that worked.
+func (p *Poller) session(ctx context.Context, healthy func()) error {
 	conn, err := p.connect(ctx)
 	if err != nil {
 		return err
 	}
 	defer conn.Close()
-	connected()
 	p.setStatus(func(s *Status) { s.Connected = true })
+	defer p.setStatus(func(s *Status) { s.Connected = false })
 	useIdle := p.Config.UseIDLE() && conn.HasIdle()
-	for ctx.Err() == nil {
+	wait := p.Config.PollInterval.Duration
+	if wait <= 0 {
+		wait = time.Minute
+	}
+	for first := true; ctx.Err() == nil; first = false {
 		if _, err := p.Cycle(ctx, conn); err != nil {
 			return err
 		}
-		wait := p.Config.PollInterval.Duration
+		if first {
+			healthy()
+		}
 		if useIdle {
-			if wait > idleMax {
-				wait = idleMax
-			}
+			// IDLE wakes us for new mail; it is ended every poll_interval
+			// anyway, which also proves the connection still works.
 			p.setStatus(func(s *Status) { s.Idle = true })
-			_, err := conn.Idle(ctx, wait)
+			_, err := conn.Idle(ctx, min(wait, idleMax))
 			p.setStatus(func(s *Status) { s.Idle = false })
 			if err != nil {
 				return err
 			}
 			continue
 		}
+		t := time.NewTimer(wait)
 		select {
 		case <-ctx.Done():
-		case <-time.After(wait):
+		case <-t.C:
 		}
+		t.Stop()
 	}
 	return nil
 }
@@ -198,7 +235,7 @@ func (p *Poller) Cycle(ctx context.Context, conn *Conn) (int, error) {
 		return 0, err
 	}
 	uv := sel.UIDValidity
-	p.setStatus(func(s *Status) { s.LastPoll = time.Now() })
+	p.setStatus(func(s *Status) { s.LastPoll = time.Now(); s.LastError = "" })
 	if sel.NumMessages == 0 {
 		return 0, nil
 	}
@@ -218,21 +255,25 @@ func (p *Poller) Cycle(ctx context.Context, conn *Conn) (int, error) {
 	}
 	var done, failed, fresh []imap.UID
 	for _, uid := range uids {
-		if cp.UIDValidity == uv && uint32(uid) <= cp.LastUID {
-			m, err := p.Ledger.MessageByUID(p.Mailbox, uv, uint32(uid))
-			switch {
-			case errors.Is(err, store.ErrNotFound):
-				fresh = append(fresh, uid)
-			case err != nil:
-				return 0, err
-			case m.Outcome == store.OutcomeFailed:
-				failed = append(failed, uid)
-			default:
-				done = append(done, uid)
-			}
+		if cp.UIDValidity != uv || uint32(uid) > cp.LastUID {
+			fresh = append(fresh, uid)
 			continue
 		}
-		fresh = append(fresh, uid)
+		// At or below the checkpoint yet still here: handled, but the move
+		// was interrupted. The store says where it belongs.
+		m, err := p.Ledger.MessageByUID(p.Mailbox, uv, uint32(uid))
+		switch {
+		case errors.Is(err, store.ErrNotFound):
+			// Recorded under another UID (a duplicate): handling it again
+			// finds it by Message-ID and changes nothing.
+			fresh = append(fresh, uid)
+		case err != nil:
+			return 0, err
+		case m.Outcome == store.OutcomeFailed:
+			failed = append(failed, uid)
+		default:
+			done = append(done, uid)
+		}
 	}
 	if len(done)+len(failed) > 0 {
 		log.Info("finishing moves interrupted earlier", "processed", len(done), "failed", len(failed))
@@ -242,77 +283,233 @@ func (p *Poller) Cycle(ctx context.Context, conn *Conn) (int, error) {
 	}
 	handled := 0
 	batch := p.Config.BatchSize
-	for start := 0; start < len(fresh); start += batch {
+	if batch <= 0 {
+		batch = 100
+	}
+	// Handled messages are moved in large UID sets: the server's cost is
+	// mostly per command (Dovecot rewrites the source mailbox's index for
+	// each), not per message. In a backlog the moves run on a second
+	// connection, so the server moves one set while it sends the next.
+	mv := &mover{p: p, conn: conn, uv: uv}
+	defer mv.close()
+	var moves pendingMoves
+	var sizes map[imap.UID]int64 // RFC822.SIZE, asked for many batches at once
+	for start := 0; start < len(fresh) && ctx.Err() == nil; start += batch {
 		end := min(start+batch, len(fresh))
-		n, err := p.batch(ctx, conn, uv, fresh[start:end])
+		if _, ok := sizes[fresh[start]]; !ok {
+			if sizes, err = conn.Sizes(fresh[start:min(start+max(batch, sizeChunk), len(fresh))]); err != nil {
+				return handled, errors.Join(err, mv.finish(&moves))
+			}
+		}
+		n, err := p.batch(ctx, conn, uv, fresh[start:end], sizes, &moves)
 		handled += n
+		p.setStatus(func(s *Status) { s.Handled += n })
+		if err != nil {
+			// What was handled still goes where it belongs, unless the
+			// connection is gone; then the next cycle finishes the move.
+			if merr := mv.finish(&moves); merr != nil {
+				return handled, errors.Join(err, merr)
+			}
+			return handled, err
+		}
+		if moves.due() {
+			if err := mv.start(ctx, &moves); err != nil {
+				return handled, err
+			}
+		}
 		if n > 0 && p.Handled != nil {
 			p.Handled()
 		}
-		if err != nil {
-			return handled, err
-		}
-		if ctx.Err() != nil {
-			return handled, nil
-		}
 	}
-	p.setStatus(func(s *Status) { s.Handled += handled; s.LastError = "" })
-	return handled, nil
+	return handled, mv.finish(&moves)
 }
 
-// batch handles one batch of new messages and moves them.
-func (p *Poller) batch(ctx context.Context, conn *Conn, uv uint32, uids []imap.UID) (int, error) {
-	log := p.log()
-	sizes, err := conn.Sizes(uids)
-	if err != nil {
-		return 0, err
+// Limits on how many handled messages wait for their move.
+const (
+	moveBatch = 2000            // UIDs waiting before a move
+	moveEvery = 2 * time.Second // longest wait before a move
+	// moveAside is the smallest set worth a second connection.
+	moveAside = 500
+	// sizeChunk is how many messages' sizes one FETCH asks for.
+	sizeChunk = 2000
+)
+
+// pendingMoves are handled messages not yet moved.
+type pendingMoves struct {
+	done, failed []imap.UID
+	since        time.Time // when the oldest was handled
+}
+
+func (m *pendingMoves) add(uid imap.UID, failed bool) {
+	if m.len() == 0 {
+		m.since = time.Now()
 	}
-	var small, large []imap.UID
-	for _, uid := range uids {
-		if sizes[uid] > p.Config.MaxMessageBytes {
-			large = append(large, uid)
-		} else {
-			small = append(small, uid)
-		}
+	if failed {
+		m.failed = append(m.failed, uid)
+	} else {
+		m.done = append(m.done, uid)
 	}
-	var done, failed []imap.UID
-	handled := 0
-	handle := func(f Fetched, tooLarge int64) error {
-		if ctx.Err() != nil {
-			// Shutting down: the message in hand is finished, the rest waits.
-			return ctx.Err()
-		}
-		res, err := p.Handler.Handle(ctx, engine.Delivery{Mailbox: p.Mailbox, UIDValidity: uv, UID: uint32(f.UID), Raw: f.Raw, TooLarge: tooLarge})
-		if err != nil {
-			return err
-		}
-		handled++
-		if res.Failed() {
-			failed = append(failed, f.UID)
-		} else {
-			done = append(done, f.UID)
-		}
-		log.Debug("message handled", "uid", f.UID, "message_id", res.MessageID, "kind", res.Kind, "outcome", res.Outcome, "duplicate", res.Duplicate)
+}
+
+func (m *pendingMoves) len() int { return len(m.done) + len(m.failed) }
+
+func (m *pendingMoves) due() bool {
+	n := m.len()
+	return n >= moveBatch || n > 0 && time.Since(m.since) >= moveEvery
+}
+
+// mover moves handled messages: small sets on the cycle's connection,
+// large ones on a second connection in the background, one set at a time.
+// A move that fails leaves the messages where they are, handled; the next
+// cycle finishes it.
+type mover struct {
+	p       *Poller
+	conn    *Conn
+	uv      uint32
+	aside   *Conn      // the second connection, once opened
+	noAside bool       // it could not be opened: do without
+	running chan error // the move in the background, if any
+}
+
+// start moves m's messages, in the background when worth it, and empties m.
+func (mv *mover) start(ctx context.Context, m *pendingMoves) error {
+	if err := mv.wait(); err != nil {
+		return err
+	}
+	done, failed := m.done, m.failed
+	*m = pendingMoves{}
+	if len(done)+len(failed) < moveAside || !mv.open(ctx) {
+		return mv.p.move(mv.conn, done, failed)
+	}
+	ch := make(chan error, 1)
+	go func() { ch <- mv.p.move(mv.aside, done, failed) }()
+	mv.running = ch
+	return nil
+}
+
+// finish moves what remains and waits for every move to end.
+func (mv *mover) finish(m *pendingMoves) error {
+	err := mv.wait()
+	if m.len() > 0 && err == nil {
+		err = mv.p.move(mv.conn, m.done, m.failed)
+	}
+	*m = pendingMoves{}
+	return err
+}
+
+func (mv *mover) wait() error {
+	if mv.running == nil {
 		return nil
 	}
-	// Messages in UID order: large ones are rare, so handle them first only
-	// when they come first.
-	var fetchErr error
-	if len(small) > 0 {
-		fetchErr = conn.Fetch(small, false, func(f Fetched) error { return handle(f, 0) })
+	err := <-mv.running
+	mv.running = nil
+	return err
+}
+
+// open opens the second connection on the same mailbox, reporting whether
+// it is there to use. A server that refuses it (a limit on connections per
+// user) costs nothing but the speed.
+func (mv *mover) open(ctx context.Context) bool {
+	if mv.aside != nil || mv.noAside {
+		return mv.aside != nil
 	}
-	if fetchErr == nil && len(large) > 0 {
-		fetchErr = conn.Fetch(large, true, func(f Fetched) error { return handle(f, sizes[f.UID]) })
+	c, err := Dial(ctx, mv.p.Config)
+	if err == nil {
+		var sel *imap.SelectData
+		if sel, err = c.Select(mv.p.Mailbox); err == nil && sel.UIDValidity != mv.uv {
+			err = fmt.Errorf("UIDVALIDITY %d, not %d", sel.UIDValidity, mv.uv)
+		}
+		if err != nil {
+			c.Close()
+		}
 	}
-	if err := p.move(conn, done, failed); err != nil {
-		return handled, err
+	if err != nil {
+		mv.p.log().Debug("moving on the one connection: a second one failed", "err", err)
+		mv.noAside = true
+		return false
 	}
-	if fetchErr != nil && !errors.Is(fetchErr, context.Canceled) {
-		return handled, fetchErr
+	mv.aside = c
+	return true
+}
+
+func (mv *mover) close() {
+	_ = mv.wait() // only after an error was returned already
+	if mv.aside != nil {
+		mv.aside.Close()
+	}
+}
+
+// batch handles one batch of new messages in UID order, adding each to
+// moves. Messages over max_message_bytes by their RFC822.SIZE in sizes are
+// fetched header only and handed to the engine as too large, which records
+// them as failed.
+func (p *Poller) batch(ctx context.Context, conn *Conn, uv uint32, uids []imap.UID, sizes map[imap.UID]int64, moves *pendingMoves) (int, error) {
+	log := p.log()
+	limit := p.Config.MaxMessageBytes
+	if limit <= 0 {
+		limit = 25 << 20
+	}
+	var err error
+	handled := 0
+	// Shutting down, the message in hand is finished and committed (within
+	// shutdownGrace), the rest waits for the next run.
+	work, stop := finishing(ctx)
+	defer stop()
+	handle := func(f Fetched, tooLarge int64) error {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		res, err := p.Handler.Handle(work, engine.Delivery{Mailbox: p.Mailbox, UIDValidity: uv, UID: uint32(f.UID), Raw: f.Raw, TooLarge: tooLarge})
+		if err != nil {
+			return fmt.Errorf("handle uid %d: %w", f.UID, err)
+		}
+		handled++
+		moves.add(f.UID, res.Failed())
+		log.Info("message handled", "uid", uint32(f.UID), "message_id", res.MessageID, "kind", res.Kind,
+			"outcome", res.Outcome, "duplicate", res.Duplicate)
+		return nil
+	}
+	// Runs of UIDs of the same kind keep UID order (minutes before the
+	// replies to them) with one FETCH per run.
+	for i := 0; i < len(uids); {
+		large := sizes[uids[i]] > limit
+		j := i + 1
+		for j < len(uids) && (sizes[uids[j]] > limit) == large {
+			j++
+		}
+		if large {
+			err = conn.Fetch(uids[i:j], true, limit, func(f Fetched) error { return handle(f, sizes[f.UID]) })
+		} else {
+			err = conn.Fetch(uids[i:j], false, limit, func(f Fetched) error {
+				if f.Truncated { // larger than RFC822.SIZE said
+					return handle(f, f.Size)
+				}
+				return handle(f, 0)
+			})
+		}
+		if err != nil {
+			if errors.Is(err, context.Canceled) {
+				return handled, nil
+			}
+			return handled, err
+		}
+		i = j
 	}
 	return handled, nil
 }
 
+// finishing returns a context for work in hand: it ends shutdownGrace after
+// ctx ends, not at once.
+func finishing(ctx context.Context) (context.Context, context.CancelFunc) {
+	work, cancel := context.WithCancel(context.WithoutCancel(ctx))
+	stop := context.AfterFunc(ctx, func() { time.AfterFunc(shutdownGrace, cancel) })
+	return work, func() {
+		stop()
+		cancel()
+	}
+}
+
+// move moves messages to the processed and failed folders.
 func (p *Poller) move(conn *Conn, done, failed []imap.UID) error {
 	if err := conn.Move(done, p.Config.ProcessedMailbox); err != nil {
 		return fmt.Errorf("move %d messages to %s: %w", len(done), p.Config.ProcessedMailbox, err)

@@ -1,0 +1,372 @@
+package intake_test
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/emersion/go-imap/v2"
+	"github.com/emersion/go-imap/v2/imapclient"
+	"github.com/emersion/go-message/mail"
+
+	"mailflow/mailflow/config"
+	"mailflow/mailflow/dovecottest"
+	"mailflow/mailflow/engine"
+	"mailflow/mailflow/intake"
+	"mailflow/mailflow/mailtext"
+	"mailflow/store"
+)
+
+// BenchmarkIngest compares, in one run against one private Dovecot, the
+// cost of ingesting a 10,000-message mailbox of minutes and replies:
+//
+//   - bare: a go-imap client fetching every message with BODY.PEEK[] and
+//     parsing it with go-message, the floor cost of reading the mail at all;
+//   - mbsync: isync pulling the same mailbox into a local Maildir, with its
+//     default FSync and with FSync off (skipped when mbsync is missing);
+//   - intake: mailflow's poller fetching, parsing (mailtext) and moving
+//     every message, with a handler that stores nothing;
+//   - mailflow: the whole thing, the poller through the real engine and
+//     store: fetch, parse, store, move.
+//
+// Each reader runs in its own process (the test binary again), so its peak
+// RSS is its own. Run it with
+//
+//	go test -run '^$' -bench Ingest -benchtime 1x ./mailflow/intake/
+//
+// MAILFLOW_BENCH_MESSAGES changes the mailbox size.
+func BenchmarkIngest(b *testing.B) {
+	n := 10000
+	if v, err := strconv.Atoi(os.Getenv("MAILFLOW_BENCH_MESSAGES")); err == nil && v > 0 {
+		n = v
+	}
+	msgs := corpus(n)
+	size := 0
+	for _, m := range msgs {
+		size += len(m)
+	}
+	for range b.N {
+		b.StopTimer()
+		srv := dovecottest.Start(b)
+		boxes := []string{"BenchBare", "BenchIntake", "BenchMailflow"}
+		for _, box := range boxes {
+			if err := srv.Deliver(box, msgs...); err != nil {
+				b.Fatal(err)
+			}
+		}
+		// Dovecot indexes a Maildir when it is first opened; nobody's
+		// timing should pay for that, nor for a cold page cache.
+		for _, box := range boxes {
+			runChild(b, childJob{Mode: "bare", Mailbox: box}, srv)
+		}
+		syscall.Sync() // nor for the write-back of the delivery
+		b.StartTimer()
+
+		bare := runChild(b, childJob{Mode: "bare", Mailbox: "BenchBare"}, srv)
+		var mbsync, mbsyncNoFsync float64
+		if _, err := exec.LookPath("mbsync"); err == nil {
+			mbsync = runMbsync(b, srv, "BenchBare", n, true)
+			mbsyncNoFsync = runMbsync(b, srv, "BenchBare", n, false)
+		} else {
+			b.Log("mbsync is not installed (Debian: apt-get install isync): no comparison with it")
+		}
+		in := runChild(b, childJob{Mode: "intake", Mailbox: "BenchIntake"}, srv)
+		full := runChild(b, childJob{Mode: "mailflow", Mailbox: "BenchMailflow"}, srv)
+		b.StopTimer()
+
+		for _, r := range []childResult{bare, in, full} {
+			if r.Messages != n {
+				b.Fatalf("%s read %d messages, want %d", r.Mode, r.Messages, n)
+			}
+		}
+		if left := srv.Count("BenchMailflow"); left != 0 {
+			b.Errorf("%d messages left in the mailbox after mailflow's ingest", left)
+		}
+		b.ReportMetric(full.rate(), "mailflow-msgs/s")
+		b.ReportMetric(in.rate(), "intake-msgs/s")
+		b.ReportMetric(bare.rate(), "bare-msgs/s")
+		b.ReportMetric(float64(full.PeakRSSKB)/1024, "mailflow-peak-RSS-MB")
+		b.Logf("%d messages, %.1f MB, average %d bytes", n, float64(size)/(1<<20), size/n)
+		b.Logf("bare go-imap + go-message: %8.0f msgs/s  %6.2fs  peak RSS %5.1f MB", bare.rate(), bare.Seconds, float64(bare.PeakRSSKB)/1024)
+		b.Logf("mailflow intake only:      %8.0f msgs/s  %6.2fs  peak RSS %5.1f MB", in.rate(), in.Seconds, float64(in.PeakRSSKB)/1024)
+		b.Logf("mailflow (engine+store):   %8.0f msgs/s  %6.2fs  peak RSS %5.1f MB", full.rate(), full.Seconds, float64(full.PeakRSSKB)/1024)
+		if mbsync > 0 {
+			b.ReportMetric(mbsync, "mbsync-msgs/s")
+			b.Logf("mbsync:                    %8.0f msgs/s  (FSync no: %.0f msgs/s)", mbsync, mbsyncNoFsync)
+		}
+		verdict := func(ok bool) string {
+			if ok {
+				return "met"
+			}
+			return "NOT met"
+		}
+		b.Logf("target mailflow >= bare/2 (%.0f): %s; intake alone: %s", bare.rate()/2, verdict(full.rate() >= bare.rate()/2), verdict(in.rate() >= bare.rate()/2))
+		if mbsync > 0 {
+			b.Logf("target mailflow >= 2 x mbsync (%.0f): %s", 2*mbsync, verdict(full.rate() >= 2*mbsync))
+		}
+		b.Logf("target peak RSS < 100 MB: %s", verdict(full.PeakRSSKB < 100<<10))
+	}
+}
+
+// childJob is one measured reader, run in a child process.
+type childJob struct {
+	Mode    string // bare, intake or mailflow
+	Mailbox string
+	Addr    string
+	User    string
+	Pass    string
+}
+
+type childResult struct {
+	Mode      string
+	Messages  int
+	Seconds   float64
+	PeakRSSKB int
+	Err       string
+}
+
+func (r childResult) rate() float64 { return float64(r.Messages) / r.Seconds }
+
+const envChild = "MAILFLOW_INGEST_CHILD"
+
+func runChild(b *testing.B, job childJob, srv *dovecottest.Server) childResult {
+	b.Helper()
+	job.Addr, job.User, job.Pass = srv.Addr, srv.Username, srv.Password
+	spec, _ := json.Marshal(job)
+	cmd := exec.Command(os.Args[0], "-test.run=^TestIngestChild$", "-test.v")
+	cmd.Env = append(os.Environ(), envChild+"="+string(spec))
+	out, err := cmd.CombinedOutput()
+	var res childResult
+	for _, l := range strings.Split(string(out), "\n") {
+		if j, ok := strings.CutPrefix(strings.TrimSpace(l), "INGEST-RESULT "); ok {
+			if err := json.Unmarshal([]byte(j), &res); err != nil {
+				b.Fatal(err)
+			}
+		}
+	}
+	if err != nil || res.Err != "" || res.Mode == "" {
+		b.Fatalf("%s child: %v %s\n%s", job.Mode, err, res.Err, out)
+	}
+	return res
+}
+
+// TestIngestChild is the child process of BenchmarkIngest; it does nothing
+// in an ordinary test run.
+func TestIngestChild(t *testing.T) {
+	spec := os.Getenv(envChild)
+	if spec == "" {
+		t.Skip("runs only as BenchmarkIngest's child process")
+	}
+	var job childJob
+	if err := json.Unmarshal([]byte(spec), &job); err != nil {
+		t.Fatal(err)
+	}
+	res := childResult{Mode: job.Mode}
+	var err error
+	switch job.Mode {
+	case "bare":
+		res.Messages, res.Seconds, err = bareIngest(job)
+	case "intake", "mailflow":
+		res.Messages, res.Seconds, err = pollerIngest(t, job)
+	default:
+		err = fmt.Errorf("unknown mode %q", job.Mode)
+	}
+	if err != nil {
+		res.Err = err.Error()
+	}
+	res.PeakRSSKB = peakRSS()
+	j, _ := json.Marshal(res)
+	fmt.Printf("INGEST-RESULT %s\n", j)
+}
+
+// bareIngest fetches every message of the mailbox with BODY.PEEK[] in one
+// UID FETCH and reads each completely with go-message: the least any
+// reader of the mail must do.
+func bareIngest(job childJob) (int, float64, error) {
+	c, err := imapclient.DialInsecure(job.Addr, nil)
+	if err != nil {
+		return 0, 0, err
+	}
+	defer c.Close()
+	if err := c.Login(job.User, job.Pass).Wait(); err != nil {
+		return 0, 0, err
+	}
+	start := time.Now()
+	if _, err := c.Select(job.Mailbox, &imap.SelectOptions{ReadOnly: true}).Wait(); err != nil {
+		return 0, 0, err
+	}
+	section := &imap.FetchItemBodySection{Peek: true}
+	cmd := c.Fetch(imap.UIDSet{{Start: 1, Stop: 0}}, &imap.FetchOptions{UID: true, BodySection: []*imap.FetchItemBodySection{section}})
+	n := 0
+	for m := cmd.Next(); m != nil; m = cmd.Next() {
+		for item := m.Next(); item != nil; item = m.Next() {
+			body, ok := item.(imapclient.FetchItemDataBodySection)
+			if !ok || body.Literal == nil {
+				continue
+			}
+			raw := make([]byte, body.Literal.Size())
+			if _, err := io.ReadFull(body.Literal, raw); err != nil {
+				return n, 0, err
+			}
+			if err := parseAll(raw); err != nil {
+				return n, 0, err
+			}
+			n++
+		}
+	}
+	if err := cmd.Close(); err != nil {
+		return n, 0, err
+	}
+	return n, time.Since(start).Seconds(), nil
+}
+
+// parseAll reads a message's header and every part's decoded body.
+func parseAll(raw []byte) error {
+	r, err := mail.CreateReader(bytes.NewReader(raw))
+	if err != nil {
+		return err
+	}
+	if _, err := r.Header.Subject(); err != nil {
+		return err
+	}
+	for {
+		p, err := r.NextPart()
+		if err == io.EOF {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		if _, err := io.Copy(io.Discard, p.Body); err != nil {
+			return err
+		}
+	}
+}
+
+// parseOnly reads each message as the engine would and stores nothing.
+type parseOnly struct{}
+
+func (parseOnly) Handle(_ context.Context, d engine.Delivery) (engine.Result, error) {
+	msg, err := mailtext.Read(d.Raw)
+	if err != nil {
+		return engine.Result{Outcome: store.OutcomeFailed, Reason: err.Error()}, nil
+	}
+	return engine.Result{MessageID: msg.MessageID, Outcome: store.OutcomeProcessed}, nil
+}
+
+// pollerIngest runs one Poller.Once over the mailbox: the intake alone
+// (parseOnly) or through the real engine and store.
+func pollerIngest(t *testing.T, job childJob) (int, float64, error) {
+	imapCfg := config.IMAP{Address: job.Addr, Security: "insecure", Username: job.User, Password: job.Pass,
+		ProcessedMailbox: job.Mailbox + "/processed", FailedMailbox: job.Mailbox + "/failed"}
+	e := newEnv(t, imapCfg, job.Mailbox, quietLog())
+	p := &intake.Poller{Config: e.cfg.IMAP, Mailbox: job.Mailbox, Handler: e.eng, Ledger: e.st, Log: e.log}
+	if job.Mode == "intake" {
+		p.Handler = parseOnly{}
+	}
+	start := time.Now()
+	if err := p.Once(context.Background()); err != nil {
+		return 0, 0, err
+	}
+	secs := time.Since(start).Seconds()
+	if job.Mode == "intake" {
+		return p.Status().Handled, secs, nil
+	}
+	counts := e.messages()
+	n := 0
+	for _, c := range counts {
+		n += c
+	}
+	if counts[store.OutcomeFailed] > 0 {
+		return n, secs, fmt.Errorf("%d messages failed", counts[store.OutcomeFailed])
+	}
+	return n, secs, nil
+}
+
+// peakRSS returns the process's peak resident set (VmHWM) in KiB.
+func peakRSS() int {
+	f, err := os.Open("/proc/self/status")
+	if err != nil {
+		return 0
+	}
+	defer f.Close()
+	s := bufio.NewScanner(f)
+	for s.Scan() {
+		if v, ok := strings.CutPrefix(s.Text(), "VmHWM:"); ok {
+			kb, _ := strconv.Atoi(strings.TrimSuffix(strings.TrimSpace(v), " kB"))
+			return kb
+		}
+	}
+	return 0
+}
+
+// runMbsync pulls mailbox into a fresh local Maildir with mbsync and
+// returns its rate.
+func runMbsync(b *testing.B, srv *dovecottest.Server, mailbox string, n int, fsync bool) float64 {
+	b.Helper()
+	dir := b.TempDir()
+	fs := "yes"
+	if !fsync {
+		fs = "no"
+	}
+	conf := fmt.Sprintf(`FSync %s
+
+IMAPAccount bench
+Host 127.0.0.1
+Port %s
+User %s
+Pass %s
+SSLType None
+AuthMechs PLAIN
+
+IMAPStore far
+Account bench
+
+MaildirStore near
+Path %s/
+Inbox %[5]s/INBOX
+SubFolders Verbatim
+
+Channel bench
+Far :far:%[6]s
+Near :near:%[6]s
+Sync Pull
+Create Near
+SyncState *
+`, fs, portOf(srv.Addr), srv.Username, srv.Password, dir, mailbox)
+	path := filepath.Join(dir, "mbsyncrc")
+	if err := os.WriteFile(path, []byte(conf), 0o600); err != nil {
+		b.Fatal(err)
+	}
+	start := time.Now()
+	out, err := exec.Command("mbsync", "-c", path, "-q", "bench").CombinedOutput()
+	secs := time.Since(start).Seconds()
+	if err != nil {
+		b.Fatalf("mbsync: %v\n%s", err, out)
+	}
+	got := 0
+	for _, sub := range []string{"new", "cur"} {
+		es, _ := os.ReadDir(filepath.Join(dir, mailbox, sub))
+		got += len(es)
+	}
+	if got != n {
+		b.Fatalf("mbsync pulled %d messages, want %d\n%s", got, n, out)
+	}
+	return float64(n) / secs
+}
+
+func portOf(addr string) string {
+	_, p, _ := strings.Cut(addr, ":")
+	return p
+}
