@@ -5,6 +5,9 @@ type Common struct {
 	Project        string // project name
 	ProjectAddress string // where replies go
 	RecipientName  string
+	// RecipientEmail is the address the mail goes to; it picks out the
+	// recipient's own items (Minutes.Yours) and the reply help's examples.
+	RecipientEmail string
 	// CanReply is true when a reply to this mail can act on it (it carries a
 	// signed Reply-To), so the footer shows the reply commands.
 	CanReply bool
@@ -25,6 +28,7 @@ type Item struct {
 	Ref         string
 	Text        string
 	Owner       string // display name or address
+	OwnerEmail  string // the owner's address, "" when the owner is only a name
 	Due         string // "Tue 1 Dec 2026", "" when none
 	DueISO      string
 	Status      string // open | done | cancelled | overdue
@@ -44,6 +48,7 @@ type Risk struct {
 	Severity    int // likelihood × impact, 0-9
 	Mitigation  string
 	Owner       string
+	OwnerEmail  string
 	Status      string
 	Escalated   bool
 	Trigger     string
@@ -117,6 +122,17 @@ type Status struct {
 	ChartCID        string // Content-ID of the inline PNG chart, "" for none
 	ChartAlt        string
 	ActivityOmitted int
+	// OpenedSince counts items created in the period (0 hides the figure).
+	OpenedSince int
+	// Weeks are the chart's numbers, shown as a table in the text part.
+	Weeks []Week
+}
+
+// Week is one week of the status chart.
+type Week struct {
+	Label  string // "23 Nov", the week's first day
+	Open   int    // items open at the end of the week
+	Closed int    // items closed during the week
 }
 
 // Ack is the data of a confirmation of changes made by a reply.

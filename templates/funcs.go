@@ -1,25 +1,40 @@
 package templates
 
 import (
+	"fmt"
 	htmltemplate "html/template"
+	"reflect"
 	"strconv"
 	"strings"
 	texttemplate "text/template"
 	"unicode/utf8"
 )
 
+// TextWidth is the column the text part wraps at; a line runs longer only
+// for a word that does not fit on a line of its own (a long URL).
+const TextWidth = 72
+
 var textFuncs = texttemplate.FuncMap{
 	"wrap":   Wrap,
+	"hang":   hang,
 	"indent": indent,
 	"plural": plural,
+	"pick":   pick,
 	"join":   strings.Join,
 	"upper":  strings.ToUpper,
 	"pad":    pad,
+	"trunc":  trunc,
+	"first":  first,
+	"rest":   rest,
 }
 
 var htmlFuncs = htmltemplate.FuncMap{
 	"plural":       plural,
+	"pick":         pick,
 	"join":         strings.Join,
+	"trunc":        trunc,
+	"first":        first,
+	"rest":         rest,
 	"levelColor":   levelColor,
 	"statusColor":  statusColor,
 	"severityText": severityText,
@@ -47,6 +62,30 @@ func Wrap(width int, s string) string {
 	return strings.Join(out, "\n")
 }
 
+// hang wraps s for a place that starts at column col, continuing each
+// further line at col, so a list entry reads as a block:
+//
+//	A-12   the first line of a long text that goes
+//	       on under itself
+func hang(col int, s string) string {
+	return indent(col, Wrap(max(TextWidth-col, 20), s))
+}
+
+// trunc shortens s to at most n characters at a word boundary, with "…".
+func trunc(n int, s string) string {
+	s = strings.Join(strings.Fields(s), " ")
+	if utf8.RuneCountInString(s) <= n {
+		return s
+	}
+	r := []rune(s)
+	cut := string(r[:n-1])
+	// Cut at the last word boundary, unless a word ends right at the cut.
+	if i := strings.LastIndexByte(cut, ' '); r[n-1] != ' ' && i > n/2 {
+		cut = cut[:i]
+	}
+	return strings.TrimRight(cut, " ,;:.-") + "…"
+}
+
 // indent prefixes every line but the first with n spaces (for hanging
 // indents under list markers).
 func indent(n int, s string) string {
@@ -66,6 +105,37 @@ func plural(n int, one, many string) string {
 		return "1 " + one
 	}
 	return strconv.Itoa(n) + " " + many
+}
+
+// first returns the first n elements of a list (a slice), or all of it
+// when it is shorter: a mail shows the top of a long list, and says how many
+// more there are with rest.
+func first(n int, list any) (any, error) {
+	v := reflect.ValueOf(list)
+	if v.Kind() != reflect.Slice {
+		return nil, fmt.Errorf("first: %T is not a list", list)
+	}
+	if v.Len() <= n {
+		return list, nil
+	}
+	return v.Slice(0, max(n, 0)).Interface(), nil
+}
+
+// rest returns how many elements of a list first(n) leaves out.
+func rest(n int, list any) (int, error) {
+	v := reflect.ValueOf(list)
+	if v.Kind() != reflect.Slice {
+		return 0, fmt.Errorf("rest: %T is not a list", list)
+	}
+	return max(v.Len()-n, 0), nil
+}
+
+// pick returns one when n is 1 and many otherwise ("needs"/"need").
+func pick(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
 }
 
 // levelColor returns a background/foreground pair readable on light and dark

@@ -18,6 +18,8 @@ import (
 	"path/filepath"
 	"strings"
 	texttemplate "text/template"
+
+	"mailflow/mailflow/compose"
 )
 
 //go:embed *.tmpl
@@ -87,7 +89,7 @@ func Load(dir string) (*Set, error) {
 		}
 		t, err := texttemplate.New(name).Funcs(textFuncs).Option("missingkey=error").Parse(src)
 		if err != nil {
-			return nil, fmt.Errorf("template %w", err)
+			return nil, fmt.Errorf("parse %w", err)
 		}
 		s.subject[kind] = t
 
@@ -97,10 +99,10 @@ func Load(dir string) (*Set, error) {
 		}
 		tt, err := texttemplate.New(name).Funcs(textFuncs).Option("missingkey=error").Parse(src)
 		if err != nil {
-			return nil, fmt.Errorf("template %w", err)
+			return nil, fmt.Errorf("parse %w", err)
 		}
 		if _, err := tt.New(commonTxtName).Parse(commonTxt); err != nil {
-			return nil, fmt.Errorf("template %w", err)
+			return nil, fmt.Errorf("parse %w", err)
 		}
 		s.text[kind] = tt
 
@@ -110,10 +112,10 @@ func Load(dir string) (*Set, error) {
 		}
 		ht, err := htmltemplate.New(name).Funcs(htmlFuncs).Option("missingkey=error").Parse(src)
 		if err != nil {
-			return nil, fmt.Errorf("template %w", err)
+			return nil, fmt.Errorf("parse %w", err)
 		}
 		if _, err := ht.New(layoutName).Parse(layout); err != nil {
-			return nil, fmt.Errorf("template %w", err)
+			return nil, fmt.Errorf("parse %w", err)
 		}
 		s.html[kind] = ht
 	}
@@ -130,7 +132,10 @@ func MustDefault() *Set {
 	return s
 }
 
-// Render renders the mail of kind with data.
+// Render renders the mail of kind with data. Whatever the data holds, the
+// subject comes out as one header-safe line and the parts without control
+// characters or bidi overrides (which could make text read differently
+// from what it is, and spill into the lines after it).
 func (s *Set) Render(kind string, data any) (Rendered, error) {
 	st, ok := s.subject[kind]
 	if !ok {
@@ -141,28 +146,33 @@ func (s *Set) Render(kind string, data any) (Rendered, error) {
 	if err := st.Execute(&b, data); err != nil {
 		return r, fmt.Errorf("render %s subject: %w", kind, err)
 	}
-	r.Subject = strings.Join(strings.Fields(b.String()), " ")
+	r.Subject = compose.HeaderSafe(b.String())
 	b.Reset()
 	if err := s.text[kind].Execute(&b, data); err != nil {
 		return r, fmt.Errorf("render %s text: %w", kind, err)
 	}
-	r.Text = tidyText(b.String())
+	r.Text = tidyText(compose.TextSafe(b.String()))
 	b.Reset()
 	if err := s.html[kind].Execute(&b, data); err != nil {
 		return r, fmt.Errorf("render %s html: %w", kind, err)
 	}
-	r.HTML = b.String()
+	r.HTML = compose.TextSafe(b.String())
 	return r, nil
 }
 
 // tidyText drops trailing spaces and runs of more than one blank line that
-// template conditionals leave behind.
+// template conditionals leave behind. A line "--" becomes the signature
+// separator "-- " (RFC 3676 4.3), so mail clients grey out the footer and
+// leave it out of quotes in replies.
 func tidyText(s string) string {
 	lines := strings.Split(s, "\n")
 	out := lines[:0]
 	blank := 0
 	for _, l := range lines {
 		l = strings.TrimRight(l, " \t")
+		if l == "--" {
+			l = "-- "
+		}
 		if l == "" {
 			blank++
 			if blank > 1 {

@@ -8,8 +8,10 @@ package calendar
 import (
 	"bytes"
 	"fmt"
+	"math"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/emersion/go-ical"
 
@@ -25,10 +27,36 @@ type Item struct {
 	UpdatedAt time.Time
 }
 
+// sequenceEpoch is subtracted from an item's last change time (in seconds)
+// to give its SEQUENCE. It must never change: calendars keep the highest
+// SEQUENCE they saw and ignore an update with a lower one.
+const sequenceEpoch = 1700000000
+
+// maxLine is the longest content line RFC 5545 3.1 allows, in octets
+// without the CRLF.
+const maxLine = 75
+
 // UID returns the stable calendar UID of an item of a project.
 func UID(projectAddr, ref string) string {
 	local, domain, _ := strings.Cut(projectAddr, "@")
 	return strings.ToLower(ref) + "." + local + "@" + domain
+}
+
+// Sequence returns the SEQUENCE of an item last changed at updated: it grows
+// with every change (RFC 5545 3.8.7.4), so a calendar that imported the item
+// before takes the new due date, and it is never negative.
+func Sequence(updated time.Time) int {
+	if updated.IsZero() {
+		return 0
+	}
+	s := updated.Unix() - sequenceEpoch
+	switch {
+	case s < 0:
+		return 0
+	case s > math.MaxInt32: // the value type is a 32-bit integer (3.3.8)
+		return math.MaxInt32
+	}
+	return int(s)
 }
 
 // Encode returns a VCALENDAR with one event per item that has a due date,
@@ -37,29 +65,43 @@ func Encode(project, projectAddr string, items []Item, now time.Time) ([]byte, e
 	cal := ical.NewCalendar()
 	cal.Props.SetText(ical.PropVersion, "2.0")
 	cal.Props.SetText(ical.PropProductID, "-//mailflow//action items//EN")
+	// PUBLISH (RFC 5546 3.2.1): a copy for the reader's calendar, no reply
+	// expected. It requires ORGANIZER, DTSTAMP, DTSTART, SUMMARY and UID
+	// in each event.
 	cal.Props.SetText(ical.PropMethod, "PUBLISH")
 	cal.Props.SetText(ical.PropCalendarScale, "GREGORIAN")
+	stamp := now.UTC().Truncate(time.Second)
 	for _, it := range items {
 		if it.Due.IsZero() {
 			continue
 		}
 		ev := ical.NewComponent(ical.CompEvent)
 		ev.Props.SetText(ical.PropUID, UID(projectAddr, it.Ref))
-		ev.Props.SetDateTime(ical.PropDateTimeStamp, now.UTC())
+		ev.Props.SetDateTime(ical.PropDateTimeStamp, stamp)
+		if !it.UpdatedAt.IsZero() {
+			ev.Props.SetDateTime(ical.PropLastModified, it.UpdatedAt.UTC().Truncate(time.Second))
+		}
+		// An all-day event: DATE values, DTEND the day after (3.6.1).
 		ev.Props.SetDate(ical.PropDateTimeStart, it.Due.Time(time.UTC))
 		ev.Props.SetDate(ical.PropDateTimeEnd, it.Due.AddDays(1).Time(time.UTC))
 		ev.Props.SetText(ical.PropSummary, fmt.Sprintf("%s due: %s", it.Ref, oneLine(it.Text)))
-		ev.Props.SetText(ical.PropDescription, fmt.Sprintf("%s action item %s: %s\nReply to the mailflow mail with \"%s done\" when it is done.", project, it.Ref, it.Text, it.Ref))
-		// SEQUENCE must grow when the event changes (RFC 5545 3.8.7.4);
-		// the item's last change time in seconds does.
+		ev.Props.SetText(ical.PropDescription, fmt.Sprintf("%s action item %s: %s\nReply to the mailflow mail with \"%s done\" when it is done.",
+			oneLine(project), it.Ref, oneLine(it.Text), it.Ref))
+		org := ical.NewProp(ical.PropOrganizer)
+		org.Value = "mailto:" + projectAddr
+		if name := paramSafe(project); name != "" {
+			org.Params.Set(ical.ParamCommonName, name)
+		}
+		ev.Props.Set(org)
 		seq := ical.NewProp(ical.PropSequence)
-		seq.Value = fmt.Sprint(it.UpdatedAt.Unix() - 1700000000)
+		seq.Value = fmt.Sprint(Sequence(it.UpdatedAt))
 		ev.Props.Set(seq)
 		status := "CONFIRMED"
 		if it.Status == mailflow.ItemCancelled || it.Status == mailflow.ItemDone {
 			status = "CANCELLED"
 		}
 		ev.Props.SetText(ical.PropStatus, status)
+		// A due date is not a meeting: it does not make the owner busy.
 		ev.Props.SetText(ical.PropTransparency, "TRANSPARENT")
 		cal.Children = append(cal.Children, ev)
 	}
@@ -70,7 +112,48 @@ func Encode(project, projectAddr string, items []Item, now time.Time) ([]byte, e
 	if err := ical.NewEncoder(&b).Encode(cal); err != nil {
 		return nil, fmt.Errorf("encode calendar: %w", err)
 	}
-	return b.Bytes(), nil
+	return Fold(b.Bytes()), nil
+}
+
+// Fold splits content lines longer than 75 octets into a first line and
+// continuation lines that start with a space (RFC 5545 3.1), never inside a
+// UTF-8 sequence. go-ical's encoder does not fold.
+func Fold(b []byte) []byte {
+	var out bytes.Buffer
+	out.Grow(len(b) + len(b)/maxLine*3)
+	for len(b) > 0 {
+		line := b
+		rest := []byte(nil)
+		if i := bytes.Index(b, []byte("\r\n")); i >= 0 {
+			line, rest = b[:i], b[i+2:]
+		}
+		limit := maxLine
+		for len(line) > limit {
+			cut := limit
+			for cut > 0 && !utf8.RuneStart(line[cut]) {
+				cut--
+			}
+			out.Write(line[:cut])
+			out.WriteString("\r\n ")
+			line = line[cut:]
+			limit = maxLine - 1 // the leading space counts
+		}
+		out.Write(line)
+		out.WriteString("\r\n")
+		b = rest
+	}
+	return out.Bytes()
 }
 
 func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
+
+// paramSafe makes a parameter value: no quotes or control characters
+// (3.1: a param-value cannot hold DQUOTE).
+func paramSafe(s string) string {
+	return oneLine(strings.Map(func(r rune) rune {
+		if r == '"' || r < ' ' || r == 0x7f {
+			return -1
+		}
+		return r
+	}, s))
+}

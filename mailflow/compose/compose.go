@@ -8,6 +8,7 @@ import (
 	"bytes"
 	"crypto/rand"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -62,11 +63,24 @@ func NewMessageID(domain string, now time.Time) string {
 	return fmt.Sprintf("mailflow.%d.%s@%s", now.Unix(), hex.EncodeToString(b[:]), domain)
 }
 
-// Build renders m as RFC 5322 bytes.
+// Build renders m as RFC 5322 bytes. Every value that came from people
+// (subject, names, the Message-ID being answered) is made header-safe here,
+// whatever the caller did, and the bodies lose control and bidi-override
+// characters.
 func Build(m Mail) ([]byte, error) {
+	msgID := MessageIDSafe(m.MessageID)
+	if msgID == "" {
+		return nil, fmt.Errorf("message-id %q: not a valid Message-ID", m.MessageID)
+	}
+	if m.Date.IsZero() {
+		return nil, errors.New("no Date for the message")
+	}
 	msg := gomail.NewMsg(gomail.WithNoDefaultUserAgent())
 	if err := msg.FromFormat(HeaderSafe(m.FromName), m.From); err != nil {
 		return nil, fmt.Errorf("from %q: %w", m.From, err)
+	}
+	if len(m.To) == 0 {
+		return nil, errors.New("no recipients")
 	}
 	if err := msg.To(m.To...); err != nil {
 		return nil, fmt.Errorf("to %v: %w", m.To, err)
@@ -77,30 +91,40 @@ func Build(m Mail) ([]byte, error) {
 		}
 	}
 	msg.Subject(HeaderSafe(m.Subject))
-	msg.SetMessageIDWithValue(m.MessageID)
+	msg.SetMessageIDWithValue(msgID)
 	msg.SetDateWithValue(m.Date)
+	// RFC 3834: mail sent by a program, which auto-responders must not
+	// answer.
 	msg.SetGenHeader("Auto-Submitted", "auto-generated")
 	// Ask Exchange and friends not to send vacation replies to us.
 	msg.SetGenHeader(gomail.HeaderXAutoResponseSuppress, "All")
-	msg.SetGenHeader(HeaderKind, string(m.Kind))
+	msg.SetGenHeader(HeaderKind, HeaderSafe(string(m.Kind)))
 	msg.SetGenHeader(HeaderLoop, HeaderSafe(m.LoopID))
-	if m.InReplyTo != "" {
-		msg.SetGenHeader(gomail.HeaderInReplyTo, "<"+HeaderSafe(m.InReplyTo)+">")
+	if id := MessageIDSafe(m.InReplyTo); id != "" {
+		msg.SetGenHeader(gomail.HeaderInReplyTo, "<"+id+">")
 	}
-	if len(m.References) > 0 {
-		refs := make([]string, 0, len(m.References))
-		for _, r := range m.References {
-			refs = append(refs, "<"+HeaderSafe(r)+">")
+	refs := make([]string, 0, len(m.References))
+	for _, r := range m.References {
+		if id := MessageIDSafe(r); id != "" {
+			refs = append(refs, "<"+id+">")
 		}
+	}
+	if len(refs) > 0 {
 		msg.SetGenHeader(gomail.HeaderReferences, strings.Join(refs, " "))
 	}
-	msg.SetBodyString(gomail.TypeTextPlain, m.Text)
+	msg.SetBodyString(gomail.TypeTextPlain, TextSafe(m.Text))
 	if m.HTML != "" {
-		msg.AddAlternativeString(gomail.TypeTextHTML, m.HTML)
+		msg.AddAlternativeString(gomail.TypeTextHTML, TextSafe(m.HTML))
 	}
 	for _, in := range m.Inline {
-		if err := msg.EmbedReader(in.Filename, bytes.NewReader(in.Data),
-			gomail.WithFileContentID(in.ContentID), gomail.WithFileContentType(gomail.ContentType(in.ContentType))); err != nil {
+		cid := MessageIDSafe(in.ContentID)
+		if cid == "" {
+			return nil, fmt.Errorf("inline %s: content-id %q is not valid", in.Filename, in.ContentID)
+		}
+		// RFC 2392: the Content-ID header is in angle brackets; the HTML
+		// refers to it as cid: without them.
+		if err := msg.EmbedReader(HeaderSafe(in.Filename), bytes.NewReader(in.Data),
+			gomail.WithFileContentID("<"+cid+">"), gomail.WithFileContentType(gomail.ContentType(in.ContentType))); err != nil {
 			return nil, fmt.Errorf("embed %s: %w", in.Filename, err)
 		}
 	}
@@ -118,19 +142,27 @@ func Build(m Mail) ([]byte, error) {
 }
 
 // HeaderSafe makes text from minutes and replies safe to put in a header:
-// no CR/LF (header injection), no other control characters and no bidi
-// overrides (which can make a subject read differently from what it is).
+// no CR/LF (header injection), no other control characters, no bidi
+// overrides (which can make a subject read differently from what it is),
+// and no literal RFC 2047 encoded-word: "=?" gets an invisible word joiner,
+// so a subject that says "=?utf-8?q?=0D=0ABcc:...?=" is shown as typed
+// instead of being decoded by the reader's mail client.
 func HeaderSafe(s string) string {
-	return strings.Join(strings.Fields(TextSafe(s)), " ")
+	s = strings.Join(strings.Fields(TextSafe(s)), " ")
+	return strings.ReplaceAll(s, "=?", "=\u2060?")
 }
 
 // TextSafe removes control characters other than newline and tab, and the
 // Unicode bidi embedding/override/isolate controls, from text shown in mail.
+// Line and paragraph separators become newlines; CR is dropped, so CRLF
+// becomes LF.
 func TextSafe(s string) string {
 	return strings.Map(func(r rune) rune {
 		switch {
 		case r == '\n' || r == '\t':
 			return r
+		case r == '\u2028' || r == '\u2029':
+			return '\n'
 		case r == '\r':
 			return -1
 		case isBidiControl(r):
@@ -144,4 +176,22 @@ func TextSafe(s string) string {
 
 func isBidiControl(r rune) bool {
 	return (r >= 0x202A && r <= 0x202E) || (r >= 0x2066 && r <= 0x2069) || r == 0x200E || r == 0x200F || r == 0x061C
+}
+
+// MessageIDSafe returns id without angle brackets if it is a usable
+// msg-id (RFC 5322 3.6.4: printable ASCII without space or specials
+// around one "@"), or "" if it is not.
+func MessageIDSafe(id string) string {
+	id = strings.TrimSpace(id)
+	id = strings.TrimSuffix(strings.TrimPrefix(id, "<"), ">")
+	if id == "" || len(id) > 250 || strings.Count(id, "@") != 1 || strings.HasPrefix(id, "@") || strings.HasSuffix(id, "@") {
+		return ""
+	}
+	for i := 0; i < len(id); i++ {
+		c := id[i]
+		if c <= ' ' || c >= 0x7f || strings.IndexByte(`<>()[]\,;:"`, c) >= 0 {
+			return ""
+		}
+	}
+	return id
 }

@@ -1,0 +1,212 @@
+package templates
+
+import (
+	"strconv"
+	"strings"
+)
+
+// Command is one reply command the footer of a mail teaches, written
+// exactly as the reader would type it.
+type Command struct {
+	Text    string // what to write: "A-12 due Dec 9"
+	Meaning string // what it does: "moves the due date"
+}
+
+// ReplyHelp is the reply-by-email footer: the exact commands a reply to
+// this mail can carry, with the reader's own refs in them.
+type ReplyHelp struct {
+	What     string // what a reply updates: "your items", "A-12"
+	Commands []Command
+	Notes    bool // other lines of the reply are kept as notes
+}
+
+// Example date phrase in the help: always in the future, and read by
+// mailflow's date parser.
+const exampleDue = "next Friday"
+
+// itemCommands are the commands for an item ref; bare, when not "", is the
+// item a bare "done" closes.
+func itemCommands(item, bare, risk string) []Command {
+	var cs []Command
+	if bare != "" {
+		cs = append(cs, Command{"done", "closes " + bare})
+	} else {
+		cs = append(cs, Command{item + " done", "closes " + item})
+	}
+	cs = append(cs,
+		Command{item + " due " + exampleDue, "moves the due date"},
+		Command{item + " progress 50%", "records progress"},
+		Command{"note " + item + " waiting for the vendor", "adds a note"},
+		Command{"reassign " + item + " to name@example.org", "hands it over"},
+	)
+	if risk != "" {
+		cs = append(cs, Command{risk + " mitigation: weekly vendor call", "updates the risk"})
+	}
+	return cs
+}
+
+func open(it Item) bool { return it.Status == "open" || it.Status == "overdue" || it.Status == "" }
+
+func mine(owner, recipient string) bool {
+	return recipient != "" && strings.EqualFold(strings.TrimSpace(owner), strings.TrimSpace(recipient))
+}
+
+// Yours returns the open items of the minutes that the recipient owns.
+func (m Minutes) Yours() []Item {
+	var out []Item
+	for _, it := range m.Items {
+		if open(it) && mine(it.OwnerEmail, m.RecipientEmail) {
+			out = append(out, it)
+		}
+	}
+	return out
+}
+
+// Help returns the reply commands for the minutes: for the reader's own
+// items when there are any, and a bare "done" when the reader owns exactly
+// one open item (the engine reads it as that one).
+func (m Minutes) Help() ReplyHelp {
+	if !m.CanReply {
+		return ReplyHelp{}
+	}
+	item, bare := m.Example(), ""
+	if yours := m.Yours(); len(yours) > 0 {
+		item = yours[0].Ref
+		if len(yours) == 1 {
+			bare = item
+		}
+	} else if len(m.Items) > 0 && m.ExampleRef == "" {
+		item = m.Items[0].Ref
+	}
+	risk := ""
+	for _, r := range m.Risks {
+		if mine(r.OwnerEmail, m.RecipientEmail) {
+			risk = r.Ref
+			break
+		}
+	}
+	if risk == "" && len(m.Risks) > 0 {
+		risk = m.Risks[0].Ref
+	}
+	return ReplyHelp{What: "items and risks", Commands: itemCommands(item, bare, risk), Notes: true}
+}
+
+// Only returns the digest's one item, or nil when it has several.
+func (r Reminder) Only() *Item {
+	all := r.All()
+	if len(all) != 1 {
+		return nil
+	}
+	return &all[0]
+}
+
+// All returns the digest's items, most urgent first.
+func (r Reminder) All() []Item {
+	all := make([]Item, 0, len(r.Overdue)+len(r.DueToday)+len(r.Upcoming))
+	all = append(all, r.Overdue...)
+	all = append(all, r.DueToday...)
+	return append(all, r.Upcoming...)
+}
+
+// Help returns the reply commands for a digest; a bare "done" works when
+// it holds a single item.
+func (r Reminder) Help() ReplyHelp {
+	if !r.CanReply {
+		return ReplyHelp{}
+	}
+	item, bare := r.Example(), ""
+	if all := r.All(); len(all) > 0 {
+		item = all[0].Ref
+		if len(all) == 1 {
+			bare = item
+		}
+	}
+	return ReplyHelp{What: "your items", Commands: itemCommands(item, bare, ""), Notes: true}
+}
+
+// Help returns the commands for a reply to a confirmation, which is about
+// the one item it changed: no ref is needed.
+func (a Ack) Help() ReplyHelp {
+	if !a.CanReply || a.ExampleRef == "" {
+		return ReplyHelp{}
+	}
+	ref := a.ExampleRef
+	cs := []Command{
+		{"reopen", "reopens " + ref},
+		{"due " + exampleDue, "moves its due date"},
+		{"note waiting for the vendor", "adds a note"},
+	}
+	if strings.HasPrefix(ref, "R-") {
+		cs = []Command{
+			{"mitigation: weekly vendor call", "updates " + ref},
+			{"likelihood low", "re-rates it"},
+			{"note waiting for the vendor", "adds a note"},
+		}
+	}
+	return ReplyHelp{What: ref, Commands: cs, Notes: true}
+}
+
+// Help returns the commands for another try after an error.
+func (e Error) Help() ReplyHelp {
+	if !e.CanReply || e.Refusal != "" {
+		return ReplyHelp{}
+	}
+	item := e.Example()
+	if len(e.Candidates) > 0 {
+		item = e.Candidates[0]
+	}
+	return ReplyHelp{What: "items", Commands: itemCommands(item, "", ""), Notes: false}
+}
+
+// Help is empty: the status report is not answered by commands.
+func (Status) Help() ReplyHelp { return ReplyHelp{} }
+
+// Meta is the line under an item: owner, due date and how late it is.
+func (i Item) Meta() string {
+	var parts []string
+	if i.Owner != "" {
+		parts = append(parts, i.Owner)
+	} else {
+		parts = append(parts, "no owner")
+	}
+	if i.Due != "" {
+		parts = append(parts, "due "+i.Due)
+	} else {
+		parts = append(parts, "no due date")
+	}
+	switch {
+	case i.DaysOverdue > 0:
+		parts = append(parts, plural(i.DaysOverdue, "day", "days")+" overdue")
+	case i.Status == "done":
+		parts = append(parts, "done")
+	case i.Status == "cancelled":
+		parts = append(parts, "cancelled")
+	case i.Progress > 0:
+		parts = append(parts, strconv.Itoa(i.Progress)+"% done")
+	}
+	return strings.Join(parts, " · ")
+}
+
+// Rating is a risk's likelihood and impact in words.
+func (r Risk) Rating() string {
+	l, i := r.Likelihood, r.Impact
+	if l == "" {
+		l = "?"
+	}
+	if i == "" {
+		i = "?"
+	}
+	return "likelihood " + l + " × impact " + i
+}
+
+// Meta is the line under a risk: its rating, owner and status.
+func (r Risk) Meta() string {
+	parts := []string{r.Rating()}
+	if r.Owner != "" {
+		parts = append(parts, r.Owner)
+	}
+	if r.Status != "" {
+		parts = append(parts, r.Status)
+	}
+	return strings.Join(parts, " · ")
+}

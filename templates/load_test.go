@@ -1,9 +1,0 @@
-package templates
-
-import "testing"
-
-func TestEmbeddedTemplatesParse(t *testing.T) {
-	if _, err := Load(""); err != nil {
-		t.Fatalf("Load(\"\") = %v", err)
-	}
-}
