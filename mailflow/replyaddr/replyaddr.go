@@ -77,11 +77,27 @@ func Find(projectAddr string, addrs []string) string {
 			continue
 		}
 		base, token, ok := strings.Cut(l, "+")
-		if ok && base == local && token != "" {
+		if ok && base == local && wellFormed(token) {
 			return token
 		}
 	}
 	return ""
+}
+
+// wellFormed reports whether token has the shape of ours ("thing.mac"),
+// so a plain plus-address such as ehr+minutes@ is not taken for a forged
+// reply token.
+func wellFormed(token string) bool {
+	thing, mac, ok := strings.Cut(token, ".")
+	if !ok || thing == "" || len(mac) != macLen {
+		return false
+	}
+	for _, c := range thing + mac {
+		if !(c >= 'a' && c <= 'z' || c >= '0' && c <= '9') {
+			return false
+		}
+	}
+	return true
 }
 
 // Verify checks token for a reply from sender and returns the thing it names.
