@@ -90,11 +90,17 @@ func (s *Store) NextMailAt() (time.Time, error) {
 	return t.Time, nil
 }
 
-// MarkSending records that an attempt is starting: the attempt is counted
-// before SMTP sees the mail, so a crash mid-send is visible afterwards.
-func (s *Store) MarkSending(id int64) error {
-	_, err := s.db.Exec(`UPDATE outbox SET status = 'sending', attempts = attempts + 1 WHERE id = ? AND status = 'queued'`, id)
-	return err
+// MarkSending claims a queued mail for an attempt and reports whether this
+// caller got it: only one sender can move a row from queued to sending, so
+// two processes never send the same mail. The attempt is counted before
+// SMTP sees the mail, so a crash mid-send is visible afterwards.
+func (s *Store) MarkSending(id int64) (bool, error) {
+	res, err := s.db.Exec(`UPDATE outbox SET status = 'sending', attempts = attempts + 1 WHERE id = ? AND status = 'queued'`, id)
+	if err != nil {
+		return false, err
+	}
+	n, err := res.RowsAffected()
+	return n == 1, err
 }
 
 // MarkSent records a delivered mail.

@@ -122,8 +122,11 @@ func TestOutboxIdempotencyKey(t *testing.T) {
 		t.Fatalf("due %d", len(due))
 	}
 	// A crash mid-send leaves the row "sending"; a restart queues it again.
-	if err := s.MarkSending(due[0].ID); err != nil {
-		t.Fatal(err)
+	if ok, err := s.MarkSending(due[0].ID); err != nil || !ok {
+		t.Fatalf("claim: %v %v", ok, err)
+	}
+	if ok, _ := s.MarkSending(due[0].ID); ok {
+		t.Fatal("a mail being sent was claimed a second time")
 	}
 	if d, _ := s.DueMail(now.Add(time.Second), 10); len(d) != 0 {
 		t.Fatal("a mail being sent is due again")

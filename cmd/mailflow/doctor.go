@@ -57,9 +57,9 @@ func cmdDoctor(ctx context.Context, args []string, out, errOut io.Writer) error 
 		st.Close()
 	}
 
-	dctx, cancel := context.WithTimeout(ctx, cfg.IMAP.Timeout.Duration)
-	conn, err := intake.Dial(dctx, cfg.IMAP)
-	cancel()
+	// Dial bounds its own set-up by imap.timeout; ctx must outlive the
+	// folder checks that follow, since the connection closes when it ends.
+	conn, err := intake.Dial(ctx, cfg.IMAP)
 	check(fmt.Sprintf("IMAP login to %s as %s (%s)", cfg.IMAP.Address, cfg.IMAP.Username, cfg.IMAP.Security), err,
 		"check imap.address, imap.security, the username and the password; with a private CA set imap.ca_file")
 	if err == nil {

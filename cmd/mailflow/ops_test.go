@@ -239,3 +239,20 @@ func TestDoctorAndStatus(t *testing.T) {
 		t.Errorf("status: exit %d\n%s%s", code, out, errOut)
 	}
 }
+
+func TestTemplatesCheck(t *testing.T) {
+	if code, out, errOut := run(t, "templates", "check"); code != 0 || !strings.HasPrefix(out, "OK") {
+		t.Fatalf("embedded: exit %d %s %s", code, out, errOut)
+	}
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, "ack.txt.tmpl"), []byte("Done.\n{{range .Changes}}- {{.}}\n{{end}}\n{{.NoSuchField}}\n"), 0o644)
+	code, _, errOut := run(t, "templates", "check", dir)
+	if code != 1 || !strings.Contains(errOut, "ack.txt.tmpl") || !strings.Contains(errOut, "NoSuchField") {
+		t.Errorf("broken override: exit %d, %q (want the file and the problem named)", code, errOut)
+	}
+	os.WriteFile(filepath.Join(dir, "ack.txt.tmpl"), []byte("Done{{if .Changes}:\n"), 0o644)
+	code, _, errOut = run(t, "templates", "check", dir)
+	if code != 1 || !strings.Contains(errOut, "ack.txt.tmpl:1") {
+		t.Errorf("syntax error: exit %d, %q (want file:line)", code, errOut)
+	}
+}

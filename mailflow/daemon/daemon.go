@@ -125,11 +125,22 @@ func (d *Daemon) Once(ctx context.Context) error {
 	} else if n > 0 {
 		d.log.Warn("mail interrupted mid-send by a crash is queued again", "count", n)
 	}
+	// Mailboxes are read side by side, so a dead or slow one does not
+	// delay the others.
+	var mu sync.Mutex
+	var wg sync.WaitGroup
 	for _, p := range d.Pollers {
-		if err := p.Once(ctx); err != nil {
-			errs = append(errs, fmt.Errorf("mailbox %s: %w", p.Mailbox, err))
-		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if err := p.Once(ctx); err != nil {
+				mu.Lock()
+				errs = append(errs, fmt.Errorf("mailbox %s: %w", p.Mailbox, err))
+				mu.Unlock()
+			}
+		}()
 	}
+	wg.Wait()
 	if err := d.Engine.Tick(ctx); err != nil {
 		errs = append(errs, err)
 	}

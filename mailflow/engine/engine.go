@@ -187,6 +187,11 @@ func (e *Engine) Handle(ctx context.Context, d Delivery) (res Result, err error)
 		parseErr = failf("message is %d bytes, over max_message_bytes (%d)", d.TooLarge, e.cfg.IMAP.MaxMessageBytes)
 	} else {
 		msg, parseErr = mailtext.Read(d.Raw)
+		if parseErr == nil {
+			if reason := quarantineReason(msg); reason != "" {
+				parseErr = failf("%s", reason)
+			}
+		}
 	}
 	if msg == nil {
 		msg = headerFacts(d.Raw) // route and name it by its header even when the body is broken

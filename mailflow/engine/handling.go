@@ -60,7 +60,7 @@ func (h *handling) run() error {
 	if self {
 		return failf("%s", reason)
 	}
-	newText := reply.Strip(h.msg.Text)
+	newText := reply.Text(h.msg)
 	tg, err := h.findTarget()
 	if err != nil {
 		return err

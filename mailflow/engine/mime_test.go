@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"io"
 	"mime"
-	"strings"
 	"testing"
 
 	_ "github.com/emersion/go-message/charset"
@@ -15,6 +14,12 @@ type mimeDecoder = mime.WordDecoder
 
 // textPart returns the decoded text/plain part of a message.
 func textPart(t *testing.T, raw []byte) string {
+	t.Helper()
+	return partOf(t, raw, "text/plain")
+}
+
+// partOf returns the first decoded inline part of content type ct.
+func partOf(t *testing.T, raw []byte, ct string) string {
 	t.Helper()
 	r, err := gomail.CreateReader(bytes.NewReader(raw))
 	if err != nil {
@@ -29,12 +34,12 @@ func textPart(t *testing.T, raw []byte) string {
 			t.Fatalf("read part: %v", err)
 		}
 		if h, ok := p.Header.(*gomail.InlineHeader); ok {
-			if ct, _, _ := h.ContentType(); strings.HasPrefix(ct, "text/plain") {
+			if got, _, _ := h.ContentType(); got == ct {
 				b, _ := io.ReadAll(p.Body)
 				return string(b)
 			}
 		}
 	}
-	t.Fatal("no text/plain part")
+	t.Fatalf("no %s part", ct)
 	return ""
 }

@@ -40,6 +40,7 @@ func (e *Engine) common(p *Project, to mailflow.Person, canReply bool, exampleRe
 		Project:        compose.TextSafe(p.Name),
 		ProjectAddress: p.Address,
 		RecipientName:  compose.TextSafe(name),
+		RecipientEmail: to.Email,
 		CanReply:       canReply && e.signer.Enabled(),
 		ExampleRef:     exampleRef,
 	}

@@ -256,9 +256,27 @@ var reReplyPrefix = regexp.MustCompile(`(?i)^\s*((re|aw|sv|vs|antw)\s*:\s*)+`)
 
 const refuseNotOwner = "you can change only items and risks you own (notes are fine); ask the project's chair to make this change"
 
-// apply carries out one command on ref. Only database failures are returned;
-// everything else becomes an error line in the reply to the sender.
+// apply carries out one command on ref and keeps a comment after a verb
+// that takes none ("done, sent to legal") as a note. Only database failures
+// are returned; everything else becomes an error line in the answer.
 func (r *commandRun) apply(cmd mailflow.Command, ref string) error {
+	before := len(r.changes)
+	if err := r.applyOne(cmd, ref); err != nil {
+		return err
+	}
+	switch cmd.Verb {
+	case mailflow.VerbDone, mailflow.VerbReopen, mailflow.VerbCancel, mailflow.VerbEscalate:
+		if comment := strings.TrimSpace(cmd.Value); comment != "" && len(r.changes) > before {
+			if err := r.h.audit(ref, "note", "", comment); err != nil {
+				return err
+			}
+			r.notes = append(r.notes, ref+": "+comment)
+		}
+	}
+	return nil
+}
+
+func (r *commandRun) applyOne(cmd mailflow.Command, ref string) error {
 	h := r.h
 	if _, _, err := store.ParseRef(ref); err != nil {
 		r.fail(cmd, err.Error())

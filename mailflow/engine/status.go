@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"mailflow/mailflow"
+	"mailflow/mailflow/chart"
 	"mailflow/mailflow/compose"
 	"mailflow/store"
 	"mailflow/templates"
@@ -38,6 +39,9 @@ func (e *Engine) statusData(p *Project, from, to, now time.Time) (templates.Stat
 	overdueBy := map[string][]templates.Item{}
 	onTime, closedWithDue := 0, 0
 	for _, it := range items {
+		if it.CreatedAt.After(from) && !it.CreatedAt.After(now) {
+			d.OpenedSince++
+		}
 		v := p.itemView(it, today)
 		switch it.Status {
 		case string(mailflow.ItemOpen):
@@ -122,15 +126,16 @@ func (e *Engine) statusData(p *Project, from, to, now time.Time) (templates.Stat
 			What: compose.TextSafe(describeAudit(a)),
 		})
 	}
-	chart, err := e.statusChart(p, items, now)
+	img, weeks, err := e.statusChart(p, items, now)
 	if err != nil {
 		return d, nil, err
 	}
-	if chart != nil {
-		d.ChartCID = chart.ContentID
-		d.ChartAlt = fmt.Sprintf("Open and closed action items per week, last %d weeks", statusChartWeeks)
+	d.ChartCID = img.ContentID
+	d.ChartAlt = chart.Describe(weeks)
+	for _, w := range weeks {
+		d.Weeks = append(d.Weeks, templates.Week{Label: w.Start.In(loc).Format("2 Jan"), Open: w.Open, Closed: w.Closed})
 	}
-	return d, chart, nil
+	return d, img, nil
 }
 
 // describeAudit says an audit entry in a few words for the report.
@@ -153,7 +158,36 @@ func describeAudit(a store.AuditEntry) string {
 	return fmt.Sprintf("%s %s: %s → %s", a.Ref, a.Action, old, strings.TrimSpace(a.NewValue))
 }
 
-// statusChart is filled in by the chart support; nil means no chart.
-func (e *Engine) statusChart(p *Project, items []store.Item, now time.Time) (*compose.Inline, error) {
-	return nil, nil
+// statusChart draws open and closed items per week for the last weeks, as
+// a PNG for the HTML part, and returns the weeks for the text part.
+func (e *Engine) statusChart(p *Project, items []store.Item, now time.Time) (*compose.Inline, []chart.Week, error) {
+	spans := make([]chart.Span, 0, len(items))
+	for _, it := range items {
+		s := chart.Span{Opened: it.CreatedAt}
+		switch it.Status {
+		case string(mailflow.ItemDone):
+			s.Done = true
+			s.Ended = it.ClosedAt.Time
+			if !it.ClosedAt.Valid {
+				s.Ended = it.UpdatedAt
+			}
+		case string(mailflow.ItemCancelled):
+			s.Ended = it.ClosedAt.Time
+			if !it.ClosedAt.Valid {
+				s.Ended = it.UpdatedAt
+			}
+		}
+		spans = append(spans, s)
+	}
+	weeks := chart.Tally(spans, now, statusChartWeeks, p.Location)
+	png, err := chart.WeeklyItems(weeks)
+	if err != nil {
+		return nil, nil, fmt.Errorf("status chart: %w", err)
+	}
+	return &compose.Inline{
+		ContentID:   fmt.Sprintf("chart.%d@%s", now.Unix(), p.Domain()),
+		Filename:    "items-per-week.png",
+		ContentType: "image/png",
+		Data:        png,
+	}, weeks, nil
 }

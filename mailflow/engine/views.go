@@ -19,6 +19,7 @@ func (p *Project) itemView(it store.Item, today mailflow.Date) templates.Item {
 		DueISO:   it.Due,
 	}
 	if it.Owner != "" {
+		v.OwnerEmail = it.Owner
 		v.Owner = compose.TextSafe(p.displayName(it.Owner))
 	} else if it.OwnerName != "" {
 		v.Owner = compose.TextSafe(it.OwnerName)
@@ -49,6 +50,7 @@ func (p *Project) riskView(r store.Risk) templates.Risk {
 		Trigger:     compose.TextSafe(r.Trigger),
 	}
 	if r.Owner != "" {
+		v.OwnerEmail = r.Owner
 		v.Owner = compose.TextSafe(p.displayName(r.Owner))
 	} else {
 		v.Owner = compose.TextSafe(r.OwnerName)

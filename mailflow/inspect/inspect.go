@@ -52,7 +52,7 @@ func Understand(raw []byte, proj *config.Project) (*Understanding, error) {
 		ActionItems: []mailflow.ActionItem{}, Risks: []mailflow.Risk{}, Decisions: []mailflow.Decision{},
 		Changes: []mailflow.Change{}, Commands: []mailflow.Command{}, Notes: []string{}, Problems: []mailflow.Problem{},
 	}
-	u.ReplyText = reply.Strip(msg.Text)
+	u.ReplyText = reply.Text(msg)
 	isReply := len(msg.InReplyTo) > 0 || reReplySubject.MatchString(msg.Subject)
 	switch {
 	case isReply && !minutes.HasStructure(u.ReplyText):

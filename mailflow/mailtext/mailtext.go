@@ -32,20 +32,30 @@ var ErrMalformed = errors.New("malformed message")
 
 // Message is what mailflow reads from one mail.
 type Message struct {
-	Header      message.Header
-	MessageID   string // without angle brackets
-	From        mailflow.Person
-	To          []mailflow.Person
-	Cc          []mailflow.Person
-	ReplyTo     []mailflow.Person
-	Subject     string
-	Date        time.Time
-	InReplyTo   []string
-	References  []string
-	Text        string // the body as text: text/plain if present, else converted HTML
-	HTML        string // the first text/html part, raw, when there is one
-	Attachments []Attachment
-	Problems    []string // non-fatal oddities, e.g. an undecodable part skipped
+	Header     message.Header
+	MessageID  string // without angle brackets
+	From       mailflow.Person
+	To         []mailflow.Person
+	Cc         []mailflow.Person
+	ReplyTo    []mailflow.Person
+	Subject    string
+	Date       time.Time
+	InReplyTo  []string
+	References []string
+	Text       string // the body as text: text/plain if present, else converted HTML
+	HTML       string // the first text/html part, raw, when there is one
+	// TextFromHTML is true when there was no plain-text body and Text is
+	// the HTML part converted.
+	TextFromHTML bool
+	Attachments  []Attachment
+	Unread       []Part   // non-text parts (images, archives, …), not opened
+	Problems     []string // non-fatal oddities, e.g. an undecodable part skipped
+}
+
+// Part names a MIME part that was not read.
+type Part struct {
+	ContentType string
+	Filename    string
 }
 
 // Attachment is a text part sent as a file (minutes as .txt, .md or .html).
@@ -96,6 +106,7 @@ func Read(raw []byte) (*Message, error) {
 		m.Text = b.plain
 	} else if b.html != "" {
 		m.Text = HTMLToText(b.html)
+		m.TextFromHTML = true
 	}
 	return m, nil
 }

@@ -147,6 +147,9 @@ func (w *walker) leaf(e *message.Entity, ct string, params map[string]string) (b
 		return body{}, nil // forwarded mail and reports are not the sender's text
 	}
 	if !strings.HasPrefix(ct, "text/") {
+		// Not read, but named, so that the engine can decide about
+		// attachments it will not open (archives, executables).
+		w.m.Unread = append(w.m.Unread, Part{ContentType: ct, Filename: filename})
 		return body{}, nil
 	}
 	raw, err := io.ReadAll(io.LimitReader(e.Body, MaxTextBytes+1))

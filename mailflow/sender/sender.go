@@ -63,7 +63,7 @@ var ErrConnection = errors.New("SMTP connection failed")
 // Store is the part of the store the sender uses.
 type Store interface {
 	DueMail(now time.Time, limit int) ([]store.Mail, error)
-	MarkSending(id int64) error
+	MarkSending(id int64) (bool, error)
 	MarkSent(id int64, at time.Time, response string) error
 	MarkRetry(id int64, next time.Time, errText string) error
 	MarkFailed(id int64, errText string) error
@@ -288,8 +288,12 @@ func (s *Sender) sendBatch(ctx context.Context, batch []store.Mail) (Stats, erro
 		if ctx.Err() != nil {
 			return st, nil // past the shutdown grace period: the rest stays queued
 		}
-		if err := s.store.MarkSending(m.ID); err != nil {
+		claimed, err := s.store.MarkSending(m.ID)
+		if err != nil {
 			return st, fmt.Errorf("mark outbox %d sending: %w", m.ID, err)
+		}
+		if !claimed {
+			continue // another sender (a second process) has taken it
 		}
 		resp, sendErr := c.deliver(m)
 		if sendErr == nil {

@@ -406,7 +406,7 @@ func TestRestartBetweenEnqueueAndSend(t *testing.T) {
 	if err != nil || len(rows) != 2 {
 		t.Fatalf("DueMail = %d rows, %v", len(rows), err)
 	}
-	if err := f.st.MarkSending(rows[0].ID); err != nil {
+	if _, err := f.st.MarkSending(rows[0].ID); err != nil {
 		t.Fatal(err)
 	}
 	f.reopen(t)
