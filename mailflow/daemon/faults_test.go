@@ -60,7 +60,7 @@ func newRig(t *testing.T, setup func(*rig)) *rig {
 	if r.cfg, err = demo.Config(t.TempDir(), r.proxy.Addr, r.smtp.Addr, key); err != nil {
 		t.Fatal(err)
 	}
-	r.cfg.IMAP.Timeout.Duration = 5 * time.Second
+	r.cfg.IMAP.Timeout.Duration = 30 * time.Second
 	if setup != nil {
 		setup(r)
 	}
@@ -117,7 +117,7 @@ func (r *rig) waitItems(n int, within time.Duration) []store.Item {
 			return items
 		}
 		if time.Now().After(deadline) {
-			r.t.Fatalf("%d items after %s, want %d", len(items), within, n)
+			r.t.Fatalf("%d items after %s, want %d; poller: %+v", len(items), within, n, r.d.Pollers[0].Status())
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
@@ -177,14 +177,14 @@ func TestIMAPConnectionCutMidFetch(t *testing.T) {
 	if err := r.imap.Append("INBOX", r.minutes(1, 1<<20)); err != nil {
 		t.Fatal(err)
 	}
-	r.waitItems(1, 15*time.Second)
+	r.waitItems(1, 40*time.Second)
 	if r.proxy.Cuts() == 0 {
 		t.Fatal("the connection was never cut: the test did not test anything")
 	}
 	if err := r.imap.Append("INBOX", r.minutes(2, 2000)); err != nil {
 		t.Fatal(err)
 	}
-	r.waitItems(2, 15*time.Second)
+	r.waitItems(2, 40*time.Second)
 	r.checkInvariants(2, 2)
 	if err := r.stop(); err != nil {
 		t.Errorf("stop: %v", err)
@@ -198,14 +198,14 @@ func TestIMAPConnectionCutMidIdle(t *testing.T) {
 	if err := r.imap.Append("INBOX", r.minutes(1, 2000)); err != nil {
 		t.Fatal(err)
 	}
-	r.waitItems(1, 15*time.Second)
+	r.waitItems(1, 40*time.Second)
 	// And the server going away for a while.
 	r.proxy.SetDown(true)
 	r.proxy.CutAll()
 	r.imap.Append("INBOX", r.minutes(2, 2000))
 	time.Sleep(1500 * time.Millisecond)
 	r.proxy.SetDown(false)
-	r.waitItems(2, 20*time.Second)
+	r.waitItems(2, 40*time.Second)
 	r.checkInvariants(2, 2)
 	if err := r.stop(); err != nil {
 		t.Errorf("stop: %v", err)

@@ -123,7 +123,7 @@ func (e *Engine) statusData(p *Project, from, to, now time.Time) (templates.Stat
 		d.Activity = append(d.Activity, templates.Activity{
 			When: a.At.In(loc).Format("Mon 2 Jan"),
 			Who:  compose.TextSafe(p.displayName(a.Actor)),
-			What: compose.TextSafe(describeAudit(a)),
+			What: compose.TextSafe(p.namesFor(describeAudit(a))),
 		})
 	}
 	img, weeks, err := e.statusChart(p, items, now)
@@ -190,4 +190,15 @@ func (e *Engine) statusChart(p *Project, items []store.Item, now time.Time) (*co
 		ContentType: "image/png",
 		Data:        png,
 	}, weeks, nil
+}
+
+// namesFor replaces roster members' addresses in text with their names: a
+// report reads "owner Alice Moreau", not an address.
+func (p *Project) namesFor(text string) string {
+	for _, m := range p.Members {
+		if m.Name != "" && strings.Contains(text, m.Email) {
+			text = strings.ReplaceAll(text, m.Email, m.Name)
+		}
+	}
+	return text
 }
