@@ -36,6 +36,7 @@ type Mail struct {
 	SMTPResponse  string       `db:"smtp_response"`
 	LastError     string       `db:"last_error"`
 	Interrupted   int          `db:"interrupted"`
+	Rcpt          string       `db:"rcpt"` // the recipient when there is exactly one
 }
 
 // Recipients decodes the envelope recipients.
@@ -53,11 +54,15 @@ func (tx *Tx) Enqueue(m Mail, recipients []string, at time.Time) (bool, error) {
 	if err != nil {
 		return false, err
 	}
+	rcpt := ""
+	if len(recipients) == 1 {
+		rcpt = recipients[0]
+	}
 	res, err := tx.tx.ExecContext(tx.ctx, `INSERT INTO outbox
-		(project_id, idem_key, kind, envelope_from, recipients, subject, message_id, about, raw, status, attempts, next_attempt_at, created_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'queued', 0, ?, ?)
+		(project_id, idem_key, kind, envelope_from, recipients, rcpt, subject, message_id, about, raw, status, attempts, next_attempt_at, created_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'queued', 0, ?, ?)
 		ON CONFLICT (idem_key) DO NOTHING`,
-		m.ProjectID, m.IdemKey, m.Kind, m.EnvelopeFrom, string(rs), m.Subject, m.MessageID, m.About, m.Raw, utc(at), utc(at))
+		m.ProjectID, m.IdemKey, m.Kind, m.EnvelopeFrom, string(rs), rcpt, m.Subject, m.MessageID, m.About, m.Raw, utc(at), utc(at))
 	if err != nil {
 		return false, fmt.Errorf("enqueue %s: %w", m.IdemKey, err)
 	}
@@ -190,9 +195,10 @@ func (s *Store) OutboxCounts() (map[string]int, error) {
 }
 
 // CountRecentMail counts mails of the given kinds queued to recipient since
-// a time, for the per-sender reply rate limit.
-func (tx *Tx) CountRecentMail(projectID int64, recipient string, kinds []string, since time.Time) (int, error) {
-	q := `SELECT COUNT(*) FROM outbox, json_each(outbox.recipients) r WHERE project_id = ? AND r.value = ? AND created_at >= ? AND kind IN (`
+// a time, up to max (the caller only asks "has the limit been reached?",
+// so the work stays bounded however busy a sender is).
+func (tx *Tx) CountRecentMail(projectID int64, recipient string, kinds []string, since time.Time, max int) (int, error) {
+	q := `SELECT COUNT(*) FROM (SELECT 1 FROM outbox WHERE project_id = ? AND rcpt = ? AND created_at >= ? AND kind IN (`
 	args := []any{projectID, recipient, utc(since)}
 	for i, k := range kinds {
 		if i > 0 {
@@ -201,7 +207,8 @@ func (tx *Tx) CountRecentMail(projectID int64, recipient string, kinds []string,
 		q += "?"
 		args = append(args, k)
 	}
-	q += ")"
+	q += ") LIMIT ?)"
+	args = append(args, max)
 	var n int
 	err := tx.tx.GetContext(tx.ctx, &n, q, args...)
 	return n, err

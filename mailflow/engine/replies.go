@@ -554,12 +554,13 @@ func (h *handling) refuse(text string) {
 
 // allowAnswer applies the per-sender limit on ack and error mails.
 func (h *handling) allowAnswer() bool {
-	n, err := h.tx.CountRecentMail(h.proj.ID, h.msg.From.Email, []string{string(mailflow.MailAck), string(mailflow.MailError)}, h.now.Add(-time.Hour))
+	limit := h.e.cfg.Security.ReplyRateLimit
+	n, err := h.tx.CountRecentMail(h.proj.ID, h.msg.From.Email, []string{string(mailflow.MailAck), string(mailflow.MailError)}, h.now.Add(-time.Hour), limit)
 	if err != nil {
 		h.log.Error("count recent replies", "err", err)
 		return false
 	}
-	return n < h.e.cfg.Security.ReplyRateLimit
+	return n < limit
 }
 
 func firstOr(s []string, def string) string {
