@@ -50,6 +50,9 @@ func Open(ctx context.Context, path string) (*Store, error) {
 	// BEGIN IMMEDIATE takes the write lock up front, so two writers never
 	// deadlock upgrading read locks; the loser waits out the busy timeout.
 	q.Set("_txlock", "immediate")
+	// Reuse prepared statements: the engine runs the same few dozen
+	// queries for every message, and preparing them was ~10% of its time.
+	q.Set("_stmt_cache_size", "64")
 	dsn := "file:" + path + "?" + q.Encode()
 	db, err := sqlx.Open("sqlite3", dsn)
 	if err != nil {

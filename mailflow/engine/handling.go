@@ -146,23 +146,31 @@ func (h *handling) findTarget() (target, error) {
 			break
 		}
 	}
-	if tg.meetingID != 0 && len(tg.refs) == 0 {
-		items, err := h.tx.ItemsOfMeeting(tg.meetingID)
-		if err != nil {
-			return tg, err
-		}
-		for _, it := range items {
-			tg.refs = append(tg.refs, it.Ref())
-		}
-		risks, err := h.tx.RisksOfMeeting(tg.meetingID)
-		if err != nil {
-			return tg, err
-		}
-		for _, r := range risks {
-			tg.refs = append(tg.refs, r.Ref())
-		}
-	}
 	return tg, nil
+}
+
+// meetingRefs fills tg.refs with the refs of the meeting a reply is about,
+// when it is about a meeting. It is called only when a command names no
+// ref: most replies do, and the lookup is not free.
+func (h *handling) meetingRefs(tg *target) error {
+	if tg.meetingID == 0 || len(tg.refs) > 0 {
+		return nil
+	}
+	items, err := h.tx.ItemsOfMeeting(tg.meetingID)
+	if err != nil {
+		return err
+	}
+	for _, it := range items {
+		tg.refs = append(tg.refs, it.Ref())
+	}
+	risks, err := h.tx.RisksOfMeeting(tg.meetingID)
+	if err != nil {
+		return err
+	}
+	for _, r := range risks {
+		tg.refs = append(tg.refs, r.Ref())
+	}
+	return nil
 }
 
 var reReplySubject = regexp.MustCompile(`(?i)^\s*(re|aw|sv|vs|antw)\s*:`)

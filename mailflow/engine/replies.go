@@ -47,6 +47,15 @@ func (h *handling) reply(tg target, newText string) error {
 		h.refuse(refuseStranger)
 		return h.finish(store.OutcomeIgnored, "reply from a sender who is not on the roster; nothing changed")
 	}
+	lines := reply.ParseCommands(newText)
+	for _, l := range lines {
+		if l.Command.Ref == "" {
+			if err := h.meetingRefs(&tg); err != nil {
+				return err
+			}
+			break
+		}
+	}
 	defaultRef := tg.single()
 	if defaultRef == "" && len(tg.refs) == 0 {
 		if refs := uniqueRefs(minutes.CleanSubject(h.msg.Subject)); len(refs) == 1 {
@@ -55,7 +64,7 @@ func (h *handling) reply(tg target, newText string) error {
 	}
 	today := mailflow.DateOf(h.now.In(h.proj.Location))
 	run := commandRun{h: h, member: member, today: today}
-	for _, line := range reply.ParseCommands(newText) {
+	for _, line := range lines {
 		cmd := line.Command
 		if line.Problem != "" {
 			run.fail(cmd, line.Problem)

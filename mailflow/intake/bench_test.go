@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime/pprof"
 	"strconv"
 	"strings"
 	"syscall"
@@ -178,6 +179,15 @@ func TestIngestChild(t *testing.T) {
 	case "bare":
 		res.Messages, res.Seconds, err = bareIngest(job)
 	case "intake", "mailflow":
+		// MAILFLOW_BENCH_CPUPROFILE=FILE profiles the child (go tool pprof).
+		if path := os.Getenv("MAILFLOW_BENCH_CPUPROFILE"); path != "" && job.Mode == "mailflow" {
+			f, ferr := os.Create(path)
+			if ferr != nil {
+				t.Fatal(ferr)
+			}
+			pprof.StartCPUProfile(f)
+			defer func() { pprof.StopCPUProfile(); f.Close() }()
+		}
 		res.Messages, res.Seconds, err = pollerIngest(t, job)
 	default:
 		err = fmt.Errorf("unknown mode %q", job.Mode)
