@@ -276,10 +276,7 @@ func (r *commandRun) apply(cmd mailflow.Command, ref string) error {
 	switch cmd.Verb {
 	case mailflow.VerbDone, mailflow.VerbReopen, mailflow.VerbCancel, mailflow.VerbEscalate:
 		if comment := strings.TrimSpace(cmd.Value); comment != "" && len(r.changes) > before {
-			if err := r.h.audit(ref, "note", "", comment); err != nil {
-				return err
-			}
-			r.notes = append(r.notes, ref+": "+comment)
+			return r.note(ref, comment)
 		}
 	}
 	return nil
@@ -299,6 +296,9 @@ func (r *commandRun) applyOne(cmd mailflow.Command, ref string) error {
 		} else if err != nil {
 			return err
 		}
+		if cmd.Verb == mailflow.VerbNote {
+			return r.note(ref, cmd.Value)
+		}
 		return r.applyItem(cmd, it)
 	}
 	rk, err := h.tx.RiskByRef(h.proj.ID, ref)
@@ -308,20 +308,15 @@ func (r *commandRun) applyOne(cmd mailflow.Command, ref string) error {
 	} else if err != nil {
 		return err
 	}
+	if cmd.Verb == mailflow.VerbNote {
+		return r.note(ref, cmd.Value)
+	}
 	return r.applyRisk(cmd, rk)
 }
 
 func (r *commandRun) applyItem(cmd mailflow.Command, it store.Item) error {
 	h := r.h
 	ref := it.Ref()
-	if cmd.Verb == mailflow.VerbNote {
-		if err := h.audit(ref, "note", "", cmd.Value); err != nil {
-			return err
-		}
-		r.notes = append(r.notes, ref+": "+cmd.Value)
-		r.touch(ref)
-		return nil
-	}
 	if !r.may(it.Owner) {
 		r.fail(cmd, refuseNotOwner)
 		return nil
@@ -396,25 +391,12 @@ func (r *commandRun) applyItem(cmd mailflow.Command, it store.Item) error {
 	if err := h.tx.UpdateItem(it); err != nil {
 		return err
 	}
-	if err := h.audit(ref, action, oldV, newV); err != nil {
-		return err
-	}
-	r.changes = append(r.changes, change)
-	r.touch(ref)
-	return nil
+	return r.record(ref, action, oldV, newV, change)
 }
 
 func (r *commandRun) applyRisk(cmd mailflow.Command, rk store.Risk) error {
 	h := r.h
 	ref := rk.Ref()
-	if cmd.Verb == mailflow.VerbNote {
-		if err := h.audit(ref, "note", "", cmd.Value); err != nil {
-			return err
-		}
-		r.notes = append(r.notes, ref+": "+cmd.Value)
-		r.touch(ref)
-		return nil
-	}
 	if !r.may(rk.Owner) {
 		r.fail(cmd, refuseNotOwner)
 		return nil
@@ -480,7 +462,12 @@ func (r *commandRun) applyRisk(cmd mailflow.Command, rk store.Risk) error {
 	if err := h.tx.UpdateRisk(rk); err != nil {
 		return err
 	}
-	if err := h.audit(ref, action, oldV, newV); err != nil {
+	return r.record(ref, action, oldV, newV, change)
+}
+
+// record audits a change made by a command and lists it for the ack.
+func (r *commandRun) record(ref, action, oldV, newV, change string) error {
+	if err := r.h.audit(ref, action, oldV, newV); err != nil {
 		return err
 	}
 	r.changes = append(r.changes, change)
