@@ -52,7 +52,7 @@ func addDBFlags(fs interface {
 }
 
 // withEngine loads the config, opens the store and builds an engine.
-func withEngine(ctx context.Context, cfgPath, project string, fn func(*engine.Engine, *engine.Project, *config.Config) error) error {
+func withEngine(ctx context.Context, cfgPath, project string, fn func(*engine.Engine, *engine.Project, *store.Store) error) error {
 	if cfgPath == "" {
 		return usageError{"--config is required"}
 	}
@@ -80,7 +80,7 @@ func withEngine(ctx context.Context, cfgPath, project string, fn func(*engine.En
 			return fmt.Errorf("no project %q in %s", project, cfgPath)
 		}
 	}
-	return fn(eng, p, cfg)
+	return fn(eng, p, st)
 }
 
 func cmdOutbox(ctx context.Context, args []string, out, errOut io.Writer) error {
@@ -204,7 +204,7 @@ func cmdPreview(ctx context.Context, args []string, out, errOut io.Writer) error
 		return err
 	}
 	if *f.cfg != "" {
-		return withEngine(ctx, *f.cfg, *f.project, func(eng *engine.Engine, p *engine.Project, _ *config.Config) error { return render(eng, p) })
+		return withEngine(ctx, *f.cfg, *f.project, func(eng *engine.Engine, p *engine.Project, _ *store.Store) error { return render(eng, p) })
 	}
 	if *f.db == "" {
 		return usageError{"give either --config FILE or --db PATH"}
@@ -273,12 +273,7 @@ func queueNow(ctx context.Context, name string, args []string, out, errOut io.Wr
 	if !*now {
 		return usageError{"--now is required (without it, the schedule in the configuration decides)"}
 	}
-	return withEngine(ctx, *cfgPath, "", func(eng *engine.Engine, _ *engine.Project, cfg *config.Config) error {
-		st, err := store.Open(ctx, cfg.Database.Path)
-		if err != nil {
-			return err
-		}
-		defer st.Close()
+	return withEngine(ctx, *cfgPath, "", func(eng *engine.Engine, _ *engine.Project, st *store.Store) error {
 		before, err := st.OutboxCounts()
 		if err != nil {
 			return err
@@ -311,7 +306,7 @@ func cmdReprocess(ctx context.Context, args []string, out, errOut io.Writer) err
 	if *id == "" {
 		return usageError{"--message-id is required"}
 	}
-	return withEngine(ctx, *cfgPath, "", func(eng *engine.Engine, _ *engine.Project, _ *config.Config) error {
+	return withEngine(ctx, *cfgPath, "", func(eng *engine.Engine, _ *engine.Project, _ *store.Store) error {
 		results, err := eng.Reprocess(ctx, strings.Trim(*id, "<> "))
 		for _, r := range results {
 			fmt.Fprintf(out, "%s: %s %s", r.MessageID, r.Kind, r.Outcome)
