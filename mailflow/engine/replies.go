@@ -190,13 +190,22 @@ func example(v mailflow.Verb, ref string) string {
 // note keeps a line that is not a command as a note on ref (or on the
 // reply as a whole when it is about nothing in particular).
 func (r *commandRun) note(ref, text string) error {
-	h := r.h
 	if ref != "" {
-		if _, err := r.lookup(ref); err != nil {
+		if _, _, err := store.ParseRef(ref); err != nil {
 			ref = ""
+		} else if _, err := r.lookup(ref); errors.Is(err, store.ErrNotFound) {
+			ref = ""
+		} else if err != nil {
+			return err
 		}
 	}
-	if err := h.audit(ref, "note", "", text); err != nil {
+	return r.addNote(ref, text)
+}
+
+// addNote records a note on ref, which the caller has checked exists
+// ("" for a note on the reply as a whole).
+func (r *commandRun) addNote(ref, text string) error {
+	if err := r.h.audit(ref, "note", "", text); err != nil {
 		return err
 	}
 	if ref != "" {
@@ -276,7 +285,7 @@ func (r *commandRun) apply(cmd mailflow.Command, ref string) error {
 	switch cmd.Verb {
 	case mailflow.VerbDone, mailflow.VerbReopen, mailflow.VerbCancel, mailflow.VerbEscalate:
 		if comment := strings.TrimSpace(cmd.Value); comment != "" && len(r.changes) > before {
-			return r.note(ref, comment)
+			return r.addNote(ref, comment)
 		}
 	}
 	return nil
@@ -297,7 +306,7 @@ func (r *commandRun) applyOne(cmd mailflow.Command, ref string) error {
 			return err
 		}
 		if cmd.Verb == mailflow.VerbNote {
-			return r.note(ref, cmd.Value)
+			return r.addNote(ref, cmd.Value)
 		}
 		return r.applyItem(cmd, it)
 	}
@@ -309,7 +318,7 @@ func (r *commandRun) applyOne(cmd mailflow.Command, ref string) error {
 		return err
 	}
 	if cmd.Verb == mailflow.VerbNote {
-		return r.note(ref, cmd.Value)
+		return r.addNote(ref, cmd.Value)
 	}
 	return r.applyRisk(cmd, rk)
 }
