@@ -188,6 +188,32 @@ func (s *Store) Tx(ctx context.Context, fn func(*Tx) error) error {
 	return nil
 }
 
+// Savepoint marks a point in the transaction that RollbackTo returns to.
+// The engine sets one before each message of a batch, so a message that
+// fails is undone alone and the batch commits once.
+func (tx *Tx) Savepoint(name string) error {
+	if _, err := tx.tx.ExecContext(tx.ctx, "SAVEPOINT "+name); err != nil {
+		return fmt.Errorf("savepoint %s: %w", name, err)
+	}
+	return nil
+}
+
+// RollbackTo undoes everything since Savepoint(name) and drops the mark.
+func (tx *Tx) RollbackTo(name string) error {
+	if _, err := tx.tx.ExecContext(tx.ctx, "ROLLBACK TO "+name+"; RELEASE "+name); err != nil {
+		return fmt.Errorf("roll back to %s: %w", name, err)
+	}
+	return nil
+}
+
+// Release keeps what was done since Savepoint(name) and drops the mark.
+func (tx *Tx) Release(name string) error {
+	if _, err := tx.tx.ExecContext(tx.ctx, "RELEASE "+name); err != nil {
+		return fmt.Errorf("release %s: %w", name, err)
+	}
+	return nil
+}
+
 // EnsureProject returns the id of the project named name, creating it (or
 // updating its address) as needed.
 func (s *Store) EnsureProject(ctx context.Context, name, address string) (int64, error) {

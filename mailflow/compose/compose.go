@@ -13,6 +13,7 @@ import (
 	"strings"
 	"time"
 	"unicode"
+	"unicode/utf8"
 
 	gomail "github.com/wneessen/go-mail"
 
@@ -157,6 +158,19 @@ func HeaderSafe(s string) string {
 // Line and paragraph separators become newlines; CR is dropped, so CRLF
 // becomes LF.
 func TextSafe(s string) string {
+	// Nearly all text is printable ASCII with newlines and tabs, which
+	// needs no change: check for that a byte at a time before mapping
+	// runes (rendering calls this on every part of every mail).
+	clean := true
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c >= utf8.RuneSelf || c < ' ' && c != '\n' && c != '\t' || c == 0x7f {
+			clean = false
+			break
+		}
+	}
+	if clean {
+		return s
+	}
 	return strings.Map(func(r rune) rune {
 		switch {
 		case r == '\n' || r == '\t':

@@ -196,6 +196,22 @@ func TestHeaderSafe(t *testing.T) {
 	}
 }
 
+func TestTextSafe(t *testing.T) {
+	for _, tc := range []struct{ in, want string }{
+		{"plain text\n\twith a tab", "plain text\n\twith a tab"},
+		{"crlf\r\nline", "crlf\nline"},
+		{"nul\x00 bell\x07 del\x7f esc\x1b[31m", "nul bell del esc[31m"},
+		{"caf\u00e9 \u2014 ok", "caf\u00e9 \u2014 ok"},
+		{"\u202Eevil\u2066x\u2069", "evilx"},
+		{"line\u2028para\u2029end", "line\npara\nend"},
+		{"c1\u0085control", "c1control"},
+	} {
+		if got := TextSafe(tc.in); got != tc.want {
+			t.Errorf("TextSafe(%q) = %q, want %q", tc.in, got, tc.want)
+		}
+	}
+}
+
 func TestMessageIDSafe(t *testing.T) {
 	for _, tc := range []struct{ in, want string }{
 		{"<a.b@c.example>", "a.b@c.example"},
@@ -300,6 +316,23 @@ func FuzzHeaderSafe(f *testing.F) {
 		}
 		if strings.ContainsFunc(got, func(r rune) bool { return unicode.IsControl(r) || isBidiControl(r) }) {
 			t.Fatalf("HeaderSafe(%q) = %q keeps a control character", s, got)
+		}
+	})
+}
+
+func FuzzTextSafe(f *testing.F) {
+	for _, s := range hostile {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		got := TextSafe(s)
+		if strings.ContainsFunc(got, func(r rune) bool {
+			return r != '\n' && r != '\t' && unicode.IsControl(r) || isBidiControl(r) || r == '\u2028' || r == '\u2029'
+		}) {
+			t.Fatalf("TextSafe(%q) = %q keeps a control character", s, got)
+		}
+		if TextSafe(got) != got {
+			t.Fatalf("TextSafe is not idempotent on %q", s)
 		}
 	})
 }

@@ -16,8 +16,11 @@ import (
 	"log/slog"
 	"mime"
 	"net/mail"
+	"runtime"
 	"runtime/debug"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"mailflow/mailflow"
@@ -40,6 +43,9 @@ type Engine struct {
 	log       *slog.Logger
 	projects  []*Project
 	own       map[string]bool // addresses mailflow sends from
+	// afterApply, when set (by tests), runs after each message is applied,
+	// inside its savepoint.
+	afterApply func(Delivery)
 }
 
 // Project is a configured project with its database id.
@@ -177,110 +183,231 @@ func failf(format string, args ...any) error {
 // the mail it causes and advances the mailbox checkpoint, all in one
 // transaction. An error return means the database failed and nothing was
 // committed: the message stays where it is and is tried again.
-func (e *Engine) Handle(ctx context.Context, d Delivery) (res Result, err error) {
-	sum := sha256.Sum256(d.Raw)
-	hash := hex.EncodeToString(sum[:])
-	proj := e.projects[0]
-	var msg *mailtext.Message
-	var parseErr error
-	if d.TooLarge > 0 {
-		parseErr = failf("message is %d bytes, over max_message_bytes (%d)", d.TooLarge, e.cfg.IMAP.MaxMessageBytes)
-	} else {
-		msg, parseErr = mailtext.Read(d.Raw)
-		if parseErr == nil {
-			if reason := quarantineReason(msg); reason != "" {
-				parseErr = failf("%s", reason)
-			}
-		}
+func (e *Engine) Handle(ctx context.Context, d Delivery) (Result, error) {
+	rs, err := e.HandleBatch(ctx, []Delivery{d})
+	if err != nil {
+		return Result{}, err
 	}
-	if msg == nil {
-		msg = headerFacts(d.Raw) // route and name it by its header even when the body is broken
-	}
-	if msg != nil {
-		proj = e.route(d.Mailbox, msg)
-	}
-	key := "hash:" + hash
-	if msg != nil && msg.MessageID != "" {
-		key = msg.MessageID
-	}
-	res = Result{Project: proj.Name, MessageID: key}
-	log := e.log.With("project", proj.Name, "mailbox", d.Mailbox, "uid", d.UID, "message_id", key)
+	return rs[0], nil
+}
 
-	if parseErr != nil {
-		return e.recordFailure(ctx, proj, d, msg, key, hash, parseErr.Error(), log)
+// HandleBatch processes messages in order, as Handle does, in a single
+// transaction: one commit for the batch instead of one per message, which
+// is most of what a busy mailbox costs the database. Each message runs
+// inside its own savepoint, so a message that fails is rolled back alone
+// and recorded as failed while the others keep their effects. The messages
+// are read and parsed in parallel before the transaction starts. An error
+// return means the database failed and nothing of the batch was committed.
+func (e *Engine) HandleBatch(ctx context.Context, ds []Delivery) ([]Result, error) {
+	ms := e.readAll(ds)
+	results, err := e.handleAll(ctx, ms, e.newMailQueue())
+	var re errRender
+	if errors.As(err, &re) {
+		// A mail could not be rendered. Handled again with each mail
+		// rendered in its message's turn, the failure belongs to the
+		// message that caused the mail: a panic fails that message alone,
+		// an error fails the batch as any error does.
+		e.log.Warn("a mail of the batch could not be rendered; handling the batch again, rendering as it goes", "err", firstLine(re.Error()))
+		results, err = e.handleAll(ctx, ms, nil)
 	}
+	return results, err
+}
 
-	var handled Result
-	err = e.store.Tx(ctx, func(tx *store.Tx) (err error) {
-		defer func() {
-			if r := recover(); r != nil {
-				err = failf("internal error while handling the message (please report): %v\n%s", r, debug.Stack())
+// handleAll handles ms in one transaction. With a queue, their mail is
+// rendered in the background and written before the commit; without one,
+// each mail is rendered and written as it is queued.
+func (e *Engine) handleAll(ctx context.Context, ms []incoming, q *mailQueue) ([]Result, error) {
+	results := make([]Result, len(ms))
+	err := e.store.Tx(ctx, func(tx *store.Tx) error {
+		for i, m := range ms {
+			res, err := e.handleOne(tx, m, q)
+			if err != nil {
+				return fmt.Errorf("handle %s: %w", m.key, err)
 			}
-		}()
-		if prev, err := tx.FindMessage(proj.ID, key); err == nil && d.Rerun && prev.Outcome == store.OutcomeFailed {
-			// A re-run replaces the failed record in this transaction: if
-			// it fails again, the record (and its bytes) stays.
-			if err := tx.DeleteMessage(prev.ID); err != nil {
-				return err
-			}
-		} else if err == nil {
-			handled = Result{Project: proj.Name, MessageID: key, Kind: mailflow.MessageKind(prev.Kind), Outcome: prev.Outcome, Reason: prev.Error, Duplicate: true}
-			if prev.ContentHash != hash {
-				log.Warn("message id seen before with different content; keeping the first", "first_row", prev.ID)
-			}
-			return e.checkpoint(tx, d)
-		} else if !errors.Is(err, store.ErrNotFound) {
-			return err
+			results[i] = res
 		}
-		h := &handling{e: e, tx: tx, proj: proj, msg: msg, d: d, key: key, hash: hash, log: log}
-		if err := h.run(); err != nil {
-			return err
+		if q != nil {
+			return q.flush(tx)
 		}
-		handled = h.result
-		return e.checkpoint(tx, d)
+		return nil
 	})
-	var me *messageError
-	if errors.As(err, &me) {
-		return e.recordFailure(ctx, proj, d, msg, key, hash, me.reason, log)
+	if q != nil {
+		q.wait() // after an error, no render outlives the batch
 	}
 	if err != nil {
-		return res, fmt.Errorf("handle %s: %w", key, err)
+		return nil, err
 	}
-	return handled, nil
+	return results, nil
+}
+
+// incoming is a delivered message read, routed and named, ready for its
+// turn in the transaction.
+type incoming struct {
+	d       Delivery
+	hash    string
+	key     string // Message-ID, or "hash:" and the content hash
+	proj    *Project
+	msg     *mailtext.Message // nil only when even the header is unreadable
+	problem error             // why the message cannot be handled, if it cannot
+	log     *slog.Logger
+}
+
+// readAll reads every delivery, on as many goroutines as there are CPUs:
+// parsing MIME is the part of a message's handling that needs no database.
+func (e *Engine) readAll(ds []Delivery) []incoming {
+	out := make([]incoming, len(ds))
+	workers := min(runtime.GOMAXPROCS(0), len(ds))
+	if workers <= 1 {
+		for i, d := range ds {
+			out[i] = e.read(d)
+		}
+		return out
+	}
+	var wg sync.WaitGroup
+	next := atomic.Int64{}
+	for range workers {
+		wg.Go(func() {
+			for i := int(next.Add(1) - 1); i < len(ds); i = int(next.Add(1) - 1) {
+				out[i] = e.read(ds[i])
+			}
+		})
+	}
+	wg.Wait()
+	return out
+}
+
+// read parses one delivery and works out its project and key.
+func (e *Engine) read(d Delivery) (in incoming) {
+	in.d = d
+	sum := sha256.Sum256(d.Raw)
+	in.hash = hex.EncodeToString(sum[:])
+	in.proj = e.projects[0]
+	defer func() {
+		if r := recover(); r != nil {
+			in.problem = failf("internal error while reading the message (please report): %v\n%s", r, debug.Stack())
+		}
+	}()
+	if d.TooLarge > 0 {
+		in.problem = failf("message is %d bytes, over max_message_bytes (%d)", d.TooLarge, e.cfg.IMAP.MaxMessageBytes)
+	} else {
+		in.msg, in.problem = mailtext.Read(d.Raw)
+		if in.problem == nil {
+			if reason := quarantineReason(in.msg); reason != "" {
+				in.problem = failf("%s", reason)
+			}
+		}
+	}
+	if in.msg == nil {
+		in.msg = headerFacts(d.Raw) // route and name it by its header even when the body is broken
+	}
+	if in.msg != nil {
+		in.proj = e.route(d.Mailbox, in.msg)
+	}
+	in.key = "hash:" + in.hash
+	if in.msg != nil && in.msg.MessageID != "" {
+		in.key = in.msg.MessageID
+	}
+	in.log = e.log.With("project", in.proj.Name, "mailbox", d.Mailbox, "uid", d.UID, "message_id", in.key)
+	return in
+}
+
+// savepoint names the mark set before each message of a batch.
+const savepoint = "message"
+
+// handleOne handles one message of a batch in tx. A problem with the
+// message rolls back what it did and records it as failed; only a database
+// error is returned.
+func (e *Engine) handleOne(tx *store.Tx, in incoming, q *mailQueue) (Result, error) {
+	if in.problem != nil {
+		return e.recordFailure(tx, in, in.problem.Error())
+	}
+	if err := tx.Savepoint(savepoint); err != nil {
+		return Result{}, err
+	}
+	var mark int
+	if q != nil {
+		mark = q.mark()
+	}
+	res, err := e.apply(tx, in, q)
+	var me *messageError
+	if errors.As(err, &me) {
+		if err := tx.RollbackTo(savepoint); err != nil {
+			return Result{}, err
+		}
+		if q != nil {
+			q.rollback(mark)
+		}
+		return e.recordFailure(tx, in, me.reason)
+	}
+	if err != nil {
+		return Result{}, err
+	}
+	return res, tx.Release(savepoint)
+}
+
+// apply records the message and does what it says, unless it was handled
+// before.
+func (e *Engine) apply(tx *store.Tx, in incoming, q *mailQueue) (res Result, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = failf("internal error while handling the message (please report): %v\n%s", r, debug.Stack())
+		}
+	}()
+	proj, d := in.proj, in.d
+	if prev, err := tx.FindMessage(proj.ID, in.key); err == nil && d.Rerun && prev.Outcome == store.OutcomeFailed {
+		// A re-run replaces the failed record in this transaction: if
+		// it fails again, the record (and its bytes) stays.
+		if err := tx.DeleteMessage(prev.ID); err != nil {
+			return res, err
+		}
+	} else if err == nil {
+		if prev.ContentHash != in.hash {
+			in.log.Warn("message id seen before with different content; keeping the first", "first_row", prev.ID)
+		}
+		res = Result{Project: proj.Name, MessageID: in.key, Kind: mailflow.MessageKind(prev.Kind), Outcome: prev.Outcome, Reason: prev.Error, Duplicate: true}
+		return res, e.checkpoint(tx, d)
+	} else if !errors.Is(err, store.ErrNotFound) {
+		return res, err
+	}
+	h := &handling{e: e, tx: tx, proj: proj, msg: in.msg, d: d, key: in.key, hash: in.hash, log: in.log, mails: q}
+	if err := h.run(); err != nil {
+		return res, err
+	}
+	if e.afterApply != nil {
+		e.afterApply(d)
+	}
+	return h.result, e.checkpoint(tx, d)
 }
 
 // recordFailure stores a message that could not be handled, with its raw
 // bytes and the reason, so it can be fixed and re-run.
-func (e *Engine) recordFailure(ctx context.Context, proj *Project, d Delivery, msg *mailtext.Message, key, hash, reason string, log *slog.Logger) (Result, error) {
-	log.Warn("message failed", "reason", firstLine(reason))
+func (e *Engine) recordFailure(tx *store.Tx, in incoming, reason string) (Result, error) {
+	in.log.Warn("message failed", "reason", firstLine(reason))
 	now := e.now()
-	res := Result{Project: proj.Name, MessageID: key, Kind: mailflow.KindOther, Outcome: store.OutcomeFailed, Reason: reason}
-	err := e.store.Tx(ctx, func(tx *store.Tx) error {
-		if prev, err := tx.FindMessage(proj.ID, key); err == nil {
-			res.Duplicate = prev.Outcome == store.OutcomeFailed
-			if err := tx.UpdateMessageOutcome(prev.ID, prev.Kind, store.OutcomeFailed, reason, d.Raw, now); err != nil {
-				return err
-			}
-			return e.checkpoint(tx, d)
+	proj, d, msg := in.proj, in.d, in.msg
+	res := Result{Project: proj.Name, MessageID: in.key, Kind: mailflow.KindOther, Outcome: store.OutcomeFailed, Reason: reason}
+	if prev, err := tx.FindMessage(proj.ID, in.key); err == nil {
+		res.Duplicate = prev.Outcome == store.OutcomeFailed
+		if err := tx.UpdateMessageOutcome(prev.ID, prev.Kind, store.OutcomeFailed, reason, d.Raw, now); err != nil {
+			return res, fmt.Errorf("record failed message: %w", err)
 		}
-		m := store.Message{ProjectID: proj.ID, MessageID: key, ContentHash: hash, Mailbox: d.Mailbox,
-			UIDValidity: d.UIDValidity, UID: d.UID, Kind: string(mailflow.KindOther), Outcome: store.OutcomeFailed,
-			Error: reason, Raw: d.Raw, ReceivedAt: now, ProcessedAt: now}
-		if msg != nil {
-			m.Sender, m.Subject = msg.From.Email, msg.Subject
-			if !msg.Date.IsZero() {
-				m.ReceivedAt = msg.Date
-			}
-		}
-		if _, err := tx.InsertMessage(m); err != nil {
-			return err
-		}
-		return e.checkpoint(tx, d)
-	})
-	if err != nil {
-		return res, fmt.Errorf("record failed message %s: %w", key, err)
+		return res, e.checkpoint(tx, d)
+	} else if !errors.Is(err, store.ErrNotFound) {
+		return res, err
 	}
-	return res, nil
+	m := store.Message{ProjectID: proj.ID, MessageID: in.key, ContentHash: in.hash, Mailbox: d.Mailbox,
+		UIDValidity: d.UIDValidity, UID: d.UID, Kind: string(mailflow.KindOther), Outcome: store.OutcomeFailed,
+		Error: reason, Raw: d.Raw, ReceivedAt: now, ProcessedAt: now}
+	if msg != nil {
+		m.Sender, m.Subject = msg.From.Email, msg.Subject
+		if !msg.Date.IsZero() {
+			m.ReceivedAt = msg.Date
+		}
+	}
+	if _, err := tx.InsertMessage(m); err != nil {
+		return res, fmt.Errorf("record failed message: %w", err)
+	}
+	return res, e.checkpoint(tx, d)
 }
 
 func (e *Engine) checkpoint(tx *store.Tx, d Delivery) error {

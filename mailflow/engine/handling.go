@@ -30,6 +30,9 @@ type handling struct {
 	log  *slog.Logger
 	now  time.Time
 	row  int64 // messages.id of this message
+	// mails is the batch's mail queue; nil renders each mail as it is
+	// queued.
+	mails *mailQueue
 
 	result Result
 }
@@ -89,6 +92,16 @@ func (h *handling) run() error {
 		return h.reply(tg, newText)
 	}
 	return h.finish(store.OutcomeIgnored, "neither minutes nor a reply with commands")
+}
+
+// queue queues the mail this message causes. Optional mail that cannot be
+// rendered is logged and dropped instead of failing the message.
+func (h *handling) queue(optional bool, os ...outgoing) error {
+	if h.mails != nil {
+		return h.mails.add(h.tx, h.proj, os, h.now, optional)
+	}
+	_, err := h.e.enqueueAll(h.tx, h.proj, os, h.now)
+	return err
 }
 
 // finish records the outcome of the message.

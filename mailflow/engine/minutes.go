@@ -451,6 +451,7 @@ func (h *handling) sendMinutes(mt store.Meeting, parsed mailflow.Minutes, items 
 		date = d.Human()
 	}
 	about := append([]string{fmt.Sprintf("meeting:%d", mt.ID)}, refs...)
+	var mails []outgoing
 	for _, to := range recips {
 		data := templates.Minutes{
 			Common:    h.e.common(h.proj, to, true, example),
@@ -474,7 +475,7 @@ func (h *handling) sendMinutes(mt store.Meeting, parsed mailflow.Minutes, items 
 			return err
 		}
 		data.HasICS = len(cal) > 0
-		_, err = h.e.enqueue(h.tx, h.proj, outgoing{
+		mails = append(mails, outgoing{
 			kind:      mailflow.MailMinutes,
 			idemKey:   fmt.Sprintf("minutes:%s:%d:%d:%s", h.proj.Name, mt.ID, h.row, to.Email),
 			to:        to,
@@ -483,12 +484,9 @@ func (h *handling) sendMinutes(mt store.Meeting, parsed mailflow.Minutes, items 
 			about:     about,
 			inReplyTo: h.msg.MessageID,
 			calendar:  cal,
-		}, h.now)
-		if err != nil {
-			return err
-		}
+		})
 	}
-	return nil
+	return h.queue(false, mails...)
 }
 
 func personName(p mailflow.Person) string {

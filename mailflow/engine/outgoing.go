@@ -2,7 +2,12 @@ package engine
 
 import (
 	"fmt"
+	"runtime"
+	"runtime/debug"
+	"slices"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"mailflow/mailflow"
@@ -49,12 +54,73 @@ func (e *Engine) common(p *Project, to mailflow.Person, canReply bool, exampleRe
 // enqueue renders and queues a mail in tx. It reports false when a mail
 // with the same idempotency key was queued before.
 func (e *Engine) enqueue(tx *store.Tx, p *Project, o outgoing, now time.Time) (bool, error) {
-	if exists, err := tx.HasMail(o.idemKey); err != nil || exists {
-		return false, err
+	n, err := e.enqueueAll(tx, p, []outgoing{o}, now)
+	return n == 1, err
+}
+
+// enqueueAll queues mails in tx, in order, skipping those whose idempotency
+// key was queued before, and returns how many it queued. Rendering is the
+// costly part and needs no database, so the mails are rendered on as many
+// goroutines as there are CPUs; minutes go to every participant, each
+// with their own items, reply address and calendar.
+func (e *Engine) enqueueAll(tx *store.Tx, p *Project, os []outgoing, now time.Time) (int, error) {
+	var todo []outgoing
+	for _, o := range os {
+		exists, err := tx.HasMail(o.idemKey)
+		if err != nil {
+			return 0, err
+		}
+		if !exists {
+			todo = append(todo, o)
+		}
 	}
+	mails := make([]store.Mail, len(todo))
+	errs := make([]error, len(todo))
+	render := func(i int) { mails[i], errs[i] = e.compose(p, todo[i], now) }
+	if workers := min(runtime.GOMAXPROCS(0), len(todo)); workers <= 1 {
+		for i := range todo {
+			render(i)
+		}
+	} else {
+		var wg sync.WaitGroup
+		var next atomic.Int64
+		for range workers {
+			wg.Go(func() {
+				for i := int(next.Add(1) - 1); i < len(todo); i = int(next.Add(1) - 1) {
+					render(i)
+				}
+			})
+		}
+		wg.Wait()
+	}
+	n := 0
+	for i, m := range mails {
+		if errs[i] != nil {
+			return n, errs[i]
+		}
+		queued, err := tx.Enqueue(m, []string{todo[i].to.Email}, now)
+		if err != nil {
+			return n, err
+		}
+		if queued {
+			n++
+		}
+	}
+	return n, nil
+}
+
+// compose renders o into the outbox row that carries it. A panic while
+// rendering (a bug in a template function, say) fails the message that
+// caused the mail, as a panic while handling it would.
+func (e *Engine) compose(p *Project, o outgoing, now time.Time) (_ store.Mail, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = failf("internal error while rendering the %s mail (please report): %v\n%s", o.kind, r, debug.Stack())
+		}
+	}()
 	r, err := e.templates.Render(string(o.kind), o.data)
 	if err != nil {
-		return false, fmt.Errorf("render %s mail: %w", o.kind, err)
+		return store.Mail{}, fmt.Errorf("render %s mail: %w", o.kind, err)
 	}
 	domain := p.Domain()
 	msgID := compose.NewMessageID(domain, now)
@@ -80,9 +146,9 @@ func (e *Engine) enqueue(tx *store.Tx, p *Project, o outgoing, now time.Time) (b
 		Inline:     o.inline,
 	})
 	if err != nil {
-		return false, fmt.Errorf("build %s mail to %s: %w", o.kind, o.to.Email, err)
+		return store.Mail{}, fmt.Errorf("build %s mail to %s: %w", o.kind, o.to.Email, err)
 	}
-	return tx.Enqueue(store.Mail{
+	return store.Mail{
 		ProjectID:    p.ID,
 		IdemKey:      o.idemKey,
 		Kind:         string(o.kind),
@@ -91,5 +157,112 @@ func (e *Engine) enqueue(tx *store.Tx, p *Project, o outgoing, now time.Time) (b
 		MessageID:    msgID,
 		About:        strings.Join(o.about, " "),
 		Raw:          raw,
-	}, []string{o.to.Email}, now)
+	}, nil
 }
+
+// mailQueue holds the mail a batch of messages causes. Each mail starts
+// rendering in the background when it is queued, while the batch goes on
+// with its next message; before the batch commits, flush waits for them and
+// writes them to the outbox in the order they were queued. So rendering,
+// the costliest part of handling minutes, runs beside the database work
+// instead of holding it up, and the mail still commits with its cause.
+type mailQueue struct {
+	e     *Engine
+	sem   chan struct{} // bounds the renders running at once
+	wg    sync.WaitGroup
+	mails []*pendingMail
+	keys  map[string]bool // idempotency keys queued in this batch
+}
+
+// pendingMail is a queued mail and, once rendered, its outbox row.
+type pendingMail struct {
+	o        outgoing
+	proj     *Project
+	now      time.Time
+	optional bool // a render failure is logged and the mail dropped
+	mail     store.Mail
+	err      error
+}
+
+func (e *Engine) newMailQueue() *mailQueue {
+	return &mailQueue{e: e, sem: make(chan struct{}, runtime.GOMAXPROCS(0)), keys: map[string]bool{}}
+}
+
+// add queues mails unless their idempotency key was queued before, in this
+// batch or earlier.
+func (q *mailQueue) add(tx *store.Tx, p *Project, os []outgoing, now time.Time, optional bool) error {
+	for _, o := range os {
+		if q.keys[o.idemKey] {
+			continue
+		}
+		exists, err := tx.HasMail(o.idemKey)
+		if err != nil {
+			return err
+		}
+		if exists {
+			continue
+		}
+		q.keys[o.idemKey] = true
+		pm := &pendingMail{o: o, proj: p, now: now, optional: optional}
+		q.mails = append(q.mails, pm)
+		q.wg.Go(func() {
+			q.sem <- struct{}{}
+			defer func() { <-q.sem }()
+			pm.mail, pm.err = q.e.compose(p, o, now)
+		})
+	}
+	return nil
+}
+
+// mark and rollback undo what one message queued when its savepoint is
+// rolled back. A render still running for a dropped mail finishes unseen.
+func (q *mailQueue) mark() int { return len(q.mails) }
+
+func (q *mailQueue) rollback(mark int) {
+	for _, pm := range q.mails[mark:] {
+		delete(q.keys, pm.o.idemKey)
+	}
+	q.mails = q.mails[:mark]
+}
+
+// recent counts queued mails of the given kinds to rcpt: the rate limit
+// adds them to what the outbox holds.
+func (q *mailQueue) recent(projectID int64, rcpt string, kinds ...mailflow.MailKind) int {
+	n := 0
+	for _, pm := range q.mails {
+		if pm.proj.ID == projectID && pm.o.to.Email == rcpt && slices.Contains(kinds, pm.o.kind) {
+			n++
+		}
+	}
+	return n
+}
+
+// wait lets every render finish.
+func (q *mailQueue) wait() { q.wg.Wait() }
+
+// flush waits for every render and writes the mails to the outbox. A
+// render that failed is an error (the batch is rolled back), except for
+// optional mail, which is logged and dropped.
+func (q *mailQueue) flush(tx *store.Tx) error {
+	q.wait()
+	for _, pm := range q.mails {
+		if pm.err != nil {
+			if pm.optional {
+				q.e.log.Error("dropping a mail that could not be rendered", "kind", pm.o.kind, "to", pm.o.to.Email, "err", pm.err)
+				continue
+			}
+			return errRender{pm.err}
+		}
+		if _, err := tx.Enqueue(pm.mail, []string{pm.o.to.Email}, pm.now); err != nil {
+			return err
+		}
+	}
+	q.mails = nil
+	return nil
+}
+
+// errRender is a mail of the batch that could not be rendered.
+type errRender struct{ err error }
+
+func (e errRender) Error() string { return e.err.Error() }
+func (e errRender) Unwrap() error { return e.err }

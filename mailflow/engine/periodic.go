@@ -212,18 +212,20 @@ func (e *Engine) Report(ctx context.Context, p *Project, now bool) error {
 			}
 		}
 	}
+	var mails []outgoing
+	for _, r := range recips {
+		to := mailflow.Person{Email: strings.ToLower(r)}
+		d := data
+		d.Common = e.common(p, to, false, "")
+		o := outgoing{kind: mailflow.MailStatus, idemKey: key + ":" + to.Email, to: to, data: d}
+		if chart != nil {
+			o.inline = append(o.inline, *chart)
+		}
+		mails = append(mails, o)
+	}
 	return e.store.Tx(ctx, func(tx *store.Tx) error {
-		for _, r := range recips {
-			to := mailflow.Person{Email: strings.ToLower(r)}
-			d := data
-			d.Common = e.common(p, to, false, "")
-			o := outgoing{kind: mailflow.MailStatus, idemKey: key + ":" + to.Email, to: to, data: d}
-			if chart != nil {
-				o.inline = append(o.inline, *chart)
-			}
-			if _, err := e.enqueue(tx, p, o, at); err != nil {
-				return err
-			}
+		if _, err := e.enqueueAll(tx, p, mails, at); err != nil {
+			return err
 		}
 		return tx.SetLastRun(p.ID, jobStatus, slot)
 	})

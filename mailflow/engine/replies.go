@@ -517,8 +517,8 @@ func (r *commandRun) answer(tg target) error {
 	refs := h.threadRefs()
 	if len(r.changes) > 0 || (len(r.notes) > 0 && len(r.errors) == 0) {
 		data := templates.Ack{Common: h.e.common(h.proj, to, thing != "", firstOr(r.touched, "")), Changes: r.changes, Notes: r.notes, Subject: subject}
-		if _, err := h.e.enqueue(h.tx, h.proj, outgoing{kind: mailflow.MailAck, idemKey: fmt.Sprintf("ack:%s:%d", h.proj.Name, h.row),
-			to: to, data: data, thing: thing, about: r.touched, inReplyTo: h.msg.MessageID, references: refs}, h.now); err != nil {
+		if err := h.queue(false, outgoing{kind: mailflow.MailAck, idemKey: fmt.Sprintf("ack:%s:%d", h.proj.Name, h.row),
+			to: to, data: data, thing: thing, about: r.touched, inReplyTo: h.msg.MessageID, references: refs}); err != nil {
 			return err
 		}
 	}
@@ -536,8 +536,8 @@ func (r *commandRun) answer(tg target) error {
 		if len(about) == 0 {
 			about = tg.refs
 		}
-		if _, err := h.e.enqueue(h.tx, h.proj, outgoing{kind: mailflow.MailError, idemKey: fmt.Sprintf("error:%s:%d", h.proj.Name, h.row),
-			to: to, data: data, thing: errThing, about: about, inReplyTo: h.msg.MessageID, references: refs}, h.now); err != nil {
+		if err := h.queue(false, outgoing{kind: mailflow.MailError, idemKey: fmt.Sprintf("error:%s:%d", h.proj.Name, h.row),
+			to: to, data: data, thing: errThing, about: about, inReplyTo: h.msg.MessageID, references: refs}); err != nil {
 			return err
 		}
 	}
@@ -551,8 +551,8 @@ func (h *handling) refuse(text string) {
 		return
 	}
 	data := templates.Error{Common: h.e.common(h.proj, h.msg.From, false, ""), Subject: cleanReSubject(h.msg.Subject), Refusal: text}
-	if _, err := h.e.enqueue(h.tx, h.proj, outgoing{kind: mailflow.MailError, idemKey: fmt.Sprintf("refusal:%s:%d", h.proj.Name, h.row),
-		to: h.msg.From, data: data, inReplyTo: h.msg.MessageID, references: h.threadRefs()}, h.now); err != nil {
+	if err := h.queue(true, outgoing{kind: mailflow.MailError, idemKey: fmt.Sprintf("refusal:%s:%d", h.proj.Name, h.row),
+		to: h.msg.From, data: data, inReplyTo: h.msg.MessageID, references: h.threadRefs()}); err != nil {
 		h.log.Error("queue refusal", "err", err)
 	}
 }
@@ -564,6 +564,9 @@ func (h *handling) allowAnswer() bool {
 	if err != nil {
 		h.log.Error("count recent replies", "err", err)
 		return false
+	}
+	if h.mails != nil { // answers queued earlier in this batch count too
+		n += h.mails.recent(h.proj.ID, h.msg.From.Email, mailflow.MailAck, mailflow.MailError)
 	}
 	return n < limit
 }

@@ -267,12 +267,17 @@ func parseAll(raw []byte) error {
 // parseOnly reads each message as the engine would and stores nothing.
 type parseOnly struct{}
 
-func (parseOnly) Handle(_ context.Context, d engine.Delivery) (engine.Result, error) {
-	msg, err := mailtext.Read(d.Raw)
-	if err != nil {
-		return engine.Result{Outcome: store.OutcomeFailed, Reason: err.Error()}, nil
+func (parseOnly) HandleBatch(_ context.Context, ds []engine.Delivery) ([]engine.Result, error) {
+	var out []engine.Result
+	for _, d := range ds {
+		msg, err := mailtext.Read(d.Raw)
+		if err != nil {
+			out = append(out, engine.Result{Outcome: store.OutcomeFailed, Reason: err.Error()})
+			continue
+		}
+		out = append(out, engine.Result{MessageID: msg.MessageID, Outcome: store.OutcomeProcessed})
 	}
-	return engine.Result{MessageID: msg.MessageID, Outcome: store.OutcomeProcessed}, nil
+	return out, nil
 }
 
 // pollerIngest runs one Poller.Once over the mailbox: the intake alone

@@ -431,19 +431,19 @@ func TestStalledServerStallsNoOtherMailbox(t *testing.T) {
 	})
 }
 
-// blocking hands messages to the engine but holds the second one until
-// released, so a test can stop the poller with a message in hand.
+// blocking hands batches to the engine but holds the second one until
+// released, so a test can stop the poller with a batch in hand.
 type blocking struct {
 	*recorder
 	inHand, release chan struct{}
 }
 
-func (b *blocking) Handle(ctx context.Context, d engine.Delivery) (engine.Result, error) {
+func (b *blocking) HandleBatch(ctx context.Context, ds []engine.Delivery) ([]engine.Result, error) {
 	if b.recorder.Calls() == 1 {
 		close(b.inHand)
 		<-b.release
 	}
-	return b.recorder.Handle(ctx, d)
+	return b.recorder.HandleBatch(ctx, ds)
 }
 
 func TestShutdownFinishesMessageInHand(t *testing.T) {
@@ -455,6 +455,7 @@ func TestShutdownFinishesMessageInHand(t *testing.T) {
 	h := &blocking{recorder: e.rec, inHand: make(chan struct{}), release: make(chan struct{})}
 	p := e.poller()
 	p.Handler = h
+	p.Config.BatchSize = 1 // one message per batch: the batch in hand is the message in hand
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
 	go func() {
@@ -491,11 +492,15 @@ type accepting struct {
 	seen map[uint32]int
 }
 
-func (a *accepting) Handle(_ context.Context, d engine.Delivery) (engine.Result, error) {
+func (a *accepting) HandleBatch(_ context.Context, ds []engine.Delivery) ([]engine.Result, error) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	a.seen[d.UID]++
-	return engine.Result{Outcome: store.OutcomeProcessed}, nil
+	var out []engine.Result
+	for _, d := range ds {
+		a.seen[d.UID]++
+		out = append(out, engine.Result{Outcome: store.OutcomeProcessed})
+	}
+	return out, nil
 }
 
 // TestBacklogIsMovedInLargeSets reads a backlog large enough for the moves

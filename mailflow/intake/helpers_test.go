@@ -102,27 +102,37 @@ type recorder struct {
 	h       intake.Handler
 	mu      sync.Mutex
 	results []engine.Result
-	calls   int
+	calls   int // messages handed to the engine
 	ch      chan engine.Result
 }
 
-func (r *recorder) Handle(ctx context.Context, d engine.Delivery) (engine.Result, error) {
-	res, err := r.h.Handle(ctx, d)
+func (r *recorder) HandleBatch(ctx context.Context, ds []engine.Delivery) ([]engine.Result, error) {
+	rs, err := r.h.HandleBatch(ctx, ds)
 	r.mu.Lock()
-	r.calls++
+	r.calls += len(ds)
 	if err == nil {
-		r.results = append(r.results, res)
+		r.results = append(r.results, rs...)
 	}
 	r.mu.Unlock()
-	if err == nil {
+	for _, res := range rs {
 		select {
 		case r.ch <- res:
 		default:
 		}
 	}
-	return res, err
+	return rs, err
 }
 
+// Handle hands one message to the engine as a batch of one.
+func (r *recorder) Handle(ctx context.Context, d engine.Delivery) (engine.Result, error) {
+	rs, err := r.HandleBatch(ctx, []engine.Delivery{d})
+	if err != nil {
+		return engine.Result{}, err
+	}
+	return rs[0], nil
+}
+
+// Calls returns how many messages were handed to the engine.
 func (r *recorder) Calls() int {
 	r.mu.Lock()
 	defer r.mu.Unlock()

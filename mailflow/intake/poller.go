@@ -17,9 +17,11 @@ import (
 	"mailflow/store"
 )
 
-// Handler processes one fetched message; engine.Engine is the real one.
+// Handler processes fetched messages in order, a batch at a time, and says
+// what became of each; engine.Engine is the real one. An error means none
+// of the batch was handled.
 type Handler interface {
-	Handle(ctx context.Context, d engine.Delivery) (engine.Result, error)
+	HandleBatch(ctx context.Context, ds []engine.Delivery) ([]engine.Result, error)
 }
 
 // Ledger is what the poller needs from the store: where it got to, and what
@@ -451,22 +453,40 @@ func (p *Poller) batch(ctx context.Context, conn *Conn, uv uint32, uids []imap.U
 	}
 	var err error
 	handled := 0
-	// Shutting down, the message in hand is finished and committed (within
-	// shutdownGrace), the rest waits for the next run.
+	// Shutting down, the batch in hand is finished and committed (within
+	// shutdownGrace); messages fetched but not yet handed over are dropped
+	// and wait, unread, for the next run.
 	work, stop := finishing(ctx)
 	defer stop()
-	handle := func(f Fetched, tooLarge int64) error {
+	var pending []engine.Delivery
+	pendingBytes := 0
+	flush := func() error {
+		if len(pending) == 0 {
+			return nil
+		}
+		results, err := p.Handler.HandleBatch(work, pending)
+		if err != nil {
+			return fmt.Errorf("handle uids %d-%d: %w", pending[0].UID, pending[len(pending)-1].UID, err)
+		}
+		for i, res := range results {
+			uid := pending[i].UID
+			handled++
+			moves.add(imap.UID(uid), res.Failed())
+			log.Info("message handled", "uid", uid, "message_id", res.MessageID, "kind", res.Kind,
+				"outcome", res.Outcome, "duplicate", res.Duplicate)
+		}
+		pending, pendingBytes = pending[:0], 0
+		return nil
+	}
+	add := func(f Fetched, tooLarge int64) error {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		res, err := p.Handler.Handle(work, engine.Delivery{Mailbox: p.Mailbox, UIDValidity: uv, UID: uint32(f.UID), Raw: f.Raw, TooLarge: tooLarge})
-		if err != nil {
-			return fmt.Errorf("handle uid %d: %w", f.UID, err)
+		pending = append(pending, engine.Delivery{Mailbox: p.Mailbox, UIDValidity: uv, UID: uint32(f.UID), Raw: f.Raw, TooLarge: tooLarge})
+		pendingBytes += len(f.Raw)
+		if pendingBytes >= handleBytes {
+			return flush()
 		}
-		handled++
-		moves.add(f.UID, res.Failed())
-		log.Info("message handled", "uid", uint32(f.UID), "message_id", res.MessageID, "kind", res.Kind,
-			"outcome", res.Outcome, "duplicate", res.Duplicate)
 		return nil
 	}
 	// Runs of UIDs of the same kind keep UID order (minutes before the
@@ -478,13 +498,13 @@ func (p *Poller) batch(ctx context.Context, conn *Conn, uv uint32, uids []imap.U
 			j++
 		}
 		if large {
-			err = conn.Fetch(uids[i:j], true, limit, func(f Fetched) error { return handle(f, sizes[f.UID]) })
+			err = conn.Fetch(uids[i:j], true, limit, func(f Fetched) error { return add(f, sizes[f.UID]) })
 		} else {
 			err = conn.Fetch(uids[i:j], false, limit, func(f Fetched) error {
 				if f.Truncated { // larger than RFC822.SIZE said
-					return handle(f, f.Size)
+					return add(f, f.Size)
 				}
-				return handle(f, 0)
+				return add(f, 0)
 			})
 		}
 		if err != nil {
@@ -495,8 +515,16 @@ func (p *Poller) batch(ctx context.Context, conn *Conn, uv uint32, uids []imap.U
 		}
 		i = j
 	}
-	return handled, nil
+	if ctx.Err() != nil {
+		return handled, nil
+	}
+	return handled, flush()
 }
+
+// handleBytes bounds the bytes of the messages handed to the engine in one
+// batch, whatever batch_size says, so a batch of large messages does not
+// sit in memory at once.
+const handleBytes = 16 << 20
 
 // finishing returns a context for work in hand: it ends shutdownGrace after
 // ctx ends, not at once.
