@@ -158,34 +158,48 @@ func HeaderSafe(s string) string {
 // Line and paragraph separators become newlines; CR is dropped, so CRLF
 // becomes LF.
 func TextSafe(s string) string {
-	// Nearly all text is printable ASCII with newlines and tabs, which
-	// needs no change: check for that a byte at a time before mapping
-	// runes (rendering calls this on every part of every mail).
-	clean := true
-	for i := 0; i < len(s); i++ {
-		if c := s[i]; c >= utf8.RuneSelf || c < ' ' && c != '\n' && c != '\t' || c == 0x7f {
-			clean = false
+	// Most text needs no change: find the first rune that does before
+	// building a new string (rendering calls this on every part of every
+	// mail).
+	i := 0
+	for i < len(s) {
+		c := s[i]
+		if c < utf8.RuneSelf {
+			if c < ' ' && c != '\n' && c != '\t' || c == 0x7f {
+				break
+			}
+			i++
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if textUnsafe(r) || r == utf8.RuneError && size == 1 { // invalid UTF-8 becomes U+FFFD
 			break
 		}
+		i += size
 	}
-	if clean {
+	if i == len(s) {
 		return s
 	}
-	return strings.Map(func(r rune) rune {
+	var b strings.Builder
+	b.Grow(len(s))
+	b.WriteString(s[:i])
+	for _, r := range s[i:] {
 		switch {
-		case r == '\n' || r == '\t':
-			return r
 		case r == '\u2028' || r == '\u2029':
-			return '\n'
-		case r == '\r':
-			return -1
-		case isBidiControl(r):
-			return -1
-		case unicode.IsControl(r):
-			return -1
+			b.WriteByte('\n')
+		case r == '\n' || r == '\t':
+			b.WriteRune(r)
+		case textUnsafe(r):
+		default:
+			b.WriteRune(r)
 		}
-		return r
-	}, s)
+	}
+	return b.String()
+}
+
+// textUnsafe reports whether TextSafe changes r.
+func textUnsafe(r rune) bool {
+	return r == '\u2028' || r == '\u2029' || isBidiControl(r) || unicode.IsControl(r) && r != '\n' && r != '\t'
 }
 
 func isBidiControl(r rune) bool {

@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 	"unicode"
+	"unicode/utf8"
 
 	_ "github.com/emersion/go-message/charset"
 	gomessage "github.com/emersion/go-message/mail"
@@ -205,6 +206,7 @@ func TestTextSafe(t *testing.T) {
 		{"\u202Eevil\u2066x\u2069", "evilx"},
 		{"line\u2028para\u2029end", "line\npara\nend"},
 		{"c1\u0085control", "c1control"},
+		{"bad \xff utf-8 \ufffd kept", "bad \ufffd utf-8 \ufffd kept"},
 	} {
 		if got := TextSafe(tc.in); got != tc.want {
 			t.Errorf("TextSafe(%q) = %q, want %q", tc.in, got, tc.want)
@@ -334,7 +336,28 @@ func FuzzTextSafe(f *testing.F) {
 		if TextSafe(got) != got {
 			t.Fatalf("TextSafe is not idempotent on %q", s)
 		}
+		if want := textSafeSlow(s); got != want {
+			t.Fatalf("TextSafe(%q) = %q, the rune-by-rune definition gives %q", s, got, want)
+		}
+		if !utf8.ValidString(got) {
+			t.Fatalf("TextSafe(%q) = %q is not valid UTF-8", s, got)
+		}
 	})
+}
+
+// textSafeSlow is TextSafe's definition, rune by rune.
+func textSafeSlow(s string) string {
+	return strings.Map(func(r rune) rune {
+		switch {
+		case r == '\n' || r == '\t':
+			return r
+		case r == '\u2028' || r == '\u2029':
+			return '\n'
+		case isBidiControl(r) || unicode.IsControl(r):
+			return -1
+		}
+		return r
+	}, s)
 }
 
 func FuzzBuildSubject(f *testing.F) {

@@ -44,3 +44,31 @@ func TestUIDSets(t *testing.T) {
 		t.Errorf("the sets hold %d UIDs, want %d", n, len(sparse))
 	}
 }
+
+func TestBatchLen(t *testing.T) {
+	const mb = 1 << 20
+	uids := []imap.UID{1, 2, 3, 4, 5}
+	limit := int64(25 * mb)
+	tests := []struct {
+		name  string
+		sizes []int64
+		batch int
+		want  int
+	}{
+		{"small messages fill the batch size", []int64{4000, 4000, 4000, 4000, 4000}, 3, 3},
+		{"fewer left than a batch", []int64{4000, 4000, 4000, 4000, 4000}, 100, 5},
+		{"bytes end the batch first", []int64{6 * mb, 6 * mb, 6 * mb, 6 * mb, 6 * mb}, 100, 2},
+		{"one message over the bytes still makes a batch", []int64{20 * mb, 1000, 1000, 1000, 1000}, 100, 1},
+		{"a large message stops before it", []int64{1000, 20 * mb, 1000, 1000, 1000}, 100, 1},
+		{"over the size limit counts its header only", []int64{30 * mb, 30 * mb, 30 * mb, 1000, 1000}, 100, 5},
+	}
+	for _, tc := range tests {
+		sizes := map[imap.UID]int64{}
+		for i, s := range tc.sizes {
+			sizes[uids[i]] = s
+		}
+		if got := batchLen(uids, sizes, tc.batch, limit); got != tc.want {
+			t.Errorf("%s: batchLen = %d, want %d", tc.name, got, tc.want)
+		}
+	}
+}

@@ -283,10 +283,13 @@ func (p *Poller) Cycle(ctx context.Context, conn *Conn) (int, error) {
 			return 0, err
 		}
 	}
-	handled := 0
 	batch := p.Config.BatchSize
 	if batch <= 0 {
 		batch = 100
+	}
+	limit := p.Config.MaxMessageBytes
+	if limit <= 0 {
+		limit = 25 << 20
 	}
 	// Handled messages are moved in large UID sets: the server's cost is
 	// mostly per command (Dovecot rewrites the source mailbox's index for
@@ -295,36 +298,120 @@ func (p *Poller) Cycle(ctx context.Context, conn *Conn) (int, error) {
 	mv := &mover{p: p, conn: conn, uv: uv}
 	defer mv.close()
 	var moves pendingMoves
+	// Batches are handled on another goroutine while the next is fetched,
+	// so the server sends batch k+1 while the engine works on batch k.
+	// Batch k+1 is handed over only after batch k committed, so messages
+	// are still handled in UID order. Shutting down, the batch in hand is
+	// finished and committed (within shutdownGrace); a batch fetched but
+	// not handed over is dropped and waits, unread, for the next run.
+	work, stop := finishing(ctx)
+	defer stop()
+	handled := 0
+	var inHand chan handledBatch // the batch being handled, if any
+	collect := func() error {
+		if inHand == nil {
+			return nil
+		}
+		r := <-inHand
+		inHand = nil
+		if r.err != nil {
+			return fmt.Errorf("handle uids %d-%d: %w", r.ds[0].UID, r.ds[len(r.ds)-1].UID, r.err)
+		}
+		for i, res := range r.results {
+			uid := r.ds[i].UID
+			moves.add(imap.UID(uid), res.Failed())
+			log.Info("message handled", "uid", uid, "message_id", res.MessageID, "kind", res.Kind,
+				"outcome", res.Outcome, "duplicate", res.Duplicate)
+		}
+		handled += len(r.results)
+		p.setStatus(func(s *Status) { s.Handled += len(r.results) })
+		if p.Handled != nil {
+			p.Handled()
+		}
+		return nil
+	}
+	// fail ends the cycle after err: what was handled still goes where it
+	// belongs, unless the connection is gone; then the next cycle
+	// finishes the move.
+	fail := func(err error) (int, error) {
+		if cerr := collect(); cerr != nil {
+			err = errors.Join(err, cerr)
+		}
+		if merr := mv.finish(&moves); merr != nil {
+			err = errors.Join(err, merr)
+		}
+		return handled, err
+	}
 	var sizes map[imap.UID]int64 // RFC822.SIZE, asked for many batches at once
-	for start := 0; start < len(fresh) && ctx.Err() == nil; start += batch {
-		end := min(start+batch, len(fresh))
-		if _, ok := sizes[fresh[start]]; !ok {
-			if sizes, err = conn.Sizes(fresh[start:min(start+max(batch, sizeChunk), len(fresh))]); err != nil {
-				return handled, errors.Join(err, mv.finish(&moves))
+	for rest := fresh; len(rest) > 0 && ctx.Err() == nil; {
+		if _, ok := sizes[rest[0]]; !ok {
+			if sizes, err = conn.Sizes(rest[:min(max(batch, sizeChunk), len(rest))]); err != nil {
+				return fail(err)
 			}
 		}
-		n, err := p.batch(ctx, conn, uv, fresh[start:end], sizes, &moves)
-		handled += n
-		p.setStatus(func(s *Status) { s.Handled += n })
+		n := batchLen(rest, sizes, batch, limit)
+		ds, err := p.fetch(ctx, conn, uv, rest[:n], sizes, limit)
+		rest = rest[n:]
+		if err := collect(); err != nil {
+			return fail(err)
+		}
 		if err != nil {
-			// What was handled still goes where it belongs, unless the
-			// connection is gone; then the next cycle finishes the move.
-			if merr := mv.finish(&moves); merr != nil {
-				return handled, errors.Join(err, merr)
+			if errors.Is(err, context.Canceled) {
+				break
 			}
-			return handled, err
+			return fail(err)
 		}
 		if moves.due() {
 			if err := mv.start(ctx, &moves); err != nil {
 				return handled, err
 			}
 		}
-		if n > 0 && p.Handled != nil {
-			p.Handled()
+		if ctx.Err() != nil || len(ds) == 0 {
+			continue
 		}
+		ch := make(chan handledBatch, 1)
+		go func() {
+			results, err := p.Handler.HandleBatch(work, ds)
+			ch <- handledBatch{ds: ds, results: results, err: err}
+		}()
+		inHand = ch
+	}
+	if err := collect(); err != nil {
+		return fail(err)
 	}
 	return handled, mv.finish(&moves)
 }
+
+// handledBatch is what became of a batch handed to the engine.
+type handledBatch struct {
+	ds      []engine.Delivery
+	results []engine.Result
+	err     error
+}
+
+// batchLen is how many of uids the next batch takes: up to batch
+// messages, and no more than handleBytes of them by their RFC822.SIZE
+// (messages over limit count only their header), but always one.
+func batchLen(uids []imap.UID, sizes map[imap.UID]int64, batch int, limit int64) int {
+	n, total := 0, int64(0)
+	for n < len(uids) && n < batch {
+		size := sizes[uids[n]]
+		if size > limit {
+			size = maxHeaderBytes
+		}
+		if n > 0 && total+size > handleBytes {
+			break
+		}
+		total += size
+		n++
+	}
+	return max(n, 1)
+}
+
+// handleBytes bounds the bytes of the messages in one batch, whatever
+// batch_size says: with one batch being handled while the next is fetched,
+// this keeps a backlog of large messages from sitting in memory at once.
+const handleBytes = 16 << 20
 
 // Limits on how many handled messages wait for their move.
 const (
@@ -441,52 +528,16 @@ func (mv *mover) close() {
 	}
 }
 
-// batch handles one batch of new messages in UID order, adding each to
-// moves. Messages over max_message_bytes by their RFC822.SIZE in sizes are
-// fetched header only and handed to the engine as too large, which records
-// them as failed.
-func (p *Poller) batch(ctx context.Context, conn *Conn, uv uint32, uids []imap.UID, sizes map[imap.UID]int64, moves *pendingMoves) (int, error) {
-	log := p.log()
-	limit := p.Config.MaxMessageBytes
-	if limit <= 0 {
-		limit = 25 << 20
-	}
-	var err error
-	handled := 0
-	// Shutting down, the batch in hand is finished and committed (within
-	// shutdownGrace); messages fetched but not yet handed over are dropped
-	// and wait, unread, for the next run.
-	work, stop := finishing(ctx)
-	defer stop()
-	var pending []engine.Delivery
-	pendingBytes := 0
-	flush := func() error {
-		if len(pending) == 0 {
-			return nil
-		}
-		results, err := p.Handler.HandleBatch(work, pending)
-		if err != nil {
-			return fmt.Errorf("handle uids %d-%d: %w", pending[0].UID, pending[len(pending)-1].UID, err)
-		}
-		for i, res := range results {
-			uid := pending[i].UID
-			handled++
-			moves.add(imap.UID(uid), res.Failed())
-			log.Info("message handled", "uid", uid, "message_id", res.MessageID, "kind", res.Kind,
-				"outcome", res.Outcome, "duplicate", res.Duplicate)
-		}
-		pending, pendingBytes = pending[:0], 0
-		return nil
-	}
+// fetch fetches a batch of new messages in UID order. Messages over
+// max_message_bytes by their RFC822.SIZE in sizes are fetched header only
+// and marked too large, so the engine records them as failed.
+func (p *Poller) fetch(ctx context.Context, conn *Conn, uv uint32, uids []imap.UID, sizes map[imap.UID]int64, limit int64) ([]engine.Delivery, error) {
+	var ds []engine.Delivery
 	add := func(f Fetched, tooLarge int64) error {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		pending = append(pending, engine.Delivery{Mailbox: p.Mailbox, UIDValidity: uv, UID: uint32(f.UID), Raw: f.Raw, TooLarge: tooLarge})
-		pendingBytes += len(f.Raw)
-		if pendingBytes >= handleBytes {
-			return flush()
-		}
+		ds = append(ds, engine.Delivery{Mailbox: p.Mailbox, UIDValidity: uv, UID: uint32(f.UID), Raw: f.Raw, TooLarge: tooLarge})
 		return nil
 	}
 	// Runs of UIDs of the same kind keep UID order (minutes before the
@@ -497,6 +548,7 @@ func (p *Poller) batch(ctx context.Context, conn *Conn, uv uint32, uids []imap.U
 		for j < len(uids) && (sizes[uids[j]] > limit) == large {
 			j++
 		}
+		var err error
 		if large {
 			err = conn.Fetch(uids[i:j], true, limit, func(f Fetched) error { return add(f, sizes[f.UID]) })
 		} else {
@@ -508,23 +560,12 @@ func (p *Poller) batch(ctx context.Context, conn *Conn, uv uint32, uids []imap.U
 			})
 		}
 		if err != nil {
-			if errors.Is(err, context.Canceled) {
-				return handled, nil
-			}
-			return handled, err
+			return ds, err
 		}
 		i = j
 	}
-	if ctx.Err() != nil {
-		return handled, nil
-	}
-	return handled, flush()
+	return ds, nil
 }
-
-// handleBytes bounds the bytes of the messages handed to the engine in one
-// batch, whatever batch_size says, so a batch of large messages does not
-// sit in memory at once.
-const handleBytes = 16 << 20
 
 // finishing returns a context for work in hand: it ends shutdownGrace after
 // ctx ends, not at once.
