@@ -124,6 +124,65 @@ func TestBatchFailureIsRolledBackAlone(t *testing.T) {
 	}
 }
 
+// A message that panics the MIME reader is kept as failed, under a key of
+// its own (its content hash), with its bytes; the batch goes on.
+func TestBatchReaderPanicFailsTheMessageOnly(t *testing.T) {
+	h := newHarness(t, trustedAuthserv("mx."+domain))
+	h.minutes()
+	engine.SetAfterRead(h.eng, func(d engine.Delivery) {
+		if strings.Contains(string(d.Raw), "poison") {
+			panic("reader bug")
+		}
+	})
+	rs, err := h.batch(h.authReply(alice, "poison one"), h.authReply(bob, "poison two"), h.authReply(carol, "A-3 done"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rs[0].Outcome != store.OutcomeFailed || rs[1].Outcome != store.OutcomeFailed || rs[2].Outcome != store.OutcomeProcessed {
+		t.Fatalf("outcomes %s, %s, %s; want failed, failed, processed", rs[0].Outcome, rs[1].Outcome, rs[2].Outcome)
+	}
+	if rs[0].MessageID == rs[1].MessageID || !strings.HasPrefix(rs[0].MessageID, "hash:") {
+		t.Errorf("keys %q and %q: want a content-hash key for each", rs[0].MessageID, rs[1].MessageID)
+	}
+	for _, r := range rs[:2] {
+		ms, err := h.st.MessagesByMessageID(r.MessageID)
+		if err != nil || len(ms) != 1 || len(ms[0].Raw) == 0 || !strings.Contains(ms[0].Error, "reader bug") {
+			t.Errorf("record of %s: %+v (%v), want one failed record with its bytes and the reason", r.MessageID, ms, err)
+		}
+	}
+	if st := h.item("A-3").Status; st != "done" {
+		t.Errorf("A-3 is %s, want done", st)
+	}
+}
+
+// Mail is written out between messages once enough is waiting; a message
+// that fails afterwards still takes only its own mail with it.
+func TestBatchWritesMailOutAsItGoes(t *testing.T) {
+	defer engine.SetMaxPendingMails(3)()
+	h := newHarness(t, trustedAuthserv("mx."+domain))
+	engine.SetAfterApply(h.eng, func(d engine.Delivery) {
+		if strings.Contains(string(d.Raw), "A-2 done") {
+			panic("late failure")
+		}
+	})
+	rs, err := h.batch(h.minutesMsg(), h.authReply(alice, "A-1 done"), h.authReply(bob, "A-2 done"),
+		h.authReply(carol, "A-3 done"), h.authReply(chair, "A-4 due Dec 9"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rs[2].Outcome != store.OutcomeFailed {
+		t.Fatalf("bob's reply: %+v, want failed", rs[2])
+	}
+	got := h.kinds(h.outbox())
+	want := map[string]int{"ack→" + alice.email: 1, "ack→" + carol.email: 1, "ack→" + chair.email: 1}
+	for _, p := range []person{chair, alice, bob, carol} {
+		want["minutes→"+p.email] = 1
+	}
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("queued %v, want %v", got, want)
+	}
+}
+
 func TestBatchDuplicateMessageID(t *testing.T) {
 	h := newHarness(t, trustedAuthserv("mx."+domain))
 	h.minutes()

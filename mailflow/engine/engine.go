@@ -43,9 +43,9 @@ type Engine struct {
 	log       *slog.Logger
 	projects  []*Project
 	own       map[string]bool // addresses mailflow sends from
-	// afterApply, when set (by tests), runs after each message is applied,
-	// inside its savepoint.
-	afterApply func(Delivery)
+	// Set by tests: afterRead runs inside the reading of each message,
+	// afterApply after each message is applied, inside its savepoint.
+	afterRead, afterApply func(Delivery)
 }
 
 // Project is a configured project with its database id.
@@ -220,6 +220,13 @@ func (e *Engine) handleAll(ctx context.Context, ms []incoming, q *mailQueue) ([]
 	results := make([]Result, len(ms))
 	err := e.store.Tx(ctx, func(tx *store.Tx) error {
 		for i, m := range ms {
+			if q != nil && len(q.mails) >= maxPendingMails {
+				// Write what is rendered so far, so a batch of minutes to
+				// large rosters does not hold all its mail in memory.
+				if err := q.flush(tx); err != nil {
+					return err
+				}
+			}
 			res, err := e.handleOne(tx, m, q)
 			if err != nil {
 				return fmt.Errorf("handle %s: %w", m.key, err)
@@ -282,11 +289,18 @@ func (e *Engine) read(d Delivery) (in incoming) {
 	sum := sha256.Sum256(d.Raw)
 	in.hash = hex.EncodeToString(sum[:])
 	in.proj = e.projects[0]
+	// Named by its content until its header is read, so even a message
+	// that panics the reader is recorded, under a key of its own.
+	in.key = "hash:" + in.hash
+	in.log = e.log.With("project", in.proj.Name, "mailbox", d.Mailbox, "uid", d.UID, "message_id", in.key)
 	defer func() {
 		if r := recover(); r != nil {
 			in.problem = failf("internal error while reading the message (please report): %v\n%s", r, debug.Stack())
 		}
 	}()
+	if e.afterRead != nil {
+		e.afterRead(d)
+	}
 	if d.TooLarge > 0 {
 		in.problem = failf("message is %d bytes, over max_message_bytes (%d)", d.TooLarge, e.cfg.IMAP.MaxMessageBytes)
 	} else {
@@ -303,7 +317,6 @@ func (e *Engine) read(d Delivery) (in incoming) {
 	if in.msg != nil {
 		in.proj = e.route(d.Mailbox, in.msg)
 	}
-	in.key = "hash:" + in.hash
 	if in.msg != nil && in.msg.MessageID != "" {
 		in.key = in.msg.MessageID
 	}

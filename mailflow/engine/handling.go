@@ -151,9 +151,19 @@ func (h *handling) findTarget() (target, error) {
 		} else if err != nil && !errors.Is(err, store.ErrNotFound) {
 			return tg, err
 		}
-		if prev, err := h.tx.FindMessage(h.proj.ID, id); err == nil && prev.Kind == string(mailflow.KindMinutes) {
+		prev, err := h.tx.FindMessage(h.proj.ID, id)
+		if errors.Is(err, store.ErrNotFound) {
+			continue
+		} else if err != nil {
+			return tg, err
+		}
+		if prev.Kind == string(mailflow.KindMinutes) {
 			tg.threadedTo = id
-			if mt, err := h.tx.MeetingByMessage(prev.ID); err == nil && tg.meetingID == 0 && len(tg.refs) == 0 {
+			mt, err := h.tx.MeetingByMessage(prev.ID)
+			if err != nil && !errors.Is(err, store.ErrNotFound) {
+				return tg, err
+			}
+			if err == nil && tg.meetingID == 0 && len(tg.refs) == 0 {
 				tg.meetingID = mt.ID
 			}
 			break
@@ -216,19 +226,20 @@ func (h *handling) classify(tg target, newText string) mailflow.MessageKind {
 
 // bounce records a delivery report against the outbox mail it is about.
 func (h *handling) bounce() error {
-	about := ""
-	for _, id := range append(append([]string{}, h.msg.InReplyTo...), h.msg.References...) {
-		if m, err := h.tx.MailByMessageID(id); err == nil {
-			about = fmt.Sprintf("outbox %d (%s to %s)", m.ID, m.Kind, strings.Join(m.Recipients(), ", "))
-			break
-		}
+	ids := append(append([]string{}, h.msg.InReplyTo...), h.msg.References...)
+	if id := findOriginalMessageID(h.d.Raw); id != "" {
+		ids = append(ids, id)
 	}
-	if about == "" {
-		if id := findOriginalMessageID(h.d.Raw); id != "" {
-			if m, err := h.tx.MailByMessageID(id); err == nil {
-				about = fmt.Sprintf("outbox %d (%s to %s)", m.ID, m.Kind, strings.Join(m.Recipients(), ", "))
-			}
+	about := ""
+	for _, id := range ids {
+		m, err := h.tx.MailByMessageID(id)
+		if errors.Is(err, store.ErrNotFound) {
+			continue
+		} else if err != nil {
+			return err
 		}
+		about = fmt.Sprintf("outbox %d (%s to %s)", m.ID, m.Kind, strings.Join(m.Recipients(), ", "))
+		break
 	}
 	if about == "" {
 		return h.finish(store.OutcomeIgnored, "delivery report about a mail mailflow did not send")

@@ -19,12 +19,16 @@ import (
 func (h *handling) minutes(tg target) error {
 	sender := h.msg.From.Email
 	if _, ok := h.proj.member(sender); !ok {
-		h.refuse("mailflow accepts minutes only from members of the project. Ask the project's chair to add you to the roster.")
+		if err := h.refuse("mailflow accepts minutes only from members of the project. Ask the project's chair to add you to the roster."); err != nil {
+			return err
+		}
 		return h.finish(store.OutcomeIgnored, "minutes from a sender who is not on the roster")
 	}
 	sec := h.e.cfg.Security
 	if sec.RequireAuthentication() && sec.TrustedAuthservID != "" && !authenticatedFrom(h.msg, sec.TrustedAuthservID) {
-		h.refuse("These minutes could not be verified as coming from you (no DKIM or SPF pass from your domain), so nothing was recorded. Please send them again from your usual mail account.")
+		if err := h.refuse("These minutes could not be verified as coming from you (no DKIM or SPF pass from your domain), so nothing was recorded. Please send them again from your usual mail account."); err != nil {
+			return err
+		}
 		return h.finish(store.OutcomeIgnored, "minutes without trusted DKIM/SPF authentication")
 	}
 

@@ -96,7 +96,7 @@ func (e *Engine) enqueueAll(tx *store.Tx, p *Project, os []outgoing, now time.Ti
 	n := 0
 	for i, m := range mails {
 		if errs[i] != nil {
-			return n, errs[i]
+			return n, errRender{errs[i]}
 		}
 		queued, err := tx.Enqueue(m, []string{todo[i].to.Email}, now)
 		if err != nil {
@@ -159,6 +159,10 @@ func (e *Engine) compose(p *Project, o outgoing, now time.Time) (_ store.Mail, e
 		Raw:          raw,
 	}, nil
 }
+
+// maxPendingMails bounds the mails rendered and waiting for the outbox:
+// past it the batch writes them out before its next message.
+var maxPendingMails = 500
 
 // mailQueue holds the mail a batch of messages causes. Each mail starts
 // rendering in the background when it is queued, while the batch goes on
@@ -257,7 +261,7 @@ func (q *mailQueue) flush(tx *store.Tx) error {
 			return err
 		}
 	}
-	q.mails = nil
+	q.mails = q.mails[:0]
 	return nil
 }
 

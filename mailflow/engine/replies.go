@@ -35,7 +35,9 @@ func (h *handling) reply(tg target, newText string) error {
 	sec := h.e.cfg.Security
 	authed := tg.tokenValid || authenticatedFrom(h.msg, sec.TrustedAuthservID) || !sec.RequireAuthentication()
 	if !authed {
-		h.refuse(refuseUnauthenticated)
+		if err := h.refuse(refuseUnauthenticated); err != nil {
+			return err
+		}
 		reason := "unauthenticated reply: no valid reply token and no trusted DKIM/SPF pass; nothing changed"
 		if tg.token != "" {
 			reason = "reply token does not match the sender; nothing changed"
@@ -44,7 +46,9 @@ func (h *handling) reply(tg target, newText string) error {
 	}
 	member, ok := h.proj.member(h.msg.From.Email)
 	if !ok {
-		h.refuse(refuseStranger)
+		if err := h.refuse(refuseStranger); err != nil {
+			return err
+		}
 		return h.finish(store.OutcomeIgnored, "reply from a sender who is not on the roster; nothing changed")
 	}
 	lines := reply.ParseCommands(newText)
@@ -504,7 +508,9 @@ func (r *commandRun) resolvePerson(name string) (string, string) {
 // answer queues the ack and/or error mail for the reply.
 func (r *commandRun) answer(tg target) error {
 	h := r.h
-	if !h.allowAnswer() {
+	if ok, err := h.allowAnswer(); err != nil {
+		return err
+	} else if !ok {
 		h.log.Warn("reply rate limit reached; not answering", "sender", h.msg.From.Email)
 		return nil
 	}
@@ -545,30 +551,37 @@ func (r *commandRun) answer(tg target) error {
 }
 
 // refuse answers the sender that nothing changed, within the rate limit.
-// It never fails the message: a refusal that cannot be queued is logged.
-func (h *handling) refuse(text string) {
-	if h.msg.From.Email == "" || !h.allowAnswer() {
-		return
+// A refusal that cannot be rendered is logged and not sent; it never fails
+// the message. A database error is returned like any other.
+func (h *handling) refuse(text string) error {
+	if h.msg.From.Email == "" {
+		return nil
+	}
+	if ok, err := h.allowAnswer(); err != nil || !ok {
+		return err
 	}
 	data := templates.Error{Common: h.e.common(h.proj, h.msg.From, false, ""), Subject: cleanReSubject(h.msg.Subject), Refusal: text}
-	if err := h.queue(true, outgoing{kind: mailflow.MailError, idemKey: fmt.Sprintf("refusal:%s:%d", h.proj.Name, h.row),
-		to: h.msg.From, data: data, inReplyTo: h.msg.MessageID, references: h.threadRefs()}); err != nil {
-		h.log.Error("queue refusal", "err", err)
+	err := h.queue(true, outgoing{kind: mailflow.MailError, idemKey: fmt.Sprintf("refusal:%s:%d", h.proj.Name, h.row),
+		to: h.msg.From, data: data, inReplyTo: h.msg.MessageID, references: h.threadRefs()})
+	var re errRender
+	if errors.As(err, &re) {
+		h.log.Error("refusal not sent: it could not be rendered", "err", err)
+		return nil
 	}
+	return err
 }
 
 // allowAnswer applies the per-sender limit on ack and error mails.
-func (h *handling) allowAnswer() bool {
+func (h *handling) allowAnswer() (bool, error) {
 	limit := h.e.cfg.Security.ReplyRateLimit
 	n, err := h.tx.CountRecentMail(h.proj.ID, h.msg.From.Email, []string{string(mailflow.MailAck), string(mailflow.MailError)}, h.now.Add(-time.Hour), limit)
 	if err != nil {
-		h.log.Error("count recent replies", "err", err)
-		return false
+		return false, fmt.Errorf("count recent answers: %w", err)
 	}
 	if h.mails != nil { // answers queued earlier in this batch count too
 		n += h.mails.recent(h.proj.ID, h.msg.From.Email, mailflow.MailAck, mailflow.MailError)
 	}
-	return n < limit
+	return n < limit, nil
 }
 
 func firstOr(s []string, def string) string {

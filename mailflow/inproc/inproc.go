@@ -35,6 +35,32 @@ type IMAP struct {
 	user     *imapmemserver.User
 }
 
+// imapSession is imapmemserver's session for our one user, except that
+// IDLE first sends what changed since the session's last command. The
+// in-memory server otherwise keeps such a change (mail appended between a
+// client's last command and its IDLE) until the next one, and a client
+// idling on it would not hear of that mail until its next poll; Dovecot
+// sends it at once.
+type imapSession struct {
+	*imapmemserver.UserSession // nil until login
+	user                       *imapmemserver.User
+}
+
+func (s *imapSession) Login(username, password string) error {
+	if err := s.user.Login(username, password); err != nil {
+		return err
+	}
+	s.UserSession = imapmemserver.NewUserSession(s.user)
+	return nil
+}
+
+func (s *imapSession) Idle(w *imapserver.UpdateWriter, stop <-chan struct{}) error {
+	if err := s.UserSession.Poll(w, true); err != nil {
+		return err
+	}
+	return s.UserSession.Idle(w, stop)
+}
+
 // StartIMAP starts an IMAP server on 127.0.0.1 with one user and an INBOX.
 func StartIMAP(username, password string) (*IMAP, error) {
 	mem := imapmemserver.New()
@@ -45,7 +71,7 @@ func StartIMAP(username, password string) (*IMAP, error) {
 	mem.AddUser(user)
 	srv := imapserver.New(&imapserver.Options{
 		NewSession: func(*imapserver.Conn) (imapserver.Session, *imapserver.GreetingData, error) {
-			return mem.NewSession(), nil, nil
+			return &imapSession{user: user}, nil, nil
 		},
 		Caps: imap.CapSet{
 			imap.CapIMAP4rev1: {}, imap.CapIMAP4rev2: {},

@@ -61,11 +61,15 @@ func TestBatchLen(t *testing.T) {
 		{"one message over the bytes still makes a batch", []int64{20 * mb, 1000, 1000, 1000, 1000}, 100, 1},
 		{"a large message stops before it", []int64{1000, 20 * mb, 1000, 1000, 1000}, 100, 1},
 		{"over the size limit counts its header only", []int64{30 * mb, 30 * mb, 30 * mb, 1000, 1000}, 100, 5},
+		{"stops where the sizes asked for end", []int64{1000, 1000, -1, -1, -1}, 100, 2},
+		{"an unknown first size still makes a batch of one", []int64{-1, -1, -1, -1, -1}, 100, 1},
 	}
 	for _, tc := range tests {
 		sizes := map[imap.UID]int64{}
 		for i, s := range tc.sizes {
-			sizes[uids[i]] = s
+			if s >= 0 {
+				sizes[uids[i]] = s
+			}
 		}
 		if got := batchLen(uids, sizes, tc.batch, limit); got != tc.want {
 			t.Errorf("%s: batchLen = %d, want %d", tc.name, got, tc.want)

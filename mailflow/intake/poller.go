@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"math/rand/v2"
 	"regexp"
+	"runtime/debug"
 	"sync"
 	"time"
 
@@ -352,8 +353,8 @@ func (p *Poller) Cycle(ctx context.Context, conn *Conn) (int, error) {
 		n := batchLen(rest, sizes, batch, limit)
 		ds, err := p.fetch(ctx, conn, uv, rest[:n], sizes, limit)
 		rest = rest[n:]
-		if err := collect(); err != nil {
-			return fail(err)
+		if cerr := collect(); cerr != nil {
+			return fail(errors.Join(cerr, err))
 		}
 		if err != nil {
 			if errors.Is(err, context.Canceled) {
@@ -371,8 +372,16 @@ func (p *Poller) Cycle(ctx context.Context, conn *Conn) (int, error) {
 		}
 		ch := make(chan handledBatch, 1)
 		go func() {
-			results, err := p.Handler.HandleBatch(work, ds)
-			ch <- handledBatch{ds: ds, results: results, err: err}
+			r := handledBatch{ds: ds}
+			defer func() {
+				// A bug the engine did not catch ends this cycle with an
+				// error (the batch rolled back), not the whole daemon.
+				if v := recover(); v != nil {
+					r.err = fmt.Errorf("internal error handling the batch (please report): %v\n%s", v, debug.Stack())
+				}
+				ch <- r
+			}()
+			r.results, r.err = p.Handler.HandleBatch(work, ds)
 		}()
 		inHand = ch
 	}
@@ -395,7 +404,10 @@ type handledBatch struct {
 func batchLen(uids []imap.UID, sizes map[imap.UID]int64, batch int, limit int64) int {
 	n, total := 0, int64(0)
 	for n < len(uids) && n < batch {
-		size := sizes[uids[n]]
+		size, known := sizes[uids[n]]
+		if !known && n > 0 {
+			break // past the sizes asked for: the next batch asks again
+		}
 		if size > limit {
 			size = maxHeaderBytes
 		}
