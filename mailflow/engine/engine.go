@@ -233,6 +233,11 @@ func (e *Engine) handleAll(ctx context.Context, ms []incoming, q *mailQueue) ([]
 			}
 			results[i] = res
 		}
+		// The mailbox position moves past every message of the batch in
+		// the transaction that holds what became of them.
+		if err := e.checkpoints(tx, ms); err != nil {
+			return err
+		}
 		if q != nil {
 			return q.flush(tx)
 		}
@@ -378,7 +383,7 @@ func (e *Engine) apply(tx *store.Tx, in incoming, q *mailQueue) (res Result, err
 			in.log.Warn("message id seen before with different content; keeping the first", "first_row", prev.ID)
 		}
 		res = Result{Project: proj.Name, MessageID: in.key, Kind: mailflow.MessageKind(prev.Kind), Outcome: prev.Outcome, Reason: prev.Error, Duplicate: true}
-		return res, e.checkpoint(tx, d)
+		return res, nil
 	} else if !errors.Is(err, store.ErrNotFound) {
 		return res, err
 	}
@@ -389,7 +394,7 @@ func (e *Engine) apply(tx *store.Tx, in incoming, q *mailQueue) (res Result, err
 	if e.afterApply != nil {
 		e.afterApply(d)
 	}
-	return h.result, e.checkpoint(tx, d)
+	return h.result, nil
 }
 
 // recordFailure stores a message that could not be handled, with its raw
@@ -404,7 +409,7 @@ func (e *Engine) recordFailure(tx *store.Tx, in incoming, reason string) (Result
 		if err := tx.UpdateMessageOutcome(prev.ID, prev.Kind, store.OutcomeFailed, reason, d.Raw, now); err != nil {
 			return res, fmt.Errorf("record failed message: %w", err)
 		}
-		return res, e.checkpoint(tx, d)
+		return res, nil
 	} else if !errors.Is(err, store.ErrNotFound) {
 		return res, err
 	}
@@ -420,14 +425,34 @@ func (e *Engine) recordFailure(tx *store.Tx, in incoming, reason string) (Result
 	if _, err := tx.InsertMessage(m); err != nil {
 		return res, fmt.Errorf("record failed message: %w", err)
 	}
-	return res, e.checkpoint(tx, d)
+	return res, nil
 }
 
-func (e *Engine) checkpoint(tx *store.Tx, d Delivery) error {
-	if d.Mailbox == "" || d.UID == 0 {
-		return nil // parse, reprocess and tests: not from a mailbox
+// checkpoints records, for each mailbox of the batch, the highest UID
+// handled. Deliveries not from a mailbox (parse, reprocess) have none.
+func (e *Engine) checkpoints(tx *store.Tx, ms []incoming) error {
+	type box struct {
+		name string
+		uv   uint32
 	}
-	return tx.SetCheckpoint(d.Mailbox, d.UIDValidity, d.UID, e.now())
+	last := map[box]uint32{}
+	var order []box
+	for _, m := range ms {
+		if m.d.Mailbox == "" || m.d.UID == 0 {
+			continue
+		}
+		b := box{m.d.Mailbox, m.d.UIDValidity}
+		if _, ok := last[b]; !ok {
+			order = append(order, b)
+		}
+		last[b] = max(last[b], m.d.UID)
+	}
+	for _, b := range order {
+		if err := tx.SetCheckpoint(b.name, b.uv, last[b], e.now()); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // route picks the project a message belongs to: among the projects reading

@@ -98,7 +98,8 @@ func (h *handling) run() error {
 // rendered is logged and dropped instead of failing the message.
 func (h *handling) queue(optional bool, os ...outgoing) error {
 	if h.mails != nil {
-		return h.mails.add(h.tx, h.proj, os, h.now, optional)
+		h.mails.add(h.proj, os, h.now, optional)
+		return nil
 	}
 	_, err := h.e.enqueueAll(h.tx, h.proj, os, h.now)
 	return err

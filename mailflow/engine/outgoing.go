@@ -192,18 +192,13 @@ func (e *Engine) newMailQueue() *mailQueue {
 	return &mailQueue{e: e, sem: make(chan struct{}, runtime.GOMAXPROCS(0)), keys: map[string]bool{}}
 }
 
-// add queues mails unless their idempotency key was queued before, in this
-// batch or earlier.
-func (q *mailQueue) add(tx *store.Tx, p *Project, os []outgoing, now time.Time, optional bool) error {
+// add queues mails unless their idempotency key was queued before in this
+// batch. The keys of the mail a message causes name the message's own
+// record, so the outbox cannot hold them yet; should one be there all the
+// same, writing it changes nothing (Enqueue keeps the first).
+func (q *mailQueue) add(p *Project, os []outgoing, now time.Time, optional bool) {
 	for _, o := range os {
 		if q.keys[o.idemKey] {
-			continue
-		}
-		exists, err := tx.HasMail(o.idemKey)
-		if err != nil {
-			return err
-		}
-		if exists {
 			continue
 		}
 		q.keys[o.idemKey] = true
@@ -215,7 +210,6 @@ func (q *mailQueue) add(tx *store.Tx, p *Project, os []outgoing, now time.Time, 
 			pm.mail, pm.err = q.e.compose(p, o, now)
 		})
 	}
-	return nil
 }
 
 // mark and rollback undo what one message queued when its savepoint is
