@@ -43,6 +43,7 @@ func cmdRun(ctx context.Context, args []string, out, errOut io.Writer) error {
 		format = *logFormat
 	}
 	log := newLogger(errOut, format, cfg.Log.Level)
+	log.Debug("garbage collector target", "gogc", daemon.TuneGC())
 	unlock, err := daemon.Lock(cfg.Database.Path)
 	if err != nil {
 		return err

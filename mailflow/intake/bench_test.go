@@ -22,6 +22,7 @@ import (
 	"github.com/emersion/go-message/mail"
 
 	"mailflow/mailflow/config"
+	"mailflow/mailflow/daemon"
 	"mailflow/mailflow/dovecottest"
 	"mailflow/mailflow/engine"
 	"mailflow/mailflow/intake"
@@ -179,6 +180,9 @@ func TestIngestChild(t *testing.T) {
 	case "bare":
 		res.Messages, res.Seconds, err = bareIngest(job)
 	case "intake", "mailflow":
+		if job.Mode == "mailflow" {
+			daemon.TuneGC() // as "mailflow run" does
+		}
 		// MAILFLOW_BENCH_CPUPROFILE=FILE profiles the child (go tool pprof).
 		if path := os.Getenv("MAILFLOW_BENCH_CPUPROFILE"); path != "" && job.Mode == "mailflow" {
 			f, ferr := os.Create(path)

@@ -1,0 +1,27 @@
+package daemon
+
+import (
+	"os"
+	"runtime/debug"
+)
+
+// GCPercent is the garbage collector's target that mailflow runs with
+// unless GOGC is set. Its live heap is small (about 10 MB) and nearly all it
+// allocates is short-lived per message, so with Go's default of 100 a
+// backlog spends some 15 % of its CPU collecting. At 300 the heap may grow
+// to four times the live data instead of twice: measured with
+// BenchmarkIngest, ingest is 15-25 % faster and peak RSS grows from ~38 to
+// ~50 MB.
+const GCPercent = 300
+
+// TuneGC sets the collector's target to GCPercent unless the environment
+// chose one (GOGC), and reports the target in force.
+func TuneGC() int {
+	if v := os.Getenv("GOGC"); v != "" {
+		old := debug.SetGCPercent(-1)
+		debug.SetGCPercent(old)
+		return old
+	}
+	debug.SetGCPercent(GCPercent)
+	return GCPercent
+}
