@@ -28,6 +28,7 @@ import (
 	"mailflow/mailflow/dates"
 	"mailflow/mailflow/mailtext"
 	"mailflow/mailflow/minutes"
+	"mailflow/mailflow/reply"
 	"mailflow/mailflow/replyaddr"
 	"mailflow/store"
 	"mailflow/templates"
@@ -262,6 +263,18 @@ type incoming struct {
 	msg     *mailtext.Message // nil only when even the header is unreadable
 	problem error             // why the message cannot be handled, if it cannot
 	log     *slog.Logger
+	text    textFacts
+}
+
+// textFacts is what the engine reads from a message's text: functions of
+// the message alone, worked out with the reading, off the transaction.
+type textFacts struct {
+	reply      string       // the new text of a reply: quotes and signature gone
+	lines      []reply.Line // reply's lines, as commands and notes
+	structured bool         // reply is laid out as minutes
+	minutes    bool         // subject and text look like minutes, by the project's options
+	// parsed is the message read as minutes, when it may be minutes.
+	parsed *mailflow.Minutes
 }
 
 // readAll reads every delivery, on as many goroutines as there are CPUs:
@@ -325,6 +338,17 @@ func (e *Engine) read(d Delivery) (in incoming) {
 	if in.msg != nil && in.msg.MessageID != "" {
 		in.key = in.msg.MessageID
 	}
+	if in.problem == nil {
+		t := &in.text
+		t.reply = reply.Text(in.msg)
+		t.lines = reply.ParseCommands(t.reply)
+		t.structured = minutes.HasStructure(t.reply)
+		t.minutes = minutes.IsMinutes(in.msg.Subject, in.msg.Text, in.proj.parseOptions())
+		if t.minutes || t.structured {
+			parsed := minutes.Parse(in.msg, in.proj.parseOptions())
+			t.parsed = &parsed
+		}
+	}
 	in.log = e.log.With("project", in.proj.Name, "mailbox", d.Mailbox, "uid", d.UID, "message_id", in.key)
 	return in
 }
@@ -387,7 +411,7 @@ func (e *Engine) apply(tx *store.Tx, in incoming, q *mailQueue) (res Result, err
 	} else if !errors.Is(err, store.ErrNotFound) {
 		return res, err
 	}
-	h := &handling{e: e, tx: tx, proj: proj, msg: in.msg, d: d, key: in.key, hash: in.hash, log: in.log, mails: q}
+	h := &handling{e: e, tx: tx, proj: proj, msg: in.msg, text: in.text, d: d, key: in.key, hash: in.hash, log: in.log, mails: q}
 	if err := h.run(); err != nil {
 		return res, err
 	}

@@ -13,7 +13,6 @@ import (
 	"mailflow/mailflow"
 	"mailflow/mailflow/mailtext"
 	"mailflow/mailflow/minutes"
-	"mailflow/mailflow/reply"
 	"mailflow/mailflow/replyaddr"
 	"mailflow/store"
 )
@@ -24,6 +23,7 @@ type handling struct {
 	tx   *store.Tx
 	proj *Project
 	msg  *mailtext.Message
+	text textFacts
 	d    Delivery
 	key  string
 	hash string
@@ -63,12 +63,11 @@ func (h *handling) run() error {
 	if self {
 		return failf("%s", reason)
 	}
-	newText := reply.Text(h.msg)
 	tg, err := h.findTarget()
 	if err != nil {
 		return err
 	}
-	kind := h.classify(tg, newText)
+	kind := h.classify(tg)
 	m := store.Message{ProjectID: h.proj.ID, MessageID: h.key, ContentHash: h.hash, Mailbox: h.d.Mailbox,
 		UIDValidity: h.d.UIDValidity, UID: h.d.UID, Sender: h.msg.From.Email, Subject: h.msg.Subject,
 		Kind: string(kind), Outcome: store.OutcomeProcessed, ReceivedAt: h.now, ProcessedAt: h.now}
@@ -89,7 +88,7 @@ func (h *handling) run() error {
 	case mailflow.KindMinutes:
 		return h.minutes(tg)
 	case mailflow.KindReply:
-		return h.reply(tg, newText)
+		return h.reply(tg)
 	}
 	return h.finish(store.OutcomeIgnored, "neither minutes nor a reply with commands")
 }
@@ -200,21 +199,19 @@ func (h *handling) meetingRefs(tg *target) error {
 var reReplySubject = regexp.MustCompile(`(?i)^\s*(re|aw|sv|vs|antw)\s*:`)
 
 // classify decides whether a message is minutes, a reply or other.
-func (h *handling) classify(tg target, newText string) mailflow.MessageKind {
-	opts := h.proj.parseOptions()
+func (h *handling) classify(tg target) mailflow.MessageKind {
 	if tg.token != "" || tg.threadedTo != "" {
 		// A reply to our mail or to minutes is minutes only when the new
 		// text is itself laid out as minutes ("here is the corrected version").
-		if minutes.HasStructure(newText) {
+		if h.text.structured {
 			return mailflow.KindMinutes
 		}
 		return mailflow.KindReply
 	}
-	if minutes.IsMinutes(h.msg.Subject, h.msg.Text, opts) &&
-		(!reReplySubject.MatchString(h.msg.Subject) || minutes.HasStructure(newText)) {
+	if h.text.minutes && (!reReplySubject.MatchString(h.msg.Subject) || h.text.structured) {
 		return mailflow.KindMinutes
 	}
-	for _, l := range reply.ParseCommands(newText) {
+	for _, l := range h.text.lines {
 		if l.IsCommand && l.Command.Ref != "" {
 			return mailflow.KindReply
 		}

@@ -32,7 +32,7 @@ func (h *handling) minutes(tg target) error {
 		return h.finish(store.OutcomeIgnored, "minutes without trusted DKIM/SPF authentication")
 	}
 
-	parsed := minutes.Parse(h.msg, h.proj.parseOptions())
+	parsed := h.parsedMinutes()
 	meeting, corrected, err := h.findMeeting(tg, parsed.Meeting)
 	if err != nil {
 		return err
@@ -491,6 +491,15 @@ func (h *handling) sendMinutes(mt store.Meeting, parsed mailflow.Minutes, items 
 		})
 	}
 	return h.queue(false, mails...)
+}
+
+// parsedMinutes is the message read as minutes: read already when the
+// message was, or now.
+func (h *handling) parsedMinutes() mailflow.Minutes {
+	if h.text.parsed != nil {
+		return *h.text.parsed
+	}
+	return minutes.Parse(h.msg, h.proj.parseOptions())
 }
 
 func personName(p mailflow.Person) string {

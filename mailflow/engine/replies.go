@@ -14,7 +14,6 @@ import (
 	"mailflow/mailflow/config"
 	"mailflow/mailflow/dates"
 	"mailflow/mailflow/minutes"
-	"mailflow/mailflow/reply"
 	"mailflow/mailflow/replyaddr"
 	"mailflow/store"
 	"mailflow/templates"
@@ -31,7 +30,7 @@ const (
 )
 
 // reply carries out the commands in a reply.
-func (h *handling) reply(tg target, newText string) error {
+func (h *handling) reply(tg target) error {
 	sec := h.e.cfg.Security
 	authed := tg.tokenValid || authenticatedFrom(h.msg, sec.TrustedAuthservID) || !sec.RequireAuthentication()
 	if !authed {
@@ -51,7 +50,7 @@ func (h *handling) reply(tg target, newText string) error {
 		}
 		return h.finish(store.OutcomeIgnored, "reply from a sender who is not on the roster; nothing changed")
 	}
-	lines := reply.ParseCommands(newText)
+	lines := h.text.lines
 	for _, l := range lines {
 		if l.Command.Ref == "" {
 			if err := h.meetingRefs(&tg); err != nil {
