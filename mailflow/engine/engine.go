@@ -344,7 +344,9 @@ func (e *Engine) read(d Delivery) (in incoming) {
 		t.lines = reply.ParseCommands(t.reply)
 		t.structured = minutes.HasStructure(t.reply)
 		t.minutes = minutes.IsMinutes(in.msg.Subject, in.msg.Text, in.proj.parseOptions())
-		if t.minutes || t.structured {
+		// Only what classify can take for minutes is parsed as minutes:
+		// not the replies ("Re: Minutes: …") that quote them.
+		if t.structured || t.minutes && !reReplySubject.MatchString(in.msg.Subject) {
 			parsed := minutes.Parse(in.msg, in.proj.parseOptions())
 			t.parsed = &parsed
 		}
