@@ -16,11 +16,8 @@ import (
 	"log/slog"
 	"mime"
 	"net/mail"
-	"runtime"
 	"runtime/debug"
 	"strings"
-	"sync"
-	"sync/atomic"
 	"time"
 
 	"mailflow/mailflow"
@@ -281,23 +278,7 @@ type textFacts struct {
 // parsing MIME is the part of a message's handling that needs no database.
 func (e *Engine) readAll(ds []Delivery) []incoming {
 	out := make([]incoming, len(ds))
-	workers := min(runtime.GOMAXPROCS(0), len(ds))
-	if workers <= 1 {
-		for i, d := range ds {
-			out[i] = e.read(d)
-		}
-		return out
-	}
-	var wg sync.WaitGroup
-	next := atomic.Int64{}
-	for range workers {
-		wg.Go(func() {
-			for i := int(next.Add(1) - 1); i < len(ds); i = int(next.Add(1) - 1) {
-				out[i] = e.read(ds[i])
-			}
-		})
-	}
-	wg.Wait()
+	parallel(len(ds), func(i int) { out[i] = e.read(ds[i]) })
 	return out
 }
 

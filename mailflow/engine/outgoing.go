@@ -7,7 +7,6 @@ import (
 	"slices"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	"mailflow/mailflow"
@@ -76,23 +75,7 @@ func (e *Engine) enqueueAll(tx *store.Tx, p *Project, os []outgoing, now time.Ti
 	}
 	mails := make([]store.Mail, len(todo))
 	errs := make([]error, len(todo))
-	render := func(i int) { mails[i], errs[i] = e.compose(p, todo[i], now) }
-	if workers := min(runtime.GOMAXPROCS(0), len(todo)); workers <= 1 {
-		for i := range todo {
-			render(i)
-		}
-	} else {
-		var wg sync.WaitGroup
-		var next atomic.Int64
-		for range workers {
-			wg.Go(func() {
-				for i := int(next.Add(1) - 1); i < len(todo); i = int(next.Add(1) - 1) {
-					render(i)
-				}
-			})
-		}
-		wg.Wait()
-	}
+	parallel(len(todo), func(i int) { mails[i], errs[i] = e.compose(p, todo[i], now) })
 	n := 0
 	for i, m := range mails {
 		if errs[i] != nil {
