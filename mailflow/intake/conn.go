@@ -398,7 +398,11 @@ func (c *Conn) Fetch(uids []imap.UID, header bool, limit int64, fn func(Fetched)
 		}
 		f, ok, err := readMessage(m, w, limit)
 		if err != nil {
-			cmd.Close() // the connection is broken; the first error tells why
+			// The connection is broken, and the first error tells why. It
+			// is closed, not drained: go-imap's FetchCommand.Close would
+			// read the failed literal again while its reader goroutine
+			// reads what follows (a data race the race detector reports).
+			c.c.Close()
 			return w.err("FETCH", err)
 		}
 		if !ok {
