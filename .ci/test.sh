@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs every mailflow test on a fresh machine: installs what the tests need
 # (Dovecot, for the IMAP integration tests), then go vet and go test ./...,
-# then each fuzz target briefly.
+# the concurrent packages under the race detector, then each fuzz target
+# briefly.
 #
 #   .ci/test.sh            everything (what CI runs)
 #   FUZZTIME=10m .ci/fuzz.sh   the fuzz targets for longer
@@ -24,6 +25,11 @@ echo "== go vet"
 go vet ./...
 echo "== go test"
 go test -count=1 ./...
+# The packages where goroutines meet (a batch handled while the next is
+# fetched, moves on a second connection, faults cut mid-command) run again
+# under the race detector.
+echo "== go test -race (intake, daemon)"
+go test -race -count=1 ./mailflow/intake/ ./mailflow/daemon/
 echo "== fuzz (brief)"
 FUZZTIME="${FUZZTIME:-5s}" "$(dirname "$0")/fuzz.sh"
 echo "== all tests passed"
