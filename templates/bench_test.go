@@ -51,3 +51,15 @@ func BenchmarkRenderStatus(b *testing.B) {
 	}
 	b.ReportMetric(float64(size)/1e6, "MB/mail")
 }
+
+// BenchmarkRenderMinutes renders the sample minutes mail: the mail that
+// ingest renders most, once per participant.
+func BenchmarkRenderMinutes(b *testing.B) {
+	set := MustDefault()
+	data := Sample("minutes")
+	for b.Loop() {
+		if _, err := set.Render("minutes", data); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

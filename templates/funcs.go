@@ -43,23 +43,29 @@ var htmlFuncs = htmltemplate.FuncMap{
 // Wrap breaks s into lines of at most width columns at spaces, so the text
 // part reads well in a 72-column terminal; words longer than width stay whole.
 func Wrap(width int, s string) string {
-	var out []string
-	for _, para := range strings.Split(s, "\n") {
-		line := ""
-		for _, w := range strings.Fields(para) {
-			switch {
-			case line == "":
-				line = w
-			case utf8.RuneCountInString(line)+1+utf8.RuneCountInString(w) > width:
-				out = append(out, line)
-				line = w
-			default:
-				line += " " + w
-			}
+	var b strings.Builder
+	b.Grow(len(s) + len(s)/max(width, 1) + 1)
+	for p, para := range strings.Split(s, "\n") {
+		if p > 0 {
+			b.WriteByte('\n')
 		}
-		out = append(out, line)
+		col := 0 // runes on the current line
+		for _, w := range strings.Fields(para) {
+			n := utf8.RuneCountInString(w)
+			switch {
+			case col == 0:
+			case col+1+n > width:
+				b.WriteByte('\n')
+				col = 0
+			default:
+				b.WriteByte(' ')
+				col++
+			}
+			b.WriteString(w)
+			col += n
+		}
 	}
-	return strings.Join(out, "\n")
+	return b.String()
 }
 
 // hang wraps s for a place that starts at column col, continuing each

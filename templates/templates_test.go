@@ -292,6 +292,42 @@ func TestWrap(t *testing.T) {
 	}
 }
 
+// wrapByDefinition is Wrap as first written: words joined onto a line
+// while the line stays within width.
+func wrapByDefinition(width int, s string) string {
+	var out []string
+	for _, para := range strings.Split(s, "\n") {
+		line := ""
+		for _, w := range strings.Fields(para) {
+			switch {
+			case line == "":
+				line = w
+			case utf8.RuneCountInString(line)+1+utf8.RuneCountInString(w) > width:
+				out = append(out, line)
+				line = w
+			default:
+				line += " " + w
+			}
+		}
+		out = append(out, line)
+	}
+	return strings.Join(out, "\n")
+}
+
+func FuzzWrap(f *testing.F) {
+	f.Add(72, "one two three four")
+	f.Add(10, "para one\n\npara  two \t with\u00a0spaces and a https://example.org/very/long/url")
+	f.Add(5, "caf\u00e9 \u2014 na\u00efve r\u00e9sum\u00e9")
+	f.Fuzz(func(t *testing.T, width int, s string) {
+		if width < 1 || width > 200 {
+			return
+		}
+		if got, want := Wrap(width, s), wrapByDefinition(width, s); got != want {
+			t.Fatalf("Wrap(%d, %q) = %q, want %q", width, s, got, want)
+		}
+	})
+}
+
 func TestSampleForEveryKind(t *testing.T) {
 	for _, kind := range Kinds {
 		if Sample(kind) == nil {
