@@ -1,6 +1,7 @@
 package daemon
 
 import (
+	"math"
 	"os"
 	"runtime/debug"
 )
@@ -14,9 +15,19 @@ import (
 // ~50 MB.
 const GCPercent = 300
 
-// TuneGC sets the collector's target to GCPercent unless the environment
-// chose one (GOGC), and reports the target in force.
+// MemoryLimit is the soft limit on the Go heap set with GCPercent (unless
+// GOMEMLIMIT is set): a backlog of large messages (two batches of up to
+// 16 MB each, parsed, plus their rendered mail) makes the collector work
+// harder near it instead of letting GCPercent quadruple a large live heap.
+const MemoryLimit = 256 << 20
+
+// TuneGC sets the collector's target to GCPercent and its soft memory limit
+// to MemoryLimit, each unless the environment chose one (GOGC, GOMEMLIMIT),
+// and reports the target in force.
 func TuneGC() int {
+	if os.Getenv("GOMEMLIMIT") == "" && debug.SetMemoryLimit(-1) == math.MaxInt64 {
+		debug.SetMemoryLimit(MemoryLimit)
+	}
 	if v := os.Getenv("GOGC"); v != "" {
 		old := debug.SetGCPercent(-1)
 		debug.SetGCPercent(old)
