@@ -5,6 +5,8 @@ import (
 	"encoding/base64"
 	"fmt"
 	"math/rand/v2"
+	"os"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -19,7 +21,13 @@ func corpus(n int) [][]byte {
 	rng := rand.New(rand.NewPCG(uint64(n), 42))
 	base := time.Date(2025, 1, 6, 16, 0, 0, 0, time.FixedZone("EST", -5*3600))
 	owners := []string{"Alice Moreau <alice@" + domain + ">", "Bob Okafor <bob@" + domain + ">", "Carol Nguyen <carol@" + domain + ">"}
-	attachment := base64.StdEncoding.EncodeToString(bytes.Repeat([]byte("%PDF-1.4 vendor test plan, page of figures\n"), 500))
+	// MAILFLOW_BENCH_ATTACHMENT_KB sizes the attachments (default ~22 KB),
+	// to see memory with a backlog of large messages.
+	repeat := 500
+	if kb, err := strconv.Atoi(os.Getenv("MAILFLOW_BENCH_ATTACHMENT_KB")); err == nil && kb > 0 {
+		repeat = kb * 1024 / 44
+	}
+	attachment := base64.StdEncoding.EncodeToString(bytes.Repeat([]byte("%PDF-1.4 vendor test plan, page of figures\n"), repeat))
 	var out [][]byte
 	meetings := 0
 	for i := range n {
