@@ -47,6 +47,7 @@ func TestUIDSets(t *testing.T) {
 
 func TestBatchLen(t *testing.T) {
 	const mb = 1 << 20
+	const third = handleBytes / 3
 	uids := []imap.UID{1, 2, 3, 4, 5}
 	limit := int64(25 * mb)
 	tests := []struct {
@@ -57,9 +58,9 @@ func TestBatchLen(t *testing.T) {
 	}{
 		{"small messages fill the batch size", []int64{4000, 4000, 4000, 4000, 4000}, 3, 3},
 		{"fewer left than a batch", []int64{4000, 4000, 4000, 4000, 4000}, 100, 5},
-		{"bytes end the batch first", []int64{6 * mb, 6 * mb, 6 * mb, 6 * mb, 6 * mb}, 100, 2},
-		{"one message over the bytes still makes a batch", []int64{20 * mb, 1000, 1000, 1000, 1000}, 100, 1},
-		{"a large message stops before it", []int64{1000, 20 * mb, 1000, 1000, 1000}, 100, 1},
+		{"bytes end the batch first", []int64{third, third, third, third, third}, 100, 3},
+		{"one message over the bytes still makes a batch", []int64{2 * handleBytes, 1000, 1000, 1000, 1000}, 100, 1},
+		{"a large message stops before it", []int64{1000, handleBytes, 1000, 1000, 1000}, 100, 1},
 		{"over the size limit counts its header only", []int64{30 * mb, 30 * mb, 30 * mb, 1000, 1000}, 100, 5},
 		{"stops where the sizes asked for end", []int64{1000, 1000, -1, -1, -1}, 100, 2},
 		{"an unknown first size still makes a batch of one", []int64{-1, -1, -1, -1, -1}, 100, 1},

@@ -423,7 +423,7 @@ func batchLen(uids []imap.UID, sizes map[imap.UID]int64, batch int, limit int64)
 // handleBytes bounds the bytes of the messages in one batch, whatever
 // batch_size says: with one batch being handled while the next is fetched,
 // this keeps a backlog of large messages from sitting in memory at once.
-const handleBytes = 16 << 20
+const handleBytes = 8 << 20
 
 // Limits on how many handled messages wait for their move.
 const (
