@@ -741,7 +741,9 @@ func (s *Server) Deliver(mailbox string, raws ...[]byte) error {
 	for i, raw := range raws {
 		// Maildir stores LF line ends; Dovecot serves CRLF.
 		raw = bytes.ReplaceAll(raw, []byte("\r\n"), []byte("\n"))
-		name := fmt.Sprintf("%d.M%dP%dQ%d.%s,S=%d", now.Unix(), now.Nanosecond()/1000, os.Getpid(), i, host, len(raw))
+		// Q is zero-padded: Dovecot gives new files their UIDs in name
+		// order, and "Q10" sorting before "Q2" would shuffle the mail.
+		name := fmt.Sprintf("%d.M%dP%dQ%09d.%s,S=%d", now.Unix(), now.Nanosecond()/1000, os.Getpid(), i, host, len(raw))
 		tmp := filepath.Join(dir, "tmp", name)
 		if err := os.WriteFile(tmp, raw, 0o600); err != nil {
 			return err

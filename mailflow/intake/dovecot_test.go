@@ -536,3 +536,41 @@ func TestBacklogIsMovedInLargeSets(t *testing.T) {
 		t.Errorf("INBOX, processed hold %v, want [0 %d]", got, n)
 	}
 }
+
+// Batches are handled while the next is fetched, yet in UID order: each
+// reply in the corpus acts on items its meeting's minutes (a few UIDs
+// earlier, often in the batch before) created, so a reply handled before
+// its minutes would be answered with an error instead of an ack.
+func TestBatchesAreHandledInUIDOrder(t *testing.T) {
+	const n = 300 // 30 minutes, 270 replies
+	srv := dovecottest.Start(t)
+	if err := srv.Deliver("INBOX", corpus(n)...); err != nil {
+		t.Fatal(err)
+	}
+	e := newEnv(t, dovecotIMAP(srv), "INBOX")
+	e.cfg.Security.ReplyRateLimit = n // answer every reply
+	p := e.poller()
+	p.Config.BatchSize = 7 // minutes and their replies fall in different batches
+
+	once(t, p)
+
+	if got := e.messages()[store.OutcomeProcessed]; got != n {
+		t.Fatalf("%d messages processed, want %d", got, n)
+	}
+	mails, err := e.st.OutboxList("", 10*n)
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	kinds := map[string]int{}
+	for _, m := range mails {
+		kinds[m.Kind]++
+
+	}
+	if kinds["error"] != 0 || kinds["ack"] != n-n/10 {
+		t.Errorf("answers %v: want an ack for each of the %d replies and no error", kinds, n-n/10)
+	}
+	if got := srv.Count(processed); got != n {
+		t.Errorf("%d messages in %s, want %d", got, processed, n)
+	}
+}
