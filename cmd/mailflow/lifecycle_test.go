@@ -13,7 +13,6 @@ import (
 	"testing"
 	"time"
 
-	"mailflow/mailflow/inproc"
 )
 
 // syncBuffer is a bytes.Buffer safe to read while the child writes to it.
@@ -47,16 +46,7 @@ func TestDaemonLifecycle(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds and runs the binary")
 	}
-	imapSrv, err := inproc.StartIMAP("ehr-project", "demo")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer imapSrv.Close()
-	smtpSrv, err := inproc.StartSMTP("")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer smtpSrv.Close()
+	imapSrv, smtpSrv := startServers(t)
 	cfgPath, dbPath := demoSetup(t, imapSrv.Addr, smtpSrv.Addr)
 	dir := t.TempDir()
 	// A database of its own: the demo's was filled from another server.

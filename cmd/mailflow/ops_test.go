@@ -18,6 +18,23 @@ import (
 
 // demoSetup runs the demo into a temp dir and writes a config file for its
 // database and the given servers' addresses.
+// startServers starts the in-process IMAP server (with the demo's
+// account) and SMTP server for a test; they stop when it ends.
+func startServers(t *testing.T) (*inproc.IMAP, *inproc.SMTP) {
+	t.Helper()
+	imapSrv, err := inproc.StartIMAP("ehr-project", "demo")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { imapSrv.Close() })
+	smtpSrv, err := inproc.StartSMTP("")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { smtpSrv.Close() })
+	return imapSrv, smtpSrv
+}
+
 func demoSetup(t *testing.T, imapAddr, smtpAddr string) (cfgPath, dbPath string) {
 	t.Helper()
 	dir := t.TempDir()
@@ -213,16 +230,7 @@ func TestSecondInstanceRefused(t *testing.T) {
 }
 
 func TestDoctorAndStatus(t *testing.T) {
-	imapSrv, err := inproc.StartIMAP("ehr-project", "demo")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer imapSrv.Close()
-	smtpSrv, err := inproc.StartSMTP("")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer smtpSrv.Close()
+	imapSrv, smtpSrv := startServers(t)
 	cfgPath, _ := demoSetup(t, imapSrv.Addr, smtpSrv.Addr)
 	code, out, errOut := run(t, "doctor", "--config", cfgPath)
 	if code != 0 || !strings.Contains(out, "all checks passed") || strings.Contains(out, "FAIL") {
