@@ -44,7 +44,14 @@ type Store struct {
 func Open(ctx context.Context, path string) (*Store, error) {
 	q := url.Values{}
 	q.Set("_journal_mode", "WAL")
-	q.Set("_synchronous", "NORMAL")
+	// FULL: a commit is on disk before it returns. With NORMAL, WAL
+	// commits since the last checkpoint can vanish in a power cut or a
+	// kernel crash (not in a process crash), and what follows a commit
+	// cannot be undone: intake moves the message out of the inbox, the
+	// sender hands mail to the server. Lost, the message would sit in the
+	// processed folder unhandled, and the mail would be sent again. The
+	// price is one fsync per commit: a batch of messages, or a mail sent.
+	q.Set("_synchronous", "FULL")
 	q.Set("_busy_timeout", strconv.Itoa(int(BusyTimeout/time.Millisecond)))
 	q.Set("_foreign_keys", "on")
 	// BEGIN IMMEDIATE takes the write lock up front, so two writers never
@@ -179,7 +186,13 @@ func (s *Store) Tx(ctx context.Context, fn func(*Tx) error) error {
 		return fmt.Errorf("begin transaction: %w", err)
 	}
 	defer tx.Rollback() //nolint:errcheck // after Commit this is a no-op
-	if err := fn(&Tx{tx: tx, ctx: ctx}); err != nil {
+	// Statements run without ctx's cancellation: go-sqlite3 runs each
+	// statement given a cancellable context on a goroutine of its own, and
+	// a batch of messages is thousands of statements (handling was ~20 %
+	// faster without). Cancellation still ends the transaction:
+	// database/sql rolls it back when ctx ends, and Commit then fails, so
+	// nothing of it is kept.
+	if err := fn(&Tx{tx: tx, ctx: context.WithoutCancel(ctx)}); err != nil {
 		return err
 	}
 	if err := tx.Commit(); err != nil {

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"fmt"
 	"path/filepath"
 	"testing"
 	"time"
@@ -36,10 +37,11 @@ func TestMigrationsApplyOnceAndRecordVersion(t *testing.T) {
 	}
 	var mode string
 	again.db.Get(&mode, `PRAGMA journal_mode`)
-	var fk int
+	var fk, sync int
 	again.db.Get(&fk, `PRAGMA foreign_keys`)
-	if mode != "wal" || fk != 1 {
-		t.Errorf("journal_mode %s foreign_keys %d, want wal 1", mode, fk)
+	again.db.Get(&sync, `PRAGMA synchronous`)
+	if mode != "wal" || fk != 1 || sync != 2 {
+		t.Errorf("journal_mode %s foreign_keys %d synchronous %d, want wal 1 2 (FULL: a commit survives a power cut)", mode, fk, sync)
 	}
 }
 
@@ -155,5 +157,48 @@ func TestCheckpointOnlyMovesForward(t *testing.T) {
 	set(6, 3) // a new UIDVALIDITY starts over
 	if c, _ := s.Checkpoint("INBOX"); c.UIDValidity != 6 || c.LastUID != 3 {
 		t.Errorf("after UIDVALIDITY change: %+v", c)
+	}
+}
+
+// A transaction whose context ends before it commits keeps nothing, though
+// its statements run without the context's cancellation.
+func TestTxCancelledBeforeCommitKeepsNothing(t *testing.T) {
+	s, _ := open(t)
+	cases := []struct {
+		name string
+		// after runs once the first write is done; it may cancel.
+		after   func(cancel context.CancelFunc, tx *Tx) error
+		wantErr bool
+	}{
+		{"not cancelled", func(context.CancelFunc, *Tx) error { return nil }, false},
+		{"cancelled, then returns", func(cancel context.CancelFunc, _ *Tx) error { cancel(); return nil }, true},
+		{"cancelled, then writes more", func(cancel context.CancelFunc, tx *Tx) error {
+			cancel()
+			_ = tx.SetCheckpoint("INBOX", 5, 20, time.Now()) // may fail or not: the commit must
+			return nil
+		}, true},
+	}
+	for i, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			box := fmt.Sprintf("box%d", i)
+			ctx, cancel := context.WithCancel(context.Background())
+			defer cancel()
+			err := s.Tx(ctx, func(tx *Tx) error {
+				if err := tx.SetCheckpoint(box, 5, 10, time.Now()); err != nil {
+					return err
+				}
+				return c.after(cancel, tx)
+			})
+			if (err != nil) != c.wantErr {
+				t.Fatalf("Tx error %v, want an error: %v", err, c.wantErr)
+			}
+			cp, err := s.Checkpoint(box)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if kept := cp.LastUID != 0; kept == c.wantErr {
+				t.Errorf("checkpoint %+v after Tx error %v", cp, c.wantErr)
+			}
+		})
 	}
 }

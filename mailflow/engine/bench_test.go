@@ -48,12 +48,15 @@ func BenchmarkHandleBatch(b *testing.B) {
 	h, raws := benchMix(b)
 	const size = 100
 	var batch []engine.Delivery
+	// Intake hands batches a context that shutdown cancels; so does this.
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		h.uid++
 		batch = append(batch, engine.Delivery{Mailbox: "INBOX", UIDValidity: 7, UID: h.uid, Raw: raws[i]})
 		if len(batch) == size || i == b.N-1 {
-			if _, err := h.eng.HandleBatch(context.Background(), batch); err != nil {
+			if _, err := h.eng.HandleBatch(ctx, batch); err != nil {
 				b.Fatal(err)
 			}
 			batch = batch[:0]
