@@ -33,10 +33,14 @@ type Message struct {
 	ProcessedAt time.Time `db:"processed_at"`
 }
 
-// FindMessage returns the message recorded for project under messageID.
+// FindMessage returns the message recorded for project under messageID,
+// without its raw bytes (Raw is nil): it is asked for every message
+// handled, and only to learn whether and how it was handled before.
 func (tx *Tx) FindMessage(projectID int64, messageID string) (Message, error) {
 	var m Message
-	err := tx.tx.GetContext(tx.ctx, &m, `SELECT * FROM messages WHERE project_id = ? AND message_id = ?`, projectID, messageID)
+	err := tx.tx.GetContext(tx.ctx, &m, `SELECT id, project_id, message_id, content_hash, mailbox, uidvalidity, uid,
+		sender, subject, kind, outcome, error, received_at, processed_at
+		FROM messages WHERE project_id = ? AND message_id = ?`, projectID, messageID)
 	if errors.Is(err, sql.ErrNoRows) {
 		return m, ErrNotFound
 	}

@@ -166,10 +166,15 @@ func (s *Store) OutboxList(status string, limit int) ([]Mail, error) {
 	return ms, err
 }
 
-// MailByMessageID returns the outbox row whose Message-ID is messageID.
+// MailByMessageID returns the outbox row whose Message-ID is messageID,
+// without its bytes (Raw is nil): a reply is matched to the mail it answers
+// by this, and a rendered mail is tens of kilobytes.
 func (tx *Tx) MailByMessageID(messageID string) (Mail, error) {
 	var m Mail
-	err := tx.tx.GetContext(tx.ctx, &m, `SELECT * FROM outbox WHERE message_id = ? LIMIT 1`, messageID)
+	err := tx.tx.GetContext(tx.ctx, &m, `SELECT id, project_id, idem_key, kind, envelope_from, recipients, subject,
+		message_id, about, status, attempts, next_attempt_at, created_at, sent_at, smtp_response, last_error,
+		interrupted, rcpt
+		FROM outbox WHERE message_id = ? LIMIT 1`, messageID)
 	if errors.Is(err, sql.ErrNoRows) {
 		return m, ErrNotFound
 	}
