@@ -39,6 +39,16 @@ func (h *harness) batch(ms ...msg) ([]engine.Result, error) {
 	return h.eng.HandleBatch(context.Background(), ds)
 }
 
+// deliveries makes deliveries of ms with the next UIDs.
+func (h *harness) deliveries(ms ...msg) []engine.Delivery {
+	var ds []engine.Delivery
+	for _, m := range ms {
+		h.uid++
+		ds = append(ds, engine.Delivery{Mailbox: "INBOX", UIDValidity: 7, UID: h.uid, Raw: h.raw(m)})
+	}
+	return ds
+}
+
 func (h *harness) kinds(ms []store.Mail) map[string]int {
 	out := map[string]int{}
 	for _, m := range ms {
@@ -247,5 +257,40 @@ func TestBatchRenderErrorCommitsNothing(t *testing.T) {
 	}
 	if cp, _ := h.st.Checkpoint("INBOX"); cp.LastUID != 1 {
 		t.Errorf("checkpoint at UID %d, want 1 (the minutes)", cp.LastUID)
+	}
+}
+
+// Intake reads the next batch while the one before it is handled: replies
+// read before the minutes they answer were committed are still applied to
+// the items those minutes create.
+func TestBatchReadBeforeTheBatchBeforeIsHandled(t *testing.T) {
+	h := newHarness(t, trustedAuthserv("mx."+domain))
+	first := h.eng.ReadBatch(h.deliveries(h.minutesMsg()))
+	second := h.eng.ReadBatch(h.deliveries(h.authReply(alice, "A-1 done"), h.authReply(bob, "A-2 progress 40%")))
+	if _, err := h.eng.HandleRead(context.Background(), first); err != nil {
+		t.Fatal(err)
+	}
+	rs, err := h.eng.HandleRead(context.Background(), second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, r := range rs {
+		if string(r.Kind) != "reply" || r.Outcome != store.OutcomeProcessed {
+			t.Errorf("result %d = %+v, want a processed reply", i, r)
+		}
+	}
+	if st := h.item("A-1").Status; st != "done" {
+		t.Errorf("A-1 is %s, want done", st)
+	}
+	if p := h.item("A-2").Progress; p != 40 {
+		t.Errorf("A-2 progress %d, want 40", p)
+	}
+	// An unread batch is read when it is handled.
+	rs, err = h.eng.HandleRead(context.Background(), engine.NewBatch(h.deliveries(h.authReply(carol, "A-3 progress 10%"))))
+	if err != nil || len(rs) != 1 || rs[0].Outcome != store.OutcomeProcessed {
+		t.Fatalf("unread batch: %+v, %v", rs, err)
+	}
+	if p := h.item("A-3").Progress; p != 10 {
+		t.Errorf("A-3 progress %d, want 10", p)
 	}
 }

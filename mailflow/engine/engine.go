@@ -197,7 +197,36 @@ func (e *Engine) Handle(ctx context.Context, d Delivery) (Result, error) {
 // are read and parsed in parallel before the transaction starts. An error
 // return means the database failed and nothing of the batch was committed.
 func (e *Engine) HandleBatch(ctx context.Context, ds []Delivery) ([]Result, error) {
-	ms := e.readAll(ds)
+	return e.HandleRead(ctx, e.ReadBatch(ds))
+}
+
+// Batch is a batch of deliveries, and once read (ReadBatch) what the
+// engine read from them: parsed, routed, named; not yet handled.
+type Batch struct {
+	ds []Delivery
+	ms []incoming // nil until read
+}
+
+// NewBatch makes an unread batch of ds; HandleRead reads it first.
+func NewBatch(ds []Delivery) *Batch { return &Batch{ds: ds} }
+
+// Deliveries returns the batch's deliveries.
+func (b *Batch) Deliveries() []Delivery { return b.ds }
+
+// ReadBatch reads ds, in parallel, without the database: it may run while
+// another batch is handled, so the next batch is read while the one before
+// it is in the transaction. Handling it (HandleRead) is what records it.
+func (e *Engine) ReadBatch(ds []Delivery) *Batch {
+	return &Batch{ds: ds, ms: e.readAll(ds)}
+}
+
+// HandleRead handles a batch as HandleBatch does, reading it first unless
+// ReadBatch did.
+func (e *Engine) HandleRead(ctx context.Context, b *Batch) ([]Result, error) {
+	ms := b.ms
+	if ms == nil {
+		ms = e.readAll(b.ds)
+	}
 	results, err := e.handleAll(ctx, ms, e.newMailQueue())
 	var re errRender
 	if errors.As(err, &re) {

@@ -271,9 +271,11 @@ func parseAll(raw []byte) error {
 // parseOnly reads each message as the engine would and stores nothing.
 type parseOnly struct{}
 
-func (parseOnly) HandleBatch(_ context.Context, ds []engine.Delivery) ([]engine.Result, error) {
+func (parseOnly) ReadBatch(ds []engine.Delivery) *engine.Batch { return engine.NewBatch(ds) }
+
+func (parseOnly) HandleRead(_ context.Context, b *engine.Batch) ([]engine.Result, error) {
 	var out []engine.Result
-	for _, d := range ds {
+	for _, d := range b.Deliveries() {
 		msg, err := mailtext.Read(d.Raw)
 		if err != nil {
 			out = append(out, engine.Result{Outcome: store.OutcomeFailed, Reason: err.Error()})

@@ -438,12 +438,12 @@ type blocking struct {
 	inHand, release chan struct{}
 }
 
-func (b *blocking) HandleBatch(ctx context.Context, ds []engine.Delivery) ([]engine.Result, error) {
+func (b *blocking) HandleRead(ctx context.Context, batch *engine.Batch) ([]engine.Result, error) {
 	if b.recorder.Calls() == 1 {
 		close(b.inHand)
 		<-b.release
 	}
-	return b.recorder.HandleBatch(ctx, ds)
+	return b.recorder.HandleRead(ctx, batch)
 }
 
 func TestShutdownFinishesMessageInHand(t *testing.T) {
@@ -492,7 +492,10 @@ type accepting struct {
 	seen map[uint32]int
 }
 
-func (a *accepting) HandleBatch(_ context.Context, ds []engine.Delivery) ([]engine.Result, error) {
+func (a *accepting) ReadBatch(ds []engine.Delivery) *engine.Batch { return engine.NewBatch(ds) }
+
+func (a *accepting) HandleRead(_ context.Context, b *engine.Batch) ([]engine.Result, error) {
+	ds := b.Deliveries()
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	var out []engine.Result

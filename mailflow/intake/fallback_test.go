@@ -2,6 +2,7 @@ package intake_test
 
 import (
 	"bufio"
+	"context"
 	"fmt"
 	"net"
 	"strings"
@@ -13,6 +14,7 @@ import (
 	"github.com/emersion/go-imap/v2/imapserver/imapmemserver"
 
 	"mailflow/mailflow/config"
+	"mailflow/mailflow/engine"
 )
 
 // memServer is go-imap's in-memory server with chosen capabilities.
@@ -193,5 +195,50 @@ func serveStalled(c net.Conn) {
 			return
 		}
 		// Anything else, SELECT first of all, gets no answer.
+	}
+}
+
+// panicking is a handler with a bug in one of its two phases.
+type panicking struct {
+	*recorder
+	inRead bool // panic in ReadBatch, else in HandleRead
+}
+
+func (p *panicking) ReadBatch(ds []engine.Delivery) *engine.Batch {
+	if p.inRead {
+		panic("bug while reading")
+	}
+	return p.recorder.ReadBatch(ds)
+}
+
+func (p *panicking) HandleRead(ctx context.Context, b *engine.Batch) ([]engine.Result, error) {
+	if !p.inRead {
+		panic("bug while handling")
+	}
+	return p.recorder.HandleRead(ctx, b)
+}
+
+// A bug the handler does not catch, while it reads a batch (on the cycle's
+// goroutine, beside the batch before) or handles one (on its own), ends the
+// cycle with an error; the daemon lives, and the message stays in the inbox.
+func TestHandlerPanicEndsTheCycleOnly(t *testing.T) {
+	for _, inRead := range []bool{true, false} {
+		t.Run(fmt.Sprintf("in read %v", inRead), func(t *testing.T) {
+			srv := startMemServer(t, imap.CapSet{imap.CapIMAP4rev1: {}, imap.CapMove: {}, imap.CapUIDPlus: {}})
+			e := newEnv(t, srv.imapConfig(), "INBOX")
+			srv.append(t, fixture(t, "minutes.eml", ""))
+			p := e.poller()
+			p.Handler = &panicking{recorder: e.rec, inRead: inRead}
+			err := p.Once(context.Background())
+			if err == nil || !strings.Contains(err.Error(), "internal error") {
+				t.Fatalf("Once returned %v, want an internal error", err)
+			}
+			if got := len(srv.flags(t, "INBOX")); got != 1 {
+				t.Errorf("INBOX holds %d messages, want the 1 left for the next cycle", got)
+			}
+			if got := e.items(); got != 0 {
+				t.Errorf("%d items stored, want none", got)
+			}
+		})
 	}
 }

@@ -106,10 +106,12 @@ type recorder struct {
 	ch      chan engine.Result
 }
 
-func (r *recorder) HandleBatch(ctx context.Context, ds []engine.Delivery) ([]engine.Result, error) {
-	rs, err := r.h.HandleBatch(ctx, ds)
+func (r *recorder) ReadBatch(ds []engine.Delivery) *engine.Batch { return r.h.ReadBatch(ds) }
+
+func (r *recorder) HandleRead(ctx context.Context, b *engine.Batch) ([]engine.Result, error) {
+	rs, err := r.h.HandleRead(ctx, b)
 	r.mu.Lock()
-	r.calls += len(ds)
+	r.calls += len(b.Deliveries())
 	if err == nil {
 		r.results = append(r.results, rs...)
 	}
@@ -125,7 +127,7 @@ func (r *recorder) HandleBatch(ctx context.Context, ds []engine.Delivery) ([]eng
 
 // Handle hands one message to the engine as a batch of one.
 func (r *recorder) Handle(ctx context.Context, d engine.Delivery) (engine.Result, error) {
-	rs, err := r.HandleBatch(ctx, []engine.Delivery{d})
+	rs, err := r.HandleRead(ctx, engine.NewBatch([]engine.Delivery{d}))
 	if err != nil {
 		return engine.Result{}, err
 	}

@@ -19,10 +19,13 @@ import (
 )
 
 // Handler processes fetched messages in order, a batch at a time, and says
-// what became of each; engine.Engine is the real one. An error means none
-// of the batch was handled.
+// what became of each; engine.Engine is the real one. ReadBatch reads a
+// batch without the database, so intake reads the next batch while the one
+// before it is handled; HandleRead then handles it. An error from
+// HandleRead means none of the batch was handled.
 type Handler interface {
-	HandleBatch(ctx context.Context, ds []engine.Delivery) ([]engine.Result, error)
+	ReadBatch(ds []engine.Delivery) *engine.Batch
+	HandleRead(ctx context.Context, b *engine.Batch) ([]engine.Result, error)
 }
 
 // Ledger is what the poller needs from the store: where it got to, and what
@@ -299,8 +302,9 @@ func (p *Poller) Cycle(ctx context.Context, conn *Conn) (int, error) {
 	mv := &mover{p: p, conn: conn, uv: uv}
 	defer mv.close()
 	var moves pendingMoves
-	// Batches are handled on another goroutine while the next is fetched,
-	// so the server sends batch k+1 while the engine works on batch k.
+	// Batches are handled on another goroutine while the next is fetched
+	// and read, so the server sends batch k+1, and the engine parses it,
+	// while the engine's transaction works on batch k.
 	// Batch k+1 is handed over only after batch k committed, so messages
 	// are still handled in UID order. Shutting down, the batch in hand is
 	// finished and committed (within shutdownGrace); a batch fetched but
@@ -353,6 +357,10 @@ func (p *Poller) Cycle(ctx context.Context, conn *Conn) (int, error) {
 		n := batchLen(rest, sizes, batch, limit)
 		ds, err := p.fetch(ctx, conn, uv, rest[:n], sizes, limit)
 		rest = rest[n:]
+		var next *engine.Batch
+		if err == nil && len(ds) > 0 && ctx.Err() == nil {
+			next, err = p.read(ds) // while the batch before is handled
+		}
 		if cerr := collect(); cerr != nil {
 			return fail(errors.Join(cerr, err))
 		}
@@ -381,7 +389,7 @@ func (p *Poller) Cycle(ctx context.Context, conn *Conn) (int, error) {
 				}
 				ch <- r
 			}()
-			r.results, r.err = p.Handler.HandleBatch(work, ds)
+			r.results, r.err = p.Handler.HandleRead(work, next)
 		}()
 		inHand = ch
 	}
@@ -389,6 +397,17 @@ func (p *Poller) Cycle(ctx context.Context, conn *Conn) (int, error) {
 		return fail(err)
 	}
 	return handled, mv.finish(&moves)
+}
+
+// read reads a fetched batch for the handler. A bug the handler did not
+// catch ends the cycle with an error, not the whole daemon.
+func (p *Poller) read(ds []engine.Delivery) (b *engine.Batch, err error) {
+	defer func() {
+		if v := recover(); v != nil {
+			err = fmt.Errorf("internal error reading uids %d-%d (please report): %v\n%s", ds[0].UID, ds[len(ds)-1].UID, v, debug.Stack())
+		}
+	}()
+	return p.Handler.ReadBatch(ds), nil
 }
 
 // handledBatch is what became of a batch handed to the engine.
