@@ -12,7 +12,6 @@ import (
 	"syscall"
 	"testing"
 	"time"
-
 )
 
 // syncBuffer is a bytes.Buffer safe to read while the child writes to it.
