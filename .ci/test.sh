@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs every mailflow test on a fresh machine: installs what the tests need
-# (Dovecot, for the IMAP integration tests), then go vet and go test ./...,
+# (Dovecot, for the IMAP integration tests), then gofmt, go vet and go test ./...,
 # the concurrent packages under the race detector, then each fuzz target
 # briefly.
 #
@@ -21,7 +21,11 @@ fi
 # installed; here it is, so make a missing Dovecot a failure.
 export MAILFLOW_REQUIRE_DOVECOT=1
 
-echo "== go vet"
+echo "== gofmt, go vet"
+unformatted=$(gofmt -l .)
+if [ -n "$unformatted" ]; then
+  echo "not gofmt-formatted (run gofmt -w on them):"; echo "$unformatted"; exit 1
+fi
 go vet ./...
 echo "== go test"
 go test -count=1 ./...
