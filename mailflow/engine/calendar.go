@@ -1,16 +1,17 @@
 package engine
 
 import (
-	"time"
 
 	"mailflow/mailflow"
 	"mailflow/mailflow/calendar"
 	"mailflow/store"
 )
 
-// calendarFor returns the iCalendar file of the items owner owns among
-// items, or nil when there are none with a due date.
-func (e *Engine) calendarFor(p *Project, owner string, items []store.Item, now time.Time) ([]byte, error) {
+// calendarItems returns the items owner owns among items that have a due
+// date: the events of the iCalendar file attached to owner's mail (none
+// when empty). The file itself is encoded when the mail is rendered, off
+// the transaction.
+func calendarItems(owner string, items []store.Item) []calendar.Item {
 	var own []calendar.Item
 	for _, it := range items {
 		if it.Owner != owner || it.Due == "" {
@@ -22,8 +23,5 @@ func (e *Engine) calendarFor(p *Project, owner string, items []store.Item, now t
 		}
 		own = append(own, calendar.Item{Ref: it.Ref(), Text: it.Text, Due: d, Status: mailflow.ItemStatus(it.Status), UpdatedAt: it.UpdatedAt})
 	}
-	if len(own) == 0 {
-		return nil, nil
-	}
-	return calendar.Encode(p.Name, p.Address, own, now)
+	return own
 }

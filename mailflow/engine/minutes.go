@@ -474,10 +474,7 @@ func (h *handling) sendMinutes(mt store.Meeting, parsed mailflow.Minutes, items 
 		if to.Email == h.msg.From.Email {
 			data.Problems = problems
 		}
-		cal, err := h.e.calendarFor(h.proj, to.Email, items, h.now)
-		if err != nil {
-			return err
-		}
+		cal := calendarItems(to.Email, items)
 		data.HasICS = len(cal) > 0
 		mails = append(mails, outgoing{
 			kind:      mailflow.MailMinutes,

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"mailflow/mailflow"
+	"mailflow/mailflow/calendar"
 	"mailflow/mailflow/compose"
 	"mailflow/store"
 	"mailflow/templates"
@@ -25,7 +26,7 @@ type outgoing struct {
 	about      []string
 	inReplyTo  string
 	references []string
-	calendar   []byte
+	calendar   []calendar.Item // events of the attached .ics, if any
 	inline     []compose.Inline
 }
 
@@ -105,6 +106,12 @@ func (e *Engine) compose(p *Project, o outgoing, now time.Time) (_ store.Mail, e
 	if err != nil {
 		return store.Mail{}, fmt.Errorf("render %s mail: %w", o.kind, err)
 	}
+	var ics []byte
+	if len(o.calendar) > 0 {
+		if ics, err = calendar.Encode(p.Name, p.Address, o.calendar, now); err != nil {
+			return store.Mail{}, fmt.Errorf("calendar for the %s mail to %s: %w", o.kind, o.to.Email, err)
+		}
+	}
 	domain := p.Domain()
 	msgID := compose.NewMessageID(domain, now)
 	replyTo := p.Address
@@ -125,7 +132,7 @@ func (e *Engine) compose(p *Project, o outgoing, now time.Time) (_ store.Mail, e
 		References: o.references,
 		Date:       now,
 		LoopID:     p.Address,
-		Calendar:   o.calendar,
+		Calendar:   ics,
 		Inline:     o.inline,
 	})
 	if err != nil {

@@ -143,10 +143,7 @@ func (e *Engine) queueDigest(tx *store.Tx, p *Project, owner string, d *digest, 
 		Upcoming: view(d.upcoming),
 		Total:    len(all),
 	}
-	cal, err := e.calendarFor(p, owner, all, at)
-	if err != nil {
-		return err
-	}
+	cal := calendarItems(owner, all)
 	data.HasICS = len(cal) > 0
 	queued, err := e.enqueue(tx, p, outgoing{
 		kind:     mailflow.MailReminder,
