@@ -1,7 +1,6 @@
 package engine
 
 import (
-
 	"mailflow/mailflow"
 	"mailflow/mailflow/calendar"
 	"mailflow/store"
