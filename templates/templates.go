@@ -17,6 +17,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	texttemplate "text/template"
 
 	"mailflow/mailflow/compose"
@@ -142,23 +143,30 @@ func (s *Set) Render(kind string, data any) (Rendered, error) {
 		return Rendered{}, fmt.Errorf("no template for mail kind %q", kind)
 	}
 	var r Rendered
-	var b bytes.Buffer
-	if err := st.Execute(&b, data); err != nil {
+	b := renderBuffers.Get().(*bytes.Buffer)
+	defer renderBuffers.Put(b)
+	b.Reset()
+	if err := st.Execute(b, data); err != nil {
 		return r, fmt.Errorf("render %s subject: %w", kind, err)
 	}
 	r.Subject = compose.HeaderSafe(b.String())
 	b.Reset()
-	if err := s.text[kind].Execute(&b, data); err != nil {
+	if err := s.text[kind].Execute(b, data); err != nil {
 		return r, fmt.Errorf("render %s text: %w", kind, err)
 	}
 	r.Text = tidyText(compose.TextSafe(b.String()))
 	b.Reset()
-	if err := s.html[kind].Execute(&b, data); err != nil {
+	if err := s.html[kind].Execute(b, data); err != nil {
 		return r, fmt.Errorf("render %s html: %w", kind, err)
 	}
 	r.HTML = compose.TextSafe(b.String())
 	return r, nil
 }
+
+// renderBuffers hold template output until it is copied out as a string:
+// reused, a buffer has grown to the size of a mail already, instead of
+// growing (and copying) a dozen times for each part of each mail.
+var renderBuffers = sync.Pool{New: func() any { return new(bytes.Buffer) }}
 
 // tidyText drops trailing spaces and runs of more than one blank line that
 // template conditionals leave behind. A line "--" becomes the signature
