@@ -3,6 +3,7 @@ package mailtext
 import (
 	"errors"
 	"fmt"
+	"net/mail"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -210,5 +211,37 @@ func TestOddMIME(t *testing.T) {
 			}
 			t.Logf("%s: %d read, %d refused as malformed", c.corpus, read, refused)
 		})
+	}
+}
+
+// parseDate reads what net/mail.ParseDate reads, the same instant in the
+// same zone; only faster for the common form.
+func TestParseDateAgreesWithNetMail(t *testing.T) {
+	for _, v := range []string{
+		"Tue, 24 Nov 2026 10:00:00 +0100",
+		"Tue, 4 Nov 2025 09:05:00 -0500",
+		"Tue, 04 Nov 2025 09:05:00 -0500",
+		" Tue, 24 Nov 2026 10:00:00 +0000 ",
+		"Tue, 24 Nov 2026 10:00:00 +0000 (UTC)",
+		"24 Nov 2026 10:00:00 +0100",
+		"Tue, 24 Nov 26 10:00 GMT",
+		"Tue, 24 Nov 2026 10:00:00 -0000",
+		"Wed, 24 Nov 2026 10:00:00 +0100", // wrong weekday: both take it
+		"Tue, 31 Nov 2026 10:00:00 +0100", // no such day: both refuse
+		"Tue, 24 Nov 2026 25:00:00 +0100",
+		"yesterday",
+		"",
+	} {
+		want, wantErr := mail.ParseDate(v)
+		got, err := parseDate(v)
+		if (err != nil) != (wantErr != nil) {
+			t.Errorf("%q: error %v, net/mail %v", v, err, wantErr)
+			continue
+		}
+		_, off := got.Zone()
+		_, wantOff := want.Zone()
+		if !got.Equal(want) || off != wantOff {
+			t.Errorf("%q: %v, net/mail %v", v, got, want)
+		}
 	}
 }
