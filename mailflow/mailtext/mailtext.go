@@ -182,7 +182,6 @@ func msgIDs(v string) []string {
 // a message). Anything else goes to net/mail, comments, obsolete zones
 // and all.
 func parseDate(v string) (time.Time, error) {
-	v = strings.TrimSpace(v)
 	if t, err := time.Parse("Mon, 2 Jan 2006 15:04:05 -0700", v); err == nil {
 		return t, nil
 	}
