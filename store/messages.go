@@ -85,7 +85,10 @@ func (s *Store) MessageByUID(mailbox string, uidValidity, uid uint32) (Message, 
 // MessagesByMessageID returns every project's record of messageID.
 func (s *Store) MessagesByMessageID(messageID string) ([]Message, error) {
 	var ms []Message
-	err := s.db.Select(&ms, `SELECT * FROM messages WHERE message_id = ? ORDER BY id`, messageID)
+	// Through projects (CROSS JOIN fixes that order), so that each lookup uses the
+	// (project_id, message_id) index instead of scanning every message.
+	err := s.db.Select(&ms, `SELECT m.* FROM projects p CROSS JOIN messages m ON m.project_id = p.id AND m.message_id = ?
+		ORDER BY m.id`, messageID)
 	return ms, err
 }
 
