@@ -61,7 +61,8 @@ var reHeaderField = regexp.MustCompile(`^\*{0,2}([\p{L} ]{1,20}?)\s*\*{0,2}\s*[:
 
 // headerField returns the kind of header a trimmed line starts with.
 func headerField(trimmed string) headerKind {
-	if len(trimmed) > maxPatternLine {
+	// Most lines have no colon at all; they need no regular expression.
+	if len(trimmed) > maxPatternLine || !strings.ContainsAny(trimmed, ":：") {
 		return headerNone
 	}
 	m := reHeaderField.FindStringSubmatch(trimmed)
