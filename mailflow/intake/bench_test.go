@@ -35,6 +35,10 @@ import (
 //
 //   - bare: a go-imap client fetching every message with BODY.PEEK[] and
 //     parsing it with go-message, the floor cost of reading the mail at all;
+//   - bare+move: the same, then one UID MOVE of the whole mailbox to
+//     another folder, the floor cost of reading the mail and moving it out
+//     of the inbox as the issue asks (mailflow must move in batches, since
+//     a message moves only after its effects commit);
 //   - mbsync: isync pulling the same mailbox into a local Maildir, with its
 //     default FSync and with FSync off (skipped when mbsync is missing);
 //   - intake: mailflow's poller fetching, parsing (mailtext) and moving
@@ -61,7 +65,7 @@ func BenchmarkIngest(b *testing.B) {
 	for range b.N {
 		b.StopTimer()
 		srv := dovecottest.Start(b)
-		boxes := []string{"BenchBare", "BenchIntake", "BenchMailflow"}
+		boxes := []string{"BenchBare", "BenchBareMove", "BenchIntake", "BenchMailflow"}
 		for _, box := range boxes {
 			if err := srv.Deliver(box, msgs...); err != nil {
 				b.Fatal(err)
@@ -76,6 +80,7 @@ func BenchmarkIngest(b *testing.B) {
 		b.StartTimer()
 
 		bare := runChild(b, childJob{Mode: "bare", Mailbox: "BenchBare"}, srv)
+		bareMove := runChild(b, childJob{Mode: "bare+move", Mailbox: "BenchBareMove"}, srv)
 		var mbsync, mbsyncNoFsync float64
 		if _, err := exec.LookPath("mbsync"); err == nil {
 			mbsync = runMbsync(b, srv, "BenchBare", n, true)
@@ -87,7 +92,7 @@ func BenchmarkIngest(b *testing.B) {
 		full := runChild(b, childJob{Mode: "mailflow", Mailbox: "BenchMailflow"}, srv)
 		b.StopTimer()
 
-		for _, r := range []childResult{bare, in, full} {
+		for _, r := range []childResult{bare, bareMove, in, full} {
 			if r.Messages != n {
 				b.Fatalf("%s read %d messages, want %d", r.Mode, r.Messages, n)
 			}
@@ -98,9 +103,11 @@ func BenchmarkIngest(b *testing.B) {
 		b.ReportMetric(full.rate(), "mailflow-msgs/s")
 		b.ReportMetric(in.rate(), "intake-msgs/s")
 		b.ReportMetric(bare.rate(), "bare-msgs/s")
+		b.ReportMetric(bareMove.rate(), "bare+move-msgs/s")
 		b.ReportMetric(float64(full.PeakRSSKB)/1024, "mailflow-peak-RSS-MB")
 		b.Logf("%d messages, %.1f MB, average %d bytes", n, float64(size)/(1<<20), size/n)
 		b.Logf("bare go-imap + go-message: %8.0f msgs/s  %6.2fs  peak RSS %5.1f MB", bare.rate(), bare.Seconds, float64(bare.PeakRSSKB)/1024)
+		b.Logf("bare, then one MOVE:       %8.0f msgs/s  %6.2fs  peak RSS %5.1f MB", bareMove.rate(), bareMove.Seconds, float64(bareMove.PeakRSSKB)/1024)
 		b.Logf("mailflow intake only:      %8.0f msgs/s  %6.2fs  peak RSS %5.1f MB", in.rate(), in.Seconds, float64(in.PeakRSSKB)/1024)
 		b.Logf("mailflow (engine+store):   %8.0f msgs/s  %6.2fs  peak RSS %5.1f MB", full.rate(), full.Seconds, float64(full.PeakRSSKB)/1024)
 		if mbsync > 0 {
@@ -113,7 +120,8 @@ func BenchmarkIngest(b *testing.B) {
 			}
 			return "NOT met"
 		}
-		b.Logf("target mailflow >= bare/2 (%.0f): %s; intake alone: %s", bare.rate()/2, verdict(full.rate() >= bare.rate()/2), verdict(in.rate() >= bare.rate()/2))
+		b.Logf("target mailflow >= bare/2 (%.0f): %s; intake alone: %s; bare+move: %s", bare.rate()/2,
+			verdict(full.rate() >= bare.rate()/2), verdict(in.rate() >= bare.rate()/2), verdict(bareMove.rate() >= bare.rate()/2))
 		if mbsync > 0 {
 			b.Logf("target mailflow >= 2 x mbsync (%.0f): %s", 2*mbsync, verdict(full.rate() >= 2*mbsync))
 		}
@@ -177,7 +185,7 @@ func TestIngestChild(t *testing.T) {
 	res := childResult{Mode: job.Mode}
 	var err error
 	switch job.Mode {
-	case "bare":
+	case "bare", "bare+move":
 		res.Messages, res.Seconds, err = bareIngest(job)
 	case "intake", "mailflow":
 		if job.Mode == "mailflow" {
@@ -206,7 +214,9 @@ func TestIngestChild(t *testing.T) {
 
 // bareIngest fetches every message of the mailbox with BODY.PEEK[] in one
 // UID FETCH and reads each completely with go-message: the least any
-// reader of the mail must do.
+// reader of the mail must do. In mode bare+move it then moves them all to
+// another folder in one UID MOVE: the least a reader that empties the
+// inbox must do.
 func bareIngest(job childJob) (int, float64, error) {
 	c, err := imapclient.DialInsecure(job.Addr, nil)
 	if err != nil {
@@ -217,7 +227,8 @@ func bareIngest(job childJob) (int, float64, error) {
 		return 0, 0, err
 	}
 	start := time.Now()
-	if _, err := c.Select(job.Mailbox, &imap.SelectOptions{ReadOnly: true}).Wait(); err != nil {
+	move := job.Mode == "bare+move"
+	if _, err := c.Select(job.Mailbox, &imap.SelectOptions{ReadOnly: !move}).Wait(); err != nil {
 		return 0, 0, err
 	}
 	section := &imap.FetchItemBodySection{Peek: true}
@@ -241,6 +252,15 @@ func bareIngest(job childJob) (int, float64, error) {
 	}
 	if err := cmd.Close(); err != nil {
 		return n, 0, err
+	}
+	if move {
+		dest := job.Mailbox + "/moved"
+		if err := c.Create(dest, nil).Wait(); err != nil {
+			return n, 0, err
+		}
+		if _, err := c.Move(imap.UIDSet{{Start: 1, Stop: 0}}, dest).Wait(); err != nil {
+			return n, 0, err
+		}
 	}
 	return n, time.Since(start).Seconds(), nil
 }
