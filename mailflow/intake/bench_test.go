@@ -106,10 +106,10 @@ func BenchmarkIngest(b *testing.B) {
 		b.ReportMetric(bareMove.rate(), "bare+move-msgs/s")
 		b.ReportMetric(float64(full.PeakRSSKB)/1024, "mailflow-peak-RSS-MB")
 		b.Logf("%d messages, %.1f MB, average %d bytes", n, float64(size)/(1<<20), size/n)
-		b.Logf("bare go-imap + go-message: %8.0f msgs/s  %6.2fs  peak RSS %5.1f MB", bare.rate(), bare.Seconds, float64(bare.PeakRSSKB)/1024)
-		b.Logf("bare, then one MOVE:       %8.0f msgs/s  %6.2fs  peak RSS %5.1f MB", bareMove.rate(), bareMove.Seconds, float64(bareMove.PeakRSSKB)/1024)
-		b.Logf("mailflow intake only:      %8.0f msgs/s  %6.2fs  peak RSS %5.1f MB", in.rate(), in.Seconds, float64(in.PeakRSSKB)/1024)
-		b.Logf("mailflow (engine+store):   %8.0f msgs/s  %6.2fs  peak RSS %5.1f MB", full.rate(), full.Seconds, float64(full.PeakRSSKB)/1024)
+		b.Logf("bare go-imap + go-message: %8.0f msgs/s  %6.2fs  peak RSS %5.1f MB  %s", bare.rate(), bare.Seconds, float64(bare.PeakRSSKB)/1024, bare.cpu())
+		b.Logf("bare, then one MOVE:       %8.0f msgs/s  %6.2fs  peak RSS %5.1f MB  %s", bareMove.rate(), bareMove.Seconds, float64(bareMove.PeakRSSKB)/1024, bareMove.cpu())
+		b.Logf("mailflow intake only:      %8.0f msgs/s  %6.2fs  peak RSS %5.1f MB  %s", in.rate(), in.Seconds, float64(in.PeakRSSKB)/1024, in.cpu())
+		b.Logf("mailflow (engine+store):   %8.0f msgs/s  %6.2fs  peak RSS %5.1f MB  %s", full.rate(), full.Seconds, float64(full.PeakRSSKB)/1024, full.cpu())
 		if mbsync > 0 {
 			b.ReportMetric(mbsync, "mbsync-msgs/s")
 			b.Logf("mbsync:                    %8.0f msgs/s  (FSync no: %.0f msgs/s)", mbsync, mbsyncNoFsync)
@@ -143,7 +143,15 @@ type childResult struct {
 	Messages  int
 	Seconds   float64
 	PeakRSSKB int
+	UserCPU   float64 // seconds, the whole child process
+	SysCPU    float64
 	Err       string
+}
+
+// cpu describes the child's CPU time, to tell time spent in the reader
+// from time spent waiting for Dovecot or the disk.
+func (r childResult) cpu() string {
+	return fmt.Sprintf("CPU %.2fs user + %.2fs sys", r.UserCPU, r.SysCPU)
 }
 
 func (r childResult) rate() float64 { return float64(r.Messages) / r.Seconds }
@@ -208,6 +216,11 @@ func TestIngestChild(t *testing.T) {
 		res.Err = err.Error()
 	}
 	res.PeakRSSKB = peakRSS()
+	var ru syscall.Rusage
+	if syscall.Getrusage(syscall.RUSAGE_SELF, &ru) == nil {
+		res.UserCPU = time.Duration(ru.Utime.Nano()).Seconds()
+		res.SysCPU = time.Duration(ru.Stime.Nano()).Seconds()
+	}
 	j, _ := json.Marshal(res)
 	fmt.Printf("INGEST-RESULT %s\n", j)
 }
