@@ -9,6 +9,7 @@ import (
 
 	"mailflow/mailflow/config"
 	"mailflow/mailflow/intake"
+	"mailflow/mailflow/oauth"
 	"mailflow/mailflow/sender"
 	"mailflow/store"
 	"mailflow/templates"
@@ -57,11 +58,21 @@ func cmdDoctor(ctx context.Context, args []string, out, errOut io.Writer) error 
 		st.Close()
 	}
 
+	if cfg.IMAP.Auth == config.AuthOAuth2 || cfg.SMTP.Auth == config.AuthOAuth2 {
+		o := &cfg.OAuth2
+		_, err := oauth.Token(ctx, o)
+		check(fmt.Sprintf("OAuth 2.0 token from %s (%s grant)", o.TokenURL, o.Grant()), err,
+			"check oauth2.token_url, oauth2.client_id, the client secret, oauth2.scopes (and the refresh token), and that the app registration is granted mailbox access")
+	}
+
 	// Dial bounds its own set-up by imap.timeout; ctx must outlive the
 	// folder checks that follow, since the connection closes when it ends.
 	conn, err := intake.Dial(ctx, cfg.IMAP)
-	check(fmt.Sprintf("IMAP login to %s as %s (%s)", cfg.IMAP.Address, cfg.IMAP.Username, cfg.IMAP.Security), err,
-		"check imap.address, imap.security, the username and the password; with a private CA set imap.ca_file")
+	imapFix := "check imap.address, imap.security, the username and the password; with a private CA set imap.ca_file"
+	if cfg.IMAP.Auth == config.AuthOAuth2 {
+		imapFix = "check imap.address, imap.security and imap.username (the mailbox), and that the token may read it (Microsoft 365: IMAP.AccessAsApp and a mailbox permission for the app's service principal)"
+	}
+	check(fmt.Sprintf("IMAP login to %s as %s (%s, %s)", cfg.IMAP.Address, cfg.IMAP.Username, cfg.IMAP.Security, cfg.IMAP.Auth), err, imapFix)
 	if err == nil {
 		fmt.Fprintf(out, "      IDLE %v, MOVE %v\n", conn.HasIdle(), conn.HasMove())
 		for _, mb := range []string{cfg.IMAP.ProcessedMailbox, cfg.IMAP.FailedMailbox} {

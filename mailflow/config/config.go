@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"net"
 	"net/mail"
+	"net/url"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -25,6 +26,7 @@ type Config struct {
 	Database  Database  `toml:"database"`
 	IMAP      IMAP      `toml:"imap"`
 	SMTP      SMTP      `toml:"smtp"`
+	OAuth2    OAuth2    `toml:"oauth2"`
 	Security  Security  `toml:"security"`
 	Templates Templates `toml:"templates"`
 	Log       Log       `toml:"log"`
@@ -46,6 +48,7 @@ type IMAP struct {
 	Address          string   `toml:"address"`
 	Security         string   `toml:"security"`
 	Username         string   `toml:"username"`
+	Auth             string   `toml:"auth"`
 	PasswordFile     string   `toml:"password_file"`
 	CAFile           string   `toml:"ca_file"`
 	ProcessedMailbox string   `toml:"processed_mailbox"`
@@ -57,6 +60,8 @@ type IMAP struct {
 	Timeout          Duration `toml:"timeout"`
 
 	Password string `toml:"-"`
+	// OAuth2 is the [oauth2] section when Auth is "oauth2", else nil.
+	OAuth2 *OAuth2 `toml:"-"`
 }
 
 // UseIDLE reports whether IDLE should be used where the server offers it.
@@ -67,6 +72,7 @@ type SMTP struct {
 	Address      string   `toml:"address"`
 	Security     string   `toml:"security"`
 	Username     string   `toml:"username"`
+	Auth         string   `toml:"auth"`
 	PasswordFile string   `toml:"password_file"`
 	CAFile       string   `toml:"ca_file"`
 	From         string   `toml:"from"`
@@ -75,6 +81,39 @@ type SMTP struct {
 	BatchSize    int      `toml:"batch_size"`
 
 	Password string `toml:"-"`
+	// OAuth2 is the [oauth2] section when Auth is "oauth2", else nil.
+	OAuth2 *OAuth2 `toml:"-"`
+}
+
+// Ways to sign in to a mail server (imap.auth, smtp.auth).
+const (
+	AuthPassword = "password" // AUTHENTICATE PLAIN or LOGIN (IMAP), PLAIN or LOGIN (SMTP)
+	AuthOAuth2   = "oauth2"   // SASL XOAUTH2 or OAUTHBEARER with a token from [oauth2]
+)
+
+// OAuth2 configures OAuth 2.0 access tokens, for mail services that allow
+// no password sign-in (Microsoft 365) or prefer not to (Google). Without a
+// refresh token mailflow uses the client-credentials grant (an app
+// registration with its own mailbox permissions, as Microsoft 365 has for
+// IMAP and SMTP); with one, the refresh-token grant (Google, where a person
+// consents once).
+type OAuth2 struct {
+	TokenURL         string   `toml:"token_url"`
+	ClientID         string   `toml:"client_id"`
+	ClientSecretFile string   `toml:"client_secret_file"`
+	RefreshTokenFile string   `toml:"refresh_token_file"`
+	Scopes           []string `toml:"scopes"`
+
+	ClientSecret string `toml:"-"`
+	RefreshToken string `toml:"-"`
+}
+
+// Grant names the OAuth 2.0 grant the settings use.
+func (o *OAuth2) Grant() string {
+	if o.RefreshToken != "" {
+		return "refresh_token"
+	}
+	return "client_credentials"
 }
 
 // Security configures who may change data by email.
@@ -176,6 +215,9 @@ const (
 	EnvIMAPPassword = "MAILFLOW_IMAP_PASSWORD"
 	EnvSMTPPassword = "MAILFLOW_SMTP_PASSWORD"
 	EnvReplyKey     = "MAILFLOW_REPLY_KEY"
+
+	EnvOAuth2ClientSecret = "MAILFLOW_OAUTH2_CLIENT_SECRET"
+	EnvOAuth2RefreshToken = "MAILFLOW_OAUTH2_REFRESH_TOKEN"
 )
 
 // DefaultMinutesSubjects match subjects that announce minutes, after any
@@ -240,11 +282,26 @@ func (c *Config) Finish(getenv func(string) string) error {
 	if c.IMAP.Username == "" {
 		bad("imap.username", "is required")
 	}
-	if c.IMAP.Password == "" { // set directly only by the demo and tests
-		c.IMAP.Password = c.secret(bad, "imap.password_file", c.IMAP.PasswordFile, EnvIMAPPassword, "imap-password", getenv)
+	oauth := false
+	switch c.IMAP.Auth {
+	case "":
+		c.IMAP.Auth = AuthPassword
+	case AuthPassword:
+	case AuthOAuth2:
+		oauth = true
+		c.IMAP.OAuth2 = &c.OAuth2
+	default:
+		bad("imap.auth", "%q: want \"password\" or \"oauth2\"", c.IMAP.Auth)
 	}
-	if c.IMAP.Password == "" {
-		bad("imap.password_file", "no IMAP password: set password_file, or %s, or a systemd credential named imap-password", EnvIMAPPassword)
+	if c.IMAP.Auth == AuthPassword {
+		if c.IMAP.Password == "" { // set directly only by the demo and tests
+			c.IMAP.Password = c.secret(bad, "imap.password_file", c.IMAP.PasswordFile, EnvIMAPPassword, "imap-password", getenv)
+		}
+		if c.IMAP.Password == "" {
+			bad("imap.password_file", "no IMAP password: set password_file, or %s, or a systemd credential named imap-password (or imap.auth = \"oauth2\")", EnvIMAPPassword)
+		}
+	} else if c.IMAP.PasswordFile != "" {
+		bad("imap.password_file", "is not used with auth = %q: remove it", c.IMAP.Auth)
 	}
 	c.IMAP.CAFile = c.path(c.IMAP.CAFile)
 	if c.IMAP.ProcessedMailbox == "" {
@@ -285,11 +342,33 @@ func (c *Config) Finish(getenv func(string) string) error {
 		c.SMTP.Security = "starttls"
 	}
 	checkSecurity(bad, "smtp.security", c.SMTP.Security, c.SMTP.Address)
-	if c.SMTP.Password == "" {
-		c.SMTP.Password = c.secret(bad, "smtp.password_file", c.SMTP.PasswordFile, EnvSMTPPassword, "smtp-password", getenv)
+	switch c.SMTP.Auth {
+	case "":
+		c.SMTP.Auth = AuthPassword
+	case AuthPassword:
+	case AuthOAuth2:
+		oauth = true
+		c.SMTP.OAuth2 = &c.OAuth2
+		if c.SMTP.Username == "" {
+			bad("smtp.username", "is required with auth = \"oauth2\" (the mailbox the token may send as)")
+		}
+	default:
+		bad("smtp.auth", "%q: want \"password\" or \"oauth2\"", c.SMTP.Auth)
 	}
-	if c.SMTP.Username != "" && c.SMTP.Password == "" {
-		bad("smtp.password_file", "smtp.username is set but there is no password: set password_file, or %s, or a systemd credential named smtp-password", EnvSMTPPassword)
+	if c.SMTP.Auth == AuthPassword {
+		if c.SMTP.Password == "" {
+			c.SMTP.Password = c.secret(bad, "smtp.password_file", c.SMTP.PasswordFile, EnvSMTPPassword, "smtp-password", getenv)
+		}
+		if c.SMTP.Username != "" && c.SMTP.Password == "" {
+			bad("smtp.password_file", "smtp.username is set but there is no password: set password_file, or %s, or a systemd credential named smtp-password", EnvSMTPPassword)
+		}
+	} else if c.SMTP.PasswordFile != "" {
+		bad("smtp.password_file", "is not used with auth = %q: remove it", c.SMTP.Auth)
+	}
+	if oauth {
+		c.finishOAuth2(bad, getenv)
+	} else if c.OAuth2.TokenURL != "" {
+		bad("oauth2", "is set but neither imap.auth nor smtp.auth is \"oauth2\"")
 	}
 	c.SMTP.CAFile = c.path(c.SMTP.CAFile)
 	if c.SMTP.From == "" {
@@ -457,6 +536,34 @@ func (p *Project) finish(key string, bad func(key, format string, args ...any)) 
 		default:
 			bad(mkey+".role", "%q: want \"chair\" or \"member\"", m.Role)
 		}
+	}
+}
+
+// finishOAuth2 checks the [oauth2] section and reads its secrets.
+func (c *Config) finishOAuth2(bad func(key, format string, args ...any), getenv func(string) string) {
+	o := &c.OAuth2
+	if o.TokenURL == "" {
+		bad("oauth2.token_url", "is required (Microsoft 365: https://login.microsoftonline.com/TENANT/oauth2/v2.0/token; Google: https://oauth2.googleapis.com/token)")
+	} else if u, err := url.Parse(o.TokenURL); err != nil || u.Host == "" {
+		bad("oauth2.token_url", "%q is not a URL", o.TokenURL)
+	} else if u.Scheme != "https" && !(u.Scheme == "http" && isLoopback(u.Hostname())) {
+		// The client secret travels in the request.
+		bad("oauth2.token_url", "must be https (plain http only to a loopback address), not %q", o.TokenURL)
+	}
+	if o.ClientID == "" {
+		bad("oauth2.client_id", "is required (the application (client) ID of the app registration)")
+	}
+	if o.ClientSecret == "" {
+		o.ClientSecret = c.secret(bad, "oauth2.client_secret_file", o.ClientSecretFile, EnvOAuth2ClientSecret, "oauth2-client-secret", getenv)
+	}
+	if o.ClientSecret == "" {
+		bad("oauth2.client_secret_file", "no client secret: set client_secret_file, or %s, or a systemd credential named oauth2-client-secret", EnvOAuth2ClientSecret)
+	}
+	if o.RefreshToken == "" {
+		o.RefreshToken = c.secret(bad, "oauth2.refresh_token_file", o.RefreshTokenFile, EnvOAuth2RefreshToken, "oauth2-refresh-token", getenv)
+	}
+	if o.RefreshToken == "" && len(o.Scopes) == 0 {
+		bad("oauth2.scopes", "is required for the client-credentials grant (Microsoft 365: [\"https://outlook.office365.com/.default\"])")
 	}
 }
 

@@ -110,3 +110,76 @@ func TestSecretsFromEnvironmentAndCredentials(t *testing.T) {
 		t.Errorf("imap password %q, reply key %q", c.IMAP.Password, c.Security.ReplyKey)
 	}
 }
+
+func TestOAuth2Settings(t *testing.T) {
+	text, dir := example(t)
+	if err := os.WriteFile(filepath.Join(dir, "client-secret"), []byte("s3cret\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	// Both servers sign in with a token; their password files go.
+	base := strings.NewReplacer(
+		`auth = "password"`, `auth = "oauth2"`,
+		`password_file = "`+dir+`/imap-password"`, "",
+		`password_file = "`+dir+`/smtp-password"`, "",
+	).Replace(text)
+	section := "\n[oauth2]\n" + `token_url = "https://login.example.com/tenant/oauth2/v2.0/token"
+client_id = "app-id"
+client_secret_file = "` + dir + `/client-secret"
+scopes = ["https://outlook.office365.com/.default"]
+`
+	t.Run("client credentials", func(t *testing.T) {
+		c, err := load(t, base+section)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if c.IMAP.OAuth2 != &c.OAuth2 || c.SMTP.OAuth2 != &c.OAuth2 {
+			t.Errorf("imap and smtp do not point at the [oauth2] section")
+		}
+		if c.OAuth2.ClientSecret != "s3cret" || c.OAuth2.Grant() != "client_credentials" || c.IMAP.Password != "" {
+			t.Errorf("oauth2 = %+v, imap password %q", c.OAuth2, c.IMAP.Password)
+		}
+	})
+	t.Run("refresh token from a credential", func(t *testing.T) {
+		p := filepath.Join(t.TempDir(), "c.toml")
+		os.WriteFile(p, []byte(base+strings.Replace(section, "scopes =", "# scopes =", 1)), 0o600)
+		var c Config
+		if _, err := decodeFile(p, &c); err != nil {
+			t.Fatal(err)
+		}
+		creds := t.TempDir()
+		os.WriteFile(filepath.Join(creds, "oauth2-refresh-token"), []byte("1//refresh\n"), 0o600)
+		if err := c.Finish(func(k string) string { return map[string]string{"CREDENTIALS_DIRECTORY": creds}[k] }); err != nil {
+			t.Fatal(err)
+		}
+		if c.OAuth2.RefreshToken != "1//refresh" || c.OAuth2.Grant() != "refresh_token" {
+			t.Errorf("oauth2 = %+v", c.OAuth2)
+		}
+	})
+
+	tests := []struct {
+		name, text, wantKey string
+	}{
+		{"bad auth", strings.Replace(base, "\nauth = \"oauth2\"", "\nauth = \"kerberos\"", 1) + section, "imap.auth"},
+		{"no section", base, "oauth2.token_url"},
+		{"token url in clear", base + strings.Replace(section, "https://login.example.com", "http://login.example.com", 1), "oauth2.token_url"},
+		{"no client id", base + strings.Replace(section, `client_id = "app-id"`, "", 1), "oauth2.client_id"},
+		{"no client secret", base + strings.Replace(section, `client_secret_file = "`+dir+`/client-secret"`, "", 1), "oauth2.client_secret_file"},
+		{"client credentials without scopes", base + strings.Replace(section, "scopes =", "# scopes =", 1), "oauth2.scopes"},
+		{"password file beside oauth2", strings.Replace(base, "\nauth = \"oauth2\"", "\nauth = \"oauth2\"\npassword_file = \"x\"", 1) + section, "imap.password_file"},
+		{"section unused", text + section, "oauth2"},
+		{"smtp oauth2 without username", strings.Replace(base, `username = "ehr-project@example.org"
+# "password"`, `username = ""
+# "password"`, 1) + section, "smtp.username"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := load(t, tc.text)
+			if err == nil {
+				t.Fatal("loaded without error")
+			}
+			if !strings.Contains(err.Error(), tc.wantKey) {
+				t.Errorf("error %q does not name %q", err, tc.wantKey)
+			}
+		})
+	}
+}

@@ -24,6 +24,7 @@ import (
 	"github.com/emersion/go-sasl"
 
 	"mailflow/mailflow/config"
+	"mailflow/mailflow/oauth"
 )
 
 // Timeouts of a connection.
@@ -134,7 +135,7 @@ func Dial(ctx context.Context, cfg config.IMAP) (*Conn, error) {
 	if err := c.WaitGreeting(); err != nil {
 		return fail("greeting", err)
 	}
-	if err := conn.login(cfg); err != nil {
+	if err := conn.login(setup, cfg); err != nil {
 		return fail("login", err)
 	}
 	// The capabilities change with login (RFC 3501 7.2.1): ask again.
@@ -191,9 +192,13 @@ func setupErr(setup context.Context, timeout time.Duration, err error) error {
 }
 
 // login uses AUTHENTICATE PLAIN when offered and LOGIN otherwise; LOGIN is
-// refused by servers that advertise LOGINDISABLED. The password appears in
-// no error.
-func (c *Conn) login(cfg config.IMAP) error {
+// refused by servers that advertise LOGINDISABLED. With auth = "oauth2" it
+// signs in with a token instead (loginOAuth2). The password or token
+// appears in no error.
+func (c *Conn) login(ctx context.Context, cfg config.IMAP) error {
+	if cfg.Auth == config.AuthOAuth2 {
+		return c.loginOAuth2(ctx, cfg)
+	}
 	caps := c.c.Caps()
 	if caps.Has(imap.AuthCap("PLAIN")) {
 		if err := c.c.Authenticate(sasl.NewPlainClient("", cfg.Username, cfg.Password)); err != nil {
@@ -206,6 +211,40 @@ func (c *Conn) login(cfg config.IMAP) error {
 	}
 	if err := c.c.Login(cfg.Username, cfg.Password).Wait(); err != nil {
 		return fmt.Errorf("LOGIN as %s: %w", cfg.Username, err)
+	}
+	return nil
+}
+
+// loginOAuth2 signs in with an OAuth 2.0 access token over the first of
+// the SASL mechanisms for it that the server offers. A refused token is
+// forgotten, so the next attempt (reconnect backoff) asks the provider for
+// a new one rather than offering the same one again.
+func (c *Conn) loginOAuth2(ctx context.Context, cfg config.IMAP) error {
+	caps := c.c.Caps()
+	mech := ""
+	for _, m := range oauth.Mechanisms {
+		if caps.Has(imap.AuthCap(m)) {
+			mech = m
+			break
+		}
+	}
+	if mech == "" {
+		return fmt.Errorf("imap.auth is \"oauth2\" but the server offers neither AUTH=XOAUTH2 nor AUTH=OAUTHBEARER")
+	}
+	token, err := oauth.Token(ctx, cfg.OAuth2)
+	if err != nil {
+		return err
+	}
+	client, err := oauth.NewClient(mech, cfg.Username, token)
+	if err != nil {
+		return err
+	}
+	if err := c.c.Authenticate(client); err != nil {
+		oauth.Forget(cfg.OAuth2)
+		if r := client.Refusal(); r != "" {
+			return fmt.Errorf("AUTHENTICATE %s as %s: %w (server says: %s)", mech, cfg.Username, err, r)
+		}
+		return fmt.Errorf("AUTHENTICATE %s as %s: %w", mech, cfg.Username, err)
 	}
 	return nil
 }

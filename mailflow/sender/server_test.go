@@ -14,6 +14,7 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -190,8 +191,37 @@ func (se *testSession) Auth(mech string) (sasl.Server, error) {
 		return sasl.NewPlainServer(func(_, user, pass string) error { return check(user, pass) }), nil
 	case sasl.Login:
 		return &loginServer{check: check}, nil
+	case "XOAUTH2":
+		// The token stands where the password would.
+		return &xoauth2Server{check: check}, nil
 	}
 	return nil, smtp.ErrAuthUnknownMechanism
+}
+
+// xoauth2Server is the server side of XOAUTH2, which go-sasl lacks. A
+// refused token gets the JSON challenge Google and Microsoft send; the
+// client answers it empty and then gets the 535.
+type xoauth2Server struct {
+	err   error
+	check func(user, token string) error
+}
+
+func (x *xoauth2Server) Next(resp []byte) ([]byte, bool, error) {
+	if x.err != nil {
+		return nil, true, x.err
+	}
+	user, token := "", ""
+	for _, kv := range strings.Split(string(resp), "\x01") {
+		if v, ok := strings.CutPrefix(kv, "user="); ok {
+			user = v
+		} else if v, ok := strings.CutPrefix(kv, "auth=Bearer "); ok {
+			token = v
+		}
+	}
+	if x.err = x.check(user, token); x.err != nil {
+		return []byte(`{"status":"401","schemes":"bearer","scope":"https://mail.example/"}`), false, nil
+	}
+	return nil, true, nil
 }
 
 // loginServer is the server side of AUTH LOGIN, which go-sasl lacks.
