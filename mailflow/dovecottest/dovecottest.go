@@ -17,11 +17,14 @@ import (
 	"crypto/tls"
 	"crypto/x509"
 	"crypto/x509/pkix"
+	"encoding/json"
 	"encoding/pem"
 	"errors"
 	"fmt"
+	"maps"
 	"math/big"
 	"net"
+	"net/http"
 	"os"
 	"os/exec"
 	"os/user"
@@ -63,6 +66,7 @@ type options struct {
 	separator          string
 	capability         string
 	extra              string
+	introspectionURL   string // OAuth 2.0 token introspection; "" for none
 }
 
 // WithUser sets the one mail user's name and password (default "mailflow",
@@ -78,6 +82,47 @@ func WithSeparator(sep string) Option { return func(o *options) { o.separator = 
 // WithCapability replaces the capabilities announced after login
 // (Dovecot's imap_capability), e.g. to hide MOVE from the client.
 func WithCapability(caps string) Option { return func(o *options) { o.capability = caps } }
+
+// WithOAuth2 makes the server also accept OAuth 2.0 bearer tokens with the
+// SASL mechanisms XOAUTH2 and OAUTHBEARER, besides the user's password with
+// PLAIN and LOGIN. Dovecot's oauth2 passdb checks each token by POSTing
+// "token=..." to introspectionURL (RFC 7662 token introspection), typically
+// an httptest.Server running IntrospectionHandler, and logs in the user
+// named by the answer's "username" when its "active" is true. The URL must
+// be plain http: the private Dovecot is given no CA for the endpoint.
+//
+// The login name is the client's (XOAUTH2's user=, OAUTHBEARER's a=, which
+// Dovecot 2.3 requires) and must equal the answer's username, else Dovecot
+// refuses the token. A token of another username logs that user in, with a
+// home beside Home; the configured user finds the same Home whichever way
+// it logs in. Each passdb serves only its own mechanisms, so a token is
+// never tried as the password nor the password sent to the endpoint.
+func WithOAuth2(introspectionURL string) Option {
+	return func(o *options) { o.introspectionURL = introspectionURL }
+}
+
+// IntrospectionHandler answers Dovecot's token introspection requests
+// (WithOAuth2) for a test: a token in valid, which maps each token to the
+// username it belongs to, gets {"active":true,"username":...}; any other,
+// {"active":false}, which Dovecot refuses. It reads the token from the
+// "token" form field (body or query), as RFC 7662 and Dovecot's
+// introspection_mode = post send it. valid is copied, so changing it later
+// changes nothing.
+func IntrospectionHandler(valid map[string]string) http.Handler {
+	tokens := maps.Clone(valid)
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if err := r.ParseForm(); err != nil {
+			http.Error(w, err.Error(), http.StatusBadRequest)
+			return
+		}
+		answer := map[string]any{"active": false}
+		if user, ok := tokens[r.Form.Get("token")]; ok {
+			answer = map[string]any{"active": true, "username": user}
+		}
+		w.Header().Set("Content-Type", "application/json")
+		_ = json.NewEncoder(w).Encode(answer) // fails only when Dovecot has hung up
+	})
+}
 
 // WithConfig appends raw lines to the generated dovecot.conf.
 func WithConfig(lines string) Option { return func(o *options) { o.extra += lines + "\n" } }
@@ -226,9 +271,42 @@ func (s *Server) setup(o options) error {
 	return os.MkdirAll(filepath.Join(s.Dir, "state"), 0o755)
 }
 
+// passdbs returns the SASL mechanisms to offer and the passdb sections
+// that check them: the password file, and with WithOAuth2 the oauth2 passdb
+// and its configuration file, which it writes.
+func (s *Server) passdbs() (mechanisms, conf string, err error) {
+	passwdFile := func(extra string) string {
+		return "passdb {\n  driver = passwd-file\n  args = scheme=PLAIN username_format=%u " + s.passwd + "\n" + extra + "}\n"
+	}
+	url := s.opts.introspectionURL
+	if url == "" {
+		return "plain login", passwdFile(""), nil
+	}
+	// The .ext file is "key = value" lines: a line break would smuggle in
+	// settings, and a scheme other than http needs a CA Dovecot lacks.
+	if strings.ContainsAny(url, "\r\n") || !strings.HasPrefix(url, "http://") {
+		return "", "", fmt.Errorf("oauth2: introspection URL %q: want one line starting http://", url)
+	}
+	ext := filepath.Join(s.Dir, "dovecot-oauth2.conf.ext")
+	// No tokeninfo_url: every token goes to the introspection endpoint,
+	// whose "active" answer decides.
+	body := fmt.Sprintf("introspection_mode = post\nintrospection_url = %s\n"+
+		"username_attribute = username\nactive_attribute = active\nactive_value = true\n", url)
+	if err := os.WriteFile(ext, []byte(body), 0o644); err != nil {
+		return "", "", fmt.Errorf("oauth2: %w", err)
+	}
+	// mechanisms = keeps each passdb to its own logins: without it a
+	// refused token would be checked again as the user's password (and
+	// a password sent to the introspection endpoint). "none" keeps the
+	// password file for lookups without a mechanism, such as doveadm's.
+	conf = fmt.Sprintf("passdb {\n  driver = oauth2\n  mechanisms = xoauth2 oauthbearer\n  args = %s\n}\n", ext) +
+		passwdFile("  mechanisms = plain login none\n")
+	return "plain login xoauth2 oauthbearer", conf, nil
+}
+
 // configure picks free ports and writes dovecot.conf for them.
 func (s *Server) configure() error {
-	o, internal, passwd := s.opts, s.internal, s.passwd
+	o, internal := s.opts, s.internal
 	ports, err := freePorts(2)
 	if err != nil {
 		return err
@@ -239,6 +317,10 @@ func (s *Server) configure() error {
 	capability := ""
 	if o.capability != "" {
 		capability = "imap_capability = " + o.capability + "\n"
+	}
+	mechanisms, passdbs, err := s.passdbs()
+	if err != nil {
+		return err
 	}
 	conf := fmt.Sprintf(`# Generated by mailflow/dovecottest: a private test instance.
 base_dir = %[1]s
@@ -251,7 +333,7 @@ ssl = yes
 ssl_cert = <%[5]s
 ssl_key = <%[6]s
 disable_plaintext_auth = no
-auth_mechanisms = plain login
+auth_mechanisms = %[17]s
 first_valid_uid = 1
 first_valid_gid = 1
 mail_location = maildir:~/Maildir
@@ -261,11 +343,7 @@ namespace inbox {
   inbox = yes
   separator = %[7]s
 }
-passdb {
-  driver = passwd-file
-  args = scheme=PLAIN username_format=%%u %[8]s
-}
-userdb {
+%[8]suserdb {
   driver = static
   args = uid=%[9]d gid=%[10]d home=%[15]s/%%u
 }
@@ -283,8 +361,8 @@ service imap-login {
 %[16]s`,
 		s.runDir, filepath.Join(s.Dir, "state"), ports[0], s.LogPath,
 		filepath.Join(s.Dir, "server.pem"), filepath.Join(s.Dir, "server.key"),
-		o.separator, passwd, s.uid, s.gid, ports[0], ports[1], capability, internal,
-		filepath.Dir(s.Home), o.extra)
+		o.separator, passdbs, s.uid, s.gid, ports[0], ports[1], capability, internal,
+		filepath.Dir(s.Home), o.extra, mechanisms)
 	s.conf = filepath.Join(s.Dir, "dovecot.conf")
 	return os.WriteFile(s.conf, []byte(conf), 0o644)
 }

@@ -241,7 +241,8 @@ func (c *Conn) loginOAuth2(ctx context.Context, cfg config.IMAP) error {
 	}
 	if err := c.c.Authenticate(client); err != nil {
 		oauth.Forget(cfg.OAuth2)
-		if r := client.Refusal(); r != "" {
+		var refused *oauth.RefusedError
+		if r := client.Refusal(); r != "" && !errors.As(err, &refused) {
 			return fmt.Errorf("AUTHENTICATE %s as %s: %w (server says: %s)", mech, cfg.Username, err, r)
 		}
 		return fmt.Errorf("AUTHENTICATE %s as %s: %w", mech, cfg.Username, err)

@@ -168,7 +168,13 @@ type env struct {
 // envOption changes how newEnv builds the environment.
 type envOption func(*envOptions)
 
-type envOptions struct{ quiet bool }
+type envOptions struct {
+	quiet  bool
+	oauth2 *config.OAuth2
+}
+
+// withOAuth2 gives the config an [oauth2] section, for imap.auth = "oauth2".
+func withOAuth2(o config.OAuth2) envOption { return func(e *envOptions) { e.oauth2 = &o } }
 
 // quietLog logs at Info to nowhere, as cheaply as a daemon whose log goes
 // to a file, and keeps nothing in memory.
@@ -195,6 +201,9 @@ func newEnv(t *testing.T, imapCfg config.IMAP, mailbox string, opts ...envOption
 				{Name: "Carol Nguyen", Email: "carol@" + domain},
 			},
 		}},
+	}
+	if o.oauth2 != nil {
+		cfg.OAuth2 = *o.oauth2
 	}
 	if err := cfg.Finish(func(string) string { return "" }); err != nil {
 		t.Fatalf("config: %v", err)

@@ -168,11 +168,20 @@ func NewClient(mech, user, token string) (Client, error) {
 	return nil, fmt.Errorf("SASL mechanism %s: want one of %s", mech, strings.Join(Mechanisms, ", "))
 }
 
+// RefusedError is a server's refusal of a token, with the reason it gave.
+type RefusedError struct{ Reason string }
+
+func (e *RefusedError) Error() string { return "the server refused the token (" + e.Reason + ")" }
+
 // bearer speaks both mechanisms: they differ only in how the first
 // message is framed. When the server refuses the token it sends a JSON
-// challenge with the reason (RFC 7628 3.2.2; XOAUTH2 does the same); the
-// client answers it with the dummy response the mechanism asks for, and the
-// server then ends the exchange with NO.
+// challenge with the reason (RFC 7628 3.2.2; XOAUTH2 does the same).
+// OAUTHBEARER answers it with the %x01 the RFC asks for, and the server
+// ends the exchange with NO. XOAUTH2 wants an empty answer, which go-imap
+// v2 beta.8 cannot send (it writes "=", emersion/go-imap#760, and Dovecot
+// then answers BAD about base64, hiding the reason): Next returns a
+// RefusedError instead, which leaves the exchange unfinished; the caller
+// closes the connection, as it does after any failed sign-in.
 type bearer struct {
 	mech, user, token string
 	refusal           string
@@ -198,7 +207,11 @@ func (b *bearer) Next(challenge []byte) ([]byte, error) {
 		b.refusal = firstLine(string(challenge))
 	}
 	if b.mech == "XOAUTH2" {
-		return []byte{}, nil
+		reason := b.refusal
+		if reason == "" {
+			reason = "no reason given"
+		}
+		return nil, &RefusedError{Reason: reason}
 	}
 	return []byte{0x01}, nil // RFC 7628 3.2.3
 }

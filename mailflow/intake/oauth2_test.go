@@ -1,0 +1,87 @@
+package intake_test
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync/atomic"
+	"testing"
+
+	"mailflow/mailflow/config"
+	"mailflow/mailflow/dovecottest"
+	"mailflow/store"
+)
+
+// provider is an OAuth 2.0 token endpoint handing out token-1, token-2, …
+func provider(t *testing.T) (*httptest.Server, *atomic.Int32) {
+	var n atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		if id, secret, ok := r.BasicAuth(); !ok || id != "app-id" || secret != "app-secret" {
+			w.WriteHeader(http.StatusUnauthorized)
+			fmt.Fprint(w, `{"error":"invalid_client"}`)
+			return
+		}
+		json.NewEncoder(w).Encode(map[string]any{"access_token": fmt.Sprintf("token-%d", n.Add(1)), "token_type": "Bearer", "expires_in": 3600})
+	}))
+	t.Cleanup(srv.Close)
+	return srv, &n
+}
+
+// TestOAuth2Login signs in to Dovecot with tokens from a provider, as
+// mailflow does with Microsoft 365: Dovecot checks each token at an
+// introspection endpoint that knows which tokens are good. A token the
+// server refuses (revoked, say) fails the cycle and is not offered again:
+// the next cycle gets a new one and handles the mail.
+func TestOAuth2Login(t *testing.T) {
+	tests := []struct {
+		name          string
+		good          string // the token Dovecot accepts
+		failedCycles  int
+		tokenRequests int32
+	}{
+		{"first token accepted", "token-1", 0, 1},
+		{"refused token is renewed", "token-2", 1, 2},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			introspect := httptest.NewServer(dovecottest.IntrospectionHandler(map[string]string{tc.good: "ehr"}))
+			t.Cleanup(introspect.Close)
+			srv := dovecottest.Start(t, dovecottest.WithUser("ehr", "pw-unused"), dovecottest.WithOAuth2(introspect.URL))
+			prov, requests := provider(t)
+			// Tokens are kept per settings for the whole process: a scope
+			// of its own keeps this test's apart.
+			o := config.OAuth2{TokenURL: prov.URL, ClientID: "app-id", ClientSecret: "app-secret", Scopes: []string{t.Name()}}
+			imapCfg := config.IMAP{Address: srv.Addr, Security: "insecure", Username: "ehr", Auth: config.AuthOAuth2}
+			e := newEnv(t, imapCfg, "INBOX", withOAuth2(o))
+			id := "oauth-" + strings.ReplaceAll(tc.good, "-", "") + "@" + domain
+			srv.Append("INBOX", fixture(t, "minutes.eml", id))
+
+			for i := range tc.failedCycles {
+				err := e.poller().Once(context.Background())
+				if err == nil || !strings.Contains(err.Error(), "AUTHENTICATE XOAUTH2 as ehr") {
+					t.Fatalf("cycle %d with a refused token: %v, want the refusal", i+1, err)
+				}
+				t.Logf("cycle %d: %v", i+1, err)
+				if srv.Count("INBOX") != 1 {
+					t.Fatal("mail moved without a login")
+				}
+			}
+			once(t, e.poller())
+			if m := e.message(id); m.Outcome != store.OutcomeProcessed || srv.Count("INBOX") != 0 {
+				t.Errorf("message %s/%s, INBOX %d: not handled after signing in with a token", m.Kind, m.Outcome, srv.Count("INBOX"))
+			}
+			if n := requests.Load(); n != tc.tokenRequests {
+				t.Errorf("%d token requests, want %d", n, tc.tokenRequests)
+			}
+			for _, tok := range []string{"token-1", "token-2"} {
+				if strings.Contains(e.logs.String(), tok) {
+					t.Errorf("the log shows the token %s", tok)
+				}
+			}
+		})
+	}
+}
