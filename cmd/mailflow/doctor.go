@@ -60,7 +60,7 @@ func cmdDoctor(ctx context.Context, args []string, out, errOut io.Writer) error 
 
 	if cfg.IMAP.Auth == config.AuthOAuth2 || cfg.SMTP.Auth == config.AuthOAuth2 {
 		o := &cfg.OAuth2
-		_, err := oauth.Token(ctx, o)
+		_, err := oauth.Token(ctx, o, oauth.MinLife)
 		check(fmt.Sprintf("OAuth 2.0 token from %s (%s grant)", o.TokenURL, o.Grant()), err,
 			"check oauth2.token_url, oauth2.client_id, the client secret, oauth2.scopes (and the refresh token), and that the app registration is granted mailbox access")
 	}
@@ -100,7 +100,11 @@ func cmdDoctor(ctx context.Context, args []string, out, errOut io.Writer) error 
 	if cfg.SMTP.Username != "" {
 		what += " and AUTH as " + cfg.SMTP.Username
 	}
-	check(what, err, "check smtp.address, smtp.security, the username and the password; with a private CA set smtp.ca_file")
+	smtpFix := "check smtp.address, smtp.security, the username and the password; with a private CA set smtp.ca_file"
+	if cfg.SMTP.Auth == config.AuthOAuth2 {
+		smtpFix = "check smtp.address, smtp.security and smtp.username (the mailbox), and that the token may send as it (Microsoft 365: SMTP.SendAsApp, SMTP AUTH enabled for the mailbox, a mailbox permission for the app's service principal)"
+	}
+	check(what, err, smtpFix)
 
 	_, err = templates.Load(cfg.Templates.Dir)
 	name := "embedded templates"

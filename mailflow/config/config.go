@@ -367,7 +367,7 @@ func (c *Config) Finish(getenv func(string) string) error {
 	}
 	if oauth {
 		c.finishOAuth2(bad, getenv)
-	} else if c.OAuth2.TokenURL != "" {
+	} else if o := c.OAuth2; o.TokenURL != "" || o.ClientID != "" || o.ClientSecretFile != "" || o.RefreshTokenFile != "" || len(o.Scopes) > 0 {
 		bad("oauth2", "is set but neither imap.auth nor smtp.auth is \"oauth2\"")
 	}
 	c.SMTP.CAFile = c.path(c.SMTP.CAFile)
@@ -545,7 +545,10 @@ func (c *Config) finishOAuth2(bad func(key, format string, args ...any), getenv 
 	if o.TokenURL == "" {
 		bad("oauth2.token_url", "is required (Microsoft 365: https://login.microsoftonline.com/TENANT/oauth2/v2.0/token; Google: https://oauth2.googleapis.com/token)")
 	} else if u, err := url.Parse(o.TokenURL); err != nil || u.Host == "" {
-		bad("oauth2.token_url", "%q is not a URL", o.TokenURL)
+		bad("oauth2.token_url", "is not a URL")
+	} else if u.User != nil || u.Fragment != "" {
+		// It is printed in errors and by doctor: no credentials in it.
+		bad("oauth2.token_url", "must not hold a user name, password or #fragment")
 	} else if u.Scheme != "https" && !(u.Scheme == "http" && isLoopback(u.Hostname())) {
 		// The client secret travels in the request.
 		bad("oauth2.token_url", "must be https (plain http only to a loopback address), not %q", o.TokenURL)

@@ -156,6 +156,22 @@ scopes = ["https://outlook.office365.com/.default"]
 		}
 	})
 
+	t.Run("plain http to loopback", func(t *testing.T) {
+		if _, err := load(t, base+strings.Replace(section, "https://login.example.com", "http://127.0.0.1:8080", 1)); err != nil {
+			t.Errorf("a token endpoint on loopback over http was refused: %v", err)
+		}
+	})
+	t.Run("oauth2 for SMTP only", func(t *testing.T) {
+		mixed := replaceLast(strings.Replace(text, `password_file = "`+dir+`/smtp-password"`, "", 1), "\nauth = \"password\"", "\nauth = \"oauth2\"")
+		c, err := load(t, mixed+section)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if c.IMAP.Auth != AuthPassword || c.IMAP.Password != "imap-secret" || c.SMTP.OAuth2 == nil || c.IMAP.OAuth2 != nil {
+			t.Errorf("imap %s (password %q, oauth2 %v), smtp oauth2 %v", c.IMAP.Auth, c.IMAP.Password, c.IMAP.OAuth2, c.SMTP.OAuth2)
+		}
+	})
+
 	tests := []struct {
 		name, text, wantKey string
 	}{
@@ -167,6 +183,10 @@ scopes = ["https://outlook.office365.com/.default"]
 		{"client credentials without scopes", base + strings.Replace(section, "scopes =", "# scopes =", 1), "oauth2.scopes"},
 		{"password file beside oauth2", strings.Replace(base, "\nauth = \"oauth2\"", "\nauth = \"oauth2\"\npassword_file = \"x\"", 1) + section, "imap.password_file"},
 		{"section unused", text + section, "oauth2"},
+		{"section unused, no token url", text + "\n[oauth2]\nclient_id = \"app-id\"\n", "oauth2"},
+		{"bad smtp auth", replaceLast(base, "\nauth = \"oauth2\"", "\nauth = \"ntlm\"") + section, "smtp.auth"},
+		{"token url not a URL", base + strings.Replace(section, "https://login.example.com/tenant/oauth2/v2.0/token", "login.example.com", 1), "oauth2.token_url"},
+		{"credentials in the token url", base + strings.Replace(section, "https://login.example.com", "https://app:s3cret@login.example.com", 1), "oauth2.token_url"},
 		{"smtp oauth2 without username", strings.Replace(base, `username = "ehr-project@example.org"
 # "password"`, `username = ""
 # "password"`, 1) + section, "smtp.username"},
@@ -182,4 +202,13 @@ scopes = ["https://outlook.office365.com/.default"]
 			}
 		})
 	}
+}
+
+// replaceLast replaces the last old in s with new.
+func replaceLast(s, old, new string) string {
+	i := strings.LastIndex(s, old)
+	if i < 0 {
+		return s
+	}
+	return s[:i] + new + s[i+len(old):]
 }

@@ -55,8 +55,20 @@ type Conn struct {
 	delim   rune          // the server's hierarchy delimiter; 0 when flat
 	newMail chan struct{} // signalled on EXISTS, in IDLE or not
 	timeout time.Duration
-	expired atomic.Bool // a watchdog closed the connection
+	expired atomic.Bool  // a watchdog closed the connection
+	bearer  oauth.Bearer // the token signed in with (imap.auth = "oauth2")
 }
+
+// SessionTokenLife is the least life a token must have left to sign in to
+// IMAP with. Microsoft 365 ends a session when its token expires ("BYE
+// Session invalidated - AccessTokenExpired"), so the poller signs in again
+// shortly before (AuthExpiry); a fresh token makes that about hourly
+// rather than minutes after a sign-in with an old one.
+const SessionTokenLife = 15 * time.Minute
+
+// AuthExpiry is when the token this connection signed in with expires;
+// zero for a password, or a token whose expiry the provider did not say.
+func (c *Conn) AuthExpiry() time.Time { return c.bearer.Expiry }
 
 // TLSConfig returns the TLS settings for the IMAP server in cfg:
 // certificate verification always on, against the system roots or the
@@ -96,6 +108,13 @@ func Dial(ctx context.Context, cfg config.IMAP) (*Conn, error) {
 		timeout = DefaultTimeout
 	}
 	conn := &Conn{newMail: make(chan struct{}, 1), timeout: timeout}
+	if cfg.Auth == config.AuthOAuth2 {
+		// Before connecting: a slow token endpoint is its own error, not
+		// an IMAP timeout, and holds no half-open connection.
+		if conn.bearer, err = oauth.Token(ctx, cfg.OAuth2, SessionTokenLife); err != nil {
+			return nil, err
+		}
+	}
 	opts := &imapclient.Options{
 		TLSConfig: tc,
 		UnilateralDataHandler: &imapclient.UnilateralDataHandler{
@@ -135,7 +154,7 @@ func Dial(ctx context.Context, cfg config.IMAP) (*Conn, error) {
 	if err := c.WaitGreeting(); err != nil {
 		return fail("greeting", err)
 	}
-	if err := conn.login(setup, cfg); err != nil {
+	if err := conn.login(cfg); err != nil {
 		return fail("login", err)
 	}
 	// The capabilities change with login (RFC 3501 7.2.1): ask again.
@@ -195,9 +214,9 @@ func setupErr(setup context.Context, timeout time.Duration, err error) error {
 // refused by servers that advertise LOGINDISABLED. With auth = "oauth2" it
 // signs in with a token instead (loginOAuth2). The password or token
 // appears in no error.
-func (c *Conn) login(ctx context.Context, cfg config.IMAP) error {
+func (c *Conn) login(cfg config.IMAP) error {
 	if cfg.Auth == config.AuthOAuth2 {
-		return c.loginOAuth2(ctx, cfg)
+		return c.loginOAuth2(cfg)
 	}
 	caps := c.c.Caps()
 	if caps.Has(imap.AuthCap("PLAIN")) {
@@ -215,11 +234,11 @@ func (c *Conn) login(ctx context.Context, cfg config.IMAP) error {
 	return nil
 }
 
-// loginOAuth2 signs in with an OAuth 2.0 access token over the first of
-// the SASL mechanisms for it that the server offers. A refused token is
-// forgotten, so the next attempt (reconnect backoff) asks the provider for
-// a new one rather than offering the same one again.
-func (c *Conn) loginOAuth2(ctx context.Context, cfg config.IMAP) error {
+// loginOAuth2 signs in with the OAuth 2.0 access token Dial got, over the
+// first of the SASL mechanisms for it that the server offers. A token the
+// server refuses is forgotten, so the next attempt (reconnect backoff)
+// asks the provider for a new one rather than offering the same one again.
+func (c *Conn) loginOAuth2(cfg config.IMAP) error {
 	caps := c.c.Caps()
 	mech := ""
 	for _, m := range oauth.Mechanisms {
@@ -231,18 +250,18 @@ func (c *Conn) loginOAuth2(ctx context.Context, cfg config.IMAP) error {
 	if mech == "" {
 		return fmt.Errorf("imap.auth is \"oauth2\" but the server offers neither AUTH=XOAUTH2 nor AUTH=OAUTHBEARER")
 	}
-	token, err := oauth.Token(ctx, cfg.OAuth2)
-	if err != nil {
-		return err
-	}
-	client, err := oauth.NewClient(mech, cfg.Username, token)
+	client, err := oauth.NewClient(mech, cfg.Username, c.bearer.Token)
 	if err != nil {
 		return err
 	}
 	if err := c.c.Authenticate(client); err != nil {
-		oauth.Forget(cfg.OAuth2)
 		var refused *oauth.RefusedError
-		if r := client.Refusal(); r != "" && !errors.As(err, &refused) {
+		var answer *imap.Error
+		if errors.As(err, &refused) || errors.As(err, &answer) {
+			// The server answered: a refusal, not a lost connection.
+			oauth.Forget(cfg.OAuth2, c.bearer.Token)
+		}
+		if r := client.Refusal(); r != "" && refused == nil {
 			return fmt.Errorf("AUTHENTICATE %s as %s: %w (server says: %s)", mech, cfg.Username, err, r)
 		}
 		return fmt.Errorf("AUTHENTICATE %s as %s: %w", mech, cfg.Username, err)

@@ -9,14 +9,17 @@ import (
 	"strings"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"mailflow/mailflow/config"
 	"mailflow/mailflow/dovecottest"
+	"mailflow/mailflow/oauth"
 	"mailflow/store"
 )
 
-// provider is an OAuth 2.0 token endpoint handing out token-1, token-2, …
-func provider(t *testing.T) (*httptest.Server, *atomic.Int32) {
+// provider is an OAuth 2.0 token endpoint handing out token-1, token-2, …,
+// each good for expiresIn seconds.
+func provider(t *testing.T, expiresIn int) (*httptest.Server, *atomic.Int32) {
 	var n atomic.Int32
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
@@ -25,7 +28,7 @@ func provider(t *testing.T) (*httptest.Server, *atomic.Int32) {
 			fmt.Fprint(w, `{"error":"invalid_client"}`)
 			return
 		}
-		json.NewEncoder(w).Encode(map[string]any{"access_token": fmt.Sprintf("token-%d", n.Add(1)), "token_type": "Bearer", "expires_in": 3600})
+		json.NewEncoder(w).Encode(map[string]any{"access_token": fmt.Sprintf("token-%d", n.Add(1)), "token_type": "Bearer", "expires_in": expiresIn})
 	}))
 	t.Cleanup(srv.Close)
 	return srv, &n
@@ -39,19 +42,28 @@ func provider(t *testing.T) (*httptest.Server, *atomic.Int32) {
 func TestOAuth2Login(t *testing.T) {
 	tests := []struct {
 		name          string
+		mech          string
 		good          string // the token Dovecot accepts
 		failedCycles  int
 		tokenRequests int32
+		refusal       string
 	}{
-		{"first token accepted", "token-1", 0, 1},
-		{"refused token is renewed", "token-2", 1, 2},
+		{"first token accepted", "XOAUTH2", "token-1", 0, 1, ""},
+		{"refused token is renewed", "XOAUTH2", "token-2", 1, 2, "AUTHENTICATE XOAUTH2 as ehr: the server refused the token (status 401"},
+		{"OAUTHBEARER", "OAUTHBEARER", "token-1", 0, 1, ""},
+		{"OAUTHBEARER refused token is renewed", "OAUTHBEARER", "token-2", 1, 2, "AUTHENTICATE OAUTHBEARER as ehr: imap: NO"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
+			// Dovecot offers both; XOAUTH2 comes first unless the client
+			// speaks only the other.
+			defer func(m []string) { oauth.Mechanisms = m }(oauth.Mechanisms)
+			oauth.Mechanisms = []string{tc.mech}
 			introspect := httptest.NewServer(dovecottest.IntrospectionHandler(map[string]string{tc.good: "ehr"}))
 			t.Cleanup(introspect.Close)
-			srv := dovecottest.Start(t, dovecottest.WithUser("ehr", "pw-unused"), dovecottest.WithOAuth2(introspect.URL))
-			prov, requests := provider(t)
+			srv := dovecottest.Start(t, dovecottest.WithUser("ehr", "pw-unused"), dovecottest.WithOAuth2(introspect.URL),
+				dovecottest.WithConfig("auth_failure_delay = 0")) // refusals need not be slow here
+			prov, requests := provider(t, 3600)
 			// Tokens are kept per settings for the whole process: a scope
 			// of its own keeps this test's apart.
 			o := config.OAuth2{TokenURL: prov.URL, ClientID: "app-id", ClientSecret: "app-secret", Scopes: []string{t.Name()}}
@@ -62,7 +74,7 @@ func TestOAuth2Login(t *testing.T) {
 
 			for i := range tc.failedCycles {
 				err := e.poller().Once(context.Background())
-				if err == nil || !strings.Contains(err.Error(), "AUTHENTICATE XOAUTH2 as ehr") {
+				if err == nil || !strings.Contains(err.Error(), tc.refusal) {
 					t.Fatalf("cycle %d with a refused token: %v, want the refusal", i+1, err)
 				}
 				t.Logf("cycle %d: %v", i+1, err)
@@ -83,5 +95,32 @@ func TestOAuth2Login(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestOAuth2SessionRenewedBeforeTokenExpires: Microsoft 365 ends an IMAP
+// session when its token expires, so the poller signs in again with a new
+// token shortly before, quietly, and goes on handling mail. Tokens here
+// live 4 s, so the session renews at half that.
+func TestOAuth2SessionRenewedBeforeTokenExpires(t *testing.T) {
+	introspect := httptest.NewServer(dovecottest.IntrospectionHandler(map[string]string{
+		"token-1": "ehr", "token-2": "ehr", "token-3": "ehr", "token-4": "ehr", "token-5": "ehr", "token-6": "ehr"}))
+	t.Cleanup(introspect.Close)
+	srv := dovecottest.Start(t, dovecottest.WithUser("ehr", "pw-unused"), dovecottest.WithOAuth2(introspect.URL))
+	prov, requests := provider(t, 4)
+	o := config.OAuth2{TokenURL: prov.URL, ClientID: "app-id", ClientSecret: "app-secret", Scopes: []string{t.Name()}}
+	imapCfg := config.IMAP{Address: srv.Addr, Security: "insecure", Username: "ehr", Auth: config.AuthOAuth2,
+		PollInterval: config.Duration{Duration: time.Minute}}
+	e := newEnv(t, imapCfg, "INBOX", withOAuth2(o))
+	e.run(e.poller())
+	waitFor(t, 10*time.Second, "a third sign-in", func() bool { return requests.Load() >= 3 })
+	id := "after-renewal@" + domain
+	srv.Append("INBOX", fixture(t, "minutes.eml", id))
+	waitFor(t, 10*time.Second, "the mail moved out of the inbox", func() bool { return srv.Count("INBOX") == 0 })
+	if m := e.message(id); m.Outcome != store.OutcomeProcessed {
+		t.Errorf("message %s after renewals, want processed (%s)", m.Outcome, m.Error)
+	}
+	if n := e.logs.count("level=WARN"); n != 0 {
+		t.Errorf("%d warnings for routine renewals:\n%s", n, e.logs)
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"math/rand/v2"
 	"regexp"
 	"runtime/debug"
+	"strings"
 	"sync"
 	"time"
 
@@ -138,6 +139,7 @@ func (p *Poller) Run(ctx context.Context) {
 	var down string // the current outage's cause; "" while all is well
 	var downSince time.Time
 	for ctx.Err() == nil {
+		start := time.Now()
 		err := p.session(ctx, func() {
 			if down != "" {
 				log.Info("mailbox reachable again", "down_for", time.Since(downSince).Round(time.Second))
@@ -149,6 +151,13 @@ func (p *Poller) Run(ctx context.Context) {
 			return
 		}
 		if err == nil {
+			continue
+		}
+		if (errors.Is(err, errTokenExpiring) || tokenExpired(err)) && time.Since(start) > time.Second {
+			// Routine under OAuth 2.0: sign in again with a new token, at
+			// once and quietly. (A session that did not last a second had
+			// a token about to expire: that is a fault, with backoff.)
+			log.Debug("signing in again: the session's token expires", "err", err)
 			continue
 		}
 		p.failed(err)
@@ -188,6 +197,20 @@ func causeOf(err error) string {
 	return reVolatile.ReplaceAllString(err.Error(), "#")
 }
 
+// tokenRenewMargin is how long before its token expires a session ends
+// to sign in again.
+var tokenRenewMargin = time.Minute
+
+// errTokenExpiring ends a session whose token is about to expire.
+var errTokenExpiring = errors.New("the session's OAuth 2.0 token is about to expire")
+
+// tokenExpired recognises a server ending the session because its token
+// expired (Microsoft 365: "BYE Session invalidated - AccessTokenExpired"),
+// should the renewal come too late.
+func tokenExpired(err error) bool {
+	return strings.Contains(err.Error(), "AccessTokenExpired")
+}
+
 // session is one connection's life: connect, then cycle and wait until an
 // error or ctx ends. healthy is called after the first cycle that worked.
 func (p *Poller) session(ctx context.Context, healthy func()) error {
@@ -203,12 +226,27 @@ func (p *Poller) session(ctx context.Context, healthy func()) error {
 	if wait <= 0 {
 		wait = time.Minute
 	}
+	// A session signed in with a token ends shortly before the token
+	// does, since the server would end it then (Microsoft 365 does).
+	var renewAt time.Time
+	if exp := conn.AuthExpiry(); !exp.IsZero() {
+		// A short-lived token is renewed at half its life instead.
+		renewAt = exp.Add(-min(tokenRenewMargin, time.Until(exp)/2))
+	}
 	for first := true; ctx.Err() == nil; first = false {
 		if _, err := p.Cycle(ctx, conn); err != nil {
 			return err
 		}
 		if first {
 			healthy()
+		}
+		wait := wait
+		if !renewAt.IsZero() {
+			left := time.Until(renewAt)
+			if left <= 0 {
+				return errTokenExpiring
+			}
+			wait = min(wait, left)
 		}
 		if useIdle {
 			// IDLE wakes us for new mail; it is ended every poll_interval

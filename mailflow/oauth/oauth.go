@@ -7,6 +7,7 @@ package oauth
 
 import (
 	"context"
+	"crypto/sha256"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -26,77 +27,117 @@ import (
 // context has no earlier deadline.
 const RequestTimeout = 30 * time.Second
 
-// renewBefore is how long before its expiry a token is replaced: long
-// enough that a token handed to a slow login does not expire on the way.
-const renewBefore = 2 * time.Minute
+// MinLife is the least time a token handed out still has to live: enough
+// that it does not expire on the way through a slow sign-in. IMAP asks for
+// more, since the server ends a session when its token expires.
+const MinLife = 2 * time.Minute
+
+// forgetEvery bounds how often a refused token is dropped for a new one.
+// A token refused because it was revoked is replaced at once; one refused
+// because the app lacks a permission would be refused again, and asking
+// the provider on every retry would only add to the load.
+var forgetEvery = 5 * time.Minute
+
+// errorHold is how long a failed request's error is handed to the callers
+// that waited for it, instead of each asking the provider again in turn.
+const errorHold = 5 * time.Second
 
 // cache holds one token per set of settings, shared by every connection of
 // the process: IMAP, its second connection for moves and the sender sign in
-// with the same token instead of each asking the provider.
+// with the same token instead of each asking the provider. Entries are
+// keyed by a hash, so the map holds no secret.
 var cache = struct {
 	sync.Mutex
-	entries map[key]*entry
-}{entries: map[key]*entry{}}
-
-type key struct {
-	tokenURL, clientID, secret, refresh, scopes string
-}
+	entries map[[sha256.Size]byte]*entry
+}{entries: map[[sha256.Size]byte]*entry{}}
 
 type entry struct {
-	mu  sync.Mutex // held while fetching, so callers share one request
-	tok *oauth2.Token
-}
-
-func keyOf(s *config.OAuth2) key {
-	return key{s.TokenURL, s.ClientID, s.ClientSecret, s.RefreshToken, strings.Join(s.Scopes, " ")}
+	turn     chan struct{} // a one-token semaphore: held while fetching
+	tok      *oauth2.Token
+	err      error // the last fetch's, until errUntil
+	errUntil time.Time
+	forgot   time.Time // when a refused token was last dropped
 }
 
 func entryOf(s *config.OAuth2) *entry {
+	h := sha256.New()
+	for _, f := range []string{s.TokenURL, s.ClientID, s.ClientSecret, s.RefreshToken, strings.Join(s.Scopes, " ")} {
+		fmt.Fprintf(h, "%d:%s;", len(f), f)
+	}
+	var k [sha256.Size]byte
+	h.Sum(k[:0])
 	cache.Lock()
 	defer cache.Unlock()
-	k := keyOf(s)
 	e := cache.entries[k]
 	if e == nil {
-		e = &entry{}
+		e = &entry{turn: make(chan struct{}, 1)}
 		cache.entries[k] = e
 	}
 	return e
 }
 
-// Token returns an access token for s: the one fetched before while it has
-// more than a couple of minutes left, else a new one from s.TokenURL.
-func Token(ctx context.Context, s *config.OAuth2) (string, error) {
-	if s == nil {
-		return "", errors.New("oauth2: no [oauth2] settings")
-	}
-	e := entryOf(s)
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	if e.tok != nil && (e.tok.Expiry.IsZero() || time.Until(e.tok.Expiry) > renewBefore) {
-		return e.tok.AccessToken, nil
-	}
-	tok, err := fetch(ctx, s)
-	if err != nil {
-		return "", fmt.Errorf("get an OAuth 2.0 token from %s (%s grant): %w", s.TokenURL, s.Grant(), describe(err))
-	}
-	if tok.AccessToken == "" {
-		return "", fmt.Errorf("get an OAuth 2.0 token from %s: the answer holds no access_token", s.TokenURL)
-	}
-	e.tok = tok
-	return tok.AccessToken, nil
+// Bearer is an access token and when it expires (zero when the provider
+// did not say).
+type Bearer struct {
+	Token  string
+	Expiry time.Time
 }
 
-// Forget drops the token kept for s, so that the next Token asks the
-// provider again: a server that refused a token (revoked, or its
-// permissions changed) is not offered it again until it expires.
-func Forget(s *config.OAuth2) {
+// lives reports whether tok has at least d to live.
+func lives(tok *oauth2.Token, d time.Duration) bool {
+	return tok != nil && (tok.Expiry.IsZero() || time.Until(tok.Expiry) >= d)
+}
+
+// Token returns an access token for s with at least minLife to live (or
+// as long as the provider gives, if less): the one fetched before while it
+// lives that long, else a new one from s.TokenURL. Callers that arrive
+// while a request is out wait for its answer, each no longer than its ctx.
+func Token(ctx context.Context, s *config.OAuth2, minLife time.Duration) (Bearer, error) {
 	if s == nil {
-		return
+		return Bearer{}, errors.New("oauth2: no [oauth2] settings")
 	}
 	e := entryOf(s)
-	e.mu.Lock()
-	e.tok = nil
-	e.mu.Unlock()
+	select {
+	case e.turn <- struct{}{}:
+	case <-ctx.Done():
+		return Bearer{}, fmt.Errorf("wait for an OAuth 2.0 token from %s: %w", s.TokenURL, ctx.Err())
+	}
+	defer func() { <-e.turn }()
+	if lives(e.tok, max(minLife, MinLife)) {
+		return Bearer{e.tok.AccessToken, e.tok.Expiry}, nil
+	}
+	if e.err != nil && time.Now().Before(e.errUntil) {
+		return Bearer{}, e.err
+	}
+	tok, err := fetch(ctx, s)
+	if err == nil && tok.AccessToken == "" {
+		err = errors.New("the answer holds no access_token")
+	}
+	if err != nil {
+		e.err = fmt.Errorf("get an OAuth 2.0 token from %s (%s grant): %w", s.TokenURL, s.Grant(), describe(err))
+		e.errUntil = time.Now().Add(errorHold)
+		return Bearer{}, e.err
+	}
+	e.tok, e.err = tok, nil
+	return Bearer{tok.AccessToken, tok.Expiry}, nil
+}
+
+// Forget drops token, which a server refused (revoked, or its
+// permissions changed), so that the next Token asks the provider again —
+// unless a newer token has replaced it already, or a refused token was
+// dropped less than forgetEvery ago. It reports whether it dropped it.
+func Forget(s *config.OAuth2, token string) bool {
+	if s == nil {
+		return false
+	}
+	e := entryOf(s)
+	e.turn <- struct{}{}
+	defer func() { <-e.turn }()
+	if e.tok == nil || e.tok.AccessToken != token || time.Since(e.forgot) < forgetEvery {
+		return false
+	}
+	e.tok, e.forgot = nil, time.Now()
+	return true
 }
 
 func fetch(ctx context.Context, s *config.OAuth2) (*oauth2.Token, error) {
@@ -105,7 +146,13 @@ func fetch(ctx context.Context, s *config.OAuth2) (*oauth2.Token, error) {
 		ctx, cancel = context.WithTimeout(ctx, RequestTimeout)
 		defer cancel()
 	}
-	ctx = context.WithValue(ctx, oauth2.HTTPClient, &http.Client{Timeout: RequestTimeout})
+	ctx = context.WithValue(ctx, oauth2.HTTPClient, &http.Client{
+		Timeout: RequestTimeout,
+		// Never follow a redirect: Go would send the client secret (and
+		// refresh token) on to wherever it points, past the https check
+		// on token_url. A token endpoint has no reason to redirect.
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+	})
 	if s.RefreshToken != "" {
 		c := &oauth2.Config{ClientID: s.ClientID, ClientSecret: s.ClientSecret, Scopes: s.Scopes,
 			Endpoint: oauth2.Endpoint{TokenURL: s.TokenURL}}
@@ -135,7 +182,11 @@ func describe(err error) error {
 		}
 		return errors.New(msg)
 	}
-	return fmt.Errorf("%s%s", status, firstLine(strings.TrimSpace(string(re.Body))))
+	body := firstLine(strings.TrimSpace(string(re.Body)))
+	if body == "" {
+		body = "no error in the answer"
+	}
+	return fmt.Errorf("%s%s", status, body)
 }
 
 func firstLine(s string) string {

@@ -70,39 +70,131 @@ func (ts *tokenServer) settings() *config.OAuth2 {
 
 func (ts *tokenServer) form() url.Values { return ts.lastForm.Load().(url.Values) }
 
-func TestClientCredentialsTokenIsKeptUntilNearExpiry(t *testing.T) {
-	ts := newTokenServer(t)
-	s := ts.settings()
-	ctx := context.Background()
-	first, err := Token(ctx, s)
+// token is Token's value, failing the test on an error.
+func token(t *testing.T, s *config.OAuth2, minLife time.Duration) string {
+	t.Helper()
+	b, err := Token(context.Background(), s, minLife)
 	if err != nil {
 		t.Fatal(err)
 	}
+	return b.Token
+}
+
+func TestClientCredentialsTokenIsKeptWhileItLives(t *testing.T) {
+	ts := newTokenServer(t)
+	s := ts.settings()
+	b, err := Token(context.Background(), s, MinLife)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if left := time.Until(b.Expiry); left < 59*time.Minute || left > time.Hour {
+		t.Errorf("expiry in %s, want the hour the provider gave", left)
+	}
+	first := b.Token
 	if got := ts.form(); got["grant_type"][0] != "client_credentials" || got["scope"][0] != "https://outlook.office365.com/.default" {
 		t.Errorf("request form = %v", got)
 	}
-	again, err := Token(ctx, s)
-	if err != nil || again != first || ts.requests.Load() != 1 {
-		t.Errorf("second Token = %q, %v after %d requests; want the kept %q after 1", again, err, ts.requests.Load(), first)
+	if again := token(t, s, 15*time.Minute); again != first || ts.requests.Load() != 1 {
+		t.Errorf("second Token = %q after %d requests; want the kept %q after 1", again, ts.requests.Load(), first)
 	}
-	Forget(s)
-	renewed, err := Token(ctx, s)
-	if err != nil || renewed == first {
-		t.Errorf("after Forget: Token = %q, %v; want a new token", renewed, err)
+	if Forget(s, "some older token") {
+		t.Error("Forget dropped the kept token for another one's refusal")
+	}
+	if !Forget(s, first) {
+		t.Fatal("Forget kept a refused token")
+	}
+	renewed := token(t, s, MinLife)
+	if renewed == first {
+		t.Errorf("after Forget: Token = %q again", renewed)
+	}
+	// A second refusal soon after is not worth another request: the
+	// first new token was refused too, so the cause is not the token.
+	if Forget(s, renewed) {
+		t.Errorf("Forget dropped a token again within %s", forgetEvery)
 	}
 }
 
-func TestTokenCloseToExpiryIsRenewed(t *testing.T) {
+func TestTokenWithTooLittleLifeIsReplaced(t *testing.T) {
 	ts := newTokenServer(t)
-	ts.expiresIn = 60 // under renewBefore: never worth keeping
+	ts.expiresIn = 10 * 60
 	s := ts.settings()
-	a, err := Token(context.Background(), s)
-	if err != nil {
-		t.Fatal(err)
+	a := token(t, s, MinLife)
+	if b := token(t, s, MinLife); b != a {
+		t.Errorf("a token with 10 minutes left was replaced for a 2-minute need")
 	}
-	b, err := Token(context.Background(), s)
-	if err != nil || a == b {
-		t.Errorf("tokens %q then %q (%v): a token about to expire was reused", a, b, err)
+	if c := token(t, s, 15*time.Minute); c == a {
+		t.Errorf("a token with 10 minutes left was handed out for a 15-minute need")
+	}
+	ts.expiresIn = 60 // less than anyone's need: never kept
+	d, e := token(t, s, 15*time.Minute), token(t, s, MinLife)
+	if d == e {
+		t.Errorf("a token with a minute to live was reused")
+	}
+}
+
+func TestChangedSecretGetsItsOwnToken(t *testing.T) {
+	ts := newTokenServer(t)
+	s := ts.settings()
+	a := token(t, s, MinLife)
+	rotated := *s
+	rotated.ClientSecret = "wrong" // a SIGHUP with a changed secret
+	if _, err := Token(context.Background(), &rotated, MinLife); err == nil {
+		t.Fatal("a token kept for the old secret was handed out for the new one")
+	}
+	if b := token(t, s, MinLife); b != a {
+		t.Errorf("the old settings' token changed")
+	}
+}
+
+func TestRedirectIsNotFollowed(t *testing.T) {
+	var leaked atomic.Int32
+	elsewhere := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { leaked.Add(1) }))
+	defer elsewhere.Close()
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, elsewhere.URL+"/token", http.StatusTemporaryRedirect)
+	}))
+	defer srv.Close()
+	s := &config.OAuth2{TokenURL: srv.URL, ClientID: "app-id", ClientSecret: "s3cret", RefreshToken: "1//refresh"}
+	_, err := Token(context.Background(), s, MinLife)
+	if err == nil || !strings.Contains(err.Error(), "307") {
+		t.Errorf("Token = %v, want the 307 as an error", err)
+	}
+	if n := leaked.Load(); n != 0 {
+		t.Errorf("the redirect target got %d requests (with the secret)", n)
+	}
+}
+
+func TestWaitingCallerKeepsItsDeadline(t *testing.T) {
+	release := make(chan struct{})
+	var requests atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		requests.Add(1)
+		<-release
+		http.Error(w, `{"error":"temporarily_unavailable"}`, http.StatusServiceUnavailable)
+	}))
+	defer srv.Close()
+	s := &config.OAuth2{TokenURL: srv.URL, ClientID: "app-id", ClientSecret: "s3cret", Scopes: []string{"x"}}
+	first := make(chan error, 1)
+	go func() { _, err := Token(context.Background(), s, MinLife); first <- err }()
+	for requests.Load() == 0 {
+		time.Sleep(time.Millisecond)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
+	defer cancel()
+	start := time.Now()
+	_, err := Token(ctx, s, MinLife)
+	if err == nil || time.Since(start) > 5*time.Second {
+		t.Fatalf("waiting caller: %v after %s; want its own deadline's error", err, time.Since(start))
+	}
+	close(release)
+	if err := <-first; err == nil || !strings.Contains(err.Error(), "503") {
+		t.Fatalf("first caller: %v, want the 503", err)
+	}
+	// Callers right after a failure get it too, without a request each
+	// (x/oauth2 made two: client authentication in a header, then in the
+	// form).
+	if _, err := Token(context.Background(), s, MinLife); err == nil || requests.Load() > 2 {
+		t.Errorf("caller after the failure: %v after %d requests; want the held error", err, requests.Load())
 	}
 }
 
@@ -110,7 +202,8 @@ func TestRefreshTokenGrant(t *testing.T) {
 	ts := newTokenServer(t)
 	s := ts.settings()
 	s.Scopes, s.RefreshToken = nil, "1//refresh"
-	tok, err := Token(context.Background(), s)
+	b, err := Token(context.Background(), s, MinLife)
+	tok := b.Token
 	if err != nil || !strings.HasPrefix(tok, "token-") {
 		t.Fatalf("Token = %q, %v", tok, err)
 	}
@@ -137,7 +230,7 @@ func TestProviderRefusalIsExplained(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			s := ts.settings()
 			tc.change(s)
-			_, err := Token(context.Background(), s)
+			_, err := Token(context.Background(), s, MinLife)
 			if err == nil {
 				t.Fatal("no error")
 			}
@@ -162,7 +255,7 @@ func TestTokenRequestEndsWithContext(t *testing.T) {
 	defer cancel()
 	s := &config.OAuth2{TokenURL: srv.URL, ClientID: "app-id", ClientSecret: "s3cret", Scopes: []string{"x"}}
 	done := make(chan error, 1)
-	go func() { _, err := Token(ctx, s); done <- err }()
+	go func() { _, err := Token(ctx, s, MinLife); done <- err }()
 	select {
 	case err := <-done:
 		if err == nil {

@@ -109,3 +109,24 @@ func TestOAuth2ProviderRefusalKeepsMailQueued(t *testing.T) {
 		t.Errorf("row = %s, %d attempts; want queued, 0", row.Status, row.Attempts)
 	}
 }
+
+// TestOAuth2TokenKeptWhenNotRefused: a failure that is not the server
+// refusing the token (here it offers no XOAUTH2) keeps the token: asking
+// the provider again would change nothing.
+func TestOAuth2TokenKeptWhenNotRefused(t *testing.T) {
+	f := newFixture(t)
+	o, requests := tokenEndpoint(t)
+	ts := startServer(t, modeSTARTTLS, func(ts *testServer) {
+		ts.username, ts.password, ts.mechs = "ehr@clinic.example", "token-1", []string{"PLAIN"}
+	})
+	f.enqueue(t, "k1", "carol@clinic.example")
+	s := f.sender(t, ts, "starttls", withOAuth2(o))
+	for i := range 2 {
+		if _, err := flush(t, s); err == nil || !strings.Contains(err.Error(), "XOAUTH2") {
+			t.Fatalf("Flush %d to a server without XOAUTH2 = %v, want that said", i+1, err)
+		}
+	}
+	if n := requests.Load(); n != 1 {
+		t.Errorf("%d token requests, want 1: the token was not what failed", n)
+	}
+}

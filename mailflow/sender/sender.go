@@ -185,11 +185,13 @@ func (s *Sender) dial(ctx context.Context) (*conn, error) {
 	default: // "tls" is encrypted by the dialer; "insecure" only to loopback (config checks)
 		opts = append(opts, gomail.WithTLSPolicy(gomail.NoTLS))
 	}
+	var token string
 	if s.cfg.Auth == config.AuthOAuth2 {
-		token, err := oauth.Token(ctx, s.cfg.OAuth2)
+		b, err := oauth.Token(ctx, s.cfg.OAuth2, oauth.MinLife)
 		if err != nil {
 			return nil, fmt.Errorf("%w: %s: %w", ErrConnection, s.cfg.Address, err)
 		}
+		token = b.Token
 		opts = append(opts, gomail.WithSMTPAuth(gomail.SMTPAuthXOAUTH2),
 			gomail.WithUsername(s.cfg.Username), gomail.WithPassword(token))
 	} else if s.cfg.Username != "" {
@@ -211,17 +213,25 @@ func (s *Sender) dial(ctx context.Context) (*conn, error) {
 		if raw != nil {
 			_ = raw.Close() // go-mail leaves the socket open when EHLO, STARTTLS or AUTH fails
 		}
-		if s.cfg.Auth == config.AuthOAuth2 && strings.Contains(err.Error(), "SMTP AUTH failed") {
+		if s.cfg.Auth == config.AuthOAuth2 && authRefused(err) {
 			// A refused token is not offered again: the next attempt asks
-			// the provider for a new one. (go-mail marks AUTH's failure
-			// only in the text; TestOAuth2RefusedTokenIsRenewed checks.)
-			oauth.Forget(s.cfg.OAuth2)
+			// the provider for a new one (at most every few minutes).
+			oauth.Forget(s.cfg.OAuth2, token)
 		}
 		return nil, fmt.Errorf("%w: %s: %w", ErrConnection, s.cfg.Address, err)
 	}
 	cn := &conn{sc: sc, raw: raw, timeout: s.cfg.Timeout.Duration}
 	cn.stop = context.AfterFunc(ctx, func() { _ = raw.Close() })
 	return cn, nil
+}
+
+// authRefused reports whether err is the server's 5xx answer to AUTH, as
+// opposed to a lost connection or a mechanism it does not offer. go-mail
+// marks the AUTH step only in the text; TestOAuth2RefusedTokenIsRenewed and
+// TestOAuth2TokenKeptWhenNotRefused check both sides.
+func authRefused(err error) bool {
+	var te *textproto.Error
+	return errors.As(err, &te) && te.Code/100 == 5 && strings.Contains(err.Error(), "SMTP AUTH failed")
 }
 
 // close says QUIT, briefly, and closes the socket.
