@@ -282,17 +282,7 @@ func (c *Config) Finish(getenv func(string) string) error {
 	if c.IMAP.Username == "" {
 		bad("imap.username", "is required")
 	}
-	oauth := false
-	switch c.IMAP.Auth {
-	case "":
-		c.IMAP.Auth = AuthPassword
-	case AuthPassword:
-	case AuthOAuth2:
-		oauth = true
-		c.IMAP.OAuth2 = &c.OAuth2
-	default:
-		bad("imap.auth", "%q: want \"password\" or \"oauth2\"", c.IMAP.Auth)
-	}
+	c.IMAP.Auth, c.IMAP.OAuth2 = c.auth(bad, "imap.auth", c.IMAP.Auth)
 	if c.IMAP.Auth == AuthPassword {
 		if c.IMAP.Password == "" { // set directly only by the demo and tests
 			c.IMAP.Password = c.secret(bad, "imap.password_file", c.IMAP.PasswordFile, EnvIMAPPassword, "imap-password", getenv)
@@ -342,18 +332,9 @@ func (c *Config) Finish(getenv func(string) string) error {
 		c.SMTP.Security = "starttls"
 	}
 	checkSecurity(bad, "smtp.security", c.SMTP.Security, c.SMTP.Address)
-	switch c.SMTP.Auth {
-	case "":
-		c.SMTP.Auth = AuthPassword
-	case AuthPassword:
-	case AuthOAuth2:
-		oauth = true
-		c.SMTP.OAuth2 = &c.OAuth2
-		if c.SMTP.Username == "" {
-			bad("smtp.username", "is required with auth = \"oauth2\" (the mailbox the token may send as)")
-		}
-	default:
-		bad("smtp.auth", "%q: want \"password\" or \"oauth2\"", c.SMTP.Auth)
+	c.SMTP.Auth, c.SMTP.OAuth2 = c.auth(bad, "smtp.auth", c.SMTP.Auth)
+	if c.SMTP.OAuth2 != nil && c.SMTP.Username == "" {
+		bad("smtp.username", "is required with auth = \"oauth2\" (the mailbox the token may send as)")
 	}
 	if c.SMTP.Auth == AuthPassword {
 		if c.SMTP.Password == "" {
@@ -365,7 +346,7 @@ func (c *Config) Finish(getenv func(string) string) error {
 	} else if c.SMTP.PasswordFile != "" {
 		bad("smtp.password_file", "is not used with auth = %q: remove it", c.SMTP.Auth)
 	}
-	if oauth {
+	if c.IMAP.OAuth2 != nil || c.SMTP.OAuth2 != nil {
 		c.finishOAuth2(bad, getenv)
 	} else if o := c.OAuth2; o.TokenURL != "" || o.ClientID != "" || o.ClientSecretFile != "" || o.RefreshTokenFile != "" || len(o.Scopes) > 0 {
 		bad("oauth2", "is set but neither imap.auth nor smtp.auth is \"oauth2\"")
@@ -537,6 +518,19 @@ func (p *Project) finish(key string, bad func(key, format string, args ...any)) 
 			bad(mkey+".role", "%q: want \"chair\" or \"member\"", m.Role)
 		}
 	}
+}
+
+// auth checks a server's auth key, defaulting it to "password", and
+// returns the [oauth2] section for "oauth2".
+func (c *Config) auth(bad func(key, format string, args ...any), key, auth string) (string, *OAuth2) {
+	switch auth {
+	case "", AuthPassword:
+		return AuthPassword, nil
+	case AuthOAuth2:
+		return auth, &c.OAuth2
+	}
+	bad(key, "%q: want \"password\" or \"oauth2\"", auth)
+	return auth, nil
 }
 
 // finishOAuth2 checks the [oauth2] section and reads its secrets.

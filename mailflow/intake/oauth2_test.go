@@ -2,37 +2,17 @@ package intake_test
 
 import (
 	"context"
-	"encoding/json"
-	"fmt"
-	"net/http"
 	"net/http/httptest"
 	"strings"
-	"sync/atomic"
 	"testing"
 	"time"
 
 	"mailflow/mailflow/config"
 	"mailflow/mailflow/dovecottest"
 	"mailflow/mailflow/oauth"
+	"mailflow/mailflow/oauth/oauthtest"
 	"mailflow/store"
 )
-
-// provider is an OAuth 2.0 token endpoint handing out token-1, token-2, …,
-// each good for expiresIn seconds.
-func provider(t *testing.T, expiresIn int) (*httptest.Server, *atomic.Int32) {
-	var n atomic.Int32
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Content-Type", "application/json")
-		if id, secret, ok := r.BasicAuth(); !ok || id != "app-id" || secret != "app-secret" {
-			w.WriteHeader(http.StatusUnauthorized)
-			fmt.Fprint(w, `{"error":"invalid_client"}`)
-			return
-		}
-		json.NewEncoder(w).Encode(map[string]any{"access_token": fmt.Sprintf("token-%d", n.Add(1)), "token_type": "Bearer", "expires_in": expiresIn})
-	}))
-	t.Cleanup(srv.Close)
-	return srv, &n
-}
 
 // TestOAuth2Login signs in to Dovecot with tokens from a provider, as
 // mailflow does with Microsoft 365: Dovecot checks each token at an
@@ -63,10 +43,8 @@ func TestOAuth2Login(t *testing.T) {
 			t.Cleanup(introspect.Close)
 			srv := dovecottest.Start(t, dovecottest.WithUser("ehr", "pw-unused"), dovecottest.WithOAuth2(introspect.URL),
 				dovecottest.WithConfig("auth_failure_delay = 0")) // refusals need not be slow here
-			prov, requests := provider(t, 3600)
-			// Tokens are kept per settings for the whole process: a scope
-			// of its own keeps this test's apart.
-			o := config.OAuth2{TokenURL: prov.URL, ClientID: "app-id", ClientSecret: "app-secret", Scopes: []string{t.Name()}}
+			prov := oauthtest.Start(t, time.Hour)
+			o := prov.Settings(t)
 			imapCfg := config.IMAP{Address: srv.Addr, Security: "insecure", Username: "ehr", Auth: config.AuthOAuth2}
 			e := newEnv(t, imapCfg, "INBOX", withOAuth2(o))
 			id := "oauth-" + strings.ReplaceAll(tc.good, "-", "") + "@" + domain
@@ -86,7 +64,7 @@ func TestOAuth2Login(t *testing.T) {
 			if m := e.message(id); m.Outcome != store.OutcomeProcessed || srv.Count("INBOX") != 0 {
 				t.Errorf("message %s/%s, INBOX %d: not handled after signing in with a token", m.Kind, m.Outcome, srv.Count("INBOX"))
 			}
-			if n := requests.Load(); n != tc.tokenRequests {
+			if n := prov.Requests(); n != tc.tokenRequests {
 				t.Errorf("%d token requests, want %d", n, tc.tokenRequests)
 			}
 			for _, tok := range []string{"token-1", "token-2"} {
@@ -107,13 +85,13 @@ func TestOAuth2SessionRenewedBeforeTokenExpires(t *testing.T) {
 		"token-1": "ehr", "token-2": "ehr", "token-3": "ehr", "token-4": "ehr", "token-5": "ehr", "token-6": "ehr"}))
 	t.Cleanup(introspect.Close)
 	srv := dovecottest.Start(t, dovecottest.WithUser("ehr", "pw-unused"), dovecottest.WithOAuth2(introspect.URL))
-	prov, requests := provider(t, 4)
-	o := config.OAuth2{TokenURL: prov.URL, ClientID: "app-id", ClientSecret: "app-secret", Scopes: []string{t.Name()}}
+	prov := oauthtest.Start(t, 4*time.Second)
+	o := prov.Settings(t)
 	imapCfg := config.IMAP{Address: srv.Addr, Security: "insecure", Username: "ehr", Auth: config.AuthOAuth2,
 		PollInterval: config.Duration{Duration: time.Minute}}
 	e := newEnv(t, imapCfg, "INBOX", withOAuth2(o))
 	e.run(e.poller())
-	waitFor(t, 10*time.Second, "a third sign-in", func() bool { return requests.Load() >= 3 })
+	waitFor(t, 10*time.Second, "a third sign-in", func() bool { return prov.Requests() >= 3 })
 	id := "after-renewal@" + domain
 	srv.Append("INBOX", fixture(t, "minutes.eml", id))
 	waitFor(t, 10*time.Second, "the mail moved out of the inbox", func() bool { return srv.Count("INBOX") == 0 })

@@ -1,50 +1,37 @@
 package sender
 
 import (
-	"encoding/json"
-	"fmt"
-	"net/http"
-	"net/http/httptest"
 	"strings"
-	"sync/atomic"
 	"testing"
+	"time"
 
 	"mailflow/mailflow/config"
+	"mailflow/mailflow/oauth/oauthtest"
 	"mailflow/store"
 )
 
-// tokenEndpoint hands out token-1, token-2, … to the right client.
-func tokenEndpoint(t *testing.T) (*config.OAuth2, *atomic.Int32) {
-	var n atomic.Int32
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if id, secret, ok := r.BasicAuth(); !ok || id != "app-id" || secret != "app-secret" {
-			w.Header().Set("Content-Type", "application/json")
-			w.WriteHeader(http.StatusUnauthorized)
-			fmt.Fprint(w, `{"error":"invalid_client"}`)
-			return
-		}
-		w.Header().Set("Content-Type", "application/json")
-		json.NewEncoder(w).Encode(map[string]any{"access_token": fmt.Sprintf("token-%d", n.Add(1)), "token_type": "Bearer", "expires_in": 3600})
-	}))
-	t.Cleanup(srv.Close)
-	// Each test its own client id: tokens are kept per settings, process-wide.
-	return &config.OAuth2{TokenURL: srv.URL, ClientID: "app-id", ClientSecret: "app-secret", Scopes: []string{t.Name()}}, &n
-}
-
-func withOAuth2(o *config.OAuth2) func(*config.SMTP) {
-	return func(c *config.SMTP) {
-		c.Auth, c.OAuth2, c.Username, c.Password = config.AuthOAuth2, o, "ehr@clinic.example", ""
+// oauth2Case is a sender that signs in with tokens from a test provider to
+// a STARTTLS server offering mechs and accepting the token good, with one
+// mail queued.
+func oauth2Case(t *testing.T, mechs []string, good string, change func(*config.OAuth2)) (*fixture, *testServer, *Sender, *oauthtest.Provider) {
+	f := newFixture(t)
+	prov := oauthtest.Start(t, time.Hour)
+	o := prov.Settings(t)
+	if change != nil {
+		change(&o)
 	}
+	ts := startServer(t, modeSTARTTLS, func(ts *testServer) {
+		ts.username, ts.password, ts.mechs = "ehr@clinic.example", good, mechs
+	})
+	f.enqueue(t, "k1", "carol@clinic.example")
+	s := f.sender(t, ts, "starttls", func(c *config.SMTP) {
+		c.Auth, c.OAuth2, c.Username, c.Password = config.AuthOAuth2, &o, "ehr@clinic.example", ""
+	})
+	return f, ts, s, prov
 }
 
 func TestOAuth2SendsWithXOAUTH2(t *testing.T) {
-	f := newFixture(t)
-	o, requests := tokenEndpoint(t)
-	ts := startServer(t, modeSTARTTLS, func(ts *testServer) {
-		ts.username, ts.password, ts.mechs = "ehr@clinic.example", "token-1", []string{"PLAIN", "XOAUTH2"}
-	})
-	f.enqueue(t, "k1", "carol@clinic.example")
-	s := f.sender(t, ts, "starttls", withOAuth2(o))
+	f, ts, s, prov := oauth2Case(t, []string{"PLAIN", "XOAUTH2"}, "token-1", nil)
 	st, err := flush(t, s)
 	if err != nil || st.Sent != 1 {
 		t.Fatalf("Flush = %+v, %v; want 1 sent", st, err)
@@ -56,7 +43,7 @@ func TestOAuth2SendsWithXOAUTH2(t *testing.T) {
 	if st, err := flush(t, s); err != nil || st.Sent != 1 {
 		t.Fatalf("second Flush = %+v, %v", st, err)
 	}
-	if n := requests.Load(); n != 1 {
+	if n := prov.Requests(); n != 1 {
 		t.Errorf("%d token requests for two connections, want 1 (the token is kept)", n)
 	}
 }
@@ -65,13 +52,7 @@ func TestOAuth2SendsWithXOAUTH2(t *testing.T) {
 // is not offered again; the next attempt gets a new one, and the mail
 // keeps its attempts meanwhile.
 func TestOAuth2RefusedTokenIsRenewed(t *testing.T) {
-	f := newFixture(t)
-	o, requests := tokenEndpoint(t)
-	ts := startServer(t, modeSTARTTLS, func(ts *testServer) {
-		ts.username, ts.password, ts.mechs = "ehr@clinic.example", "token-2", []string{"XOAUTH2"}
-	})
-	f.enqueue(t, "k1", "carol@clinic.example")
-	s := f.sender(t, ts, "starttls", withOAuth2(o))
+	f, _, s, prov := oauth2Case(t, []string{"XOAUTH2"}, "token-2", nil)
 	_, err := flush(t, s)
 	if err == nil || !strings.Contains(err.Error(), "535") {
 		t.Fatalf("Flush with a refused token = %v, want the server's 535", err)
@@ -85,20 +66,14 @@ func TestOAuth2RefusedTokenIsRenewed(t *testing.T) {
 	if st, err := flush(t, s); err != nil || st.Sent != 1 {
 		t.Fatalf("Flush after the refusal = %+v, %v; want a new token and 1 sent", st, err)
 	}
-	if n := requests.Load(); n != 2 {
+	if n := prov.Requests(); n != 2 {
 		t.Errorf("%d token requests, want 2", n)
 	}
 }
 
 func TestOAuth2ProviderRefusalKeepsMailQueued(t *testing.T) {
-	f := newFixture(t)
-	o, _ := tokenEndpoint(t)
-	o.ClientSecret = "wrong"
-	ts := startServer(t, modeSTARTTLS, func(ts *testServer) {
-		ts.username, ts.password, ts.mechs = "ehr@clinic.example", "token-1", []string{"XOAUTH2"}
-	})
-	f.enqueue(t, "k1", "carol@clinic.example")
-	_, err := flush(t, f.sender(t, ts, "starttls", withOAuth2(o)))
+	f, ts, s, _ := oauth2Case(t, []string{"XOAUTH2"}, "token-1", func(o *config.OAuth2) { o.ClientSecret = "wrong" })
+	_, err := flush(t, s)
 	if err == nil || !strings.Contains(err.Error(), "invalid_client") {
 		t.Fatalf("Flush = %v, want the provider's invalid_client", err)
 	}
@@ -114,19 +89,13 @@ func TestOAuth2ProviderRefusalKeepsMailQueued(t *testing.T) {
 // refusing the token (here it offers no XOAUTH2) keeps the token: asking
 // the provider again would change nothing.
 func TestOAuth2TokenKeptWhenNotRefused(t *testing.T) {
-	f := newFixture(t)
-	o, requests := tokenEndpoint(t)
-	ts := startServer(t, modeSTARTTLS, func(ts *testServer) {
-		ts.username, ts.password, ts.mechs = "ehr@clinic.example", "token-1", []string{"PLAIN"}
-	})
-	f.enqueue(t, "k1", "carol@clinic.example")
-	s := f.sender(t, ts, "starttls", withOAuth2(o))
+	_, _, s, prov := oauth2Case(t, []string{"PLAIN"}, "token-1", nil)
 	for i := range 2 {
 		if _, err := flush(t, s); err == nil || !strings.Contains(err.Error(), "XOAUTH2") {
 			t.Fatalf("Flush %d to a server without XOAUTH2 = %v, want that said", i+1, err)
 		}
 	}
-	if n := requests.Load(); n != 1 {
+	if n := prov.Requests(); n != 1 {
 		t.Errorf("%d token requests, want 1: the token was not what failed", n)
 	}
 }
