@@ -199,7 +199,7 @@ func causeOf(err error) string {
 
 // tokenRenewMargin is how long before its token expires a session ends
 // to sign in again.
-var tokenRenewMargin = time.Minute
+const tokenRenewMargin = time.Minute
 
 // errTokenExpiring ends a session whose token is about to expire.
 var errTokenExpiring = errors.New("the session's OAuth 2.0 token is about to expire")
