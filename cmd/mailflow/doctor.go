@@ -58,53 +58,43 @@ func cmdDoctor(ctx context.Context, args []string, out, errOut io.Writer) error 
 		st.Close()
 	}
 
+	// A server that signs in with a token is not tried without one: its
+	// check would only repeat the token's error under a misleading hint.
+	tokenFailed := false
 	if cfg.IMAP.Auth == config.AuthOAuth2 || cfg.SMTP.Auth == config.AuthOAuth2 {
-		o := &cfg.OAuth2
-		_, err := oauth.Token(ctx, o, oauth.MinLife)
-		check(fmt.Sprintf("OAuth 2.0 token from %s (%s grant)", o.TokenURL, o.Grant()), err,
+		_, err := oauth.Token(ctx, &cfg.OAuth2, oauth.MinLife)
+		check("OAuth 2.0 token", err,
 			"check oauth2.token_url, oauth2.client_id, the client secret, oauth2.scopes (and the refresh token), and that the app registration is granted mailbox access")
+		tokenFailed = err != nil
+	}
+	skip := func(what string) { fmt.Fprintf(out, "SKIP  %s: no OAuth 2.0 token (see above)\n", what) }
+
+	imapWhat := fmt.Sprintf("IMAP login to %s as %s (%s, %s)", cfg.IMAP.Address, cfg.IMAP.Username, cfg.IMAP.Security, cfg.IMAP.Auth)
+	if tokenFailed && cfg.IMAP.Auth == config.AuthOAuth2 {
+		skip(imapWhat)
+	} else {
+		doctorIMAP(ctx, cfg, imapWhat, check, out)
 	}
 
-	// Dial bounds its own set-up by imap.timeout; ctx must outlive the
-	// folder checks that follow, since the connection closes when it ends.
-	conn, err := intake.Dial(ctx, cfg.IMAP)
-	imapFix := "check imap.address, imap.security, the username and the password; with a private CA set imap.ca_file"
-	if cfg.IMAP.Auth == config.AuthOAuth2 {
-		imapFix = "check imap.address, imap.security and imap.username (the mailbox), and that the token may read it (Microsoft 365: IMAP.AccessAsApp and a mailbox permission for the app's service principal)"
-	}
-	check(fmt.Sprintf("IMAP login to %s as %s (%s, %s)", cfg.IMAP.Address, cfg.IMAP.Username, cfg.IMAP.Security, cfg.IMAP.Auth), err, imapFix)
-	if err == nil {
-		fmt.Fprintf(out, "      IDLE %v, MOVE %v\n", conn.HasIdle(), conn.HasMove())
-		for _, mb := range []string{cfg.IMAP.ProcessedMailbox, cfg.IMAP.FailedMailbox} {
-			check("IMAP folder "+mb, conn.EnsureMailbox(mb), "the account must be allowed to create folders, or create it yourself")
-		}
-		seen := map[string]bool{}
-		for _, p := range cfg.Projects {
-			if seen[p.Mailbox] {
-				continue
-			}
-			seen[p.Mailbox] = true
-			_, err := conn.Select(p.Mailbox)
-			check(fmt.Sprintf("IMAP folder %s (project %s)", p.Mailbox, p.Name), err, "check project.mailbox")
-		}
-		conn.Close()
-	}
-
-	snd, err := sender.New(nil, cfg.SMTP, nil, nil)
-	if err == nil {
-		sctx, cancel := context.WithTimeout(ctx, cfg.SMTP.Timeout.Duration)
-		err = snd.Check(sctx)
-		cancel()
-	}
 	what := fmt.Sprintf("SMTP connection to %s (%s)", cfg.SMTP.Address, cfg.SMTP.Security)
 	if cfg.SMTP.Username != "" {
 		what += " and AUTH as " + cfg.SMTP.Username
 	}
-	smtpFix := "check smtp.address, smtp.security, the username and the password; with a private CA set smtp.ca_file"
-	if cfg.SMTP.Auth == config.AuthOAuth2 {
-		smtpFix = "check smtp.address, smtp.security and smtp.username (the mailbox), and that the token may send as it (Microsoft 365: SMTP.SendAsApp, SMTP AUTH enabled for the mailbox, a mailbox permission for the app's service principal)"
+	if tokenFailed && cfg.SMTP.Auth == config.AuthOAuth2 {
+		skip(what)
+	} else {
+		snd, err := sender.New(nil, cfg.SMTP, nil, nil)
+		if err == nil {
+			sctx, cancel := context.WithTimeout(ctx, cfg.SMTP.Timeout.Duration)
+			err = snd.Check(sctx)
+			cancel()
+		}
+		smtpFix := "check smtp.address, smtp.security, the username and the password; with a private CA set smtp.ca_file"
+		if cfg.SMTP.Auth == config.AuthOAuth2 {
+			smtpFix = "check smtp.address, smtp.security and smtp.username (the mailbox), and that the token may send as it (Microsoft 365: SMTP.SendAsApp, SMTP AUTH enabled for the mailbox, a mailbox permission for the app's service principal)"
+		}
+		check(what, err, smtpFix)
 	}
-	check(what, err, smtpFix)
 
 	_, err = templates.Load(cfg.Templates.Dir)
 	name := "embedded templates"
@@ -199,4 +189,32 @@ func nextReminder(now time.Time, hour int, quiet bool) time.Time {
 		t = t.AddDate(0, 0, 1)
 	}
 	return t
+}
+
+// doctorIMAP signs in to IMAP and checks the folders mailflow uses.
+func doctorIMAP(ctx context.Context, cfg *config.Config, what string, check func(what string, err error, fix string), out io.Writer) {
+	// Dial bounds its own set-up by imap.timeout; ctx must outlive the
+	// folder checks that follow, since the connection closes when it ends.
+	conn, err := intake.Dial(ctx, cfg.IMAP)
+	imapFix := "check imap.address, imap.security, the username and the password; with a private CA set imap.ca_file"
+	if cfg.IMAP.Auth == config.AuthOAuth2 {
+		imapFix = "check imap.address, imap.security and imap.username (the mailbox), and that the token may read it (Microsoft 365: IMAP.AccessAsApp and a mailbox permission for the app's service principal)"
+	}
+	check(what, err, imapFix)
+	if err == nil {
+		fmt.Fprintf(out, "      IDLE %v, MOVE %v\n", conn.HasIdle(), conn.HasMove())
+		for _, mb := range []string{cfg.IMAP.ProcessedMailbox, cfg.IMAP.FailedMailbox} {
+			check("IMAP folder "+mb, conn.EnsureMailbox(mb), "the account must be allowed to create folders, or create it yourself")
+		}
+		seen := map[string]bool{}
+		for _, p := range cfg.Projects {
+			if seen[p.Mailbox] {
+				continue
+			}
+			seen[p.Mailbox] = true
+			_, err := conn.Select(p.Mailbox)
+			check(fmt.Sprintf("IMAP folder %s (project %s)", p.Mailbox, p.Name), err, "check project.mailbox")
+		}
+		conn.Close()
+	}
 }

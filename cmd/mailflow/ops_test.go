@@ -9,10 +9,12 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"mailflow/mailflow/daemon"
 	"mailflow/mailflow/demo"
 	"mailflow/mailflow/inproc"
+	"mailflow/mailflow/oauth/oauthtest"
 	"mailflow/store"
 )
 
@@ -245,6 +247,47 @@ func TestDoctorAndStatus(t *testing.T) {
 	code, out, errOut = run(t, "status", "--config", cfgPath)
 	if code != 0 || !strings.Contains(out, "outbox:") || !strings.Contains(out, "next status report Mon") {
 		t.Errorf("status: exit %d\n%s%s", code, out, errOut)
+	}
+}
+
+// TestDoctorOAuth2 checks what doctor says when IMAP signs in with OAuth
+// 2.0: the provider's refusal, then a server that takes no tokens.
+func TestDoctorOAuth2(t *testing.T) {
+	imapSrv, smtpSrv := startServers(t)
+	cfgPath, _ := demoSetup(t, imapSrv.Addr, smtpSrv.Addr)
+	prov := oauthtest.Start(t, time.Hour)
+	dir := filepath.Dir(cfgPath)
+	b, _ := os.ReadFile(cfgPath)
+	text := strings.Replace(string(b), `password_file = "pw"`, `auth = "oauth2"`, 1) + fmt.Sprintf(`
+[oauth2]
+token_url = %q
+client_id = %q
+client_secret_file = "secret"
+scopes = [%q]
+`, prov.URL, oauthtest.ClientID, t.Name())
+	os.WriteFile(cfgPath, []byte(text), 0o600)
+
+	os.WriteFile(filepath.Join(dir, "secret"), []byte("wrong\n"), 0o600)
+	code, out, _ := run(t, "doctor", "--config", cfgPath)
+	for _, want := range []string{
+		"FAIL  OAuth 2.0 token: get an OAuth 2.0 token from " + prov.URL + " (client_credentials grant): 401 Unauthorized: invalid_client",
+		"fix: check oauth2.token_url",
+		"SKIP  IMAP login", // not tried without a token
+		"OK    SMTP",       // signs in with a password
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("doctor with a wrong client secret lacks %q: exit %d\n%s", want, code, out)
+		}
+	}
+	if code != 1 || strings.Contains(out, "wrong") {
+		t.Errorf("doctor with a wrong client secret: exit %d, or the secret shown\n%s", code, out)
+	}
+
+	os.WriteFile(filepath.Join(dir, "secret"), []byte(oauthtest.ClientSecret+"\n"), 0o600)
+	code, out, _ = run(t, "doctor", "--config", cfgPath)
+	if code != 1 || !strings.Contains(out, "OK    OAuth 2.0 token") || !strings.Contains(out, "FAIL  IMAP login") ||
+		!strings.Contains(out, "neither AUTH=XOAUTH2 nor AUTH=OAUTHBEARER") || !strings.Contains(out, "OK    SMTP") {
+		t.Errorf("doctor against an IMAP server without token sign-in: exit %d\n%s", code, out)
 	}
 }
 
