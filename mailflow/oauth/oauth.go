@@ -193,7 +193,8 @@ func firstLine(s string) string {
 	s, _, _ = strings.Cut(s, "\n")
 	s = strings.TrimSpace(s)
 	if len(s) > 300 {
-		s = s[:300] + "…"
+		// Cut on a rune boundary: descriptions may be localised.
+		s = strings.ToValidUTF8(s[:300], "") + "…"
 	}
 	return s
 }
