@@ -6,6 +6,8 @@ package config
 import (
 	"errors"
 	"fmt"
+	"io"
+	"io/fs"
 	"net"
 	"net/mail"
 	"net/url"
@@ -80,6 +82,10 @@ type SMTP struct {
 	MaxAttempts  int      `toml:"max_attempts"`
 	BatchSize    int      `toml:"batch_size"`
 
+	// FromName is the display name of from when it was written as
+	// "Name <addr>"; Finish leaves the bare address in From, which is what
+	// the envelope and every other user of the field want.
+	FromName string `toml:"-"`
 	Password string `toml:"-"`
 	// OAuth2 is the [oauth2] section when Auth is "oauth2", else nil.
 	OAuth2 *OAuth2 `toml:"-"`
@@ -123,13 +129,68 @@ type Security struct {
 	RequireAuth       *bool  `toml:"require_auth"`
 	ReplyRateLimit    int    `toml:"reply_rate_limit"`
 	AllowLists        bool   `toml:"allow_lists"`
+	// ReplyTokenDays is how long a signed reply address acts after the
+	// mail that carried it.
+	ReplyTokenDays int `toml:"reply_token_days"`
+	// HeldMinutesDays is how long unauthenticated minutes wait for their
+	// sender (or a chair) to confirm them before they expire.
+	HeldMinutesDays int `toml:"held_minutes_days"`
+	// MaxItems is the most action items, and separately the most risks,
+	// one minutes mail may hold; more fails the message.
+	MaxItems int `toml:"max_items"`
+	// TrustExchangeInternal takes Exchange Online's own
+	// X-MS-Exchange-Organization-AuthAs: Internal as authentication of a
+	// sender inside the Microsoft 365 tenant.
+	TrustExchangeInternal bool `toml:"trust_exchange_internal"`
 
 	ReplyKey []byte `toml:"-"`
 }
 
+// Defaults and bounds of the [security] and [[project]] limits.
+const (
+	DefaultReplyTokenDays  = 180
+	MaxReplyTokenDays      = 3650
+	DefaultHeldMinutesDays = 7
+	MaxHeldMinutesDays     = 90
+	DefaultMaxItems        = 500
+	MaxMaxItems            = 100000
+	DefaultMaxRecipients   = 100
+	MaxMaxRecipients       = 1000
+)
+
+const oneDay = 24 * time.Hour
+
 // RequireAuthentication reports whether commands need a signed reply
 // address or trusted DKIM/SPF (the default).
 func (s Security) RequireAuthentication() bool { return s.RequireAuth == nil || *s.RequireAuth }
+
+// ReplyTokenLifetime is how long a signed reply address acts, for
+// replyaddr.WithLifetime. A Security that was never finished (a test's)
+// gets the default.
+func (s Security) ReplyTokenLifetime() time.Duration {
+	return time.Duration(orDefault(s.ReplyTokenDays, DefaultReplyTokenDays)) * oneDay
+}
+
+// HeldMinutesLifetime is how long held minutes wait for confirmation.
+func (s Security) HeldMinutesLifetime() time.Duration {
+	return time.Duration(orDefault(s.HeldMinutesDays, DefaultHeldMinutesDays)) * oneDay
+}
+
+// ItemLimit is the most action items, or risks, one minutes mail may hold.
+func (s Security) ItemLimit() int { return orDefault(s.MaxItems, DefaultMaxItems) }
+
+// HasAuthSource reports whether anything can authenticate a sender: a
+// reply key, a trusted authserv-id or Exchange Online's internal mark.
+func (s Security) HasAuthSource() bool {
+	return len(s.ReplyKey) > 0 || s.TrustedAuthservID != "" || s.TrustExchangeInternal
+}
+
+func orDefault(v, def int) int {
+	if v == 0 {
+		return def
+	}
+	return v
+}
 
 // Templates configures where mail templates come from.
 type Templates struct {
@@ -162,7 +223,12 @@ type Project struct {
 	DateOrder          string   `toml:"date_order"`
 	MeetingCadenceDays int      `toml:"meeting_cadence_days"`
 	MinutesSubjects    []string `toml:"minutes_subjects"`
-	Members            []Member `toml:"member"`
+	// OutsideAttendees mails authenticated minutes also to attendees who
+	// match nobody on the roster.
+	OutsideAttendees bool `toml:"outside_attendees"`
+	// MaxRecipients is the most people one minutes message is mailed to.
+	MaxRecipients int      `toml:"max_recipients"`
+	Members       []Member `toml:"member"`
 
 	Location *time.Location   `toml:"-"`
 	Schedule schedule.Spec    `toml:"-"`
@@ -184,6 +250,10 @@ func (p *Project) Roster() []mailflow.Member {
 	}
 	return ms
 }
+
+// RecipientLimit is the most people one minutes message is mailed to. A
+// Project that was never finished (a test's) gets the default.
+func (p *Project) RecipientLimit() int { return orDefault(p.MaxRecipients, DefaultMaxRecipients) }
 
 // Quiet reports whether reminders skip Saturdays and Sundays (the default).
 func (p *Project) Quiet() bool { return p.QuietWeekends == nil || *p.QuietWeekends }
@@ -352,11 +422,7 @@ func (c *Config) Finish(getenv func(string) string) error {
 		bad("oauth2", "is set but neither imap.auth nor smtp.auth is \"oauth2\"")
 	}
 	c.SMTP.CAFile = c.path(c.SMTP.CAFile)
-	if c.SMTP.From == "" {
-		bad("smtp.from", "is required (the envelope sender, e.g. mailflow@example.org)")
-	} else if _, err := mail.ParseAddress(c.SMTP.From); err != nil {
-		bad("smtp.from", "%q is not an email address", c.SMTP.From)
-	}
+	c.finishFrom(bad)
 	if c.SMTP.Timeout.Duration == 0 {
 		c.SMTP.Timeout.Duration = 30 * time.Second
 	}
@@ -381,9 +447,12 @@ func (c *Config) Finish(getenv func(string) string) error {
 	if c.Security.ReplyRateLimit == 0 {
 		c.Security.ReplyRateLimit = 20
 	}
-	if len(c.Security.ReplyKey) == 0 && c.Security.RequireAuthentication() && c.Security.TrustedAuthservID == "" {
-		bad("security.reply_key_file", "with require_auth on, set reply_key_file (signed reply addresses) or trusted_authserv_id, or nobody can change anything by email")
+	if c.Security.RequireAuthentication() && !c.Security.HasAuthSource() {
+		bad("security.reply_key_file", "with require_auth on, set reply_key_file (signed reply addresses), trusted_authserv_id or trust_exchange_internal, or nobody can change anything by email")
 	}
+	inRange(bad, "security.reply_token_days", &c.Security.ReplyTokenDays, DefaultReplyTokenDays, 1, MaxReplyTokenDays)
+	inRange(bad, "security.held_minutes_days", &c.Security.HeldMinutesDays, DefaultHeldMinutesDays, 1, MaxHeldMinutesDays)
+	inRange(bad, "security.max_items", &c.Security.MaxItems, DefaultMaxItems, 1, MaxMaxItems)
 
 	c.Templates.Dir = c.path(c.Templates.Dir)
 	switch c.Log.Format {
@@ -483,6 +552,7 @@ func (p *Project) finish(key string, bad func(key, format string, args ...any)) 
 	if len(p.MinutesSubjects) == 0 {
 		p.MinutesSubjects = DefaultMinutesSubjects
 	}
+	inRange(bad, key+".max_recipients", &p.MaxRecipients, DefaultMaxRecipients, 1, MaxMaxRecipients)
 	p.Subjects = p.Subjects[:0]
 	for j, pat := range p.MinutesSubjects {
 		re, err := regexp.Compile(pat)
@@ -517,6 +587,38 @@ func (p *Project) finish(key string, bad func(key, format string, args ...any)) 
 		default:
 			bad(mkey+".role", "%q: want \"chair\" or \"member\"", m.Role)
 		}
+	}
+}
+
+// finishFrom splits smtp.from into the bare address (From) and its display
+// name (FromName). It must be one address that survives being written back
+// as <addr>, which is how the envelope and go-mail's From header take it:
+// net/mail unquotes a quoted local part ("odd guy"@x) into one that does
+// not.
+func (c *Config) finishFrom(bad func(key, format string, args ...any)) {
+	if c.SMTP.From == "" {
+		bad("smtp.from", "is required (the envelope sender, e.g. mailflow@example.org)")
+		return
+	}
+	a, err := mail.ParseAddress(c.SMTP.From)
+	if err != nil {
+		bad("smtp.from", "%q is not one email address (want addr@example.org or \"Name <addr@example.org>\"): %v", c.SMTP.From, err)
+		return
+	}
+	if again, err := mail.ParseAddress("<" + a.Address + ">"); err != nil || again.Address != a.Address {
+		bad("smtp.from", "%q: the address %q cannot be sent from; use a plain one such as mailflow@example.org", c.SMTP.From, a.Address)
+		return
+	}
+	c.SMTP.From, c.SMTP.FromName = a.Address, a.Name
+}
+
+// inRange defaults an unset (zero) integer setting to def and checks that
+// it lies within lo..hi.
+func inRange(bad func(key, format string, args ...any), key string, v *int, def, lo, hi int) {
+	if *v == 0 {
+		*v = def
+	} else if *v < lo || *v > hi {
+		bad(key, "%d is out of range: want %d to %d (default %d)", *v, lo, hi, def)
 	}
 }
 
@@ -589,24 +691,63 @@ func isLoopback(host string) bool {
 
 // secret reads a secret from file, else from the environment, else from a
 // systemd credential (LoadCredential=name:…), trimming a final newline.
+// Both files go through readSecretFile.
 func (c *Config) secret(bad func(key, format string, args ...any), key, file, env, credential string, getenv func(string) string) string {
 	if file != "" {
-		b, err := os.ReadFile(c.path(file))
+		v, err := readSecretFile(c.path(file))
 		if err != nil {
 			bad(key, "%v", err)
-			return ""
 		}
-		return strings.TrimRight(string(b), "\r\n")
+		return v
 	}
 	if v := getenv(env); v != "" {
 		return v
 	}
 	if dir := getenv("CREDENTIALS_DIRECTORY"); dir != "" {
-		if b, err := os.ReadFile(filepath.Join(dir, credential)); err == nil {
-			return strings.TrimRight(string(b), "\r\n")
+		v, err := readSecretFile(filepath.Join(dir, credential))
+		if err != nil && !errors.Is(err, fs.ErrNotExist) {
+			bad(key, "systemd credential %s: %v", credential, err)
 		}
+		return v
 	}
 	return ""
+}
+
+// readSecretFile reads a secret, trimming a final newline. Like ssh with a
+// private key, it refuses a file that group or others may open: a secret
+// another account can read is no longer a secret, and saying so at start
+// is the one moment someone is looking. The mode is taken from the open
+// file, so it is the file that was read.
+func readSecretFile(path string) (string, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return "", err
+	}
+	defer f.Close()
+	fi, err := f.Stat()
+	if err != nil {
+		return "", err
+	}
+	if err := privateMode(path, fi.Mode().Perm()); err != nil {
+		return "", err
+	}
+	b, err := io.ReadAll(f)
+	if err != nil {
+		return "", fmt.Errorf("read %s: %w", path, err)
+	}
+	return strings.TrimRight(string(b), "\r\n"), nil
+}
+
+// privateMode refuses a file mode that gives group or others any access.
+func privateMode(path string, perm fs.FileMode) error {
+	if perm&0o077 == 0 {
+		return nil
+	}
+	what := "readable by group or others"
+	if perm&0o044 == 0 {
+		what = "open to group or others"
+	}
+	return fmt.Errorf("%s is %s (mode %04o); run: chmod 600 %s", path, what, uint32(perm), path)
 }
 
 func (c *Config) path(p string) string {

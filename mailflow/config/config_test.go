@@ -1,8 +1,10 @@
 package config
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -211,4 +213,257 @@ func replaceLast(s, old, new string) string {
 		return s
 	}
 	return s[:i] + new + s[i+len(old):]
+}
+
+// finish decodes text and finishes it with env as the environment.
+func finish(t *testing.T, text string, env map[string]string) (*Config, error) {
+	t.Helper()
+	p := filepath.Join(t.TempDir(), "c.toml")
+	if err := os.WriteFile(p, []byte(text), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	var c Config
+	if _, err := decodeFile(p, &c); err != nil {
+		t.Fatal(err)
+	}
+	return &c, c.Finish(func(k string) string { return env[k] })
+}
+
+// oauth2Example is the example with SMTP signing in through [oauth2], its
+// client secret and refresh token in files beside the others.
+func oauth2Example(t *testing.T) (string, string) {
+	t.Helper()
+	text, dir := example(t)
+	for name, secret := range map[string]string{"client-secret": "s3cret\n", "refresh-token": "1//refresh\n"} {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(secret), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	text = replaceLast(strings.Replace(text, `password_file = "`+dir+`/smtp-password"`, "", 1), "\nauth = \"password\"", "\nauth = \"oauth2\"")
+	return text + "\n[oauth2]\n" + `token_url = "https://oauth2.example.com/token"
+client_id = "app-id"
+client_secret_file = "` + dir + `/client-secret"
+refresh_token_file = "` + dir + `/refresh-token"
+`, dir
+}
+
+func chmod(t *testing.T, path string, mode os.FileMode) {
+	t.Helper()
+	if err := os.Chmod(path, mode); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestSecretFilesMustBePrivate: every secret file, named in the config or
+// handed over as a systemd credential, is refused when group or others
+// may read it, with the key, the file, its mode and the chmod that fixes
+// it; 0600 and 0400 are fine.
+func TestSecretFilesMustBePrivate(t *testing.T) {
+	tests := []struct {
+		key, file string
+		oauth2    bool
+	}{
+		{"security.reply_key_file", "reply-key", false},
+		{"imap.password_file", "imap-password", false},
+		{"smtp.password_file", "smtp-password", false},
+		{"oauth2.client_secret_file", "client-secret", true},
+		{"oauth2.refresh_token_file", "refresh-token", true},
+	}
+	for _, tc := range tests {
+		t.Run(tc.key, func(t *testing.T) {
+			text, dir := example(t)
+			if tc.oauth2 {
+				text, dir = oauth2Example(t)
+			}
+			path := filepath.Join(dir, tc.file)
+			for _, mode := range []os.FileMode{0o644, 0o640, 0o604, 0o660} {
+				chmod(t, path, mode)
+				_, err := load(t, text)
+				want := fmt.Sprintf("%s: %s is readable by group or others (mode %04o); run: chmod 600 %s", tc.key, path, mode, path)
+				if err == nil || !strings.Contains(err.Error(), want) {
+					t.Errorf("load with %s mode %04o: error %v, want %q", tc.file, mode, err, want)
+				}
+			}
+			chmod(t, path, 0o620)
+			if _, err := load(t, text); err == nil || !strings.Contains(err.Error(), tc.key+": "+path+" is open to group or others (mode 0620)") {
+				t.Errorf("load with %s mode 0620: error %v, want it refused", tc.file, err)
+			}
+			for _, mode := range []os.FileMode{0o600, 0o400} {
+				chmod(t, path, mode)
+				if _, err := load(t, text); err != nil {
+					t.Errorf("load with %s mode %04o: %v", tc.file, mode, err)
+				}
+			}
+		})
+	}
+}
+
+func TestCredentialsMustBePrivate(t *testing.T) {
+	plain, dir := example(t)
+	plain = strings.NewReplacer(
+		`password_file = "`+dir+`/imap-password"`, "",
+		`password_file = "`+dir+`/smtp-password"`, "",
+		`reply_key_file = "`+dir+`/reply-key"`, "",
+	).Replace(plain)
+	oauth2, dir := oauth2Example(t)
+	oauth2 = strings.NewReplacer(
+		`client_secret_file = "`+dir+`/client-secret"`, "",
+		`refresh_token_file = "`+dir+`/refresh-token"`, "",
+	).Replace(oauth2)
+	tests := []struct {
+		key, credential, text string
+	}{
+		{"security.reply_key_file", "reply-key", plain},
+		{"imap.password_file", "imap-password", plain},
+		{"smtp.password_file", "smtp-password", plain},
+		{"oauth2.client_secret_file", "oauth2-client-secret", oauth2},
+		{"oauth2.refresh_token_file", "oauth2-refresh-token", oauth2},
+	}
+	for _, tc := range tests {
+		t.Run(tc.credential, func(t *testing.T) {
+			creds := t.TempDir()
+			for _, name := range []string{"reply-key", "imap-password", "smtp-password", "oauth2-client-secret", "oauth2-refresh-token"} {
+				if err := os.WriteFile(filepath.Join(creds, name), []byte("0123456789abcdef0123\n"), 0o400); err != nil {
+					t.Fatal(err)
+				}
+			}
+			env := map[string]string{"CREDENTIALS_DIRECTORY": creds}
+			if _, err := finish(t, tc.text, env); err != nil {
+				t.Fatalf("with every credential 0400: %v", err)
+			}
+			path := filepath.Join(creds, tc.credential)
+			chmod(t, path, 0o644)
+			_, err := finish(t, tc.text, env)
+			want := fmt.Sprintf("%s: systemd credential %s: %s is readable by group or others (mode 0644); run: chmod 600 %s", tc.key, tc.credential, path, path)
+			if err == nil || !strings.Contains(err.Error(), want) {
+				t.Errorf("credential %s mode 0644: error %v, want %q", tc.credential, err, want)
+			}
+		})
+	}
+}
+
+func TestSMTPFrom(t *testing.T) {
+	text, _ := example(t)
+	const from = `from = "mailflow@example.org"`
+	tests := []struct {
+		from, wantAddr, wantName string
+	}{
+		{`"ehr-project@clinic.example"`, "ehr-project@clinic.example", ""},
+		{`"EHR Project <ehr-project@clinic.example>"`, "ehr-project@clinic.example", "EHR Project"},
+		{`'"Rollout, EHR" <ehr-project@clinic.example>'`, "ehr-project@clinic.example", "Rollout, EHR"},
+		{`"<ehr-project@clinic.example>"`, "ehr-project@clinic.example", ""},
+	}
+	for _, tc := range tests {
+		c, err := load(t, strings.Replace(text, from, "from = "+tc.from, 1))
+		if err != nil {
+			t.Errorf("from = %s: %v", tc.from, err)
+			continue
+		}
+		if c.SMTP.From != tc.wantAddr || c.SMTP.FromName != tc.wantName {
+			t.Errorf("from = %s: From %q FromName %q, want %q %q", tc.from, c.SMTP.From, c.SMTP.FromName, tc.wantAddr, tc.wantName)
+		}
+	}
+	for _, bad := range []string{
+		`"a@clinic.example, b@clinic.example"`,
+		`"EHR Project"`,
+		`"EHR Project <ehr-project>"`,
+		`'"odd guy"@clinic.example'`,
+		`"ehr-project@clinic.example (EHR"`,
+	} {
+		_, err := load(t, strings.Replace(text, from, "from = "+bad, 1))
+		if err == nil || !strings.Contains(err.Error(), "smtp.from") {
+			t.Errorf("from = %s: error %v, want one naming smtp.from", bad, err)
+		}
+	}
+}
+
+func TestSecurityLimits(t *testing.T) {
+	text, dir := example(t)
+	c, err := load(t, text)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, p := c.Security, &c.Projects[0]
+	if s.ReplyTokenDays != 180 || s.ReplyTokenLifetime() != 180*24*time.Hour || s.HeldMinutesDays != 7 || s.HeldMinutesLifetime() != 7*24*time.Hour ||
+		s.MaxItems != 500 || s.ItemLimit() != 500 || s.TrustExchangeInternal || p.OutsideAttendees || p.MaxRecipients != 100 || p.RecipientLimit() != 100 {
+		t.Errorf("example: security %+v, project outside_attendees %v max_recipients %d", s, p.OutsideAttendees, p.MaxRecipients)
+	}
+
+	// Left out, every key takes its default; the unfinished zero value
+	// (a test's Config) answers the same.
+	bare, err := load(t, regexpRemove(text, `(?m)^(reply_token_days|held_minutes_days|max_items|trust_exchange_internal|outside_attendees|max_recipients) = .*$`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if bare.Security.ReplyTokenDays != 180 || bare.Security.HeldMinutesDays != 7 || bare.Security.MaxItems != 500 || bare.Projects[0].MaxRecipients != 100 {
+		t.Errorf("defaults: security %+v, max_recipients %d", bare.Security, bare.Projects[0].MaxRecipients)
+	}
+	var zero Security
+	if zero.ReplyTokenLifetime() != 180*24*time.Hour || zero.HeldMinutesLifetime() != 7*24*time.Hour || zero.ItemLimit() != 500 || (&Project{}).RecipientLimit() != 100 {
+		t.Errorf("the zero values do not answer the defaults")
+	}
+
+	set := []struct {
+		from, to string
+		check    func(*Config) bool
+	}{
+		{"reply_token_days = 180", "reply_token_days = 30", func(c *Config) bool { return c.Security.ReplyTokenLifetime() == 30*24*time.Hour }},
+		{"reply_token_days = 180", "reply_token_days = 3650", func(c *Config) bool { return c.Security.ReplyTokenDays == 3650 }},
+		{"held_minutes_days = 7", "held_minutes_days = 90", func(c *Config) bool { return c.Security.HeldMinutesLifetime() == 90*24*time.Hour }},
+		{"max_items = 500", "max_items = 1", func(c *Config) bool { return c.Security.ItemLimit() == 1 }},
+		{"trust_exchange_internal = false", "trust_exchange_internal = true", func(c *Config) bool { return c.Security.TrustExchangeInternal }},
+		{"outside_attendees = false", "outside_attendees = true", func(c *Config) bool { return c.Projects[0].OutsideAttendees }},
+		{"max_recipients = 100", "max_recipients = 1000", func(c *Config) bool { return c.Projects[0].RecipientLimit() == 1000 }},
+	}
+	for _, tc := range set {
+		c, err := load(t, mustReplace(t, text, tc.from, tc.to))
+		if err != nil || !tc.check(c) {
+			t.Errorf("%s: config %+v, %v", tc.to, c, err)
+		}
+	}
+
+	bad := []struct {
+		from, to, wantKey string
+	}{
+		{"reply_token_days = 180", "reply_token_days = -1", "security.reply_token_days"},
+		{"reply_token_days = 180", "reply_token_days = 3651", "security.reply_token_days"},
+		{"held_minutes_days = 7", "held_minutes_days = 91", "security.held_minutes_days"},
+		{"held_minutes_days = 7", "held_minutes_days = -7", "security.held_minutes_days"},
+		{"max_items = 500", "max_items = 100001", "security.max_items"},
+		{"max_items = 500", "max_items = -5", "security.max_items"},
+		{"max_recipients = 100", "max_recipients = 1001", `project "EHR Rollout".max_recipients`},
+		{"max_recipients = 100", "max_recipients = -1", `project "EHR Rollout".max_recipients`},
+		{"trust_exchange_internal = false", `trust_exchange_internal = "yes"`, "trust_exchange_internal"},
+	}
+	for _, tc := range bad {
+		_, err := load(t, mustReplace(t, text, tc.from, tc.to))
+		if err == nil || !strings.Contains(err.Error(), tc.wantKey) {
+			t.Errorf("%s: error %v, want one naming %s", tc.to, err, tc.wantKey)
+		}
+	}
+
+	// require_auth needs something to authenticate with; Exchange Online's
+	// internal mark is such a thing.
+	noKey := mustReplace(t, text, `reply_key_file = "`+dir+`/reply-key"`, "")
+	if _, err := load(t, noKey); err == nil || !strings.Contains(err.Error(), "trust_exchange_internal") {
+		t.Errorf("require_auth without any source: error %v, want one offering trust_exchange_internal", err)
+	}
+	if _, err := load(t, mustReplace(t, noKey, "trust_exchange_internal = false", "trust_exchange_internal = true")); err != nil {
+		t.Errorf("require_auth with trust_exchange_internal alone: %v", err)
+	}
+	if _, err := load(t, mustReplace(t, noKey, `trusted_authserv_id = ""`, `trusted_authserv_id = "mx.example.org"`)); err != nil {
+		t.Errorf("require_auth with trusted_authserv_id alone: %v", err)
+	}
+}
+
+func mustReplace(t *testing.T, s, old, new string) string {
+	t.Helper()
+	if !strings.Contains(s, old) {
+		t.Fatalf("text lacks %q", old)
+	}
+	return strings.Replace(s, old, new, 1)
+}
+
+func regexpRemove(s, pattern string) string {
+	return regexp.MustCompile(pattern).ReplaceAllString(s, "")
 }
