@@ -11,6 +11,7 @@ import (
 	"math"
 	"strings"
 	"time"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/emersion/go-ical"
@@ -76,7 +77,7 @@ func Encode(project, projectAddr string, items []Item, now time.Time) ([]byte, e
 			continue
 		}
 		ev := ical.NewComponent(ical.CompEvent)
-		ev.Props.SetText(ical.PropUID, UID(projectAddr, it.Ref))
+		ev.Props.SetText(ical.PropUID, plainText(UID(projectAddr, it.Ref)))
 		ev.Props.SetDateTime(ical.PropDateTimeStamp, stamp)
 		if !it.UpdatedAt.IsZero() {
 			ev.Props.SetDateTime(ical.PropLastModified, it.UpdatedAt.UTC().Truncate(time.Second))
@@ -84,9 +85,12 @@ func Encode(project, projectAddr string, items []Item, now time.Time) ([]byte, e
 		// An all-day event: DATE values, DTEND the day after (3.6.1).
 		ev.Props.SetDate(ical.PropDateTimeStart, it.Due.Time(time.UTC))
 		ev.Props.SetDate(ical.PropDateTimeEnd, it.Due.AddDays(1).Time(time.UTC))
-		ev.Props.SetText(ical.PropSummary, fmt.Sprintf("%s due: %s", it.Ref, oneLine(it.Text)))
+		// Every text from people goes through plainText; the one line
+		// break of DESCRIPTION is ours.
+		ref, text := plainText(it.Ref), plainText(it.Text)
+		ev.Props.SetText(ical.PropSummary, fmt.Sprintf("%s due: %s", ref, text))
 		ev.Props.SetText(ical.PropDescription, fmt.Sprintf("%s action item %s: %s\nReply to the mailflow mail with \"%s done\" when it is done.",
-			oneLine(project), it.Ref, oneLine(it.Text), it.Ref))
+			plainText(project), ref, text, ref))
 		org := ical.NewProp(ical.PropOrganizer)
 		org.Value = "mailto:" + projectAddr
 		if name := paramSafe(project); name != "" {
@@ -145,15 +149,39 @@ func Fold(b []byte) []byte {
 	return out.Bytes()
 }
 
-func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
-
-// paramSafe makes a parameter value: no quotes or control characters
-// (3.1: a param-value cannot hold DQUOTE).
-func paramSafe(s string) string {
-	return oneLine(strings.Map(func(r rune) rune {
-		if r == '"' || r < ' ' || r == 0x7f {
+// plainText makes one line of text for the calendar: white space of any
+// kind (line breaks too) becomes one space, and C0 and C1 control
+// characters and the bidi controls go. A calendar shows SUMMARY in places
+// mailflow's mail never reaches (a phone's lock screen, a shared team
+// calendar), so an item's text must not be able to reorder what is shown
+// around it (U+202E "right-to-left override" turning "exe.doc" around) or
+// smuggle terminal escapes.
+func plainText(s string) string {
+	return strings.Join(strings.Fields(strings.Map(func(r rune) rune {
+		switch {
+		case unicode.IsSpace(r):
+			return ' '
+		case unicode.IsControl(r), isBidiControl(r):
 			return -1
 		}
 		return r
-	}, s))
+	}, s)), " ")
+}
+
+// isBidiControl reports whether r is one of the explicit directional
+// formatting characters of Unicode's bidi algorithm (UAX #9 2.1-2.6):
+// embeddings and overrides, isolates, and the implicit marks LRM, RLM and
+// ALM.
+func isBidiControl(r rune) bool {
+	switch {
+	case r >= 0x202A && r <= 0x202E, r >= 0x2066 && r <= 0x2069:
+		return true
+	}
+	return r == 0x200E || r == 0x200F || r == 0x061C
+}
+
+// paramSafe makes a parameter value: plainText without quotes (3.1: a
+// param-value cannot hold DQUOTE).
+func paramSafe(s string) string {
+	return plainText(strings.ReplaceAll(s, `"`, ""))
 }

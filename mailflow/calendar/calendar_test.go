@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/emersion/go-ical"
@@ -173,5 +174,53 @@ func TestEncodeNothingDue(t *testing.T) {
 	b, err := Encode("P", "p@x.example", []Item{{Ref: "A-1", Text: "x"}}, now)
 	if err != nil || b != nil {
 		t.Errorf("Encode with no due dates = %q, %v; want nil, nil", b, err)
+	}
+}
+
+// TestEncodeStripsControlAndBidi: hostile text in an item or the project
+// name reaches the .ics without a control or bidi character, its words
+// kept apart where a line break or tab stood.
+func TestEncodeStripsControlAndBidi(t *testing.T) {
+	hostile := "\u202Ecod.exe\u202C review\u2066 \u2067x\u2069\u2068y\u2069 \u200Eleft\u200F right\u061C" +
+		"\x00nul\x07bell\x1b[31mred\x1b[0m\x7f\u0080\u009bc1\ttab\r\nnext\u0085nel\u2028line\u202A\u202B\u202D"
+	project := "EHR \u202ERollout\x1b]0;title\x07"
+	b, err := Encode(project, "ehr@clinic.example", []Item{{Ref: "A-9", Text: hostile, Due: mailflow.NewDate(2026, 12, 4), UpdatedAt: now}}, now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	unfolded := strings.ReplaceAll(string(b), "\r\n ", "")
+	for i, line := range strings.Split(strings.TrimSuffix(unfolded, "\r\n"), "\r\n") {
+		for _, r := range line {
+			if unicode.IsControl(r) || isBidiControl(r) {
+				t.Errorf("line %d holds %U: %q", i+1, r, line)
+			}
+		}
+	}
+	ev := decode(t, b).Events()[0]
+	const wantText = "cod.exe review xy left rightnulbell[31mred[0mc1 tab next nel line"
+	if sum, _ := ev.Props.Text(ical.PropSummary); sum != "A-9 due: "+wantText {
+		t.Errorf("SUMMARY = %q, want %q", sum, "A-9 due: "+wantText)
+	}
+	desc, _ := ev.Props.Text(ical.PropDescription)
+	if want := "EHR Rollout]0;title action item A-9: " + wantText + "\n"; !strings.HasPrefix(desc, want) {
+		t.Errorf("DESCRIPTION = %q, want it to start %q", desc, want)
+	}
+	if cn := ev.Props.Get(ical.PropOrganizer).Params.Get(ical.ParamCommonName); cn != "EHR Rollout]0;title" {
+		t.Errorf("ORGANIZER CN = %q", cn)
+	}
+}
+
+func TestPlainText(t *testing.T) {
+	for _, tc := range []struct{ in, want string }{
+		{"plain", "plain"},
+		{"  two\n\nlines\t ", "two lines"},
+		{"\u202Eabc", "abc"},
+		{"a\u200Db", "a\u200Db"}, // ZWJ joins emoji; not a bidi control
+		{"ünïcødé ✓ שלום", "ünïcødé ✓ שלום"},
+		{"\u009b\u0080\x01", ""},
+	} {
+		if got := plainText(tc.in); got != tc.want {
+			t.Errorf("plainText(%q) = %q, want %q", tc.in, got, tc.want)
+		}
 	}
 }
