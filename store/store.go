@@ -14,6 +14,7 @@ import (
 	"fmt"
 	"io/fs"
 	"net/url"
+	"os"
 	"sort"
 	"strconv"
 	"strings"
@@ -40,8 +41,14 @@ type Store struct {
 }
 
 // Open opens (creating if needed) the database at path and applies any
-// migrations it has not seen yet.
+// migrations it has not seen yet. The database holds people's mail
+// addresses and what they were asked to do: it is created 0600, and an
+// existing one that group or others may open is made private (see
+// makePrivate).
 func Open(ctx context.Context, path string) (*Store, error) {
+	if err := makePrivate(path); err != nil {
+		return nil, fmt.Errorf("open database %s: %w", path, err)
+	}
 	q := url.Values{}
 	q.Set("_journal_mode", "WAL")
 	// FULL: a commit is on disk before it returns. With NORMAL, WAL
@@ -75,6 +82,70 @@ func Open(ctx context.Context, path string) (*Store, error) {
 		return nil, fmt.Errorf("migrate database %s: %w", path, err)
 	}
 	return s, nil
+}
+
+// makePrivate creates the database file empty and 0600 when it does not
+// exist, before SQLite opens it: SQLite makes the -wal and -shm files with
+// the mode of the database file, and would make the database itself 0644
+// under the usual umask. An existing database, -wal or -shm file that
+// group or others may open loses those bits (0644 becomes 0600, 0640
+// 0600): silently, as the fix is safe and the daemon has nobody to tell at
+// that point. Only a file that cannot be changed (another user's) stops
+// Open, with the chmod that fixes it.
+func makePrivate(path string) error {
+	created, err := createPrivate(path)
+	if err != nil && !errors.Is(err, fs.ErrExist) {
+		return err
+	}
+	if created {
+		return nil
+	}
+	for _, p := range []string{path, path + "-wal", path + "-shm"} {
+		fi, err := os.Stat(p)
+		if errors.Is(err, fs.ErrNotExist) {
+			continue
+		} else if err != nil {
+			return err
+		}
+		perm := fi.Mode().Perm()
+		if perm&0o077 == 0 {
+			continue
+		}
+		if err := os.Chmod(p, perm&^0o077); err != nil {
+			return fmt.Errorf("%s is open to group or others (mode %04o) and could not be made private: %w; run: chmod 600 %s", p, uint32(perm), err, p)
+		}
+	}
+	return nil
+}
+
+// createPrivate creates path empty with mode 0600 and reports whether it
+// did; an existing path is an error wrapping fs.ErrExist, and is left as
+// it was (O_EXCL: not even through a symlink).
+func createPrivate(path string) (bool, error) {
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	if err != nil {
+		return false, err
+	}
+	if err := f.Close(); err != nil {
+		return true, err
+	}
+	return true, nil
+}
+
+// backup writes a consistent copy of the database to a new file at path,
+// 0600 like the database. VACUUM INTO creates its target with the umask's
+// mode (0644), but accepts an empty one: so the file is made first, empty
+// and private, and removed again if the copy fails. An existing path is
+// refused, never overwritten. Store.Backup should be this.
+func (s *Store) backup(path string) error {
+	if _, err := createPrivate(path); err != nil {
+		return fmt.Errorf("backup to %s: %w", path, err)
+	}
+	if _, err := s.db.Exec(`VACUUM INTO ?`, path); err != nil {
+		os.Remove(path) //nolint:errcheck // the file is ours and holds no complete copy; the VACUUM error is the one to report
+		return fmt.Errorf("backup to %s: %w", path, err)
+	}
+	return nil
 }
 
 // Close closes the database. It is safe to call twice.

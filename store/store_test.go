@@ -2,8 +2,12 @@ package store
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"io/fs"
+	"os"
 	"path/filepath"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -200,5 +204,118 @@ func TestTxCancelledBeforeCommitKeepsNothing(t *testing.T) {
 				t.Errorf("checkpoint %+v after Tx error %v", cp, c.wantErr)
 			}
 		})
+	}
+}
+
+// umask sets the process umask for the test and restores it after. The
+// tests that use it must not run in parallel: the umask is the process's.
+func umask(t *testing.T, mask int) {
+	t.Helper()
+	old := syscall.Umask(mask)
+	t.Cleanup(func() { syscall.Umask(old) })
+}
+
+func wantMode(t *testing.T, path string, want os.FileMode) {
+	t.Helper()
+	fi, err := os.Stat(path)
+	if err != nil {
+		t.Errorf("stat %s: %v", filepath.Base(path), err)
+		return
+	}
+	if got := fi.Mode().Perm(); got != want {
+		t.Errorf("%s has mode %04o, want %04o", filepath.Base(path), got, want)
+	}
+}
+
+// write makes one change, so the -wal and -shm files exist.
+func write(t *testing.T, s *Store) {
+	t.Helper()
+	if _, err := s.EnsureProject(context.Background(), "P", "p@x.example"); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestDatabaseFilesArePrivate: under the usual umask 022 the database, its
+// WAL and shared-memory files and a backup are all 0600.
+func TestDatabaseFilesArePrivate(t *testing.T) {
+	umask(t, 0o022)
+	s, p := open(t)
+	write(t, s)
+	for _, f := range []string{p, p + "-wal", p + "-shm"} {
+		wantMode(t, f, 0o600)
+	}
+
+	b := filepath.Join(t.TempDir(), "backup.db")
+	if err := s.backup(b); err != nil {
+		t.Fatal(err)
+	}
+	wantMode(t, b, 0o600)
+	restored, err := Open(context.Background(), b)
+	if err != nil {
+		t.Fatalf("open the backup: %v", err)
+	}
+	defer restored.Close()
+	if ps, err := restored.Projects(context.Background()); err != nil || len(ps) != 1 || ps[0].Name != "P" {
+		t.Errorf("backup holds projects %+v (%v), want P", ps, err)
+	}
+}
+
+// TestBackupRefusesAnExistingFile: a backup never overwrites, nor changes
+// the mode of, a file that is there, and a failed backup leaves no file
+// behind.
+func TestBackupRefusesAnExistingFile(t *testing.T) {
+	umask(t, 0o022)
+	s, _ := open(t)
+	dir := t.TempDir()
+	there := filepath.Join(dir, "there.db")
+	if err := os.WriteFile(there, []byte("keep me"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.backup(there); !errors.Is(err, fs.ErrExist) {
+		t.Errorf("backup over an existing file: %v, want an error wrapping fs.ErrExist", err)
+	}
+	if b, _ := os.ReadFile(there); string(b) != "keep me" {
+		t.Errorf("the existing file now holds %q", b)
+	}
+	wantMode(t, there, 0o644)
+
+	missing := filepath.Join(dir, "no-such-dir", "b.db")
+	if err := s.backup(missing); err == nil {
+		t.Errorf("backup into a missing directory succeeded")
+	}
+	if _, err := os.Stat(missing); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("a failed backup left %s: %v", missing, err)
+	}
+}
+
+// TestOpenTightensAnExistingDatabase: a database made 0644 by an older
+// mailflow, with -wal and -shm left by a running (or crashed) process, is
+// 0600 after Open, and owner bits stay as they were.
+func TestOpenTightensAnExistingDatabase(t *testing.T) {
+	umask(t, 0o022)
+	first, p := open(t)
+	write(t, first) // keeps -wal and -shm while first is open
+	for _, f := range []string{p, p + "-wal", p + "-shm"} {
+		if err := os.Chmod(f, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	second, err := Open(context.Background(), p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer second.Close()
+	for _, f := range []string{p, p + "-wal", p + "-shm"} {
+		wantMode(t, f, 0o600)
+	}
+	// 0640 loses the group's bits; a read-only 0400 is left alone.
+	for _, tc := range []struct{ from, want os.FileMode }{{0o640, 0o600}, {0o400, 0o400}, {0o604, 0o600}} {
+		if err := os.Chmod(p, tc.from); err != nil {
+			t.Fatal(err)
+		}
+		if err := makePrivate(p); err != nil {
+			t.Fatal(err)
+		}
+		wantMode(t, p, tc.want)
 	}
 }
