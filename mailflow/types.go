@@ -193,6 +193,9 @@ const (
 	MailStatus   MailKind = "status"
 	MailAck      MailKind = "ack"
 	MailError    MailKind = "error"
+	// MailConfirm asks the sender of minutes that could not be
+	// authenticated to confirm them before anything is recorded.
+	MailConfirm MailKind = "confirm"
 )
 
 // Command is one instruction understood from a reply line, such as

@@ -40,9 +40,4 @@ func (s *Store) MailboxStatuses() ([]MailboxStatus, error) {
 // Backup writes a consistent copy of the database to path while other
 // connections keep reading and writing (VACUUM INTO takes a read
 // transaction; WAL lets writers go on).
-func (s *Store) Backup(path string) error {
-	if _, err := s.db.Exec(`VACUUM INTO ?`, path); err != nil {
-		return fmt.Errorf("backup to %s: %w", path, err)
-	}
-	return nil
-}
+func (s *Store) Backup(path string) error { return s.backup(path) }

@@ -246,7 +246,7 @@ func TestDatabaseFilesArePrivate(t *testing.T) {
 	}
 
 	b := filepath.Join(t.TempDir(), "backup.db")
-	if err := s.backup(b); err != nil {
+	if err := s.Backup(b); err != nil {
 		t.Fatal(err)
 	}
 	wantMode(t, b, 0o600)
@@ -271,7 +271,7 @@ func TestBackupRefusesAnExistingFile(t *testing.T) {
 	if err := os.WriteFile(there, []byte("keep me"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.backup(there); !errors.Is(err, fs.ErrExist) {
+	if err := s.Backup(there); !errors.Is(err, fs.ErrExist) {
 		t.Errorf("backup over an existing file: %v, want an error wrapping fs.ErrExist", err)
 	}
 	if b, _ := os.ReadFile(there); string(b) != "keep me" {
@@ -280,7 +280,7 @@ func TestBackupRefusesAnExistingFile(t *testing.T) {
 	wantMode(t, there, 0o644)
 
 	missing := filepath.Join(dir, "no-such-dir", "b.db")
-	if err := s.backup(missing); err == nil {
+	if err := s.Backup(missing); err == nil {
 		t.Errorf("backup into a missing directory succeeded")
 	}
 	if _, err := os.Stat(missing); !errors.Is(err, fs.ErrNotExist) {

@@ -160,3 +160,21 @@ type Error struct {
 	Refusal    string   // set when nothing may change (unknown sender, no authentication)
 	Candidates []string // refs a bare command could have meant
 }
+
+// Confirm asks the member named in the From of minutes that could not be
+// authenticated to confirm them: it shows what would be recorded, and
+// nothing is until they reply "confirm".
+type Confirm struct {
+	Common
+	Ref        string // "H-12": the held minutes, for a chair's "confirm H-12"
+	Subject    string // the minutes' subject
+	Received   string // when they arrived, in the project's time zone
+	Reason     string // why they could not be authenticated
+	Expires    string // the day they expire unpublished
+	Recipients int    // how many people they would be mailed to
+	Title      string
+	Date       string
+	Items      []Item
+	Risks      []Risk
+	Decisions  []string
+}

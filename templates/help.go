@@ -210,3 +210,7 @@ func (r Risk) Meta() string {
 	}
 	return strings.Join(parts, " · ")
 }
+
+// Help is empty for a confirmation request: its text says the one word a
+// reply takes.
+func (c Confirm) Help() ReplyHelp { return ReplyHelp{} }

@@ -48,6 +48,9 @@ func HostileVariant(kind string) any {
 		return Ack{Common: c, Changes: texts, Notes: texts, Subject: h(0)}
 	case "error":
 		return Error{Common: c, Subject: h(0), Errors: []CommandError{{Line: 1, Text: h(1), Reason: h(2), Example: h(3)}}, Applied: texts, Candidates: texts}
+	case "confirm":
+		return Confirm{Common: c, Ref: "H-1", Subject: h(0), Received: h(1), Reason: h(2), Expires: h(3), Recipients: 3,
+			Title: h(4), Date: h(5), Items: items, Risks: risks, Decisions: texts}
 	}
 	return nil
 }

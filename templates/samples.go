@@ -81,6 +81,19 @@ func Variants(kind string) []Variant {
 					"To update an item, reply directly to a mail that mailflow sent you (its reply address carries a code that proves the reply is yours), " +
 					"or send from an account whose mail your organisation signs (DKIM)."}},
 		}
+	case "confirm":
+		return []Variant{
+			{"held", Confirm{Common: sampleCommon(false, ""), Ref: "H-7", Subject: "Minutes: EHR go-live readiness 24 Nov",
+				Received: "Tue 24 Nov 2026 17:05", Expires: "Tue 1 Dec 2026",
+				Reason:     "no valid reply address and no DKIM, SPF or DMARC pass for stmarys-clinic.example from the project's mail server",
+				Recipients: 7, Title: "EHR go-live readiness", Date: "Tue 24 Nov 2026",
+				Items: []Item{
+					{Text: "Draft the nurse super-user training plan", Owner: "Alice Moreau", Due: "Tue 1 Dec 2026"},
+					{Text: "Find a second pharmacy interface tester"},
+				},
+				Risks:     []Risk{{Description: "Pharmacy interface vendor late", Mitigation: "weekly vendor call"}},
+				Decisions: []string{"Go-live stays on 1 February 2027."}}},
+		}
 	}
 	return nil
 }

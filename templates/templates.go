@@ -27,7 +27,7 @@ import (
 var embedded embed.FS
 
 // Kinds are the mails there are templates for.
-var Kinds = []string{"minutes", "reminder", "status", "ack", "error"}
+var Kinds = []string{"minutes", "reminder", "status", "ack", "error", "confirm"}
 
 // Set is a parsed set of templates. It is immutable and safe for concurrent use.
 type Set struct {

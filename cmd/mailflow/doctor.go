@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"text/tabwriter"
@@ -173,6 +174,34 @@ func cmdStatus(ctx context.Context, args []string, out, errOut io.Writer) error 
 		fmt.Fprintf(out, "project %s: next reminders %s, next status report %s\n", p.Name,
 			nextReminder(local, p.ReminderHour, p.Quiet()).Format("Mon 2 Jan 15:04 MST"),
 			p.Schedule.Next(local).Format("Mon 2 Jan 15:04 MST"))
+		if err := printHeld(ctx, out, st, cfg, p, now); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// printHeld lists a project's minutes that await their sender's
+// confirmation, and how long each may still wait.
+func printHeld(ctx context.Context, out io.Writer, st *store.Store, cfg *config.Config, p config.Project, now time.Time) error {
+	id, err := st.ProjectID(ctx, p.Name)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil // the daemon has not run for this project yet
+	} else if err != nil {
+		return err
+	}
+	held, err := st.HeldMinutes(id)
+	if err != nil || len(held) == 0 {
+		return err
+	}
+	fmt.Fprintf(out, "  held minutes, not authenticated, awaiting confirmation by their sender (a reply \"confirm\") or a chair (\"confirm H-n\"):\n")
+	for _, m := range held {
+		expires := m.ProcessedAt.Add(cfg.Security.HeldMinutesLifetime())
+		state := "expires " + expires.In(p.Location).Format("Mon 2 Jan 15:04")
+		if now.After(expires) {
+			state = "expired " + expires.In(p.Location).Format("Mon 2 Jan 15:04")
+		}
+		fmt.Fprintf(out, "  H-%d  %s  from %s  %q, %s\n", m.ID, m.ProcessedAt.In(p.Location).Format("2006-01-02 15:04"), m.Sender, m.Subject, state)
 	}
 	return nil
 }

@@ -205,13 +205,20 @@ func TestReprocessFailedMessage(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// Run again, the minutes are read; nothing vouches for their From (no
+	// reply address, no trusted DKIM result), so they are held for Priya's
+	// confirmation, and status lists them.
 	code, out, errOut := run(t, "reprocess", "--config", cfgPath, "--message-id", "<bug-1@stmarys-clinic.example>")
-	if code != 0 || !strings.Contains(out, "minutes processed") {
+	if code != 0 || !strings.Contains(out, "minutes held") {
 		t.Fatalf("reprocess: exit %d %q %s", code, out, errOut)
 	}
 	_, out, _ = run(t, "items", "--db", dbPath)
-	if !strings.Contains(out, "send the budget") {
-		t.Errorf("reprocessed minutes did not create the item:\n%s", out)
+	if strings.Contains(out, "send the budget") {
+		t.Errorf("held minutes created an item:\n%s", out)
+	}
+	_, out, _ = run(t, "status", "--config", cfgPath)
+	if !strings.Contains(out, "held minutes") || !strings.Contains(out, "Minutes: budget review 2026-11-26") || !strings.Contains(out, "expires") {
+		t.Errorf("status does not list the held minutes:\n%s", out)
 	}
 	if code, _, _ := run(t, "reprocess", "--config", cfgPath, "--message-id", "bug-1@stmarys-clinic.example"); code == 0 {
 		t.Error("re-running a processed message was allowed")

@@ -36,6 +36,7 @@ func TestRunLoop(t *testing.T) {
 		t.Fatal(err)
 	}
 	cfg.IMAP.PollInterval.Duration = time.Hour // only IDLE can make this test pass in time
+	cfg.Security.TrustedAuthservID = trustedID
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	d, err := daemon.New(t.Context(), cfg, daemon.Options{Logger: log})
 	if err != nil {
@@ -61,6 +62,7 @@ func TestRunLoop(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	raw = append([]byte(authResults), raw...)
 	start := time.Now()
 	if err := imapSrv.Append("INBOX", raw); err != nil {
 		t.Fatal(err)

@@ -57,8 +57,9 @@ func TestDemo(t *testing.T) {
 			t.Errorf("%s = %q, want %q", ref, status[ref], w)
 		}
 	}
-	if sum.Processed != 4 || sum.Failed != 0 {
-		t.Errorf("folders: %d processed, %d failed; want 4 and 0", sum.Processed, sum.Failed)
+	// The minutes, Priya's "confirm", and three replies.
+	if sum.Processed != 5 || sum.Failed != 0 {
+		t.Errorf("folders: %d processed, %d failed; want 5 and 0", sum.Processed, sum.Failed)
 	}
 	if !strings.Contains(out.String(), "A-1 closed") {
 		t.Errorf("narration does not report the close:\n%s", out.String())

@@ -25,7 +25,7 @@ func (h *harness) authReply(p person, text string) msg {
 }
 
 func (h *harness) minutesMsg() msg {
-	return msg{from: chair, subject: "Minutes: EHR weekly 2026-11-24", body: sampleMinutes, id: "minutes-1@" + domain,
+	return msg{from: chair, subject: "Minutes: EHR weekly 2026-11-24", body: sampleMinutes, id: "minutes-1@" + domain, signed: true,
 		headers: []string{"Authentication-Results: mx." + domain + "; dkim=pass header.d=" + domain}}
 }
 

@@ -109,7 +109,6 @@ func New(ctx context.Context, o Options) (*Engine, error) {
 		store:     o.Store,
 		cfg:       o.Config,
 		templates: o.Templates,
-		signer:    replyaddr.NewSigner(o.Config.Security.ReplyKey),
 		now:       o.Now,
 		log:       o.Logger,
 		own:       map[string]bool{},
@@ -117,6 +116,8 @@ func New(ctx context.Context, o Options) (*Engine, error) {
 	if e.now == nil {
 		e.now = time.Now
 	}
+	e.signer = replyaddr.NewSigner(o.Config.Security.ReplyKey,
+		replyaddr.WithLifetime(o.Config.Security.ReplyTokenLifetime()), replyaddr.WithClock(e.now))
 	if e.log == nil {
 		e.log = slog.Default()
 	}

@@ -35,6 +35,9 @@ type handling struct {
 	mails *mailQueue
 
 	result Result
+	// problems are found while handling (corrections left out, attendees
+	// not mailed) and shown, with the parser's, in the sender's copy.
+	problems []string
 }
 
 // target is what a reply is about, found from its reply token, its
@@ -44,7 +47,10 @@ type target struct {
 	tokenValid bool   // the token verified for this sender
 	refs       []string
 	meetingID  int64
+	heldID     int64  // held minutes a confirmation request was about
 	threadedTo string // Message-ID of the mail of ours (or minutes) it answers
+	// tokenProblem says why a token was not accepted, for the refusal.
+	tokenProblem string
 }
 
 // single returns the one ref the reply is about, if there is exactly one.
@@ -124,11 +130,16 @@ func (h *handling) findTarget() (target, error) {
 			tg.tokenValid = true
 			if ref := replyaddr.RefOfThing(thing); ref != "" {
 				tg.refs = []string{ref}
-			} else if strings.HasPrefix(thing, "m") {
-				if id, err := strconv.ParseInt(thing[1:], 10, 64); err == nil {
-					tg.meetingID = id
-				}
+			} else if id, ok := thingID(thing, "m"); ok {
+				tg.meetingID = id
+			} else if id, ok := thingID(thing, "h"); ok {
+				tg.heldID = id
 			}
+		} else if errors.Is(err, replyaddr.ErrExpired) {
+			tg.tokenProblem = fmt.Sprintf("the reply address it was sent to is older than %d days and no longer works: reply to a newer mail from mailflow",
+				int(h.e.cfg.Security.ReplyTokenLifetime().Hours()/24))
+		} else {
+			tg.tokenProblem = "the reply address it was sent to was not issued to " + h.msg.From.Email
 		}
 	}
 	ids := append([]string{}, h.msg.InReplyTo...)
@@ -140,8 +151,10 @@ func (h *handling) findTarget() (target, error) {
 			tg.threadedTo = id
 			if len(tg.refs) == 0 && tg.meetingID == 0 {
 				for _, f := range strings.Fields(mail.About) {
-					if strings.HasPrefix(f, "meeting:") {
-						tg.meetingID, _ = strconv.ParseInt(strings.TrimPrefix(f, "meeting:"), 10, 64)
+					if id, ok := strings.CutPrefix(f, "meeting:"); ok {
+						tg.meetingID, _ = strconv.ParseInt(id, 10, 64)
+					} else if id, ok := strings.CutPrefix(f, "held:"); ok {
+						tg.heldID, _ = strconv.ParseInt(id, 10, 64)
 					} else {
 						tg.refs = append(tg.refs, f)
 					}
@@ -170,6 +183,16 @@ func (h *handling) findTarget() (target, error) {
 		}
 	}
 	return tg, nil
+}
+
+// thingID reads the id of a token's thing with the given prefix ("m12").
+func thingID(thing, prefix string) (int64, bool) {
+	rest, ok := strings.CutPrefix(thing, prefix)
+	if !ok {
+		return 0, false
+	}
+	id, err := strconv.ParseInt(rest, 10, 64)
+	return id, err == nil
 }
 
 // meetingRefs fills tg.refs with the refs of the meeting a reply is about,
@@ -212,7 +235,7 @@ func (h *handling) classify(tg target) mailflow.MessageKind {
 		return mailflow.KindMinutes
 	}
 	for _, l := range h.text.lines {
-		if l.IsCommand && l.Command.Ref != "" {
+		if l.IsCommand && l.Command.Ref != "" || reConfirmRef.MatchString(l.Command.Text) {
 			return mailflow.KindReply
 		}
 	}

@@ -56,6 +56,15 @@ type harness struct {
 
 type option func(*config.Config)
 
+// trustedID is the authserv-id of the test project's own mail server:
+// newHarness trusts it unless an option says otherwise, and msg.signed
+// stamps a DKIM pass from it.
+const trustedID = "mx.clinic.example"
+
+// defaultSecurity leaves trusted_authserv_id unset, as the README's
+// default configuration does: only signed reply addresses authenticate.
+func defaultSecurity() option { return trustedAuthserv("") }
+
 func trustedAuthserv(id string) option {
 	return func(c *config.Config) { c.Security.TrustedAuthservID = id }
 }
@@ -68,7 +77,7 @@ func newHarness(t *testing.T, opts ...option) *harness {
 		Database: config.Database{Path: t.TempDir() + "/mailflow.db"},
 		IMAP:     config.IMAP{Address: "127.0.0.1:143", Security: "insecure", Username: "u", Password: "p"},
 		SMTP:     config.SMTP{Address: "127.0.0.1:25", Security: "insecure", From: "mailflow@" + domain},
-		Security: config.Security{ReplyKey: []byte("0123456789abcdef0123456789abcdef")},
+		Security: config.Security{ReplyKey: []byte("0123456789abcdef0123456789abcdef"), TrustedAuthservID: trustedID},
 		Projects: []config.Project{{
 			Name: "EHR", Address: "ehr@" + domain, Timezone: "America/New_York",
 			Leadership: []string{"cmo@" + domain}, StatusSchedule: "Mon 08:00",
@@ -110,6 +119,9 @@ type msg struct {
 	body    string
 	headers []string
 	id      string
+	// signed adds the DKIM pass the project's own mail server would stamp
+	// on mail from the sender's domain.
+	signed bool
 }
 
 func (h *harness) raw(m msg) []byte {
@@ -123,6 +135,10 @@ func (h *harness) raw(m msg) []byte {
 	var b bytes.Buffer
 	fmt.Fprintf(&b, "From: %s\r\nTo: %s\r\nSubject: %s\r\nDate: %s\r\nMessage-ID: <%s>\r\n",
 		m.from.addr(), m.to, m.subject, h.clock.now().Format(time.RFC1123Z), m.id)
+	if m.signed {
+		_, d, _ := strings.Cut(m.from.email, "@")
+		fmt.Fprintf(&b, "Authentication-Results: %s; dkim=pass header.d=%s header.s=s1\r\n", h.cfg.Security.TrustedAuthservID, d)
+	}
 	for _, hd := range m.headers {
 		b.WriteString(hd + "\r\n")
 	}
@@ -266,11 +282,7 @@ RISK: super-users unavailable (likelihood medium, impact low) owner Alice
 // minutes delivers the sample minutes from the chair.
 func (h *harness) minutes() engine.Result {
 	h.t.Helper()
-	m := msg{from: chair, subject: "Minutes: EHR weekly 2026-11-24", body: sampleMinutes, id: "minutes-1@" + domain}
-	if id := h.cfg.Security.TrustedAuthservID; id != "" {
-		m.headers = []string{"Authentication-Results: " + id + "; dkim=pass header.d=" + domain}
-	}
-	res := h.deliver(m)
+	res := h.deliver(msg{from: chair, subject: "Minutes: EHR weekly 2026-11-24", body: sampleMinutes, id: "minutes-1@" + domain, signed: true})
 	if res.Outcome != store.OutcomeProcessed || res.Kind != "minutes" {
 		h.t.Fatalf("minutes: %+v", res)
 	}

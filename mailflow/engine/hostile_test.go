@@ -97,7 +97,7 @@ func firstLineOf(s string) string {
 func TestHostileItemTextInMail(t *testing.T) {
 	h := newHarness(t)
 	evil := "ACTION: Alice to fix <script>alert(1)</script> {{.Secret}} =?utf-8?q?Bcc=3A_x@evil.example?= \u202Egnp.exe\u202C\r\nBcc: victim@evil.example by 2026-12-01\n"
-	res := h.deliver(msg{from: chair, subject: "Minutes: evil\u202E {{.X}} <b>bold</b>", body: evil})
+	res := h.deliver(msg{from: chair, subject: "Minutes: evil\u202E {{.X}} <b>bold</b>", body: evil, signed: true})
 	if res.Outcome != store.OutcomeProcessed {
 		t.Fatalf("outcome %s: %s", res.Outcome, res.Reason)
 	}

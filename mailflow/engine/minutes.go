@@ -14,25 +14,42 @@ import (
 	"mailflow/templates"
 )
 
-// minutes stores a meeting's minutes — or updates the meeting when these
-// are corrected minutes — and queues the minutes mail to every participant.
+// minutes handles a minutes mail from a roster member: authenticated, it
+// is published (publish); otherwise it is held until its sender confirms
+// it (hold). Minutes from anyone else are ignored without an answer, so a
+// forged From cannot make the project's address mail strangers.
 func (h *handling) minutes(tg target) error {
-	sender := h.msg.From.Email
-	if _, ok := h.proj.member(sender); !ok {
-		if err := h.refuse("mailflow accepts minutes only from members of the project. Ask the project's chair to add you to the roster."); err != nil {
-			return err
-		}
+	member, ok := h.proj.member(h.msg.From.Email)
+	if !ok {
 		return h.finish(store.OutcomeIgnored, "minutes from a sender who is not on the roster")
 	}
-	sec := h.e.cfg.Security
-	if sec.RequireAuthentication() && sec.TrustedAuthservID != "" && !authenticatedFrom(h.msg, sec.TrustedAuthservID) {
-		if err := h.refuse("These minutes could not be verified as coming from you (no DKIM or SPF pass from your domain), so nothing was recorded. Please send them again from your usual mail account."); err != nil {
-			return err
-		}
-		return h.finish(store.OutcomeIgnored, "minutes without trusted DKIM/SPF authentication")
-	}
-
 	parsed := h.parsedMinutes()
+	if err := h.e.checkSize(parsed); err != nil {
+		return err
+	}
+	v := h.authenticate(tg)
+	if !v.ok {
+		return h.hold(member, parsed, v)
+	}
+	return h.publish(tg, parsed, v)
+}
+
+// checkSize fails minutes with more items or risks than anyone writes in
+// one meeting: mailing them would flood every participant.
+func (e *Engine) checkSize(m mailflow.Minutes) error {
+	limit := e.maxItems()
+	if n := len(m.ActionItems); n > limit {
+		return failf("the minutes hold %d action items, more than the limit of %d (security.max_items); nothing was recorded", n, limit)
+	}
+	if n := len(m.Risks); n > limit {
+		return failf("the minutes hold %d risks, more than the limit of %d (security.max_items); nothing was recorded", n, limit)
+	}
+	return nil
+}
+
+// publish records authenticated minutes — or updates the meeting when
+// they are a corrected version — and mails them to every participant.
+func (h *handling) publish(tg target, parsed mailflow.Minutes, v verdict) error {
 	meeting, corrected, err := h.findMeeting(tg, parsed.Meeting)
 	if err != nil {
 		return err
@@ -88,10 +105,10 @@ func (h *handling) minutes(tg target) error {
 	if corrected {
 		action = "minutes corrected"
 	}
-	if err := h.audit("", action, "", fmt.Sprintf("%s (%s): %d items, %d risks", meeting.Title, meeting.MeetingDate, len(items), len(risks))); err != nil {
+	if err := h.audit("", action, "", fmt.Sprintf("%s (%s): %d items, %d risks; %s", meeting.Title, meeting.MeetingDate, len(items), len(risks), v.how)); err != nil {
 		return err
 	}
-	return h.sendMinutes(meeting, parsed, items, itemChange, cancelled, risks, corrected)
+	return h.sendMinutes(meeting, parsed, items, itemChange, cancelled, risks, corrected, v)
 }
 
 // findMeeting returns the meeting these minutes are a new version of: the
@@ -176,6 +193,17 @@ func (h *handling) syncItems(meetingID int64, parsed []mailflow.ActionItem, corr
 		}
 		used[j] = true
 		it := existing[j]
+		if !itemChanged(it, pi, owner, ownerName) {
+			items = append(items, it)
+			continue
+		}
+		if ok, err := h.mayCorrect(it.Owner, it.CreatedByMessage); err != nil {
+			return nil, nil, nil, err
+		} else if !ok {
+			h.notAllowed(it.Ref(), "was not changed")
+			items = append(items, it)
+			continue
+		}
 		var diffs []string
 		if it.Text != pi.Text {
 			diffs = append(diffs, "text")
@@ -218,6 +246,12 @@ func (h *handling) syncItems(meetingID int64, parsed []mailflow.ActionItem, corr
 	}
 	for j, it := range existing {
 		if used[j] || it.Status != string(mailflow.ItemOpen) {
+			continue
+		}
+		if ok, err := h.mayCorrect(it.Owner, it.CreatedByMessage); err != nil {
+			return nil, nil, nil, err
+		} else if !ok {
+			h.notAllowed(it.Ref(), "is not in these minutes but stays open")
 			continue
 		}
 		it.Status = string(mailflow.ItemCancelled)
@@ -330,6 +364,13 @@ func (h *handling) syncRisks(meetingID int64, parsed []mailflow.Risk, corrected 
 		old := existing[j]
 		r.ID, r.Num, r.Status, r.Escalated, r.CreatedAt, r.CreatedByMessage = old.ID, old.Num, old.Status, old.Escalated, old.CreatedAt, old.CreatedByMessage
 		if describeRisk(old) != describeRisk(r) {
+			if ok, err := h.mayCorrect(old.Owner, old.CreatedByMessage); err != nil {
+				return nil, err
+			} else if !ok {
+				h.notAllowed(old.Ref(), "was not changed")
+				out = append(out, old)
+				continue
+			}
 			if err := h.tx.UpdateRisk(r); err != nil {
 				return nil, err
 			}
@@ -343,6 +384,12 @@ func (h *handling) syncRisks(meetingID int64, parsed []mailflow.Risk, corrected 
 		if used[j] || r.Status != string(mailflow.RiskOpen) {
 			continue
 		}
+		if ok, err := h.mayCorrect(r.Owner, r.CreatedByMessage); err != nil {
+			return nil, err
+		} else if !ok {
+			h.notAllowed(r.Ref(), "is not in these minutes but stays open")
+			continue
+		}
 		r.Status = string(mailflow.RiskClosed)
 		r.UpdatedAt = h.now
 		if err := h.tx.UpdateRisk(r); err != nil {
@@ -353,6 +400,41 @@ func (h *handling) syncRisks(meetingID int64, parsed []mailflow.Risk, corrected 
 		}
 	}
 	return out, nil
+}
+
+// itemChanged reports whether a new version of an item differs from the
+// stored one in anything corrected minutes may change.
+func itemChanged(it store.Item, pi mailflow.ActionItem, owner, ownerName string) bool {
+	return it.Text != pi.Text || it.Owner != owner || (owner == "" && it.OwnerName != ownerName) ||
+		it.Due != pi.Due.String() || (pi.Status == mailflow.ItemDone && it.Status == string(mailflow.ItemOpen))
+}
+
+// mayCorrect reports whether the sender of these minutes may change, by
+// sending corrected minutes, an item or risk owned by owner and created by
+// the message createdBy: a chair may change anything, others what they
+// own or what their own minutes created. The same rule as for replies,
+// so that "corrected minutes" are no way around it.
+func (h *handling) mayCorrect(owner string, createdBy sql.NullInt64) (bool, error) {
+	sender := h.msg.From.Email
+	if m, ok := h.proj.member(sender); ok && m.Role == string(mailflow.RoleChair) {
+		return true, nil
+	}
+	if owner != "" && owner == sender {
+		return true, nil
+	}
+	if !createdBy.Valid {
+		return false, nil
+	}
+	creator, err := h.tx.MessageSender(createdBy.Int64)
+	if err != nil {
+		return false, err
+	}
+	return creator != "" && creator == sender, nil
+}
+
+// notAllowed notes, for the sender's copy, a correction that was left out.
+func (h *handling) notAllowed(ref, what string) {
+	h.problems = append(h.problems, fmt.Sprintf("%s %s: only its owner, a chair or the sender of the minutes that created it may change it", ref, what))
 }
 
 func describeItem(it store.Item) string {
@@ -391,26 +473,11 @@ func (h *handling) audit(ref, action, old, new string) error {
 		MessageID: sql.NullInt64{Int64: h.row, Valid: true}, Ref: ref, Action: action, OldValue: old, NewValue: new})
 }
 
-// sendMinutes queues the minutes mail to each attendee and member; the
-// sender's copy lists the problems found.
-func (h *handling) sendMinutes(mt store.Meeting, parsed mailflow.Minutes, items []store.Item, change map[string]string, cancelled []store.Item, risks []store.Risk, corrected bool) error {
+// sendMinutes queues the minutes mail to each participant; the sender's
+// copy lists the problems found.
+func (h *handling) sendMinutes(mt store.Meeting, parsed mailflow.Minutes, items []store.Item, change map[string]string, cancelled []store.Item, risks []store.Risk, corrected bool, v verdict) error {
 	today := mailflow.DateOf(h.now.In(h.proj.Location))
-	var recips []mailflow.Person
-	seen := map[string]bool{}
-	add := func(p mailflow.Person) {
-		if p.Email == "" || seen[p.Email] || h.e.own[p.Email] {
-			return
-		}
-		seen[p.Email] = true
-		recips = append(recips, p)
-	}
-	add(h.msg.From)
-	for _, a := range parsed.Meeting.Attendees {
-		add(a)
-	}
-	for _, m := range h.proj.Members {
-		add(mailflow.Person{Name: m.Name, Email: m.Email})
-	}
+	recips := h.minutesRecipients(parsed, v)
 	var itemViews, cancelledViews []templates.Item
 	var refs []string
 	for _, it := range items {
@@ -446,6 +513,7 @@ func (h *handling) sendMinutes(mt store.Meeting, parsed mailflow.Minutes, items 
 	for _, p := range parsed.Problems {
 		problems = append(problems, p.String())
 	}
+	problems = append(problems, h.problems...)
 	example := ""
 	if len(items) > 0 {
 		example = items[0].Ref()
@@ -488,6 +556,63 @@ func (h *handling) sendMinutes(mt store.Meeting, parsed mailflow.Minutes, items 
 		})
 	}
 	return h.queue(false, mails...)
+}
+
+// minutesRecipients lists who gets the minutes: their sender, every
+// roster member, and the attendees who match the roster. An attendee who
+// matches nobody is mailed only when the project allows it and the
+// minutes were authenticated by the sender's mail system or a reply
+// address; otherwise, and past max_recipients, they are listed as a
+// problem in the sender's copy. Minutes never make mailflow mail strangers
+// on the word of a forged From.
+func (h *handling) minutesRecipients(parsed mailflow.Minutes, v verdict) []mailflow.Person {
+	var recips []mailflow.Person
+	seen := map[string]bool{}
+	limit := h.proj.maxRecipients()
+	// The roster always gets the minutes; the limit bounds who else does.
+	add := func(p mailflow.Person, capped bool) bool {
+		if p.Email == "" || seen[p.Email] || h.e.own[p.Email] {
+			return true
+		}
+		if capped && len(recips) >= limit {
+			return false
+		}
+		seen[p.Email] = true
+		recips = append(recips, p)
+		return true
+	}
+	add(h.msg.From, false)
+	for _, m := range h.proj.Members {
+		add(mailflow.Person{Name: m.Name, Email: m.Email}, false)
+	}
+	var outside, dropped []string
+	for _, a := range parsed.Meeting.Attendees {
+		if a.Email == "" || seen[a.Email] || h.e.own[a.Email] {
+			continue
+		}
+		if !h.proj.outsideAttendees() || !v.strong {
+			outside = append(outside, a.Email)
+			continue
+		}
+		if !add(a, true) {
+			dropped = append(dropped, a.Email)
+		}
+	}
+	if len(outside) > 0 {
+		h.problems = append(h.problems, fmt.Sprintf("not mailed, not on the project's roster: %s (ask the chair to add them to the roster)", listSome(outside, 10)))
+	}
+	if len(dropped) > 0 {
+		h.problems = append(h.problems, fmt.Sprintf("not mailed, past the limit of %d recipients (max_recipients): %s", limit, listSome(dropped, 10)))
+	}
+	return recips
+}
+
+// listSome joins up to n strings and says how many more there were.
+func listSome(s []string, n int) string {
+	if len(s) <= n {
+		return strings.Join(s, ", ")
+	}
+	return fmt.Sprintf("%s and %d more", strings.Join(s[:n], ", "), len(s)-n)
 }
 
 // parsedMinutes is the message read as minutes: read already when the

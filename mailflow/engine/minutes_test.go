@@ -67,7 +67,7 @@ func TestMinutesStoreItemsAndMailEveryone(t *testing.T) {
 
 func TestSameMessageTwiceIsHandledOnce(t *testing.T) {
 	h := newHarness(t)
-	raw := h.raw(msg{from: chair, subject: "Minutes: EHR weekly", body: sampleMinutes, id: "dup@" + domain})
+	raw := h.raw(msg{from: chair, subject: "Minutes: EHR weekly", body: sampleMinutes, id: "dup@" + domain, signed: true})
 	first := h.deliverRaw(raw)
 	second := h.deliverRaw(raw)
 	if first.Duplicate || !second.Duplicate {
@@ -88,7 +88,7 @@ func TestCorrectedMinutesKeepRefs(t *testing.T) {
 	corrected := strings.Replace(sampleMinutes, "by 2026-12-04", "by 2026-12-11", 1)                      // A-2 moved
 	corrected = strings.Replace(corrected, "ACTION: Carol to order badge readers by 2026-11-27\n", "", 1) // A-3 dropped
 	corrected += "ACTION: Carol to book the training rooms by 2026-12-03\n"                               // new
-	res := h.deliver(msg{from: chair, subject: "Corrected minutes: EHR weekly 2026-11-24", body: corrected})
+	res := h.deliver(msg{from: chair, subject: "Corrected minutes: EHR weekly 2026-11-24", body: corrected, signed: true})
 	if res.Kind != "minutes" {
 		t.Fatalf("corrected minutes read as %s", res.Kind)
 	}
@@ -121,19 +121,15 @@ func TestCorrectedMinutesKeepRefs(t *testing.T) {
 
 func TestMinutesFromStrangerAreNotRecorded(t *testing.T) {
 	h := newHarness(t)
-	res := h.deliver(msg{from: stranger, subject: "Minutes: EHR weekly", body: sampleMinutes})
+	res := h.deliver(msg{from: stranger, subject: "Minutes: EHR weekly", body: sampleMinutes, signed: true})
 	if res.Outcome != store.OutcomeIgnored {
 		t.Fatalf("outcome %s, want ignored", res.Outcome)
 	}
 	if n := h.countItems(); n != 0 {
 		t.Errorf("stranger's minutes created %d items", n)
 	}
-	ms := h.outbox()
-	if len(ms) != 1 || ms[0].Kind != "error" || ms[0].Recipients()[0] != stranger.email {
-		t.Fatalf("want one refusal to the stranger, got %d mails", len(ms))
-	}
-	if text := body(t, ms[0]); strings.Contains(text, "priya") || strings.Contains(text, "alice") {
-		t.Errorf("refusal leaks roster details:\n%s", text)
+	if ms := h.outbox(); len(ms) != 0 {
+		t.Fatalf("a stranger's minutes queued %d mails; want none (no backscatter)", len(ms))
 	}
 }
 

@@ -73,7 +73,7 @@ func TestReminderDigests(t *testing.T) {
 
 func TestNothingDueNothingSent(t *testing.T) {
 	h := newHarness(t)
-	h.deliver(msg{from: chair, subject: "Minutes: planning", body: "ACTION: Alice to plan the party by 2027-03-01\nACTION: Bob to book a room\n"})
+	h.deliver(msg{from: chair, subject: "Minutes: planning", body: "ACTION: Alice to plan the party by 2027-03-01\nACTION: Bob to book a room\n", signed: true})
 	n := len(h.outbox())
 	h.tickAt(time.Date(2026, 11, 25, 9, 0, 0, 0, h.loc))
 	if got := kinds(h, n, "reminder"); len(got) != 0 {

@@ -19,36 +19,22 @@ import (
 	"mailflow/templates"
 )
 
-// Refusals. They name no other person: a stranger learns nothing about the
-// project from them.
-const (
-	refuseUnauthenticated = "mailflow could not confirm that this reply came from you, so nothing was changed. " +
-		"To update an item, reply directly to a mail that mailflow sent you (its reply address carries a code that proves the reply is yours), " +
-		"or send from an account whose mail your organisation signs (DKIM)."
-	refuseStranger = "Thank you for your reply. Only members of this project can update its items by email, so nothing was changed. " +
-		"If you should be a member, please ask the project's chair to add you."
-)
-
-// reply carries out the commands in a reply.
+// reply carries out the commands in a reply. Only roster members get an
+// answer: anything sent to a stranger would go to whatever From they
+// forged (backscatter).
 func (h *handling) reply(tg target) error {
-	sec := h.e.cfg.Security
-	authed := tg.tokenValid || authenticatedFrom(h.msg, sec.TrustedAuthservID) || !sec.RequireAuthentication()
-	if !authed {
-		if err := h.refuse(refuseUnauthenticated); err != nil {
-			return err
-		}
-		reason := "unauthenticated reply: no valid reply token and no trusted DKIM/SPF pass; nothing changed"
-		if tg.token != "" {
-			reason = "reply token does not match the sender; nothing changed"
-		}
-		return h.finish(store.OutcomeIgnored, reason)
-	}
 	member, ok := h.proj.member(h.msg.From.Email)
 	if !ok {
-		if err := h.refuse(refuseStranger); err != nil {
+		return h.finish(store.OutcomeIgnored, "reply from a sender who is not on the roster; nothing changed, no answer")
+	}
+	if v := h.authenticate(tg); !v.ok {
+		if err := h.refuse(h.unauthenticatedRefusal(v)); err != nil {
 			return err
 		}
-		return h.finish(store.OutcomeIgnored, "reply from a sender who is not on the roster; nothing changed")
+		return h.finish(store.OutcomeIgnored, "unauthenticated reply: "+v.reason+"; nothing changed")
+	}
+	if id, ok := h.confirmation(tg); ok {
+		return h.confirmHeld(id, member)
 	}
 	lines := h.text.lines
 	for _, l := range lines {
@@ -553,8 +539,8 @@ func (r *commandRun) answer(tg target) error {
 // A refusal that cannot be rendered is logged and not sent; it never fails
 // the message. A database error is returned like any other.
 func (h *handling) refuse(text string) error {
-	if h.msg.From.Email == "" {
-		return nil
+	if _, ok := h.proj.member(h.msg.From.Email); !ok {
+		return nil // never to strangers: that would be backscatter
 	}
 	if ok, err := h.allowAnswer(); err != nil || !ok {
 		return err
@@ -570,15 +556,34 @@ func (h *handling) refuse(text string) error {
 	return err
 }
 
+// unauthenticatedRefusal tells a roster member that a mail in their name
+// could not be authenticated: what it asked for, why it was refused, and
+// what to do, whether or not they sent it.
+func (h *handling) unauthenticatedRefusal(v verdict) string {
+	var asked []string
+	for _, l := range h.text.lines {
+		if l.IsCommand || l.Problem != "" {
+			asked = append(asked, strings.TrimSpace(l.Command.Text))
+		}
+	}
+	what := "a mail"
+	if len(asked) > 0 {
+		what = fmt.Sprintf("a mail asking for %q", listSome(asked, 5))
+	}
+	return fmt.Sprintf("mailflow received %s in your name (subject %q), but could not confirm that it came from you: %s. Nothing was changed. "+
+		"If you sent it, reply directly to a mail that mailflow sent you: its reply address carries a code that proves the reply is yours. "+
+		"If this was not you, tell the project chair.", what, cleanReSubject(h.msg.Subject), v.reason)
+}
+
 // allowAnswer applies the per-sender limit on ack and error mails.
 func (h *handling) allowAnswer() (bool, error) {
 	limit := h.e.cfg.Security.ReplyRateLimit
-	n, err := h.tx.CountRecentMail(h.proj.ID, h.msg.From.Email, []string{string(mailflow.MailAck), string(mailflow.MailError)}, h.now.Add(-time.Hour), limit)
+	n, err := h.tx.CountRecentMail(h.proj.ID, h.msg.From.Email, []string{string(mailflow.MailAck), string(mailflow.MailError), string(mailflow.MailConfirm)}, h.now.Add(-time.Hour), limit)
 	if err != nil {
 		return false, fmt.Errorf("count recent answers: %w", err)
 	}
 	if h.mails != nil { // answers queued earlier in this batch count too
-		n += h.mails.recent(h.proj.ID, h.msg.From.Email, mailflow.MailAck, mailflow.MailError)
+		n += h.mails.recent(h.proj.ID, h.msg.From.Email, mailflow.MailAck, mailflow.MailError, mailflow.MailConfirm)
 	}
 	return n < limit, nil
 }

@@ -198,10 +198,8 @@ func TestForgedFromChangesNothing(t *testing.T) {
 		{from: bob, subject: "A-2", body: "close A-2\n", headers: []string{"Authentication-Results: evil.example; dkim=pass header.d=clinic.example"}},
 		// Our trusted server, but the signature is for another domain.
 		{from: bob, subject: "A-2", body: "close A-2\n", headers: []string{"Authentication-Results: mx.clinic.example; dkim=pass header.d=attacker.example; spf=fail"}},
-		// A forged trusted header below the real (failing) one.
-		{from: bob, subject: "A-2", body: "close A-2\n", headers: []string{
-			"Authentication-Results: mx.clinic.example; dkim=fail header.d=clinic.example",
-			"Authentication-Results: mx.clinic.example; dkim=pass header.d=clinic.example"}},
+		// An id that only begins with ours.
+		{from: bob, subject: "A-2", body: "close A-2\n", headers: []string{"Authentication-Results: mx.clinic.example.evil.example; dkim=pass header.d=clinic.example"}},
 	}
 	for i, m := range cases {
 		res := h.deliver(m)
@@ -222,13 +220,23 @@ func TestForgedFromChangesNothing(t *testing.T) {
 		t.Fatalf("want one refusal per forged message, got %d", len(ms))
 	}
 	for _, m := range ms {
-		if m.Kind != "error" || !strings.Contains(flat(body(t, m)), "nothing was changed") {
-			t.Errorf("refusal %d: kind %s body %q", m.ID, m.Kind, body(t, m))
+		text := flat(body(t, m))
+		if m.Kind != "error" || !strings.Contains(text, "Nothing was changed") || !strings.Contains(text, "If this was not you, tell the project chair") {
+			t.Errorf("refusal %d: kind %s body %q", m.ID, m.Kind, text)
+		}
+		// The member is told what was attempted in their name.
+		if !strings.Contains(text, "close A-2") && !strings.Contains(text, "A-2 done") {
+			t.Errorf("refusal %d does not say what was attempted: %q", m.ID, text)
+		}
+		if to := m.Recipients(); len(to) != 1 || (to[0] != bob.email && to[0] != carol.email) {
+			t.Errorf("refusal %d went to %v, want the roster member named in From", m.ID, to)
 		}
 	}
 }
 
-func TestReplyFromStrangerIsPolitelyRefused(t *testing.T) {
+// A stranger's command changes nothing and gets no answer: the answer
+// would go to whatever From they forged (backscatter).
+func TestReplyFromStrangerGetsNoAnswer(t *testing.T) {
 	h := newHarness(t, trustedAuthserv("mx.elsewhere.example"))
 	h.minutes()
 	before := len(h.outbox())
@@ -237,15 +245,11 @@ func TestReplyFromStrangerIsPolitelyRefused(t *testing.T) {
 	if res.Outcome != store.OutcomeIgnored || h.item("A-1").Status != "open" {
 		t.Fatalf("stranger's command: %+v, A-1 %s", res, h.item("A-1").Status)
 	}
-	ms := h.mailsSince(before)
-	if len(ms) != 1 {
-		t.Fatalf("want 1 refusal, got %d", len(ms))
+	if !strings.Contains(res.Reason, "not on the roster") {
+		t.Errorf("reason %q does not say why", res.Reason)
 	}
-	text := body(t, ms[0])
-	for _, leak := range []string{alice.email, bob.email, chair.email, "Alice", "Priya"} {
-		if strings.Contains(text, leak) {
-			t.Errorf("refusal names %q:\n%s", leak, text)
-		}
+	if ms := h.mailsSince(before); len(ms) != 0 {
+		t.Fatalf("a stranger got %d mails; want none", len(ms))
 	}
 }
 

@@ -27,7 +27,7 @@ func TestSharedFolderRoutedByAddress(t *testing.T) {
 		{to: "Lab team <lab+minutes@" + domain + ">", project: "Lab"},
 	}
 	for i, c := range cases {
-		res := h.deliver(msg{from: chair, to: c.to, subject: fmt.Sprintf("Minutes: routing case %d", i), body: "ACTION: Alice to check routing case " + string(rune('A'+i)) + "\n", headers: c.headers})
+		res := h.deliver(msg{from: chair, to: c.to, subject: fmt.Sprintf("Minutes: routing case %d", i), body: "ACTION: Alice to check routing case " + string(rune('A'+i)) + "\n", headers: c.headers, signed: true})
 		if res.Project != c.project || res.Outcome != store.OutcomeProcessed {
 			t.Errorf("mail to %s: project %s (%s), want %s", c.to, res.Project, res.Outcome, c.project)
 		}

@@ -1,0 +1,217 @@
+package engine
+
+import (
+	"errors"
+	"fmt"
+	"regexp"
+	"strings"
+
+	"mailflow/mailflow"
+	"mailflow/mailflow/config"
+	"mailflow/mailflow/mailtext"
+	"mailflow/store"
+	"mailflow/templates"
+)
+
+// verdict says whether the sender named in a message's From is
+// authenticated, and how.
+type verdict struct {
+	ok bool
+	// strong is an authentication by the sender's own mail system or a
+	// signed reply address: not merely a confirmation afterwards, nor
+	// require_auth turned off. Only then may minutes reach outside
+	// attendees.
+	strong bool
+	how    string // for the audit trail: "signed reply address", …
+	reason string // why not, when not ok: logged and told to the member
+}
+
+// authenticate decides whether the message's From is who sent it: a reply
+// to a signed reply address issued to that address, or a trusted
+// DKIM/SPF/DMARC pass for its domain. With require_auth off every roster
+// member's mail counts.
+func (h *handling) authenticate(tg target) verdict {
+	sec := h.e.cfg.Security
+	if tg.tokenValid {
+		return verdict{ok: true, strong: true, how: "sent to a signed reply address"}
+	}
+	if authenticatedFrom(h.msg, sec.TrustedAuthservID) {
+		return verdict{ok: true, strong: true, how: "DKIM/SPF/DMARC pass at " + sec.TrustedAuthservID}
+	}
+	if !sec.RequireAuthentication() {
+		return verdict{ok: true, how: "not authenticated (require_auth is off)"}
+	}
+	reason := "no signed reply address and no DKIM, SPF or DMARC pass for " + domainOf(h.msg.From.Email) + " from the project's mail server"
+	if sec.TrustedAuthservID == "" {
+		reason = "the mail did not come through a signed reply address, and mailflow is not set up to read your mail server's DKIM results (trusted_authserv_id)"
+	}
+	if tg.token != "" {
+		reason = tg.tokenProblem
+	}
+	return verdict{reason: reason}
+}
+
+// maxHeldPerSender bounds the minutes held for one sender at a time, so
+// that a stream of forged minutes in someone's name gets them a few
+// confirmation requests, not one per forgery.
+const maxHeldPerSender = 3
+
+// hold keeps minutes that could not be authenticated: nothing is recorded
+// and nobody else is mailed; the roster member named in From gets, at their
+// roster address, a request to confirm them showing what would be
+// recorded. A chair may confirm them too ("confirm H-12").
+func (h *handling) hold(member config.Member, parsed mailflow.Minutes, v verdict) error {
+	h.log.Warn("minutes held until their sender confirms them", "reason", v.reason)
+	days := h.e.heldDays()
+	n, err := h.tx.CountHeld(h.proj.ID, member.Email, h.now.AddDate(0, 0, -days))
+	if err != nil {
+		return err
+	}
+	if n >= maxHeldPerSender {
+		return h.finish(store.OutcomeIgnored, fmt.Sprintf("minutes not authenticated (%s), and %d minutes in this sender's name already await confirmation; not held", v.reason, n))
+	}
+	h.result.Outcome, h.result.Reason = store.OutcomeHeld, "minutes not authenticated, held for their sender's confirmation: "+v.reason
+	if err := h.tx.UpdateMessageOutcome(h.row, string(mailflow.KindMinutes), store.OutcomeHeld, h.result.Reason, h.d.Raw, h.now); err != nil {
+		return err
+	}
+	if ok, err := h.allowAnswer(); err != nil || !ok {
+		return err
+	}
+	to := mailflow.Person{Name: member.Name, Email: member.Email}
+	today := mailflow.DateOf(h.now.In(h.proj.Location))
+	data := templates.Confirm{
+		Common:     h.e.common(h.proj, to, false, ""),
+		Ref:        heldRef(h.row),
+		Subject:    h.msg.Subject,
+		Received:   h.now.In(h.proj.Location).Format("Mon 2 Jan 2006 15:04"),
+		Reason:     v.reason,
+		Expires:    mailflow.DateOf(h.now.In(h.proj.Location).AddDate(0, 0, days)).Human(),
+		Recipients: len(h.minutesRecipients(parsed, verdict{})),
+		Title:      parsed.Meeting.Title,
+		Date:       parsed.Meeting.Date.Human(),
+	}
+	for _, pi := range parsed.ActionItems {
+		data.Items = append(data.Items, h.proj.itemView(previewItem(pi), today))
+	}
+	for _, pr := range parsed.Risks {
+		data.Risks = append(data.Risks, h.proj.riskView(store.Risk{Description: pr.Description, Mitigation: pr.Mitigation,
+			Likelihood: string(pr.Likelihood), Impact: string(pr.Impact), Owner: ownerEmail(pr.Owner), OwnerName: pr.OwnerText}))
+	}
+	for _, d := range parsed.Decisions {
+		data.Decisions = append(data.Decisions, d.Text)
+	}
+	return h.queue(false, outgoing{kind: mailflow.MailConfirm, idemKey: fmt.Sprintf("confirm:%s:%d", h.proj.Name, h.row),
+		to: to, data: data, thing: heldThing(h.row), about: []string{fmt.Sprintf("held:%d", h.row)}})
+}
+
+// previewItem is a parsed item as it would be stored, for showing it
+// before it is.
+func previewItem(pi mailflow.ActionItem) store.Item {
+	it := store.Item{Text: pi.Text, Owner: ownerEmail(pi.Owner), OwnerName: pi.OwnerText, Due: pi.Due.String(), Status: string(pi.Status)}
+	return it
+}
+
+// ownerEmail keeps an owner that is an address; a name alone is kept as
+// the owner's name instead.
+func ownerEmail(owner string) string {
+	if strings.Contains(owner, "@") {
+		return owner
+	}
+	return ""
+}
+
+func heldRef(id int64) string { return fmt.Sprintf("H-%d", id) }
+
+// heldThing names held minutes in a reply token, as replyaddr names items
+// and meetings.
+func heldThing(id int64) string { return fmt.Sprintf("h%d", id) }
+
+var reConfirmRef = regexp.MustCompile(`(?i)^\s*confirm\s+H-(\d{1,12})\b`)
+var reConfirm = regexp.MustCompile(`(?i)^\s*(confirm(ed)?|yes|publish)\b`)
+
+// confirmation returns the held minutes a reply confirms: "confirm H-12"
+// anywhere, or "confirm" as the first line of a reply to a confirmation
+// request.
+func (h *handling) confirmation(tg target) (int64, bool) {
+	first := true
+	for _, l := range strings.Split(h.text.reply, "\n") {
+		if strings.TrimSpace(l) == "" {
+			continue
+		}
+		if m := reConfirmRef.FindStringSubmatch(l); m != nil {
+			var id int64
+			fmt.Sscan(m[1], &id)
+			return id, true
+		}
+		if first && tg.heldID != 0 && reConfirm.MatchString(l) {
+			return tg.heldID, true
+		}
+		first = false
+	}
+	return 0, false
+}
+
+// confirmHeld publishes held minutes on the word of the member they name,
+// or of a chair, as if they had just arrived authenticated: they are
+// recorded under their own message, in their sender's name, and mailed.
+func (h *handling) confirmHeld(id int64, member config.Member) error {
+	ref := heldRef(id)
+	held, err := h.tx.HeldMessage(h.proj.ID, id)
+	if errors.Is(err, store.ErrNotFound) {
+		return h.declineConfirm(fmt.Sprintf("There are no minutes %s awaiting confirmation: they have been published already, or have expired. Nothing was changed.", ref),
+			"no held minutes "+ref)
+	} else if err != nil {
+		return err
+	}
+	if held.Sender != member.Email && member.Role != string(mailflow.RoleChair) {
+		return h.declineConfirm(fmt.Sprintf("Minutes %s can be confirmed only by the person who sent them or by a chair of the project. Nothing was changed.", ref),
+			"confirmation of "+ref+" by someone who may not")
+	}
+	expires := held.ProcessedAt.AddDate(0, 0, h.e.heldDays())
+	if h.now.After(expires) {
+		if err := h.tx.UpdateMessageOutcome(held.ID, held.Kind, store.OutcomeIgnored, "held minutes expired unconfirmed", nil, h.now); err != nil {
+			return err
+		}
+		return h.declineConfirm(fmt.Sprintf("The minutes %s expired unpublished on %s. Please send them again.", ref, mailflow.DateOf(expires.In(h.proj.Location)).Human()),
+			"held minutes "+ref+" expired")
+	}
+	msg, err := mailtext.Read(held.Raw)
+	if err != nil {
+		return failf("held minutes %s can no longer be read: %v", ref, err)
+	}
+	sub := &handling{e: h.e, tx: h.tx, proj: h.proj, msg: msg, d: Delivery{Raw: held.Raw}, key: held.MessageID,
+		hash: held.ContentHash, log: h.log.With("held", ref), now: h.now, row: held.ID, mails: h.mails}
+	tg, err := sub.findTarget()
+	if err != nil {
+		return err
+	}
+	parsed := sub.parsedMinutes()
+	if err := h.e.checkSize(parsed); err != nil {
+		return err
+	}
+	if err := sub.publish(tg, parsed, verdict{ok: true, how: "confirmed by " + member.Email}); err != nil {
+		return err
+	}
+	if err := h.tx.UpdateMessageOutcome(held.ID, held.Kind, store.OutcomeProcessed, "", nil, h.now); err != nil {
+		return err
+	}
+	if err := h.audit("", "minutes confirmed", "", fmt.Sprintf("%s %q from %s", ref, held.Subject, held.Sender)); err != nil {
+		return err
+	}
+	h.log.Info("held minutes confirmed", "held", ref, "by", member.Email)
+	if ok, err := h.allowAnswer(); err != nil || !ok {
+		return err
+	}
+	data := templates.Ack{Common: h.e.common(h.proj, h.msg.From, false, ""), Subject: cleanReSubject(h.msg.Subject),
+		Changes: []string{fmt.Sprintf("The minutes %q are published: everyone on the list has been mailed.", held.Subject)}}
+	return h.queue(false, outgoing{kind: mailflow.MailAck, idemKey: fmt.Sprintf("ack:%s:%d", h.proj.Name, h.row),
+		to: h.msg.From, data: data, inReplyTo: h.msg.MessageID, references: h.threadRefs()})
+}
+
+// declineConfirm answers a confirmation that cannot be carried out.
+func (h *handling) declineConfirm(text, reason string) error {
+	if err := h.refuse(text); err != nil {
+		return err
+	}
+	return h.finish(store.OutcomeIgnored, reason)
+}

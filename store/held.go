@@ -1,0 +1,69 @@
+package store
+
+import (
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+)
+
+// OutcomeHeld marks minutes that could not be authenticated: nothing of
+// them is recorded or sent until the member named in their From, or a
+// chair, confirms them. The message row keeps the raw bytes meanwhile.
+const OutcomeHeld = "held"
+
+// HeldMessage returns a held message of project with its raw bytes.
+// ErrNotFound means there is no such message in the project, or it is no
+// longer held (published, expired into "ignored", or never held).
+func (tx *Tx) HeldMessage(projectID, id int64) (Message, error) {
+	var m Message
+	err := tx.tx.GetContext(tx.ctx, &m, `SELECT * FROM messages WHERE id = ? AND project_id = ? AND outcome = 'held'`, id, projectID)
+	if errors.Is(err, sql.ErrNoRows) {
+		return m, ErrNotFound
+	}
+	if err != nil {
+		return m, fmt.Errorf("held message %d: %w", id, err)
+	}
+	return m, nil
+}
+
+// CountHeld counts the minutes from sender held in project since a time:
+// a sender whose From is being forged in bulk gets only a few
+// confirmation requests.
+func (tx *Tx) CountHeld(projectID int64, sender string, since time.Time) (int, error) {
+	var n int
+	err := tx.tx.GetContext(tx.ctx, &n, `SELECT COUNT(*) FROM messages
+		WHERE project_id = ? AND sender = ? AND outcome = 'held' AND processed_at >= ?`, projectID, sender, utc(since))
+	if err != nil {
+		return 0, fmt.Errorf("count held minutes of %s: %w", sender, err)
+	}
+	return n, nil
+}
+
+// MessageSender returns who sent the message recorded as id ("" when
+// there is none): corrections may change what that sender's minutes
+// created.
+func (tx *Tx) MessageSender(id int64) (string, error) {
+	var s string
+	err := tx.tx.GetContext(tx.ctx, &s, `SELECT sender FROM messages WHERE id = ?`, id)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", nil
+	}
+	if err != nil {
+		return "", fmt.Errorf("sender of message %d: %w", id, err)
+	}
+	return s, nil
+}
+
+// HeldMinutes lists the minutes held in a project, oldest first, without
+// their bytes: `mailflow status` shows them.
+func (s *Store) HeldMinutes(projectID int64) ([]Message, error) {
+	var ms []Message
+	err := s.db.Select(&ms, `SELECT id, project_id, message_id, content_hash, mailbox, uidvalidity, uid,
+		sender, subject, kind, outcome, error, received_at, processed_at
+		FROM messages WHERE project_id = ? AND outcome = 'held' ORDER BY id`, projectID)
+	if err != nil {
+		return nil, fmt.Errorf("held minutes: %w", err)
+	}
+	return ms, nil
+}
