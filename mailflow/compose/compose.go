@@ -10,6 +10,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"net/mail"
 	"strings"
 	"time"
 	"unicode"
@@ -62,6 +63,23 @@ func NewMessageID(domain string, now time.Time) string {
 		panic(fmt.Sprintf("crypto/rand: %v", err)) // the kernel's RNG never fails on Linux
 	}
 	return fmt.Sprintf("mailflow.%d.%s@%s", now.Unix(), hex.EncodeToString(b[:]), domain)
+}
+
+// CheckAddress reports whether addr can be mailed: go-mail, which Build
+// hands it to, accepts it, and it reads back unchanged, so the header and
+// the SMTP envelope name the same mailbox. Readers check addresses taken
+// from mail with it before they are stored, so that one odd address
+// (`"odd guy"@evil.example`) is a problem reported on its message, not a
+// mail that can never be built.
+func CheckAddress(addr string) error {
+	if err := gomail.NewMsg().To(addr); err != nil {
+		return fmt.Errorf("%q is not an address mailflow can send to: %w", addr, err)
+	}
+	a, err := mail.ParseAddress(addr)
+	if err != nil || a.Name != "" || !strings.EqualFold(a.Address, addr) {
+		return fmt.Errorf("%q is not a plain address mailflow can send to", addr)
+	}
+	return nil
 }
 
 // Build renders m as RFC 5322 bytes. Every value that came from people

@@ -385,3 +385,24 @@ func FuzzBuildSubject(f *testing.F) {
 		}
 	})
 }
+
+func TestCheckAddress(t *testing.T) {
+	tests := []struct {
+		addr string
+		ok   bool
+	}{
+		{"alice@clinic.example", true},
+		{"alice.moreau+ehr@mail.clinic.example", true},
+		{`"odd guy"@evil.example`, false},
+		{"odd guy@evil.example", false},
+		{"Alice <alice@clinic.example>", false},
+		{"alice@", false},
+		{"", false},
+		{"alice@clinic.example, bob@clinic.example", false},
+	}
+	for _, tc := range tests {
+		if err := CheckAddress(tc.addr); (err == nil) != tc.ok {
+			t.Errorf("CheckAddress(%q) = %v, want ok %v", tc.addr, err, tc.ok)
+		}
+	}
+}

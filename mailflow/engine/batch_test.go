@@ -25,8 +25,7 @@ func (h *harness) authReply(p person, text string) msg {
 }
 
 func (h *harness) minutesMsg() msg {
-	return msg{from: chair, subject: "Minutes: EHR weekly 2026-11-24", body: sampleMinutes, id: "minutes-1@" + domain, signed: true,
-		headers: []string{"Authentication-Results: mx." + domain + "; dkim=pass header.d=" + domain}}
+	return msg{from: chair, subject: "Minutes: EHR weekly 2026-11-24", body: sampleMinutes, id: "minutes-1@" + domain, signed: true}
 }
 
 // batch hands ms to the engine as one batch, as intake does.
@@ -232,31 +231,52 @@ func TestBatchRateLimitCountsMailQueuedInTheBatch(t *testing.T) {
 // A mail that cannot be rendered (a broken template override) is an error
 // like a database error: nothing of the batch is committed, and intake
 // leaves the messages where they are.
-func TestBatchRenderErrorCommitsNothing(t *testing.T) {
+// A mail that cannot be built because of what one message says fails
+// that message alone: the messages before and after it in the batch keep
+// their effects and their mail, and the mailbox moves past all three.
+func TestBatchRenderErrorFailsThatMessageAlone(t *testing.T) {
 	dir := t.TempDir()
-	if err := os.WriteFile(filepath.Join(dir, "ack.txt.tmpl"), []byte("{{index .Changes 99}}\n"), 0o644); err != nil {
+	// An override that breaks on one reply's content only.
+	tmpl := "{{if eq .Subject \"Minutes: EHR weekly 2026-11-24 poison\"}}{{index .Changes 99}}{{end}}Done.\n"
+	if err := os.WriteFile(filepath.Join(dir, "ack.txt.tmpl"), []byte(tmpl), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	set, err := templates.Load(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
-	h := newHarness(t, trustedAuthserv("mx."+domain))
+	h := newHarness(t)
 	h.minutes()
 	h.eng.SetTemplates(set)
 	before := len(h.outbox())
-	_, err = h.batch(h.authReply(alice, "A-1 done"), h.authReply(bob, "A-2 done"))
-	if err == nil || !strings.Contains(err.Error(), "ack") {
-		t.Fatalf("HandleBatch error = %v, want the ack's render error", err)
+	poison := h.authReply(bob, "A-2 done")
+	poison.subject += " poison"
+	rs, err := h.batch(h.authReply(alice, "A-1 done"), poison, h.authReply(carol, "A-3 done"))
+	if err != nil {
+		t.Fatalf("HandleBatch: %v; one message's mail must not fail the batch", err)
 	}
-	if st := h.item("A-1").Status; st != "open" {
-		t.Errorf("A-1 is %s, want open: nothing of the batch commits", st)
+	if rs[0].Failed() || rs[2].Failed() || !rs[1].Failed() {
+		t.Fatalf("results %+v: want only the poisoned reply failed", rs)
 	}
-	if n := len(h.outbox()); n != before {
-		t.Errorf("%d mails queued, want none", n-before)
+	if !strings.Contains(rs[1].Reason, "could not be built") {
+		t.Errorf("reason %q does not say why", rs[1].Reason)
 	}
-	if cp, _ := h.st.Checkpoint("INBOX"); cp.LastUID != 1 {
-		t.Errorf("checkpoint at UID %d, want 1 (the minutes)", cp.LastUID)
+	for ref, want := range map[string]string{"A-1": "done", "A-2": "open", "A-3": "done"} {
+		if st := h.item(ref).Status; st != want {
+			t.Errorf("%s is %s, want %s", ref, st, want)
+		}
+	}
+	acks := 0
+	for _, m := range h.mailsSince(before) {
+		if m.Kind == "ack" {
+			acks++
+		}
+	}
+	if acks != 2 {
+		t.Errorf("%d acks queued, want 2 (alice, carol)", acks)
+	}
+	if cp, _ := h.st.Checkpoint("INBOX"); cp.LastUID != h.uid {
+		t.Errorf("checkpoint at UID %d, want %d", cp.LastUID, h.uid)
 	}
 }
 

@@ -233,8 +233,9 @@ func (e *Engine) HandleRead(ctx context.Context, b *Batch) ([]Result, error) {
 	if errors.As(err, &re) {
 		// A mail could not be rendered. Handled again with each mail
 		// rendered in its message's turn, the failure belongs to the
-		// message that caused the mail: a panic fails that message alone,
-		// an error fails the batch as any error does.
+		// message that caused the mail, which fails alone: its content
+		// (an address, a template's view of it) is what broke the mail,
+		// so the rest of the batch must not wait on it.
 		e.log.Warn("a mail of the batch could not be rendered; handling the batch again, rendering as it goes", "err", firstLine(re.Error()))
 		results, err = e.handleAll(ctx, ms, nil)
 	}
@@ -358,7 +359,7 @@ func (e *Engine) read(d Delivery) (in incoming) {
 		// Only what classify can take for minutes is parsed as minutes:
 		// not the replies ("Re: Minutes: …") that quote them.
 		if t.structured || t.minutes && !reReplySubject.MatchString(in.msg.Subject) {
-			parsed := minutes.Parse(in.msg, in.proj.parseOptions())
+			parsed := readMinutes(in.msg, in.proj)
 			t.parsed = &parsed
 		}
 	}
@@ -373,6 +374,13 @@ const savepoint = "message"
 // message rolls back what it did and records it as failed; only a database
 // error is returned.
 func (e *Engine) handleOne(tx *store.Tx, in incoming, q *mailQueue) (Result, error) {
+	if first, err := e.distinctVariant(tx, in); err != nil {
+		return Result{}, err
+	} else if first != "" {
+		in.key += "#" + in.hash[:16]
+		in.log = in.log.With("message_id", in.key)
+		in.log.Warn("message id seen before on a different message; handled under a key of its own", "first_sender", first)
+	}
 	if in.problem != nil {
 		return e.recordFailure(tx, in, in.problem.Error())
 	}
@@ -384,20 +392,34 @@ func (e *Engine) handleOne(tx *store.Tx, in incoming, q *mailQueue) (Result, err
 		mark = q.mark()
 	}
 	res, err := e.apply(tx, in, q)
-	var me *messageError
-	if errors.As(err, &me) {
+	if reason, ok := messageFailure(err); ok {
 		if err := tx.RollbackTo(savepoint); err != nil {
 			return Result{}, err
 		}
 		if q != nil {
 			q.rollback(mark)
 		}
-		return e.recordFailure(tx, in, me.reason)
+		return e.recordFailure(tx, in, reason)
 	}
 	if err != nil {
 		return Result{}, err
 	}
 	return res, tx.Release(savepoint)
+}
+
+// messageFailure reports whether err is the message's own fault — its
+// content could not be handled, or a mail it causes could not be built —
+// and why. Any other error is the database's, and fails the batch.
+func messageFailure(err error) (string, bool) {
+	var me *messageError
+	if errors.As(err, &me) {
+		return me.reason, true
+	}
+	var re errRender
+	if errors.As(err, &re) {
+		return "a mail it causes could not be built: " + re.Error(), true
+	}
+	return "", false
 }
 
 // apply records the message and does what it says, unless it was handled
@@ -417,7 +439,7 @@ func (e *Engine) apply(tx *store.Tx, in incoming, q *mailQueue) (res Result, err
 		}
 	} else if err == nil {
 		if prev.ContentHash != in.hash {
-			in.log.Warn("message id seen before with different content; keeping the first", "first_row", prev.ID)
+			in.log.Info("message id seen before with different content from the same sender; a copy, handled once", "first_row", prev.ID)
 		}
 		res = Result{Project: proj.Name, MessageID: in.key, Kind: mailflow.MessageKind(prev.Kind), Outcome: prev.Outcome, Reason: prev.Error, Duplicate: true}
 		return res, nil
@@ -432,6 +454,37 @@ func (e *Engine) apply(tx *store.Tx, in incoming, q *mailQueue) (res Result, err
 		e.afterApply(d)
 	}
 	return h.result, nil
+}
+
+// distinctVariant decides whether a message that carries a Message-ID
+// already recorded, with other bytes, is a different message rather than
+// a copy of the first: it is when it comes from another sender, or when
+// the first was never acted on (held, ignored or failed). Then it returns
+// the first one's sender, and the message is handled under a key of its
+// own, so that a mail that takes a real message's Message-ID first (a
+// forgery held unconfirmed, say) cannot make the real one be dropped. A
+// copy of a message that was acted on (the same mail delivered twice with
+// other trace headers) stays a duplicate.
+func (e *Engine) distinctVariant(tx *store.Tx, in incoming) (string, error) {
+	if in.msg == nil || in.msg.MessageID == "" || in.d.Rerun {
+		return "", nil
+	}
+	prev, err := tx.FindMessage(in.proj.ID, in.key)
+	if errors.Is(err, store.ErrNotFound) {
+		return "", nil
+	} else if err != nil {
+		return "", err
+	}
+	if prev.ContentHash == in.hash {
+		return "", nil
+	}
+	if prev.Sender == in.msg.From.Email && prev.Outcome == store.OutcomeProcessed {
+		return "", nil
+	}
+	if prev.Sender == "" {
+		return "(unknown)", nil
+	}
+	return prev.Sender, nil
 }
 
 // recordFailure stores a message that could not be handled, with its raw

@@ -116,6 +116,9 @@ func (h *handling) finish(outcome, reason string) error {
 	if outcome == store.OutcomeProcessed && reason == "" {
 		return nil
 	}
+	// The reason is in the log as well as the database: an administrator
+	// reading the journal sees why a mail changed nothing.
+	h.log.Info("message not acted on", "outcome", outcome, "kind", h.result.Kind, "reason", reason)
 	return h.tx.UpdateMessageOutcome(h.row, string(h.result.Kind), outcome, reason, nil, h.now)
 }
 

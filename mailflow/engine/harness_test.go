@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"fmt"
-	"io"
 	"log/slog"
 	"net/mail"
 	"strings"
@@ -52,6 +51,7 @@ type harness struct {
 	loc   *time.Location
 	uid   uint32
 	seq   int
+	logs  *logBuffer
 }
 
 type option func(*config.Config)
@@ -103,12 +103,31 @@ func newHarness(t *testing.T, opts ...option) *harness {
 	t.Cleanup(func() { st.Close() })
 	loc := cfg.Projects[0].Location
 	c := &clock{t: time.Date(2026, 11, 24, 17, 0, 0, 0, loc)} // a Tuesday
+	logs := &logBuffer{}
 	eng, err := engine.New(ctx, engine.Options{Store: st, Config: cfg, Templates: templates.MustDefault(), Now: c.now,
-		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+		Logger: slog.New(slog.NewTextHandler(logs, nil))})
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &harness{t: t, cfg: cfg, st: st, eng: eng, clock: c, loc: loc}
+	return &harness{t: t, cfg: cfg, st: st, eng: eng, clock: c, loc: loc, logs: logs}
+}
+
+// logBuffer keeps what the engine logs, for tests that check a line.
+type logBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *logBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *logBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
 }
 
 // msg builds a raw message. Headers are given as "Key: value" lines.

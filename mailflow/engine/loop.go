@@ -34,9 +34,15 @@ func doNotAnswer(msg *mailtext.Message, own map[string]bool, allowLists bool) (r
 	if v := strings.ToLower(strings.TrimSpace(h.Get("Auto-Submitted"))); v != "" && v != "no" {
 		return reasonAutoSubmitted, false
 	}
-	switch strings.ToLower(strings.TrimSpace(h.Get("Precedence"))) {
+	switch p := strings.ToLower(strings.TrimSpace(h.Get("Precedence"))); p {
 	case "bulk", "junk", "list", "auto_reply":
-		return reasonPrecedence, false
+		// Mailman marks every post "Precedence: list" beside its List-Id:
+		// with allow_lists on, a post to a list the project runs is mail
+		// to handle like any other (auto-replies and mailflow's own mail
+		// are still caught by the other rules).
+		if !(p == "list" && allowLists && h.Get("List-Id") != "") {
+			return reasonPrecedence, false
+		}
 	}
 	if h.Get("X-Autoreply") != "" || h.Get("X-Autorespond") != "" || h.Get("X-Auto-Reply") != "" {
 		return reasonAutoReply, false

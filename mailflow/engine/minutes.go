@@ -8,6 +8,8 @@ import (
 	"unicode"
 
 	"mailflow/mailflow"
+	"mailflow/mailflow/compose"
+	"mailflow/mailflow/mailtext"
 	"mailflow/mailflow/minutes"
 	"mailflow/mailflow/replyaddr"
 	"mailflow/store"
@@ -615,13 +617,56 @@ func listSome(s []string, n int) string {
 	return fmt.Sprintf("%s and %d more", strings.Join(s[:n], ", "), len(s)-n)
 }
 
+// checkAddresses takes out of parsed minutes every address that could not
+// be mailed, keeping the person's name, and notes each as a problem: an
+// attendee or owner address go-mail would refuse must not become a mail
+// that can never be built (which would fail every message after it).
+func checkAddresses(m *mailflow.Minutes) {
+	bad := func(addr string) bool {
+		if addr == "" || !strings.Contains(addr, "@") {
+			return false
+		}
+		if err := compose.CheckAddress(addr); err != nil {
+			m.Problems = append(m.Problems, mailflow.Problem{Reason: "left out: " + err.Error()})
+			return true
+		}
+		return false
+	}
+	for _, people := range [][]mailflow.Person{m.Meeting.Attendees, m.Meeting.Regrets} {
+		for i := range people {
+			if bad(people[i].Email) {
+				people[i].Email = ""
+			}
+		}
+	}
+	for i := range m.ActionItems {
+		it := &m.ActionItems[i]
+		if bad(it.Owner) {
+			it.Owner, it.Owners = "", nil
+		}
+	}
+	for i := range m.Risks {
+		if bad(m.Risks[i].Owner) {
+			m.Risks[i].Owner = ""
+		}
+	}
+}
+
 // parsedMinutes is the message read as minutes: read already when the
 // message was, or now.
 func (h *handling) parsedMinutes() mailflow.Minutes {
 	if h.text.parsed != nil {
 		return *h.text.parsed
 	}
-	return minutes.Parse(h.msg, h.proj.parseOptions())
+	return readMinutes(h.msg, h.proj)
+}
+
+// readMinutes reads a message as minutes of a project, with every address
+// in them checked.
+func readMinutes(msg *mailtext.Message, p *Project) mailflow.Minutes {
+	m := minutes.Parse(msg, p.parseOptions())
+	checkAddresses(&m)
+	return m
 }
 
 func personName(p mailflow.Person) string {
