@@ -5,8 +5,12 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/emersion/go-message"
 	"github.com/emersion/go-message/textproto"
 )
+
+// The engine passes &msg.Header (a go-message message.Header).
+var _ Headers = (*message.Header)(nil)
 
 // mx is the placeholder authserv-id of the project's own MTA.
 var mx = Policy{TrustedIDs: []string{"mx.clinic.example"}}
