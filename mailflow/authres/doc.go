@@ -61,9 +61,10 @@
 // header.d=clinic.example"@evil.example leaves its "@evil.example" glued to
 // a property of the injected result. A careful attacker can still land that
 // "@" on a third, harmless result; no parser can undo an MTA that writes
-// unquoted sender text, so such an MTA must not be trusted. OpenDKIM,
-// OpenDMARC, rspamd, Gmail and Exchange quote such local parts or write the
-// domain alone.
+// unquoted sender text, so such an MTA must not be trusted. In the samples
+// this package is modelled on, OpenDMARC, policyd-spf and Exchange write the
+// envelope domain alone, rspamd and Gmail quote local parts that are not
+// plain atoms, and OpenDKIM writes no envelope address at all.
 //
 // # Exchange Online
 //
