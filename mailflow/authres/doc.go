@@ -60,11 +60,14 @@
 // the sender writes part of the field's syntax, and "x; dkim=pass
 // header.d=clinic.example"@evil.example leaves its "@evil.example" glued to
 // a property of the injected result. A careful attacker can still land that
-// "@" on a third, harmless result; no parser can undo an MTA that writes
-// unquoted sender text, so such an MTA must not be trusted. In the samples
-// this package is modelled on, OpenDMARC, policyd-spf and Exchange write the
-// envelope domain alone, rspamd and Gmail quote local parts that are not
-// plain atoms, and OpenDKIM writes no envelope address at all.
+// "@" on a third, harmless result. No parser can undo an MTA that writes
+// unquoted sender text, in a property or in a comment (where a ")" in the
+// local part closes the comment early), so such an MTA must not be trusted.
+// In the samples this package is modelled on, OpenDMARC and Exchange write
+// the envelope domain alone, rspamd and Gmail quote local parts that are not
+// plain atoms, OpenDKIM writes no envelope address, and policyd-spf copies
+// the envelope sender into a comment, which is safe only if it escapes
+// parentheses there.
 //
 // # Exchange Online
 //
