@@ -35,14 +35,15 @@ func (h *handling) authenticate(tg target) verdict {
 	if tg.tokenValid {
 		return verdict{ok: true, strong: true, how: "sent to a signed reply address"}
 	}
-	if authenticatedFrom(h.msg, sec.TrustedAuthservID) {
-		return verdict{ok: true, strong: true, how: "DKIM/SPF/DMARC pass at " + sec.TrustedAuthservID}
+	mta := h.e.senderVerdict(h.msg)
+	if mta.Pass {
+		return verdict{ok: true, strong: true, how: mta.Reason}
 	}
 	if !sec.RequireAuthentication() {
 		return verdict{ok: true, how: "not authenticated (require_auth is off)"}
 	}
-	reason := "no signed reply address and no DKIM, SPF or DMARC pass for " + domainOf(h.msg.From.Email) + " from the project's mail server"
-	if sec.TrustedAuthservID == "" {
+	reason := "no signed reply address, and " + mta.Reason
+	if sec.TrustedAuthservID == "" && !sec.TrustExchangeInternal {
 		reason = "the mail did not come through a signed reply address, and mailflow is not set up to read your mail server's DKIM results (trusted_authserv_id)"
 	}
 	if tg.token != "" {

@@ -391,3 +391,43 @@ func countKinds(ms []store.Mail) map[string]int {
 	}
 	return n
 }
+
+// Authentication-Results as real mail servers write them, and as attackers
+// shape them, decide through the engine whether a reply from Bob that
+// came straight to the project address (no reply token) counts.
+func TestAuthenticationResultsThroughTheEngine(t *testing.T) {
+	tests := []struct {
+		name     string
+		headers  []string
+		exchange bool
+		applied  bool
+	}{
+		{"OpenDKIM's comment form", []string{"Authentication-Results: mx.clinic.example; dkim=pass (2048-bit key; unprotected) header.d=clinic.example header.i=@clinic.example header.b=Ab12Cd34"}, false, true},
+		{"one header per method, dmarc none on top", []string{
+			"Authentication-Results: mx.clinic.example; dmarc=none (p=none dis=none) header.from=clinic.example",
+			"Authentication-Results: mx.clinic.example; spf=none smtp.mailfrom=clinic.example",
+			"Authentication-Results: mx.clinic.example; dkim=pass (2048-bit key; unprotected) header.d=clinic.example"}, false, true},
+		{"a pass inside a comment", []string{"Authentication-Results: mx.clinic.example; spf=fail (sender; dkim=pass header.d=clinic.example) smtp.mailfrom=bob@clinic.example"}, false, false},
+		{"a pass inside an unquoted local part", []string{"Authentication-Results: mx.clinic.example; spf=fail smtp.mailfrom=x;dkim=pass header.d=clinic.example@evil.example"}, false, false},
+		{"a pass inside a quoted value", []string{`Authentication-Results: mx.clinic.example; spf=fail smtp.mailfrom="x; dkim=pass header.d=clinic.example"@evil.example`}, false, false},
+		{"dmarc fail beside an unaligned dkim pass", []string{"Authentication-Results: mx.clinic.example; dkim=pass header.d=evil.example; dmarc=fail header.from=clinic.example"}, false, false},
+		{"Exchange Online's id-less header", []string{"Authentication-Results: spf=pass (sender IP is 203.0.113.5) smtp.mailfrom=clinic.example; dkim=pass (signature was verified) header.d=clinic.example; dmarc=pass action=none header.from=clinic.example; compauth=pass reason=100"}, false, false},
+		{"Exchange organisation headers, trusted", []string{"X-MS-Exchange-Organization-AuthAs: Internal", "X-MS-Exchange-Organization-AuthSource: AM0PR01MB1234.eurprd01.prod.exchangelabs.com",
+			"X-MS-Exchange-Organization-AuthMechanism: 04"}, true, true},
+		{"Exchange organisation headers, not trusted", []string{"X-MS-Exchange-Organization-AuthAs: Internal", "X-MS-Exchange-Organization-AuthSource: AM0PR01MB1234.eurprd01.prod.exchangelabs.com"}, false, false},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			h := newHarness(t, func(c *config.Config) { c.Security.TrustExchangeInternal = tc.exchange })
+			h.minutes()
+			res := h.deliver(msg{from: bob, subject: "A-2", body: "A-2 due Dec 9\n", headers: tc.headers})
+			got := h.item("A-2").Due == "2026-12-09"
+			if got != tc.applied {
+				t.Errorf("applied = %v (%s: %s), want %v", got, res.Outcome, res.Reason, tc.applied)
+			}
+			if !tc.applied && !strings.Contains(h.logs.String(), "reason=") {
+				t.Errorf("the refusal logged no reason")
+			}
+		})
+	}
+}
