@@ -11,7 +11,7 @@ import (
 
 	"mailflow/mailflow"
 	"mailflow/mailflow/config"
-	"mailflow/mailflow/inspect"
+	"mailflow/mailflow/engine"
 	"mailflow/store"
 )
 
@@ -55,7 +55,7 @@ func cmdParse(ctx context.Context, args []string, out, errOut io.Writer) error {
 			proj = p
 		}
 	}
-	u, err := inspect.Understand(raw, proj)
+	u, err := engine.Understand(raw, proj)
 	if err != nil {
 		return fmt.Errorf("%s: %w", pos[0], err)
 	}
@@ -68,7 +68,7 @@ func cmdParse(ctx context.Context, args []string, out, errOut io.Writer) error {
 	return nil
 }
 
-func printUnderstanding(w io.Writer, u *inspect.Understanding) {
+func printUnderstanding(w io.Writer, u *engine.Understanding) {
 	fmt.Fprintf(w, "kind: %s\n", u.Kind)
 	if u.Meeting != nil {
 		fmt.Fprintf(w, "meeting: %s (%s)\n", u.Meeting.Title, u.Meeting.Date)
@@ -110,7 +110,7 @@ func printUnderstanding(w io.Writer, u *inspect.Understanding) {
 		for _, c := range u.Commands {
 			fmt.Fprintf(w, "  line %d: %s %s %s\n", c.Line, c.Verb, or(c.Ref, "(the item replied to)"), c.Value)
 		}
-		for _, n := range u.Notes {
+		for _, n := range u.ReplyNotes {
 			fmt.Fprintf(w, "  note: %s\n", n)
 		}
 	}

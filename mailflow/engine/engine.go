@@ -351,20 +351,29 @@ func (e *Engine) read(d Delivery) (in incoming) {
 		in.key = in.msg.MessageID
 	}
 	if in.problem == nil {
-		t := &in.text
-		t.reply = reply.Text(in.msg)
-		t.lines = reply.ParseCommands(t.reply)
-		t.structured = minutes.HasStructure(t.reply)
-		t.minutes = minutes.IsMinutes(in.msg.Subject, in.msg.Text, in.proj.parseOptions())
-		// Only what classify can take for minutes is parsed as minutes:
-		// not the replies ("Re: Minutes: …") that quote them.
-		if t.structured || t.minutes && !reReplySubject.MatchString(in.msg.Subject) {
-			parsed := readMinutes(in.msg, in.proj)
-			t.parsed = &parsed
-		}
+		in.text = readText(in.msg, in.proj)
 	}
 	in.log = e.log.With("project", in.proj.Name, "mailbox", d.Mailbox, "uid", d.UID, "message_id", in.key)
 	return in
+}
+
+// readText reads what the engine needs from a message's text: the new
+// text of a reply and its commands, whether it is laid out as minutes, and
+// the minutes in it when it may be minutes. It is a function of the message
+// and the project alone; "mailflow parse" reads a message with it too.
+func readText(msg *mailtext.Message, p *Project) textFacts {
+	var t textFacts
+	t.reply = reply.Text(msg)
+	t.lines = reply.ParseCommands(t.reply)
+	t.structured = minutes.HasStructure(t.reply)
+	t.minutes = minutes.IsMinutes(msg.Subject, msg.Text, p.parseOptions())
+	// Only what kindOf can take for minutes is parsed as minutes: not the
+	// replies ("Re: Minutes: …") that quote them.
+	if t.structured || t.minutes && !reReplySubject.MatchString(msg.Subject) {
+		parsed := readMinutes(msg, p)
+		t.parsed = &parsed
+	}
+	return t
 }
 
 // savepoint names the mark set before each message of a batch.

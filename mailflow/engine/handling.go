@@ -226,23 +226,29 @@ var reReplySubject = regexp.MustCompile(`(?i)^\s*(re|aw|sv|vs|antw)\s*:`)
 
 // classify decides whether a message is minutes, a reply or other.
 func (h *handling) classify(tg target) mailflow.MessageKind {
-	if tg.token != "" || tg.threadedTo != "" {
+	return kindOf(h.msg, h.text, tg.token != "" || tg.threadedTo != "")
+}
+
+// kindOf classifies a message read as t. answering says that it answers
+// mail of ours or minutes we hold (a reply token, or threading to them).
+func kindOf(msg *mailtext.Message, t textFacts, answering bool) mailflow.MessageKind {
+	if answering {
 		// A reply to our mail or to minutes is minutes only when the new
 		// text is itself laid out as minutes ("here is the corrected version").
-		if h.text.structured {
+		if t.structured {
 			return mailflow.KindMinutes
 		}
 		return mailflow.KindReply
 	}
-	if h.text.minutes && (!reReplySubject.MatchString(h.msg.Subject) || h.text.structured) {
+	if t.minutes && (!reReplySubject.MatchString(msg.Subject) || t.structured) {
 		return mailflow.KindMinutes
 	}
-	for _, l := range h.text.lines {
+	for _, l := range t.lines {
 		if l.IsCommand && l.Command.Ref != "" || reConfirmRef.MatchString(l.Command.Text) {
 			return mailflow.KindReply
 		}
 	}
-	if reRef.MatchString(minutes.CleanSubject(h.msg.Subject)) && reReplySubject.MatchString(h.msg.Subject) {
+	if reRef.MatchString(minutes.CleanSubject(msg.Subject)) && reReplySubject.MatchString(msg.Subject) {
 		return mailflow.KindReply
 	}
 	return mailflow.KindOther
