@@ -297,71 +297,70 @@ var DefaultMinutesSubjects = []string{
 	`(?i)\baction items\b`,
 }
 
-// Load reads, defaults and checks the config file at path.
+// Load reads, defaults and checks the config file at path. Its error is an
+// *Error listing every problem, each with its key and fix.
 func Load(path string) (*Config, error) {
 	var c Config
-	if _, err := decodeFile(path, &c); err != nil {
+	if err := decodeFile(path, &c); err != nil {
 		return nil, err
 	}
 	if err := c.Finish(os.Getenv); err != nil {
-		return nil, fmt.Errorf("config %s: %w", path, err)
+		var ps Problems
+		if !errors.As(err, &ps) {
+			ps = Problems{{What: err.Error()}}
+		}
+		return nil, &Error{Path: path, Problems: ps}
 	}
 	return &c, nil
 }
 
 // decodeFile reads the TOML file at path into c, rejecting unknown keys.
-func decodeFile(path string, c *Config) (toml.MetaData, error) {
+func decodeFile(path string, c *Config) error {
 	md, err := toml.DecodeFile(path, c)
 	if err != nil {
-		return md, fmt.Errorf("config %s: %w", path, err)
+		return &Error{Path: path, Problems: Problems{fileError(path, err)}}
 	}
 	if und := md.Undecoded(); len(und) > 0 {
-		keys := make([]string, len(und))
-		for i, k := range und {
-			keys[i] = k.String()
-		}
-		return md, fmt.Errorf("config %s: unknown key %s (misspelt?)", path, strings.Join(keys, ", "))
+		return &Error{Path: path, Problems: unknownKeys(und)}
 	}
 	c.Dir = filepath.Dir(path)
-	return md, nil
+	return nil
 }
 
 // Finish fills defaults, reads secrets and validates. getenv is os.Getenv
 // outside tests.
 func (c *Config) Finish(getenv func(string) string) error {
-	var errs []error
-	bad := func(key, format string, args ...any) {
-		errs = append(errs, fmt.Errorf("%s: %s", key, fmt.Sprintf(format, args...)))
-	}
+	ps := &problems{}
 
 	if c.Database.Path == "" {
-		bad("database.path", "is required")
+		ps.bad("database.path", "is required")
 	}
 	c.Database.Path = c.path(c.Database.Path)
 
 	// IMAP
 	if c.IMAP.Address == "" {
-		bad("imap.address", "is required (host:port)")
+		ps.bad("imap.address", "is required (host:port)")
 	} else if _, _, err := net.SplitHostPort(c.IMAP.Address); err != nil {
-		bad("imap.address", "%q is not host:port", c.IMAP.Address)
+		ps.bad("imap.address", "%q is not host:port", c.IMAP.Address)
 	}
 	if c.IMAP.Security == "" {
 		c.IMAP.Security = "tls"
 	}
-	checkSecurity(bad, "imap.security", c.IMAP.Security, c.IMAP.Address)
+	checkSecurity(ps, "imap.security", c.IMAP.Security, c.IMAP.Address)
 	if c.IMAP.Username == "" {
-		bad("imap.username", "is required")
+		ps.bad("imap.username", "is required")
 	}
-	c.IMAP.Auth, c.IMAP.OAuth2 = c.auth(bad, "imap.auth", c.IMAP.Auth)
+	c.IMAP.Auth, c.IMAP.OAuth2 = c.auth(ps, "imap.auth", c.IMAP.Auth)
 	if c.IMAP.Auth == AuthPassword {
 		if c.IMAP.Password == "" { // set directly only by the demo and tests
-			c.IMAP.Password = c.secret(bad, "imap.password_file", c.IMAP.PasswordFile, EnvIMAPPassword, "imap-password", getenv)
+			c.IMAP.Password = c.secret(ps, secretSpec{key: "imap.password_file", file: c.IMAP.PasswordFile, env: EnvIMAPPassword,
+				credential: "imap-password", fill: writePassword("IMAP password"), required: true}, getenv)
 		}
-		if c.IMAP.Password == "" {
-			bad("imap.password_file", "no IMAP password: set password_file, or %s, or a systemd credential named imap-password (or imap.auth = \"oauth2\")", EnvIMAPPassword)
+		if c.IMAP.Password == "" && c.IMAP.PasswordFile == "" {
+			ps.bad("imap.password_file", "no IMAP password: set password_file, or %s, or a systemd credential named imap-password (or imap.auth = \"oauth2\")", EnvIMAPPassword)
 		}
 	} else if c.IMAP.PasswordFile != "" {
-		bad("imap.password_file", "is not used with auth = %q: remove it", c.IMAP.Auth)
+		ps.bad("imap.password_file", "is not used with auth = %q: remove it", c.IMAP.Auth)
 	}
 	c.IMAP.CAFile = c.path(c.IMAP.CAFile)
 	if c.IMAP.ProcessedMailbox == "" {
@@ -371,22 +370,22 @@ func (c *Config) Finish(getenv func(string) string) error {
 		c.IMAP.FailedMailbox = "mailflow/failed"
 	}
 	if c.IMAP.ProcessedMailbox == c.IMAP.FailedMailbox {
-		bad("imap.failed_mailbox", "must differ from processed_mailbox")
+		ps.bad("imap.failed_mailbox", "must differ from processed_mailbox")
 	}
 	if c.IMAP.PollInterval.Duration == 0 {
 		c.IMAP.PollInterval.Duration = time.Minute
 	} else if c.IMAP.PollInterval.Duration < time.Second {
-		bad("imap.poll_interval", "%s is too short (minimum 1s)", c.IMAP.PollInterval)
+		ps.bad("imap.poll_interval", "%s is too short (minimum 1s)", c.IMAP.PollInterval)
 	}
 	if c.IMAP.MaxMessageBytes == 0 {
 		c.IMAP.MaxMessageBytes = 25 << 20
 	} else if c.IMAP.MaxMessageBytes < 1024 {
-		bad("imap.max_message_bytes", "%d is too small", c.IMAP.MaxMessageBytes)
+		ps.bad("imap.max_message_bytes", "%d is too small", c.IMAP.MaxMessageBytes)
 	}
 	if c.IMAP.BatchSize == 0 {
 		c.IMAP.BatchSize = 100
 	} else if c.IMAP.BatchSize < 0 {
-		bad("imap.batch_size", "must be positive")
+		ps.bad("imap.batch_size", "must be positive")
 	}
 	if c.IMAP.Timeout.Duration == 0 {
 		c.IMAP.Timeout.Duration = time.Minute
@@ -394,42 +393,43 @@ func (c *Config) Finish(getenv func(string) string) error {
 
 	// SMTP
 	if c.SMTP.Address == "" {
-		bad("smtp.address", "is required (host:port)")
+		ps.bad("smtp.address", "is required (host:port)")
 	} else if _, _, err := net.SplitHostPort(c.SMTP.Address); err != nil {
-		bad("smtp.address", "%q is not host:port", c.SMTP.Address)
+		ps.bad("smtp.address", "%q is not host:port", c.SMTP.Address)
 	}
 	if c.SMTP.Security == "" {
 		c.SMTP.Security = "starttls"
 	}
-	checkSecurity(bad, "smtp.security", c.SMTP.Security, c.SMTP.Address)
-	c.SMTP.Auth, c.SMTP.OAuth2 = c.auth(bad, "smtp.auth", c.SMTP.Auth)
+	checkSecurity(ps, "smtp.security", c.SMTP.Security, c.SMTP.Address)
+	c.SMTP.Auth, c.SMTP.OAuth2 = c.auth(ps, "smtp.auth", c.SMTP.Auth)
 	if c.SMTP.OAuth2 != nil && c.SMTP.Username == "" {
-		bad("smtp.username", "is required with auth = \"oauth2\" (the mailbox the token may send as)")
+		ps.bad("smtp.username", "is required with auth = \"oauth2\" (the mailbox the token may send as)")
 	}
 	if c.SMTP.Auth == AuthPassword {
 		if c.SMTP.Password == "" {
-			c.SMTP.Password = c.secret(bad, "smtp.password_file", c.SMTP.PasswordFile, EnvSMTPPassword, "smtp-password", getenv)
+			c.SMTP.Password = c.secret(ps, secretSpec{key: "smtp.password_file", file: c.SMTP.PasswordFile, env: EnvSMTPPassword,
+				credential: "smtp-password", fill: writePassword("SMTP password"), required: c.SMTP.Username != ""}, getenv)
 		}
-		if c.SMTP.Username != "" && c.SMTP.Password == "" {
-			bad("smtp.password_file", "smtp.username is set but there is no password: set password_file, or %s, or a systemd credential named smtp-password", EnvSMTPPassword)
+		if c.SMTP.Username != "" && c.SMTP.Password == "" && c.SMTP.PasswordFile == "" {
+			ps.bad("smtp.password_file", "smtp.username is set but there is no password: set password_file, or %s, or a systemd credential named smtp-password", EnvSMTPPassword)
 		}
 	} else if c.SMTP.PasswordFile != "" {
-		bad("smtp.password_file", "is not used with auth = %q: remove it", c.SMTP.Auth)
+		ps.bad("smtp.password_file", "is not used with auth = %q: remove it", c.SMTP.Auth)
 	}
 	if c.IMAP.OAuth2 != nil || c.SMTP.OAuth2 != nil {
-		c.finishOAuth2(bad, getenv)
+		c.finishOAuth2(ps, getenv)
 	} else if o := c.OAuth2; o.TokenURL != "" || o.ClientID != "" || o.ClientSecretFile != "" || o.RefreshTokenFile != "" || len(o.Scopes) > 0 {
-		bad("oauth2", "is set but neither imap.auth nor smtp.auth is \"oauth2\"")
+		ps.bad("oauth2", "is set but neither imap.auth nor smtp.auth is \"oauth2\"")
 	}
 	c.SMTP.CAFile = c.path(c.SMTP.CAFile)
-	c.finishFrom(bad)
+	c.finishFrom(ps)
 	if c.SMTP.Timeout.Duration == 0 {
 		c.SMTP.Timeout.Duration = 30 * time.Second
 	}
 	if c.SMTP.MaxAttempts == 0 {
 		c.SMTP.MaxAttempts = 10
 	} else if c.SMTP.MaxAttempts < 1 {
-		bad("smtp.max_attempts", "must be at least 1")
+		ps.bad("smtp.max_attempts", "must be at least 1")
 	}
 	if c.SMTP.BatchSize == 0 {
 		c.SMTP.BatchSize = 50
@@ -438,65 +438,73 @@ func (c *Config) Finish(getenv func(string) string) error {
 	// Security
 	key := string(c.Security.ReplyKey)
 	if key == "" {
-		key = c.secret(bad, "security.reply_key_file", c.Security.ReplyKeyFile, EnvReplyKey, "reply-key", getenv)
+		key = c.secret(ps, secretSpec{key: "security.reply_key_file", file: c.Security.ReplyKeyFile, env: EnvReplyKey,
+			credential: "reply-key", fill: writeReplyKey, required: true}, getenv)
 	}
 	if key != "" && len(key) < 16 {
-		bad("security.reply_key_file", "the key is %d bytes; use at least 16 random bytes (e.g. `head -c 32 /dev/urandom | base64`)", len(key))
+		fix := "use at least 16 random bytes"
+		if c.Security.ReplyKeyFile != "" {
+			fix = writeReplyKey(c.path(c.Security.ReplyKeyFile))
+		}
+		ps.badFix("security.reply_key_file", fix, "the key is %d bytes; use at least 16 random bytes", len(key))
 	}
 	c.Security.ReplyKey = []byte(key)
 	if c.Security.ReplyRateLimit == 0 {
 		c.Security.ReplyRateLimit = 20
 	}
 	if c.Security.RequireAuthentication() && !c.Security.HasAuthSource() {
-		bad("security.reply_key_file", "with require_auth on, set reply_key_file (signed reply addresses), trusted_authserv_id or trust_exchange_internal, or nobody can change anything by email")
+		ps.bad("security.reply_key_file", "with require_auth on, set reply_key_file (signed reply addresses), trusted_authserv_id or trust_exchange_internal, or nobody can change anything by email")
 	}
-	inRange(bad, "security.reply_token_days", &c.Security.ReplyTokenDays, DefaultReplyTokenDays, 1, MaxReplyTokenDays)
-	inRange(bad, "security.held_minutes_days", &c.Security.HeldMinutesDays, DefaultHeldMinutesDays, 1, MaxHeldMinutesDays)
-	inRange(bad, "security.max_items", &c.Security.MaxItems, DefaultMaxItems, 1, MaxMaxItems)
+	inRange(ps, "security.reply_token_days", &c.Security.ReplyTokenDays, DefaultReplyTokenDays, 1, MaxReplyTokenDays)
+	inRange(ps, "security.held_minutes_days", &c.Security.HeldMinutesDays, DefaultHeldMinutesDays, 1, MaxHeldMinutesDays)
+	inRange(ps, "security.max_items", &c.Security.MaxItems, DefaultMaxItems, 1, MaxMaxItems)
 
 	c.Templates.Dir = c.path(c.Templates.Dir)
 	switch c.Log.Format {
 	case "", "text", "json":
 	default:
-		bad("log.format", "%q: want \"text\" or \"json\"", c.Log.Format)
+		ps.bad("log.format", "%q: want \"text\" or \"json\"", c.Log.Format)
 	}
 	switch c.Log.Level {
 	case "", "debug", "info", "warn", "error":
 	default:
-		bad("log.level", "%q: want debug, info, warn or error", c.Log.Level)
+		ps.bad("log.level", "%q: want debug, info, warn or error", c.Log.Level)
 	}
 
 	if c.Daemon.ShutdownTimeout.Duration == 0 {
 		c.Daemon.ShutdownTimeout.Duration = 10 * time.Second
 	} else if c.Daemon.ShutdownTimeout.Duration < time.Second {
-		bad("daemon.shutdown_timeout", "%s is too short (minimum 1s)", c.Daemon.ShutdownTimeout)
+		ps.bad("daemon.shutdown_timeout", "%s is too short (minimum 1s)", c.Daemon.ShutdownTimeout)
 	}
 
 	// Projects
 	if len(c.Projects) == 0 {
-		bad("project", "at least one [[project]] is required")
+		ps.bad("project", "at least one [[project]] is required")
 	}
 	names := map[string]bool{}
 	for i := range c.Projects {
-		c.Projects[i].finish(fmt.Sprintf("project[%d]", i), bad)
+		c.Projects[i].finish(fmt.Sprintf("project[%d]", i), ps)
 		if names[c.Projects[i].Name] {
-			bad(fmt.Sprintf("project[%d].name", i), "%q is used twice", c.Projects[i].Name)
+			ps.bad(fmt.Sprintf("project[%d].name", i), "%q is used twice", c.Projects[i].Name)
 		}
 		names[c.Projects[i].Name] = true
 	}
-	return errors.Join(errs...)
+	if len(*ps) > 0 {
+		return Problems(*ps)
+	}
+	return nil
 }
 
-func (p *Project) finish(key string, bad func(key, format string, args ...any)) {
+func (p *Project) finish(key string, ps *problems) {
 	if p.Name == "" {
-		bad(key+".name", "is required")
+		ps.bad(key+".name", "is required")
 	} else {
 		key = fmt.Sprintf("project %q", p.Name)
 	}
 	if p.Address == "" {
-		bad(key+".address", "is required (the project's own mail address)")
+		ps.bad(key+".address", "is required (the project's own mail address)")
 	} else if a, err := mail.ParseAddress(p.Address); err != nil || !strings.Contains(a.Address, "@") {
-		bad(key+".address", "%q is not an email address", p.Address)
+		ps.bad(key+".address", "%q is not an email address", p.Address)
 	} else {
 		p.Address = strings.ToLower(a.Address)
 	}
@@ -508,43 +516,43 @@ func (p *Project) finish(key string, bad func(key, format string, args ...any)) 
 	}
 	loc, err := time.LoadLocation(p.Timezone)
 	if err != nil {
-		bad(key+".timezone", "%q is not an IANA time zone (e.g. \"Europe/Berlin\")", p.Timezone)
+		ps.badFix(key+".timezone", "use an IANA name such as \"Europe/Berlin\" (timedatectl list-timezones lists them)", "%q is not an IANA time zone", p.Timezone)
 	}
 	p.Location = loc
 	for j, l := range p.Leadership {
 		if _, err := mail.ParseAddress(l); err != nil {
-			bad(fmt.Sprintf("%s.leadership[%d]", key, j), "%q is not an email address", l)
+			ps.bad(fmt.Sprintf("%s.leadership[%d]", key, j), "%q is not an email address", l)
 		}
 	}
 	if p.StatusSchedule == "" {
 		p.StatusSchedule = "Mon 08:00"
 	}
 	if s, err := schedule.ParseSpec(p.StatusSchedule); err != nil {
-		bad(key+".status_schedule", "%v", err)
+		ps.bad(key+".status_schedule", "%v", err)
 	} else {
 		p.Schedule = s
 	}
 	if p.ReminderDaysBefore == 0 {
 		p.ReminderDaysBefore = 2
 	} else if p.ReminderDaysBefore < 0 {
-		bad(key+".reminder_days_before", "must be 0 or more")
+		ps.bad(key+".reminder_days_before", "must be 0 or more")
 	}
 	if p.OverdueEveryDays == 0 {
 		p.OverdueEveryDays = 1
 	} else if p.OverdueEveryDays < 0 {
-		bad(key+".overdue_every_days", "must be 1 or more")
+		ps.bad(key+".overdue_every_days", "must be 1 or more")
 	}
 	if p.ReminderHour == 0 {
 		p.ReminderHour = 8
 	} else if p.ReminderHour < 0 || p.ReminderHour > 23 {
-		bad(key+".reminder_hour", "%d: want 0-23", p.ReminderHour)
+		ps.bad(key+".reminder_hour", "%d: want 0-23", p.ReminderHour)
 	}
 	switch p.DateOrder {
 	case "":
 		p.DateOrder = "mdy"
 	case "mdy", "dmy":
 	default:
-		bad(key+".date_order", "%q: want \"mdy\" (12/3 is Dec 3) or \"dmy\" (12/3 is 12 Mar)", p.DateOrder)
+		ps.bad(key+".date_order", "%q: want \"mdy\" (12/3 is Dec 3) or \"dmy\" (12/3 is 12 Mar)", p.DateOrder)
 	}
 	if p.MeetingCadenceDays == 0 {
 		p.MeetingCadenceDays = 7
@@ -552,12 +560,12 @@ func (p *Project) finish(key string, bad func(key, format string, args ...any)) 
 	if len(p.MinutesSubjects) == 0 {
 		p.MinutesSubjects = DefaultMinutesSubjects
 	}
-	inRange(bad, key+".max_recipients", &p.MaxRecipients, DefaultMaxRecipients, 1, MaxMaxRecipients)
+	inRange(ps, key+".max_recipients", &p.MaxRecipients, DefaultMaxRecipients, 1, MaxMaxRecipients)
 	p.Subjects = p.Subjects[:0]
 	for j, pat := range p.MinutesSubjects {
 		re, err := regexp.Compile(pat)
 		if err != nil {
-			bad(fmt.Sprintf("%s.minutes_subjects[%d]", key, j), "%q is not a regular expression: %v", pat, err)
+			ps.bad(fmt.Sprintf("%s.minutes_subjects[%d]", key, j), "%q is not a regular expression: %v", pat, err)
 			continue
 		}
 		p.Subjects = append(p.Subjects, re)
@@ -567,9 +575,9 @@ func (p *Project) finish(key string, bad func(key, format string, args ...any)) 
 		m := &p.Members[j]
 		mkey := fmt.Sprintf("%s.member[%d]", key, j)
 		if m.Email == "" {
-			bad(mkey+".email", "is required")
+			ps.bad(mkey+".email", "is required")
 		} else if a, err := mail.ParseAddress(m.Email); err != nil {
-			bad(mkey+".email", "%q is not an email address", m.Email)
+			ps.bad(mkey+".email", "%q is not an email address", m.Email)
 		} else {
 			m.Email = strings.ToLower(a.Address)
 			if m.Name == "" {
@@ -577,7 +585,7 @@ func (p *Project) finish(key string, bad func(key, format string, args ...any)) 
 			}
 		}
 		if emails[m.Email] {
-			bad(mkey+".email", "%s is listed twice", m.Email)
+			ps.bad(mkey+".email", "%s is listed twice", m.Email)
 		}
 		emails[m.Email] = true
 		switch m.Role {
@@ -585,7 +593,7 @@ func (p *Project) finish(key string, bad func(key, format string, args ...any)) 
 			m.Role = string(mailflow.RoleMember)
 		case string(mailflow.RoleChair), string(mailflow.RoleMember):
 		default:
-			bad(mkey+".role", "%q: want \"chair\" or \"member\"", m.Role)
+			ps.bad(mkey+".role", "%q: want \"chair\" or \"member\"", m.Role)
 		}
 	}
 }
@@ -595,18 +603,18 @@ func (p *Project) finish(key string, bad func(key, format string, args ...any)) 
 // as <addr>, which is how the envelope and go-mail's From header take it:
 // net/mail unquotes a quoted local part ("odd guy"@x) into one that does
 // not.
-func (c *Config) finishFrom(bad func(key, format string, args ...any)) {
+func (c *Config) finishFrom(ps *problems) {
 	if c.SMTP.From == "" {
-		bad("smtp.from", "is required (the envelope sender, e.g. mailflow@example.org)")
+		ps.bad("smtp.from", "is required (the envelope sender, e.g. mailflow@example.org)")
 		return
 	}
 	a, err := mail.ParseAddress(c.SMTP.From)
 	if err != nil {
-		bad("smtp.from", "%q is not one email address (want addr@example.org or \"Name <addr@example.org>\"): %v", c.SMTP.From, err)
+		ps.bad("smtp.from", "%q is not one email address (want addr@example.org or \"Name <addr@example.org>\"): %v", c.SMTP.From, err)
 		return
 	}
 	if again, err := mail.ParseAddress("<" + a.Address + ">"); err != nil || again.Address != a.Address {
-		bad("smtp.from", "%q: the address %q cannot be sent from; use a plain one such as mailflow@example.org", c.SMTP.From, a.Address)
+		ps.bad("smtp.from", "%q: the address %q cannot be sent from; use a plain one such as mailflow@example.org", c.SMTP.From, a.Address)
 		return
 	}
 	c.SMTP.From, c.SMTP.FromName = a.Address, a.Name
@@ -614,70 +622,72 @@ func (c *Config) finishFrom(bad func(key, format string, args ...any)) {
 
 // inRange defaults an unset (zero) integer setting to def and checks that
 // it lies within lo..hi.
-func inRange(bad func(key, format string, args ...any), key string, v *int, def, lo, hi int) {
+func inRange(ps *problems, key string, v *int, def, lo, hi int) {
 	if *v == 0 {
 		*v = def
 	} else if *v < lo || *v > hi {
-		bad(key, "%d is out of range: want %d to %d (default %d)", *v, lo, hi, def)
+		ps.bad(key, "%d is out of range: want %d to %d (default %d)", *v, lo, hi, def)
 	}
 }
 
 // auth checks a server's auth key, defaulting it to "password", and
 // returns the [oauth2] section for "oauth2".
-func (c *Config) auth(bad func(key, format string, args ...any), key, auth string) (string, *OAuth2) {
+func (c *Config) auth(ps *problems, key, auth string) (string, *OAuth2) {
 	switch auth {
 	case "", AuthPassword:
 		return AuthPassword, nil
 	case AuthOAuth2:
 		return auth, &c.OAuth2
 	}
-	bad(key, "%q: want \"password\" or \"oauth2\"", auth)
+	ps.bad(key, "%q: want \"password\" or \"oauth2\"", auth)
 	return auth, nil
 }
 
 // finishOAuth2 checks the [oauth2] section and reads its secrets.
-func (c *Config) finishOAuth2(bad func(key, format string, args ...any), getenv func(string) string) {
+func (c *Config) finishOAuth2(ps *problems, getenv func(string) string) {
 	o := &c.OAuth2
 	if o.TokenURL == "" {
-		bad("oauth2.token_url", "is required (Microsoft 365: https://login.microsoftonline.com/TENANT/oauth2/v2.0/token; Google: https://oauth2.googleapis.com/token)")
+		ps.bad("oauth2.token_url", "is required (Microsoft 365: https://login.microsoftonline.com/TENANT/oauth2/v2.0/token; Google: https://oauth2.googleapis.com/token)")
 	} else if u, err := url.Parse(o.TokenURL); err != nil || u.Host == "" {
-		bad("oauth2.token_url", "is not a URL")
+		ps.bad("oauth2.token_url", "is not a URL")
 	} else if u.User != nil || u.Fragment != "" {
 		// It is printed in errors and by doctor: no credentials in it.
-		bad("oauth2.token_url", "must not hold a user name, password or #fragment")
+		ps.bad("oauth2.token_url", "must not hold a user name, password or #fragment")
 	} else if u.Scheme != "https" && !(u.Scheme == "http" && isLoopback(u.Hostname())) {
 		// The client secret travels in the request.
-		bad("oauth2.token_url", "must be https (plain http only to a loopback address), not %q", o.TokenURL)
+		ps.bad("oauth2.token_url", "must be https (plain http only to a loopback address), not %q", o.TokenURL)
 	}
 	if o.ClientID == "" {
-		bad("oauth2.client_id", "is required (the application (client) ID of the app registration)")
+		ps.bad("oauth2.client_id", "is required (the application (client) ID of the app registration)")
 	}
 	if o.ClientSecret == "" {
-		o.ClientSecret = c.secret(bad, "oauth2.client_secret_file", o.ClientSecretFile, EnvOAuth2ClientSecret, "oauth2-client-secret", getenv)
+		o.ClientSecret = c.secret(ps, secretSpec{key: "oauth2.client_secret_file", file: o.ClientSecretFile, env: EnvOAuth2ClientSecret,
+			credential: "oauth2-client-secret", fill: writePassword("client secret"), required: true}, getenv)
 	}
-	if o.ClientSecret == "" {
-		bad("oauth2.client_secret_file", "no client secret: set client_secret_file, or %s, or a systemd credential named oauth2-client-secret", EnvOAuth2ClientSecret)
+	if o.ClientSecret == "" && o.ClientSecretFile == "" {
+		ps.bad("oauth2.client_secret_file", "no client secret: set client_secret_file, or %s, or a systemd credential named oauth2-client-secret", EnvOAuth2ClientSecret)
 	}
 	if o.RefreshToken == "" {
-		o.RefreshToken = c.secret(bad, "oauth2.refresh_token_file", o.RefreshTokenFile, EnvOAuth2RefreshToken, "oauth2-refresh-token", getenv)
+		o.RefreshToken = c.secret(ps, secretSpec{key: "oauth2.refresh_token_file", file: o.RefreshTokenFile, env: EnvOAuth2RefreshToken,
+			credential: "oauth2-refresh-token", fill: writePassword("refresh token"), required: true}, getenv)
 	}
 	if o.RefreshToken == "" && len(o.Scopes) == 0 {
-		bad("oauth2.scopes", "is required for the client-credentials grant (Microsoft 365: [\"https://outlook.office365.com/.default\"])")
+		ps.bad("oauth2.scopes", "is required for the client-credentials grant (Microsoft 365: [\"https://outlook.office365.com/.default\"])")
 	}
 }
 
 // checkSecurity accepts tls, starttls, and insecure only towards loopback:
 // a password must never cross a network in clear text.
-func checkSecurity(bad func(key, format string, args ...any), key, sec, addr string) {
+func checkSecurity(ps *problems, key, sec, addr string) {
 	switch sec {
 	case "tls", "starttls":
 	case "insecure":
 		host, _, _ := net.SplitHostPort(addr)
 		if !isLoopback(host) {
-			bad(key, "\"insecure\" is only allowed to a loopback address (localhost, 127.0.0.1, ::1), not %q", host)
+			ps.bad(key, "\"insecure\" is only allowed to a loopback address (localhost, 127.0.0.1, ::1), not %q", host)
 		}
 	default:
-		bad(key, "%q: want \"tls\", \"starttls\" or \"insecure\"", sec)
+		ps.bad(key, "%q: want \"tls\", \"starttls\" or \"insecure\"", sec)
 	}
 }
 
@@ -689,28 +699,71 @@ func isLoopback(host string) bool {
 	return ip != nil && ip.IsLoopback()
 }
 
-// secret reads a secret from file, else from the environment, else from a
-// systemd credential (LoadCredential=name:…), trimming a final newline.
-// Both files go through readSecretFile.
-func (c *Config) secret(bad func(key, format string, args ...any), key, file, env, credential string, getenv func(string) string) string {
-	if file != "" {
-		v, err := readSecretFile(c.path(file))
-		if err != nil {
-			bad(key, "%v", err)
-		}
-		return v
-	}
-	if v := getenv(env); v != "" {
-		return v
-	}
+// secretSpec names one secret and the places it may come from.
+type secretSpec struct {
+	key        string // its *_file key
+	file       string // the key's value, relative to the config's directory
+	env        string // the environment variable
+	credential string // the systemd credential's name (LoadCredential=name:…)
+	// fill is the command that writes the secret to a path, for the fix.
+	fill func(path string) string
+	// required makes an empty file a problem.
+	required bool
+}
+
+// secret reads a secret from a systemd credential, else from its file,
+// else from the environment, trimming a final newline. The credential
+// comes first because the unit loads the very file the configuration
+// names: the service's own (dynamic) user may not open that file, and
+// systemd hands its contents over. Both files go through readSecretFile.
+func (c *Config) secret(ps *problems, s secretSpec, getenv func(string) string) string {
 	if dir := getenv("CREDENTIALS_DIRECTORY"); dir != "" {
-		v, err := readSecretFile(filepath.Join(dir, credential))
-		if err != nil && !errors.Is(err, fs.ErrNotExist) {
-			bad(key, "systemd credential %s: %v", credential, err)
+		v, err := readSecretFile(filepath.Join(dir, s.credential))
+		if err == nil {
+			return v
 		}
-		return v
+		if !errors.Is(err, fs.ErrNotExist) {
+			ps.bad(s.key, "systemd credential %s: %v", s.credential, err)
+			return ""
+		}
 	}
-	return ""
+	if s.file == "" {
+		return getenv(s.env)
+	}
+	path := c.path(s.file)
+	v, err := readSecretFile(path)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		ps.badFix(s.key, s.fill(path)+" (or run mailflow init)", "%s does not exist", path)
+	case errors.Is(err, fs.ErrPermission):
+		ps.badFix(s.key, "run mailflow as the user that owns it (root for a system install; systemd hands it to the service)", "%s cannot be read: permission denied", path)
+	case err != nil:
+		ps.bad(s.key, "%v", err)
+	case v == "" && s.required:
+		ps.badFix(s.key, s.fill(path), "%s is empty", path)
+	}
+	return v
+}
+
+// writePassword returns the fix that writes a password into a new or
+// empty file, private from the first byte.
+func writePassword(what string) func(path string) string {
+	return func(path string) string {
+		return fmt.Sprintf("(umask 077 && printf '%%s\\n' 'THE %s' > %s)", strings.ToUpper(what), shellQuote(path))
+	}
+}
+
+// writeReplyKey is the fix that writes a new random reply key to path.
+func writeReplyKey(path string) string {
+	return fmt.Sprintf("(umask 077 && head -c 32 /dev/urandom | base64 > %s)", shellQuote(path))
+}
+
+// shellQuote quotes s for a POSIX shell when it needs it.
+func shellQuote(s string) string {
+	if s != "" && strings.Trim(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789/._-+:@") == "" {
+		return s
+	}
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }
 
 // readSecretFile reads a secret, trimming a final newline. Like ssh with a

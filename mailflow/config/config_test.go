@@ -99,7 +99,7 @@ func TestSecretsFromEnvironmentAndCredentials(t *testing.T) {
 	p := filepath.Join(t.TempDir(), "c.toml")
 	os.WriteFile(p, []byte(text), 0o600)
 	var c Config
-	if _, err := decodeFile(p, &c); err != nil {
+	if err := decodeFile(p, &c); err != nil {
 		t.Fatal(err)
 	}
 	creds := t.TempDir()
@@ -145,7 +145,7 @@ scopes = ["https://outlook.office365.com/.default"]
 		p := filepath.Join(t.TempDir(), "c.toml")
 		os.WriteFile(p, []byte(base+strings.Replace(section, "scopes =", "# scopes =", 1)), 0o600)
 		var c Config
-		if _, err := decodeFile(p, &c); err != nil {
+		if err := decodeFile(p, &c); err != nil {
 			t.Fatal(err)
 		}
 		creds := t.TempDir()
@@ -223,7 +223,7 @@ func finish(t *testing.T, text string, env map[string]string) (*Config, error) {
 		t.Fatal(err)
 	}
 	var c Config
-	if _, err := decodeFile(p, &c); err != nil {
+	if err := decodeFile(p, &c); err != nil {
 		t.Fatal(err)
 	}
 	return &c, c.Finish(func(k string) string { return env[k] })
