@@ -2,6 +2,7 @@ package store
 
 import (
 	"database/sql"
+	"errors"
 	"fmt"
 	"time"
 )
@@ -35,6 +36,65 @@ func (s *Store) MailboxStatuses() ([]MailboxStatus, error) {
 	var ms []MailboxStatus
 	err := s.db.Select(&ms, `SELECT * FROM mailbox_status ORDER BY mailbox`)
 	return ms, err
+}
+
+// States of a run (Run.State).
+const (
+	RunRunning = "running" // the daemon is up; Error holds a cycle's failure, if any
+	RunOK      = "ok"      // "run --once" finished without error
+	RunFailed  = "failed"  // the run ended with Error, at Step
+	RunStopped = "stopped" // the daemon stopped when asked to
+)
+
+// Modes of a run (Run.Mode).
+const (
+	ModeOnce   = "once"
+	ModeDaemon = "daemon"
+)
+
+// Run is how mailflow's last run went: a "run --once", or the daemon.
+type Run struct {
+	Mode      string    `db:"mode"`
+	PID       int       `db:"pid"`
+	StartedAt time.Time `db:"started_at"`
+	UpdatedAt time.Time `db:"updated_at"`
+	State     string    `db:"state"`
+	// Step says what the run was doing when Error happened ("reading
+	// mailbox INBOX", "sending mail").
+	Step  string `db:"step"`
+	Error string `db:"error"`
+	// LastOK is the last time a run or a cycle went without error; when
+	// SaveRun gets it unset, the stored one stays.
+	LastOK sql.NullTime `db:"last_ok_at"`
+}
+
+// SaveRun records r as the last run, replacing the one before.
+func (s *Store) SaveRun(r Run) error {
+	lastOK := sql.NullTime{}
+	if r.LastOK.Valid {
+		lastOK = sql.NullTime{Time: r.LastOK.Time.UTC(), Valid: true}
+	}
+	_, err := s.db.Exec(`INSERT INTO last_run (id, mode, pid, started_at, updated_at, state, step, error, last_ok_at)
+		VALUES (1, ?, ?, ?, ?, ?, ?, ?, ?)
+		ON CONFLICT (id) DO UPDATE SET mode = excluded.mode, pid = excluded.pid, started_at = excluded.started_at,
+			updated_at = excluded.updated_at, state = excluded.state, step = excluded.step, error = excluded.error,
+			last_ok_at = COALESCE(excluded.last_ok_at, last_run.last_ok_at)`,
+		r.Mode, r.PID, utc(r.StartedAt), utc(r.UpdatedAt), r.State, r.Step, r.Error, lastOK)
+	if err != nil {
+		return fmt.Errorf("save the last run: %w", err)
+	}
+	return nil
+}
+
+// LastRunOutcome returns the last run SaveRun recorded, or ErrNotFound
+// when mailflow has never run on this database.
+func (s *Store) LastRunOutcome() (Run, error) {
+	var r Run
+	err := s.db.Get(&r, `SELECT mode, pid, started_at, updated_at, state, step, error, last_ok_at FROM last_run WHERE id = 1`)
+	if errors.Is(err, sql.ErrNoRows) {
+		return Run{}, fmt.Errorf("last run: %w", ErrNotFound)
+	}
+	return r, err
 }
 
 // Backup writes a consistent copy of the database to path while other
