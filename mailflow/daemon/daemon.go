@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"os"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -40,6 +41,12 @@ type Daemon struct {
 	log      *slog.Logger
 	kick     chan struct{}
 	lastTick atomic.Int64 // unix time of the periodic loop's last run
+	started  time.Time    // when Run began
+
+	// trouble holds the running daemon's current failure per step
+	// (stepPeriodic, stepSend), for the run record "mailflow status" shows.
+	troubleMu sync.Mutex
+	trouble   map[string]error
 }
 
 // Options configure New.
@@ -49,6 +56,9 @@ type Options struct {
 	Logger *slog.Logger
 	// Templates overrides the templates from config (tests, demo).
 	Templates *templates.Set
+	// Mode is recorded when the daemon fails to start, for "mailflow
+	// status": store.ModeOnce or store.ModeDaemon (the default).
+	Mode string
 }
 
 // New opens the database and builds every part from cfg.
@@ -57,34 +67,51 @@ func New(ctx context.Context, cfg *config.Config, o Options) (*Daemon, error) {
 	if log == nil {
 		log = slog.Default()
 	}
-	tmpl := o.Templates
-	if tmpl == nil {
-		var err error
-		if tmpl, err = templates.Load(cfg.Templates.Dir); err != nil {
-			return nil, fmt.Errorf("templates.dir: %w", err)
-		}
-	}
 	st, err := store.Open(ctx, cfg.Database.Path)
 	if err != nil {
 		return nil, err
 	}
-	return NewWithStore(ctx, cfg, st, tmpl, o.Now, log)
+	// From here a failure to start is recorded, so that "mailflow status"
+	// shows it beside the database it concerns.
+	started := time.Now()
+	fail := func(err error) (*Daemon, error) {
+		recordRun(st, log, runOutcome(or(o.Mode, store.ModeDaemon), started, []stepError{{"starting", err}}))
+		st.Close()
+		return nil, err
+	}
+	tmpl := o.Templates
+	if tmpl == nil {
+		if tmpl, err = templates.Load(cfg.Templates.Dir); err != nil {
+			return fail(&FixError{Err: fmt.Errorf("templates.dir: %w", err), Fix: fmt.Sprintf("mailflow templates check %s names the file and line", cfg.Templates.Dir)})
+		}
+	}
+	d, err := newWithStore(ctx, cfg, st, tmpl, o.Now, log)
+	if err != nil {
+		return fail(err)
+	}
+	return d, nil
 }
 
-// NewWithStore builds a daemon on an open store.
+// NewWithStore builds a daemon on an open store, closing it on failure.
 func NewWithStore(ctx context.Context, cfg *config.Config, st *store.Store, tmpl *templates.Set, now func() time.Time, log *slog.Logger) (*Daemon, error) {
 	if log == nil {
 		log = slog.Default()
 	}
-	eng, err := engine.New(ctx, engine.Options{Store: st, Config: cfg, Templates: tmpl, Now: now, Logger: log})
+	d, err := newWithStore(ctx, cfg, st, tmpl, now, log)
 	if err != nil {
 		st.Close()
+	}
+	return d, err
+}
+
+func newWithStore(ctx context.Context, cfg *config.Config, st *store.Store, tmpl *templates.Set, now func() time.Time, log *slog.Logger) (*Daemon, error) {
+	eng, err := engine.New(ctx, engine.Options{Store: st, Config: cfg, Templates: tmpl, Now: now, Logger: log})
+	if err != nil {
 		return nil, err
 	}
 	snd, err := sender.New(st, cfg.SMTP, now, log)
 	if err != nil {
-		st.Close()
-		return nil, err
+		return nil, fmt.Errorf("smtp: %w", err)
 	}
 	d := &Daemon{Config: cfg, Store: st, Engine: eng, Sender: snd, log: log, kick: make(chan struct{}, 1)}
 	seen := map[string]bool{}
@@ -117,35 +144,47 @@ func (d *Daemon) Kick() {
 }
 
 // Once runs one full cycle: read every mailbox, queue periodic mail, send
-// everything due. It returns the first error but always tries every step.
+// everything due. It returns the first error but always tries every step,
+// and records how the cycle went, and each mailbox's status, for
+// "mailflow status".
 func (d *Daemon) Once(ctx context.Context) error {
-	var errs []error
+	started := time.Now()
+	var mu sync.Mutex
+	var failed []stepError
+	fail := func(step string, err error) {
+		mu.Lock()
+		failed = append(failed, stepError{step, err})
+		mu.Unlock()
+	}
 	if n, err := d.Store.RequeueInterrupted(); err != nil {
-		errs = append(errs, err)
+		fail("queueing again mail a crash interrupted", err)
 	} else if n > 0 {
 		d.log.Warn("mail interrupted mid-send by a crash is queued again", "count", n)
 	}
 	// Mailboxes are read side by side, so a dead or slow one does not
 	// delay the others.
-	var mu sync.Mutex
 	var wg sync.WaitGroup
 	for _, p := range d.Pollers {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			if err := p.Once(ctx); err != nil {
-				mu.Lock()
-				errs = append(errs, fmt.Errorf("mailbox %s: %w", p.Mailbox, err))
-				mu.Unlock()
+				fail("reading mailbox "+p.Mailbox, fmt.Errorf("mailbox %s: %w", p.Mailbox, err))
 			}
 		}()
 	}
 	wg.Wait()
 	if err := d.Engine.Tick(ctx); err != nil {
-		errs = append(errs, err)
+		fail(stepPeriodic, err)
 	}
 	if _, err := d.Sender.Flush(ctx); err != nil {
-		errs = append(errs, fmt.Errorf("send: %w", err))
+		fail(stepSend, fmt.Errorf("send: %w", err))
+	}
+	d.saveStatus()
+	recordRun(d.Store, d.log, runOutcome(store.ModeOnce, started, failed))
+	errs := make([]error, len(failed))
+	for i, f := range failed {
+		errs[i] = f.err
 	}
 	return errors.Join(errs...)
 }
@@ -153,7 +192,20 @@ func (d *Daemon) Once(ctx context.Context) error {
 // Run runs until ctx ends, then stops fetching, lets the message and the
 // mail batch in hand finish, and returns within grace. ready is called once
 // the first mailbox login has succeeded.
-func (d *Daemon) Run(ctx context.Context, grace time.Duration, ready func()) error {
+func (d *Daemon) Run(ctx context.Context, grace time.Duration, ready func()) (err error) {
+	d.started = time.Now()
+	recordRun(d.Store, d.log, store.Run{Mode: store.ModeDaemon, PID: os.Getpid(), StartedAt: d.started, UpdatedAt: d.started, State: store.RunRunning})
+	defer func() {
+		var failed []stepError
+		if err != nil {
+			failed = []stepError{{"stopping", err}}
+		}
+		r := runOutcome(store.ModeDaemon, d.started, failed)
+		if err == nil {
+			r.State = store.RunStopped
+		}
+		recordRun(d.Store, d.log, r)
+	}()
 	if n, err := d.Store.RequeueInterrupted(); err != nil {
 		return err
 	} else if n > 0 {
@@ -248,6 +300,7 @@ func (d *Daemon) watch(ctx context.Context, ready func()) {
 		}
 		lastSave = time.Now()
 		d.saveStatus()
+		recordRun(d.Store, d.log, d.runningOutcome())
 		// The watchdog is fed only while the database answers and the
 		// periodic loop is not stuck: a wedged daemon gets restarted.
 		if _, err := d.Store.SchemaVersion(ctx); err == nil && time.Since(time.Unix(d.lastTick.Load(), 0)) < 3*tickEvery {
@@ -291,9 +344,11 @@ func (d *Daemon) periodic(ctx context.Context) {
 	t := time.NewTicker(tickEvery)
 	defer t.Stop()
 	for {
-		if err := d.Engine.Tick(ctx); err != nil && ctx.Err() == nil {
+		err := d.Engine.Tick(ctx)
+		if err != nil && ctx.Err() == nil {
 			d.log.Error("periodic jobs", "err", err)
 		}
+		d.setTrouble(stepPeriodic, err)
 		d.lastTick.Store(time.Now().Unix())
 		d.Kick()
 		select {
@@ -318,6 +373,7 @@ func (d *Daemon) sendLoop(ctx, work context.Context) {
 		// The batch in hand finishes after a signal: its I/O runs on work,
 		// which outlives ctx by the grace period; no new batch starts.
 		_, err := d.Sender.FlushUntil(work, ctx.Done())
+		d.setTrouble(stepSend, err)
 		switch {
 		case err != nil && err.Error() != lastErr:
 			d.log.Warn("sending mail failed; will retry", "err", err)

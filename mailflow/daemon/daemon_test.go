@@ -86,6 +86,9 @@ func TestRunLoop(t *testing.T) {
 	case <-time.After(6 * time.Second):
 		t.Fatal("Run did not return within the grace period")
 	}
+	if r, err := d.Store.LastRunOutcome(); err != nil || r.Mode != store.ModeDaemon || r.State != store.RunStopped || r.Error != "" {
+		t.Errorf("the run recorded after a clean stop: %+v (%v), want daemon/stopped", r, err)
+	}
 	if n, _ := imapSrv.Count("mailflow/processed"); n != 1 {
 		t.Errorf("processed folder holds %d, want 1", n)
 	}

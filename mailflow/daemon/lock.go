@@ -3,7 +3,9 @@ package daemon
 import (
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"syscall"
@@ -19,7 +21,13 @@ var ErrLocked = errors.New("another mailflow is running on this database")
 func Lock(dbPath string) (func(), error) {
 	path := dbPath + ".lock"
 	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
-	if err != nil {
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, &FixError{Err: fmt.Errorf("lock %s: the database directory does not exist", path),
+			Fix: fmt.Sprintf("mkdir -p -m 0700 %s (mailflow run and mailflow init create it)", filepath.Dir(path))}
+	} else if errors.Is(err, fs.ErrPermission) {
+		return nil, &FixError{Err: fmt.Errorf("lock %s: %w", path, err),
+			Fix: fmt.Sprintf("run mailflow as the user that owns %s, or give it to that user: chown -R USER %s", filepath.Dir(path), filepath.Dir(path))}
+	} else if err != nil {
 		return nil, fmt.Errorf("lock %s: %w", path, err)
 	}
 	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB); err != nil {

@@ -1,0 +1,92 @@
+package daemon
+
+import (
+	"database/sql"
+	"log/slog"
+	"os"
+	"strings"
+	"time"
+
+	"mailflow/store"
+)
+
+// Steps of a cycle, as "mailflow status" names what a failed run was doing.
+const (
+	stepPeriodic = "queueing reminders and reports"
+	stepSend     = "sending mail"
+)
+
+// stepError is a failure and the step of the cycle it happened in.
+type stepError struct {
+	step string
+	err  error
+}
+
+// runOutcome is the record of a run that started at started and ended now
+// with failed (none: it went well).
+func runOutcome(mode string, started time.Time, failed []stepError) store.Run {
+	now := time.Now()
+	r := store.Run{Mode: mode, PID: os.Getpid(), StartedAt: started, UpdatedAt: now, State: store.RunOK}
+	if len(failed) == 0 {
+		r.LastOK = sql.NullTime{Time: now, Valid: true}
+		return r
+	}
+	steps := make([]string, len(failed))
+	errs := make([]string, len(failed))
+	for i, f := range failed {
+		steps[i], errs[i] = f.step, f.err.Error()
+	}
+	r.State, r.Step, r.Error = store.RunFailed, strings.Join(steps, "; "), strings.Join(errs, "\n")
+	return r
+}
+
+// runningOutcome is the running daemon's record: running, with whatever
+// is failing at the moment (a mailbox it cannot read, mail it cannot
+// send, periodic jobs that fail) as its error.
+func (d *Daemon) runningOutcome() store.Run {
+	var failed []stepError
+	for _, p := range d.Pollers {
+		if st := p.Status(); st.LastError != "" {
+			failed = append(failed, stepError{"reading mailbox " + p.Mailbox, errorString(st.LastError)})
+		}
+	}
+	d.troubleMu.Lock()
+	for _, step := range []string{stepPeriodic, stepSend} {
+		if err := d.trouble[step]; err != nil {
+			failed = append(failed, stepError{step, err})
+		}
+	}
+	d.troubleMu.Unlock()
+	r := runOutcome(store.ModeDaemon, d.started, failed)
+	r.State = store.RunRunning
+	return r
+}
+
+// setTrouble notes the outcome of a step of the running daemon.
+func (d *Daemon) setTrouble(step string, err error) {
+	d.troubleMu.Lock()
+	defer d.troubleMu.Unlock()
+	if d.trouble == nil {
+		d.trouble = map[string]error{}
+	}
+	d.trouble[step] = err
+}
+
+type errorString string
+
+func (e errorString) Error() string { return string(e) }
+
+// recordRun saves r; a failure to save is logged, as the run itself is
+// what matters.
+func recordRun(st *store.Store, log *slog.Logger, r store.Run) {
+	if err := st.SaveRun(r); err != nil {
+		log.Warn("record the run for mailflow status", "err", err)
+	}
+}
+
+func or(s, def string) string {
+	if s == "" {
+		return def
+	}
+	return s
+}
