@@ -3,8 +3,10 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"strings"
 	"text/tabwriter"
@@ -16,8 +18,9 @@ import (
 )
 
 func init() {
-	register(command{name: "parse", usage: "[--json] [--config FILE] FILE.eml",
-		help: "show what mailflow understands from one message (stores nothing)", run: cmdParse})
+	register(command{name: "parse", usage: "[--json] [--config FILE [--project NAME]] FILE.eml",
+		help: "show what mailflow understands from one message (stores nothing)",
+		args: []string{"FILE.eml  one message as a file (RFC 5322, as a mail client saves it)"}, run: cmdParse})
 	register(command{name: "items", usage: "(--config FILE | --db PATH) [--json] [--status open|done|cancelled|all] [--project NAME]",
 		help: "list action items", run: cmdItems})
 	register(command{name: "risks", usage: "(--config FILE | --db PATH) [--json] [--status open|closed|all] [--project NAME]",
@@ -144,10 +147,7 @@ func openStore(ctx context.Context, cfgPath, dbPath, project string) (*store.Sto
 		}
 		dbPath = cfg.Database.Path
 	}
-	if _, err := os.Stat(dbPath); err != nil {
-		return nil, 0, fmt.Errorf("database: %w", err)
-	}
-	st, err := store.Open(ctx, dbPath)
+	st, err := openExisting(ctx, dbPath, cfgPath)
 	if err != nil {
 		return nil, 0, err
 	}
@@ -159,6 +159,22 @@ func openStore(ctx context.Context, cfgPath, dbPath, project string) (*store.Sto
 		}
 	}
 	return st, pid, nil
+}
+
+// openExisting opens the database at path for a command that reads it,
+// refusing to create one: a mistyped path should not leave an empty
+// database behind and report that there is nothing in it.
+func openExisting(ctx context.Context, path, cfgPath string) (*store.Store, error) {
+	if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) {
+		fix := "check --db, or run mailflow on it first"
+		if cfgPath != "" {
+			fix = fmt.Sprintf("check database.path in %s; a new installation gets it from: mailflow run --once --config %s", cfgPath, cfgPath)
+		}
+		return nil, withFix(fmt.Errorf("database %s does not exist", path), fix)
+	} else if err != nil {
+		return nil, fmt.Errorf("database: %w", err)
+	}
+	return store.Open(ctx, path)
 }
 
 // itemJSON is an item as "mailflow items --json" prints it.

@@ -5,10 +5,14 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"text/tabwriter"
+	"net"
+	"path/filepath"
+	"syscall"
 	"time"
 
+	"mailflow/mailflow"
 	"mailflow/mailflow/config"
+	"mailflow/mailflow/daemon"
 	"mailflow/mailflow/intake"
 	"mailflow/mailflow/oauth"
 	"mailflow/mailflow/sender"
@@ -19,12 +23,10 @@ import (
 func init() {
 	register(command{name: "doctor", usage: "--config FILE",
 		help: "check config, database, IMAP login and folders, SMTP and templates", run: cmdDoctor})
-	register(command{name: "status", usage: "--config FILE",
-		help: "last poll and error per mailbox, outbox depth, next reminders and report", run: cmdStatus})
 }
 
-// cmdDoctor runs every check it can and prints each with OK or what to fix.
-// It exits 1 if any check failed.
+// cmdDoctor runs every check it can and prints each with OK or what is
+// wrong and what to do about it. It exits 1 if any check failed.
 func cmdDoctor(ctx context.Context, args []string, out, errOut io.Writer) error {
 	fs := newFlags("doctor", errOut)
 	cfgPath := fs.String("config", "", "configuration file")
@@ -41,22 +43,42 @@ func cmdDoctor(ctx context.Context, args []string, out, errOut io.Writer) error 
 			return
 		}
 		failed++
-		fmt.Fprintf(out, "FAIL  %s: %v\n", what, err)
+		// An error that knows its fix (a start-up failure of the daemon's
+		// own) gives it; else the check's own hint.
+		var fe *daemon.FixError
+		if errors.As(err, &fe) {
+			err, fix = fe.Err, fe.Fix
+		}
+		fmt.Fprintf(out, "FAIL  %s: %v\n", what, unreachable(err))
 		if fix != "" {
 			fmt.Fprintf(out, "      fix: %s\n", fix)
 		}
 	}
 	cfg, err := config.Load(*cfgPath)
-	check("configuration "+*cfgPath, err, "correct the keys named above (see mailflow.example.toml)")
 	if err != nil {
+		failed++
+		printConfigProblems(out, *cfgPath, err)
 		return fmt.Errorf("%d check(s) failed", failed)
 	}
-	st, err := store.Open(ctx, cfg.Database.Path)
-	check("database "+cfg.Database.Path, err, "the directory must exist and be writable by the mailflow user")
+	fmt.Fprintf(out, "OK    configuration %s\n", *cfgPath)
+	for _, p := range cfg.Projects {
+		checkRoster(out, &failed, *cfgPath, p)
+	}
+	created, err := daemon.EnsureDatabaseDir(cfg.Database.Path)
+	schema := 0
 	if err == nil {
-		v, _ := st.SchemaVersion(ctx)
-		fmt.Fprintf(out, "      schema version %d\n", v)
-		st.Close()
+		var st *store.Store
+		if st, err = store.Open(ctx, cfg.Database.Path); err == nil {
+			schema, _ = st.SchemaVersion(ctx)
+			st.Close()
+		}
+	}
+	check("database "+cfg.Database.Path, err, "the directory must exist and be writable by the user mailflow runs as")
+	if created {
+		fmt.Fprintf(out, "      created its directory %s (0700)\n", filepath.Dir(cfg.Database.Path))
+	}
+	if err == nil {
+		fmt.Fprintf(out, "      schema version %d\n", schema)
 	}
 
 	// A server that signs in with a token is not tried without one: its
@@ -114,71 +136,54 @@ func cmdDoctor(ctx context.Context, args []string, out, errOut io.Writer) error 
 	return nil
 }
 
-func cmdStatus(ctx context.Context, args []string, out, errOut io.Writer) error {
-	fs := newFlags("status", errOut)
-	cfgPath := fs.String("config", "", "configuration file")
-	if _, err := parseFlags(fs, args); err != nil {
-		return err
+// printConfigProblems prints a configuration that does not load: the file
+// once, then each problem with its key and fix.
+func printConfigProblems(out io.Writer, path string, err error) {
+	var ce *config.Error
+	if !errors.As(err, &ce) {
+		fmt.Fprintf(out, "FAIL  configuration %s: %v\n", path, err)
+		return
 	}
-	if *cfgPath == "" {
-		return usageError{"--config is required"}
-	}
-	cfg, err := config.Load(*cfgPath)
-	if err != nil {
-		return err
-	}
-	st, err := store.Open(ctx, cfg.Database.Path)
-	if err != nil {
-		return err
-	}
-	defer st.Close()
-	now := time.Now()
-	ago := func(t time.Time) string {
-		if t.IsZero() {
-			return "never"
-		}
-		return fmt.Sprintf("%s (%s ago)", t.Local().Format("2006-01-02 15:04:05"), now.Sub(t).Round(time.Second))
-	}
-	statuses, err := st.MailboxStatuses()
-	if err != nil {
-		return err
-	}
-	tw := tabwriter.NewWriter(out, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "MAILBOX\tCONNECTED\tLAST POLL\tHANDLED\tLAST ERROR")
-	for _, s := range statuses {
-		lastErr := "-"
-		if s.LastError != "" {
-			lastErr = s.LastError
-			if s.ErrorAt.Valid {
-				lastErr += " (" + ago(s.ErrorAt.Time) + ")"
-			}
-		}
-		fmt.Fprintf(tw, "%s\t%v\t%s\t%d\t%s\n", s.Mailbox, s.Connected, ago(s.LastPoll.Time), s.Handled, lastErr)
-	}
-	if len(statuses) == 0 {
-		fmt.Fprintln(tw, "(the daemon has not run yet)\t\t\t\t")
-	}
-	tw.Flush()
-	counts, err := st.OutboxCounts()
-	if err != nil {
-		return err
-	}
-	fmt.Fprintf(out, "\noutbox: %d queued, %d failed (see \"mailflow outbox --failed\"), %d sent\n", counts[store.MailQueued]+counts[store.MailSending], counts[store.MailFailed], counts[store.MailSent])
-	msgs, err := st.CountMessages()
-	if err != nil {
-		return err
-	}
-	fmt.Fprintf(out, "messages: %d processed, %d ignored, %d failed\n\n", msgs[store.OutcomeProcessed], msgs[store.OutcomeIgnored], msgs[store.OutcomeFailed])
-	for _, p := range cfg.Projects {
-		local := now.In(p.Location)
-		fmt.Fprintf(out, "project %s: next reminders %s, next status report %s\n", p.Name,
-			nextReminder(local, p.ReminderHour, p.Quiet()).Format("Mon 2 Jan 15:04 MST"),
-			p.Schedule.Next(local).Format("Mon 2 Jan 15:04 MST"))
-		if err := printHeld(ctx, out, st, cfg, p, now); err != nil {
-			return err
+	fmt.Fprintf(out, "FAIL  configuration %s\n", path)
+	for _, p := range ce.Problems {
+		fmt.Fprintf(out, "      %s\n", p)
+		if p.Fix != "" {
+			fmt.Fprintf(out, "      fix: %s\n", p.Fix)
 		}
 	}
-	return nil
+}
+
+// checkRoster fails a project without a roster (nobody could send minutes
+// or confirm them) and notes one without a chair (nobody could change
+// others' items or confirm minutes held for their sender).
+func checkRoster(out io.Writer, failed *int, cfgPath string, p config.Project) {
+	chairs := 0
+	for _, m := range p.Members {
+		if m.Role == string(mailflow.RoleChair) {
+			chairs++
+		}
+	}
+	switch {
+	case len(p.Members) == 0:
+		*failed++
+		fmt.Fprintf(out, "FAIL  roster of project %q: empty, so nobody may send minutes or change items by email\n", p.Name)
+		fmt.Fprintf(out, "      fix: add a [[project.member]] block (name, email, role) per person, at least one with role = \"chair\", at the end of %s\n", cfgPath)
+	case chairs == 0:
+		fmt.Fprintf(out, "NOTE  roster of project %q: %d member(s) but no chair; only a chair may change others' items or confirm held minutes\n", p.Name, len(p.Members))
+	default:
+		fmt.Fprintf(out, "OK    roster of project %q: %d member(s), %d chair(s)\n", p.Name, len(p.Members), chairs)
+	}
+}
+
+// unreachable says plainly when nothing answers at a server's address,
+// instead of the dialer's layered "connect: dial tcp: connect: connection
+// refused".
+func unreachable(err error) error {
+	var op *net.OpError
+	if errors.Is(err, syscall.ECONNREFUSED) && errors.As(err, &op) && op.Addr != nil {
+		return fmt.Errorf("nothing answers at %s (connection refused)", op.Addr)
+	}
+	return err
 }
 
 // printHeld lists a project's minutes that await their sender's

@@ -18,14 +18,18 @@ import (
 	"strings"
 	"syscall"
 	_ "time/tzdata" // IANA zones even on hosts without /usr/share/zoneinfo
+
+	"mailflow/mailflow/daemon" // IANA zones even on hosts without /usr/share/zoneinfo
 )
 
 // command is one subcommand.
 type command struct {
 	name  string
-	usage string
-	help  string
-	run   func(ctx context.Context, args []string, out, errOut io.Writer) error
+	usage string // its arguments and flags, after "mailflow NAME"
+	help  string // one line for "mailflow help"
+	// args explains each positional argument, "NAME  what it is", for -h.
+	args []string
+	run  func(ctx context.Context, args []string, out, errOut io.Writer) error
 }
 
 var commands = map[string]command{}
@@ -44,9 +48,17 @@ func main() {
 // realMain runs the command and returns the exit code, so deferred cleanup
 // in commands always runs (only main calls os.Exit).
 func realMain(args []string, out, errOut io.Writer) int {
+	if len(args) == 2 && args[0] == "help" {
+		if _, ok := commands[args[1]]; ok {
+			args = []string{args[1], "-h"} // "mailflow help init" is "mailflow init -h"
+		}
+	}
 	if len(args) == 0 || args[0] == "help" || args[0] == "-h" || args[0] == "--help" {
 		printHelp(out)
 		return 0
+	}
+	if args[0] == "--version" || args[0] == "-version" {
+		args = []string{"version"}
 	}
 	c, ok := commands[args[0]]
 	if !ok {
@@ -75,6 +87,8 @@ func realMain(args []string, out, errOut io.Writer) int {
 func printHelp(w io.Writer) {
 	fmt.Fprintln(w, "mailflow — a project office run by email")
 	fmt.Fprintln(w)
+	fmt.Fprintln(w, "Usage: mailflow <command> [arguments and flags]")
+	fmt.Fprintln(w)
 	fmt.Fprintln(w, "Commands:")
 	names := make([]string, 0, len(commands))
 	for n := range commands {
@@ -85,15 +99,40 @@ func printHelp(w io.Writer) {
 		fmt.Fprintf(w, "  %-10s %s\n", n, commands[n].help)
 	}
 	fmt.Fprintln(w)
-	fmt.Fprintln(w, "Run \"mailflow <command> -h\" for a command's flags.")
+	fmt.Fprintln(w, "Run \"mailflow <command> -h\" for a command's arguments and flags; \"mailflow --version\" for the version.")
+	fmt.Fprintln(w, "A first install: mailflow init /etc/mailflow (README, \"Running it for real\").")
 }
 
-// newFlags returns a flag set that reports errors to errOut.
+// printUsage writes a command's usage line, what it does, its positional
+// arguments and its flags.
+func printUsage(w io.Writer, c command, fs *flag.FlagSet) {
+	fmt.Fprintf(w, "usage: mailflow %s %s\n\n%s\n", c.name, c.usage, c.help)
+	if len(c.args) > 0 {
+		fmt.Fprintln(w, "\narguments:")
+		for _, a := range c.args {
+			fmt.Fprintf(w, "  %s\n", a)
+		}
+	}
+	n := 0
+	fs.VisitAll(func(*flag.Flag) { n++ })
+	if n > 0 {
+		fmt.Fprintln(w, "\nflags:")
+		fs.SetOutput(w)
+		fs.PrintDefaults()
+	}
+}
+
+// newFlags returns a flag set that reports errors to errOut and whose -h
+// prints the command's usage line, arguments and flags.
 func newFlags(name string, errOut io.Writer) *flag.FlagSet {
 	fs := flag.NewFlagSet("mailflow "+name, flag.ContinueOnError)
 	fs.SetOutput(errOut)
+	fs.Usage = func() { printUsage(errOut, commands[name], fs) }
 	return fs
 }
+
+// withFix adds to err the command or edit that fixes it.
+func withFix(err error, fix string) error { return &daemon.FixError{Err: err, Fix: fix} }
 
 // parseFlags parses args, allowing flags after positional arguments
 // ("mailflow parse msg.eml --json").

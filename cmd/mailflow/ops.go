@@ -23,7 +23,8 @@ func init() {
 	register(command{name: "outbox", usage: "(--config FILE | --db PATH) [--failed] [--retry ID] [--json]",
 		help: "show queued, sent and parked mail; requeue a parked one", run: cmdOutbox})
 	register(command{name: "preview", usage: "KIND (--config FILE | --db PATH) [--project NAME] [--html] [--out FILE]",
-		help: "render a mail (minutes, reminder, status, ack, error) from real data without sending", run: cmdPreview})
+		help: "render a mail (minutes, reminder, status, ack, error) from real data without sending",
+		args: []string{"KIND  the mail to render: minutes, reminder, status, ack or error"}, run: cmdPreview})
 	register(command{name: "report", usage: "--now --config FILE [--project NAME]",
 		help: "queue the leadership status report now", run: cmdReport})
 	register(command{name: "remind", usage: "--now --config FILE [--project NAME]",
@@ -31,11 +32,13 @@ func init() {
 	register(command{name: "reprocess", usage: "--config FILE --message-id ID",
 		help: "run a failed message again (after a fix)", run: cmdReprocess})
 	register(command{name: "backup", usage: "(--config FILE | --db PATH) FILE",
-		help: "write a consistent copy of the database, safe while the daemon runs", run: cmdBackup})
+		help: "write a consistent copy of the database, safe while the daemon runs",
+		args: []string{"FILE  the new backup file (never overwritten; 0600)"}, run: cmdBackup})
 	register(command{name: "export", usage: "(--config FILE | --db PATH) [--format csv|json] [--what items|risks|audit] [--project NAME]",
 		help: "export items, risks or the audit trail for spreadsheets", run: cmdExport})
-	register(command{name: "history", usage: "REF (--config FILE | --db PATH) [--project NAME]",
-		help: "who changed an item or risk, when, and from which message", run: cmdHistory})
+	register(command{name: "history", usage: "REF (--config FILE | --db PATH) [--project NAME] [--json]",
+		help: "who changed an item or risk, when, and from which message",
+		args: []string{"REF  an action item or risk, e.g. A-12 or R-3"}, run: cmdHistory})
 }
 
 // dbFlags adds the --config/--db/--project flags most commands share.

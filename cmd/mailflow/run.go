@@ -7,12 +7,14 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"syscall"
 
 	"mailflow/mailflow/config"
 	"mailflow/mailflow/daemon"
 	"mailflow/mailflow/demo"
 	"mailflow/mailflow/sdnotify"
+	"mailflow/store"
 	"mailflow/templates"
 )
 
@@ -44,18 +46,30 @@ func cmdRun(ctx context.Context, args []string, out, errOut io.Writer) error {
 	}
 	log := newLogger(errOut, format, cfg.Log.Level)
 	log.Debug("garbage collector target", "gogc", daemon.TuneGC())
+	if created, err := daemon.EnsureDatabaseDir(cfg.Database.Path); err != nil {
+		return err
+	} else if created {
+		log.Info("created the database directory", "dir", filepath.Dir(cfg.Database.Path))
+	}
 	unlock, err := daemon.Lock(cfg.Database.Path)
 	if err != nil {
 		return err
 	}
 	defer unlock()
-	d, err := daemon.New(ctx, cfg, daemon.Options{Logger: log})
+	mode := store.ModeDaemon
+	if *once {
+		mode = store.ModeOnce
+	}
+	d, err := daemon.New(ctx, cfg, daemon.Options{Logger: log, Mode: mode})
 	if err != nil {
 		return err
 	}
 	if *once {
 		defer d.Close()
-		return d.Once(ctx)
+		if err := d.Once(ctx); err != nil {
+			return withFix(err, fmt.Sprintf("mailflow doctor --config %s checks each server and says what to change; mailflow status --config %s shows what this run recorded", *cfgPath, *cfgPath))
+		}
+		return nil
 	}
 	notifier := sdnotify.FromEnv()
 	hup := make(chan os.Signal, 1)

@@ -10,12 +10,17 @@ import (
 )
 
 func init() {
-	register(command{name: "templates", usage: "check [DIR] | list",
-		help: "check overridden templates (parse and render against sample data), or list the file names", run: cmdTemplates})
+	register(command{name: "templates", usage: "check [DIR] | list [--json]",
+		help: "check overridden templates (parse and render against sample data), or list the file names",
+		args: []string{
+			"check [DIR]  parse and render the templates in DIR (with the embedded ones for files not there); without DIR, the embedded ones",
+			"list         the template file names, which a file of the same name in templates.dir replaces",
+		}, run: cmdTemplates})
 }
 
 func cmdTemplates(ctx context.Context, args []string, out, errOut io.Writer) error {
 	fs := newFlags("templates", errOut)
+	asJSON := fs.Bool("json", false, "list: print JSON")
 	pos, err := parseFlags(fs, args)
 	if err != nil {
 		return err
@@ -25,6 +30,9 @@ func cmdTemplates(ctx context.Context, args []string, out, errOut io.Writer) err
 	}
 	switch pos[0] {
 	case "list":
+		if *asJSON {
+			return writeJSON(out, templates.Files())
+		}
 		fmt.Fprintln(out, strings.Join(templates.Files(), "\n"))
 		return nil
 	case "check":

@@ -253,8 +253,9 @@ func (d *Daemon) Run(ctx context.Context, grace time.Duration, ready func()) (er
 	}
 }
 
-// statusEvery is how often mailbox status is saved for "mailflow status".
-const statusEvery = 10 * time.Second
+// StatusEvery is how often the running daemon saves each mailbox's status
+// and its run record for "mailflow status".
+const StatusEvery = 10 * time.Second
 
 // watch calls ready once the first mailbox login succeeded (systemd's
 // READY=1: the database is migrated and IMAP works), keeps the systemd
@@ -262,7 +263,7 @@ const statusEvery = 10 * time.Second
 // saves the mailboxes' status for "mailflow status".
 func (d *Daemon) watch(ctx context.Context, ready func()) {
 	signalled := false
-	interval := statusEvery
+	interval := StatusEvery
 	if wd := d.Notifier.WatchdogInterval(); wd > 0 && wd/2 < interval {
 		interval = wd / 2
 	}
