@@ -10,6 +10,7 @@ import (
 	"os"
 	"strings"
 	"text/tabwriter"
+	"time"
 
 	"mailflow/mailflow"
 	"mailflow/mailflow/config"
@@ -137,28 +138,85 @@ func or(s, def string) string {
 // openStore opens the database named by --db or by the config's
 // database.path, and returns the project id for --project (0: all).
 func openStore(ctx context.Context, cfgPath, dbPath, project string) (*store.Store, int64, error) {
-	if (cfgPath == "") == (dbPath == "") {
-		return nil, 0, usageError{"give either --config FILE or --db PATH"}
-	}
-	if cfgPath != "" {
-		cfg, err := config.Load(cfgPath)
-		if err != nil {
-			return nil, 0, err
-		}
-		dbPath = cfg.Database.Path
-	}
-	st, err := openExisting(ctx, dbPath, cfgPath)
+	d, err := openData(ctx, cfgPath, dbPath, project)
 	if err != nil {
 		return nil, 0, err
 	}
-	var pid int64
+	return d.st, d.pid, nil
+}
+
+// dataSource is an open database and, given --config, its configuration:
+// the project time zones and rosters that turn stored UTC times and
+// addresses into what people read.
+type dataSource struct {
+	st    *store.Store
+	pid   int64            // --project's id; 0 for all
+	cfg   *config.Config   // nil with --db
+	names map[int64]string // project id → name
+}
+
+// openData opens the database named by --db or by the config's
+// database.path, with the project id for --project (0: all).
+func openData(ctx context.Context, cfgPath, dbPath, project string) (*dataSource, error) {
+	if (cfgPath == "") == (dbPath == "") {
+		return nil, usageError{"give either --config FILE or --db PATH"}
+	}
+	d := &dataSource{}
+	if cfgPath != "" {
+		cfg, err := config.Load(cfgPath)
+		if err != nil {
+			return nil, err
+		}
+		d.cfg, dbPath = cfg, cfg.Database.Path
+	}
+	st, err := openExisting(ctx, dbPath, cfgPath)
+	if err != nil {
+		return nil, err
+	}
+	d.st, d.names = st, projectNames(ctx, st)
 	if project != "" {
-		if pid, err = st.ProjectID(ctx, project); err != nil {
+		if d.pid, err = st.ProjectID(ctx, project); err != nil {
 			st.Close()
-			return nil, 0, err
+			return nil, err
 		}
 	}
-	return st, pid, nil
+	return d, nil
+}
+
+// project returns the configuration of the project with id, or nil.
+func (d *dataSource) project(id int64) *config.Project {
+	if d.cfg == nil {
+		return nil
+	}
+	p, _ := d.cfg.Project(d.names[id])
+	return p
+}
+
+// zone is the time zone to show a project's times in: its own with
+// --config; with only --db, which does not know it, this machine's.
+func (d *dataSource) zone(id int64) *time.Location {
+	if p := d.project(id); p != nil {
+		return p.Location
+	}
+	return time.Local
+}
+
+// fullName is the roster's name for email in the project (with --config),
+// else written: the name as the minutes gave it ("Alice").
+func (d *dataSource) fullName(id int64, email, written string) string {
+	if p := d.project(id); p != nil && email != "" {
+		for _, m := range p.Members {
+			if strings.EqualFold(m.Email, email) && m.Name != "" {
+				return m.Name
+			}
+		}
+	}
+	return written
+}
+
+// localTime writes t in loc with the zone named: "2026-11-24 17:05 EST".
+func localTime(t time.Time, loc *time.Location) string {
+	return t.In(loc).Format("2006-01-02 15:04 MST")
 }
 
 // openExisting opens the database at path for a command that reads it,
@@ -215,20 +273,21 @@ func cmdItems(ctx context.Context, args []string, out, errOut io.Writer) error {
 	default:
 		return usageError{fmt.Sprintf("--status %q: want open, done, cancelled or all", *status)}
 	}
-	st, pid, err := openStore(ctx, *cfgPath, *dbPath, *project)
+	d, err := openData(ctx, *cfgPath, *dbPath, *project)
 	if err != nil {
 		return err
 	}
+	st, pid := d.st, d.pid
 	defer st.Close()
 	items, err := st.Items(store.ItemFilter{ProjectID: pid, Status: *status})
 	if err != nil {
 		return err
 	}
-	names := projectNames(ctx, st)
+	names := d.names
 	if *asJSON {
 		list := make([]itemJSON, 0, len(items))
 		for _, it := range items {
-			j := itemJSON{Ref: it.Ref(), Project: names[it.ProjectID], Text: it.Text, Owner: it.Owner, OwnerName: it.OwnerName,
+			j := itemJSON{Ref: it.Ref(), Project: names[it.ProjectID], Text: it.Text, Owner: it.Owner, OwnerName: d.fullName(it.ProjectID, it.Owner, it.OwnerName),
 				Status: it.Status, Progress: it.Progress, Created: it.CreatedAt.UTC().Format("2006-01-02T15:04:05Z")}
 			if it.Due != "" {
 				due := it.Due

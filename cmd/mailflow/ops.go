@@ -35,7 +35,7 @@ func init() {
 		help: "write a consistent copy of the database, safe while the daemon runs",
 		args: []string{"FILE  the new backup file (never overwritten; 0600)"}, run: cmdBackup})
 	register(command{name: "export", usage: "(--config FILE | --db PATH) [--format csv|json] [--what items|risks|audit] [--project NAME]",
-		help: "export items, risks or the audit trail for spreadsheets", run: cmdExport})
+		help: "export items, risks or the audit trail for spreadsheets (owner_name is the roster's full name with --config)", run: cmdExport})
 	register(command{name: "history", usage: "REF (--config FILE | --db PATH) [--project NAME] [--json]",
 		help: "who changed an item or risk, when, and from which message",
 		args: []string{"REF  an action item or risk, e.g. A-12 or R-3"}, run: cmdHistory})
@@ -96,10 +96,11 @@ func cmdOutbox(ctx context.Context, args []string, out, errOut io.Writer) error 
 	if _, err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	st, _, err := openStore(ctx, *f.cfg, *f.db, "")
+	d, err := openData(ctx, *f.cfg, *f.db, "")
 	if err != nil {
 		return err
 	}
+	st := d.st
 	defer st.Close()
 	if *retry != 0 {
 		if err := st.Requeue(*retry, time.Now()); err != nil {
@@ -151,13 +152,14 @@ func cmdOutbox(ctx context.Context, args []string, out, errOut io.Writer) error 
 	tw := tabwriter.NewWriter(out, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "ID\tSTATUS\tKIND\tTO\tATTEMPTS\tWHEN\tDETAIL")
 	for _, m := range ms {
-		when := m.CreatedAt.Local().Format("2006-01-02 15:04")
+		loc := d.zone(m.ProjectID)
+		when := localTime(m.CreatedAt, loc)
 		detail := m.LastError
 		if m.Status == store.MailSent {
-			when = m.SentAt.Time.Local().Format("2006-01-02 15:04")
+			when = localTime(m.SentAt.Time, loc)
 			detail = m.SMTPResponse
 		} else if m.Status == store.MailQueued && m.Attempts > 0 {
-			detail = "retry at " + m.NextAttemptAt.Local().Format("15:04:05") + ": " + m.LastError
+			detail = "retry at " + m.NextAttemptAt.In(loc).Format("15:04:05 MST") + ": " + m.LastError
 		}
 		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%d\t%s\t%s\n", m.ID, m.Status, m.Kind, strings.Join(m.Recipients(), ","), m.Attempts, when, oneLine(detail, 80))
 	}
@@ -363,12 +365,12 @@ func cmdExport(ctx context.Context, args []string, out, errOut io.Writer) error 
 	if *format != "csv" && *format != "json" {
 		return usageError{fmt.Sprintf("--format %q: want csv or json", *format)}
 	}
-	st, pid, err := openStore(ctx, *f.cfg, *f.db, *f.project)
+	d, err := openData(ctx, *f.cfg, *f.db, *f.project)
 	if err != nil {
 		return err
 	}
+	st, pid, names := d.st, d.pid, d.names
 	defer st.Close()
-	names := projectNames(ctx, st)
 	var header []string
 	var rows [][]string
 	switch *what {
@@ -383,7 +385,7 @@ func cmdExport(ctx context.Context, args []string, out, errOut io.Writer) error 
 			if it.ClosedAt.Valid {
 				closed = it.ClosedAt.Time.UTC().Format(time.RFC3339)
 			}
-			rows = append(rows, []string{names[it.ProjectID], it.Ref(), it.Text, it.Owner, it.OwnerName, it.Due, it.Status,
+			rows = append(rows, []string{names[it.ProjectID], it.Ref(), it.Text, it.Owner, d.fullName(it.ProjectID, it.Owner, it.OwnerName), it.Due, it.Status,
 				strconv.Itoa(it.Progress), it.CreatedAt.UTC().Format(time.RFC3339), closed})
 		}
 	case "risks":
@@ -391,10 +393,10 @@ func cmdExport(ctx context.Context, args []string, out, errOut io.Writer) error 
 		if err != nil {
 			return err
 		}
-		header = []string{"project", "ref", "description", "likelihood", "likelihood_as_written", "impact", "impact_as_written", "mitigation", "owner", "trigger", "status", "escalated"}
+		header = []string{"project", "ref", "description", "likelihood", "likelihood_as_written", "impact", "impact_as_written", "mitigation", "owner", "trigger", "status", "escalated", "owner_name"}
 		for _, r := range risks {
 			rows = append(rows, []string{names[r.ProjectID], r.Ref(), r.Description, r.Likelihood, r.LikelihoodText, r.Impact, r.ImpactText,
-				r.Mitigation, or(r.Owner, r.OwnerName), r.Trigger, r.Status, strconv.FormatBool(r.Escalated)})
+				r.Mitigation, or(r.Owner, r.OwnerName), r.Trigger, r.Status, strconv.FormatBool(r.Escalated), d.fullName(r.ProjectID, r.Owner, r.OwnerName)})
 		}
 	case "audit":
 		var entries []store.AuditEntry
@@ -459,6 +461,7 @@ func cmdExport(ctx context.Context, args []string, out, errOut io.Writer) error 
 func cmdHistory(ctx context.Context, args []string, out, errOut io.Writer) error {
 	fs := newFlags("history", errOut)
 	f := addDBFlags(fs)
+	asJSON := fs.Bool("json", false, "print JSON")
 	pos, err := parseFlags(fs, args)
 	if err != nil {
 		return err
@@ -470,10 +473,11 @@ func cmdHistory(ctx context.Context, args []string, out, errOut io.Writer) error
 	if _, _, err := store.ParseRef(ref); err != nil {
 		return usageError{err.Error()}
 	}
-	st, pid, err := openStore(ctx, *f.cfg, *f.db, *f.project)
+	d, err := openData(ctx, *f.cfg, *f.db, *f.project)
 	if err != nil {
 		return err
 	}
+	st, pid := d.st, d.pid
 	defer st.Close()
 	if pid == 0 {
 		ps, err := st.Projects(ctx)
@@ -492,9 +496,30 @@ func cmdHistory(ctx context.Context, args []string, out, errOut io.Writer) error
 	if len(trail) == 0 {
 		return fmt.Errorf("no history for %s: %w", ref, store.ErrNotFound)
 	}
+	type change struct {
+		At        string `json:"at"`
+		Actor     string `json:"actor"`
+		Action    string `json:"action"`
+		Old       string `json:"old,omitempty"`
+		New       string `json:"new,omitempty"`
+		Source    string `json:"source"`
+		MessageID string `json:"message_id,omitempty"`
+	}
+	changes := make([]change, 0, len(trail))
+	for _, e := range trail {
+		c := change{At: e.At.UTC().Format(time.RFC3339), Actor: e.Actor, Action: e.Action, Old: e.OldValue, New: e.NewValue, Source: e.Source}
+		if e.MessageID.Valid {
+			c.MessageID, _ = st.MessageIDOf(e.MessageID.Int64) // only shown; an entry without one still says its source
+		}
+		changes = append(changes, c)
+	}
+	if *asJSON {
+		return writeJSON(out, changes)
+	}
+	loc := d.zone(pid)
 	tw := tabwriter.NewWriter(out, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "WHEN\tWHO\tWHAT\tFROM")
-	for _, e := range trail {
+	for i, e := range trail {
 		what := e.Action
 		switch {
 		case e.OldValue != "" && e.NewValue != "":
@@ -503,12 +528,10 @@ func cmdHistory(ctx context.Context, args []string, out, errOut io.Writer) error
 			what = fmt.Sprintf("%s: %s", e.Action, e.NewValue)
 		}
 		from := e.Source
-		if e.MessageID.Valid {
-			if id, err := st.MessageIDOf(e.MessageID.Int64); err == nil {
-				from = "message <" + id + ">"
-			}
+		if id := changes[i].MessageID; id != "" {
+			from = "message <" + id + ">"
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", e.At.Local().Format("2006-01-02 15:04"), e.Actor, oneLine(what, 90), from)
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", localTime(e.At, loc), e.Actor, oneLine(what, 90), from)
 	}
 	return tw.Flush()
 }

@@ -314,6 +314,21 @@ func Load(path string) (*Config, error) {
 	return &c, nil
 }
 
+// Decode reads configuration text into c as if from a file in dir,
+// rejecting unknown keys, without finishing it: the demo sets its secrets
+// in memory, then calls Finish.
+func Decode(text []byte, dir string, c *Config) error {
+	md, err := toml.Decode(string(text), c)
+	if err != nil {
+		return Problems{fileError("", err)}
+	}
+	if und := md.Undecoded(); len(und) > 0 {
+		return unknownKeys(und)
+	}
+	c.Dir = dir
+	return nil
+}
+
 // decodeFile reads the TOML file at path into c, rejecting unknown keys.
 func decodeFile(path string, c *Config) error {
 	md, err := toml.DecodeFile(path, c)

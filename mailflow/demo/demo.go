@@ -10,6 +10,7 @@ import (
 	"context"
 	"crypto/rand"
 	_ "embed"
+	"encoding/base64"
 	"fmt"
 	"io"
 	"log/slog"
@@ -54,33 +55,98 @@ const (
 	Timezone = "America/New_York"
 )
 
-// Config returns the demo configuration pointed at the given servers.
-func Config(dir, imapAddr, smtpAddr string, key []byte) (*config.Config, error) {
-	c := &config.Config{
-		Database: config.Database{Path: filepath.Join(dir, "mailflow.db")},
-		IMAP: config.IMAP{Address: imapAddr, Security: "insecure", Username: "ehr-project", Password: "demo",
-			ProcessedMailbox: "mailflow/processed", FailedMailbox: "mailflow/failed"},
-		SMTP:     config.SMTP{Address: smtpAddr, Security: "insecure", From: "mailflow@" + Domain},
-		Security: config.Security{ReplyKey: key},
-		Projects: []config.Project{{
-			Name:           "EHR Rollout",
-			Address:        "ehr-project@" + Domain,
-			Timezone:       Timezone,
-			Leadership:     []string{"cmo@" + Domain, "cio@" + Domain},
-			StatusSchedule: "Mon 08:00",
-			Members: []config.Member{
-				{Name: "Priya Shah", Email: "priya.shah@" + Domain, Role: "chair"},
-				{Name: "Alice Moreau", Email: "alice.moreau@" + Domain},
-				{Name: "Bob Okafor", Email: "bob.okafor@" + Domain},
-				{Name: "Carol Nguyen", Email: "carol.nguyen@" + Domain},
-				{Name: "Dan Weber", Email: "dan.weber@" + Domain},
-			},
-		}},
+// Files the demo leaves in its directory besides the mail: the database
+// and a configuration for it, with its secret files.
+const (
+	ConfigFile   = "mailflow.toml"
+	DatabaseFile = "mailflow.db"
+	passwordFile = "imap-password"
+	replyKeyFile = "reply-key"
+	// nowhere stands in for the demo's servers in the configuration it
+	// leaves: they ran inside the demo and are gone; nothing listens on
+	// port 1, so "mailflow doctor" says plainly that nothing answers.
+	nowhere = "127.0.0.1:1"
+	// demoMark opens the demo's configuration; a configuration without
+	// it is someone's real one, which the demo never overwrites.
+	demoMark = "The demo's configuration"
+)
+
+// setup is the demo's configuration: the sample clinic's project, roster
+// and leadership, with its servers at imapAddr and smtpAddr. Paths are
+// relative to the demo directory, so the directory can move.
+func setup(imapAddr, smtpAddr string) config.Setup {
+	return config.Setup{
+		Header: []string{
+			demoMark + ", written by \"mailflow demo\" beside its database.",
+			"",
+			"It points at nothing live: the demo's IMAP and SMTP servers ran inside",
+			"the demo and are gone, so " + nowhere + " stands in for both (mailflow doctor",
+			"reports them unreachable). It is here so that the read-only commands",
+			"(items, risks, history, status, export, report --now, remind --now,",
+			"doctor) can be tried on the demo's data. Its passwords and key are the",
+			"demo's own, in the files beside it.",
+		},
+		Database:         DatabaseFile,
+		IMAPAddress:      imapAddr,
+		IMAPSecurity:     "insecure",
+		IMAPUsername:     "ehr-project",
+		IMAPPasswordFile: passwordFile,
+		SMTPAddress:      smtpAddr,
+		SMTPSecurity:     "insecure",
+		SMTPFrom:         "mailflow@" + Domain,
+		ReplyKeyFile:     replyKeyFile,
+		SecretDir:        ".",
+		ProjectName:      "EHR Rollout",
+		ProjectAddress:   "ehr-project@" + Domain,
+		Timezone:         Timezone,
+		Leadership:       []string{"cmo@" + Domain, "cio@" + Domain},
+		Members: []config.Member{
+			{Name: "Priya Shah", Email: "priya.shah@" + Domain, Role: "chair"},
+			{Name: "Alice Moreau", Email: "alice.moreau@" + Domain, Role: "member"},
+			{Name: "Bob Okafor", Email: "bob.okafor@" + Domain, Role: "member"},
+			{Name: "Carol Nguyen", Email: "carol.nguyen@" + Domain, Role: "member"},
+			{Name: "Dan Weber", Email: "dan.weber@" + Domain, Role: "member"},
+		},
 	}
+}
+
+// Config returns the demo configuration pointed at the given servers, read
+// from the same text the demo leaves in dir (with the IMAP password and the
+// reply key in memory instead of their files).
+func Config(dir, imapAddr, smtpAddr string, key []byte) (*config.Config, error) {
+	var c config.Config
+	if err := config.Decode(config.Render(setup(imapAddr, smtpAddr)), dir, &c); err != nil {
+		return nil, err
+	}
+	c.IMAP.Password = imapPassword
+	c.Security.ReplyKey = key
 	if err := c.Finish(func(string) string { return "" }); err != nil {
 		return nil, err
 	}
-	return c, nil
+	return &c, nil
+}
+
+// imapPassword is the demo mailbox's password.
+const imapPassword = "demo"
+
+// writeConfig leaves the demo's configuration in dir, pointing at nothing
+// live, with its secret files (0600) beside it.
+func writeConfig(dir string, key []byte) error {
+	path := filepath.Join(dir, ConfigFile)
+	for name, content := range map[string][]byte{passwordFile: []byte(imapPassword + "\n"), replyKeyFile: append(key, '\n')} {
+		if err := writePrivate(filepath.Join(dir, name), content); err != nil {
+			return err
+		}
+	}
+	return os.WriteFile(path, config.Render(setup(nowhere, nowhere)), 0o644)
+}
+
+// writePrivate writes a secret file, mode 0600 whatever was there before.
+func writePrivate(path string, content []byte) error {
+	if err := os.Remove(path); err != nil && !os.IsNotExist(err) {
+		return err
+	}
+	return os.WriteFile(path, content, 0o600)
 }
 
 // Summary is what the demo did.
@@ -99,9 +165,15 @@ func Run(ctx context.Context, dir string, w io.Writer) (*Summary, error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, err
 	}
+	// The demo clears its directory: never one with a real installation.
+	cfgPath := filepath.Join(dir, ConfigFile)
+	if old, err := os.ReadFile(cfgPath); err == nil && !bytes.Contains(old, []byte(demoMark)) {
+		return nil, fmt.Errorf("%s is not the demo's configuration: run the demo in another directory (--out DIR)", cfgPath)
+	}
 	// A fresh demo each time: old mail files and database would mix in.
 	old, _ := filepath.Glob(filepath.Join(dir, "*.eml"))
-	for _, f := range append(old, filepath.Join(dir, "mailflow.db"), filepath.Join(dir, "mailflow.db-wal"), filepath.Join(dir, "mailflow.db-shm")) {
+	db := filepath.Join(dir, DatabaseFile)
+	for _, f := range append(old, db, db+"-wal", db+"-shm") {
 		if err := os.Remove(f); err != nil && !os.IsNotExist(err) {
 			return nil, err
 		}
@@ -117,8 +189,13 @@ func Run(ctx context.Context, dir string, w io.Writer) (*Summary, error) {
 	}
 	defer smtpSrv.Close()
 
-	key := make([]byte, 32)
-	if _, err := rand.Read(key); err != nil {
+	// The key as text, as a key file holds it.
+	raw := make([]byte, 32)
+	if _, err := rand.Read(raw); err != nil {
+		return nil, err
+	}
+	key := []byte(base64.StdEncoding.EncodeToString(raw))
+	if err := writeConfig(dir, key); err != nil {
 		return nil, err
 	}
 	cfg, err := Config(dir, imapSrv.Addr, smtpSrv.Addr, key)
@@ -251,8 +328,26 @@ func Run(ctx context.Context, dir string, w io.Writer) (*Summary, error) {
 	fmt.Fprintf(w, "\nDone: %d items (%d open), %d risks, %d mails sent, %d messages in mailflow/processed, %d in mailflow/failed.\n",
 		len(sum.Items), open, len(sum.Risks), len(sent), sum.Processed, sum.Failed)
 	fmt.Fprintf(w, "Read the mail:  ls %s/*.eml   (open any .eml in a mail client)\n", dir)
-	fmt.Fprintf(w, "Query the data: go run ./cmd/mailflow items --db %s\n", cfg.Database.Path)
+	fmt.Fprintf(w, "Try the commands on the demo's data with its configuration, %s (it points at nothing live):\n", cfgPath)
+	for _, c := range TryCommands(cfgPath) {
+		fmt.Fprintf(w, "  go run ./cmd/mailflow %s\n", c)
+	}
 	return sum, nil
+}
+
+// TryCommands are the commands the demo suggests on its data, with the
+// configuration it left at cfgPath: each works there (a test runs them).
+func TryCommands(cfgPath string) []string {
+	return []string{
+		"items --config " + cfgPath + " --status all",
+		"risks --config " + cfgPath,
+		"history A-2 --config " + cfgPath,
+		"status --config " + cfgPath,
+		"export --config " + cfgPath + " --what items",
+		"report --now --config " + cfgPath + "    # queues the status report; nothing live sends it",
+		"remind --now --config " + cfgPath,
+		"doctor --config " + cfgPath + "          # reports the demo's servers unreachable: they are gone",
+	}
 }
 
 func findMail(ms []inproc.Received, kind, to string) (inproc.Received, bool) {
