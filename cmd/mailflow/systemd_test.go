@@ -13,10 +13,6 @@ import (
 // TestSystemdUnit checks the shipped unit with systemd's own tools: it
 // verifies cleanly and "systemd-analyze security" rates it 2.0 or lower.
 func TestSystemdUnit(t *testing.T) {
-	analyze, err := exec.LookPath("systemd-analyze")
-	if err != nil {
-		t.Skip("systemd-analyze not installed")
-	}
 	unit, err := os.ReadFile("../../systemd/mailflow.service")
 	if err != nil {
 		t.Fatal(err)
@@ -26,6 +22,17 @@ func TestSystemdUnit(t *testing.T) {
 		if !strings.Contains(string(unit), want) {
 			t.Errorf("unit lacks %s", want)
 		}
+	}
+	// The unit loads the secret files mailflow init writes in /etc/mailflow,
+	// under the credential names the configuration looks for.
+	for _, name := range []string{imapPasswordName, smtpPasswordName, replyKeyName} {
+		if want := "\nLoadCredential=" + name + ":/etc/mailflow/" + name + "\n"; !strings.Contains(string(unit), want) {
+			t.Errorf("unit lacks %q: the file init writes, under its credential name", strings.TrimSpace(want))
+		}
+	}
+	analyze, err := exec.LookPath("systemd-analyze")
+	if err != nil {
+		t.Skip("systemd-analyze not installed")
 	}
 	// verify wants ExecStart to exist: point it at this test binary.
 	self, _ := os.Executable()
