@@ -282,3 +282,13 @@ func TestVersion(t *testing.T) {
 }
 
 func bufioReader(r *strings.Reader) *bufio.Reader { return bufio.NewReader(r) }
+
+// TestCommandsTable: the README's Commands table lists every command.
+func TestCommandsTable(t *testing.T) {
+	table := readmeSection(t, "## Commands")
+	for name := range commands {
+		if !strings.Contains(table, "| `mailflow "+name) && !strings.Contains(table, ", `mailflow "+name) {
+			t.Errorf("the README's Commands table lacks mailflow %s", name)
+		}
+	}
+}

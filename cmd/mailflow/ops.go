@@ -29,7 +29,7 @@ func init() {
 		help: "queue the leadership status report now", run: cmdReport})
 	register(command{name: "remind", usage: "--now --config FILE [--project NAME]",
 		help: "queue today's reminder digests now", run: cmdRemind})
-	register(command{name: "reprocess", usage: "--config FILE --message-id ID",
+	register(command{name: "reprocess", usage: "--config FILE --message-id ID [--json]",
 		help: "run a failed message again (after a fix)", run: cmdReprocess})
 	register(command{name: "backup", usage: "(--config FILE | --db PATH) FILE",
 		help: "write a consistent copy of the database, safe while the daemon runs",
@@ -305,6 +305,7 @@ func cmdReprocess(ctx context.Context, args []string, out, errOut io.Writer) err
 	fs := newFlags("reprocess", errOut)
 	cfgPath := fs.String("config", "", "configuration file")
 	id := fs.String("message-id", "", "Message-ID of the failed message (with or without <>)")
+	asJSON := fs.Bool("json", false, "print the results as JSON")
 	if _, err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -313,6 +314,23 @@ func cmdReprocess(ctx context.Context, args []string, out, errOut io.Writer) err
 	}
 	return withEngine(ctx, *cfgPath, "", func(eng *engine.Engine, _ *engine.Project, _ *store.Store) error {
 		results, err := eng.Reprocess(ctx, strings.Trim(*id, "<> "))
+		if *asJSON {
+			type result struct {
+				Project   string `json:"project"`
+				MessageID string `json:"message_id"`
+				Kind      string `json:"kind"`
+				Outcome   string `json:"outcome"`
+				Reason    string `json:"reason,omitempty"`
+			}
+			list := make([]result, 0, len(results))
+			for _, r := range results {
+				list = append(list, result{r.Project, r.MessageID, string(r.Kind), r.Outcome, r.Reason})
+			}
+			if jerr := writeJSON(out, list); jerr != nil {
+				return jerr
+			}
+			return err
+		}
 		for _, r := range results {
 			fmt.Fprintf(out, "%s: %s %s", r.MessageID, r.Kind, r.Outcome)
 			if r.Reason != "" {
