@@ -9,9 +9,11 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"mailflow/mailflow/config"
 	"mailflow/mailflow/demo"
+	"mailflow/store"
 )
 
 // TestInit runs init as a script would, then checks what it wrote: a
@@ -291,4 +293,67 @@ func TestCommandsTable(t *testing.T) {
 			t.Errorf("the README's Commands table lacks mailflow %s", name)
 		}
 	}
+}
+
+// TestPrintLastRun: each state of the last run reads as what happened.
+func TestPrintLastRun(t *testing.T) {
+	when := func(s string) string { return "<" + s + ">" }
+	tests := []struct {
+		name string
+		run  *runJSON
+		want []string
+		not  []string
+	}{
+		{"never", nil, []string{"last run: none yet (mailflow run --once --config C runs one cycle)"}, nil},
+		{"once ok", &runJSON{Mode: "once", PID: 7, State: "ok", Updated: "u"}, []string{"last run: run --once (pid 7), ended <u>: ok"}, []string{"error", "fix"}},
+		{"once failed", &runJSON{Mode: "once", PID: 7, State: "failed", Updated: "u", Step: "sending mail", Error: "send: 421\nsecond line"},
+			[]string{"ended <u>: FAILED at sending mail", "  error: send: 421\n         second line", "last success: never", "fix: mailflow doctor --config C"}, nil},
+		{"daemon well", &runJSON{Mode: "daemon", PID: 8, State: "running", Started: "s", Updated: "u", LastOK: "u"},
+			[]string{"the daemon (pid 8), running since <s>, last heard from <u>: all well"}, []string{"error"}},
+		{"daemon failing", &runJSON{Mode: "daemon", PID: 8, State: "running", Started: "s", Updated: "u", Step: "reading mailbox INBOX", Error: "login failed", LastOK: "k"},
+			[]string{": failing at reading mailbox INBOX", "error: login failed", "last success: <k>"}, nil},
+		{"daemon gone", &runJSON{Mode: "daemon", PID: 8, State: "silent", Started: "s", Updated: "u"},
+			[]string{"silent since <u>: it stopped without saying", "journalctl -u mailflow"}, nil},
+		{"daemon stopped", &runJSON{Mode: "daemon", PID: 8, State: "stopped", Started: "s", Updated: "u"},
+			[]string{"started <s>, stopped <u> when asked to"}, []string{"error"}},
+	}
+	for _, tc := range tests {
+		var b bytes.Buffer
+		printLastRun(&b, tc.run, "C", when)
+		for _, w := range tc.want {
+			if !strings.Contains(b.String(), w) {
+				t.Errorf("%s: printLastRun lacks %q:\n%s", tc.name, w, b.String())
+			}
+		}
+		for _, n := range tc.not {
+			if strings.Contains(b.String(), n) {
+				t.Errorf("%s: printLastRun says %q:\n%s", tc.name, n, b.String())
+			}
+		}
+	}
+}
+
+// TestStatusSilentDaemon: a daemon whose run record stopped being
+// refreshed is reported gone, not running.
+func TestStatusSilentDaemon(t *testing.T) {
+	cfgPath, dbPath := demoSetup(t, "127.0.0.1:1", "127.0.0.1:1")
+	st, err := store.Open(t.Context(), dbPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	long := time.Now().Add(-time.Hour)
+	for _, tc := range []struct {
+		updated time.Time
+		want    string
+	}{{time.Now(), "running"}, {long, "silent"}} {
+		if err := st.SaveRun(store.Run{Mode: store.ModeDaemon, PID: 1, StartedAt: long, UpdatedAt: tc.updated, State: store.RunRunning}); err != nil {
+			t.Fatal(err)
+		}
+		_, out, _ := run(t, "status", "--config", cfgPath, "--json")
+		var s statusJSON
+		if err := json.Unmarshal([]byte(out), &s); err != nil || s.LastRun == nil || s.LastRun.State != tc.want {
+			t.Errorf("daemon last heard from at %s: %v, state %+v, want %s", tc.updated.Format(time.TimeOnly), err, s.LastRun, tc.want)
+		}
+	}
+	st.Close()
 }

@@ -157,7 +157,7 @@ func (d *Daemon) Once(ctx context.Context) error {
 		mu.Unlock()
 	}
 	if n, err := d.Store.RequeueInterrupted(); err != nil {
-		fail("queueing again mail a crash interrupted", err)
+		fail(stepRequeue, err)
 	} else if n > 0 {
 		d.log.Warn("mail interrupted mid-send by a crash is queued again", "count", n)
 	}
@@ -192,22 +192,21 @@ func (d *Daemon) Once(ctx context.Context) error {
 // Run runs until ctx ends, then stops fetching, lets the message and the
 // mail batch in hand finish, and returns within grace. ready is called once
 // the first mailbox login has succeeded.
-func (d *Daemon) Run(ctx context.Context, grace time.Duration, ready func()) (err error) {
+func (d *Daemon) Run(ctx context.Context, grace time.Duration, ready func()) error {
 	d.started = time.Now()
 	recordRun(d.Store, d.log, store.Run{Mode: store.ModeDaemon, PID: os.Getpid(), StartedAt: d.started, UpdatedAt: d.started, State: store.RunRunning})
-	defer func() {
-		var failed []stepError
+	// ended records how the run ended for "mailflow status".
+	ended := func(step string, err error) error {
+		r := runOutcome(store.ModeDaemon, d.started, nil)
+		r.State = store.RunStopped
 		if err != nil {
-			failed = []stepError{{"stopping", err}}
-		}
-		r := runOutcome(store.ModeDaemon, d.started, failed)
-		if err == nil {
-			r.State = store.RunStopped
+			r = runOutcome(store.ModeDaemon, d.started, []stepError{{step, err}})
 		}
 		recordRun(d.Store, d.log, r)
-	}()
-	if n, err := d.Store.RequeueInterrupted(); err != nil {
 		return err
+	}
+	if n, err := d.Store.RequeueInterrupted(); err != nil {
+		return ended(stepRequeue, err)
 	} else if n > 0 {
 		d.log.Warn("mail interrupted mid-send by a crash is queued again", "count", n)
 	}
@@ -245,11 +244,11 @@ func (d *Daemon) Run(ctx context.Context, grace time.Duration, ready func()) (er
 	go func() { wg.Wait(); close(done) }()
 	select {
 	case <-done:
-		return nil
+		return ended("", nil)
 	case <-time.After(grace):
 		cancelWork()
 		<-done
-		return fmt.Errorf("shutdown took longer than %s; work in hand was interrupted", grace)
+		return ended("stopping", fmt.Errorf("shutdown took longer than %s; work in hand was interrupted", grace))
 	}
 }
 

@@ -12,6 +12,7 @@ import (
 
 // Steps of a cycle, as "mailflow status" names what a failed run was doing.
 const (
+	stepRequeue  = "queueing again mail a crash interrupted"
 	stepPeriodic = "queueing reminders and reports"
 	stepSend     = "sending mail"
 )
