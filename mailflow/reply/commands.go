@@ -154,7 +154,7 @@ func parseCommand(s, line string, n int) []Line {
 			after = with
 		}
 	}
-	if more, after2, marked := leadingRefs(after); len(more) > 0 {
+	if more, after2, marked := refsAfterVerb(after); len(more) > 0 {
 		if len(refs) > 0 && !sameRefs(refs, more) {
 			return []Line{{Command: mailflow.Command{Verb: verb, Ref: refs[0], Line: n, Text: line}, IsCommand: true,
 				Problem: fmt.Sprintf("this line names both %s and %s; put each command on its own line", refs[0], more[0])}}
@@ -174,6 +174,27 @@ func parseCommand(s, line string, n int) []Line {
 // question mark.
 func isQuestion(line string) bool {
 	return strings.HasSuffix(strings.TrimRight(line, " !)\"'”"), "?")
+}
+
+// refsAfterVerb takes the refs right after a verb: "close A-12", "done -
+// A-12", and, when a mark follows them, "mitigation for R-3: weekly call"
+// and "note on A-12 - vendor replied" ("progress on A-12 is slow" stays a
+// sentence).
+func refsAfterVerb(after string) (refs []string, rest string, marked bool) {
+	if refs, rest, marked = leadingRefs(after); len(refs) > 0 {
+		return refs, rest, marked
+	}
+	if s, ok := cutDash(after); ok {
+		if refs, rest, marked = leadingRefs(s); len(refs) > 0 {
+			return refs, rest, marked
+		}
+	}
+	if _, s, ok := cutAnyWord(after, []string{"for", "on", "of"}); ok {
+		if refs, rest, marked = leadingRefs(s); len(refs) > 0 && marked {
+			return refs, rest, marked
+		}
+	}
+	return nil, after, false
 }
 
 // commands makes one Line for each ref (or one without a ref, for the

@@ -30,6 +30,9 @@ var conversationCases = []struct {
 	{"done. Sent to legal.", []want{cmdNote(mailflow.VerbDone, "", "", "Sent to legal")}},
 	{"A-12 done - thanks Bob", []want{cmd(mailflow.VerbDone, "A-12", "")}},
 	{"close A-12, A-13 - sent to legal", []want{cmdNote(mailflow.VerbDone, "A-12", "", "sent to legal"), cmdNote(mailflow.VerbDone, "A-13", "", "sent to legal")}},
+	{"Cancelled A-9 (duplicate of A-8)", []want{cmdNote(mailflow.VerbCancel, "A-9", "", "duplicate of A-8")}},
+	{"A-12 closed as agreed", []want{cmd(mailflow.VerbDone, "A-12", "")}},
+	{"Done - A-12", []want{cmd(mailflow.VerbDone, "A-12", "")}},
 	{"escalate R-3 - vendor unresponsive", []want{cmdNote(mailflow.VerbEscalate, "R-3", "", "vendor unresponsive")}},
 	{"escalate R-3 to the steering group, vendor unresponsive", []want{cmdNote(mailflow.VerbEscalate, "R-3", "the steering group", "vendor unresponsive")}},
 
@@ -41,6 +44,7 @@ var conversationCases = []struct {
 	{"A-4 completed yesterday, sent to Bob", []want{cmdNote(mailflow.VerbDone, "A-4", "", "sent to Bob")}},
 	{"closed A-12, sent to legal", []want{cmdNote(mailflow.VerbDone, "A-12", "", "sent to legal")}},
 	{"I'm done with A-12", []want{cmd(mailflow.VerbDone, "A-12", "")}},
+	{"Finished A-4 this morning", []want{cmd(mailflow.VerbDone, "A-4", "")}},
 	{"A-9 can be dropped", []want{cmd(mailflow.VerbCancel, "A-9", "")}},
 	{"We dropped A-9, no longer needed", []want{cmdNote(mailflow.VerbCancel, "A-9", "", "no longer needed")}},
 	{"reopening A-5: the vendor sent the wrong file", []want{cmdNote(mailflow.VerbReopen, "A-5", "", "the vendor sent the wrong file")}},
@@ -53,11 +57,14 @@ var conversationCases = []struct {
 	{"reassign A-7 to Dr. Smith", []want{cmd(mailflow.VerbReassign, "A-7", "Dr. Smith")}},
 	{"A-12 progress 50%, waiting on the vendor", []want{cmdNote(mailflow.VerbProgress, "A-12", "50", "waiting on the vendor")}},
 	{"A-12 80% done - waiting on the vendor", []want{cmdNote(mailflow.VerbProgress, "A-12", "80", "waiting on the vendor")}},
+	{"Progress on A-12: 50%", []want{cmd(mailflow.VerbProgress, "A-12", "50")}},
 	{"R-3 impact high - it would stop go-live", []want{cmdNote(mailflow.VerbImpact, "R-3", "high", "it would stop go-live")}},
 
 	// Text verbs keep their whole text: no reason is split off.
 	{"R-3 mitigation - weekly vendor call", []want{cmd(mailflow.VerbMitigation, "R-3", "weekly vendor call")}},
 	{"R-3 mitigation: weekly vendor call, because the vendor is slow", []want{cmd(mailflow.VerbMitigation, "R-3", "weekly vendor call, because the vendor is slow")}},
+	{"Mitigation for R-3: weekly vendor call", []want{cmd(mailflow.VerbMitigation, "R-3", "weekly vendor call")}},
+	{"note on A-12: vendor replied", []want{cmd(mailflow.VerbNote, "A-12", "vendor replied")}},
 	{"note A-12 waiting for the vendor - again", []want{cmd(mailflow.VerbNote, "A-12", "waiting for the vendor - again")}},
 
 	// A due date is the date phrase alone; the rest of the clause is the note.
@@ -76,6 +83,8 @@ var conversationCases = []struct {
 	{"A-2 due Dec 11, 2026 - vendor", []want{cmdNote(mailflow.VerbDue, "A-2", "Dec 11, 2026", "vendor")}},
 	{"Moved A-2 from Dec 4 to Dec 11", []want{cmd(mailflow.VerbDue, "A-2", "Dec 11")}},
 	{"I moved A-2 to Dec 11 at the vendor's request", []want{cmdNote(mailflow.VerbDue, "A-2", "Dec 11", "at the vendor's request")}},
+	{"A-2 moves to Friday", []want{cmd(mailflow.VerbDue, "A-2", "Friday")}},
+	{"A-2 due tomorrow EOD, waiting on sign-off", []want{cmdNote(mailflow.VerbDue, "A-2", "tomorrow EOD", "waiting on sign-off")}},
 	{"A-2 has been pushed out to 14/12", []want{cmd(mailflow.VerbDue, "A-2", "14/12")}},
 
 	// A due line without a date the reader knows is a Problem.
@@ -103,6 +112,11 @@ var conversationCases = []struct {
 	{"A-2 due to the vendor delay", []want{note("A-2")}},
 	{"A-2 was discussed at length", []want{note("A-2")}},
 	{"I dropped the ball on A-2", []want{note("A-2")}},
+	{"Can we move A-2 to Friday?", []want{note("A-2")}},
+	{"A-12 done as soon as I get the file", []want{note("A-12")}},
+	{"I will close A-12 tomorrow", []want{note("A-12")}},
+	{"I closed A-12 by mistake, please reopen", []want{note("A-12")}},
+	{"Progress on A-12 is slow", []want{note("A-12")}},
 }
 
 func TestParseConversation(t *testing.T) {
@@ -167,6 +181,8 @@ func TestSplitReason(t *testing.T) {
 		{"high - thanks!", "high", ""},
 		{"high", "high", ""},
 		{"Bob’s team – vendor asked", "Bob’s team", "vendor asked"},
+		{"Carol as soon as she is back", "Carol as soon as she is back", ""},
+		{"Carol as the owner of pharmacy", "Carol", "the owner of pharmacy"},
 	}
 	for _, tc := range cases {
 		if head, reason := splitReason(tc.in); head != tc.head || reason != tc.reason {

@@ -50,12 +50,28 @@ func indexMark(s, mark string) int {
 			return -1
 		}
 		i += from
-		if mark != ". " || !isAbbreviation(s[:i]) {
+		from = i + len(mark)
+		switch {
+		case mark == ". " && isAbbreviation(s[:i]):
+		case mark == " as " && !asGivesReason(s[from:]):
+			// "as soon as she is back": the second "as" is not a mark either.
+			word := s[from : from+wordLen(s[from:])]
+			if strings.HasPrefix(s[from+len(word):], " as ") {
+				from += len(word) + len(" as ")
+			}
+		default:
 			return i
 		}
-		from = i + len(mark)
 	}
 	return -1
+}
+
+// wordLen is the length in bytes of the first word of s.
+func wordLen(s string) int {
+	if i := strings.IndexAny(s, " \t"); i >= 0 {
+		return i
+	}
+	return len(s)
 }
 
 // indexFold is strings.Index for an ASCII needle in any case.
@@ -89,7 +105,7 @@ func isAbbreviation(s string) bool {
 // that is only a courtesy ("thanks", "please") is "".
 func cleanReason(s string) string {
 	s = strings.TrimLeft(s, " \t,.;:!-–—(")
-	if rest, ok := skipWords(s, reasonWords); ok {
+	if rest, ok := cutReasonWord(s); ok {
 		s = rest
 	}
 	s = strings.TrimRight(trimThanks(s), " \t.!?")
@@ -109,6 +125,28 @@ func startsWithMark(tail string) bool {
 	if strings.ContainsRune(",.;:!-–—(", firstRune(tail)) {
 		return true
 	}
-	_, ok := skipWords(tail, reasonWords)
+	_, ok := cutReasonWord(tail)
 	return ok
+}
+
+// cutReasonWord removes a word that opens a reason from the front of s.
+func cutReasonWord(s string) (string, bool) {
+	word, rest, ok := cutAnyWord(s, reasonWords)
+	if !ok || word == "as" && !asGivesReason(rest) {
+		return s, false
+	}
+	return rest, true
+}
+
+// asNotReason are the words after "as" that make it a comparison or a
+// time, not a reason: "done as soon as the file arrives", "as of today".
+var asNotReason = map[string]bool{
+	"soon": true, "long": true, "far": true, "much": true, "well": true, "of": true, "if": true,
+	"though": true,
+}
+
+// asGivesReason reports whether the words after "as" give a reason ("as
+// the clinic closed", "as agreed") rather than a comparison or a time.
+func asGivesReason(rest string) bool {
+	return !asNotReason[firstWordLower(rest)]
 }

@@ -1,6 +1,7 @@
 package reply
 
 import (
+	"sort"
 	"strings"
 
 	"mailflow/mailflow"
@@ -33,7 +34,7 @@ var verbs = map[string]mailflow.Verb{
 	"extend": mailflow.VerbDue, "extended": mailflow.VerbDue, "extending": mailflow.VerbDue,
 	"defer": mailflow.VerbDue, "deferred": mailflow.VerbDue, "deferring": mailflow.VerbDue,
 	"delay": mailflow.VerbDue, "delayed": mailflow.VerbDue, "slip": mailflow.VerbDue,
-	"slipped": mailflow.VerbDue, "slips": mailflow.VerbDue, "bump": mailflow.VerbDue, "bumped": mailflow.VerbDue,
+	"slipped": mailflow.VerbDue, "slips": mailflow.VerbDue, "moves": mailflow.VerbDue, "bump": mailflow.VerbDue, "bumped": mailflow.VerbDue,
 
 	"reassign": mailflow.VerbReassign, "reassigned": mailflow.VerbReassign, "reassigning": mailflow.VerbReassign,
 	"assign": mailflow.VerbReassign, "assigned": mailflow.VerbReassign, "owner": mailflow.VerbReassign,
@@ -62,7 +63,7 @@ var movingVerbs = map[string]bool{
 	"postpone": true, "postponed": true, "postponing": true, "reschedule": true, "rescheduled": true,
 	"rescheduling": true, "extend": true, "extended": true, "extending": true, "defer": true,
 	"deferred": true, "deferring": true, "delay": true, "delayed": true, "slip": true, "slipped": true,
-	"slips": true, "bump": true, "bumped": true,
+	"slips": true, "moves": true, "bump": true, "bumped": true,
 }
 
 // handingVerbs are the reassigning verbs of ordinary speech, which make a
@@ -103,13 +104,22 @@ var copulas = []string{
 
 // quietTails may follow a verb that takes no value without turning the
 // line into prose, alone or several together: "close A-12 please", "drop
-// it", "done already", "A-4 completed yesterday", "closed it this morning".
-// When a thing was done is not a reason, so it is not kept as a note.
-var quietTails = []string{
+// it", "done already", "A-4 completed yesterday", "closed it this morning",
+// "closed as agreed". When a thing was done is not a reason, so it is not
+// kept as a note. Longer phrases are tried first ("this morning" before
+// "this").
+var quietTails = longestFirst([]string{
 	"please", "pls", "thanks", "thank you", "thx", "now", "already", "too", "as well", "it", "this one",
 	"this", "that one", "that", "for me", "today", "earlier today", "then", "yesterday", "this morning",
 	"this afternoon", "this evening", "last night", "last week", "earlier", "just now", "at last",
-	"finally", "over the weekend", "on time",
+	"finally", "over the weekend", "on time", "as agreed", "as discussed", "as planned", "as promised",
+	"as requested", "as expected", "as of today", "as of now",
+})
+
+// longestFirst sorts phrases so that skipWords tries the longest first.
+func longestFirst(phrases []string) []string {
+	sort.SliceStable(phrases, func(i, j int) bool { return len(phrases[i]) > len(phrases[j]) })
+	return phrases
 }
 
 // proseStarts are words that, right after a verb that takes text, show the
