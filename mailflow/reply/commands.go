@@ -116,6 +116,7 @@ func isPleasantry(line string) bool {
 
 // parseCommand reads s, which is line with any greeting removed.
 func parseCommand(s, line string, n int) []Line {
+	s = skipDiscourse(s)
 	s, _ = skipWords(s, subjects)
 	refs, rest, _ := leadingRefs(s)
 	rest, request := skipWords(rest, requestWords)
@@ -168,6 +169,17 @@ func parseCommand(s, line string, n int) []Line {
 		return []Line{{Command: noteOf(line, n, refs)}}
 	}
 	return commands(mailflow.Command{Verb: verb, Value: sh.value, Note: sh.note, Line: n, Text: line}, refs, sh.problem)
+}
+
+// skipDiscourse removes a word such as "also" or "FYI" from the front of
+// s, with a comma or colon after it.
+func skipDiscourse(s string) string {
+	for _, w := range discourseWords {
+		if len(s) > len(w) && strings.EqualFold(s[:len(w)], w) && strings.ContainsRune(" ,:", rune(s[len(w)])) {
+			return strings.TrimLeft(s[len(w):], " ,:")
+		}
+	}
+	return s
 }
 
 // isQuestion reports whether a line asks rather than tells: it ends in a

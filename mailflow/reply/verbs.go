@@ -81,6 +81,10 @@ var subjects = []string{
 	"we are", "i", "we", "just", "already", "finally", "also",
 }
 
+// discourseWords may open a line before a command, with or without a
+// comma: "Also, A-12 is done", "FYI A-2 moved to Friday", "Update: A-3 done".
+var discourseWords = []string{"also", "and", "so", "btw", "fyi", "ps", "p.s.", "update", "edit", "oh", "anyway"}
+
 // requestWords ask for a command: "please close A-12", "can you move A-2
 // to Dec 11?". Only a line that opens with one may end in a question mark
 // and still be a command; "A-12 done?" asks, it does not tell.
