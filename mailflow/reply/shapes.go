@@ -29,7 +29,7 @@ func shapeOf(verb mailflow.Verb, key, after string, colon, setOff, ref bool) sha
 	explicit := colon || ref
 	switch verb {
 	case mailflow.VerbDone, mailflow.VerbReopen, mailflow.VerbCancel, mailflow.VerbEscalate:
-		return statusShape(verb, after, setOff)
+		return statusShape(verb, key, after, setOff)
 	case mailflow.VerbDue:
 		return dueShape(key, after, explicit)
 	case mailflow.VerbReassign:
@@ -56,7 +56,7 @@ func shapeOf(verb mailflow.Verb, key, after string, colon, setOff, ref bool) sha
 // becomes the note. Words that carry on the sentence ("done with the first
 // half") make prose. "escalate R-3 to the board" keeps "the board" as the
 // value.
-func statusShape(verb mailflow.Verb, tail string, setOff bool) shape {
+func statusShape(verb mailflow.Verb, key, tail string, setOff bool) shape {
 	switch {
 	case isQuiet(tail):
 		return shape{}
@@ -66,6 +66,9 @@ func statusShape(verb mailflow.Verb, tail string, setOff bool) shape {
 	if head, reason := splitReason(tail); reason != "" && isQuiet(head) {
 		return shape{note: reason} // "yesterday, sent to legal"
 	}
+	if reason, ok := pastTime(key, tail); ok {
+		return shape{note: reason}
+	}
 	if verb == mailflow.VerbEscalate {
 		if to, ok := cutWord(tail, "to"); ok && to != "" {
 			head, reason := splitReason(to)
@@ -73,6 +76,30 @@ func statusShape(verb mailflow.Verb, tail string, setOff bool) shape {
 		}
 	}
 	return shape{prose: true}
+}
+
+// pastTime reads when a thing was done after a verb in the past tense:
+// "completed on Monday", "closed last Friday, sent to legal". It returns
+// the reason after the time. "done on Friday" and "closed by Friday" may
+// be plans, so they stay sentences.
+func pastTime(key, tail string) (reason string, ok bool) {
+	if !strings.HasSuffix(key, "ed") {
+		return "", false
+	}
+	_, rest, ok := cutAnyWord(tail, []string{"on", "last"})
+	if !ok {
+		return "", false
+	}
+	_, after, ok := datePhrase(rest)
+	switch {
+	case !ok:
+		return "", false
+	case isQuiet(after):
+		return "", true
+	case startsWithMark(strings.TrimSpace(after)):
+		return cleanReason(after), true
+	}
+	return "", false
 }
 
 // dueLinks join a moving verb to its date: "push A-12 to Friday", "A-12

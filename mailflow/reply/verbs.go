@@ -78,7 +78,7 @@ var handingVerbs = map[string]bool{
 // "we dropped A-9", "I'm done". What follows must still be a command.
 var subjects = []string{
 	"i've", "i’ve", "ive", "i have", "we've", "we’ve", "we have", "i'm", "i’m", "i am", "we're", "we’re",
-	"we are", "i", "we", "just", "already", "finally", "also",
+	"we are", "i", "we", "just", "already", "finally", "also", "now",
 }
 
 // discourseWords may open a line before a command, with or without a
@@ -89,8 +89,8 @@ var discourseWords = []string{"also", "and", "so", "btw", "fyi", "ps", "p.s.", "
 // to Dec 11?". Only a line that opens with one may end in a question mark
 // and still be a command; "A-12 done?" asks, it does not tell.
 var requestWords = []string{
-	"please", "pls", "plz", "kindly", "can you", "could you", "would you", "will you", "can u", "could u",
-	"let's", "let’s",
+	"please", "pls", "plz", "kindly", "would you mind", "do you mind", "can you", "could you", "would you",
+	"will you", "can u", "could u", "let's", "let’s",
 }
 
 // politeWords may come before a command without changing it: "mark A-12
@@ -102,8 +102,8 @@ var politeWords = []string{"mark", "set", "change", "update", "new"}
 // "A-9 can be dropped", "A-12 at 50%".
 var copulas = []string{
 	"is now", "are now", "has been", "have been", "can now be", "can be", "could be", "should be",
-	"needs to be", "need to be", "is", "are", "as", "now", "been", "was", "were", "at", "already",
-	"finally", "all",
+	"needs to be", "need to be", "is", "are", "as", "now", "been", "was", "were", "has", "have", "had",
+	"got", "gets", "at", "already", "finally", "all",
 }
 
 // quietTails may follow a verb that takes no value without turning the
