@@ -267,15 +267,16 @@ const refuseNotOwner = "you can change only items and risks you own (notes are f
 // that takes none ("done, sent to legal") as a note. Only database failures
 // are returned; everything else becomes an error line in the answer.
 func (r *commandRun) apply(cmd mailflow.Command, ref string) error {
-	before := len(r.changes)
+	errs := len(r.errors)
 	if err := r.applyOne(cmd, ref); err != nil {
 		return err
 	}
-	switch cmd.Verb {
-	case mailflow.VerbDone, mailflow.VerbReopen, mailflow.VerbCancel, mailflow.VerbEscalate:
-		if comment := strings.TrimSpace(cmd.Value); comment != "" && len(r.changes) > before {
-			return r.addNote(ref, comment)
-		}
+	// The reason that came with a command ("reopen A-5 - the vendor sent
+	// the wrong file") is kept as a note on the item, even when the
+	// command changed nothing (it was done already): the reason still
+	// holds. Not when the command failed: the error answers it.
+	if note := strings.TrimSpace(cmd.Note); note != "" && len(r.errors) == errs {
+		return r.addNote(ref, note)
 	}
 	return nil
 }
@@ -450,6 +451,9 @@ func (r *commandRun) applyRisk(cmd mailflow.Command, rk store.Risk) error {
 			return nil
 		}
 		action, oldV, newV = "escalated", "", "escalated"
+		if to := strings.TrimSpace(cmd.Value); to != "" {
+			newV = "escalated to " + to
+		}
 		rk.Escalated = true
 		change = fmt.Sprintf("%s escalated: it heads the next leadership report", ref)
 	default:
