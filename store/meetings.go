@@ -154,3 +154,25 @@ func (s *Store) ChangesSince(projectID int64, since time.Time) ([]Change, error)
 	err := s.db.Select(&cs, `SELECT * FROM changes WHERE project_id = ? AND created_at >= ? ORDER BY id`, projectID, utc(since))
 	return cs, err
 }
+
+// MeetingRecord is what a meeting's minutes recorded, for its minutes mail.
+type MeetingRecord struct {
+	Attendees []Attendee
+	Decisions []Decision
+	Changes   []Change
+}
+
+// MeetingRecord reads a meeting's attendees, decisions and changes.
+func (tx *Tx) MeetingRecord(meetingID int64) (MeetingRecord, error) {
+	var r MeetingRecord
+	if err := tx.tx.SelectContext(tx.ctx, &r.Attendees, `SELECT * FROM attendees WHERE meeting_id = ? ORDER BY rowid`, meetingID); err != nil {
+		return r, fmt.Errorf("attendees of meeting %d: %w", meetingID, err)
+	}
+	if err := tx.tx.SelectContext(tx.ctx, &r.Decisions, `SELECT * FROM decisions WHERE meeting_id = ? ORDER BY id`, meetingID); err != nil {
+		return r, fmt.Errorf("decisions of meeting %d: %w", meetingID, err)
+	}
+	if err := tx.tx.SelectContext(tx.ctx, &r.Changes, `SELECT * FROM changes WHERE meeting_id = ? ORDER BY id`, meetingID); err != nil {
+		return r, fmt.Errorf("changes of meeting %d: %w", meetingID, err)
+	}
+	return r, nil
+}

@@ -44,6 +44,10 @@ type Engine struct {
 	// Set by tests: afterRead runs inside the reading of each message,
 	// afterApply after each message is applied, inside its savepoint.
 	afterRead, afterApply func(Delivery)
+	// preview, on a copy of the engine made by dryRun, collects the mail
+	// the engine's own code queues instead of writing it, and makes every
+	// transaction roll back.
+	preview *[]outgoing
 }
 
 // Project is a configured project with its database id.

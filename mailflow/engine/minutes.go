@@ -492,6 +492,49 @@ type minutesView struct {
 	corrected          bool
 }
 
+// storedMinutes is the minutesView of a meeting as the store holds it:
+// its open and done items and open risks, attendees, decisions, changes.
+func storedMinutes(tx *store.Tx, mt store.Meeting) (*minutesView, error) {
+	rec, err := tx.MeetingRecord(mt.ID)
+	if err != nil {
+		return nil, err
+	}
+	v := &minutesView{meeting: mt}
+	for _, a := range rec.Attendees {
+		name := personName(mailflow.Person{Name: a.Name, Email: a.Email})
+		if a.Present {
+			v.attendees = append(v.attendees, name)
+		} else {
+			v.regrets = append(v.regrets, name)
+		}
+	}
+	for _, d := range rec.Decisions {
+		v.decisions = append(v.decisions, d.Text)
+	}
+	for _, c := range rec.Changes {
+		v.changes = append(v.changes, templates.Change{Kind: c.Kind, Text: c.Text})
+	}
+	items, err := tx.ItemsOfMeeting(mt.ID)
+	if err != nil {
+		return nil, err
+	}
+	for _, it := range items {
+		if it.Status != string(mailflow.ItemCancelled) {
+			v.items = append(v.items, it)
+		}
+	}
+	risks, err := tx.RisksOfMeeting(mt.ID)
+	if err != nil {
+		return nil, err
+	}
+	for _, r := range risks {
+		if r.Status == string(mailflow.RiskOpen) {
+			v.risks = append(v.risks, r)
+		}
+	}
+	return v, nil
+}
+
 // minutesMail is the minutes mail of v to one person; problems, shown only
 // to the minutes' sender, may be nil.
 func (e *Engine) minutesMail(p *Project, v *minutesView, to mailflow.Person, problems []string, today mailflow.Date) (templates.Minutes, []calendar.Item) {

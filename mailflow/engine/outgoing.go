@@ -64,6 +64,10 @@ func (e *Engine) enqueue(tx *store.Tx, p *Project, o outgoing, now time.Time) (b
 // goroutines as there are CPUs; minutes go to every participant, each
 // with their own items, reply address and calendar.
 func (e *Engine) enqueueAll(tx *store.Tx, p *Project, os []outgoing, now time.Time) (int, error) {
+	if e.preview != nil {
+		*e.preview = append(*e.preview, os...)
+		return len(os), nil
+	}
 	var todo []outgoing
 	for _, o := range os {
 		exists, err := tx.HasMail(o.idemKey)

@@ -107,7 +107,7 @@ func (e *Engine) Remind(ctx context.Context, p *Project, now bool) error {
 	sort.Strings(owners)
 	for _, owner := range owners {
 		d := byOwner[owner]
-		if err := e.store.Tx(ctx, func(tx *store.Tx) error { return e.queueDigest(tx, p, owner, d, today, at) }); err != nil {
+		if err := e.tx(ctx, func(tx *store.Tx) error { return e.queueDigest(tx, p, owner, d, today, at) }); err != nil {
 			return err
 		}
 	}
@@ -186,7 +186,7 @@ func (e *Engine) Report(ctx context.Context, p *Project, now bool) error {
 			return nil
 		}
 		if last.IsZero() {
-			return e.store.Tx(ctx, func(tx *store.Tx) error { return tx.SetLastRun(p.ID, jobStatus, slot) })
+			return e.tx(ctx, func(tx *store.Tx) error { return tx.SetLastRun(p.ID, jobStatus, slot) })
 		}
 		if !slot.After(last) {
 			return nil
@@ -209,6 +209,9 @@ func (e *Engine) Report(ctx context.Context, p *Project, now bool) error {
 			}
 		}
 	}
+	if len(recips) == 0 && e.preview != nil {
+		recips = []string{""} // a preview without a roster (--db) still shows the report
+	}
 	var mails []outgoing
 	for _, r := range recips {
 		to := mailflow.Person{Email: strings.ToLower(r)}
@@ -220,7 +223,7 @@ func (e *Engine) Report(ctx context.Context, p *Project, now bool) error {
 		}
 		mails = append(mails, o)
 	}
-	return e.store.Tx(ctx, func(tx *store.Tx) error {
+	return e.tx(ctx, func(tx *store.Tx) error {
 		if _, err := e.enqueueAll(tx, p, mails, at); err != nil {
 			return err
 		}
