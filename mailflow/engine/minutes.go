@@ -86,7 +86,7 @@ func (h *handling) publish(tg target, parsed mailflow.Minutes, v verdict) error 
 	for _, d := range parsed.Decisions {
 		decisions = append(decisions, d.Text)
 	}
-	if err := h.tx.ReplaceDecisions(h.proj.ID, meeting.ID, decisions, h.now); err != nil {
+	if err := h.tx.ReplaceDecisions(h.proj.ID, meeting.ID, decisions, nil, h.now); err != nil {
 		return err
 	}
 	var changes []store.Change

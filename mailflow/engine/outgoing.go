@@ -28,6 +28,7 @@ type outgoing struct {
 	references []string
 	calendar   []calendar.Item // events of the attached .ics, if any
 	inline     []compose.Inline
+	attach     []compose.File
 }
 
 // common fills the fields every template shares.
@@ -138,6 +139,7 @@ func (e *Engine) compose(p *Project, o outgoing, now time.Time) (_ store.Mail, e
 		LoopID:     p.Address,
 		Calendar:   ics,
 		Inline:     o.inline,
+		Attach:     o.attach,
 	})
 	if err != nil {
 		return store.Mail{}, fmt.Errorf("build %s mail to %s: %w", o.kind, o.to.Email, err)

@@ -2,12 +2,15 @@ package engine
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sort"
 	"strings"
 	"time"
 
 	"mailflow/mailflow"
+	"mailflow/mailflow/compose"
+	"mailflow/mailflow/register"
 	"mailflow/mailflow/replyaddr"
 	"mailflow/store"
 	"mailflow/templates"
@@ -165,6 +168,10 @@ func (e *Engine) queueDigest(tx *store.Tx, p *Project, owner string, d *digest, 
 	return nil
 }
 
+// ErrNothingToReport is returned by a report asked for now of a project
+// with nothing in it yet.
+var ErrNothingToReport = errors.New("nothing to report")
+
 // Report queues the leadership status report when the schedule says one is
 // due (or at once when now is true). The first time a project is seen it
 // only records the time, so installing mailflow on a Wednesday does not
@@ -197,9 +204,18 @@ func (e *Engine) Report(ctx context.Context, p *Project, now bool) error {
 	if from.IsZero() {
 		from = at.AddDate(0, 0, -7)
 	}
-	data, chart, err := e.statusData(p, from, slot, at)
+	rep, err := e.statusData(p, from, slot, at)
 	if err != nil {
 		return err
+	}
+	if rep.empty {
+		// Leadership gets no report of zeros: the first one goes out once
+		// there is something in it.
+		e.log.Info("no status report: the project has no items, risks or meetings yet", "project", p.Name)
+		if now {
+			return fmt.Errorf("%w: project %s has no items, risks or meetings yet", ErrNothingToReport, p.Name)
+		}
+		return e.tx(ctx, func(tx *store.Tx) error { return tx.SetLastRun(p.ID, jobStatus, slot) })
 	}
 	recips := p.Leadership
 	if len(recips) == 0 {
@@ -215,11 +231,12 @@ func (e *Engine) Report(ctx context.Context, p *Project, now bool) error {
 	var mails []outgoing
 	for _, r := range recips {
 		to := mailflow.Person{Email: strings.ToLower(r)}
-		d := data
+		d := rep.data
 		d.Common = e.common(p, to, false, "")
-		o := outgoing{kind: mailflow.MailStatus, idemKey: key + ":" + to.Email, to: to, data: d}
-		if chart != nil {
-			o.inline = append(o.inline, *chart)
+		o := outgoing{kind: mailflow.MailStatus, idemKey: key + ":" + to.Email, to: to, data: d,
+			attach: []compose.File{{Filename: register.Filename, ContentType: register.ContentType, Data: rep.register}}}
+		if rep.chart != nil {
+			o.inline = append(o.inline, *rep.chart)
 		}
 		mails = append(mails, o)
 	}

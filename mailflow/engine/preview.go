@@ -67,6 +67,9 @@ func (e *Engine) Preview(ctx context.Context, p *Project, kind mailflow.MailKind
 		}
 	case mailflow.MailStatus:
 		mails, err = e.dryRun(func(d *Engine) error { return d.Report(ctx, p, true) })
+		if errors.Is(err, ErrNothingToReport) {
+			err = fmt.Errorf("status: %w (%v)", ErrNothingToPreview, err)
+		}
 		if err == nil && len(mails) == 0 {
 			err = fmt.Errorf("status: %w (no leadership to send it to)", ErrNothingToPreview)
 		}
