@@ -136,8 +136,8 @@ func (d *docReader) start(el xml.StartElement) {
 	top := &d.stack[len(d.stack)-1]
 	t := top.tag
 	if dropped[t] {
-		if t == w("del") && d.parentIs(w("trPr")) {
-			d.tables[len(d.tables)-1].deleteRow() // a deleted table row (section 17.13.5.14)
+		if tb := d.table(); tb != nil && t == w("del") && d.parentIs(w("trPr")) {
+			tb.deleteRow() // a deleted table row (section 17.13.5.14)
 		}
 		d.skip()
 		return
@@ -224,7 +224,7 @@ func (d *docReader) startWord(el xml.StartElement, local string) {
 			tb.startRow()
 		}
 	case "gridBefore":
-		if tb := d.table(); tb != nil && d.parentIs(w("tr"), w("trPr")) {
+		if tb := d.table(); tb != nil && tb.row != nil && d.parentIs(w("tr"), w("trPr")) {
 			tb.row.before = intAttr(el, "val", 0)
 		}
 	case "tc":

@@ -34,7 +34,7 @@ func FuzzRead(f *testing.F) {
 		f.Add(dt.DocumentXML(body))
 	}
 	f.Add(dt.BuildBare(dt.Numbered("x")))
-	f.Add(ole("WordDocument"))
+	f.Add(dt.OLE("WordDocument"))
 	f.Add([]byte("PK\x03\x04"))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		check(t, data)

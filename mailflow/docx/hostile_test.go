@@ -1,7 +1,6 @@
 package docx
 
 import (
-	"archive/zip"
 	"bytes"
 	"errors"
 	"fmt"
@@ -13,30 +12,6 @@ import (
 	dt "mailflow/mailflow/docx/docxtest"
 )
 
-// bomb returns a .docx whose document.xml decompresses to about n bytes:
-// a valid paragraph padded with spaces, a few hundred KB compressed.
-func bomb(t testing.TB, n int) []byte {
-	t.Helper()
-	var buf bytes.Buffer
-	zw := zip.NewWriter(&buf)
-	f, err := zw.Create("word/document.xml")
-	if err != nil {
-		t.Fatal(err)
-	}
-	doc := dt.DocumentXML(dt.Para("tiny") + "SPACES")
-	head, tail, _ := bytes.Cut(doc, []byte("SPACES"))
-	f.Write(head)
-	chunk := bytes.Repeat([]byte(" "), 1<<20)
-	for written := 0; written < n; written += len(chunk) {
-		f.Write(chunk)
-	}
-	f.Write(tail)
-	if err := zw.Close(); err != nil {
-		t.Fatal(err)
-	}
-	return buf.Bytes()
-}
-
 // manyEntries returns a .docx with n media entries besides its document.
 func manyEntries(n int) []byte {
 	entries := []dt.Entry{{Name: "word/document.xml", Data: dt.DocumentXML(dt.Para("x"))}}
@@ -44,16 +19,6 @@ func manyEntries(n int) []byte {
 		entries = append(entries, dt.Entry{Name: fmt.Sprintf("word/media/image%d.png", i), Data: []byte("p"), Stored: true})
 	}
 	return dt.Zip(entries...)
-}
-
-// ole returns the start of an OLE compound file holding the named
-// streams, as the directory of a .doc names them.
-func ole(streams ...string) []byte {
-	b := append([]byte{0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1}, make([]byte, 504)...)
-	for _, s := range streams {
-		b = append(b, utf16le(s)...)
-	}
-	return b
 }
 
 // TestReadRefuses: what is not a readable .docx is refused with an error
@@ -69,13 +34,13 @@ func TestReadRefuses(t *testing.T) {
 		{"plain text", []byte("Minutes of the meeting"), []error{ErrNotDocx}, "not a zip"},
 		{"empty", nil, []error{ErrNotDocx}, "empty"},
 		{"a PDF", []byte("%PDF-1.7\n..."), []error{ErrNotDocx}, "PDF"},
-		{"a Word 97 .doc", ole("WordDocument", "1Table"), []error{ErrNotDocx, ErrLegacyDoc}, "Word 97-2003 .doc"},
-		{"a password-protected .docx", ole("EncryptionInfo", "EncryptedPackage"), []error{ErrEncrypted}, "password"},
+		{"a Word 97 .doc", dt.OLE("WordDocument", "1Table"), []error{ErrNotDocx, ErrLegacyDoc}, "Word 97-2003 .doc"},
+		{"a password-protected .docx", dt.OLE("EncryptionInfo", "EncryptedPackage"), []error{ErrEncrypted}, "password"},
 		{"an Excel workbook", dt.Zip(dt.Entry{Name: "xl/workbook.xml", Data: []byte("<workbook/>")}), []error{ErrNotDocx}, "Excel"},
 		{"a zip of other files", dt.Zip(dt.Entry{Name: "notes.txt", Data: []byte("x")}), []error{ErrNotDocx}, "without word/document.xml"},
 		{"a truncated zip", dt.Build(dt.Para("x"))[:200], []error{ErrDamaged}, "damaged"},
 		{"broken XML", dt.Zip(dt.Entry{Name: "word/document.xml", Data: []byte("<w:document><w:body><w:p>")}), []error{ErrDamaged}, "word/document.xml"},
-		{"a zip bomb", bomb(t, 128<<20), []error{ErrTooLarge}, "document.xml is larger than 16 MB when decompressed"},
+		{"a zip bomb", dt.Bomb(128 << 20), []error{ErrTooLarge}, "document.xml is larger than 16 MB when decompressed"},
 		{"10,000 entries", manyEntries(10000), []error{ErrTooLarge}, "more than 1000 entries"},
 		{"XML nested too deep", dt.Build(deep), []error{ErrTooLarge}, "more than 256 deep"},
 		{"a file over the size limit", make([]byte, MaxFileBytes+1), []error{ErrTooLarge}, "over the 32 MB limit"},
@@ -104,7 +69,7 @@ func TestReadRefuses(t *testing.T) {
 // limit. The decoder holds one text token at a time, so memory stays
 // within a small multiple of MaxDocumentBytes, not the bomb's size.
 func TestReadBombIsCheap(t *testing.T) {
-	data := bomb(t, 128<<20)
+	data := dt.Bomb(128 << 20)
 	var before, after runtime.MemStats
 	runtime.ReadMemStats(&before)
 	_, err := Read(data)
@@ -123,7 +88,7 @@ func TestReadLimitsAllowRealFiles(t *testing.T) {
 	if _, err := Read(manyEntries(MaxEntries - 1)); err != nil {
 		t.Errorf("Read of %d entries: %v", MaxEntries, err)
 	}
-	text, err := Read(bomb(t, MaxDocumentBytes-(1<<20)))
+	text, err := Read(dt.Bomb(MaxDocumentBytes - (1 << 20)))
 	if err != nil || text != "tiny\n" {
 		t.Errorf("Read of a document just under the limit = %q, %v; want tiny", text, err)
 	}
@@ -174,9 +139,10 @@ func TestReadHostileStructure(t *testing.T) {
 		"cells outside rows": `<w:tbl><w:tc>` + dt.Para("a") + `</w:tc><w:tc>` + dt.Para("b") + `</w:tc></w:tbl>`,
 		"unbalanced fields": `<w:p><w:r><w:fldChar w:fldCharType="end"/><w:fldChar w:fldCharType="separate"/></w:r>` + dt.Run("shown") + `</w:p>` +
 			strings.Repeat(`<w:p><w:r><w:fldChar w:fldCharType="begin"/></w:r></w:p>`, 100),
-		"huge list start":   `<w:p><w:pPr><w:numPr><w:ilvl w:val="99"/><w:numId w:val="2"/></w:numPr></w:pPr>` + dt.Run("x") + `</w:p>`,
-		"bad symbol":        `<w:p><w:r><w:sym w:font="Arial" w:char="D800"/><w:sym w:font="Arial" w:char="zz"/><w:sym w:char="110000"/></w:r></w:p>`,
-		"many nested boxes": strings.Repeat(`<w:p><w:r><w:pict><v:textbox><w:txbxContent>`, 40) + dt.Para("x"),
+		"row properties outside a table": `<w:trPr><w:del w:id="1"/><w:gridBefore w:val="2"/></w:trPr><w:tcPr><w:gridSpan w:val="2"/><w:vMerge/></w:tcPr>` + dt.Para("x"),
+		"huge list start":                `<w:p><w:pPr><w:numPr><w:ilvl w:val="99"/><w:numId w:val="2"/></w:numPr></w:pPr>` + dt.Run("x") + `</w:p>`,
+		"bad symbol":                     `<w:p><w:r><w:sym w:font="Arial" w:char="D800"/><w:sym w:font="Arial" w:char="zz"/><w:sym w:char="110000"/></w:r></w:p>`,
+		"many nested boxes":              strings.Repeat(`<w:p><w:r><w:pict><v:textbox><w:txbxContent>`, 40) + dt.Para("x"),
 	} {
 		text, err := Read(dt.Build(body))
 		if err != nil && !errors.Is(err, ErrDamaged) {

@@ -183,3 +183,44 @@ func Table(rows ...[]string) string {
 	b.WriteString(`</w:tbl>`)
 	return b.String()
 }
+
+// Bomb returns a .docx whose document.xml decompresses to about n bytes:
+// one paragraph padded with spaces, a few hundred KB compressed.
+func Bomb(n int) []byte {
+	var buf bytes.Buffer
+	zw := zip.NewWriter(&buf)
+	f, err := zw.Create("word/document.xml")
+	if err != nil {
+		panic(err)
+	}
+	head, tail, _ := bytes.Cut(DocumentXML(Para("tiny")+"SPACES"), []byte("SPACES"))
+	chunk := bytes.Repeat([]byte(" "), 1<<20)
+	must(f.Write(head))
+	for written := 0; written < n; written += len(chunk) {
+		must(f.Write(chunk))
+	}
+	must(f.Write(tail))
+	if err := zw.Close(); err != nil {
+		panic(err)
+	}
+	return buf.Bytes()
+}
+
+// OLE returns the start of an OLE compound file whose directory names
+// streams: "WordDocument" for a Word 97-2003 .doc, "EncryptedPackage"
+// for a password-protected .docx.
+func OLE(streams ...string) []byte {
+	b := append([]byte{0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1}, make([]byte, 504)...)
+	for _, s := range streams {
+		for _, c := range []byte(s) {
+			b = append(b, c, 0)
+		}
+	}
+	return b
+}
+
+func must(_ int, err error) {
+	if err != nil {
+		panic(err)
+	}
+}
