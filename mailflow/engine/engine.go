@@ -371,6 +371,11 @@ func readText(msg *mailtext.Message, p *Project) textFacts {
 	t.lines = reply.ParseCommands(t.reply)
 	t.structured = minutes.HasStructure(t.reply)
 	t.minutes = minutes.IsMinutes(msg.Subject, msg.Text, p.parseOptions())
+	// Minutes in a Word file or a forwarded mail, under a subject that
+	// does not say so ("Fwd: notes"), are minutes by their layout.
+	for i := 0; !t.minutes && i < len(msg.Attachments); i++ {
+		t.minutes = minutes.HasStructure(msg.Attachments[i].Text)
+	}
 	// Only what kindOf can take for minutes is parsed as minutes: not the
 	// replies ("Re: Minutes: …") that quote them.
 	if t.structured || t.minutes && !reReplySubject.MatchString(msg.Subject) {

@@ -731,6 +731,13 @@ func (h *handling) parsedMinutes() mailflow.Minutes {
 func readMinutes(msg *mailtext.Message, p *Project) mailflow.Minutes {
 	m := minutes.Parse(msg, p.parseOptions())
 	checkAddresses(&m)
+	// An attachment that could not be read (a damaged .docx, say) is the
+	// sender's to hear about: its items are missing.
+	for _, prob := range msg.Problems {
+		if aboutAnEnclosure(prob) {
+			m.Problems = append(m.Problems, mailflow.Problem{Reason: prob})
+		}
+	}
 	return m
 }
 
