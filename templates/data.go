@@ -59,6 +59,7 @@ type Risk struct {
 	Status      string
 	Escalated   bool
 	Trigger     string
+	Missing     string // in a reminder: what the risk still lacks ("a mitigation")
 }
 
 // Change is a schedule or scope change.
@@ -95,6 +96,10 @@ type Reminder struct {
 	Upcoming []Item
 	Total    int
 	HasICS   bool
+	// Risks are the reader's risks that lack a mitigation, a likelihood or
+	// an impact (Missing says which), asked for at most weekly until a
+	// reply supplies them.
+	Risks []Risk
 }
 
 // OwnerItems groups items under an owner.

@@ -39,7 +39,7 @@ func HostileVariant(kind string) any {
 		return Minutes{Common: c, Title: h(0), Date: h(1), Chair: h(2), Attendees: texts, Regrets: texts, Decisions: texts,
 			Items: items, Cancelled: items, Risks: risks, Changes: []Change{{Kind: h(1), Text: h(2)}}, Problems: texts, Corrected: true, HasICS: true}
 	case "reminder":
-		return Reminder{Common: c, Date: h(0), Overdue: items, DueToday: items, Upcoming: items, Total: 3 * len(items), HasICS: true}
+		return Reminder{Common: c, Date: h(0), Overdue: items, DueToday: items, Upcoming: items, Total: 3 * len(items), HasICS: true, Risks: risks}
 	case "status":
 		return Status{Common: c, PeriodFrom: h(0), PeriodTo: h(1), OverdueByOwner: []OwnerItems{{Owner: h(3), Items: items}},
 			Upcoming: items, Decisions: texts, Changes: []Change{{Kind: h(4), Text: h(5)}}, Risks: risks, RiskTotal: len(risks),

@@ -48,6 +48,9 @@ func Variants(kind string) []Variant {
 	case "reminder":
 		return []Variant{
 			{"digest", sampleReminder()},
+			{"risks", Reminder{Common: sampleCommon(true, ""), Date: "Mon 30 Nov 2026",
+				Risks: []Risk{{Ref: "R-4", Description: "Pharmacy staff not released for super-user training", Likelihood: "high",
+					Owner: "Dan Weber", Status: "open", Missing: "a mitigation and an impact"}}}},
 			{"single", Reminder{Common: sampleCommon(true, "A-3"), Date: "Mon 30 Nov 2026", Total: 1, HasICS: true,
 				Upcoming: []Item{{Ref: "A-3", Text: "Order 40 badge readers for wards 3 and 4", Owner: "Carol Nguyen",
 					OwnerEmail: "carol.nguyen@stmarys-clinic.example", Due: "Wed 2 Dec 2026", DueISO: "2026-12-02", Status: "open", DaysLeft: 2}}}},

@@ -104,6 +104,11 @@ func (h *handling) publish(tg target, parsed mailflow.Minutes, v verdict) error 
 	if err != nil {
 		return err
 	}
+	for _, r := range risks {
+		if need := riskNeeds(r); need != "" && r.Status == string(mailflow.RiskOpen) {
+			h.problems = append(h.problems, fmt.Sprintf("%s needs %s: reply \"%s mitigation: …\" (its owner is asked for it weekly until then)", r.Ref(), need, r.Ref()))
+		}
+	}
 	action := "minutes recorded"
 	if corrected {
 		action = "minutes corrected"

@@ -50,6 +50,32 @@ func (e *Engine) Project(name string) (*Project, bool) {
 // digest is one owner's reminder.
 type digest struct {
 	overdue, today, upcoming []store.Item
+	risks                    []store.Risk // lacking a mitigation or grading
+}
+
+// nudgeEveryDays is how often an owner is asked for what their risk lacks.
+const nudgeEveryDays = 7
+
+// riskNeeds says what an open risk still lacks, "" when nothing: every
+// risk must have a mitigation, and a likelihood and impact to rank it.
+func riskNeeds(r store.Risk) string {
+	var need []string
+	if strings.TrimSpace(r.Mitigation) == "" {
+		need = append(need, "a mitigation")
+	}
+	if r.Likelihood == "" {
+		need = append(need, "a likelihood")
+	}
+	if r.Impact == "" {
+		need = append(need, "an impact")
+	}
+	switch len(need) {
+	case 0:
+		return ""
+	case 1:
+		return need[0]
+	}
+	return strings.Join(need[:len(need)-1], ", ") + " and " + need[len(need)-1]
 }
 
 // Remind queues today's reminder digests for a project: one per owner with
@@ -103,6 +129,24 @@ func (e *Engine) Remind(ctx context.Context, p *Project, now bool) error {
 		}
 		byOwner[it.Owner] = d
 	}
+	risks, err := e.store.Risks(p.ID, string(mailflow.RiskOpen))
+	if err != nil {
+		return err
+	}
+	for _, r := range risks {
+		if r.Owner == "" || riskNeeds(r) == "" {
+			continue
+		}
+		if last, err := mailflow.ParseDate(r.LastNudged); err == nil && last.DaysUntil(today) < nudgeEveryDays {
+			continue
+		}
+		d := byOwner[r.Owner]
+		if d == nil {
+			d = &digest{}
+			byOwner[r.Owner] = d
+		}
+		d.risks = append(d.risks, r)
+	}
 	owners := make([]string, 0, len(byOwner))
 	for o := range byOwner {
 		owners = append(owners, o)
@@ -134,6 +178,13 @@ func (e *Engine) queueDigest(tx *store.Tx, p *Project, owner string, d *digest, 
 	for _, it := range all {
 		refs = append(refs, it.Ref())
 	}
+	var risks []templates.Risk
+	for _, r := range d.risks {
+		v := p.riskView(r)
+		v.Missing = riskNeeds(r)
+		risks = append(risks, v)
+		refs = append(refs, r.Ref())
+	}
 	thing := replyaddr.ThingDigest
 	if len(refs) == 1 {
 		thing = replyaddr.ItemThing(refs[0])
@@ -145,6 +196,7 @@ func (e *Engine) queueDigest(tx *store.Tx, p *Project, owner string, d *digest, 
 		DueToday: view(d.today),
 		Upcoming: view(d.upcoming),
 		Total:    len(all),
+		Risks:    risks,
 	}
 	cal := calendarItems(owner, all)
 	data.HasICS = len(cal) > 0
@@ -162,6 +214,11 @@ func (e *Engine) queueDigest(tx *store.Tx, p *Project, owner string, d *digest, 
 	}
 	for _, it := range all {
 		if err := tx.SetLastReminded(it.ID, today.String()); err != nil {
+			return err
+		}
+	}
+	for _, r := range d.risks {
+		if err := tx.SetRiskNudged(r.ID, today.String()); err != nil {
 			return err
 		}
 	}
