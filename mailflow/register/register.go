@@ -6,8 +6,11 @@
 package register
 
 import (
+	"archive/zip"
 	"bytes"
+	"compress/flate"
 	"fmt"
+	"io"
 	"strings"
 	"unicode/utf8"
 
@@ -65,6 +68,7 @@ var (
 func Workbook(risks []Risk, items []Item) ([]byte, error) {
 	f := excelize.NewFile()
 	defer f.Close()
+	f.ZipWriter = fastZip
 	if err := f.SetSheetName("Sheet1", RisksSheet); err != nil {
 		return nil, fmt.Errorf("register: %w", err)
 	}
@@ -150,6 +154,17 @@ func writeSheet(f *excelize.File, sheet string, rows [][]any, widths []float64) 
 		return fmt.Errorf("register: %s: %w", sheet, err)
 	}
 	return nil
+}
+
+// fastZip compresses the workbook with flate's fastest level: the sheets
+// are repetitive XML that compresses well at any level, and the default
+// level took a third of the time of building a large register.
+func fastZip(w io.Writer) excelize.ZipWriter {
+	zw := zip.NewWriter(w)
+	zw.RegisterCompressor(zip.Deflate, func(out io.Writer) (io.WriteCloser, error) {
+		return flate.NewWriter(out, flate.BestSpeed)
+	})
+	return zw
 }
 
 // maxCell is the most characters a spreadsheet cell holds (Excel's limit).
