@@ -204,8 +204,12 @@ type Command struct {
 	Verb  Verb   `json:"verb"`
 	Ref   string `json:"ref,omitempty"`
 	Value string `json:"value,omitempty"`
-	Line  int    `json:"line"`
-	Text  string `json:"text"`
+	// Note is a reason or comment that came with the command ("reopen A-5
+	// - the vendor sent the wrong file"); the engine records it as a note
+	// on the thing after applying the command.
+	Note string `json:"note,omitempty"`
+	Line int    `json:"line"`
+	Text string `json:"text"`
 }
 
 // Verb is what a command does.

@@ -57,3 +57,11 @@ func (s *Store) AuditSince(projectID int64, since time.Time) ([]AuditEntry, erro
 	err := s.db.Select(&es, `SELECT * FROM audit_log WHERE project_id = ? AND at >= ? ORDER BY id`, projectID, utc(since))
 	return es, err
 }
+
+// AuditOfAction lists a project's audit entries of one action (such as
+// "mitigation changed") in order.
+func (s *Store) AuditOfAction(projectID int64, action string) ([]AuditEntry, error) {
+	var es []AuditEntry
+	err := s.db.Select(&es, `SELECT * FROM audit_log WHERE project_id = ? AND action = ? ORDER BY id`, projectID, action)
+	return es, err
+}

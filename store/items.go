@@ -52,6 +52,7 @@ type Risk struct {
 	CreatedByMessage sql.NullInt64 `db:"created_by_message"`
 	CreatedAt        time.Time     `db:"created_at"`
 	UpdatedAt        time.Time     `db:"updated_at"`
+	LastNudged       string        `db:"last_nudged"` // YYYY-MM-DD its owner was last asked for what it lacks
 }
 
 // Ref returns the risk's short id, such as "R-3".

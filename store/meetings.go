@@ -94,14 +94,22 @@ func (s *Store) Meetings(projectID int64) ([]Meeting, error) {
 	return ms, err
 }
 
-// Decision is a row of the decisions table.
+// Decision is a row of the decisions table: a decision, or a question the
+// minutes put to leadership (Kind DecisionAsk).
 type Decision struct {
 	ID        int64         `db:"id"`
 	ProjectID int64         `db:"project_id"`
 	MeetingID sql.NullInt64 `db:"meeting_id"`
 	Text      string        `db:"text"`
 	CreatedAt time.Time     `db:"created_at"`
+	Kind      string        `db:"kind"`
 }
+
+// Kinds of decisions rows.
+const (
+	DecisionMade = "decision"
+	DecisionAsk  = "ask" // "Decision needed:", "Ask:", "Escalate:": for leadership
+)
 
 // Change is a row of the changes table.
 type Change struct {
@@ -113,15 +121,22 @@ type Change struct {
 	CreatedAt time.Time     `db:"created_at"`
 }
 
-// ReplaceDecisions sets the decisions recorded for a meeting.
-func (tx *Tx) ReplaceDecisions(projectID, meetingID int64, texts []string, at time.Time) error {
+// ReplaceDecisions sets the decisions, and the questions for leadership,
+// recorded for a meeting.
+func (tx *Tx) ReplaceDecisions(projectID, meetingID int64, decisions, asks []string, at time.Time) error {
 	if _, err := tx.tx.ExecContext(tx.ctx, `DELETE FROM decisions WHERE meeting_id = ?`, meetingID); err != nil {
 		return fmt.Errorf("clear decisions: %w", err)
 	}
-	for _, t := range texts {
-		if _, err := tx.tx.ExecContext(tx.ctx, `INSERT INTO decisions (project_id, meeting_id, text, created_at) VALUES (?, ?, ?, ?)`,
-			projectID, meetingID, t, utc(at)); err != nil {
-			return fmt.Errorf("insert decision: %w", err)
+	for _, group := range []struct {
+		kind  string
+		texts []string
+	}{{DecisionMade, decisions}, {DecisionAsk, asks}} {
+		kind := group.kind
+		for _, t := range group.texts {
+			if _, err := tx.tx.ExecContext(tx.ctx, `INSERT INTO decisions (project_id, meeting_id, text, created_at, kind) VALUES (?, ?, ?, ?, ?)`,
+				projectID, meetingID, t, utc(at), kind); err != nil {
+				return fmt.Errorf("insert decision: %w", err)
+			}
 		}
 	}
 	return nil
@@ -153,4 +168,26 @@ func (s *Store) ChangesSince(projectID int64, since time.Time) ([]Change, error)
 	var cs []Change
 	err := s.db.Select(&cs, `SELECT * FROM changes WHERE project_id = ? AND created_at >= ? ORDER BY id`, projectID, utc(since))
 	return cs, err
+}
+
+// MeetingRecord is what a meeting's minutes recorded, for its minutes mail.
+type MeetingRecord struct {
+	Attendees []Attendee
+	Decisions []Decision
+	Changes   []Change
+}
+
+// MeetingRecord reads a meeting's attendees, decisions and changes.
+func (tx *Tx) MeetingRecord(meetingID int64) (MeetingRecord, error) {
+	var r MeetingRecord
+	if err := tx.tx.SelectContext(tx.ctx, &r.Attendees, `SELECT * FROM attendees WHERE meeting_id = ? ORDER BY rowid`, meetingID); err != nil {
+		return r, fmt.Errorf("attendees of meeting %d: %w", meetingID, err)
+	}
+	if err := tx.tx.SelectContext(tx.ctx, &r.Decisions, `SELECT * FROM decisions WHERE meeting_id = ? ORDER BY id`, meetingID); err != nil {
+		return r, fmt.Errorf("decisions of meeting %d: %w", meetingID, err)
+	}
+	if err := tx.tx.SelectContext(tx.ctx, &r.Changes, `SELECT * FROM changes WHERE meeting_id = ? ORDER BY id`, meetingID); err != nil {
+		return r, fmt.Errorf("changes of meeting %d: %w", meetingID, err)
+	}
+	return r, nil
 }

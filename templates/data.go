@@ -1,5 +1,10 @@
 package templates
 
+import (
+	"strconv"
+	"strings"
+)
+
 // Common is in every mail's data.
 type Common struct {
 	Project        string // project name
@@ -37,6 +42,8 @@ type Item struct {
 	Progress    int
 	Note        string // latest note, if any
 	Change      string // for corrected minutes: "new", "changed", "cancelled"
+	By          string // in the status report: who closed it
+	Was         string // in the status report: its due date before it slipped
 }
 
 // Risk is a risk as a mail shows it.
@@ -52,6 +59,7 @@ type Risk struct {
 	Status      string
 	Escalated   bool
 	Trigger     string
+	Missing     string // in a reminder: what the risk still lacks ("a mitigation")
 }
 
 // Change is a schedule or scope change.
@@ -88,6 +96,10 @@ type Reminder struct {
 	Upcoming []Item
 	Total    int
 	HasICS   bool
+	// Risks are the reader's risks that lack a mitigation, a likelihood or
+	// an impact (Missing says which), asked for at most weekly until a
+	// reply supplies them.
+	Risks []Risk
 }
 
 // OwnerItems groups items under an owner.
@@ -96,36 +108,112 @@ type OwnerItems struct {
 	Items []Item
 }
 
-// Activity is one line of what changed since the last report.
-type Activity struct {
-	When string
-	Who  string
-	What string
-}
-
-// Status is the data of the leadership report.
+// Status is the data of the leadership status report: the headline, what
+// needs leadership, the schedule, the period's progress and the risk
+// register, in the order a CIO reads them.
 type Status struct {
 	Common
-	PeriodFrom      string
-	PeriodTo        string
-	Open            int
-	ClosedSince     int
-	Overdue         int
-	OnTimePercent   int
-	OnTimeKnown     bool
-	Activity        []Activity
-	OverdueByOwner  []OwnerItems
-	Upcoming        []Item
-	Decisions       []string
-	Changes         []Change
-	Risks           []Risk
-	ChartCID        string // Content-ID of the inline PNG chart, "" for none
-	ChartAlt        string
-	ActivityOmitted int
-	// OpenedSince counts items created in the period (0 hides the figure).
-	OpenedSince int
-	// Weeks are the chart's numbers, shown as a table in the text part.
-	Weeks []Week
+	PeriodFrom string
+	PeriodTo   string
+	Health     Health
+	// Attention is what needs leadership, worst first: escalated and
+	// unmitigated high risks, items long overdue, questions the minutes put
+	// to leadership.
+	Attention  []Attention
+	Milestones []Milestone
+	// ScopeAdded and ScopeRemoved are scope changes read as such; Changes
+	// the other schedule and scope changes, as the minutes put them.
+	ScopeAdded   []string
+	ScopeRemoved []string
+	Changes      []Change
+	Open         int
+	OpenedSince  int // items created in the period
+	Overdue      int
+	ClosedSince  int
+	// OnTimePercent is the share of items closed in the period that were
+	// closed by their due date; OnTimeKnown is false when none had one.
+	OnTimePercent  int
+	OnTimeKnown    bool
+	Closed         []Item // closed in the period; By says who closed each
+	New            []Item
+	Slipped        []Item // due date moved later in the period; Was says from when
+	OverdueByOwner []OwnerItems
+	Upcoming       []Item
+	Decisions      []string
+	Groups         []Group
+	// Risks is the top of the register; the whole of it is in the
+	// attached spreadsheet (Register names the file, "" for none).
+	Risks             []Risk
+	RiskTotal         int
+	RisksNoMitigation int
+	Register          string
+	ChartCID          string // Content-ID of the inline PNG chart, "" for none
+	ChartAlt          string
+	Weeks             []Week // the chart's numbers, a table in the text part
+}
+
+// Health is the report's headline: the project's health as a chair set it
+// for the period, else as the rules compute it.
+type Health struct {
+	Level  string // green | amber | red
+	Reason string
+	// SetBy and SetAt are set when a chair gave the level ("status amber:
+	// …"); Computed and ComputedReason are then what the rules say.
+	SetBy          string
+	SetAt          string
+	Computed       string
+	ComputedReason string
+}
+
+// Headline is the reason's first clause, for the subject line.
+func (h Health) Headline() string {
+	first, _, _ := strings.Cut(h.Reason, "; ")
+	return first
+}
+
+// Attention is one thing leadership should act on.
+type Attention struct {
+	Ref  string // A-3, R-2, or "" for a question from the minutes
+	Text string
+	Why  string // "escalated", "high risk, no mitigation", "18 days overdue (Carol Nguyen)", "decision needed"
+}
+
+// Milestone is a milestone or go-live date with its countdown.
+type Milestone struct {
+	Name     string
+	Date     string // "Mon 1 Feb 2027", "" when undated
+	DaysLeft int    // negative once passed
+	Done     bool
+	Was      string // the date it had before it last moved later, if it did this period
+	SlipDays int
+}
+
+// Group is a clinical group of the roster (Nursing, Pharmacy, …) as the
+// report shows it: its open work and when its people were last at a
+// meeting.
+type Group struct {
+	Name     string
+	Members  int
+	Open     int
+	Overdue  int
+	LastSeen string // the last meeting one of them attended, "" for never
+	Absent   bool   // not seen for the configured number of weeks
+}
+
+// OverdueText is ", 2 overdue", or "" when nothing is.
+func (g Group) OverdueText() string {
+	if g.Overdue == 0 {
+		return ""
+	}
+	return ", " + strconv.Itoa(g.Overdue) + " overdue"
+}
+
+// SeenText says when the group was last at a meeting.
+func (g Group) SeenText() string {
+	if g.LastSeen == "" {
+		return "not at a meeting yet"
+	}
+	return "last at a meeting " + g.LastSeen
 }
 
 // Week is one week of the status chart.

@@ -26,6 +26,7 @@ var textFuncs = texttemplate.FuncMap{
 	"trunc":  trunc,
 	"first":  first,
 	"rest":   rest,
+	"abs":    abs,
 }
 
 var htmlFuncs = htmltemplate.FuncMap{
@@ -38,6 +39,9 @@ var htmlFuncs = htmltemplate.FuncMap{
 	"levelColor":   levelColor,
 	"statusColor":  statusColor,
 	"severityText": severityText,
+	"healthColor":  healthColor,
+	"abs":          abs,
+	"upper":        strings.ToUpper,
 }
 
 // Wrap breaks s into lines of at most width columns at spaces, so the text
@@ -168,6 +172,28 @@ func statusColor(status string) htmltemplate.CSS {
 		return "background:#667085;color:#ffffff"
 	}
 	return "background:#175cd3;color:#ffffff"
+}
+
+// abs is |n|: "passed 3 days ago" from DaysLeft -3.
+func abs(n int) int {
+	if n < 0 {
+		return -n
+	}
+	return n
+}
+
+// healthColor colours the report's headline the way traffic lights do,
+// in a pair readable on light and dark backgrounds.
+func healthColor(level string) htmltemplate.CSS {
+	switch level {
+	case "red":
+		return "background:#b42318;color:#ffffff"
+	case "amber":
+		return "background:#b54708;color:#ffffff"
+	case "green":
+		return "background:#067647;color:#ffffff"
+	}
+	return "background:#667085;color:#ffffff"
 }
 
 func severityText(score int) string {

@@ -1,6 +1,7 @@
 package templates
 
 import (
+	"fmt"
 	"strconv"
 	"strings"
 )
@@ -114,14 +115,45 @@ func (r Reminder) Help() ReplyHelp {
 	if !r.CanReply {
 		return ReplyHelp{}
 	}
-	item, bare := r.Example(), ""
+	item, bare, risk := r.Example(), "", ""
 	if all := r.All(); len(all) > 0 {
 		item = all[0].Ref
-		if len(all) == 1 {
+		if len(all) == 1 && len(r.Risks) == 0 {
 			bare = item
 		}
 	}
-	return ReplyHelp{What: "your items", Commands: itemCommands(item, bare, ""), Notes: true}
+	if len(r.Risks) > 0 {
+		risk = r.Risks[0].Ref
+		if len(r.All()) == 0 {
+			return ReplyHelp{What: "your risks", Commands: riskCommands(risk), Notes: true}
+		}
+	}
+	return ReplyHelp{What: "your items", Commands: itemCommands(item, bare, risk), Notes: true}
+}
+
+// riskCommands are the commands that give a risk what it lacks.
+func riskCommands(risk string) []Command {
+	return []Command{
+		{risk + " mitigation: weekly vendor call", "records how the risk is handled"},
+		{risk + " likelihood medium", "rates how likely it is"},
+		{risk + " impact high", "rates how much it would hurt"},
+	}
+}
+
+// Intro says in one sentence what the digest is about.
+func (r Reminder) Intro() string {
+	var parts []string
+	if r.Total > 0 {
+		parts = append(parts, plural(r.Total, "action item", "action items"))
+	}
+	if len(r.Risks) > 0 {
+		parts = append(parts, plural(len(r.Risks), "risk", "risks"))
+	}
+	verb := "needs"
+	if r.Total+len(r.Risks) > 1 {
+		verb = "need"
+	}
+	return fmt.Sprintf("%s on %s %s your attention today (%s).", strings.Join(parts, " and "), r.Project, verb, r.Date)
 }
 
 // Help returns the commands for a reply to a confirmation, which is about

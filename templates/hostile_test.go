@@ -39,11 +39,15 @@ func HostileVariant(kind string) any {
 		return Minutes{Common: c, Title: h(0), Date: h(1), Chair: h(2), Attendees: texts, Regrets: texts, Decisions: texts,
 			Items: items, Cancelled: items, Risks: risks, Changes: []Change{{Kind: h(1), Text: h(2)}}, Problems: texts, Corrected: true, HasICS: true}
 	case "reminder":
-		return Reminder{Common: c, Date: h(0), Overdue: items, DueToday: items, Upcoming: items, Total: 3 * len(items), HasICS: true}
+		return Reminder{Common: c, Date: h(0), Overdue: items, DueToday: items, Upcoming: items, Total: 3 * len(items), HasICS: true, Risks: risks}
 	case "status":
 		return Status{Common: c, PeriodFrom: h(0), PeriodTo: h(1), OverdueByOwner: []OwnerItems{{Owner: h(3), Items: items}},
-			Upcoming: items, Decisions: texts, Changes: []Change{{Kind: h(4), Text: h(5)}}, Risks: risks,
-			Activity: []Activity{{When: h(0), Who: h(1), What: h(2)}}, ChartCID: h(3), ChartAlt: h(1), Weeks: []Week{{Label: h(4), Open: 1}}}
+			Upcoming: items, Decisions: texts, Changes: []Change{{Kind: h(4), Text: h(5)}}, Risks: risks, RiskTotal: len(risks),
+			Health:    Health{Level: "red", Reason: h(0), SetBy: h(1), SetAt: h(2), Computed: "amber", ComputedReason: h(3)},
+			Attention: []Attention{{Ref: "R-1", Text: h(1), Why: h(2)}}, Milestones: []Milestone{{Name: h(0), Date: h(1), DaysLeft: 3, Was: h(2), SlipDays: 4}},
+			ScopeAdded: texts, ScopeRemoved: texts, Closed: items, New: items, Slipped: items,
+			Groups:   []Group{{Name: h(0), LastSeen: h(1), Absent: true}},
+			Register: h(4), ChartCID: h(3), ChartAlt: h(1), Weeks: []Week{{Label: h(4), Open: 1}}}
 	case "ack":
 		return Ack{Common: c, Changes: texts, Notes: texts, Subject: h(0)}
 	case "error":

@@ -48,6 +48,9 @@ func Variants(kind string) []Variant {
 	case "reminder":
 		return []Variant{
 			{"digest", sampleReminder()},
+			{"risks", Reminder{Common: sampleCommon(true, ""), Date: "Mon 30 Nov 2026",
+				Risks: []Risk{{Ref: "R-4", Description: "Pharmacy staff not released for super-user training", Likelihood: "high",
+					Owner: "Dan Weber", Status: "open", Missing: "a mitigation and an impact"}}}},
 			{"single", Reminder{Common: sampleCommon(true, "A-3"), Date: "Mon 30 Nov 2026", Total: 1, HasICS: true,
 				Upcoming: []Item{{Ref: "A-3", Text: "Order 40 badge readers for wards 3 and 4", Owner: "Carol Nguyen",
 					OwnerEmail: "carol.nguyen@stmarys-clinic.example", Due: "Wed 2 Dec 2026", DueISO: "2026-12-02", Status: "open", DaysLeft: 2}}}},
@@ -55,7 +58,8 @@ func Variants(kind string) []Variant {
 	case "status":
 		return []Variant{
 			{"report", sampleStatus()},
-			{"quiet", Status{Common: sampleCommon(false, ""), PeriodFrom: "Mon 23 Nov 2026", PeriodTo: "Mon 30 Nov 2026"}},
+			{"quiet", Status{Common: sampleCommon(false, ""), PeriodFrom: "Mon 23 Nov 2026", PeriodTo: "Mon 30 Nov 2026", Open: 3,
+				Health: Health{Level: "green", Reason: "nothing overdue beyond the thresholds, no escalated or unmitigated risks, no slips", Computed: "green"}}},
 		}
 	case "ack":
 		return []Variant{
@@ -176,15 +180,35 @@ func sampleStatus() Status {
 	risks = append([]Risk{{Ref: "R-3", Description: "Wireless coverage gaps on ward 4 block bedside scanning", Likelihood: "medium", Impact: "medium",
 		Severity: 4, Mitigation: "site survey booked with estates", Owner: "Carol Nguyen", Status: "open", Escalated: true}}, risks...)
 	return Status{
-		Common:        sampleCommon(false, ""),
-		PeriodFrom:    "Mon 23 Nov 2026",
-		PeriodTo:      "Mon 30 Nov 2026",
+		Common:     sampleCommon(false, ""),
+		PeriodFrom: "Mon 23 Nov 2026",
+		PeriodTo:   "Mon 30 Nov 2026",
+		Health: Health{Level: "red", Reason: "R-3 escalated; pharmacy go-live slipped 59 days",
+			SetBy: "Priya Shah", SetAt: "Fri 27 Nov 2026", Computed: "red", ComputedReason: "R-3 escalated; pharmacy go-live slipped 59 days"},
+		Attention: []Attention{
+			{Ref: "R-3", Text: "Wireless coverage gaps on ward 4 block bedside scanning", Why: "escalated"},
+			{Text: "approve weekend overtime for the go-live command centre", Why: "decision needed"},
+		},
+		Milestones: []Milestone{
+			{Name: "Outpatient clinics go-live", Date: "Mon 1 Feb 2027", DaysLeft: 63},
+			{Name: "Pharmacy go-live", Date: "Mon 1 Mar 2027", DaysLeft: 91, Was: "Fri 1 Jan 2027", SlipDays: 59},
+			{Name: "Super-user training complete", Date: "Fri 27 Nov 2026", DaysLeft: -3, Done: true},
+		},
+		ScopeAdded:    []string{"barcode medication administration on ward 4"},
+		Changes:       []Change{{Kind: "schedule", Text: "pharmacy module go-live moves from January to March 2027"}},
 		Open:          11,
 		OpenedSince:   4,
-		ClosedSince:   6,
+		ClosedSince:   2,
 		Overdue:       1,
-		OnTimePercent: 83,
+		OnTimePercent: 50,
 		OnTimeKnown:   true,
+		Closed: []Item{
+			{Ref: "A-1", Text: "draft the nurse super-user training plan", Owner: "Alice Moreau", Status: "done", By: "Alice Moreau"},
+			{Ref: "A-6", Text: "book the training rooms for December", Owner: "Erin Fox", Status: "done", By: "Priya Shah"},
+		},
+		New: []Item{{Ref: "A-11", Text: "survey wireless coverage on ward 4", Owner: "Carol Nguyen", Due: "Fri 11 Dec 2026", DueISO: "2026-12-11", Status: "open", DaysLeft: 11}},
+		Slipped: []Item{{Ref: "A-2", Text: "confirm the pharmacy interface test window with the vendor", Owner: "Bob Okafor",
+			Due: "Wed 9 Dec 2026", DueISO: "2026-12-09", Status: "open", DaysLeft: 9, Was: "Fri 4 Dec 2026"}},
 		OverdueByOwner: []OwnerItems{
 			{Owner: "Dan Weber", Items: []Item{overdue}},
 		},
@@ -196,17 +220,16 @@ func sampleStatus() Status {
 			"Go-live for the outpatient clinics stays on 1 February 2027.",
 			"Super-user training uses the vendor sandbox, never production.",
 		},
-		Changes: []Change{{Kind: "schedule", Text: "pharmacy module go-live moves from January to March 2027"}},
-		Risks:   risks,
-		Activity: []Activity{
-			{When: "Tue 24 Nov", Who: "Priya Shah", What: "A-4 created: update the downtime procedures binder; owner Dan Weber; due Fri 27 Nov"},
-			{When: "Tue 24 Nov", Who: "Alice Moreau", What: "A-1 closed"},
-			{When: "Tue 24 Nov", Who: "Bob Okafor", What: "A-2 due changed: Fri 4 Dec → Wed 9 Dec"},
-			{When: "Thu 26 Nov", Who: "Carol Nguyen", What: "R-3 escalated"},
+		Groups: []Group{
+			{Name: "Nursing", Members: 3, Open: 5, LastSeen: "Tue 24 Nov 2026"},
+			{Name: "Pharmacy", Members: 1, Open: 2, Overdue: 1, LastSeen: "Tue 20 Oct 2026", Absent: true},
 		},
-		ActivityOmitted: 3,
-		ChartCID:        "chart.status.20261130@stmarys-clinic.example",
-		ChartAlt:        "Action items per week over the 8 weeks from 5 Oct to 23 Nov: open items went from 12 to 11; 42 closed in all, 6 in the last week.",
+		Risks:             risks,
+		RiskTotal:         len(risks),
+		RisksNoMitigation: 1,
+		Register:          "risk-register.xlsx",
+		ChartCID:          "chart.status.20261130@stmarys-clinic.example",
+		ChartAlt:          "Action items per week over the 8 weeks from 5 Oct to 23 Nov: open items went from 12 to 11; 42 closed in all, 6 in the last week.",
 		Weeks: []Week{
 			{"5 Oct", 12, 3}, {"12 Oct", 15, 4}, {"19 Oct", 19, 2}, {"26 Oct", 18, 6},
 			{"2 Nov", 22, 5}, {"9 Nov", 17, 9}, {"16 Nov", 14, 7}, {"23 Nov", 11, 6},

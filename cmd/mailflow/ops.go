@@ -188,7 +188,7 @@ func cmdPreview(ctx context.Context, args []string, out, errOut io.Writer) error
 	}
 	kind := mailflow.MailKind(pos[0])
 	render := func(eng *engine.Engine, p *engine.Project) error {
-		r, err := eng.Preview(ctx, p, kind)
+		r, err := eng.Preview(ctx, p, kind, "")
 		if err != nil {
 			return err
 		}

@@ -28,11 +28,22 @@ import (
 
 // The chart's size in CSS pixels, as the HTML should show it. The PNG has
 // Scale times as many pixels each way, so it stays sharp on high-density
-// screens: show it with width="600".
+// screens: show it with width="400" (and max-width:100%). It is drawn
+// narrow so that on a phone, where a mail is 375 px wide, it shrinks
+// little and its smallest text still renders at 11 px or more.
 const (
-	Width  = 600
-	Height = 220
+	Width  = 400
+	Height = 240
 	Scale  = 2
+)
+
+// Text sizes, in CSS pixels at Width.
+const (
+	titleSize = 16.0
+	textSize  = 13.0
+	valueSize = 12.5
+	// MinTextSize is the smallest text the chart draws.
+	MinTextSize = valueSize
 )
 
 // MaxWeeks is the most weeks one chart shows; more would make bars too thin
@@ -196,28 +207,23 @@ func WeeklyItems(weeks []Week) ([]byte, error) {
 		}
 	}()
 
-	const (
-		pad       = 16.0
-		titleSize = 16.0
-		textSize  = 13.0
-		valueSize = 12.5
-	)
-	// Title, and the legend on the same line at the right.
+	const pad = 16.0
+	// Title, and the legend on the line below it: at Width the two do not
+	// fit side by side.
 	if _, err := c.text(title, pad, 26, titleSize, true, alignLeft, colTitle); err != nil {
 		return nil, err
 	}
-	x := float64(Width) - pad
+	x := pad
 	for _, s := range []struct {
 		name string
 		col  color.Color
-	}{{LegendClosed, colClosed}, {LegendOpen, colOpen}} {
-		w, err := c.text(s.name, x, 26, textSize, false, alignRight, colText)
+	}{{LegendOpen, colOpen}, {LegendClosed, colClosed}} {
+		c.rect(x, 38, x+11, 49, s.col)
+		w, err := c.text(s.name, x+17, 48, textSize, false, alignLeft, colText)
 		if err != nil {
 			return nil, err
 		}
-		x -= w + 6
-		c.rect(x-11, 16, x, 27, s.col)
-		x -= 11 + 16
+		x += 17 + w + 16
 	}
 
 	// The y axis: three or four round steps up to at least the top value.
@@ -231,7 +237,7 @@ func WeeklyItems(weeks []Week) ([]byte, error) {
 		labelW = max(labelW, w)
 	}
 	plotL, plotR := pad+labelW+8, float64(Width)-pad
-	plotT, plotB := 52.0, float64(Height)-32
+	plotT, plotB := 72.0, float64(Height)-32
 	yOf := func(v int) float64 { return plotB - float64(v)/float64(step*ticks)*(plotB-plotT) }
 	for i := 0; i <= ticks; i++ {
 		y := yOf(i * step)

@@ -3,6 +3,7 @@ package chart
 import (
 	"bytes"
 	"flag"
+	"fmt"
 	"image"
 	"image/color"
 	"image/png"
@@ -165,5 +166,24 @@ func BenchmarkWeeklyItems(b *testing.B) {
 		if _, err := WeeklyItems(ws); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// On a phone a mail is 375 px wide and the chart shrinks to fit: its
+// smallest text must still render at 11 px or more (the report's HTML
+// shows it at Width, at most 100 % of the screen).
+func TestReadableOnAPhone(t *testing.T) {
+	const phone, minPx = 375.0, 11.0
+	scale := min(1, phone/float64(Width))
+	if got := MinTextSize * scale; got < minPx {
+		t.Errorf("at %g px the smallest chart text renders at %.1f px, want at least %g", phone, got, minPx)
+	}
+	// 26 weeks still draw at that width, their labels thinned out.
+	var weeks []Week
+	for i := range MaxWeeks {
+		weeks = append(weeks, Week{Label: fmt.Sprintf("%d Nov", i+1), Open: 10 + i, Closed: i % 4})
+	}
+	if _, err := WeeklyItems(weeks); err != nil {
+		t.Fatal(err)
 	}
 }

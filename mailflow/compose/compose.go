@@ -46,6 +46,14 @@ type Mail struct {
 	LoopID     string
 	Calendar   []byte   // an iCalendar file to attach, or nil
 	Inline     []Inline // images referenced from the HTML by cid:
+	Attach     []File   // files to attach (the status report's register)
+}
+
+// File is an attachment.
+type File struct {
+	Filename    string
+	ContentType string
+	Data        []byte
 }
 
 // Inline is an image embedded in the HTML part.
@@ -153,10 +161,19 @@ func Build(m Mail) ([]byte, error) {
 			return nil, fmt.Errorf("attach calendar: %w", err)
 		}
 	}
+	for _, f := range m.Attach {
+		if err := msg.AttachReader(HeaderSafe(f.Filename), bytes.NewReader(f.Data),
+			gomail.WithFileContentType(gomail.ContentType(f.ContentType))); err != nil {
+			return nil, fmt.Errorf("attach %s: %w", f.Filename, err)
+		}
+	}
 	// Sized up front, the buffer is not grown and copied a dozen times on
 	// the way: quoted-printable adds a little to the text, base64 a third
 	// to attachments, and the header and MIME boundaries ~2 KB.
 	size := 2048 + (len(m.Text)+len(m.HTML))*11/10 + len(m.Calendar)*14/10
+	for _, f := range m.Attach {
+		size += len(f.Data) * 14 / 10
+	}
 	for _, in := range m.Inline {
 		size += len(in.Data) * 14 / 10
 	}

@@ -227,8 +227,11 @@ type Project struct {
 	// match nobody on the roster.
 	OutsideAttendees bool `toml:"outside_attendees"`
 	// MaxRecipients is the most people one minutes message is mailed to.
-	MaxRecipients int      `toml:"max_recipients"`
-	Members       []Member `toml:"member"`
+	MaxRecipients int `toml:"max_recipients"`
+	// GroupAbsentWeeks is how long a clinical group may go unseen at
+	// meetings before the status report flags it.
+	GroupAbsentWeeks int      `toml:"group_absent_weeks"`
+	Members          []Member `toml:"member"`
 
 	Location *time.Location   `toml:"-"`
 	Schedule schedule.Spec    `toml:"-"`
@@ -240,6 +243,10 @@ type Member struct {
 	Name  string `toml:"name"`
 	Email string `toml:"email"`
 	Role  string `toml:"role"`
+	// Group is the clinical group the member speaks for ("Nursing",
+	// "Pharmacy"): the status report shows each group's open work and when
+	// it was last at a meeting.
+	Group string `toml:"group"`
 }
 
 // Roster returns the project's members as domain values.
@@ -576,6 +583,7 @@ func (p *Project) finish(key string, ps *problems) {
 		p.MinutesSubjects = DefaultMinutesSubjects
 	}
 	inRange(ps, key+".max_recipients", &p.MaxRecipients, DefaultMaxRecipients, 1, MaxMaxRecipients)
+	inRange(ps, key+".group_absent_weeks", &p.GroupAbsentWeeks, 4, 1, 52)
 	p.Subjects = p.Subjects[:0]
 	for j, pat := range p.MinutesSubjects {
 		re, err := regexp.Compile(pat)

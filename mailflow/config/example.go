@@ -78,7 +78,7 @@ func ExampleSetup() Setup {
 		Leadership:       []string{"cmo@example.org", "cio@example.org"},
 		Members: []Member{
 			{Name: "Priya Shah", Email: "priya.shah@example.org", Role: "chair"},
-			{Name: "Alice Moreau", Email: "alice.moreau@example.org", Role: "member"},
+			{Name: "Alice Moreau", Email: "alice.moreau@example.org", Role: "member", Group: "Nursing"},
 		},
 	}
 }

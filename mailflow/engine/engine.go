@@ -44,6 +44,10 @@ type Engine struct {
 	// Set by tests: afterRead runs inside the reading of each message,
 	// afterApply after each message is applied, inside its savepoint.
 	afterRead, afterApply func(Delivery)
+	// preview, on a copy of the engine made by dryRun, collects the mail
+	// the engine's own code queues instead of writing it, and makes every
+	// transaction roll back.
+	preview *[]outgoing
 }
 
 // Project is a configured project with its database id.
@@ -367,6 +371,11 @@ func readText(msg *mailtext.Message, p *Project) textFacts {
 	t.lines = reply.ParseCommands(t.reply)
 	t.structured = minutes.HasStructure(t.reply)
 	t.minutes = minutes.IsMinutes(msg.Subject, msg.Text, p.parseOptions())
+	// Minutes in a Word file or a forwarded mail, under a subject that
+	// does not say so ("Fwd: notes"), are minutes by their layout.
+	for i := 0; !t.minutes && i < len(msg.Attachments); i++ {
+		t.minutes = minutes.HasStructure(msg.Attachments[i].Text)
+	}
 	// Only what kindOf can take for minutes is parsed as minutes: not the
 	// replies ("Re: Minutes: …") that quote them.
 	if t.structured || t.minutes && !reReplySubject.MatchString(msg.Subject) {

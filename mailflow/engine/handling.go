@@ -244,7 +244,7 @@ func kindOf(msg *mailtext.Message, t textFacts, answering bool) mailflow.Message
 		return mailflow.KindMinutes
 	}
 	for _, l := range t.lines {
-		if l.IsCommand && l.Command.Ref != "" || reConfirmRef.MatchString(l.Command.Text) {
+		if l.IsCommand && l.Command.Ref != "" || reConfirmRef.MatchString(l.Command.Text) || reHealth.MatchString(l.Command.Text) {
 			return mailflow.KindReply
 		}
 	}

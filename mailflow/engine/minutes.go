@@ -8,6 +8,7 @@ import (
 	"unicode"
 
 	"mailflow/mailflow"
+	"mailflow/mailflow/calendar"
 	"mailflow/mailflow/compose"
 	"mailflow/mailflow/mailtext"
 	"mailflow/mailflow/minutes"
@@ -85,7 +86,7 @@ func (h *handling) publish(tg target, parsed mailflow.Minutes, v verdict) error 
 	for _, d := range parsed.Decisions {
 		decisions = append(decisions, d.Text)
 	}
-	if err := h.tx.ReplaceDecisions(h.proj.ID, meeting.ID, decisions, h.now); err != nil {
+	if err := h.tx.ReplaceDecisions(h.proj.ID, meeting.ID, decisions, nil, h.now); err != nil {
 		return err
 	}
 	var changes []store.Change
@@ -102,6 +103,11 @@ func (h *handling) publish(tg target, parsed mailflow.Minutes, v verdict) error 
 	risks, err := h.syncRisks(meeting.ID, parsed.Risks, corrected)
 	if err != nil {
 		return err
+	}
+	for _, r := range risks {
+		if need := riskNeeds(r); need != "" && r.Status == string(mailflow.RiskOpen) {
+			h.problems = append(h.problems, fmt.Sprintf("%s needs %s: reply \"%s mitigation: …\" (its owner is asked for it weekly until then)", r.Ref(), need, r.Ref()))
+		}
 	}
 	action := "minutes recorded"
 	if corrected {
@@ -475,77 +481,132 @@ func (h *handling) audit(ref, action, old, new string) error {
 		MessageID: sql.NullInt64{Int64: h.row, Valid: true}, Ref: ref, Action: action, OldValue: old, NewValue: new})
 }
 
+// minutesView is what a meeting's minutes mail shows, the same for every
+// recipient: the engine builds it from what it has just recorded, and
+// "mailflow preview" from what the store holds, and both mail it with
+// minutesMail.
+type minutesView struct {
+	meeting            store.Meeting
+	attendees, regrets []string
+	decisions          []string
+	changes            []templates.Change
+	items              []store.Item
+	change             map[string]string // for corrected minutes: what changed per ref
+	cancelled          []store.Item
+	risks              []store.Risk
+	corrected          bool
+}
+
+// storedMinutes is the minutesView of a meeting as the store holds it:
+// its open and done items and open risks, attendees, decisions, changes.
+func storedMinutes(tx *store.Tx, mt store.Meeting) (*minutesView, error) {
+	rec, err := tx.MeetingRecord(mt.ID)
+	if err != nil {
+		return nil, err
+	}
+	v := &minutesView{meeting: mt}
+	for _, a := range rec.Attendees {
+		name := personName(mailflow.Person{Name: a.Name, Email: a.Email})
+		if a.Present {
+			v.attendees = append(v.attendees, name)
+		} else {
+			v.regrets = append(v.regrets, name)
+		}
+	}
+	for _, d := range rec.Decisions {
+		v.decisions = append(v.decisions, d.Text)
+	}
+	for _, c := range rec.Changes {
+		v.changes = append(v.changes, templates.Change{Kind: c.Kind, Text: c.Text})
+	}
+	items, err := tx.ItemsOfMeeting(mt.ID)
+	if err != nil {
+		return nil, err
+	}
+	for _, it := range items {
+		if it.Status != string(mailflow.ItemCancelled) {
+			v.items = append(v.items, it)
+		}
+	}
+	risks, err := tx.RisksOfMeeting(mt.ID)
+	if err != nil {
+		return nil, err
+	}
+	for _, r := range risks {
+		if r.Status == string(mailflow.RiskOpen) {
+			v.risks = append(v.risks, r)
+		}
+	}
+	return v, nil
+}
+
+// minutesMail is the minutes mail of v to one person; problems, shown only
+// to the minutes' sender, may be nil.
+func (e *Engine) minutesMail(p *Project, v *minutesView, to mailflow.Person, problems []string, today mailflow.Date) (templates.Minutes, []calendar.Item) {
+	example := ""
+	if len(v.items) > 0 {
+		example = v.items[0].Ref()
+	}
+	data := templates.Minutes{
+		Common:    e.common(p, to, true, example),
+		Title:     v.meeting.Title,
+		Date:      humanDate(v.meeting.MeetingDate),
+		Chair:     v.meeting.Chair,
+		Attendees: v.attendees,
+		Regrets:   v.regrets,
+		Decisions: v.decisions,
+		Changes:   v.changes,
+		Corrected: v.corrected,
+		Problems:  problems,
+	}
+	for _, it := range v.items {
+		iv := p.itemView(it, today)
+		iv.Change = v.change[it.Ref()]
+		data.Items = append(data.Items, iv)
+	}
+	for _, it := range v.cancelled {
+		data.Cancelled = append(data.Cancelled, p.itemView(it, today))
+	}
+	for _, r := range v.risks {
+		data.Risks = append(data.Risks, p.riskView(r))
+	}
+	cal := calendarItems(to.Email, v.items)
+	data.HasICS = len(cal) > 0
+	return data, cal
+}
+
 // sendMinutes queues the minutes mail to each participant; the sender's
 // copy lists the problems found.
 func (h *handling) sendMinutes(mt store.Meeting, parsed mailflow.Minutes, items []store.Item, change map[string]string, cancelled []store.Item, risks []store.Risk, corrected bool, v verdict) error {
 	today := mailflow.DateOf(h.now.In(h.proj.Location))
 	recips := h.minutesRecipients(parsed, v)
-	var itemViews, cancelledViews []templates.Item
-	var refs []string
-	for _, it := range items {
-		v := h.proj.itemView(it, today)
-		v.Change = change[it.Ref()]
-		itemViews = append(itemViews, v)
-		refs = append(refs, it.Ref())
-	}
-	for _, it := range cancelled {
-		cancelledViews = append(cancelledViews, h.proj.itemView(it, today))
-	}
-	var riskViews []templates.Risk
-	for _, r := range risks {
-		riskViews = append(riskViews, h.proj.riskView(r))
-		refs = append(refs, r.Ref())
-	}
-	var attendees, regrets []string
-	for _, a := range parsed.Meeting.Attendees {
-		attendees = append(attendees, personName(a))
-	}
-	for _, a := range parsed.Meeting.Regrets {
-		regrets = append(regrets, personName(a))
-	}
-	var changes []templates.Change
+	view := &minutesView{meeting: mt, items: items, change: change, cancelled: cancelled, risks: risks, corrected: corrected,
+		attendees: personNames(parsed.Meeting.Attendees), regrets: personNames(parsed.Meeting.Regrets)}
 	for _, c := range parsed.Changes {
-		changes = append(changes, templates.Change{Kind: string(c.Kind), Text: c.Text})
+		view.changes = append(view.changes, templates.Change{Kind: string(c.Kind), Text: c.Text})
 	}
-	var decisions []string
 	for _, d := range parsed.Decisions {
-		decisions = append(decisions, d.Text)
+		view.decisions = append(view.decisions, d.Text)
 	}
 	var problems []string
 	for _, p := range parsed.Problems {
 		problems = append(problems, p.String())
 	}
 	problems = append(problems, h.problems...)
-	example := ""
-	if len(items) > 0 {
-		example = items[0].Ref()
+	about := []string{fmt.Sprintf("meeting:%d", mt.ID)}
+	for _, it := range items {
+		about = append(about, it.Ref())
 	}
-	date := mt.MeetingDate
-	if d, err := mailflow.ParseDate(mt.MeetingDate); err == nil {
-		date = d.Human()
+	for _, r := range risks {
+		about = append(about, r.Ref())
 	}
-	about := append([]string{fmt.Sprintf("meeting:%d", mt.ID)}, refs...)
 	var mails []outgoing
 	for _, to := range recips {
-		data := templates.Minutes{
-			Common:    h.e.common(h.proj, to, true, example),
-			Title:     mt.Title,
-			Date:      date,
-			Chair:     mt.Chair,
-			Attendees: attendees,
-			Regrets:   regrets,
-			Decisions: decisions,
-			Items:     itemViews,
-			Cancelled: cancelledViews,
-			Risks:     riskViews,
-			Changes:   changes,
-			Corrected: corrected,
-		}
+		var mine []string
 		if to.Email == h.msg.From.Email {
-			data.Problems = problems
+			mine = problems
 		}
-		cal := calendarItems(to.Email, items)
-		data.HasICS = len(cal) > 0
+		data, cal := h.e.minutesMail(h.proj, view, to, mine, today)
 		mails = append(mails, outgoing{
 			kind:      mailflow.MailMinutes,
 			idemKey:   fmt.Sprintf("minutes:%s:%d:%d:%s", h.proj.Name, mt.ID, h.row, to.Email),
@@ -558,6 +619,15 @@ func (h *handling) sendMinutes(mt store.Meeting, parsed mailflow.Minutes, items 
 		})
 	}
 	return h.queue(false, mails...)
+}
+
+// personNames are the names of people as a mail lists them.
+func personNames(ps []mailflow.Person) []string {
+	var out []string
+	for _, p := range ps {
+		out = append(out, personName(p))
+	}
+	return out
 }
 
 // minutesRecipients lists who gets the minutes: their sender, every
@@ -666,6 +736,13 @@ func (h *handling) parsedMinutes() mailflow.Minutes {
 func readMinutes(msg *mailtext.Message, p *Project) mailflow.Minutes {
 	m := minutes.Parse(msg, p.parseOptions())
 	checkAddresses(&m)
+	// An attachment that could not be read (a damaged .docx, say) is the
+	// sender's to hear about: its items are missing.
+	for _, prob := range msg.Problems {
+		if aboutAnEnclosure(prob) {
+			m.Problems = append(m.Problems, mailflow.Problem{Reason: prob})
+		}
+	}
 	return m
 }
 

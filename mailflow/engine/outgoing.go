@@ -28,6 +28,7 @@ type outgoing struct {
 	references []string
 	calendar   []calendar.Item // events of the attached .ics, if any
 	inline     []compose.Inline
+	attach     []compose.File
 }
 
 // common fills the fields every template shares.
@@ -64,6 +65,10 @@ func (e *Engine) enqueue(tx *store.Tx, p *Project, o outgoing, now time.Time) (b
 // goroutines as there are CPUs; minutes go to every participant, each
 // with their own items, reply address and calendar.
 func (e *Engine) enqueueAll(tx *store.Tx, p *Project, os []outgoing, now time.Time) (int, error) {
+	if e.preview != nil {
+		*e.preview = append(*e.preview, os...)
+		return len(os), nil
+	}
 	var todo []outgoing
 	for _, o := range os {
 		exists, err := tx.HasMail(o.idemKey)
@@ -134,6 +139,7 @@ func (e *Engine) compose(p *Project, o outgoing, now time.Time) (_ store.Mail, e
 		LoopID:     p.Address,
 		Calendar:   ics,
 		Inline:     o.inline,
+		Attach:     o.attach,
 	})
 	if err != nil {
 		return store.Mail{}, fmt.Errorf("build %s mail to %s: %w", o.kind, o.to.Email, err)

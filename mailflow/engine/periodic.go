@@ -2,12 +2,15 @@ package engine
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sort"
 	"strings"
 	"time"
 
 	"mailflow/mailflow"
+	"mailflow/mailflow/compose"
+	"mailflow/mailflow/register"
 	"mailflow/mailflow/replyaddr"
 	"mailflow/store"
 	"mailflow/templates"
@@ -47,6 +50,32 @@ func (e *Engine) Project(name string) (*Project, bool) {
 // digest is one owner's reminder.
 type digest struct {
 	overdue, today, upcoming []store.Item
+	risks                    []store.Risk // lacking a mitigation or grading
+}
+
+// nudgeEveryDays is how often an owner is asked for what their risk lacks.
+const nudgeEveryDays = 7
+
+// riskNeeds says what an open risk still lacks, "" when nothing: every
+// risk must have a mitigation, and a likelihood and impact to rank it.
+func riskNeeds(r store.Risk) string {
+	var need []string
+	if strings.TrimSpace(r.Mitigation) == "" {
+		need = append(need, "a mitigation")
+	}
+	if r.Likelihood == "" {
+		need = append(need, "a likelihood")
+	}
+	if r.Impact == "" {
+		need = append(need, "an impact")
+	}
+	switch len(need) {
+	case 0:
+		return ""
+	case 1:
+		return need[0]
+	}
+	return strings.Join(need[:len(need)-1], ", ") + " and " + need[len(need)-1]
 }
 
 // Remind queues today's reminder digests for a project: one per owner with
@@ -100,6 +129,24 @@ func (e *Engine) Remind(ctx context.Context, p *Project, now bool) error {
 		}
 		byOwner[it.Owner] = d
 	}
+	risks, err := e.store.Risks(p.ID, string(mailflow.RiskOpen))
+	if err != nil {
+		return err
+	}
+	for _, r := range risks {
+		if r.Owner == "" || riskNeeds(r) == "" {
+			continue
+		}
+		if last, err := mailflow.ParseDate(r.LastNudged); err == nil && last.DaysUntil(today) < nudgeEveryDays {
+			continue
+		}
+		d := byOwner[r.Owner]
+		if d == nil {
+			d = &digest{}
+			byOwner[r.Owner] = d
+		}
+		d.risks = append(d.risks, r)
+	}
 	owners := make([]string, 0, len(byOwner))
 	for o := range byOwner {
 		owners = append(owners, o)
@@ -107,7 +154,7 @@ func (e *Engine) Remind(ctx context.Context, p *Project, now bool) error {
 	sort.Strings(owners)
 	for _, owner := range owners {
 		d := byOwner[owner]
-		if err := e.store.Tx(ctx, func(tx *store.Tx) error { return e.queueDigest(tx, p, owner, d, today, at) }); err != nil {
+		if err := e.tx(ctx, func(tx *store.Tx) error { return e.queueDigest(tx, p, owner, d, today, at) }); err != nil {
 			return err
 		}
 	}
@@ -131,6 +178,13 @@ func (e *Engine) queueDigest(tx *store.Tx, p *Project, owner string, d *digest, 
 	for _, it := range all {
 		refs = append(refs, it.Ref())
 	}
+	var risks []templates.Risk
+	for _, r := range d.risks {
+		v := p.riskView(r)
+		v.Missing = riskNeeds(r)
+		risks = append(risks, v)
+		refs = append(refs, r.Ref())
+	}
 	thing := replyaddr.ThingDigest
 	if len(refs) == 1 {
 		thing = replyaddr.ItemThing(refs[0])
@@ -142,6 +196,7 @@ func (e *Engine) queueDigest(tx *store.Tx, p *Project, owner string, d *digest, 
 		DueToday: view(d.today),
 		Upcoming: view(d.upcoming),
 		Total:    len(all),
+		Risks:    risks,
 	}
 	cal := calendarItems(owner, all)
 	data.HasICS = len(cal) > 0
@@ -162,8 +217,17 @@ func (e *Engine) queueDigest(tx *store.Tx, p *Project, owner string, d *digest, 
 			return err
 		}
 	}
+	for _, r := range d.risks {
+		if err := tx.SetRiskNudged(r.ID, today.String()); err != nil {
+			return err
+		}
+	}
 	return nil
 }
+
+// ErrNothingToReport is returned by a report asked for now of a project
+// with nothing in it yet.
+var ErrNothingToReport = errors.New("nothing to report")
 
 // Report queues the leadership status report when the schedule says one is
 // due (or at once when now is true). The first time a project is seen it
@@ -186,7 +250,7 @@ func (e *Engine) Report(ctx context.Context, p *Project, now bool) error {
 			return nil
 		}
 		if last.IsZero() {
-			return e.store.Tx(ctx, func(tx *store.Tx) error { return tx.SetLastRun(p.ID, jobStatus, slot) })
+			return e.tx(ctx, func(tx *store.Tx) error { return tx.SetLastRun(p.ID, jobStatus, slot) })
 		}
 		if !slot.After(last) {
 			return nil
@@ -197,9 +261,18 @@ func (e *Engine) Report(ctx context.Context, p *Project, now bool) error {
 	if from.IsZero() {
 		from = at.AddDate(0, 0, -7)
 	}
-	data, chart, err := e.statusData(p, from, slot, at)
+	rep, err := e.statusData(p, from, slot, at)
 	if err != nil {
 		return err
+	}
+	if rep.empty {
+		// Leadership gets no report of zeros: the first one goes out once
+		// there is something in it.
+		e.log.Info("no status report: the project has no items, risks or meetings yet", "project", p.Name)
+		if now {
+			return fmt.Errorf("%w: project %s has no items, risks or meetings yet", ErrNothingToReport, p.Name)
+		}
+		return e.tx(ctx, func(tx *store.Tx) error { return tx.SetLastRun(p.ID, jobStatus, slot) })
 	}
 	recips := p.Leadership
 	if len(recips) == 0 {
@@ -209,18 +282,22 @@ func (e *Engine) Report(ctx context.Context, p *Project, now bool) error {
 			}
 		}
 	}
+	if len(recips) == 0 && e.preview != nil {
+		recips = []string{""} // a preview without a roster (--db) still shows the report
+	}
 	var mails []outgoing
 	for _, r := range recips {
 		to := mailflow.Person{Email: strings.ToLower(r)}
-		d := data
+		d := rep.data
 		d.Common = e.common(p, to, false, "")
-		o := outgoing{kind: mailflow.MailStatus, idemKey: key + ":" + to.Email, to: to, data: d}
-		if chart != nil {
-			o.inline = append(o.inline, *chart)
+		o := outgoing{kind: mailflow.MailStatus, idemKey: key + ":" + to.Email, to: to, data: d,
+			attach: []compose.File{{Filename: register.Filename, ContentType: register.ContentType, Data: rep.register}}}
+		if rep.chart != nil {
+			o.inline = append(o.inline, *rep.chart)
 		}
 		mails = append(mails, o)
 	}
-	return e.store.Tx(ctx, func(tx *store.Tx) error {
+	return e.tx(ctx, func(tx *store.Tx) error {
 		if _, err := e.enqueueAll(tx, p, mails, at); err != nil {
 			return err
 		}

@@ -26,7 +26,10 @@ func kinds(h *harness, since int, kind string) map[string]int {
 
 func TestReminderDigests(t *testing.T) {
 	h := newHarness(t)
-	h.minutes() // A-1 Alice 12-01, A-2 Bob 12-04, A-3 Carol 11-27, A-4 (no owner) 11-27
+	// A-1 Alice 12-01, A-2 Bob 12-04, A-3 Carol 11-27, A-4 (no owner)
+	// 11-27; both risks with a mitigation, so nobody is asked for one.
+	minutes := strings.Replace(sampleMinutes, "owner Alice", "mitigation: backfill rota; owner Alice", 1)
+	h.deliver(msg{from: chair, subject: "Minutes: EHR weekly 2026-11-24", body: minutes, signed: true})
 	at := func(y, m, d, hh int) time.Time { return time.Date(y, time.Month(m), d, hh, 0, 0, 0, h.loc) }
 
 	// Before the send hour nothing goes out.
@@ -138,5 +141,44 @@ func TestEscalatedRiskHeadsTheRegister(t *testing.T) {
 	}
 	if !strings.Contains(text, "[ESCALATED]") {
 		t.Errorf("escalation not shown")
+	}
+}
+
+// A risk without a mitigation is a problem in the sender's copy of the
+// minutes, and its owner is asked for one in their digest, once a week,
+// until a reply supplies it.
+func TestRiskWithoutMitigationIsNudgedUntilFixed(t *testing.T) {
+	h := newHarness(t)
+	h.minutes() // R-2 "super-users unavailable", Alice's, has no mitigation
+	if text := flat(body(t, mailTo(t, h.outbox(), "minutes", chair.email))); !strings.Contains(text, "R-2 needs a mitigation") {
+		t.Errorf("the sender's copy does not flag R-2:\n%s", text)
+	}
+	at := func(m, d, hh int) time.Time { return time.Date(2026, time.Month(m), d, hh, 0, 0, 0, h.loc) }
+	alicesDigest := func(when time.Time) string {
+		t.Helper()
+		n := len(h.outbox())
+		h.tickAt(when)
+		for _, m := range h.mailsSince(n) {
+			if m.Kind == "reminder" && m.Recipients()[0] == alice.email {
+				return flat(body(t, m))
+			}
+		}
+		return ""
+	}
+	if text := alicesDigest(at(11, 25, 9)); !strings.Contains(text, "R-2") || !strings.Contains(text, "needs a mitigation") {
+		t.Fatalf("Wed 25 Nov: Alice's digest %q does not ask for R-2's mitigation", text)
+	}
+	if text := alicesDigest(at(11, 26, 9)); strings.Contains(text, "R-2") {
+		t.Errorf("Thu 26 Nov: asked again the next day:\n%s", text)
+	}
+	if text := alicesDigest(at(12, 2, 9)); !strings.Contains(text, "R-2") {
+		t.Errorf("Wed 2 Dec: not asked again after a week:\n%s", text)
+	}
+	h.deliver(h.replyTo(h.minutesMailTo(alice), alice, "R-2 mitigation: backfill rota agreed with nursing"))
+	if m := h.risk("R-2").Mitigation; m != "backfill rota agreed with nursing" {
+		t.Fatalf("R-2 mitigation %q", m)
+	}
+	if text := alicesDigest(at(12, 9, 9)); strings.Contains(text, "R-2") {
+		t.Errorf("Wed 9 Dec: still asked after the reply:\n%s", text)
 	}
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"sort"
 
 	"mailflow/mailflow"
 	"mailflow/store"
@@ -12,115 +11,134 @@ import (
 )
 
 // ErrNothingToPreview is returned when there is no data for a mail kind
-// yet (no meeting recorded, nobody with items).
+// yet (no meeting recorded, nobody with anything due).
 var ErrNothingToPreview = errors.New("no data for this mail yet")
 
-// Preview renders a mail of kind from the project's real data, as it would
-// be sent now, without queueing it. Ack and error mails, which only exist
-// in answer to a reply, are rendered from sample data.
-func (e *Engine) Preview(ctx context.Context, p *Project, kind mailflow.MailKind) (templates.Rendered, error) {
-	now := e.now()
-	today := mailflow.DateOf(now.In(p.Location))
+// errDryRun rolls back a preview's transaction.
+var errDryRun = errors.New("preview: roll back")
+
+// tx runs fn in a transaction; on an engine made by dryRun the transaction
+// is always rolled back.
+func (e *Engine) tx(ctx context.Context, fn func(*store.Tx) error) error {
+	if e.preview == nil {
+		return e.store.Tx(ctx, fn)
+	}
+	err := e.store.Tx(ctx, func(tx *store.Tx) error {
+		if err := fn(tx); err != nil {
+			return err
+		}
+		return errDryRun
+	})
+	if errors.Is(err, errDryRun) {
+		return nil
+	}
+	return err
+}
+
+// dryRun runs fn on a copy of the engine whose transactions roll back and
+// whose queued mail is collected instead of written: the mail the engine
+// would send, built by its own code from the real data.
+func (e *Engine) dryRun(fn func(d *Engine) error) ([]outgoing, error) {
+	var mails []outgoing
+	d := *e
+	d.preview = &mails
+	if err := fn(&d); err != nil {
+		return nil, err
+	}
+	return mails, nil
+}
+
+// Preview renders a mail of kind as it would be sent now: reminders and
+// the status report by the engine's own code and rules, run without
+// queueing or recording anything; minutes from the latest meeting as
+// stored. Ack, error and confirm mails, which only exist in answer to a
+// message, are rendered from sample data. to picks the recipient ("" for
+// the first there is).
+func (e *Engine) Preview(ctx context.Context, p *Project, kind mailflow.MailKind, to string) (templates.Rendered, error) {
+	var mails []outgoing
+	var err error
 	switch kind {
 	case mailflow.MailMinutes:
-		meetings, err := e.store.Meetings(p.ID)
-		if err != nil {
-			return templates.Rendered{}, err
-		}
-		if len(meetings) == 0 {
-			return templates.Rendered{}, fmt.Errorf("minutes: %w (no meeting recorded)", ErrNothingToPreview)
-		}
-		mt := meetings[0]
-		items, err := e.store.Items(store.ItemFilter{ProjectID: p.ID, MeetingID: mt.ID})
-		if err != nil {
-			return templates.Rendered{}, err
-		}
-		risks, err := e.store.Risks(p.ID, "")
-		if err != nil {
-			return templates.Rendered{}, err
-		}
-		attendees, err := e.store.Attendees(mt.ID)
-		if err != nil {
-			return templates.Rendered{}, err
-		}
-		data := templates.Minutes{Common: e.common(p, mailflow.Person{}, true, ""), Title: mt.Title, Chair: mt.Chair, Date: humanDate(mt.MeetingDate)}
-		for _, a := range attendees {
-			name := a.Name
-			if name == "" {
-				name = a.Email
-			}
-			if a.Present {
-				data.Attendees = append(data.Attendees, name)
-			} else {
-				data.Regrets = append(data.Regrets, name)
-			}
-		}
-		for _, it := range items {
-			data.Items = append(data.Items, p.itemView(it, today))
-		}
-		if len(items) > 0 {
-			data.ExampleRef = items[0].Ref()
-		}
-		for _, r := range risks {
-			if r.MeetingID.Valid && r.MeetingID.Int64 == mt.ID {
-				data.Risks = append(data.Risks, p.riskView(r))
-			}
-		}
-		return e.templates.Render(string(kind), data)
+		mails, err = e.previewMinutes(ctx, p)
 	case mailflow.MailReminder:
-		items, err := e.store.Items(store.ItemFilter{ProjectID: p.ID, Status: string(mailflow.ItemOpen)})
-		if err != nil {
-			return templates.Rendered{}, err
+		mails, err = e.dryRun(func(d *Engine) error { return d.Remind(ctx, p, true) })
+		if err == nil && len(mails) == 0 {
+			err = fmt.Errorf("reminder: %w (nobody has an item due within %d days or overdue)", ErrNothingToPreview, p.ReminderDaysBefore)
 		}
-		byOwner := map[string][]store.Item{}
-		for _, it := range items {
-			if it.Owner != "" && it.Due != "" {
-				byOwner[it.Owner] = append(byOwner[it.Owner], it)
-			}
-		}
-		if len(byOwner) == 0 {
-			return templates.Rendered{}, fmt.Errorf("reminder: %w (no open item has an owner and a due date)", ErrNothingToPreview)
-		}
-		owners := make([]string, 0, len(byOwner))
-		for o := range byOwner {
-			owners = append(owners, o)
-		}
-		sort.Strings(owners)
-		owner := owners[0]
-		data := templates.Reminder{Common: e.common(p, mailflow.Person{Email: owner}, true, byOwner[owner][0].Ref()), Date: today.Human()}
-		for _, it := range byOwner[owner] {
-			v := p.itemView(it, today)
-			switch {
-			case v.DaysOverdue > 0:
-				data.Overdue = append(data.Overdue, v)
-			case v.DaysLeft == 0:
-				data.DueToday = append(data.DueToday, v)
-			default:
-				data.Upcoming = append(data.Upcoming, v)
-			}
-			data.Total++
-		}
-		return e.templates.Render(string(kind), data)
 	case mailflow.MailStatus:
-		last, err := e.store.LastRun(p.ID, jobStatus)
-		if err != nil {
-			return templates.Rendered{}, err
+		mails, err = e.dryRun(func(d *Engine) error { return d.Report(ctx, p, true) })
+		if errors.Is(err, ErrNothingToReport) {
+			err = fmt.Errorf("status: %w (%v)", ErrNothingToPreview, err)
 		}
-		if last.IsZero() {
-			last = now.AddDate(0, 0, -7)
+		if err == nil && len(mails) == 0 {
+			err = fmt.Errorf("status: %w (no leadership to send it to)", ErrNothingToPreview)
 		}
-		data, _, err := e.statusData(p, last, now, now)
-		if err != nil {
-			return templates.Rendered{}, err
-		}
-		data.Common = e.common(p, mailflow.Person{}, false, "")
-		return e.templates.Render(string(kind), data)
-	case mailflow.MailAck:
-		return e.templates.Render(string(kind), templates.Ack{Common: e.common(p, mailflow.Person{}, true, "A-1"),
-			Subject: "Minutes", Changes: []string{"A-1 closed: (an example)"}, Notes: []string{"A-1: an example note"}})
-	case mailflow.MailError:
-		return e.templates.Render(string(kind), templates.Error{Common: e.common(p, mailflow.Person{}, true, "A-1"), Subject: "Minutes",
-			Errors: []templates.CommandError{{Line: 1, Text: "A-1 due someday", Reason: "cannot read the date \"someday\"", Example: "A-1 due Dec 9"}}})
+	case mailflow.MailAck, mailflow.MailError, mailflow.MailConfirm:
+		data := templates.Sample(string(kind))
+		return e.templates.Render(string(kind), withCommon(data, e.common(p, mailflow.Person{Email: to}, kind != mailflow.MailConfirm, "A-1")))
+	default:
+		return templates.Rendered{}, fmt.Errorf("unknown mail kind %q: want minutes, reminder, status, ack, error or confirm", kind)
 	}
-	return templates.Rendered{}, fmt.Errorf("unknown mail kind %q: want minutes, reminder, status, ack or error", kind)
+	if err != nil {
+		return templates.Rendered{}, err
+	}
+	o := mails[0]
+	for _, m := range mails {
+		if m.to.Email == to {
+			o = m
+		}
+	}
+	return e.templates.Render(string(o.kind), o.data)
+}
+
+// withCommon sets the Common part of sample data to the project's.
+func withCommon(data any, c templates.Common) any {
+	switch d := data.(type) {
+	case templates.Ack:
+		d.Common = c
+		return d
+	case templates.Error:
+		d.Common = c
+		return d
+	case templates.Confirm:
+		d.Common = c
+		return d
+	}
+	return data
+}
+
+// previewMinutes is the latest meeting's minutes mail to every roster
+// member, built by minutesMail from what the store holds.
+func (e *Engine) previewMinutes(ctx context.Context, p *Project) ([]outgoing, error) {
+	meetings, err := e.store.Meetings(p.ID)
+	if err != nil {
+		return nil, err
+	}
+	if len(meetings) == 0 {
+		return nil, fmt.Errorf("minutes: %w (no meeting recorded)", ErrNothingToPreview)
+	}
+	today := mailflow.DateOf(e.now().In(p.Location))
+	var mails []outgoing
+	err = e.store.Tx(ctx, func(tx *store.Tx) error {
+		v, err := storedMinutes(tx, meetings[0])
+		if err != nil {
+			return err
+		}
+		people := []mailflow.Person{{}} // without a roster (preview --db), the copy of no one in particular
+		if len(p.Members) > 0 {
+			people = people[:0]
+			for _, m := range p.Members {
+				people = append(people, mailflow.Person{Name: m.Name, Email: m.Email})
+			}
+		}
+		for _, to := range people {
+			data, _ := e.minutesMail(p, v, to, nil, today)
+			mails = append(mails, outgoing{kind: mailflow.MailMinutes, to: to, data: data})
+		}
+		return errDryRun
+	})
+	if !errors.Is(err, errDryRun) {
+		return nil, err
+	}
+	return mails, nil
 }

@@ -20,7 +20,9 @@ func quarantineReason(msg *mailtext.Message) string {
 		return fmt.Sprintf("message has %d recipients in To/Cc (limit %d)", n, maxRecipients)
 	}
 	for _, p := range msg.Problems {
-		if strings.Contains(strings.ToLower(p), "charset") {
+		// A forwarded message or attachment in an unknown charset is left
+		// out with a problem of its own; only the mail's own text decides.
+		if strings.Contains(strings.ToLower(p), "charset") && !aboutAnEnclosure(p) {
 			return "text in an unknown character set, so it cannot be read reliably: " + p
 		}
 	}
@@ -64,4 +66,10 @@ func isArchiveOrProgram(p mailtext.Part) bool {
 		}
 	}
 	return false
+}
+
+// aboutAnEnclosure reports whether a reading problem concerns an attached
+// file or forwarded message rather than the mail's own text.
+func aboutAnEnclosure(problem string) bool {
+	return strings.HasPrefix(problem, "attachment ") || strings.HasPrefix(problem, "forwarded message")
 }

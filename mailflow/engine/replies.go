@@ -14,6 +14,7 @@ import (
 	"mailflow/mailflow/config"
 	"mailflow/mailflow/dates"
 	"mailflow/mailflow/minutes"
+	"mailflow/mailflow/reply"
 	"mailflow/mailflow/replyaddr"
 	"mailflow/store"
 	"mailflow/templates"
@@ -36,7 +37,7 @@ func (h *handling) reply(tg target) error {
 	if id, ok := h.confirmation(tg); ok {
 		return h.confirmHeld(id, member)
 	}
-	lines := h.text.lines
+	health, lines := healthLines(h.text.lines)
 	for _, l := range lines {
 		if l.Command.Ref == "" {
 			if err := h.meetingRefs(&tg); err != nil {
@@ -53,6 +54,11 @@ func (h *handling) reply(tg target) error {
 	}
 	today := mailflow.DateOf(h.now.In(h.proj.Location))
 	run := commandRun{h: h, member: member, today: today}
+	for _, l := range health {
+		if err := run.setHealth(l); err != nil {
+			return err
+		}
+	}
 	for _, line := range lines {
 		cmd := line.Command
 		if line.Problem != "" {
@@ -119,6 +125,48 @@ func uniqueRefs(s string) []string {
 		}
 	}
 	return out
+}
+
+// reHealth reads a chair's word on the project's health: "status amber:
+// pharmacy vendor late".
+var reHealth = regexp.MustCompile(`(?i)^\s*(?:project\s+)?(?:status|health)\s*[:=]?\s*(green|amber|yellow|red)\b[\s:;,.—–-]*(.*)$`)
+
+// healthLines takes the "status amber: …" lines out of a reply's lines.
+func healthLines(lines []reply.Line) (health, rest []reply.Line) {
+	for _, l := range lines {
+		if reHealth.MatchString(l.Command.Text) {
+			health = append(health, l)
+		} else {
+			rest = append(rest, l)
+		}
+	}
+	return health, rest
+}
+
+// setHealth records a chair's health for the project, which the next
+// status report shows as its headline beside what the rules compute.
+func (r *commandRun) setHealth(l reply.Line) error {
+	m := reHealth.FindStringSubmatch(l.Command.Text)
+	level := strings.ToLower(m[1])
+	if level == "yellow" {
+		level = HealthAmber
+	}
+	cmd := mailflow.Command{Line: l.Command.Line, Text: l.Command.Text}
+	if r.member.Role != string(mailflow.RoleChair) {
+		r.errors = append(r.errors, templates.CommandError{Line: cmd.Line, Text: cmd.Text,
+			Reason: "only a chair of the project can set its health", Example: "status amber: pharmacy vendor late"})
+		return nil
+	}
+	reason := strings.TrimSpace(m[2])
+	h := r.h
+	if err := h.tx.AddHealthNote(store.HealthNote{ProjectID: h.proj.ID, Level: level, Reason: reason, SetBy: r.member.Email, SetAt: h.now}); err != nil {
+		return err
+	}
+	if err := h.audit("", "health set", "", level+": "+reason); err != nil {
+		return err
+	}
+	r.changes = append(r.changes, fmt.Sprintf("The next status report heads with %s: %s (set by you; the rules' own verdict is shown beside it)", strings.ToUpper(level), orQ(reason)))
+	return nil
 }
 
 // commandRun collects the effects of one reply's commands.
@@ -267,15 +315,16 @@ const refuseNotOwner = "you can change only items and risks you own (notes are f
 // that takes none ("done, sent to legal") as a note. Only database failures
 // are returned; everything else becomes an error line in the answer.
 func (r *commandRun) apply(cmd mailflow.Command, ref string) error {
-	before := len(r.changes)
+	errs := len(r.errors)
 	if err := r.applyOne(cmd, ref); err != nil {
 		return err
 	}
-	switch cmd.Verb {
-	case mailflow.VerbDone, mailflow.VerbReopen, mailflow.VerbCancel, mailflow.VerbEscalate:
-		if comment := strings.TrimSpace(cmd.Value); comment != "" && len(r.changes) > before {
-			return r.addNote(ref, comment)
-		}
+	// The reason that came with a command ("reopen A-5 - the vendor sent
+	// the wrong file") is kept as a note on the item, even when the
+	// command changed nothing (it was done already): the reason still
+	// holds. Not when the command failed: the error answers it.
+	if note := strings.TrimSpace(cmd.Note); note != "" && len(r.errors) == errs {
+		return r.addNote(ref, note)
 	}
 	return nil
 }
@@ -450,6 +499,9 @@ func (r *commandRun) applyRisk(cmd mailflow.Command, rk store.Risk) error {
 			return nil
 		}
 		action, oldV, newV = "escalated", "", "escalated"
+		if to := strings.TrimSpace(cmd.Value); to != "" {
+			newV = "escalated to " + to
+		}
 		rk.Escalated = true
 		change = fmt.Sprintf("%s escalated: it heads the next leadership report", ref)
 	default:

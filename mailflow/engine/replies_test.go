@@ -313,3 +313,38 @@ func TestReplyRateLimit(t *testing.T) {
 
 // flat collapses the line wrapping of a mail body.
 func flat(s string) string { return strings.Join(strings.Fields(s), " ") }
+
+// Replies in people's words: a reason after a command is a note, and a
+// date is read out of the clause it sits in.
+func TestRepliesInPeoplesWords(t *testing.T) {
+	tests := []struct {
+		from   person
+		text   string
+		ref    string
+		status string
+		due    string
+		note   string
+	}{
+		{chair, "reopen A-1 - the vendor sent the wrong extract file", "A-1", "open", "2026-12-01", "the vendor sent the wrong extract file"},
+		{bob, "Moved A-2 to the 11th, vendor can't do earlier.", "A-2", "open", "2026-12-11", "vendor can't do earlier"},
+		{carol, "closed A-3, sent to legal", "A-3", "done", "2026-11-27", "sent to legal"},
+	}
+	h := newHarness(t)
+	h.minutes()
+	// A-1 is done first, so that reopening it changes something.
+	h.deliver(h.replyTo(h.minutesMailTo(alice), alice, "A-1 done"))
+	for _, tc := range tests {
+		h.deliver(h.replyTo(h.minutesMailTo(tc.from), tc.from, tc.text))
+		it := h.item(tc.ref)
+		if it.Status != tc.status || it.Due != tc.due {
+			t.Errorf("%q: %s is %s due %s, want %s due %s", tc.text, tc.ref, it.Status, it.Due, tc.status, tc.due)
+		}
+		trail, err := h.st.AuditTrail(1, tc.ref)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if last := trail[len(trail)-1]; last.Action != "note" || last.NewValue != tc.note {
+			t.Errorf("%q: last audit entry %q %q, want the note %q", tc.text, last.Action, last.NewValue, tc.note)
+		}
+	}
+}

@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"errors"
 	"fmt"
 	"sort"
 	"strings"
@@ -9,26 +10,61 @@ import (
 	"mailflow/mailflow"
 	"mailflow/mailflow/chart"
 	"mailflow/mailflow/compose"
+	"mailflow/mailflow/register"
 	"mailflow/store"
 	"mailflow/templates"
 )
 
-// Status report limits: a report is for reading, not an export.
+// Status report limits: a report is for reading; the attached register
+// carries everything.
 const (
-	maxActivity      = 40
-	upcomingDays     = 14
-	statusChartWeeks = 8
+	upcomingDays  = 14
+	reportedRisks = 10
 )
 
+// statusReport is the leadership report for a period: its data, its
+// chart and the register it carries.
+type statusReport struct {
+	data     templates.Status
+	chart    *compose.Inline
+	register []byte
+	empty    bool // the project has no items, risks or meetings yet
+}
+
 // statusData gathers the leadership report for the period (from, to].
-func (e *Engine) statusData(p *Project, from, to, now time.Time) (templates.Status, *compose.Inline, error) {
-	loc := p.Location
-	today := mailflow.DateOf(now.In(loc))
+func (e *Engine) statusData(p *Project, from, to, now time.Time) (statusReport, error) {
+	var rep statusReport
 	items, err := e.store.Items(store.ItemFilter{ProjectID: p.ID})
 	if err != nil {
-		return templates.Status{}, nil, err
+		return rep, err
 	}
 	risks, err := e.store.Risks(p.ID, "")
+	if err != nil {
+		return rep, err
+	}
+	first, err := e.store.FirstMeetingDate(p.ID)
+	if err != nil {
+		return rep, err
+	}
+	if len(items) == 0 && len(risks) == 0 && first == "" {
+		rep.empty = true
+		return rep, nil
+	}
+	if rep.data, rep.chart, err = e.statusFigures(p, items, risks, from, to, now); err != nil {
+		return rep, err
+	}
+	if rep.register, err = e.statusRegister(p, rep.data, risks, items, mailflow.DateOf(now.In(p.Location))); err != nil {
+		return rep, fmt.Errorf("risk register: %w", err)
+	}
+	rep.data.Register = register.Filename
+	return rep, nil
+}
+
+// statusFigures gathers the report's figures, lists and chart.
+func (e *Engine) statusFigures(p *Project, items []store.Item, risks []store.Risk, from, to, now time.Time) (templates.Status, *compose.Inline, error) {
+	loc := p.Location
+	today := mailflow.DateOf(now.In(loc))
+	audit, err := e.store.AuditSince(p.ID, from)
 	if err != nil {
 		return templates.Status{}, nil, err
 	}
@@ -36,13 +72,20 @@ func (e *Engine) statusData(p *Project, from, to, now time.Time) (templates.Stat
 		PeriodFrom: mailflow.DateOf(from.In(loc)).Human(),
 		PeriodTo:   mailflow.DateOf(to.In(loc)).Human(),
 	}
+	var facts healthFacts
+	inPeriod := func(t time.Time) bool { return t.After(from) && !t.After(now) }
+	byRef := map[string]store.Item{}
 	overdueBy := map[string][]templates.Item{}
 	onTime, closedWithDue := 0, 0
 	for _, it := range items {
-		if it.CreatedAt.After(from) && !it.CreatedAt.After(now) {
-			d.OpenedSince++
-		}
+		byRef[it.Ref()] = it
 		v := p.itemView(it, today)
+		if inPeriod(it.CreatedAt) {
+			d.OpenedSince++
+			if it.Status == string(mailflow.ItemOpen) {
+				d.New = append(d.New, v)
+			}
+		}
 		switch it.Status {
 		case string(mailflow.ItemOpen):
 			d.Open++
@@ -53,11 +96,16 @@ func (e *Engine) statusData(p *Project, from, to, now time.Time) (templates.Stat
 					owner = "(no owner)"
 				}
 				overdueBy[owner] = append(overdueBy[owner], v)
+				if v.DaysOverdue > longOverdueDays {
+					facts.longOverdue = append(facts.longOverdue, v.Ref)
+					d.Attention = append(d.Attention, templates.Attention{Ref: v.Ref, Text: v.Text,
+						Why: fmt.Sprintf("%d days overdue (%s)", v.DaysOverdue, orNoOwner(v.Owner))})
+				}
 			} else if v.DueISO != "" && v.DaysLeft <= upcomingDays {
 				d.Upcoming = append(d.Upcoming, v)
 			}
 		case string(mailflow.ItemDone):
-			if it.ClosedAt.Valid && it.ClosedAt.Time.After(from) && !it.ClosedAt.Time.After(now) {
+			if it.ClosedAt.Valid && inPeriod(it.ClosedAt.Time) {
 				d.ClosedSince++
 				if due, err := mailflow.ParseDate(it.Due); err == nil {
 					closedWithDue++
@@ -68,63 +116,38 @@ func (e *Engine) statusData(p *Project, from, to, now time.Time) (templates.Stat
 			}
 		}
 	}
+	facts.open, facts.overdue = d.Open, d.Overdue
 	if closedWithDue > 0 {
 		d.OnTimeKnown = true
 		d.OnTimePercent = onTime * 100 / closedWithDue
 	}
-	owners := make([]string, 0, len(overdueBy))
-	for o := range overdueBy {
-		owners = append(owners, o)
-	}
-	sort.Strings(owners)
-	for _, o := range owners {
-		its := overdueBy[o]
-		sort.Slice(its, func(i, j int) bool { return its[i].DaysOverdue > its[j].DaysOverdue })
-		d.OverdueByOwner = append(d.OverdueByOwner, templates.OwnerItems{Owner: o, Items: its})
-	}
+	d.OverdueByOwner = byOwner(overdueBy)
 	sort.SliceStable(d.Upcoming, func(i, j int) bool { return d.Upcoming[i].DueISO < d.Upcoming[j].DueISO })
+	d.Closed, d.Slipped = progress(p, audit, byRef, today)
 
-	nums := map[string]int{}
-	for _, r := range risks {
-		if r.Status != string(mailflow.RiskOpen) {
-			continue
-		}
-		d.Risks = append(d.Risks, p.riskView(r))
-		nums[r.Ref()] = r.Num
+	if err := e.riskRegister(p, risks, &d, &facts); err != nil {
+		return d, nil, err
 	}
-	sortRegister(d.Risks, nums)
-
+	if err := e.schedule(p, from, now, today, &d, &facts); err != nil {
+		return d, nil, err
+	}
 	decisions, err := e.store.DecisionsSince(p.ID, from)
 	if err != nil {
 		return d, nil, err
 	}
 	for _, x := range decisions {
-		d.Decisions = append(d.Decisions, compose.TextSafe(x.Text))
-	}
-	changes, err := e.store.ChangesSince(p.ID, from)
-	if err != nil {
-		return d, nil, err
-	}
-	for _, c := range changes {
-		d.Changes = append(d.Changes, templates.Change{Kind: c.Kind, Text: compose.TextSafe(c.Text)})
-	}
-	audit, err := e.store.AuditSince(p.ID, from)
-	if err != nil {
-		return d, nil, err
-	}
-	for _, a := range audit {
-		if a.Ref == "" && a.Action != "note" {
-			continue // meeting-level bookkeeping; decisions and changes are listed above
-		}
-		if len(d.Activity) >= maxActivity {
-			d.ActivityOmitted++
+		if x.Kind == store.DecisionAsk {
+			facts.asks++
+			d.Attention = append(d.Attention, templates.Attention{Text: compose.TextSafe(x.Text), Why: "decision needed"})
 			continue
 		}
-		d.Activity = append(d.Activity, templates.Activity{
-			When: a.At.In(loc).Format("Mon 2 Jan"),
-			Who:  compose.TextSafe(p.displayName(a.Actor)),
-			What: compose.TextSafe(p.namesFor(describeAudit(a))),
-		})
+		d.Decisions = append(d.Decisions, compose.TextSafe(x.Text))
+	}
+	if d.Groups, err = e.groups(p, items, today); err != nil {
+		return d, nil, err
+	}
+	if err := e.health(p, from, facts, &d.Health); err != nil {
+		return d, nil, err
 	}
 	img, weeks, err := e.statusChart(p, items, now)
 	if err != nil {
@@ -138,24 +161,252 @@ func (e *Engine) statusData(p *Project, from, to, now time.Time) (templates.Stat
 	return d, img, nil
 }
 
-// describeAudit says an audit entry in a few words for the report.
-func describeAudit(a store.AuditEntry) string {
-	switch a.Action {
-	case "created":
-		return fmt.Sprintf("%s created: %s", a.Ref, a.NewValue)
-	case "note":
-		if a.Ref == "" {
-			return "note: " + a.NewValue
+func orNoOwner(owner string) string {
+	if owner == "" {
+		return "no owner"
+	}
+	return owner
+}
+
+// byOwner groups overdue items under their owners, most overdue first.
+func byOwner(overdue map[string][]templates.Item) []templates.OwnerItems {
+	owners := make([]string, 0, len(overdue))
+	for o := range overdue {
+		owners = append(owners, o)
+	}
+	sort.Strings(owners)
+	var out []templates.OwnerItems
+	for _, o := range owners {
+		its := overdue[o]
+		sort.Slice(its, func(i, j int) bool { return its[i].DaysOverdue > its[j].DaysOverdue })
+		out = append(out, templates.OwnerItems{Owner: o, Items: its})
+	}
+	return out
+}
+
+// progress reads the period's audit trail for the items closed (and who
+// closed them) and those whose due date moved later. The trail itself
+// stays in "mailflow history" and the export; the report says what it
+// means.
+func progress(p *Project, audit []store.AuditEntry, byRef map[string]store.Item, today mailflow.Date) (closed, slipped []templates.Item) {
+	seen := map[string]bool{}
+	slipFrom := map[string]string{}
+	var slipOrder []string
+	for _, a := range audit {
+		it, ok := byRef[a.Ref]
+		if !ok {
+			continue
 		}
-		return fmt.Sprintf("%s note: %s", a.Ref, a.NewValue)
-	case "closed", "reopened", "cancelled", "escalated":
-		return fmt.Sprintf("%s %s", a.Ref, a.Action)
+		switch a.Action {
+		case "closed":
+			if it.Status == string(mailflow.ItemDone) && !seen[a.Ref] {
+				seen[a.Ref] = true
+				v := p.itemView(it, today)
+				v.By = compose.TextSafe(p.displayName(a.Actor))
+				closed = append(closed, v)
+			}
+		case "due changed":
+			if _, ok := slipFrom[a.Ref]; !ok && a.OldValue != "" {
+				slipFrom[a.Ref] = a.OldValue
+				slipOrder = append(slipOrder, a.Ref)
+			}
+		}
 	}
-	old := a.OldValue
-	if old == "" {
-		old = "none"
+	for _, ref := range slipOrder {
+		it := byRef[ref]
+		if it.Status != string(mailflow.ItemOpen) || it.Due <= slipFrom[ref] {
+			continue // moved earlier, or back, or no longer open
+		}
+		v := p.itemView(it, today)
+		v.Was = humanDate(slipFrom[ref])
+		slipped = append(slipped, v)
 	}
-	return fmt.Sprintf("%s %s: %s → %s", a.Ref, a.Action, old, strings.TrimSpace(a.NewValue))
+	return closed, slipped
+}
+
+// riskRegister fills the report's register (all open risks, escalated
+// first) and what needs leadership among them.
+func (e *Engine) riskRegister(p *Project, risks []store.Risk, d *templates.Status, f *healthFacts) error {
+	nums := map[string]int{}
+	for _, r := range risks {
+		if r.Status != string(mailflow.RiskOpen) {
+			continue
+		}
+		v := p.riskView(r)
+		d.Risks = append(d.Risks, v)
+		nums[r.Ref()] = r.Num
+		high := v.Severity >= highSeverity
+		switch {
+		case r.Escalated:
+			f.escalated = append(f.escalated, v.Ref)
+			d.Attention = append(d.Attention, templates.Attention{Ref: v.Ref, Text: v.Description, Why: "escalated"})
+		case high && r.Mitigation == "":
+			d.Attention = append(d.Attention, templates.Attention{Ref: v.Ref, Text: v.Description, Why: "high risk, no mitigation"})
+		}
+		if r.Mitigation == "" {
+			d.RisksNoMitigation++
+			f.unmitigated = append(f.unmitigated, v.Ref)
+			if high {
+				f.highUnmitigated = append(f.highUnmitigated, v.Ref)
+			}
+		}
+	}
+	sortRegister(d.Risks, nums)
+	sortAttention(d.Attention)
+	d.RiskTotal = len(d.Risks)
+	return nil
+}
+
+// sortAttention puts what needs leadership in order: escalated risks,
+// high risks without a mitigation, then the rest as found.
+func sortAttention(as []templates.Attention) {
+	rank := func(a templates.Attention) int {
+		switch {
+		case a.Why == "escalated":
+			return 0
+		case strings.HasPrefix(a.Why, "high risk"):
+			return 1
+		}
+		return 2
+	}
+	sort.SliceStable(as, func(i, j int) bool { return rank(as[i]) < rank(as[j]) })
+}
+
+// schedule fills the milestones with their countdown and slips, and the
+// period's scope and schedule changes.
+func (e *Engine) schedule(p *Project, from, now time.Time, today mailflow.Date, d *templates.Status, f *healthFacts) error {
+	ms, err := e.store.Milestones(p.ID)
+	if err != nil {
+		return err
+	}
+	moves, err := e.store.MilestoneMovesSince(p.ID, from)
+	if err != nil {
+		return err
+	}
+	was := map[int64]string{} // the date each had when the period began
+	for _, mv := range moves {
+		if _, ok := was[mv.MilestoneID]; !ok {
+			was[mv.MilestoneID] = mv.OldDue
+		}
+	}
+	for _, m := range ms {
+		v := templates.Milestone{Name: compose.TextSafe(m.Name), Done: m.Status == "done"}
+		if due, err := mailflow.ParseDate(m.Due); err == nil {
+			v.Date, v.DaysLeft = due.Human(), today.DaysUntil(due)
+			if v.DaysLeft < 0 && !v.Done {
+				f.missedMilestone = append(f.missedMilestone, v.Name)
+			}
+			if old, err := mailflow.ParseDate(was[m.ID]); err == nil && old.DaysUntil(due) != 0 {
+				v.Was, v.SlipDays = old.Human(), old.DaysUntil(due)
+				if v.SlipDays > 0 {
+					f.slips = append(f.slips, slip{v.Name, v.SlipDays})
+				}
+			}
+		}
+		d.Milestones = append(d.Milestones, v)
+	}
+	changes, err := e.store.ChangesSince(p.ID, from)
+	if err != nil {
+		return err
+	}
+	for _, c := range changes {
+		text := compose.TextSafe(c.Text)
+		if c.Kind == string(mailflow.ChangeScope) {
+			f.scopeChanges++
+			if rest, ok := scopeVerb(text, "add", "added", "adding", "add:", "+"); ok {
+				d.ScopeAdded = append(d.ScopeAdded, rest)
+				continue
+			}
+			if rest, ok := scopeVerb(text, "remove", "removed", "removing", "drop", "dropped", "descoped", "-"); ok {
+				d.ScopeRemoved = append(d.ScopeRemoved, rest)
+				continue
+			}
+		}
+		d.Changes = append(d.Changes, templates.Change{Kind: c.Kind, Text: text})
+	}
+	return nil
+}
+
+// scopeVerb reads "added X" or "- X" as X when text starts with one of the
+// words.
+func scopeVerb(text string, words ...string) (string, bool) {
+	first, rest, _ := strings.Cut(strings.TrimSpace(text), " ")
+	first = strings.ToLower(strings.TrimRight(first, ":"))
+	for _, w := range words {
+		if first == strings.TrimRight(w, ":") && strings.TrimSpace(rest) != "" {
+			return strings.TrimSpace(strings.TrimPrefix(rest, ":")), true
+		}
+	}
+	return "", false
+}
+
+// groups shows each clinical group of the roster: its open work and the
+// last meeting one of its people attended.
+func (e *Engine) groups(p *Project, items []store.Item, today mailflow.Date) ([]templates.Group, error) {
+	members := map[string][]string{}
+	var names []string
+	for _, m := range p.Members {
+		if m.Group == "" {
+			continue
+		}
+		if _, ok := members[m.Group]; !ok {
+			names = append(names, m.Group)
+		}
+		members[m.Group] = append(members[m.Group], m.Email)
+	}
+	if len(names) == 0 {
+		return nil, nil
+	}
+	last, err := e.store.LastAttendance(p.ID)
+	if err != nil {
+		return nil, err
+	}
+	var out []templates.Group
+	for _, name := range names {
+		g := templates.Group{Name: compose.TextSafe(name), Members: len(members[name])}
+		in := map[string]bool{}
+		seen := ""
+		for _, email := range members[name] {
+			in[email] = true
+			seen = max(seen, last[email])
+		}
+		for _, it := range items {
+			if it.Status == string(mailflow.ItemOpen) && in[it.Owner] {
+				g.Open++
+				if due, err := mailflow.ParseDate(it.Due); err == nil && today.DaysUntil(due) < 0 {
+					g.Overdue++
+				}
+			}
+		}
+		if d, err := mailflow.ParseDate(seen); err == nil {
+			g.LastSeen = d.Human()
+			g.Absent = d.DaysUntil(today) > 7*p.GroupAbsentWeeks
+		} else {
+			g.Absent = true
+		}
+		out = append(out, g)
+	}
+	return out, nil
+}
+
+// health sets the headline: the rules' verdict, or a chair's word given
+// during the period ("status amber: …"), shown with the rules' beside it.
+func (e *Engine) health(p *Project, from time.Time, f healthFacts, h *templates.Health) error {
+	h.Computed, h.ComputedReason = computeHealth(f)
+	h.Level, h.Reason = h.Computed, h.ComputedReason
+	note, err := e.store.LatestHealthNote(p.ID, from)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil
+	} else if err != nil {
+		return err
+	}
+	h.Level, h.Reason = note.Level, compose.TextSafe(note.Reason)
+	if h.Reason == "" {
+		h.Reason = "(no reason given)"
+	}
+	h.SetBy = compose.TextSafe(p.displayName(note.SetBy))
+	h.SetAt = mailflow.DateOf(note.SetAt.In(p.Location)).Human()
+	return nil
 }
 
 // statusChart draws open and closed items per week for the last weeks, as
@@ -179,7 +430,11 @@ func (e *Engine) statusChart(p *Project, items []store.Item, now time.Time) (*co
 		}
 		spans = append(spans, s)
 	}
-	weeks := chart.Tally(spans, now, statusChartWeeks, p.Location)
+	n, err := e.chartWeeks(p, items, now)
+	if err != nil {
+		return nil, nil, err
+	}
+	weeks := chart.Tally(spans, now, n, p.Location)
 	png, err := chart.WeeklyItems(weeks)
 	if err != nil {
 		return nil, nil, fmt.Errorf("status chart: %w", err)
@@ -192,13 +447,74 @@ func (e *Engine) statusChart(p *Project, items []store.Item, now time.Time) (*co
 	}, weeks, nil
 }
 
-// namesFor replaces roster members' addresses in text with their names: a
-// report reads "owner Alice Moreau", not an address.
-func (p *Project) namesFor(text string) string {
-	for _, m := range p.Members {
-		if m.Name != "" && strings.Contains(text, m.Email) {
-			text = strings.ReplaceAll(text, m.Email, m.Name)
+// chartWeeks is how many weeks the chart shows: from the week of the
+// project's first meeting (or first item) to this one, at most
+// chart.MaxWeeks. Weeks before the project existed would be empty bars.
+func (e *Engine) chartWeeks(p *Project, items []store.Item, now time.Time) (int, error) {
+	first, err := e.store.FirstMeetingDate(p.ID)
+	if err != nil {
+		return 0, err
+	}
+	start := now
+	if d, err := mailflow.ParseDate(first); err == nil {
+		start = time.Date(d.Year, d.Month, d.Day, 0, 0, 0, 0, p.Location)
+	}
+	for _, it := range items {
+		if it.CreatedAt.Before(start) {
+			start = it.CreatedAt
 		}
 	}
-	return text
+	n := int(now.Sub(monday(start.In(p.Location))).Hours()/(24*7)) + 1
+	return min(max(n, 1), chart.MaxWeeks), nil
+}
+
+// monday is the start of t's week.
+func monday(t time.Time) time.Time {
+	return time.Date(t.Year(), t.Month(), t.Day()-(int(t.Weekday())+6)%7, 0, 0, 0, 0, t.Location())
+}
+
+// statusRegister is the workbook the report carries: every open risk in
+// the register's order, with its mitigation's history, and every open item.
+func (e *Engine) statusRegister(p *Project, d templates.Status, risks []store.Risk, items []store.Item, today mailflow.Date) ([]byte, error) {
+	changes, err := e.store.AuditOfAction(p.ID, "mitigation changed")
+	if err != nil {
+		return nil, err
+	}
+	history := map[string][]store.AuditEntry{}
+	for _, a := range changes {
+		history[a.Ref] = append(history[a.Ref], a)
+	}
+	byRef := map[string]store.Risk{}
+	for _, r := range risks {
+		byRef[r.Ref()] = r
+	}
+	day := func(t time.Time) string { return mailflow.DateOf(t.In(p.Location)).Human() }
+	var rows []register.Risk
+	for _, v := range d.Risks {
+		r := byRef[v.Ref]
+		row := register.Risk{Ref: v.Ref, Description: r.Description, Likelihood: r.Likelihood, Impact: r.Impact, Severity: v.Severity,
+			Mitigation: r.Mitigation, Owner: v.Owner, Status: r.Status, Escalated: r.Escalated, Trigger: r.Trigger,
+			Raised: day(r.CreatedAt), Updated: day(r.UpdatedAt)}
+		first := r.Mitigation
+		if hs := history[v.Ref]; len(hs) > 0 {
+			first = hs[0].OldValue
+		}
+		if first != "" {
+			row.History = append(row.History, fmt.Sprintf("%s: %s (when recorded)", row.Raised, first))
+		}
+		for _, a := range history[v.Ref] {
+			row.History = append(row.History, fmt.Sprintf("%s, %s: %s → %s", day(a.At), p.displayName(a.Actor), orQ(a.OldValue), a.NewValue))
+		}
+		rows = append(rows, row)
+	}
+	var open []register.Item
+	for _, it := range items {
+		if it.Status != string(mailflow.ItemOpen) {
+			continue
+		}
+		v := p.itemView(it, today)
+		open = append(open, register.Item{Ref: v.Ref, Text: it.Text, Owner: v.Owner, Due: it.Due, DaysOverdue: v.DaysOverdue,
+			Progress: it.Progress, Raised: day(it.CreatedAt)})
+	}
+	return register.Workbook(rows, open)
 }

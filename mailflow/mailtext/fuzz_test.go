@@ -21,6 +21,8 @@ func FuzzRead(f *testing.F) {
 			f.Add(raw)
 		}
 	}
+	f.Add([]byte(mixedMail(outer, textPart("Minutes attached."), docxPart("minutes.docx", actionLog))))
+	f.Add([]byte(mixedMail(outer, textPart("FYI"), messagePart(forwardedMinutes))))
 	f.Add([]byte("<table><tr><td><ul><li><table><tr><td>x</td></tr></table></li></ul></td></tr></table>"))
 	f.Add([]byte("Content-Type: multipart/alternative; boundary=a\r\n\r\n--a\r\nContent-Type: text/html\r\n\r\n<p>x</p>\r\n--a--\r\n"))
 	f.Fuzz(func(t *testing.T, data []byte) {

@@ -1,6 +1,8 @@
 // Package mailtext turns a raw RFC 5322 message of any MIME shape into the
-// headers mailflow needs and the readable text of its body. It is the only
-// place that knows about charsets, transfer encodings and HTML.
+// headers mailflow needs and the readable text of its body and
+// attachments. It is the only place that knows about charsets, transfer
+// encodings, HTML, Word files (through package docx) and attached
+// messages.
 package mailtext
 
 import (
@@ -48,8 +50,10 @@ type Message struct {
 	// the HTML part converted.
 	TextFromHTML bool
 	Attachments  []Attachment
-	Unread       []Part   // non-text parts (images, archives, …), not opened
-	Problems     []string // non-fatal oddities, e.g. an undecodable part skipped
+	// Unread are the parts not read: images, archives, …, and Word files
+	// that could not be (a problem says why).
+	Unread   []Part
+	Problems []string // non-fatal oddities, e.g. an undecodable part skipped
 }
 
 // Part names a MIME part that was not read.
@@ -58,8 +62,12 @@ type Part struct {
 	Filename    string
 }
 
-// Attachment is a text part sent as a file (minutes as .txt, .md or .html).
-// Text is readable text: an HTML attachment is already converted.
+// Attachment is a text part sent as a file (minutes as .txt, .md or .html),
+// a Word .docx file, or an attached message (ContentType message/rfc822,
+// Filename its subject). Text is readable text: HTML is already converted,
+// a .docx read by docx.Read (headings, lists, pipe tables), and an attached
+// message's text starts with its From, Date and Subject lines; its own
+// attachments follow it as further Attachments.
 type Attachment struct {
 	Filename    string
 	ContentType string

@@ -31,22 +31,31 @@ func (w *walker) problem(format string, args ...any) {
 	w.m.Problems = append(w.m.Problems, fmt.Sprintf(format, args...))
 }
 
+// limitError is a limit on the whole message passed: too deep, too many
+// parts. Unlike other damage inside a forwarded message, it fails the
+// message, since it is what hostile mail is made of.
+type limitError struct{ reason string }
+
+func (e *limitError) Error() string { return ErrMalformed.Error() + ": " + e.reason }
+func (e *limitError) Unwrap() error { return ErrMalformed }
+
 func (w *walker) walk(e *message.Entity, depth int) (body, error) {
 	if depth > MaxDepth {
-		return body{}, fmt.Errorf("%w: MIME parts nested more than %d deep", ErrMalformed, MaxDepth)
+		return body{}, &limitError{fmt.Sprintf("MIME parts nested more than %d deep", MaxDepth)}
 	}
 	w.parts++
 	if w.parts > MaxParts {
-		return body{}, fmt.Errorf("%w: more than %d MIME parts", ErrMalformed, MaxParts)
+		return body{}, &limitError{fmt.Sprintf("more than %d MIME parts", MaxParts)}
 	}
 	ct, params, err := e.Header.ContentType()
+	typed := err == nil && e.Header.Get("Content-Type") != ""
 	if err != nil || ct == "" {
 		ct = "text/plain" // RFC 2045 section 5.2: the default
 	}
 	if strings.HasPrefix(ct, "multipart/") {
 		return w.multipart(e, ct, params["boundary"], depth)
 	}
-	return w.leaf(e, ct, params)
+	return w.leaf(e, ct, params, typed, depth)
 }
 
 // multipart reads the parts of e. A missing final boundary (a truncated
@@ -130,7 +139,9 @@ var textFileTypes = map[string]string{
 	".html": "text/html", ".htm": "text/html",
 }
 
-func (w *walker) leaf(e *message.Entity, ct string, params map[string]string) (body, error) {
+// leaf reads a part that is not a multipart. typed is false when the part
+// had no (readable) Content-Type and ct is the default text/plain.
+func (w *walker) leaf(e *message.Entity, ct string, params map[string]string, typed bool, depth int) (body, error) {
 	disp, dparams, _ := e.Header.ContentDisposition()
 	filename := dparams["filename"]
 	if filename == "" {
@@ -142,9 +153,15 @@ func (w *walker) leaf(e *message.Entity, ct string, params map[string]string) (b
 			ct = t
 		}
 	}
+	if isWordFile(ct, typed, filename) {
+		w.word(e, ct, filename)
+		return body{}, nil
+	}
 	switch ct {
-	case "message/rfc822", "message/global", "message/delivery-status", "message/disposition-notification":
-		return body{}, nil // forwarded mail and reports are not the sender's text
+	case "message/rfc822", "message/global":
+		return body{}, w.forwarded(e, ct, depth)
+	case "message/delivery-status", "message/disposition-notification":
+		return body{}, nil // reports are not the sender's text
 	}
 	if !strings.HasPrefix(ct, "text/") {
 		// Not read, but named, so that the engine can decide about

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 
 	"mailflow/mailflow"
@@ -115,16 +116,27 @@ func isPleasantry(line string) bool {
 
 // parseCommand reads s, which is line with any greeting removed.
 func parseCommand(s, line string, n int) []Line {
-	refs, rest := leadingRefs(s)
+	s = skipDiscourse(s)
+	s, _ = skipWords(s, subjects)
+	refs, rest, _ := leadingRefs(s)
+	rest, request := skipWords(rest, requestWords)
 	rest, polite := skipWords(rest, politeWords)
 	if len(refs) == 0 {
-		refs, rest = leadingRefs(rest)
+		refs, rest, _ = leadingRefs(rest)
 	}
-	if len(refs) > 0 || polite {
+	if len(refs) > 0 || polite || request {
 		rest, _ = skipWords(rest, copulas)
 	}
-	if m := rePercentLead.FindStringSubmatch(rest); m != nil {
-		return commands(mailflow.Command{Verb: mailflow.VerbProgress, Value: m[1], Line: n, Text: line}, refs, "")
+	if isQuestion(line) && !request {
+		// "A-12 done?", "is A-2 still needed?": a question, not a change.
+		return []Line{{Command: noteOf(line, n, refs)}}
+	}
+	if unicode.IsDigit(firstRune(rest)) {
+		// "A-12 50%", "80% done - waiting on the vendor"
+		head, reason := splitReason(rest)
+		if m := rePercentLead.FindStringSubmatch(head); m != nil {
+			return commands(mailflow.Command{Verb: mailflow.VerbProgress, Value: m[1], Note: reason, Line: n, Text: line}, refs, "")
+		}
 	}
 	word, after, colon, setOff := verbWord(rest)
 	key := strings.ToLower(word)
@@ -139,22 +151,62 @@ func parseCommand(s, line string, n int) []Line {
 	if with, ok := cutWord(after, "with"); ok && verb == mailflow.VerbDone && len(refs) == 0 {
 		// "Done with A-12" names the item; "done with the first half"
 		// does not, and stays a sentence.
-		if more, rest := leadingRefs(with); len(more) > 0 && isQuiet(rest) {
+		if more, rest, _ := leadingRefs(with); len(more) > 0 && isQuiet(rest) {
 			after = with
 		}
 	}
-	if more, after2 := leadingRefs(after); len(more) > 0 {
+	if more, after2, marked := refsAfterVerb(after); len(more) > 0 {
 		if len(refs) > 0 && !sameRefs(refs, more) {
 			return []Line{{Command: mailflow.Command{Verb: verb, Ref: refs[0], Line: n, Text: line}, IsCommand: true,
 				Problem: fmt.Sprintf("this line names both %s and %s; put each command on its own line", refs[0], more[0])}}
 		}
-		refs, after = more, after2
+		// "reopen A-5 - the vendor sent the wrong file": the mark after
+		// the refs sets the reason off as it would after the verb.
+		refs, after, setOff = more, after2, setOff || marked
 	}
 	sh := shapeOf(verb, key, after, colon, setOff, len(refs) > 0)
 	if sh.prose {
 		return []Line{{Command: noteOf(line, n, refs)}}
 	}
-	return commands(mailflow.Command{Verb: verb, Value: sh.value, Line: n, Text: line}, refs, sh.problem)
+	return commands(mailflow.Command{Verb: verb, Value: sh.value, Note: sh.note, Line: n, Text: line}, refs, sh.problem)
+}
+
+// skipDiscourse removes a word such as "also" or "FYI" from the front of
+// s, with a comma or colon after it.
+func skipDiscourse(s string) string {
+	for _, w := range discourseWords {
+		if len(s) > len(w) && strings.EqualFold(s[:len(w)], w) && strings.ContainsRune(" ,:", rune(s[len(w)])) {
+			return strings.TrimLeft(s[len(w):], " ,:")
+		}
+	}
+	return s
+}
+
+// isQuestion reports whether a line asks rather than tells: it ends in a
+// question mark.
+func isQuestion(line string) bool {
+	return strings.HasSuffix(strings.TrimRight(line, " !)\"'”"), "?")
+}
+
+// refsAfterVerb takes the refs right after a verb: "close A-12", "done -
+// A-12", and, when a mark follows them, "mitigation for R-3: weekly call"
+// and "note on A-12 - vendor replied" ("progress on A-12 is slow" stays a
+// sentence).
+func refsAfterVerb(after string) (refs []string, rest string, marked bool) {
+	if refs, rest, marked = leadingRefs(after); len(refs) > 0 {
+		return refs, rest, marked
+	}
+	if s, ok := cutDash(after); ok {
+		if refs, rest, marked = leadingRefs(s); len(refs) > 0 {
+			return refs, rest, marked
+		}
+	}
+	if _, s, ok := cutAnyWord(after, []string{"for", "on", "of"}); ok {
+		if refs, rest, marked = leadingRefs(s); len(refs) > 0 && marked {
+			return refs, rest, marked
+		}
+	}
+	return nil, after, false
 }
 
 // commands makes one Line for each ref (or one without a ref, for the
@@ -185,20 +237,20 @@ func noteOf(line string, n int, refs []string) mailflow.Command {
 }
 
 // leadingRefs takes the refs at the start of s and returns them upper-cased
-// with the rest of s after any ":", "," or dash that follows them.
-func leadingRefs(s string) ([]string, string) {
+// with the rest of s after any ":", "," or dash that follows them, and
+// whether such a mark was there.
+func leadingRefs(s string) (refs []string, rest string, marked bool) {
 	s = strings.TrimSpace(s)
 	m := reRefsLead.FindString(s)
 	if m == "" {
-		return nil, s
+		return nil, s, false
 	}
-	var refs []string
 	for _, r := range reRefAny.FindAllString(m, -1) {
 		refs = append(refs, strings.ToUpper(r))
 	}
-	rest := strings.TrimLeft(s[len(m):], "] \t")
-	rest = strings.TrimLeft(rest, ":,.;-–— \t")
-	return refs, rest
+	rest = strings.TrimLeft(s[len(m):], "] \t")
+	after := strings.TrimLeft(rest, ":,.;-–— \t")
+	return refs, after, len(after) < len(strings.TrimLeft(rest, " \t"))
 }
 
 func sameRefs(a, b []string) bool {
@@ -233,7 +285,9 @@ func skipWords(s string, words []string) (string, bool) {
 // cutWord removes word from the front of s if s starts with it as a whole
 // word (followed by a space, a colon or the end), with the colon.
 func cutWord(s, word string) (string, bool) {
-	if len(s) < len(word) || !strings.EqualFold(s[:len(word)], word) {
+	// The first byte, folded as ASCII, rules out most words before the
+	// slower EqualFold: skipWords tries dozens of words on every line.
+	if len(s) < len(word) || word == "" || s[0]|0x20 != word[0]|0x20 || !strings.EqualFold(s[:len(word)], word) {
 		return s, false
 	}
 	rest := s[len(word):]
@@ -241,6 +295,17 @@ func cutWord(s, word string) (string, bool) {
 		return s, false
 	}
 	return strings.TrimSpace(strings.TrimPrefix(rest, ":")), true
+}
+
+// cutAnyWord removes the first of words that s starts with, as cutWord
+// does, and says which it was.
+func cutAnyWord(s string, words []string) (word, rest string, ok bool) {
+	for _, w := range words {
+		if rest, ok := cutWord(s, w); ok {
+			return w, rest, true
+		}
+	}
+	return "", s, false
 }
 
 // verbWord splits the first word off s and reports whether a ":" or "="

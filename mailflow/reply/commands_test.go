@@ -15,19 +15,28 @@ type want struct {
 	verb  mailflow.Verb
 	ref   string
 	value string
+	note  string // Command.Note: the reason that came with a command
 }
 
-func cmd(v mailflow.Verb, ref, value string) want { return want{"cmd", v, ref, value} }
-func note(ref string) want                        { return want{kind: "note", verb: mailflow.VerbNote, ref: ref} }
-func problem(v mailflow.Verb, ref string) want    { return want{kind: "problem", verb: v, ref: ref} }
+func cmd(v mailflow.Verb, ref, value string) want { return want{"cmd", v, ref, value, ""} }
 
-func (w want) String() string { return fmt.Sprintf("%s %s %s %q", w.kind, w.verb, w.ref, w.value) }
+// cmdNote is a command that came with a reason.
+func cmdNote(v mailflow.Verb, ref, value, note string) want { return want{"cmd", v, ref, value, note} }
+func note(ref string) want                                  { return want{kind: "note", verb: mailflow.VerbNote, ref: ref} }
+func problem(v mailflow.Verb, ref string) want              { return want{kind: "problem", verb: v, ref: ref} }
+
+func (w want) String() string {
+	if w.note != "" {
+		return fmt.Sprintf("%s %s %s %q note %q", w.kind, w.verb, w.ref, w.value, w.note)
+	}
+	return fmt.Sprintf("%s %s %s %q", w.kind, w.verb, w.ref, w.value)
+}
 
 func got(l Line) want {
-	w := want{verb: l.Command.Verb, ref: l.Command.Ref, value: l.Command.Value}
+	w := want{verb: l.Command.Verb, ref: l.Command.Ref, value: l.Command.Value, note: l.Command.Note}
 	switch {
 	case l.Problem != "":
-		w.kind, w.value = "problem", ""
+		w.kind, w.value, w.note = "problem", "", ""
 	case l.IsCommand:
 		w.kind = "cmd"
 	default:
@@ -57,8 +66,8 @@ var commandCases = []struct {
 	{"done, thanks!", []want{cmd(mailflow.VerbDone, "", "")}},
 	{"Thanks, done", []want{cmd(mailflow.VerbDone, "", "")}},
 	{"Hi Bob, A-12 is done", []want{cmd(mailflow.VerbDone, "A-12", "")}},
-	{"done - sent to legal", []want{cmd(mailflow.VerbDone, "", "sent to legal")}},
-	{"Done, sent to legal.", []want{cmd(mailflow.VerbDone, "", "sent to legal")}},
+	{"done - sent to legal", []want{cmdNote(mailflow.VerbDone, "", "", "sent to legal")}},
+	{"Done, sent to legal.", []want{cmdNote(mailflow.VerbDone, "", "", "sent to legal")}},
 	{"- A-12 done", []want{cmd(mailflow.VerbDone, "A-12", "")}},
 	{"1. close A-12", []want{cmd(mailflow.VerbDone, "A-12", "")}},
 	{"close A-12, A-13 and A-14", []want{cmd(mailflow.VerbDone, "A-12", ""), cmd(mailflow.VerbDone, "A-13", ""), cmd(mailflow.VerbDone, "A-14", "")}},
@@ -71,7 +80,7 @@ var commandCases = []struct {
 	{"A-12 re-open", []want{cmd(mailflow.VerbReopen, "A-12", "")}},
 	{"cancel A-12", []want{cmd(mailflow.VerbCancel, "A-12", "")}},
 	{"drop it", []want{cmd(mailflow.VerbCancel, "", "")}},
-	{"A-12 dropped: no longer needed", []want{cmd(mailflow.VerbCancel, "A-12", "no longer needed")}},
+	{"A-12 dropped: no longer needed", []want{cmdNote(mailflow.VerbCancel, "A-12", "", "no longer needed")}},
 
 	// due <date>.
 	{"due Dec 9", []want{cmd(mailflow.VerbDue, "", "Dec 9")}},
@@ -86,8 +95,8 @@ var commandCases = []struct {
 	{"postpone to Dec 12", []want{cmd(mailflow.VerbDue, "", "Dec 12")}},
 	{"due", []want{problem(mailflow.VerbDue, "")}},
 	{"A-12 due", []want{problem(mailflow.VerbDue, "A-12")}},
-	{"A-12 due whenever", []want{cmd(mailflow.VerbDue, "A-12", "whenever")}},
-	{"due soonish", []want{cmd(mailflow.VerbDue, "", "soonish")}},
+	{"A-12 due whenever", []want{problem(mailflow.VerbDue, "A-12")}},
+	{"due soonish", []want{problem(mailflow.VerbDue, "")}},
 	{"Due soon, I hope, once the vendor replies", []want{note("")}},
 
 	// reassign, owner.

@@ -21,6 +21,9 @@ func FuzzReply(f *testing.F) {
 	for _, tc := range commandCases {
 		f.Add(tc.in)
 	}
+	for _, tc := range conversationCases {
+		f.Add(tc.in)
+	}
 	f.Fuzz(func(t *testing.T, s string) {
 		for _, out := range []string{Strip(s), StripQuotes(s), StripFrom(s, mailflow.Person{Name: "Bob Example", Email: "bob@example.org"})} {
 			if len(out) > len(s) {
@@ -54,6 +57,9 @@ func FuzzReply(f *testing.F) {
 			}
 			if c.Ref != "" && mailflow.RefKind(c.Ref) == "" {
 				t.Fatalf("ref %q is neither an item nor a risk", c.Ref)
+			}
+			if c.Note != "" && (!l.IsCommand || l.Problem != "" || !strings.Contains(c.Text, c.Note)) {
+				t.Fatalf("line %q has the note %q, which is not a reason it gave", c.Text, c.Note)
 			}
 		}
 	})

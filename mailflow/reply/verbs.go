@@ -1,34 +1,47 @@
 package reply
 
 import (
-	"regexp"
+	"sort"
 	"strings"
 
 	"mailflow/mailflow"
 )
 
-// verbs maps the words people use to the command they mean. The table is
-// read-only after package initialisation.
+// verbs maps the words people use to the command they mean, in the
+// present, the past and the -ing form ("close", "closed", "closing"). The
+// table is read-only after package initialisation.
 var verbs = map[string]mailflow.Verb{
 	"done": mailflow.VerbDone, "close": mailflow.VerbDone, "closed": mailflow.VerbDone,
-	"complete": mailflow.VerbDone, "completed": mailflow.VerbDone, "finished": mailflow.VerbDone,
-	"fixed": mailflow.VerbDone, "resolved": mailflow.VerbDone, "retire": mailflow.VerbDone,
-	"retired": mailflow.VerbDone,
+	"closing": mailflow.VerbDone, "complete": mailflow.VerbDone, "completed": mailflow.VerbDone,
+	"finish": mailflow.VerbDone, "finished": mailflow.VerbDone, "fixed": mailflow.VerbDone,
+	"resolved": mailflow.VerbDone, "retire": mailflow.VerbDone, "retired": mailflow.VerbDone,
 
 	"reopen": mailflow.VerbReopen, "re-open": mailflow.VerbReopen, "reopened": mailflow.VerbReopen,
+	"re-opened": mailflow.VerbReopen, "reopening": mailflow.VerbReopen, "re-opening": mailflow.VerbReopen,
 
 	"cancel": mailflow.VerbCancel, "cancelled": mailflow.VerbCancel, "canceled": mailflow.VerbCancel,
-	"drop": mailflow.VerbCancel, "dropped": mailflow.VerbCancel, "withdraw": mailflow.VerbCancel,
-	"withdrawn": mailflow.VerbCancel,
+	"cancelling": mailflow.VerbCancel, "canceling": mailflow.VerbCancel,
+	"drop": mailflow.VerbCancel, "dropped": mailflow.VerbCancel, "dropping": mailflow.VerbCancel,
+	"withdraw": mailflow.VerbCancel, "withdrawn": mailflow.VerbCancel, "scrap": mailflow.VerbCancel,
+	"scrapped": mailflow.VerbCancel, "abandon": mailflow.VerbCancel, "abandoned": mailflow.VerbCancel,
 
 	"due": mailflow.VerbDue, "deadline": mailflow.VerbDue,
 	// "push A-12 to Friday": these need "to <date>" after them.
-	"move": mailflow.VerbDue, "moved": mailflow.VerbDue, "push": mailflow.VerbDue, "pushed": mailflow.VerbDue,
-	"postpone": mailflow.VerbDue, "postponed": mailflow.VerbDue, "reschedule": mailflow.VerbDue,
-	"rescheduled": mailflow.VerbDue, "extend": mailflow.VerbDue, "extended": mailflow.VerbDue,
-	"defer": mailflow.VerbDue, "deferred": mailflow.VerbDue,
+	"move": mailflow.VerbDue, "moved": mailflow.VerbDue, "moving": mailflow.VerbDue,
+	"push": mailflow.VerbDue, "pushed": mailflow.VerbDue, "pushing": mailflow.VerbDue,
+	"postpone": mailflow.VerbDue, "postponed": mailflow.VerbDue, "postponing": mailflow.VerbDue,
+	"reschedule": mailflow.VerbDue, "rescheduled": mailflow.VerbDue, "rescheduling": mailflow.VerbDue,
+	"extend": mailflow.VerbDue, "extended": mailflow.VerbDue, "extending": mailflow.VerbDue,
+	"defer": mailflow.VerbDue, "deferred": mailflow.VerbDue, "deferring": mailflow.VerbDue,
+	"delay": mailflow.VerbDue, "delayed": mailflow.VerbDue, "slip": mailflow.VerbDue,
+	"slipped": mailflow.VerbDue, "slips": mailflow.VerbDue, "moves": mailflow.VerbDue, "bump": mailflow.VerbDue, "bumped": mailflow.VerbDue,
 
-	"reassign": mailflow.VerbReassign, "assign": mailflow.VerbReassign, "owner": mailflow.VerbReassign,
+	"reassign": mailflow.VerbReassign, "reassigned": mailflow.VerbReassign, "reassigning": mailflow.VerbReassign,
+	"assign": mailflow.VerbReassign, "assigned": mailflow.VerbReassign, "owner": mailflow.VerbReassign,
+	// "give A-7 to Carol": these need a ref and "to <person>" after them.
+	"give": mailflow.VerbReassign, "gave": mailflow.VerbReassign, "hand": mailflow.VerbReassign,
+	"handed": mailflow.VerbReassign, "pass": mailflow.VerbReassign, "passed": mailflow.VerbReassign,
+	"transfer": mailflow.VerbReassign, "transferred": mailflow.VerbReassign,
 
 	"note": mailflow.VerbNote, "comment": mailflow.VerbNote,
 
@@ -39,31 +52,78 @@ var verbs = map[string]mailflow.Verb{
 	"likelihood": mailflow.VerbLikelihood, "probability": mailflow.VerbLikelihood,
 	"impact": mailflow.VerbImpact, "severity": mailflow.VerbImpact,
 
-	"escalate": mailflow.VerbEscalate, "escalated": mailflow.VerbEscalate,
+	"escalate": mailflow.VerbEscalate, "escalated": mailflow.VerbEscalate, "escalating": mailflow.VerbEscalate,
 }
 
 // movingVerbs are the due-date verbs that only make a command with "to
-// <date>" after them: "push A-12 to Friday" but not "push the vendor".
+// <date>" (or "until <date>") after them: "push A-12 to Friday" but not
+// "push the vendor".
 var movingVerbs = map[string]bool{
-	"move": true, "moved": true, "push": true, "pushed": true, "postpone": true, "postponed": true,
-	"reschedule": true, "rescheduled": true, "extend": true, "extended": true, "defer": true, "deferred": true,
+	"move": true, "moved": true, "moving": true, "push": true, "pushed": true, "pushing": true,
+	"postpone": true, "postponed": true, "postponing": true, "reschedule": true, "rescheduled": true,
+	"rescheduling": true, "extend": true, "extended": true, "extending": true, "defer": true,
+	"deferred": true, "deferring": true, "delay": true, "delayed": true, "slip": true, "slipped": true,
+	"slips": true, "moves": true, "bump": true, "bumped": true,
 }
 
-// politeWords may come before a command without changing it: "please
-// close A-12", "mark A-12 as done", "set A-12 due Dec 9", "new owner: bob".
-var politeWords = []string{"please", "pls", "plz", "kindly", "can you", "could you", "mark", "set", "change", "update", "new"}
+// handingVerbs are the reassigning verbs of ordinary speech, which make a
+// command only with a ref and "to <person>": "give A-7 to Carol", not
+// "pass the salt".
+var handingVerbs = map[string]bool{
+	"give": true, "gave": true, "hand": true, "handed": true, "pass": true, "passed": true,
+	"transfer": true, "transferred": true,
+}
+
+// subjects may open a line that reports a change: "I've finished A-4",
+// "we dropped A-9", "I'm done". What follows must still be a command.
+var subjects = []string{
+	"i've", "i’ve", "ive", "i have", "we've", "we’ve", "we have", "i'm", "i’m", "i am", "we're", "we’re",
+	"we are", "i", "we", "just", "already", "finally", "also", "now",
+}
+
+// discourseWords may open a line before a command, with or without a
+// comma: "Also, A-12 is done", "FYI A-2 moved to Friday", "Update: A-3 done".
+var discourseWords = []string{"also", "and", "so", "btw", "fyi", "ps", "p.s.", "update", "edit", "oh", "anyway"}
+
+// requestWords ask for a command: "please close A-12", "can you move A-2
+// to Dec 11?". Only a line that opens with one may end in a question mark
+// and still be a command; "A-12 done?" asks, it does not tell.
+var requestWords = []string{
+	"please", "pls", "plz", "kindly", "would you mind", "do you mind", "can you", "could you", "would you",
+	"will you", "can u", "could u", "let's", "let’s",
+}
+
+// politeWords may come before a command without changing it: "mark A-12
+// as done", "set A-12 due Dec 9", "new owner: bob".
+var politeWords = []string{"mark", "set", "change", "update", "new"}
 
 // copulas may come between a ref and its verb: "A-12 is done", "mark A-12
 // as complete", "A-12 and A-13 are done", "A-12 has been cancelled",
-// "A-12 at 50%".
-var copulas = []string{"is now", "are now", "has been", "have been", "is", "are", "as", "now", "been", "was", "were", "at"}
+// "A-9 can be dropped", "A-12 at 50%".
+var copulas = []string{
+	"is now", "are now", "has been", "have been", "can now be", "can be", "could be", "should be",
+	"needs to be", "need to be", "is", "are", "as", "now", "been", "was", "were", "has", "have", "had",
+	"got", "gets", "at", "already", "finally", "all",
+}
 
-// quietTails may follow a verb that takes no value without turning the line
-// into prose: "close A-12 please", "drop it", "done already".
-var quietTails = map[string]bool{
-	"please": true, "pls": true, "thanks": true, "thank you": true, "thx": true, "now": true,
-	"already": true, "too": true, "as well": true, "it": true, "this": true, "this one": true,
-	"that": true, "that one": true, "for me": true, "today": true, "then": true,
+// quietTails may follow a verb that takes no value without turning the
+// line into prose, alone or several together: "close A-12 please", "drop
+// it", "done already", "A-4 completed yesterday", "closed it this morning",
+// "closed as agreed". When a thing was done is not a reason, so it is not
+// kept as a note. Longer phrases are tried first ("this morning" before
+// "this").
+var quietTails = longestFirst([]string{
+	"please", "pls", "thanks", "thank you", "thx", "now", "already", "too", "as well", "it", "this one",
+	"this", "that one", "that", "for me", "today", "earlier today", "then", "yesterday", "this morning",
+	"this afternoon", "this evening", "last night", "last week", "earlier", "just now", "at last",
+	"finally", "over the weekend", "on time", "as agreed", "as discussed", "as planned", "as promised",
+	"as requested", "as expected", "as of today", "as of now",
+})
+
+// longestFirst sorts phrases so that skipWords tries the longest first.
+func longestFirst(phrases []string) []string {
+	sort.SliceStable(phrases, func(i, j int) bool { return len(phrases[i]) > len(phrases[j]) })
+	return phrases
 }
 
 // proseStarts are words that, right after a verb that takes text, show the
@@ -74,40 +134,6 @@ var proseStarts = map[string]bool{
 	"may": true, "might": true, "has": true, "have": true, "of": true, "for": true, "on": true,
 	"in": true, "with": true, "the": true, "this": true, "it": true, "needs": true, "seems": true,
 	"to": true, "and": true, "but": true, "we": true, "i": true, "you": true, "they": true, "a": true, "an": true,
-}
-
-// dateWords are words that make a phrase look like a date to the engine's
-// date reader (mailflow/dates): month and weekday names and the relative
-// phrases it knows.
-var dateWords = map[string]bool{
-	"jan": true, "january": true, "feb": true, "february": true, "mar": true, "march": true,
-	"apr": true, "april": true, "may": true, "jun": true, "june": true, "jul": true, "july": true,
-	"aug": true, "august": true, "sep": true, "sept": true, "september": true, "oct": true,
-	"october": true, "nov": true, "november": true, "dec": true, "december": true,
-	"mon": true, "monday": true, "tue": true, "tues": true, "tuesday": true, "wed": true,
-	"wednesday": true, "thu": true, "thur": true, "thurs": true, "thursday": true, "fri": true,
-	"friday": true, "sat": true, "saturday": true, "sun": true, "sunday": true,
-	"today": true, "tonight": true, "tomorrow": true, "eod": true, "eow": true, "eom": true,
-	"cob": true, "next": true, "end": true, "week": true, "weeks": true, "month": true,
-	"months": true, "days": true, "meeting": true,
-}
-
-var (
-	reWordSplit = regexp.MustCompile(`[^\p{L}\p{N}]+`)
-)
-
-// looksLikeDate reports whether a phrase could be a date: it has a digit or
-// one of the date words. The engine decides whether it can read it.
-func looksLikeDate(s string) bool {
-	if hasDigit(s) {
-		return true
-	}
-	for _, w := range reWordSplit.Split(strings.ToLower(s), -1) {
-		if dateWords[w] {
-			return true
-		}
-	}
-	return false
 }
 
 // isCommandWord reports whether s, alone, is a command verb ("Done.").
