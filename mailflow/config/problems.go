@@ -95,7 +95,9 @@ func fileError(path string, err error) Problem {
 		return Problem{What: "the file cannot be read (permission denied)",
 			Fix: fmt.Sprintf("run as the user mailflow runs as, or let it read the file: chmod 644 %s (it holds no secrets)", path)}
 	case errors.As(err, &pe):
-		return Problem{What: strings.TrimPrefix(pe.Error(), "toml: "), Fix: "correct the TOML syntax on that line; mailflow.example.toml shows every key"}
+		// The key last read, and the line: a value of the wrong kind
+		// ("often" for a duration) and broken syntax alike.
+		return Problem{Key: pe.LastKey, What: fmt.Sprintf("line %d: %s", pe.Position.Line, pe.Message)}
 	}
 	return Problem{What: strings.TrimPrefix(err.Error(), "toml: ")}
 }
