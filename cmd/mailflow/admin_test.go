@@ -239,6 +239,12 @@ func TestDoctorNamesEachProblemOnce(t *testing.T) {
 	if !strings.Contains(out, "project.time_zone: unknown key: did you mean project.timezone?") {
 		t.Errorf("doctor does not suggest the key:\n%s", out)
 	}
+	code, out, _ = run(t, "doctor", "--config", cfgPath, "--json")
+	var checks []checkResult
+	if err := json.Unmarshal([]byte(out), &checks); err != nil || code != 1 || len(checks) != 1 || checks[0].Status != "FAIL" ||
+		len(checks[0].Problems) != 1 || checks[0].Problems[0].Key != "project.time_zone" {
+		t.Errorf("doctor --json: exit %d, %v\n%s", code, err, out)
+	}
 	os.WriteFile(cfgPath, b, 0o600)
 	code, out, _ = run(t, "doctor", "--config", cfgPath)
 	want := "imap.password_file: " + filepath.Join(filepath.Dir(cfgPath), "pw") + " does not exist\n      fix: (umask 077 && printf"

@@ -21,8 +21,68 @@ import (
 )
 
 func init() {
-	register(command{name: "doctor", usage: "--config FILE",
-		help: "check config, database, IMAP login and folders, SMTP and templates", run: cmdDoctor})
+	register(command{name: "doctor", usage: "--config FILE [--json]",
+		help: "check config, roster, database, IMAP login and folders, SMTP and templates, each with what to fix", run: cmdDoctor})
+}
+
+// checkResult is one check doctor made.
+type checkResult struct {
+	Status  string `json:"status"` // OK, FAIL, SKIP or NOTE
+	Check   string `json:"check"`
+	Problem string `json:"problem,omitempty"`
+	Fix     string `json:"fix,omitempty"`
+	// Problems are a configuration's, each with its key and fix.
+	Problems []config.Problem `json:"problems,omitempty"`
+	Details  []string         `json:"details,omitempty"`
+}
+
+// doctorReport collects doctor's checks, printing each as it is made
+// unless the report is wanted as JSON at the end.
+type doctorReport struct {
+	out     io.Writer // nil for JSON
+	results []checkResult
+	failed  int
+}
+
+func (r *doctorReport) add(c checkResult) {
+	if c.Status == "FAIL" {
+		r.failed++
+	}
+	r.results = append(r.results, c)
+	if r.out == nil {
+		return
+	}
+	line := fmt.Sprintf("%-6s%s", c.Status, c.Check)
+	if c.Problem != "" {
+		line += ": " + c.Problem
+	}
+	fmt.Fprintln(r.out, line)
+	for _, p := range c.Problems {
+		fmt.Fprintf(r.out, "      %s\n", p)
+		if p.Fix != "" {
+			fmt.Fprintf(r.out, "      fix: %s\n", p.Fix)
+		}
+	}
+	for _, d := range c.Details {
+		fmt.Fprintf(r.out, "      %s\n", d)
+	}
+	if c.Fix != "" {
+		fmt.Fprintf(r.out, "      fix: %s\n", c.Fix)
+	}
+}
+
+// check records what as OK, or as failed with err and fix; an error that
+// knows its own fix (a start-up failure of the daemon's) gives that one.
+func (r *doctorReport) check(what string, err error, fix string, details ...string) {
+	if err == nil {
+		r.add(checkResult{Status: "OK", Check: what, Details: details})
+		return
+	}
+	var fe *daemon.FixError
+	if errors.As(err, &fe) {
+		err, fix = fe.Err, fe.Fix
+	}
+	r.add(checkResult{Status: "FAIL", Check: what, Problem: unreachable(err).Error(), Fix: fix, Details: details})
 }
 
 // cmdDoctor runs every check it can and prints each with OK or what is
@@ -30,73 +90,83 @@ func init() {
 func cmdDoctor(ctx context.Context, args []string, out, errOut io.Writer) error {
 	fs := newFlags("doctor", errOut)
 	cfgPath := fs.String("config", "", "configuration file")
+	asJSON := fs.Bool("json", false, "print the checks as JSON")
 	if _, err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	if *cfgPath == "" {
 		return usageError{"--config is required"}
 	}
-	failed := 0
-	check := func(what string, err error, fix string) {
-		if err == nil {
-			fmt.Fprintf(out, "OK    %s\n", what)
-			return
-		}
-		failed++
-		// An error that knows its fix (a start-up failure of the daemon's
-		// own) gives it; else the check's own hint.
-		var fe *daemon.FixError
-		if errors.As(err, &fe) {
-			err, fix = fe.Err, fe.Fix
-		}
-		fmt.Fprintf(out, "FAIL  %s: %v\n", what, unreachable(err))
-		if fix != "" {
-			fmt.Fprintf(out, "      fix: %s\n", fix)
+	r := &doctorReport{out: out}
+	if *asJSON {
+		r.out = nil
+	}
+	runChecks(ctx, r, *cfgPath)
+	if *asJSON {
+		if err := writeJSON(out, r.results); err != nil {
+			return err
 		}
 	}
-	cfg, err := config.Load(*cfgPath)
+	if r.failed > 0 {
+		return fmt.Errorf("%d check(s) failed", r.failed)
+	}
+	if !*asJSON {
+		fmt.Fprintln(out, "all checks passed")
+	}
+	return nil
+}
+
+// runChecks makes doctor's checks, in the order a newcomer fixes them.
+func runChecks(ctx context.Context, r *doctorReport, cfgPath string) {
+	cfg, err := config.Load(cfgPath)
 	if err != nil {
-		failed++
-		printConfigProblems(out, *cfgPath, err)
-		return fmt.Errorf("%d check(s) failed", failed)
+		c := checkResult{Status: "FAIL", Check: "configuration " + cfgPath}
+		var ce *config.Error
+		if errors.As(err, &ce) {
+			c.Problems = ce.Problems
+		} else {
+			c.Problem = err.Error()
+		}
+		r.add(c)
+		return
 	}
-	fmt.Fprintf(out, "OK    configuration %s\n", *cfgPath)
+	r.check("configuration "+cfgPath, nil, "")
 	for _, p := range cfg.Projects {
-		checkRoster(out, &failed, *cfgPath, p)
+		r.add(rosterCheck(cfgPath, p))
 	}
 	created, err := daemon.EnsureDatabaseDir(cfg.Database.Path)
-	schema := 0
+	var details []string
+	if created {
+		details = append(details, fmt.Sprintf("created its directory %s (0700)", filepath.Dir(cfg.Database.Path)))
+	}
 	if err == nil {
 		var st *store.Store
 		if st, err = store.Open(ctx, cfg.Database.Path); err == nil {
-			schema, _ = st.SchemaVersion(ctx)
+			schema, _ := st.SchemaVersion(ctx) // the open just read it
+			details = append(details, fmt.Sprintf("schema version %d", schema))
 			st.Close()
 		}
 	}
-	check("database "+cfg.Database.Path, err, "the directory must exist and be writable by the user mailflow runs as")
-	if created {
-		fmt.Fprintf(out, "      created its directory %s (0700)\n", filepath.Dir(cfg.Database.Path))
-	}
-	if err == nil {
-		fmt.Fprintf(out, "      schema version %d\n", schema)
-	}
+	r.check("database "+cfg.Database.Path, err, "the directory must exist and be writable by the user mailflow runs as", details...)
 
 	// A server that signs in with a token is not tried without one: its
 	// check would only repeat the token's error under a misleading hint.
 	tokenFailed := false
 	if cfg.IMAP.Auth == config.AuthOAuth2 || cfg.SMTP.Auth == config.AuthOAuth2 {
 		_, err := oauth.Token(ctx, &cfg.OAuth2, oauth.MinLife)
-		check("OAuth 2.0 token", err,
+		r.check("OAuth 2.0 token", err,
 			"check oauth2.token_url, oauth2.client_id, the client secret, oauth2.scopes (and the refresh token), and that the app registration is granted mailbox access")
 		tokenFailed = err != nil
 	}
-	skip := func(what string) { fmt.Fprintf(out, "SKIP  %s: no OAuth 2.0 token (see above)\n", what) }
+	skip := func(what string) {
+		r.add(checkResult{Status: "SKIP", Check: what, Problem: "no OAuth 2.0 token (see above)"})
+	}
 
 	imapWhat := fmt.Sprintf("IMAP login to %s as %s (%s, %s)", cfg.IMAP.Address, cfg.IMAP.Username, cfg.IMAP.Security, cfg.IMAP.Auth)
 	if tokenFailed && cfg.IMAP.Auth == config.AuthOAuth2 {
 		skip(imapWhat)
 	} else {
-		doctorIMAP(ctx, cfg, imapWhat, check, out)
+		doctorIMAP(ctx, cfg, imapWhat, r)
 	}
 
 	what := fmt.Sprintf("SMTP connection to %s (%s)", cfg.SMTP.Address, cfg.SMTP.Security)
@@ -116,7 +186,7 @@ func cmdDoctor(ctx context.Context, args []string, out, errOut io.Writer) error 
 		if cfg.SMTP.Auth == config.AuthOAuth2 {
 			smtpFix = "check smtp.address, smtp.security and smtp.username (the mailbox), and that the token may send as it (Microsoft 365: SMTP.SendAsApp, SMTP AUTH enabled for the mailbox, a mailbox permission for the app's service principal)"
 		}
-		check(what, err, smtpFix)
+		r.check(what, err, smtpFix)
 	}
 
 	_, err = templates.Load(cfg.Templates.Dir)
@@ -124,55 +194,32 @@ func cmdDoctor(ctx context.Context, args []string, out, errOut io.Writer) error 
 	if cfg.Templates.Dir != "" {
 		name = "templates in " + cfg.Templates.Dir
 	}
-	check(name, err, "run \"mailflow templates check DIR\" for the failing template and line")
+	r.check(name, err, "run \"mailflow templates check DIR\" for the failing template and line")
 
 	if len(cfg.Security.ReplyKey) == 0 {
-		fmt.Fprintln(out, "NOTE  no reply key: mail carries no signed reply address, so only DKIM/SPF-authenticated replies can change items")
-	}
-	if failed > 0 {
-		return fmt.Errorf("%d check(s) failed", failed)
-	}
-	fmt.Fprintln(out, "all checks passed")
-	return nil
-}
-
-// printConfigProblems prints a configuration that does not load: the file
-// once, then each problem with its key and fix.
-func printConfigProblems(out io.Writer, path string, err error) {
-	var ce *config.Error
-	if !errors.As(err, &ce) {
-		fmt.Fprintf(out, "FAIL  configuration %s: %v\n", path, err)
-		return
-	}
-	fmt.Fprintf(out, "FAIL  configuration %s\n", path)
-	for _, p := range ce.Problems {
-		fmt.Fprintf(out, "      %s\n", p)
-		if p.Fix != "" {
-			fmt.Fprintf(out, "      fix: %s\n", p.Fix)
-		}
+		r.add(checkResult{Status: "NOTE", Check: "no reply key", Problem: "mail carries no signed reply address, so only DKIM/SPF-authenticated replies can change items"})
 	}
 }
 
-// checkRoster fails a project without a roster (nobody could send minutes
+// rosterCheck fails a project without a roster (nobody could send minutes
 // or confirm them) and notes one without a chair (nobody could change
 // others' items or confirm minutes held for their sender).
-func checkRoster(out io.Writer, failed *int, cfgPath string, p config.Project) {
+func rosterCheck(cfgPath string, p config.Project) checkResult {
 	chairs := 0
 	for _, m := range p.Members {
 		if m.Role == string(mailflow.RoleChair) {
 			chairs++
 		}
 	}
+	what := fmt.Sprintf("roster of project %q", p.Name)
 	switch {
 	case len(p.Members) == 0:
-		*failed++
-		fmt.Fprintf(out, "FAIL  roster of project %q: empty, so nobody may send minutes or change items by email\n", p.Name)
-		fmt.Fprintf(out, "      fix: add a [[project.member]] block (name, email, role) per person, at least one with role = \"chair\", at the end of %s\n", cfgPath)
+		return checkResult{Status: "FAIL", Check: what, Problem: "empty, so nobody may send minutes or change items by email",
+			Fix: fmt.Sprintf("add a [[project.member]] block (name, email, role) per person, at least one with role = \"chair\", at the end of %s", cfgPath)}
 	case chairs == 0:
-		fmt.Fprintf(out, "NOTE  roster of project %q: %d member(s) but no chair; only a chair may change others' items or confirm held minutes\n", p.Name, len(p.Members))
-	default:
-		fmt.Fprintf(out, "OK    roster of project %q: %d member(s), %d chair(s)\n", p.Name, len(p.Members), chairs)
+		return checkResult{Status: "NOTE", Check: what, Problem: fmt.Sprintf("%d member(s) but no chair; only a chair may change others' items or confirm held minutes", len(p.Members))}
 	}
+	return checkResult{Status: "OK", Check: fmt.Sprintf("%s: %d member(s), %d chair(s)", what, len(p.Members), chairs)}
 }
 
 // unreachable says plainly when nothing answers at a server's address,
@@ -226,7 +273,7 @@ func nextReminder(now time.Time, hour int, quiet bool) time.Time {
 }
 
 // doctorIMAP signs in to IMAP and checks the folders mailflow uses.
-func doctorIMAP(ctx context.Context, cfg *config.Config, what string, check func(what string, err error, fix string), out io.Writer) {
+func doctorIMAP(ctx context.Context, cfg *config.Config, what string, r *doctorReport) {
 	// Dial bounds its own set-up by imap.timeout; ctx must outlive the
 	// folder checks that follow, since the connection closes when it ends.
 	conn, err := intake.Dial(ctx, cfg.IMAP)
@@ -234,21 +281,22 @@ func doctorIMAP(ctx context.Context, cfg *config.Config, what string, check func
 	if cfg.IMAP.Auth == config.AuthOAuth2 {
 		imapFix = "check imap.address, imap.security and imap.username (the mailbox), and that the token may read it (Microsoft 365: IMAP.AccessAsApp and a mailbox permission for the app's service principal)"
 	}
-	check(what, err, imapFix)
-	if err == nil {
-		fmt.Fprintf(out, "      IDLE %v, MOVE %v\n", conn.HasIdle(), conn.HasMove())
-		for _, mb := range []string{cfg.IMAP.ProcessedMailbox, cfg.IMAP.FailedMailbox} {
-			check("IMAP folder "+mb, conn.EnsureMailbox(mb), "the account must be allowed to create folders, or create it yourself")
+	if err != nil {
+		r.check(what, err, imapFix)
+		return
+	}
+	defer conn.Close()
+	r.check(what, nil, "", fmt.Sprintf("IDLE %v, MOVE %v", conn.HasIdle(), conn.HasMove()))
+	for _, mb := range []string{cfg.IMAP.ProcessedMailbox, cfg.IMAP.FailedMailbox} {
+		r.check("IMAP folder "+mb, conn.EnsureMailbox(mb), "the account must be allowed to create folders, or create it yourself")
+	}
+	seen := map[string]bool{}
+	for _, p := range cfg.Projects {
+		if seen[p.Mailbox] {
+			continue
 		}
-		seen := map[string]bool{}
-		for _, p := range cfg.Projects {
-			if seen[p.Mailbox] {
-				continue
-			}
-			seen[p.Mailbox] = true
-			_, err := conn.Select(p.Mailbox)
-			check(fmt.Sprintf("IMAP folder %s (project %s)", p.Mailbox, p.Name), err, "check project.mailbox")
-		}
-		conn.Close()
+		seen[p.Mailbox] = true
+		_, err := conn.Select(p.Mailbox)
+		r.check(fmt.Sprintf("IMAP folder %s (project %s)", p.Mailbox, p.Name), err, "check project.mailbox")
 	}
 }

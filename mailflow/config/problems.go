@@ -18,11 +18,11 @@ import (
 type Problem struct {
 	// Key is the key as a reader finds it in the file: "imap.address",
 	// `project "EHR Rollout".timezone`; "" for the file as a whole.
-	Key string
+	Key string `json:"key,omitempty"`
 	// What says what is wrong.
-	What string
+	What string `json:"what"`
 	// Fix is a command to run or an edit to make; "" when What says it.
-	Fix string
+	Fix string `json:"fix,omitempty"`
 }
 
 // String is "key: what".
