@@ -112,7 +112,11 @@ func printUnderstanding(w io.Writer, u *engine.Understanding) {
 		fmt.Fprintf(w, "\nreply text:\n%s\n", indent(u.ReplyText))
 		fmt.Fprintln(w, "\ncommands:")
 		for _, c := range u.Commands {
-			fmt.Fprintf(w, "  line %d: %s %s %s\n", c.Line, c.Verb, or(c.Ref, "(the item replied to)"), c.Value)
+			line := fmt.Sprintf("  line %d: %s %s %s", c.Line, c.Verb, or(c.Ref, "(the item replied to)"), c.Value)
+			if c.Note != "" {
+				line += " — note: " + c.Note
+			}
+			fmt.Fprintln(w, strings.TrimRight(line, " "))
 		}
 		for _, n := range u.ReplyNotes {
 			fmt.Fprintf(w, "  note: %s\n", n)
