@@ -58,7 +58,9 @@ func TestQueriesUseIndexes(t *testing.T) {
 				continue
 			}
 			checked++
-			if strings.Contains(plan, "SCAN ") && !allowedScan(q) {
+			// "SCAN CONSTANT ROW" is the one row a SELECT without FROM
+			// reads, not a table.
+			if strings.Contains(strings.ReplaceAll(plan, "SCAN CONSTANT ROW", ""), "SCAN ") && !allowedScan(q) {
 				t.Errorf("%s: query scans a table:\n  %s\n  plan: %s", f, q, plan)
 			}
 		}

@@ -150,3 +150,15 @@ func (s *Store) FirstMeetingDate(projectID int64) (string, error) {
 	}
 	return d.String, nil
 }
+
+// HasContent reports whether a project has any item, risk or meeting:
+// a project without has nothing to report to leadership yet.
+func (s *Store) HasContent(projectID int64) (bool, error) {
+	var n int
+	err := s.db.Get(&n, `SELECT EXISTS (SELECT 1 FROM action_items WHERE project_id = ?)
+		OR EXISTS (SELECT 1 FROM risks WHERE project_id = ?) OR EXISTS (SELECT 1 FROM meetings WHERE project_id = ?)`, projectID, projectID, projectID)
+	if err != nil {
+		return false, fmt.Errorf("project content: %w", err)
+	}
+	return n != 0, nil
+}
