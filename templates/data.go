@@ -85,6 +85,11 @@ type Minutes struct {
 	Problems  []string
 	Corrected bool // these minutes replace an earlier version
 	HasICS    bool
+	// Notes is the rest of the minutes as written (summary, discussion),
+	// so participants get the meeting, not only its lists; NextMeeting is
+	// the minutes' "next meeting" line.
+	Notes       string
+	NextMeeting string
 }
 
 // Reminder is the data of one owner's digest.

@@ -37,7 +37,8 @@ func HostileVariant(kind string) any {
 	switch kind {
 	case "minutes":
 		return Minutes{Common: c, Title: h(0), Date: h(1), Chair: h(2), Attendees: texts, Regrets: texts, Decisions: texts,
-			Items: items, Cancelled: items, Risks: risks, Changes: []Change{{Kind: h(1), Text: h(2)}}, Problems: texts, Corrected: true, HasICS: true}
+			Items: items, Cancelled: items, Risks: risks, Changes: []Change{{Kind: h(1), Text: h(2)}}, Problems: texts, Corrected: true, HasICS: true,
+			Notes: strings.Join(texts, "\n"), NextMeeting: h(3)}
 	case "reminder":
 		return Reminder{Common: c, Date: h(0), Overdue: items, DueToday: items, Upcoming: items, Total: 3 * len(items), HasICS: true, Risks: risks}
 	case "status":

@@ -147,10 +147,13 @@ func sampleMinutes() Minutes {
 			"Go-live for the outpatient clinics stays on 1 February 2027.",
 			"Super-user training uses the vendor sandbox, never production.",
 		},
-		Items:   sampleItems(),
-		Risks:   sampleRisks(),
-		Changes: []Change{{Kind: "schedule", Text: "pharmacy module go-live moves from January to March 2027"}},
-		HasICS:  true,
+		Items:       sampleItems(),
+		Risks:       sampleRisks(),
+		Changes:     []Change{{Kind: "schedule", Text: "pharmacy module go-live moves from January to March 2027"}},
+		NextMeeting: "Tue 1 Dec 2026, 14:00, boardroom 2",
+		Notes: "Summary\nThe vendor confirmed the interface build is on track; testing starts in the week of 7 December.\n\n" +
+			"Discussion\n- Nursing asked for super-user cover on nights; Alice will draft the rota.\n- Pharmacy raised the order-set backlog again.",
+		HasICS: true,
 	}
 }
 

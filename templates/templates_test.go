@@ -84,7 +84,7 @@ func TestExternalRefs(t *testing.T) {
 // allowedTags are the only tags the templates write; hostile text must not
 // add any.
 var allowedTags = []string{"html", "head", "meta", "title", "body", "div", "p", "h1", "h2", "table", "tr", "td",
-	"ul", "li", "span", "strong", "code", "a", "img", "br", "s"}
+	"ul", "li", "span", "strong", "code", "a", "img", "br", "s", "details", "summary"}
 
 func TestHostileTextStaysText(t *testing.T) {
 	for name, r := range rendered(t) {
