@@ -16,6 +16,8 @@ type Meeting struct {
 	Chair       string        `db:"chair"`
 	MessageID   sql.NullInt64 `db:"message_id"`
 	CreatedAt   time.Time     `db:"created_at"`
+	Notes       string        `db:"notes"`        // the minutes' text beyond their lists
+	NextMeeting string        `db:"next_meeting"` // the minutes' "next meeting" line
 }
 
 // Attendee is a row of the attendees table.
@@ -28,19 +30,19 @@ type Attendee struct {
 
 // InsertMeeting stores a meeting and returns its id.
 func (tx *Tx) InsertMeeting(m Meeting) (int64, error) {
-	res, err := tx.tx.ExecContext(tx.ctx, `INSERT INTO meetings (project_id, title, meeting_date, chair, message_id, created_at)
-		VALUES (?, ?, ?, ?, ?, ?)`, m.ProjectID, m.Title, m.MeetingDate, m.Chair, m.MessageID, utc(m.CreatedAt))
+	res, err := tx.tx.ExecContext(tx.ctx, `INSERT INTO meetings (project_id, title, meeting_date, chair, message_id, created_at, notes, next_meeting)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, m.ProjectID, m.Title, m.MeetingDate, m.Chair, m.MessageID, utc(m.CreatedAt), m.Notes, m.NextMeeting)
 	if err != nil {
 		return 0, fmt.Errorf("insert meeting: %w", err)
 	}
 	return res.LastInsertId()
 }
 
-// UpdateMeeting rewrites a meeting's title, chair and source message (when
-// corrected minutes arrive).
+// UpdateMeeting rewrites a meeting's title, chair, source message, notes
+// and next-meeting line (when corrected minutes arrive).
 func (tx *Tx) UpdateMeeting(m Meeting) error {
-	_, err := tx.tx.ExecContext(tx.ctx, `UPDATE meetings SET title = ?, chair = ?, message_id = ? WHERE id = ?`,
-		m.Title, m.Chair, m.MessageID, m.ID)
+	_, err := tx.tx.ExecContext(tx.ctx, `UPDATE meetings SET title = ?, chair = ?, message_id = ?, notes = ?, next_meeting = ? WHERE id = ?`,
+		m.Title, m.Chair, m.MessageID, m.Notes, m.NextMeeting, m.ID)
 	if err != nil {
 		return fmt.Errorf("update meeting %d: %w", m.ID, err)
 	}

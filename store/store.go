@@ -67,7 +67,7 @@ func Open(ctx context.Context, path string) (*Store, error) {
 	// Reuse prepared statements: the engine runs the same few dozen
 	// queries for every message, and preparing them was ~10% of its time.
 	q.Set("_stmt_cache_size", "64")
-	dsn := "file:" + path + "?" + q.Encode()
+	dsn := "file:" + uriPath(path) + "?" + q.Encode()
 	db, err := sqlx.Open("sqlite3", dsn)
 	if err != nil {
 		return nil, fmt.Errorf("open database %s: %w", path, err)
@@ -146,6 +146,14 @@ func (s *Store) backup(path string) error {
 		return fmt.Errorf("backup to %s: %w", path, err)
 	}
 	return nil
+}
+
+// uriPath escapes the characters a SQLite URI filename gives a meaning to,
+// so that a database path with a '#' or '?' in it (a directory named
+// after a test case, say) opens that file and not the path cut short
+// there.
+func uriPath(path string) string {
+	return strings.NewReplacer("%", "%25", "?", "%3f", "#", "%23").Replace(path)
 }
 
 // Close closes the database. It is safe to call twice.

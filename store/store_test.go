@@ -319,3 +319,21 @@ func TestOpenTightensAnExistingDatabase(t *testing.T) {
 		wantMode(t, p, tc.want)
 	}
 }
+
+// A path with the characters a SQLite URI gives a meaning to opens that
+// very file.
+func TestOpenPathWithURICharacters(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "case #01?x=1%20")
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(dir, "mailflow.db")
+	s, err := Open(t.Context(), path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+	if _, err := os.Stat(path); err != nil {
+		t.Fatalf("the database is not where it was asked for: %v", err)
+	}
+}

@@ -548,16 +548,18 @@ func (e *Engine) minutesMail(p *Project, v *minutesView, to mailflow.Person, pro
 		example = v.items[0].Ref()
 	}
 	data := templates.Minutes{
-		Common:    e.common(p, to, true, example),
-		Title:     v.meeting.Title,
-		Date:      humanDate(v.meeting.MeetingDate),
-		Chair:     v.meeting.Chair,
-		Attendees: v.attendees,
-		Regrets:   v.regrets,
-		Decisions: v.decisions,
-		Changes:   v.changes,
-		Corrected: v.corrected,
-		Problems:  problems,
+		Common:      e.common(p, to, true, example),
+		Title:       v.meeting.Title,
+		Date:        humanDate(v.meeting.MeetingDate),
+		Chair:       v.meeting.Chair,
+		Attendees:   v.attendees,
+		Regrets:     v.regrets,
+		Decisions:   v.decisions,
+		Changes:     v.changes,
+		Corrected:   v.corrected,
+		Problems:    problems,
+		Notes:       compose.TextSafe(v.meeting.Notes),
+		NextMeeting: compose.TextSafe(v.meeting.NextMeeting),
 	}
 	for _, it := range v.items {
 		iv := p.itemView(it, today)

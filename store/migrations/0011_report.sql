@@ -41,3 +41,9 @@ CREATE TABLE health_notes (
     set_at     TIMESTAMP NOT NULL
 );
 CREATE INDEX health_notes_by_project ON health_notes (project_id, set_at);
+
+-- The minutes' own text beyond its lists (summary, discussion) and its
+-- "next meeting" line travel with the minutes mail; kept with the meeting
+-- so that a preview or a later mail shows them too.
+ALTER TABLE meetings ADD COLUMN notes TEXT NOT NULL DEFAULT '';
+ALTER TABLE meetings ADD COLUMN next_meeting TEXT NOT NULL DEFAULT '';
