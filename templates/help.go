@@ -2,6 +2,7 @@ package templates
 
 import (
 	"fmt"
+	"mailflow/mailflow"
 	"strconv"
 	"strings"
 )
@@ -21,9 +22,12 @@ type ReplyHelp struct {
 	Notes    bool // other lines of the reply are kept as notes
 }
 
-// Example date phrase in the help: always in the future, and read by
-// mailflow's date parser.
-const exampleDue = "next Friday"
+// teach is the command of the table of reply verbs (mailflow.Verbs) for
+// ref, as the footer teaches it.
+func teach(v mailflow.Verb, ref string) Command {
+	spec, _ := mailflow.SpecOf(v)
+	return Command{Text: spec.ExampleFor(ref), Meaning: spec.Meaning}
+}
 
 // itemCommands are the commands for an item ref; bare, when not "", is the
 // item a bare "done" closes.
@@ -34,14 +38,10 @@ func itemCommands(item, bare, risk string) []Command {
 	} else {
 		cs = append(cs, Command{item + " done", "closes " + item})
 	}
-	cs = append(cs,
-		Command{item + " due " + exampleDue, "moves the due date"},
-		Command{item + " progress 50%", "records progress"},
-		Command{"note " + item + " waiting for the vendor", "adds a note"},
-		Command{"reassign " + item + " to name@example.org", "hands it over"},
-	)
+	cs = append(cs, teach(mailflow.VerbDue, item), teach(mailflow.VerbProgress, item),
+		teach(mailflow.VerbNote, item), teach(mailflow.VerbReassign, item))
 	if risk != "" {
-		cs = append(cs, Command{risk + " mitigation: weekly vendor call", "updates the risk"})
+		cs = append(cs, teach(mailflow.VerbMitigation, risk))
 	}
 	return cs
 }
@@ -133,11 +133,7 @@ func (r Reminder) Help() ReplyHelp {
 
 // riskCommands are the commands that give a risk what it lacks.
 func riskCommands(risk string) []Command {
-	return []Command{
-		{risk + " mitigation: weekly vendor call", "records how the risk is handled"},
-		{risk + " likelihood medium", "rates how likely it is"},
-		{risk + " impact high", "rates how much it would hurt"},
-	}
+	return []Command{teach(mailflow.VerbMitigation, risk), teach(mailflow.VerbLikelihood, risk), teach(mailflow.VerbImpact, risk)}
 }
 
 // Intro says in one sentence what the digest is about.
@@ -156,6 +152,10 @@ func (r Reminder) Intro() string {
 	return fmt.Sprintf("%s on %s %s your attention today (%s).", strings.Join(parts, " and "), r.Project, verb, r.Date)
 }
 
+// exampleDue is the date phrase the help uses: always in the future, and
+// read by mailflow's date parser.
+const exampleDue = "next Friday"
+
 // Help returns the commands for a reply to a confirmation, which is about
 // the one item it changed: no ref is needed.
 func (a Ack) Help() ReplyHelp {
@@ -163,17 +163,9 @@ func (a Ack) Help() ReplyHelp {
 		return ReplyHelp{}
 	}
 	ref := a.ExampleRef
-	cs := []Command{
-		{"reopen", "reopens " + ref},
-		{"due " + exampleDue, "moves its due date"},
-		{"note waiting for the vendor", "adds a note"},
-	}
+	cs := []Command{teach(mailflow.VerbReopen, ref), {"due " + exampleDue, "moves its due date"}, teach(mailflow.VerbNote, ref)}
 	if strings.HasPrefix(ref, "R-") {
-		cs = []Command{
-			{"mitigation: weekly vendor call", "updates " + ref},
-			{"likelihood low", "re-rates it"},
-			{"note waiting for the vendor", "adds a note"},
-		}
+		cs = []Command{teach(mailflow.VerbMitigation, ref), teach(mailflow.VerbLikelihood, ref), teach(mailflow.VerbNote, ref)}
 	}
 	return ReplyHelp{What: ref, Commands: cs, Notes: true}
 }

@@ -179,6 +179,8 @@ type commandRun struct {
 	errors     []templates.CommandError
 	candidates []string
 	touched    []string
+	// pendingNote is the text a "note" command leaves for its ref.
+	pendingNote string
 }
 
 func (r *commandRun) fail(cmd mailflow.Command, reason string) {
@@ -194,34 +196,20 @@ func (r *commandRun) touch(ref string) {
 	r.touched = append(r.touched, ref)
 }
 
-// example shows the right form of a command.
+// example shows the right form of a command, from the table of reply
+// verbs, for ref (or a ref of the kind the verb applies to).
 func example(v mailflow.Verb, ref string) string {
-	if ref == "" {
+	spec, ok := mailflow.SpecOf(v)
+	if !ok {
+		spec, _ = mailflow.SpecOf(mailflow.VerbDone)
+	}
+	if ref == "" || !spec.AppliesTo(ref) {
 		ref = "A-12"
+		if spec.Applies&mailflow.ToItems == 0 {
+			ref = "R-3"
+		}
 	}
-	risk := strings.HasPrefix(ref, "R-")
-	switch v {
-	case mailflow.VerbDue:
-		return ref + " due Dec 9"
-	case mailflow.VerbReassign:
-		return "reassign " + ref + " to carol@example.org"
-	case mailflow.VerbNote:
-		return "note " + ref + " waiting for the vendor"
-	case mailflow.VerbProgress:
-		return ref + " progress 50%"
-	case mailflow.VerbMitigation:
-		return "R-3 mitigation: weekly vendor call"
-	case mailflow.VerbLikelihood:
-		return "R-3 likelihood high"
-	case mailflow.VerbImpact:
-		return "R-3 impact medium"
-	case mailflow.VerbEscalate:
-		return "escalate R-3"
-	}
-	if risk {
-		return "close " + ref
-	}
-	return "close " + ref
+	return spec.ExampleFor(ref)
 }
 
 // note keeps a line that is not a command as a note on ref (or on the
@@ -269,8 +257,8 @@ func (r *commandRun) lookup(ref string) (string, error) {
 // sender, keeping to action items for verbs that only items take.
 func (r *commandRun) ownedOpen(refs []string, verb mailflow.Verb) ([]string, error) {
 	h := r.h
-	itemOnly := verb == mailflow.VerbDue || verb == mailflow.VerbProgress
-	riskOnly := verb == mailflow.VerbMitigation || verb == mailflow.VerbLikelihood || verb == mailflow.VerbImpact || verb == mailflow.VerbEscalate
+	spec, _ := mailflow.SpecOf(verb)
+	itemOnly, riskOnly := spec.Applies == mailflow.ToItems, spec.Applies == mailflow.ToRisks
 	var items, risks []string
 	for _, ref := range refs {
 		if strings.HasPrefix(ref, "A-") && !riskOnly {
@@ -343,9 +331,6 @@ func (r *commandRun) applyOne(cmd mailflow.Command, ref string) error {
 		} else if err != nil {
 			return err
 		}
-		if cmd.Verb == mailflow.VerbNote {
-			return r.addNote(ref, cmd.Value)
-		}
 		return r.applyItem(cmd, it)
 	}
 	rk, err := h.tx.RiskByRef(h.proj.ID, ref)
@@ -355,164 +340,215 @@ func (r *commandRun) applyOne(cmd mailflow.Command, ref string) error {
 	} else if err != nil {
 		return err
 	}
-	if cmd.Verb == mailflow.VerbNote {
-		return r.addNote(ref, cmd.Value)
-	}
 	return r.applyRisk(cmd, rk)
 }
 
-func (r *commandRun) applyItem(cmd mailflow.Command, it store.Item) error {
-	h := r.h
-	ref := it.Ref()
-	if !r.may(it.Owner) {
-		r.fail(cmd, refuseNotOwner)
-		return nil
-	}
-	old := it
-	var change, action, oldV, newV string
-	switch cmd.Verb {
-	case mailflow.VerbDone:
-		if it.Status == string(mailflow.ItemDone) {
-			r.notes = append(r.notes, ref+" was already done")
-			return nil
-		}
-		it.Status = string(mailflow.ItemDone)
-		it.ClosedByMessage = sql.NullInt64{Int64: h.row, Valid: true}
-		it.ClosedAt = sql.NullTime{Time: h.now.UTC(), Valid: true}
-		action, oldV, newV = "closed", old.Status, it.Status
-		change = fmt.Sprintf("%s closed: %s", ref, it.Text)
-	case mailflow.VerbReopen:
+// effect is what one command did: the audit entry and the line of the
+// answer. A command that changes nothing leaves it empty, with a note or
+// an error recorded on the run.
+type effect struct {
+	action, oldV, newV, change string
+}
+
+// itemApplier carries out a command on an item, in place; riskApplier on a
+// risk. The tables below are keyed by the verbs of mailflow.Verbs, and
+// TestEveryVerbHasAnApplier holds them to it.
+type (
+	itemApplier func(r *commandRun, cmd mailflow.Command, it *store.Item) effect
+	riskApplier func(r *commandRun, cmd mailflow.Command, rk *store.Risk) effect
+)
+
+var itemAppliers = map[mailflow.Verb]itemApplier{
+	mailflow.VerbDone: func(r *commandRun, cmd mailflow.Command, it *store.Item) effect {
+		return r.closeItem(it, mailflow.ItemDone, "closed", "was already done")
+	},
+	mailflow.VerbCancel: func(r *commandRun, cmd mailflow.Command, it *store.Item) effect {
+		return r.closeItem(it, mailflow.ItemCancelled, "cancelled", "was already cancelled")
+	},
+	mailflow.VerbReopen: func(r *commandRun, cmd mailflow.Command, it *store.Item) effect {
 		if it.Status == string(mailflow.ItemOpen) {
-			r.notes = append(r.notes, ref+" was already open")
-			return nil
+			r.notes = append(r.notes, it.Ref()+" was already open")
+			return effect{}
 		}
-		it.Status = string(mailflow.ItemOpen)
-		it.ClosedAt = sql.NullTime{}
-		it.ClosedByMessage = sql.NullInt64{}
-		action, oldV, newV = "reopened", old.Status, it.Status
-		change = fmt.Sprintf("%s reopened: %s", ref, it.Text)
-	case mailflow.VerbCancel:
-		if it.Status == string(mailflow.ItemCancelled) {
-			r.notes = append(r.notes, ref+" was already cancelled")
-			return nil
-		}
-		it.Status = string(mailflow.ItemCancelled)
-		it.ClosedByMessage = sql.NullInt64{Int64: h.row, Valid: true}
-		it.ClosedAt = sql.NullTime{Time: h.now.UTC(), Valid: true}
-		action, oldV, newV = "cancelled", old.Status, it.Status
-		change = fmt.Sprintf("%s cancelled: %s", ref, it.Text)
-	case mailflow.VerbDue:
-		d, err := dates.Parse(cmd.Value, r.today, h.proj.dateOptions())
+		old := it.Status
+		it.Status, it.ClosedAt, it.ClosedByMessage = string(mailflow.ItemOpen), sql.NullTime{}, sql.NullInt64{}
+		return effect{"reopened", old, it.Status, fmt.Sprintf("%s reopened: %s", it.Ref(), it.Text)}
+	},
+	mailflow.VerbDue: func(r *commandRun, cmd mailflow.Command, it *store.Item) effect {
+		d, err := dates.Parse(cmd.Value, r.today, r.h.proj.dateOptions())
 		if err != nil {
 			r.fail(cmd, fmt.Sprintf("cannot read the date %q", cmd.Value))
-			return nil
+			return effect{}
 		}
-		it.Due = d.String()
-		it.LastReminded = ""
-		action, oldV, newV = "due changed", old.Due, it.Due
-		change = fmt.Sprintf("%s now due %s (was %s)", ref, d.Human(), humanDate(old.Due))
-	case mailflow.VerbReassign:
+		old := it.Due
+		it.Due, it.LastReminded = d.String(), ""
+		return effect{"due changed", old, it.Due, fmt.Sprintf("%s now due %s (was %s)", it.Ref(), d.Human(), humanDate(old))}
+	},
+	mailflow.VerbReassign: func(r *commandRun, cmd mailflow.Command, it *store.Item) effect {
 		email, reason := r.resolvePerson(cmd.Value)
 		if reason != "" {
 			r.fail(cmd, reason)
-			return nil
+			return effect{}
 		}
-		it.Owner, it.OwnerName = email, h.proj.displayName(email)
-		it.LastReminded = ""
-		action, oldV, newV = "owner changed", old.Owner+old.OwnerName, email
-		change = fmt.Sprintf("%s reassigned to %s", ref, h.proj.displayName(email))
-	case mailflow.VerbProgress:
+		old := it.Owner + it.OwnerName
+		it.Owner, it.OwnerName, it.LastReminded = email, r.h.proj.displayName(email), ""
+		return effect{"owner changed", old, email, fmt.Sprintf("%s reassigned to %s", it.Ref(), r.h.proj.displayName(email))}
+	},
+	mailflow.VerbProgress: func(r *commandRun, cmd mailflow.Command, it *store.Item) effect {
 		n, err := strconv.Atoi(cmd.Value)
 		if err != nil || n < 0 || n > 100 {
 			r.fail(cmd, "progress must be a percentage from 0 to 100")
-			return nil
+			return effect{}
 		}
+		old := it.Progress
 		it.Progress = n
-		action, oldV, newV = "progress", strconv.Itoa(old.Progress)+"%", strconv.Itoa(n)+"%"
-		change = fmt.Sprintf("%s progress %d%%", ref, n)
-	default:
-		r.fail(cmd, fmt.Sprintf("%q applies to risks, and %s is an action item", cmd.Verb, ref))
-		return nil
-	}
-	it.UpdatedAt = h.now
-	if err := h.tx.UpdateItem(it); err != nil {
-		return err
-	}
-	return r.record(ref, action, oldV, newV, change)
+		return effect{"progress", strconv.Itoa(old) + "%", strconv.Itoa(n) + "%", fmt.Sprintf("%s progress %d%%", it.Ref(), n)}
+	},
+	mailflow.VerbNote: func(r *commandRun, cmd mailflow.Command, it *store.Item) effect {
+		r.pendingNote = cmd.Value
+		return effect{}
+	},
 }
 
-func (r *commandRun) applyRisk(cmd mailflow.Command, rk store.Risk) error {
-	h := r.h
-	ref := rk.Ref()
-	if !r.may(rk.Owner) {
-		r.fail(cmd, refuseNotOwner)
-		return nil
-	}
-	var change, action, oldV, newV string
-	switch cmd.Verb {
-	case mailflow.VerbDone, mailflow.VerbCancel:
-		if rk.Status == string(mailflow.RiskClosed) {
-			r.notes = append(r.notes, ref+" was already closed")
-			return nil
-		}
-		action, oldV, newV = "closed", rk.Status, string(mailflow.RiskClosed)
-		rk.Status = string(mailflow.RiskClosed)
-		change = fmt.Sprintf("%s closed: %s", ref, rk.Description)
-	case mailflow.VerbReopen:
+var riskAppliers = map[mailflow.Verb]riskApplier{
+	mailflow.VerbDone:   closeRisk,
+	mailflow.VerbCancel: closeRisk,
+	mailflow.VerbReopen: func(r *commandRun, cmd mailflow.Command, rk *store.Risk) effect {
 		if rk.Status == string(mailflow.RiskOpen) {
-			r.notes = append(r.notes, ref+" was already open")
-			return nil
+			r.notes = append(r.notes, rk.Ref()+" was already open")
+			return effect{}
 		}
-		action, oldV, newV = "reopened", rk.Status, string(mailflow.RiskOpen)
+		old := rk.Status
 		rk.Status = string(mailflow.RiskOpen)
-		change = fmt.Sprintf("%s reopened: %s", ref, rk.Description)
-	case mailflow.VerbMitigation:
-		action, oldV, newV = "mitigation changed", rk.Mitigation, cmd.Value
+		return effect{"reopened", old, rk.Status, fmt.Sprintf("%s reopened: %s", rk.Ref(), rk.Description)}
+	},
+	mailflow.VerbMitigation: func(r *commandRun, cmd mailflow.Command, rk *store.Risk) effect {
+		old := rk.Mitigation
 		rk.Mitigation = cmd.Value
-		change = fmt.Sprintf("%s mitigation: %s", ref, cmd.Value)
-	case mailflow.VerbLikelihood, mailflow.VerbImpact:
-		lvl := minutes.ParseLevel(cmd.Value)
-		if lvl == mailflow.LevelUnknown {
-			r.fail(cmd, fmt.Sprintf("cannot read %q as a level: use low, medium or high (or 1-5, or a percentage)", cmd.Value))
-			return nil
-		}
-		if cmd.Verb == mailflow.VerbLikelihood {
-			action, oldV, newV = "likelihood changed", rk.Likelihood, string(lvl)
-			rk.Likelihood, rk.LikelihoodText = string(lvl), cmd.Value
-		} else {
-			action, oldV, newV = "impact changed", rk.Impact, string(lvl)
-			rk.Impact, rk.ImpactText = string(lvl), cmd.Value
-		}
-		change = fmt.Sprintf("%s %s %s (was %s)", ref, cmd.Verb, lvl, orQ(oldV))
-	case mailflow.VerbReassign:
+		return effect{"mitigation changed", old, cmd.Value, fmt.Sprintf("%s mitigation: %s", rk.Ref(), cmd.Value)}
+	},
+	mailflow.VerbLikelihood: func(r *commandRun, cmd mailflow.Command, rk *store.Risk) effect {
+		return r.gradeRisk(cmd, "likelihood", &rk.Likelihood, &rk.LikelihoodText, rk.Ref())
+	},
+	mailflow.VerbImpact: func(r *commandRun, cmd mailflow.Command, rk *store.Risk) effect {
+		return r.gradeRisk(cmd, "impact", &rk.Impact, &rk.ImpactText, rk.Ref())
+	},
+	mailflow.VerbReassign: func(r *commandRun, cmd mailflow.Command, rk *store.Risk) effect {
 		email, reason := r.resolvePerson(cmd.Value)
 		if reason != "" {
 			r.fail(cmd, reason)
-			return nil
+			return effect{}
 		}
-		action, oldV, newV = "owner changed", rk.Owner+rk.OwnerName, email
-		rk.Owner, rk.OwnerName = email, h.proj.displayName(email)
-		change = fmt.Sprintf("%s owner is now %s", ref, h.proj.displayName(email))
-	case mailflow.VerbEscalate:
+		old := rk.Owner + rk.OwnerName
+		rk.Owner, rk.OwnerName = email, r.h.proj.displayName(email)
+		return effect{"owner changed", old, email, fmt.Sprintf("%s owner is now %s", rk.Ref(), r.h.proj.displayName(email))}
+	},
+	mailflow.VerbEscalate: func(r *commandRun, cmd mailflow.Command, rk *store.Risk) effect {
 		if rk.Escalated {
-			r.notes = append(r.notes, ref+" was already escalated")
-			return nil
+			r.notes = append(r.notes, rk.Ref()+" was already escalated")
+			return effect{}
 		}
-		action, oldV, newV = "escalated", "", "escalated"
+		rk.Escalated = true
+		newV := "escalated"
 		if to := strings.TrimSpace(cmd.Value); to != "" {
 			newV = "escalated to " + to
 		}
-		rk.Escalated = true
-		change = fmt.Sprintf("%s escalated: it heads the next leadership report", ref)
-	default:
-		r.fail(cmd, fmt.Sprintf("%q applies to action items, and %s is a risk", cmd.Verb, ref))
+		return effect{"escalated", "", newV, fmt.Sprintf("%s escalated: it heads the next leadership report", rk.Ref())}
+	},
+	mailflow.VerbNote: func(r *commandRun, cmd mailflow.Command, rk *store.Risk) effect {
+		r.pendingNote = cmd.Value
+		return effect{}
+	},
+}
+
+// closeItem closes or cancels an item.
+func (r *commandRun) closeItem(it *store.Item, status mailflow.ItemStatus, action, already string) effect {
+	if it.Status == string(status) {
+		r.notes = append(r.notes, it.Ref()+" "+already)
+		return effect{}
+	}
+	old := it.Status
+	it.Status = string(status)
+	it.ClosedByMessage = sql.NullInt64{Int64: r.h.row, Valid: true}
+	it.ClosedAt = sql.NullTime{Time: r.h.now.UTC(), Valid: true}
+	return effect{action, old, it.Status, fmt.Sprintf("%s %s: %s", it.Ref(), action, it.Text)}
+}
+
+// closeRisk closes a risk ("done" and "cancel" both do).
+func closeRisk(r *commandRun, cmd mailflow.Command, rk *store.Risk) effect {
+	if rk.Status == string(mailflow.RiskClosed) {
+		r.notes = append(r.notes, rk.Ref()+" was already closed")
+		return effect{}
+	}
+	old := rk.Status
+	rk.Status = string(mailflow.RiskClosed)
+	return effect{"closed", old, rk.Status, fmt.Sprintf("%s closed: %s", rk.Ref(), rk.Description)}
+}
+
+// gradeRisk sets a risk's likelihood or impact from a level as written.
+func (r *commandRun) gradeRisk(cmd mailflow.Command, what string, level, text *string, ref string) effect {
+	lvl := minutes.ParseLevel(cmd.Value)
+	if lvl == mailflow.LevelUnknown {
+		r.fail(cmd, fmt.Sprintf("cannot read %q as a level: use low, medium or high (or 1-5, or a percentage)", cmd.Value))
+		return effect{}
+	}
+	old := *level
+	*level, *text = string(lvl), cmd.Value
+	return effect{what + " changed", old, string(lvl), fmt.Sprintf("%s %s %s (was %s)", ref, what, lvl, orQ(old))}
+}
+
+// applyItem carries out a command on an item the sender may change.
+func (r *commandRun) applyItem(cmd mailflow.Command, it store.Item) error {
+	apply, ok := itemAppliers[cmd.Verb]
+	if !ok {
+		r.fail(cmd, fmt.Sprintf("%q applies to risks, and %s is an action item", cmd.Verb, it.Ref()))
 		return nil
 	}
-	rk.UpdatedAt = h.now
-	if err := h.tx.UpdateRisk(rk); err != nil {
+	if cmd.Verb != mailflow.VerbNote && !r.may(it.Owner) { // notes are anyone's to add
+		r.fail(cmd, refuseNotOwner)
+		return nil
+	}
+	eff := apply(r, cmd, &it)
+	if eff.action == "" {
+		return r.flushNote(it.Ref())
+	}
+	it.UpdatedAt = r.h.now
+	if err := r.h.tx.UpdateItem(it); err != nil {
 		return err
 	}
-	return r.record(ref, action, oldV, newV, change)
+	return r.record(it.Ref(), eff.action, eff.oldV, eff.newV, eff.change)
+}
+
+// applyRisk carries out a command on a risk the sender may change.
+func (r *commandRun) applyRisk(cmd mailflow.Command, rk store.Risk) error {
+	apply, ok := riskAppliers[cmd.Verb]
+	if !ok {
+		r.fail(cmd, fmt.Sprintf("%q applies to action items, and %s is a risk", cmd.Verb, rk.Ref()))
+		return nil
+	}
+	if cmd.Verb != mailflow.VerbNote && !r.may(rk.Owner) {
+		r.fail(cmd, refuseNotOwner)
+		return nil
+	}
+	eff := apply(r, cmd, &rk)
+	if eff.action == "" {
+		return r.flushNote(rk.Ref())
+	}
+	rk.UpdatedAt = r.h.now
+	if err := r.h.tx.UpdateRisk(rk); err != nil {
+		return err
+	}
+	return r.record(rk.Ref(), eff.action, eff.oldV, eff.newV, eff.change)
+}
+
+// flushNote records the note a "note" command left, if it left one.
+func (r *commandRun) flushNote(ref string) error {
+	text := r.pendingNote
+	r.pendingNote = ""
+	if text == "" {
+		return nil
+	}
+	return r.addNote(ref, text)
 }
 
 // record audits a change made by a command and lists it for the ack.

@@ -64,7 +64,7 @@ func TestBareDoneToMinutesFromChairListsCandidates(t *testing.T) {
 		t.Fatalf("want one error mail, got %d", len(ms))
 	}
 	text := flat(body(t, ms[0]))
-	if !strings.Contains(text, "A-1, A-2, A-3, A-4") || !strings.Contains(text, "Line 1") || !strings.Contains(text, "close A-1") {
+	if !strings.Contains(text, "A-1, A-2, A-3, A-4") || !strings.Contains(text, "Line 1") || !strings.Contains(text, "A-1 done") {
 		t.Errorf("error mail should name the line and list candidate refs:\n%s", text)
 	}
 }

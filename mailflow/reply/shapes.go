@@ -27,26 +27,37 @@ var reTrailingThanks = regexp.MustCompile(`(?i)[\s,;.!-]*(?:\b(?:please|pls|than
 func shapeOf(verb mailflow.Verb, key, after string, colon, setOff, ref bool) shape {
 	after = strings.TrimSpace(after)
 	explicit := colon || ref
-	switch verb {
-	case mailflow.VerbDone, mailflow.VerbReopen, mailflow.VerbCancel, mailflow.VerbEscalate:
+	spec, ok := mailflow.SpecOf(verb)
+	if !ok {
+		return shape{prose: true}
+	}
+	switch spec.Takes {
+	case mailflow.TakesNothing:
 		return statusShape(verb, key, after, setOff)
-	case mailflow.VerbDue:
+	case mailflow.TakesDate:
 		return dueShape(key, after, explicit)
-	case mailflow.VerbReassign:
+	case mailflow.TakesPerson:
 		return personShape(key, after, explicit, ref)
-	case mailflow.VerbNote:
-		return textShape(key, after, explicit, "note A-12 waiting for the vendor")
-	case mailflow.VerbMitigation:
-		if rest, ok := cutWord(after, "plan:"); ok {
-			after, explicit = rest, true
+	case mailflow.TakesText:
+		if rest, ok := cutWord(after, "plan:"); ok && verb == mailflow.VerbMitigation {
+			after, explicit = rest, true // "mitigation plan: …"
 		}
-		return textShape(key, after, explicit, "R-3 mitigation: weekly vendor call")
-	case mailflow.VerbProgress:
+		return textShape(key, after, explicit, spec.ExampleFor(exampleRef(spec)))
+	case mailflow.TakesPercent:
 		return progressShape(after, explicit)
-	case mailflow.VerbLikelihood, mailflow.VerbImpact:
+	case mailflow.TakesLevel:
 		return levelShape(key, after, explicit)
 	}
 	return shape{prose: true}
+}
+
+// exampleRef is the ref error examples use for a verb: an item's where it
+// applies to items, else a risk's.
+func exampleRef(spec mailflow.VerbSpec) string {
+	if spec.Applies&mailflow.ToItems != 0 {
+		return "A-12"
+	}
+	return "R-3"
 }
 
 // statusShape reads what follows a verb that takes no value. Nothing, a

@@ -7,53 +7,18 @@ import (
 	"mailflow/mailflow"
 )
 
-// verbs maps the words people use to the command they mean, in the
-// present, the past and the -ing form ("close", "closed", "closing"). The
-// table is read-only after package initialisation.
-var verbs = map[string]mailflow.Verb{
-	"done": mailflow.VerbDone, "close": mailflow.VerbDone, "closed": mailflow.VerbDone,
-	"closing": mailflow.VerbDone, "complete": mailflow.VerbDone, "completed": mailflow.VerbDone,
-	"finish": mailflow.VerbDone, "finished": mailflow.VerbDone, "fixed": mailflow.VerbDone,
-	"resolved": mailflow.VerbDone, "retire": mailflow.VerbDone, "retired": mailflow.VerbDone,
-
-	"reopen": mailflow.VerbReopen, "re-open": mailflow.VerbReopen, "reopened": mailflow.VerbReopen,
-	"re-opened": mailflow.VerbReopen, "reopening": mailflow.VerbReopen, "re-opening": mailflow.VerbReopen,
-
-	"cancel": mailflow.VerbCancel, "cancelled": mailflow.VerbCancel, "canceled": mailflow.VerbCancel,
-	"cancelling": mailflow.VerbCancel, "canceling": mailflow.VerbCancel,
-	"drop": mailflow.VerbCancel, "dropped": mailflow.VerbCancel, "dropping": mailflow.VerbCancel,
-	"withdraw": mailflow.VerbCancel, "withdrawn": mailflow.VerbCancel, "scrap": mailflow.VerbCancel,
-	"scrapped": mailflow.VerbCancel, "abandon": mailflow.VerbCancel, "abandoned": mailflow.VerbCancel,
-
-	"due": mailflow.VerbDue, "deadline": mailflow.VerbDue,
-	// "push A-12 to Friday": these need "to <date>" after them.
-	"move": mailflow.VerbDue, "moved": mailflow.VerbDue, "moving": mailflow.VerbDue,
-	"push": mailflow.VerbDue, "pushed": mailflow.VerbDue, "pushing": mailflow.VerbDue,
-	"postpone": mailflow.VerbDue, "postponed": mailflow.VerbDue, "postponing": mailflow.VerbDue,
-	"reschedule": mailflow.VerbDue, "rescheduled": mailflow.VerbDue, "rescheduling": mailflow.VerbDue,
-	"extend": mailflow.VerbDue, "extended": mailflow.VerbDue, "extending": mailflow.VerbDue,
-	"defer": mailflow.VerbDue, "deferred": mailflow.VerbDue, "deferring": mailflow.VerbDue,
-	"delay": mailflow.VerbDue, "delayed": mailflow.VerbDue, "slip": mailflow.VerbDue,
-	"slipped": mailflow.VerbDue, "slips": mailflow.VerbDue, "moves": mailflow.VerbDue, "bump": mailflow.VerbDue, "bumped": mailflow.VerbDue,
-
-	"reassign": mailflow.VerbReassign, "reassigned": mailflow.VerbReassign, "reassigning": mailflow.VerbReassign,
-	"assign": mailflow.VerbReassign, "assigned": mailflow.VerbReassign, "owner": mailflow.VerbReassign,
-	// "give A-7 to Carol": these need a ref and "to <person>" after them.
-	"give": mailflow.VerbReassign, "gave": mailflow.VerbReassign, "hand": mailflow.VerbReassign,
-	"handed": mailflow.VerbReassign, "pass": mailflow.VerbReassign, "passed": mailflow.VerbReassign,
-	"transfer": mailflow.VerbReassign, "transferred": mailflow.VerbReassign,
-
-	"note": mailflow.VerbNote, "comment": mailflow.VerbNote,
-
-	"progress": mailflow.VerbProgress,
-
-	"mitigation": mailflow.VerbMitigation, "mitigate": mailflow.VerbMitigation,
-
-	"likelihood": mailflow.VerbLikelihood, "probability": mailflow.VerbLikelihood,
-	"impact": mailflow.VerbImpact, "severity": mailflow.VerbImpact,
-
-	"escalate": mailflow.VerbEscalate, "escalated": mailflow.VerbEscalate, "escalating": mailflow.VerbEscalate,
-}
+// verbs maps the words people use to the command they mean, from the
+// table of reply verbs (mailflow.Verbs). It is read-only after package
+// initialisation.
+var verbs = func() map[string]mailflow.Verb {
+	m := map[string]mailflow.Verb{}
+	for _, s := range mailflow.Verbs {
+		for _, w := range s.Words {
+			m[w] = s.Verb
+		}
+	}
+	return m
+}()
 
 // movingVerbs are the due-date verbs that only make a command with "to
 // <date>" (or "until <date>") after them: "push A-12 to Friday" but not
