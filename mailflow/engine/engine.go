@@ -27,6 +27,7 @@ import (
 	"mailflow/mailflow/minutes"
 	"mailflow/mailflow/reply"
 	"mailflow/mailflow/replyaddr"
+	"mailflow/mailflow/screen"
 	"mailflow/store"
 	"mailflow/templates"
 )
@@ -340,7 +341,7 @@ func (e *Engine) read(d Delivery) (in incoming) {
 	} else {
 		in.msg, in.problem = mailtext.Read(d.Raw)
 		if in.problem == nil {
-			if reason := quarantineReason(in.msg); reason != "" {
+			if reason := screen.Quarantine(in.msg); reason != "" {
 				in.problem = failf("%s", reason)
 			}
 		}

@@ -14,6 +14,7 @@ import (
 	"mailflow/mailflow/mailtext"
 	"mailflow/mailflow/minutes"
 	"mailflow/mailflow/replyaddr"
+	"mailflow/mailflow/screen"
 	"mailflow/store"
 )
 
@@ -65,7 +66,7 @@ var reRef = regexp.MustCompile(`(?i)\b([AR])-(\d{1,9})\b`)
 
 func (h *handling) run() error {
 	h.now = h.e.now()
-	reason, self := doNotAnswer(h.msg, h.e.own, h.e.cfg.Security.AllowLists)
+	reason, self := screen.DoNotAnswer(h.msg, h.e.own, h.e.cfg.Security.AllowLists)
 	if self {
 		return failf("%s", reason)
 	}
@@ -85,7 +86,7 @@ func (h *handling) run() error {
 	}
 	h.result = Result{Project: h.proj.Name, MessageID: h.key, Kind: kind, Outcome: store.OutcomeProcessed}
 	if reason != "" {
-		if reason == reasonReport {
+		if reason == screen.Report {
 			return h.bounce()
 		}
 		return h.finish(store.OutcomeIgnored, reason)

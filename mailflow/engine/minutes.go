@@ -740,10 +740,8 @@ func readMinutes(msg *mailtext.Message, p *Project) mailflow.Minutes {
 	checkAddresses(&m)
 	// An attachment that could not be read (a damaged .docx, say) is the
 	// sender's to hear about: its items are missing.
-	for _, prob := range msg.Problems {
-		if aboutAnEnclosure(prob) {
-			m.Problems = append(m.Problems, mailflow.Problem{Reason: prob})
-		}
+	for _, prob := range msg.EnclosureProblems {
+		m.Problems = append(m.Problems, mailflow.Problem{Reason: prob})
 	}
 	return m
 }

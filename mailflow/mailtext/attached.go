@@ -46,11 +46,11 @@ func (w *walker) word(e *message.Entity, ct, filename string) {
 	case err == nil && strings.TrimSpace(text) == "":
 		err = errors.New("the document has no text")
 	case errors.Is(err, docx.ErrTextCut):
-		w.problem("attachment %q: %v", name, err)
+		w.enclosureProblem("attachment %q: %v", name, err)
 		err = nil
 	}
 	if err != nil {
-		w.problem("attachment %q not read: %v", name, err)
+		w.enclosureProblem("attachment %q not read: %v", name, err)
 		w.m.Unread = append(w.m.Unread, Part{ContentType: ct, Filename: filename})
 		return
 	}
@@ -77,11 +77,11 @@ func readWord(r io.Reader) (string, error) {
 func (w *walker) forwarded(e *message.Entity, ct string, depth int) error {
 	inner, err := message.ReadWithOptions(e.Body, &message.ReadOptions{MaxHeaderBytes: MaxHeaderSize})
 	if err != nil && !message.IsUnknownCharset(err) && !message.IsUnknownEncoding(err) {
-		w.problem("forwarded message not read: %v", err)
+		w.enclosureProblem("forwarded message not read: %v", err)
 		return nil
 	}
 	if err != nil {
-		w.problem("forwarded message: %v", err)
+		w.enclosureProblem("forwarded message: %v", err)
 	}
 	h := gomail.Header{Header: inner.Header}
 	name, _ := h.Text("Subject")
@@ -91,14 +91,16 @@ func (w *walker) forwarded(e *message.Entity, ct string, depth int) error {
 	// The forwarded text goes before the attachments the walk adds.
 	slot, unread := len(w.m.Attachments), len(w.m.Unread)
 	w.m.Attachments = append(w.m.Attachments, Attachment{Filename: name, ContentType: ct})
+	w.enclosed++
 	b, err := w.walk(inner, depth+1)
+	w.enclosed--
 	if err != nil {
 		w.m.Attachments, w.m.Unread = w.m.Attachments[:slot], w.m.Unread[:unread]
 		var limit *limitError
 		if errors.As(err, &limit) {
 			return err
 		}
-		w.problem("forwarded message %q not read: %v", name, err)
+		w.enclosureProblem("forwarded message %q not read: %v", name, err)
 		return nil
 	}
 	text := forwardedText(b)

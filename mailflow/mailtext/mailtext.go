@@ -54,6 +54,15 @@ type Message struct {
 	// that could not be (a problem says why).
 	Unread   []Part
 	Problems []string // non-fatal oddities, e.g. an undecodable part skipped
+	// UnknownCharset is the problem of the first part of the mail's own
+	// text (not of an attachment or forwarded message) in a character set
+	// mailflow cannot decode, "" when there is none: such a mail cannot be
+	// read reliably.
+	UnknownCharset string
+	// EnclosureProblems are the Problems about attached files and
+	// forwarded messages: what could not be read beyond the mail's own
+	// text, for its sender to hear about.
+	EnclosureProblems []string
 }
 
 // Part names a MIME part that was not read.
@@ -102,6 +111,9 @@ func Read(raw []byte) (*Message, error) {
 	m := &Message{Header: ent.Header, Problems: repairs}
 	if err != nil {
 		m.Problems = append(m.Problems, err.Error())
+		if message.IsUnknownCharset(err) {
+			m.UnknownCharset = err.Error()
+		}
 	}
 	m.readHeader()
 	w := walker{m: m}

@@ -25,10 +25,33 @@ type body struct {
 type walker struct {
 	m     *Message
 	parts int
+	// enclosed is how deep the walk is inside forwarded messages: what
+	// goes wrong there concerns an enclosure, not the mail's own text.
+	enclosed int
 }
 
 func (w *walker) problem(format string, args ...any) {
-	w.m.Problems = append(w.m.Problems, fmt.Sprintf(format, args...))
+	p := fmt.Sprintf(format, args...)
+	w.m.Problems = append(w.m.Problems, p)
+	if w.enclosed > 0 {
+		w.m.EnclosureProblems = append(w.m.EnclosureProblems, p)
+	}
+}
+
+// enclosureProblem notes a problem about an attachment or a forwarded
+// message.
+func (w *walker) enclosureProblem(format string, args ...any) {
+	w.enclosed++
+	w.problem(format, args...)
+	w.enclosed--
+}
+
+// charsetProblem notes a part in a character set that cannot be decoded.
+func (w *walker) charsetProblem(ct string, err error) {
+	w.problem("%s part: %v", ct, err)
+	if w.enclosed == 0 && w.m.UnknownCharset == "" {
+		w.m.UnknownCharset = fmt.Sprintf("%s part: %v", ct, err)
+	}
 }
 
 // limitError is a limit on the whole message passed: too deep, too many
@@ -95,7 +118,11 @@ func (w *walker) multipart(e *message.Entity, ct, boundary string, depth int) (b
 			break
 		}
 		if err != nil {
-			w.problem("%s part %d: %v", ct, n+1, err)
+			if message.IsUnknownCharset(err) {
+				w.charsetProblem(fmt.Sprintf("%s part %d", ct, n+1), err)
+			} else {
+				w.problem("%s part %d: %v", ct, n+1, err)
+			}
 		}
 		n++
 		preamble.stop()
@@ -174,7 +201,7 @@ func (w *walker) leaf(e *message.Entity, ct string, params map[string]string, ty
 		var corrupt base64.CorruptInputError
 		switch {
 		case message.IsUnknownCharset(err):
-			w.problem("%s part: %v", ct, err)
+			w.charsetProblem(ct, err)
 		case errors.Is(err, io.ErrUnexpectedEOF) && !errors.As(err, &corrupt):
 			w.problem("%s part is cut short", ct) // a truncated message: keep what arrived
 		default:

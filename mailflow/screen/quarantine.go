@@ -1,4 +1,4 @@
-package engine
+package screen
 
 import (
 	"fmt"
@@ -7,24 +7,22 @@ import (
 	"mailflow/mailflow/mailtext"
 )
 
-// maxRecipients bounds To+Cc. Minutes and replies go to a team, not to
+// MaxRecipients bounds To+Cc. Minutes and replies go to a team, not to
 // thousands; a message addressed to more is spam or a mistake, and mailing
 // minutes to every one of them would be worse.
-const maxRecipients = 500
+const MaxRecipients = 500
 
-// quarantineReason returns why a message that parsed must still go to the
+// Quarantine returns why a message that parsed must still go to the
 // failed folder for a person to look at, or "" when it may be handled.
 // Unreadable messages never get here: mailtext.Read fails them.
-func quarantineReason(msg *mailtext.Message) string {
-	if n := len(msg.To) + len(msg.Cc); n > maxRecipients {
-		return fmt.Sprintf("message has %d recipients in To/Cc (limit %d)", n, maxRecipients)
+func Quarantine(msg *mailtext.Message) string {
+	if n := len(msg.To) + len(msg.Cc); n > MaxRecipients {
+		return fmt.Sprintf("message has %d recipients in To/Cc (limit %d)", n, MaxRecipients)
 	}
-	for _, p := range msg.Problems {
-		// A forwarded message or attachment in an unknown charset is left
-		// out with a problem of its own; only the mail's own text decides.
-		if strings.Contains(strings.ToLower(p), "charset") && !aboutAnEnclosure(p) {
-			return "text in an unknown character set, so it cannot be read reliably: " + p
-		}
+	// A forwarded message or attachment in an unknown charset is left out
+	// with a problem of its own; only the mail's own text decides.
+	if msg.UnknownCharset != "" {
+		return "text in an unknown character set, so it cannot be read reliably: " + msg.UnknownCharset
 	}
 	if strings.TrimSpace(msg.Text) == "" && strings.TrimSpace(msg.HTML) == "" && len(msg.Attachments) == 0 {
 		return "the message has no readable text (empty body)"
@@ -66,10 +64,4 @@ func isArchiveOrProgram(p mailtext.Part) bool {
 		}
 	}
 	return false
-}
-
-// aboutAnEnclosure reports whether a reading problem concerns an attached
-// file or forwarded message rather than the mail's own text.
-func aboutAnEnclosure(problem string) bool {
-	return strings.HasPrefix(problem, "attachment ") || strings.HasPrefix(problem, "forwarded message")
 }

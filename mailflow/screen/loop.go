@@ -1,4 +1,9 @@
-package engine
+// Package screen decides, from a message alone, what mailflow must not do
+// with it: answer it (an auto-reply, a list, a bounce, mailflow's own
+// mail: answering risks a loop) or handle it at all (mail a person should
+// look at first: it goes to the failed folder). It reads headers and
+// parts, never the database.
+package screen
 
 import (
 	"strings"
@@ -17,19 +22,21 @@ const (
 	reasonList          = "mailing-list mail (List-Id header)"
 	reasonNullSender    = "empty or system return path (bounce or mailer-daemon)"
 	reasonOwnMail       = "sent by mailflow itself (loop)"
-	reasonReport        = "delivery or read report"
+	// Report is the reason given for a delivery or read report, which the
+	// engine records against the mail it is about.
+	Report = "delivery or read report"
 )
 
-// doNotAnswer returns why msg must get no reply, or "". selfLoop is true
-// when the message came from mailflow itself and is quarantined rather than
-// ignored.
-func doNotAnswer(msg *mailtext.Message, own map[string]bool, allowLists bool) (reason string, selfLoop bool) {
+// DoNotAnswer returns why msg must get no reply, or "". selfLoop is true
+// when the message came from mailflow itself (own holds its addresses) and
+// is quarantined rather than ignored.
+func DoNotAnswer(msg *mailtext.Message, own map[string]bool, allowLists bool) (reason string, selfLoop bool) {
 	h := msg.Header
 	if h.Get(compose.HeaderLoop) != "" || own[msg.From.Email] {
 		return reasonOwnMail, true
 	}
 	if ct, _, _ := h.ContentType(); ct == "multipart/report" {
-		return reasonReport, false
+		return Report, false
 	}
 	if v := strings.ToLower(strings.TrimSpace(h.Get("Auto-Submitted"))); v != "" && v != "no" {
 		return reasonAutoSubmitted, false
