@@ -249,6 +249,25 @@ type Member struct {
 	Group string `toml:"group"`
 }
 
+// Member returns the roster entry for an address.
+func (p *Project) Member(email string) (Member, bool) {
+	email = strings.ToLower(email)
+	for _, m := range p.Members {
+		if m.Email == email {
+			return m, true
+		}
+	}
+	return Member{}, false
+}
+
+// DisplayName returns the roster's name for an address, or the address.
+func (p *Project) DisplayName(email string) string {
+	if m, ok := p.Member(email); ok && m.Name != "" {
+		return m.Name
+	}
+	return email
+}
+
 // Roster returns the project's members as domain values.
 func (p *Project) Roster() []mailflow.Member {
 	ms := make([]mailflow.Member, 0, len(p.Members))

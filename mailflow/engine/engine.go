@@ -57,25 +57,6 @@ type Project struct {
 	ID int64
 }
 
-// member returns the roster entry for email.
-func (p *Project) member(email string) (config.Member, bool) {
-	email = strings.ToLower(email)
-	for _, m := range p.Members {
-		if m.Email == email {
-			return m, true
-		}
-	}
-	return config.Member{}, false
-}
-
-// displayName returns a roster name for email, or email itself.
-func (p *Project) displayName(email string) string {
-	if m, ok := p.member(email); ok && m.Name != "" {
-		return m.Name
-	}
-	return email
-}
-
 // directory returns the roster as a name resolver.
 func (p *Project) directory() *mailflow.Directory {
 	d := mailflow.NewDirectory()

@@ -13,6 +13,7 @@ import (
 	"mailflow/mailflow/mailtext"
 	"mailflow/mailflow/minutes"
 	"mailflow/mailflow/replyaddr"
+	"mailflow/mailflow/views"
 	"mailflow/store"
 	"mailflow/templates"
 )
@@ -22,7 +23,7 @@ import (
 // it (hold). Minutes from anyone else are ignored without an answer, so a
 // forged From cannot make the project's address mail strangers.
 func (h *handling) minutes(tg target) error {
-	member, ok := h.proj.member(h.msg.From.Email)
+	member, ok := h.proj.Member(h.msg.From.Email)
 	if !ok {
 		return h.finish(store.OutcomeIgnored, "minutes from a sender who is not on the roster")
 	}
@@ -424,7 +425,7 @@ func itemChanged(it store.Item, pi mailflow.ActionItem, owner, ownerName string)
 // so that "corrected minutes" are no way around it.
 func (h *handling) mayCorrect(owner string, createdBy sql.NullInt64) (bool, error) {
 	sender := h.msg.From.Email
-	if m, ok := h.proj.member(sender); ok && m.Role == string(mailflow.RoleChair) {
+	if m, ok := h.proj.Member(sender); ok && m.Role == string(mailflow.RoleChair) {
 		return true, nil
 	}
 	if owner != "" && owner == sender {
@@ -550,7 +551,7 @@ func (e *Engine) minutesMail(p *Project, v *minutesView, to mailflow.Person, pro
 	data := templates.Minutes{
 		Common:      e.common(p, to, true, example),
 		Title:       v.meeting.Title,
-		Date:        humanDate(v.meeting.MeetingDate),
+		Date:        views.HumanDate(v.meeting.MeetingDate),
 		Chair:       v.meeting.Chair,
 		Attendees:   v.attendees,
 		Regrets:     v.regrets,
@@ -562,15 +563,15 @@ func (e *Engine) minutesMail(p *Project, v *minutesView, to mailflow.Person, pro
 		NextMeeting: compose.TextSafe(v.meeting.NextMeeting),
 	}
 	for _, it := range v.items {
-		iv := p.itemView(it, today)
+		iv := views.Item(it, today, p)
 		iv.Change = v.change[it.Ref()]
 		data.Items = append(data.Items, iv)
 	}
 	for _, it := range v.cancelled {
-		data.Cancelled = append(data.Cancelled, p.itemView(it, today))
+		data.Cancelled = append(data.Cancelled, views.Item(it, today, p))
 	}
 	for _, r := range v.risks {
-		data.Risks = append(data.Risks, p.riskView(r))
+		data.Risks = append(data.Risks, views.Risk(r, p))
 	}
 	cal := calendarItems(to.Email, v.items)
 	data.HasICS = len(cal) > 0

@@ -35,7 +35,7 @@ type outgoing struct {
 func (e *Engine) common(p *Project, to mailflow.Person, canReply bool, exampleRef string) templates.Common {
 	name := to.Name
 	if name == "" {
-		if m, ok := p.member(to.Email); ok {
+		if m, ok := p.Member(to.Email); ok {
 			name = m.Name
 		}
 	}

@@ -12,6 +12,7 @@ import (
 	"mailflow/mailflow/compose"
 	"mailflow/mailflow/register"
 	"mailflow/mailflow/replyaddr"
+	"mailflow/mailflow/views"
 	"mailflow/store"
 	"mailflow/templates"
 )
@@ -162,14 +163,14 @@ func (e *Engine) Remind(ctx context.Context, p *Project, now bool) error {
 }
 
 func (e *Engine) queueDigest(tx *store.Tx, p *Project, owner string, d *digest, today mailflow.Date, at time.Time) error {
-	to := mailflow.Person{Email: owner, Name: p.displayName(owner)}
+	to := mailflow.Person{Email: owner, Name: p.DisplayName(owner)}
 	if to.Name == owner {
 		to.Name = ""
 	}
 	view := func(items []store.Item) []templates.Item {
 		var vs []templates.Item
 		for _, it := range items {
-			vs = append(vs, p.itemView(it, today))
+			vs = append(vs, views.Item(it, today, p))
 		}
 		return vs
 	}
@@ -180,7 +181,7 @@ func (e *Engine) queueDigest(tx *store.Tx, p *Project, owner string, d *digest, 
 	}
 	var risks []templates.Risk
 	for _, r := range d.risks {
-		v := p.riskView(r)
+		v := views.Risk(r, p)
 		v.Missing = riskNeeds(r)
 		risks = append(risks, v)
 		refs = append(refs, r.Ref())

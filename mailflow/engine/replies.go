@@ -16,6 +16,7 @@ import (
 	"mailflow/mailflow/minutes"
 	"mailflow/mailflow/reply"
 	"mailflow/mailflow/replyaddr"
+	"mailflow/mailflow/views"
 	"mailflow/store"
 	"mailflow/templates"
 )
@@ -24,7 +25,7 @@ import (
 // answer: anything sent to a stranger would go to whatever From they
 // forged (backscatter).
 func (h *handling) reply(tg target) error {
-	member, ok := h.proj.member(h.msg.From.Email)
+	member, ok := h.proj.Member(h.msg.From.Email)
 	if !ok {
 		return h.finish(store.OutcomeIgnored, "reply from a sender who is not on the roster; nothing changed, no answer")
 	}
@@ -382,7 +383,7 @@ var itemAppliers = map[mailflow.Verb]itemApplier{
 		}
 		old := it.Due
 		it.Due, it.LastReminded = d.String(), ""
-		return effect{"due changed", old, it.Due, fmt.Sprintf("%s now due %s (was %s)", it.Ref(), d.Human(), humanDate(old))}
+		return effect{"due changed", old, it.Due, fmt.Sprintf("%s now due %s (was %s)", it.Ref(), d.Human(), views.HumanDate(old))}
 	},
 	mailflow.VerbReassign: func(r *commandRun, cmd mailflow.Command, it *store.Item) effect {
 		email, reason := r.resolvePerson(cmd.Value)
@@ -391,8 +392,8 @@ var itemAppliers = map[mailflow.Verb]itemApplier{
 			return effect{}
 		}
 		old := it.Owner + it.OwnerName
-		it.Owner, it.OwnerName, it.LastReminded = email, r.h.proj.displayName(email), ""
-		return effect{"owner changed", old, email, fmt.Sprintf("%s reassigned to %s", it.Ref(), r.h.proj.displayName(email))}
+		it.Owner, it.OwnerName, it.LastReminded = email, r.h.proj.DisplayName(email), ""
+		return effect{"owner changed", old, email, fmt.Sprintf("%s reassigned to %s", it.Ref(), r.h.proj.DisplayName(email))}
 	},
 	mailflow.VerbProgress: func(r *commandRun, cmd mailflow.Command, it *store.Item) effect {
 		n, err := strconv.Atoi(cmd.Value)
@@ -440,8 +441,8 @@ var riskAppliers = map[mailflow.Verb]riskApplier{
 			return effect{}
 		}
 		old := rk.Owner + rk.OwnerName
-		rk.Owner, rk.OwnerName = email, r.h.proj.displayName(email)
-		return effect{"owner changed", old, email, fmt.Sprintf("%s owner is now %s", rk.Ref(), r.h.proj.displayName(email))}
+		rk.Owner, rk.OwnerName = email, r.h.proj.DisplayName(email)
+		return effect{"owner changed", old, email, fmt.Sprintf("%s owner is now %s", rk.Ref(), r.h.proj.DisplayName(email))}
 	},
 	mailflow.VerbEscalate: func(r *commandRun, cmd mailflow.Command, rk *store.Risk) effect {
 		if rk.Escalated {
@@ -627,7 +628,7 @@ func (r *commandRun) answer(tg target) error {
 // A refusal that cannot be rendered is logged and not sent; it never fails
 // the message. A database error is returned like any other.
 func (h *handling) refuse(text string) error {
-	if _, ok := h.proj.member(h.msg.From.Email); !ok {
+	if _, ok := h.proj.Member(h.msg.From.Email); !ok {
 		return nil // never to strangers: that would be backscatter
 	}
 	if ok, err := h.allowAnswer(); err != nil || !ok {
@@ -681,13 +682,6 @@ func firstOr(s []string, def string) string {
 		return s[0]
 	}
 	return def
-}
-
-func humanDate(iso string) string {
-	if d, err := mailflow.ParseDate(iso); err == nil {
-		return d.Human()
-	}
-	return "no date"
 }
 
 // threadRefs is the References header for an answer to this message.

@@ -11,6 +11,7 @@ import (
 	"mailflow/mailflow/chart"
 	"mailflow/mailflow/compose"
 	"mailflow/mailflow/register"
+	"mailflow/mailflow/views"
 	"mailflow/store"
 	"mailflow/templates"
 )
@@ -79,7 +80,7 @@ func (e *Engine) statusFigures(p *Project, items []store.Item, risks []store.Ris
 	onTime, closedWithDue := 0, 0
 	for _, it := range items {
 		byRef[it.Ref()] = it
-		v := p.itemView(it, today)
+		v := views.Item(it, today, p)
 		if inPeriod(it.CreatedAt) {
 			d.OpenedSince++
 			if it.Status == string(mailflow.ItemOpen) {
@@ -201,8 +202,8 @@ func progress(p *Project, audit []store.AuditEntry, byRef map[string]store.Item,
 		case "closed":
 			if it.Status == string(mailflow.ItemDone) && !seen[a.Ref] {
 				seen[a.Ref] = true
-				v := p.itemView(it, today)
-				v.By = compose.TextSafe(p.displayName(a.Actor))
+				v := views.Item(it, today, p)
+				v.By = compose.TextSafe(p.DisplayName(a.Actor))
 				closed = append(closed, v)
 			}
 		case "due changed":
@@ -217,8 +218,8 @@ func progress(p *Project, audit []store.AuditEntry, byRef map[string]store.Item,
 		if it.Status != string(mailflow.ItemOpen) || it.Due <= slipFrom[ref] {
 			continue // moved earlier, or back, or no longer open
 		}
-		v := p.itemView(it, today)
-		v.Was = humanDate(slipFrom[ref])
+		v := views.Item(it, today, p)
+		v.Was = views.HumanDate(slipFrom[ref])
 		slipped = append(slipped, v)
 	}
 	return closed, slipped
@@ -232,7 +233,7 @@ func (e *Engine) riskRegister(p *Project, risks []store.Risk, d *templates.Statu
 		if r.Status != string(mailflow.RiskOpen) {
 			continue
 		}
-		v := p.riskView(r)
+		v := views.Risk(r, p)
 		d.Risks = append(d.Risks, v)
 		nums[r.Ref()] = r.Num
 		high := v.Severity >= highSeverity
@@ -251,7 +252,7 @@ func (e *Engine) riskRegister(p *Project, risks []store.Risk, d *templates.Statu
 			}
 		}
 	}
-	sortRegister(d.Risks, nums)
+	views.SortRegister(d.Risks, nums)
 	sortAttention(d.Attention)
 	d.RiskTotal = len(d.Risks)
 	return nil
@@ -404,7 +405,7 @@ func (e *Engine) health(p *Project, from time.Time, f healthFacts, h *templates.
 	if h.Reason == "" {
 		h.Reason = "(no reason given)"
 	}
-	h.SetBy = compose.TextSafe(p.displayName(note.SetBy))
+	h.SetBy = compose.TextSafe(p.DisplayName(note.SetBy))
 	h.SetAt = mailflow.DateOf(note.SetAt.In(p.Location)).Human()
 	return nil
 }
@@ -503,7 +504,7 @@ func (e *Engine) statusRegister(p *Project, d templates.Status, risks []store.Ri
 			row.History = append(row.History, fmt.Sprintf("%s: %s (when recorded)", row.Raised, first))
 		}
 		for _, a := range history[v.Ref] {
-			row.History = append(row.History, fmt.Sprintf("%s, %s: %s → %s", day(a.At), p.displayName(a.Actor), orQ(a.OldValue), a.NewValue))
+			row.History = append(row.History, fmt.Sprintf("%s, %s: %s → %s", day(a.At), p.DisplayName(a.Actor), orQ(a.OldValue), a.NewValue))
 		}
 		rows = append(rows, row)
 	}
@@ -512,7 +513,7 @@ func (e *Engine) statusRegister(p *Project, d templates.Status, risks []store.Ri
 		if it.Status != string(mailflow.ItemOpen) {
 			continue
 		}
-		v := p.itemView(it, today)
+		v := views.Item(it, today, p)
 		open = append(open, register.Item{Ref: v.Ref, Text: it.Text, Owner: v.Owner, Due: it.Due, DaysOverdue: v.DaysOverdue,
 			Progress: it.Progress, Raised: day(it.CreatedAt)})
 	}

@@ -9,6 +9,7 @@ import (
 	"mailflow/mailflow"
 	"mailflow/mailflow/config"
 	"mailflow/mailflow/mailtext"
+	"mailflow/mailflow/views"
 	"mailflow/store"
 	"mailflow/templates"
 )
@@ -92,11 +93,11 @@ func (h *handling) hold(member config.Member, parsed mailflow.Minutes, v verdict
 		Date:       parsed.Meeting.Date.Human(),
 	}
 	for _, pi := range parsed.ActionItems {
-		data.Items = append(data.Items, h.proj.itemView(previewItem(pi), today))
+		data.Items = append(data.Items, views.Item(previewItem(pi), today, h.proj))
 	}
 	for _, pr := range parsed.Risks {
-		data.Risks = append(data.Risks, h.proj.riskView(store.Risk{Description: pr.Description, Mitigation: pr.Mitigation,
-			Likelihood: string(pr.Likelihood), Impact: string(pr.Impact), Owner: ownerEmail(pr.Owner), OwnerName: pr.OwnerText}))
+		data.Risks = append(data.Risks, views.Risk(store.Risk{Description: pr.Description, Mitigation: pr.Mitigation,
+			Likelihood: string(pr.Likelihood), Impact: string(pr.Impact), Owner: ownerEmail(pr.Owner), OwnerName: pr.OwnerText}, h.proj))
 	}
 	for _, d := range parsed.Decisions {
 		data.Decisions = append(data.Decisions, d.Text)

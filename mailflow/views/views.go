@@ -1,4 +1,8 @@
-package engine
+// Package views shows stored items and risks the way people read them —
+// owners by name, dates in words, how overdue — for every mail mailflow
+// sends and anything else that shows them (the CLI, a later web page), so
+// that an item reads the same wherever it appears.
+package views
 
 import (
 	"sort"
@@ -9,8 +13,14 @@ import (
 	"mailflow/templates"
 )
 
-// itemView shows an item as of today in the project's time zone.
-func (p *Project) itemView(it store.Item, today mailflow.Date) templates.Item {
+// Names gives the roster's name for an address (the address itself when
+// it is not on the roster); config.Project is one.
+type Names interface {
+	DisplayName(email string) string
+}
+
+// Item shows an item as of today (a day in the project's time zone).
+func Item(it store.Item, today mailflow.Date, names Names) templates.Item {
 	v := templates.Item{
 		Ref:      it.Ref(),
 		Text:     compose.TextSafe(it.Text),
@@ -20,7 +30,7 @@ func (p *Project) itemView(it store.Item, today mailflow.Date) templates.Item {
 	}
 	if it.Owner != "" {
 		v.OwnerEmail = it.Owner
-		v.Owner = compose.TextSafe(p.displayName(it.Owner))
+		v.Owner = compose.TextSafe(names.DisplayName(it.Owner))
 	} else if it.OwnerName != "" {
 		v.Owner = compose.TextSafe(it.OwnerName)
 	}
@@ -37,7 +47,8 @@ func (p *Project) itemView(it store.Item, today mailflow.Date) templates.Item {
 	return v
 }
 
-func (p *Project) riskView(r store.Risk) templates.Risk {
+// Risk shows a risk.
+func Risk(r store.Risk, names Names) templates.Risk {
 	v := templates.Risk{
 		Ref:         r.Ref(),
 		Description: compose.TextSafe(r.Description),
@@ -51,16 +62,16 @@ func (p *Project) riskView(r store.Risk) templates.Risk {
 	}
 	if r.Owner != "" {
 		v.OwnerEmail = r.Owner
-		v.Owner = compose.TextSafe(p.displayName(r.Owner))
+		v.Owner = compose.TextSafe(names.DisplayName(r.Owner))
 	} else {
 		v.Owner = compose.TextSafe(r.OwnerName)
 	}
 	return v
 }
 
-// sortRegister orders a risk register: escalated first, then by likelihood
-// × impact, highest first, then by ref.
-func sortRegister(rs []templates.Risk, nums map[string]int) {
+// SortRegister orders a risk register: escalated first, then by likelihood
+// × impact, highest first, then by number (nums maps refs to them).
+func SortRegister(rs []templates.Risk, nums map[string]int) {
 	sort.SliceStable(rs, func(i, j int) bool {
 		if rs[i].Escalated != rs[j].Escalated {
 			return rs[i].Escalated
@@ -70,4 +81,13 @@ func sortRegister(rs []templates.Risk, nums map[string]int) {
 		}
 		return nums[rs[i].Ref] < nums[rs[j].Ref]
 	})
+}
+
+// HumanDate writes a stored YYYY-MM-DD as people read it ("Tue 1 Dec
+// 2026"), and "no date" for none.
+func HumanDate(iso string) string {
+	if d, err := mailflow.ParseDate(iso); err == nil {
+		return d.Human()
+	}
+	return "no date"
 }
