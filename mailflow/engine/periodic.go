@@ -12,6 +12,7 @@ import (
 	"mailflow/mailflow/compose"
 	"mailflow/mailflow/register"
 	"mailflow/mailflow/replyaddr"
+	"mailflow/mailflow/report"
 	"mailflow/mailflow/views"
 	"mailflow/store"
 	"mailflow/templates"
@@ -262,11 +263,11 @@ func (e *Engine) Report(ctx context.Context, p *Project, now bool) error {
 	if from.IsZero() {
 		from = at.AddDate(0, 0, -7)
 	}
-	rep, err := e.statusData(p, from, slot, at)
+	rep, err := report.Build(e.store, p.ID, p.Project, from, slot, at)
 	if err != nil {
 		return err
 	}
-	if rep.empty {
+	if rep.Empty {
 		// Leadership gets no report of zeros: the first one goes out once
 		// there is something in it.
 		e.log.Info("no status report: the project has no items, risks or meetings yet", "project", p.Name)
@@ -289,12 +290,12 @@ func (e *Engine) Report(ctx context.Context, p *Project, now bool) error {
 	var mails []outgoing
 	for _, r := range recips {
 		to := mailflow.Person{Email: strings.ToLower(r)}
-		d := rep.data
+		d := rep.Data
 		d.Common = e.common(p, to, false, "")
 		o := outgoing{kind: mailflow.MailStatus, idemKey: key + ":" + to.Email, to: to, data: d,
-			attach: []compose.File{{Filename: register.Filename, ContentType: register.ContentType, Data: rep.register}}}
-		if rep.chart != nil {
-			o.inline = append(o.inline, *rep.chart)
+			attach: []compose.File{{Filename: register.Filename, ContentType: register.ContentType, Data: rep.Register}}}
+		if rep.Chart != nil {
+			o.inline = append(o.inline, *rep.Chart)
 		}
 		mails = append(mails, o)
 	}

@@ -16,6 +16,7 @@ import (
 	"mailflow/mailflow/minutes"
 	"mailflow/mailflow/reply"
 	"mailflow/mailflow/replyaddr"
+	"mailflow/mailflow/report"
 	"mailflow/mailflow/views"
 	"mailflow/store"
 	"mailflow/templates"
@@ -150,7 +151,7 @@ func (r *commandRun) setHealth(l reply.Line) error {
 	m := reHealth.FindStringSubmatch(l.Command.Text)
 	level := strings.ToLower(m[1])
 	if level == "yellow" {
-		level = HealthAmber
+		level = report.HealthAmber
 	}
 	cmd := mailflow.Command{Line: l.Command.Line, Text: l.Command.Text}
 	if r.member.Role != string(mailflow.RoleChair) {

@@ -1,4 +1,9 @@
-package engine
+// Package report gathers the leadership status report of a project for a
+// period: its headline (health.go), what needs leadership, milestones,
+// progress, clinical groups, the risk register, the chart, and the
+// workbook it carries. It reads the store and decides nothing else; the
+// engine queues the mail.
+package report
 
 import (
 	"errors"
@@ -10,6 +15,7 @@ import (
 	"mailflow/mailflow"
 	"mailflow/mailflow/chart"
 	"mailflow/mailflow/compose"
+	"mailflow/mailflow/config"
 	"mailflow/mailflow/register"
 	"mailflow/mailflow/views"
 	"mailflow/store"
@@ -23,49 +29,78 @@ const (
 	reportedRisks = 10
 )
 
-// statusReport is the leadership report for a period: its data, its
-// chart and the register it carries.
-type statusReport struct {
-	data     templates.Status
-	chart    *compose.Inline
-	register []byte
-	empty    bool // the project has no items, risks or meetings yet
+// Report is the leadership report for a period: its data, its chart and
+// the register it carries.
+type Report struct {
+	Data     templates.Status
+	Chart    *compose.Inline
+	Register []byte
+	Empty    bool // the project has no items, risks or meetings yet: send nothing
 }
 
-// statusData gathers the leadership report for the period (from, to].
-func (e *Engine) statusData(p *Project, from, to, now time.Time) (statusReport, error) {
-	var rep statusReport
-	items, err := e.store.Items(store.ItemFilter{ProjectID: p.ID})
+// Store is what a report reads.
+type Store interface {
+	Items(f store.ItemFilter) ([]store.Item, error)
+	Risks(projectID int64, status string) ([]store.Risk, error)
+	FirstMeetingDate(projectID int64) (string, error)
+	AuditSince(projectID int64, since time.Time) ([]store.AuditEntry, error)
+	AuditOfAction(projectID int64, action string) ([]store.AuditEntry, error)
+	DecisionsSince(projectID int64, since time.Time) ([]store.Decision, error)
+	ChangesSince(projectID int64, since time.Time) ([]store.Change, error)
+	Milestones(projectID int64) ([]store.Milestone, error)
+	MilestoneMovesSince(projectID int64, since time.Time) ([]store.MilestoneMove, error)
+	LastAttendance(projectID int64) (map[string]string, error)
+	LatestHealthNote(projectID int64, since time.Time) (store.HealthNote, error)
+}
+
+// builder gathers one project's report.
+type builder struct {
+	st Store
+	id int64
+	p  *config.Project
+}
+
+// Build gathers the leadership report of project id (configured as p) for
+// the period (from, to], as of now.
+func Build(st Store, id int64, p *config.Project, from, to, now time.Time) (Report, error) {
+	return builder{st, id, p}.build(from, to, now)
+}
+
+func (b builder) build(from, to, now time.Time) (Report, error) {
+	var rep Report
+	p := b.p
+	items, err := b.st.Items(store.ItemFilter{ProjectID: b.id})
 	if err != nil {
 		return rep, err
 	}
-	risks, err := e.store.Risks(p.ID, "")
+	risks, err := b.st.Risks(b.id, "")
 	if err != nil {
 		return rep, err
 	}
-	first, err := e.store.FirstMeetingDate(p.ID)
+	first, err := b.st.FirstMeetingDate(b.id)
 	if err != nil {
 		return rep, err
 	}
 	if len(items) == 0 && len(risks) == 0 && first == "" {
-		rep.empty = true
+		rep.Empty = true
 		return rep, nil
 	}
-	if rep.data, rep.chart, err = e.statusFigures(p, items, risks, from, to, now); err != nil {
+	if rep.Data, rep.Chart, err = b.figures(items, risks, from, to, now); err != nil {
 		return rep, err
 	}
-	if rep.register, err = e.statusRegister(p, rep.data, risks, items, mailflow.DateOf(now.In(p.Location))); err != nil {
+	if rep.Register, err = b.register(rep.Data, risks, items, mailflow.DateOf(now.In(p.Location))); err != nil {
 		return rep, fmt.Errorf("risk register: %w", err)
 	}
-	rep.data.Register = register.Filename
+	rep.Data.Register = register.Filename
 	return rep, nil
 }
 
-// statusFigures gathers the report's figures, lists and chart.
-func (e *Engine) statusFigures(p *Project, items []store.Item, risks []store.Risk, from, to, now time.Time) (templates.Status, *compose.Inline, error) {
+// figures gathers the report's figures, lists and chart.
+func (b builder) figures(items []store.Item, risks []store.Risk, from, to, now time.Time) (templates.Status, *compose.Inline, error) {
+	p := b.p
 	loc := p.Location
 	today := mailflow.DateOf(now.In(loc))
-	audit, err := e.store.AuditSince(p.ID, from)
+	audit, err := b.st.AuditSince(b.id, from)
 	if err != nil {
 		return templates.Status{}, nil, err
 	}
@@ -126,13 +161,13 @@ func (e *Engine) statusFigures(p *Project, items []store.Item, risks []store.Ris
 	sort.SliceStable(d.Upcoming, func(i, j int) bool { return d.Upcoming[i].DueISO < d.Upcoming[j].DueISO })
 	d.Closed, d.Slipped = progress(p, audit, byRef, today)
 
-	if err := e.riskRegister(p, risks, &d, &facts); err != nil {
+	if err := b.riskRegister(risks, &d, &facts); err != nil {
 		return d, nil, err
 	}
-	if err := e.schedule(p, from, now, today, &d, &facts); err != nil {
+	if err := b.schedule(from, today, &d, &facts); err != nil {
 		return d, nil, err
 	}
-	decisions, err := e.store.DecisionsSince(p.ID, from)
+	decisions, err := b.st.DecisionsSince(b.id, from)
 	if err != nil {
 		return d, nil, err
 	}
@@ -144,13 +179,13 @@ func (e *Engine) statusFigures(p *Project, items []store.Item, risks []store.Ris
 		}
 		d.Decisions = append(d.Decisions, compose.TextSafe(x.Text))
 	}
-	if d.Groups, err = e.groups(p, items, today); err != nil {
+	if d.Groups, err = b.groups(items, today); err != nil {
 		return d, nil, err
 	}
-	if err := e.health(p, from, facts, &d.Health); err != nil {
+	if err := b.health(from, facts, &d.Health); err != nil {
 		return d, nil, err
 	}
-	img, weeks, err := e.statusChart(p, items, now)
+	img, weeks, err := b.chart(items, now)
 	if err != nil {
 		return d, nil, err
 	}
@@ -189,7 +224,7 @@ func byOwner(overdue map[string][]templates.Item) []templates.OwnerItems {
 // closed them) and those whose due date moved later. The trail itself
 // stays in "mailflow history" and the export; the report says what it
 // means.
-func progress(p *Project, audit []store.AuditEntry, byRef map[string]store.Item, today mailflow.Date) (closed, slipped []templates.Item) {
+func progress(p *config.Project, audit []store.AuditEntry, byRef map[string]store.Item, today mailflow.Date) (closed, slipped []templates.Item) {
 	seen := map[string]bool{}
 	slipFrom := map[string]string{}
 	var slipOrder []string
@@ -227,7 +262,8 @@ func progress(p *Project, audit []store.AuditEntry, byRef map[string]store.Item,
 
 // riskRegister fills the report's register (all open risks, escalated
 // first) and what needs leadership among them.
-func (e *Engine) riskRegister(p *Project, risks []store.Risk, d *templates.Status, f *healthFacts) error {
+func (b builder) riskRegister(risks []store.Risk, d *templates.Status, f *healthFacts) error {
+	p := b.p
 	nums := map[string]int{}
 	for _, r := range risks {
 		if r.Status != string(mailflow.RiskOpen) {
@@ -275,12 +311,12 @@ func sortAttention(as []templates.Attention) {
 
 // schedule fills the milestones with their countdown and slips, and the
 // period's scope and schedule changes.
-func (e *Engine) schedule(p *Project, from, now time.Time, today mailflow.Date, d *templates.Status, f *healthFacts) error {
-	ms, err := e.store.Milestones(p.ID)
+func (b builder) schedule(from time.Time, today mailflow.Date, d *templates.Status, f *healthFacts) error {
+	ms, err := b.st.Milestones(b.id)
 	if err != nil {
 		return err
 	}
-	moves, err := e.store.MilestoneMovesSince(p.ID, from)
+	moves, err := b.st.MilestoneMovesSince(b.id, from)
 	if err != nil {
 		return err
 	}
@@ -306,7 +342,7 @@ func (e *Engine) schedule(p *Project, from, now time.Time, today mailflow.Date, 
 		}
 		d.Milestones = append(d.Milestones, v)
 	}
-	changes, err := e.store.ChangesSince(p.ID, from)
+	changes, err := b.st.ChangesSince(b.id, from)
 	if err != nil {
 		return err
 	}
@@ -343,7 +379,8 @@ func scopeVerb(text string, words ...string) (string, bool) {
 
 // groups shows each clinical group of the roster: its open work and the
 // last meeting one of its people attended.
-func (e *Engine) groups(p *Project, items []store.Item, today mailflow.Date) ([]templates.Group, error) {
+func (b builder) groups(items []store.Item, today mailflow.Date) ([]templates.Group, error) {
+	p := b.p
 	members := map[string][]string{}
 	var names []string
 	for _, m := range p.Members {
@@ -358,7 +395,7 @@ func (e *Engine) groups(p *Project, items []store.Item, today mailflow.Date) ([]
 	if len(names) == 0 {
 		return nil, nil
 	}
-	last, err := e.store.LastAttendance(p.ID)
+	last, err := b.st.LastAttendance(b.id)
 	if err != nil {
 		return nil, err
 	}
@@ -392,10 +429,11 @@ func (e *Engine) groups(p *Project, items []store.Item, today mailflow.Date) ([]
 
 // health sets the headline: the rules' verdict, or a chair's word given
 // during the period ("status amber: …"), shown with the rules' beside it.
-func (e *Engine) health(p *Project, from time.Time, f healthFacts, h *templates.Health) error {
+func (b builder) health(from time.Time, f healthFacts, h *templates.Health) error {
+	p := b.p
 	h.Computed, h.ComputedReason = computeHealth(f)
 	h.Level, h.Reason = h.Computed, h.ComputedReason
-	note, err := e.store.LatestHealthNote(p.ID, from)
+	note, err := b.st.LatestHealthNote(b.id, from)
 	if errors.Is(err, store.ErrNotFound) {
 		return nil
 	} else if err != nil {
@@ -412,7 +450,8 @@ func (e *Engine) health(p *Project, from time.Time, f healthFacts, h *templates.
 
 // statusChart draws open and closed items per week for the last weeks, as
 // a PNG for the HTML part, and returns the weeks for the text part.
-func (e *Engine) statusChart(p *Project, items []store.Item, now time.Time) (*compose.Inline, []chart.Week, error) {
+func (b builder) chart(items []store.Item, now time.Time) (*compose.Inline, []chart.Week, error) {
+	p := b.p
 	spans := make([]chart.Span, 0, len(items))
 	for _, it := range items {
 		s := chart.Span{Opened: it.CreatedAt}
@@ -431,7 +470,7 @@ func (e *Engine) statusChart(p *Project, items []store.Item, now time.Time) (*co
 		}
 		spans = append(spans, s)
 	}
-	n, err := e.chartWeeks(p, items, now)
+	n, err := b.chartWeeks(items, now)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -451,8 +490,9 @@ func (e *Engine) statusChart(p *Project, items []store.Item, now time.Time) (*co
 // chartWeeks is how many weeks the chart shows: from the week of the
 // project's first meeting (or first item) to this one, at most
 // chart.MaxWeeks. Weeks before the project existed would be empty bars.
-func (e *Engine) chartWeeks(p *Project, items []store.Item, now time.Time) (int, error) {
-	first, err := e.store.FirstMeetingDate(p.ID)
+func (b builder) chartWeeks(items []store.Item, now time.Time) (int, error) {
+	p := b.p
+	first, err := b.st.FirstMeetingDate(b.id)
 	if err != nil {
 		return 0, err
 	}
@@ -476,8 +516,9 @@ func monday(t time.Time) time.Time {
 
 // statusRegister is the workbook the report carries: every open risk in
 // the register's order, with its mitigation's history, and every open item.
-func (e *Engine) statusRegister(p *Project, d templates.Status, risks []store.Risk, items []store.Item, today mailflow.Date) ([]byte, error) {
-	changes, err := e.store.AuditOfAction(p.ID, "mitigation changed")
+func (b builder) register(d templates.Status, risks []store.Risk, items []store.Item, today mailflow.Date) ([]byte, error) {
+	p := b.p
+	changes, err := b.st.AuditOfAction(b.id, "mitigation changed")
 	if err != nil {
 		return nil, err
 	}
@@ -504,7 +545,7 @@ func (e *Engine) statusRegister(p *Project, d templates.Status, risks []store.Ri
 			row.History = append(row.History, fmt.Sprintf("%s: %s (when recorded)", row.Raised, first))
 		}
 		for _, a := range history[v.Ref] {
-			row.History = append(row.History, fmt.Sprintf("%s, %s: %s → %s", day(a.At), p.DisplayName(a.Actor), orQ(a.OldValue), a.NewValue))
+			row.History = append(row.History, fmt.Sprintf("%s, %s: %s → %s", day(a.At), p.DisplayName(a.Actor), orNone(a.OldValue), a.NewValue))
 		}
 		rows = append(rows, row)
 	}
@@ -518,4 +559,12 @@ func (e *Engine) statusRegister(p *Project, d templates.Status, risks []store.Ri
 			Progress: it.Progress, Raised: day(it.CreatedAt)})
 	}
 	return register.Workbook(rows, open)
+}
+
+// orNone writes an empty old value as "(none)".
+func orNone(s string) string {
+	if s == "" {
+		return "(none)"
+	}
+	return s
 }
