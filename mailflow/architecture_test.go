@@ -1,0 +1,113 @@
+package mailflow_test
+
+import (
+	"go/parser"
+	"go/token"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"testing"
+)
+
+// layers is ARCHITECTURE.md's map of the house: a package may import only
+// packages of a lower layer, so data flows one way — mailbox → read →
+// decide → store and outbox → send — and a newcomer finds each job in one
+// room. A new package gets a line here (the test fails until it has one).
+var layers = map[string]int{
+	// 0: the domain, the store, and leaves that know nothing of mailflow.
+	"mailflow": 0, "store": 0, "mailflow/authres": 0, "mailflow/chart": 0, "mailflow/docx": 0,
+	"mailflow/register": 0, "mailflow/replyaddr": 0, "mailflow/schedule": 0, "mailflow/sdnotify": 0,
+	"mailflow/docx/docxtest": 0, "mailflow/dovecottest": 0, "mailflow/faultnet": 0, "mailflow/inproc": 0,
+	// 1: formats and settings.
+	"mailflow/compose": 1, "mailflow/calendar": 1, "mailflow/dates": 1, "mailflow/config": 1, "mailflow/mailtext": 1,
+	// 2: reading mail (pure: text in, values out), the templates, sign-in.
+	"templates": 2, "mailflow/minutes": 2, "mailflow/reply": 2, "mailflow/screen": 2,
+	"mailflow/oauth": 2, "mailflow/oauth/oauthtest": 2,
+	// 3: how things read; sending.
+	"mailflow/views": 3, "mailflow/sender": 3,
+	// 4: the leadership report.
+	"mailflow/report": 4,
+	// 5: deciding: messages → state and outbox.
+	"mailflow/engine": 5,
+	// 6: reading the mailbox.
+	"mailflow/intake": 6,
+	// 7: running it all; the demo and the crash test.
+	"mailflow/daemon": 7,
+	"mailflow/demo":   8, "mailflow/crashtest": 8,
+	// 9: the command line.
+	"cmd/mailflow": 9,
+}
+
+// pure packages read text into values: no database, no configuration, no
+// network, no clock of their own.
+var pure = []string{"mailflow/mailtext", "mailflow/minutes", "mailflow/reply", "mailflow/dates", "mailflow/docx",
+	"mailflow/authres", "mailflow/screen"}
+
+// testOnly packages help tests; the demo may use the in-process servers.
+var testOnly = map[string]bool{"mailflow/dovecottest": true, "mailflow/faultnet": true, "mailflow/docx/docxtest": true,
+	"mailflow/oauth/oauthtest": true}
+
+func TestImportRule(t *testing.T) {
+	root := ".." // the test runs in <repo>/mailflow
+	imports := map[string][]string{}
+	err := filepath.WalkDir(root, func(path string, d os.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() && (strings.HasPrefix(d.Name(), ".") || d.Name() == "testdata") && path != root {
+			return filepath.SkipDir
+		}
+		if d.IsDir() || !strings.HasSuffix(path, ".go") || strings.HasSuffix(path, "_test.go") {
+			return nil
+		}
+		f, err := parser.ParseFile(token.NewFileSet(), path, nil, parser.ImportsOnly)
+		if err != nil {
+			return err
+		}
+		pkg, _ := filepath.Rel(root, filepath.Dir(path))
+		pkg = filepath.ToSlash(pkg)
+		for _, im := range f.Imports {
+			p := strings.Trim(im.Path.Value, `"`)
+			if rest, ok := strings.CutPrefix(p, "mailflow/"); ok {
+				imports[pkg] = append(imports[pkg], rest)
+			} else if _, ok := imports[pkg]; !ok {
+				imports[pkg] = nil
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var pkgs []string
+	for p := range imports {
+		pkgs = append(pkgs, p)
+	}
+	sort.Strings(pkgs)
+	for _, p := range pkgs {
+		layer, ok := layers[p]
+		if !ok {
+			t.Errorf("package %s is not on the map: give it a layer in layers and ARCHITECTURE.md", p)
+			continue
+		}
+		for _, im := range imports[p] {
+			l, ok := layers[im]
+			switch {
+			case !ok:
+				t.Errorf("%s imports %s, which is not on the map", p, im)
+			case l >= layer:
+				t.Errorf("%s (layer %d) imports %s (layer %d): imports go down the layers only", p, layer, im, l)
+			case testOnly[im] && p != "mailflow/demo":
+				t.Errorf("%s imports the test helper %s", p, im)
+			}
+		}
+	}
+	for _, p := range pure {
+		for _, im := range imports[p] {
+			if im == "store" || im == "mailflow/config" || im == "mailflow/oauth" {
+				t.Errorf("%s reads text into values and must not import %s", p, im)
+			}
+		}
+	}
+}
