@@ -306,7 +306,7 @@ func TestBatchReadBeforeTheBatchBeforeIsHandled(t *testing.T) {
 		t.Errorf("A-2 progress %d, want 40", p)
 	}
 	// An unread batch is read when it is handled.
-	rs, err = h.eng.HandleRead(context.Background(), engine.NewBatch(h.deliveries(h.authReply(carol, "A-3 progress 10%"))))
+	rs, err = h.eng.HandleRead(context.Background(), unread(h.deliveries(h.authReply(carol, "A-3 progress 10%"))))
 	if err != nil || len(rs) != 1 || rs[0].Outcome != store.OutcomeProcessed {
 		t.Fatalf("unread batch: %+v, %v", rs, err)
 	}
@@ -314,3 +314,8 @@ func TestBatchReadBeforeTheBatchBeforeIsHandled(t *testing.T) {
 		t.Errorf("A-3 progress %d, want 10", p)
 	}
 }
+
+// unread is a batch of deliveries the engine has not read ahead.
+type unread []engine.Delivery
+
+func (u unread) Deliveries() []engine.Delivery { return u }

@@ -23,6 +23,7 @@ import (
 	"mailflow/mailflow"
 	"mailflow/mailflow/config"
 	"mailflow/mailflow/dates"
+	"mailflow/mailflow/delivery"
 	"mailflow/mailflow/mailtext"
 	"mailflow/mailflow/minutes"
 	"mailflow/mailflow/reply"
@@ -30,6 +31,12 @@ import (
 	"mailflow/mailflow/screen"
 	"mailflow/store"
 	"mailflow/templates"
+)
+
+// Delivery and Result are what pass between the mailbox and the engine.
+type (
+	Delivery = delivery.Delivery
+	Result   = delivery.Result
 )
 
 // Engine processes messages for every configured project.
@@ -128,32 +135,6 @@ func (e *Engine) Projects() []*Project { return e.projects }
 // SetTemplates swaps the template set (on SIGHUP).
 func (e *Engine) SetTemplates(t *templates.Set) { e.templates = t }
 
-// Delivery is one message fetched from a mailbox.
-type Delivery struct {
-	Mailbox     string
-	UIDValidity uint32
-	UID         uint32
-	Raw         []byte
-	// TooLarge is set when the message exceeded max_message_bytes; Raw then
-	// holds only its header.
-	TooLarge int64
-	// Rerun handles a message recorded as failed once more (reprocess).
-	Rerun bool
-}
-
-// Result says what became of a message; intake moves it accordingly.
-type Result struct {
-	Project   string
-	MessageID string
-	Kind      mailflow.MessageKind
-	Outcome   string // store.OutcomeProcessed | OutcomeIgnored | OutcomeFailed
-	Reason    string
-	Duplicate bool // seen before; nothing was done again
-}
-
-// Failed reports whether the message belongs in the failed folder.
-func (r Result) Failed() bool { return r.Outcome == store.OutcomeFailed }
-
 // messageError is a problem with the message itself (as opposed to the
 // database): the message is recorded as failed and kept for a re-run.
 type messageError struct{ reason string }
@@ -194,25 +175,25 @@ type Batch struct {
 	ms []incoming // nil until read
 }
 
-// NewBatch makes an unread batch of ds; HandleRead reads it first.
-func NewBatch(ds []Delivery) *Batch { return &Batch{ds: ds} }
-
 // Deliveries returns the batch's deliveries.
 func (b *Batch) Deliveries() []Delivery { return b.ds }
 
 // ReadBatch reads ds, in parallel, without the database: it may run while
 // another batch is handled, so the next batch is read while the one before
 // it is in the transaction. Handling it (HandleRead) is what records it.
-func (e *Engine) ReadBatch(ds []Delivery) *Batch {
+func (e *Engine) ReadBatch(ds []Delivery) delivery.Batch {
 	return &Batch{ds: ds, ms: e.readAll(ds)}
 }
 
-// HandleRead handles a batch as HandleBatch does, reading it first unless
-// ReadBatch did.
-func (e *Engine) HandleRead(ctx context.Context, b *Batch) ([]Result, error) {
-	ms := b.ms
+// HandleRead handles a batch as HandleBatch does; a batch ReadBatch did
+// not read is read first.
+func (e *Engine) HandleRead(ctx context.Context, b delivery.Batch) ([]Result, error) {
+	var ms []incoming
+	if read, ok := b.(*Batch); ok {
+		ms = read.ms
+	}
 	if ms == nil {
-		ms = e.readAll(b.ds)
+		ms = e.readAll(b.Deliveries())
 	}
 	results, err := e.handleAll(ctx, ms, e.newMailQueue())
 	var re errRender

@@ -23,6 +23,7 @@ import (
 
 	"mailflow/mailflow/config"
 	"mailflow/mailflow/daemon"
+	"mailflow/mailflow/delivery"
 	"mailflow/mailflow/dovecottest"
 	"mailflow/mailflow/engine"
 	"mailflow/mailflow/intake"
@@ -304,10 +305,15 @@ func parseAll(raw []byte) error {
 // parseOnly reads each message as the engine would and stores nothing.
 type parseOnly struct{}
 
-func (parseOnly) ReadBatch(ds []engine.Delivery) *engine.Batch { return engine.NewBatch(ds) }
+func (parseOnly) ReadBatch(ds []delivery.Delivery) delivery.Batch { return unread(ds) }
 
-func (parseOnly) HandleRead(_ context.Context, b *engine.Batch) ([]engine.Result, error) {
-	var out []engine.Result
+// unread is a batch of deliveries not read ahead.
+type unread []delivery.Delivery
+
+func (u unread) Deliveries() []delivery.Delivery { return u }
+
+func (parseOnly) HandleRead(_ context.Context, b delivery.Batch) ([]delivery.Result, error) {
+	var out []delivery.Result
 	for _, d := range b.Deliveries() {
 		msg, err := mailtext.Read(d.Raw)
 		if err != nil {

@@ -17,6 +17,7 @@ import (
 	"github.com/emersion/go-imap/v2"
 
 	"mailflow/mailflow/config"
+	"mailflow/mailflow/delivery"
 	"mailflow/mailflow/dovecottest"
 	"mailflow/mailflow/engine"
 	"mailflow/mailflow/intake"
@@ -438,7 +439,7 @@ type blocking struct {
 	inHand, release chan struct{}
 }
 
-func (b *blocking) HandleRead(ctx context.Context, batch *engine.Batch) ([]engine.Result, error) {
+func (b *blocking) HandleRead(ctx context.Context, batch delivery.Batch) ([]engine.Result, error) {
 	if b.recorder.Calls() == 1 {
 		close(b.inHand)
 		<-b.release
@@ -492,9 +493,9 @@ type accepting struct {
 	seen map[uint32]int
 }
 
-func (a *accepting) ReadBatch(ds []engine.Delivery) *engine.Batch { return engine.NewBatch(ds) }
+func (a *accepting) ReadBatch(ds []engine.Delivery) delivery.Batch { return unread(ds) }
 
-func (a *accepting) HandleRead(_ context.Context, b *engine.Batch) ([]engine.Result, error) {
+func (a *accepting) HandleRead(_ context.Context, b delivery.Batch) ([]engine.Result, error) {
 	ds := b.Deliveries()
 	a.mu.Lock()
 	defer a.mu.Unlock()

@@ -14,6 +14,7 @@ import (
 	"github.com/emersion/go-imap/v2/imapserver/imapmemserver"
 
 	"mailflow/mailflow/config"
+	"mailflow/mailflow/delivery"
 	"mailflow/mailflow/engine"
 )
 
@@ -204,14 +205,14 @@ type panicking struct {
 	inRead bool // panic in ReadBatch, else in HandleRead
 }
 
-func (p *panicking) ReadBatch(ds []engine.Delivery) *engine.Batch {
+func (p *panicking) ReadBatch(ds []engine.Delivery) delivery.Batch {
 	if p.inRead {
 		panic("bug while reading")
 	}
 	return p.recorder.ReadBatch(ds)
 }
 
-func (p *panicking) HandleRead(ctx context.Context, b *engine.Batch) ([]engine.Result, error) {
+func (p *panicking) HandleRead(ctx context.Context, b delivery.Batch) ([]engine.Result, error) {
 	if !p.inRead {
 		panic("bug while handling")
 	}

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"mailflow/mailflow/config"
+	"mailflow/mailflow/delivery"
 	"mailflow/mailflow/engine"
 	"mailflow/mailflow/intake"
 	"mailflow/store"
@@ -106,9 +107,9 @@ type recorder struct {
 	ch      chan engine.Result
 }
 
-func (r *recorder) ReadBatch(ds []engine.Delivery) *engine.Batch { return r.h.ReadBatch(ds) }
+func (r *recorder) ReadBatch(ds []engine.Delivery) delivery.Batch { return r.h.ReadBatch(ds) }
 
-func (r *recorder) HandleRead(ctx context.Context, b *engine.Batch) ([]engine.Result, error) {
+func (r *recorder) HandleRead(ctx context.Context, b delivery.Batch) ([]engine.Result, error) {
 	rs, err := r.h.HandleRead(ctx, b)
 	r.mu.Lock()
 	r.calls += len(b.Deliveries())
@@ -127,7 +128,7 @@ func (r *recorder) HandleRead(ctx context.Context, b *engine.Batch) ([]engine.Re
 
 // Handle hands one message to the engine as a batch of one.
 func (r *recorder) Handle(ctx context.Context, d engine.Delivery) (engine.Result, error) {
-	rs, err := r.HandleRead(ctx, engine.NewBatch([]engine.Delivery{d}))
+	rs, err := r.HandleRead(ctx, unread{d})
 	if err != nil {
 		return engine.Result{}, err
 	}

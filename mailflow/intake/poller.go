@@ -15,7 +15,7 @@ import (
 	"github.com/emersion/go-imap/v2"
 
 	"mailflow/mailflow/config"
-	"mailflow/mailflow/engine"
+	"mailflow/mailflow/delivery"
 	"mailflow/store"
 )
 
@@ -25,8 +25,8 @@ import (
 // before it is handled; HandleRead then handles it. An error from
 // HandleRead means none of the batch was handled.
 type Handler interface {
-	ReadBatch(ds []engine.Delivery) *engine.Batch
-	HandleRead(ctx context.Context, b *engine.Batch) ([]engine.Result, error)
+	ReadBatch(ds []delivery.Delivery) delivery.Batch
+	HandleRead(ctx context.Context, b delivery.Batch) ([]delivery.Result, error)
 }
 
 // Ledger is what the poller needs from the store: where it got to, and what
@@ -395,7 +395,7 @@ func (p *Poller) Cycle(ctx context.Context, conn *Conn) (int, error) {
 		n := batchLen(rest, sizes, batch, limit)
 		ds, err := p.fetch(ctx, conn, uv, rest[:n], sizes, limit)
 		rest = rest[n:]
-		var next *engine.Batch
+		var next delivery.Batch
 		if err == nil && len(ds) > 0 && ctx.Err() == nil {
 			next, err = p.read(ds) // while the batch before is handled
 		}
@@ -439,7 +439,7 @@ func (p *Poller) Cycle(ctx context.Context, conn *Conn) (int, error) {
 
 // read reads a fetched batch for the handler. A bug the handler did not
 // catch ends the cycle with an error, not the whole daemon.
-func (p *Poller) read(ds []engine.Delivery) (b *engine.Batch, err error) {
+func (p *Poller) read(ds []delivery.Delivery) (b delivery.Batch, err error) {
 	defer func() {
 		if v := recover(); v != nil {
 			err = fmt.Errorf("internal error reading uids %d-%d (please report): %v\n%s", ds[0].UID, ds[len(ds)-1].UID, v, debug.Stack())
@@ -450,8 +450,8 @@ func (p *Poller) read(ds []engine.Delivery) (b *engine.Batch, err error) {
 
 // handledBatch is what became of a batch handed to the engine.
 type handledBatch struct {
-	ds      []engine.Delivery
-	results []engine.Result
+	ds      []delivery.Delivery
+	results []delivery.Result
 	err     error
 }
 
@@ -600,13 +600,13 @@ func (mv *mover) close() {
 // fetch fetches a batch of new messages in UID order. Messages over
 // max_message_bytes by their RFC822.SIZE in sizes are fetched header only
 // and marked too large, so the engine records them as failed.
-func (p *Poller) fetch(ctx context.Context, conn *Conn, uv uint32, uids []imap.UID, sizes map[imap.UID]int64, limit int64) ([]engine.Delivery, error) {
-	var ds []engine.Delivery
+func (p *Poller) fetch(ctx context.Context, conn *Conn, uv uint32, uids []imap.UID, sizes map[imap.UID]int64, limit int64) ([]delivery.Delivery, error) {
+	var ds []delivery.Delivery
 	add := func(f Fetched, tooLarge int64) error {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		ds = append(ds, engine.Delivery{Mailbox: p.Mailbox, UIDValidity: uv, UID: uint32(f.UID), Raw: f.Raw, TooLarge: tooLarge})
+		ds = append(ds, delivery.Delivery{Mailbox: p.Mailbox, UIDValidity: uv, UID: uint32(f.UID), Raw: f.Raw, TooLarge: tooLarge})
 		return nil
 	}
 	// Runs of UIDs of the same kind keep UID order (minutes before the
