@@ -273,7 +273,6 @@ func (p *Poller) session(ctx context.Context, healthy func()) error {
 // messages handled before an interruption, then it fetches and handles new
 // ones in UID order, batch by batch. It returns how many it handled.
 func (p *Poller) Cycle(ctx context.Context, conn *Conn) (int, error) {
-	log := p.log()
 	sel, err := conn.Select(p.Mailbox)
 	if err != nil {
 		return 0, err
@@ -283,19 +282,32 @@ func (p *Poller) Cycle(ctx context.Context, conn *Conn) (int, error) {
 	if sel.NumMessages == 0 {
 		return 0, nil
 	}
-	cp, err := p.Ledger.Checkpoint(p.Mailbox)
+	fresh, err := p.resume(conn, uv)
 	if err != nil {
 		return 0, err
+	}
+	c := &cycle{p: p, conn: conn, uv: uv, mv: &mover{p: p, conn: conn, uv: uv}}
+	defer c.mv.close()
+	return c.run(ctx, fresh)
+}
+
+// resume sorts the mailbox's messages: those at or below the checkpoint
+// were handled before an interruption and only need moving, which it
+// finishes; the rest, returned, are new.
+func (p *Poller) resume(conn *Conn, uv uint32) ([]imap.UID, error) {
+	cp, err := p.Ledger.Checkpoint(p.Mailbox)
+	if err != nil {
+		return nil, err
 	}
 	if cp.UIDValidity != 0 && cp.UIDValidity != uv {
 		// RFC 3501 2.3.1.1: UIDs from the old UIDVALIDITY mean nothing now.
 		// Every message is treated as new; Message-ID dedupe in the engine
 		// keeps them from being processed twice.
-		log.Warn("UIDVALIDITY changed; resyncing by Message-ID", "old", cp.UIDValidity, "new", uv)
+		p.log().Warn("UIDVALIDITY changed; resyncing by Message-ID", "old", cp.UIDValidity, "new", uv)
 	}
 	uids, err := conn.UIDs()
 	if err != nil {
-		return 0, err
+		return nil, err
 	}
 	var done, failed, fresh []imap.UID
 	for _, uid := range uids {
@@ -312,7 +324,7 @@ func (p *Poller) Cycle(ctx context.Context, conn *Conn) (int, error) {
 			// finds it by Message-ID and changes nothing.
 			fresh = append(fresh, uid)
 		case err != nil:
-			return 0, err
+			return nil, err
 		case m.Outcome == store.OutcomeFailed:
 			failed = append(failed, uid)
 		default:
@@ -320,11 +332,39 @@ func (p *Poller) Cycle(ctx context.Context, conn *Conn) (int, error) {
 		}
 	}
 	if len(done)+len(failed) > 0 {
-		log.Info("finishing moves interrupted earlier", "processed", len(done), "failed", len(failed))
+		p.log().Info("finishing moves interrupted earlier", "processed", len(done), "failed", len(failed))
 		if err := p.move(conn, done, failed); err != nil {
-			return 0, err
+			return nil, err
 		}
 	}
+	return fresh, nil
+}
+
+// cycle is one pass over the new messages of a mailbox. Batches are
+// handled on another goroutine while the next is fetched and read, so the
+// server sends batch k+1, and the engine parses it, while the engine's
+// transaction works on batch k. Batch k+1 is handed over only after batch
+// k committed, so messages are still handled in UID order. Shutting down,
+// the batch in hand is finished and committed (within shutdownGrace); a
+// batch fetched but not handed over is dropped and waits, unread, for the
+// next run.
+type cycle struct {
+	p    *Poller
+	conn *Conn
+	uv   uint32
+	// Handled messages are moved in large UID sets: the server's cost is
+	// mostly per command (Dovecot rewrites the source mailbox's index for
+	// each), not per message. In a backlog the moves run on a second
+	// connection, so the server moves one set while it sends the next.
+	mv      *mover
+	moves   pendingMoves
+	handled int
+	inHand  chan handledBatch // the batch being handled, if any
+}
+
+// run fetches, reads and hands over the fresh messages batch by batch.
+func (c *cycle) run(ctx context.Context, fresh []imap.UID) (int, error) {
+	p, conn := c.p, c.conn
 	batch := p.Config.BatchSize
 	if batch <= 0 {
 		batch = 100
@@ -333,108 +373,102 @@ func (p *Poller) Cycle(ctx context.Context, conn *Conn) (int, error) {
 	if limit <= 0 {
 		limit = 25 << 20
 	}
-	// Handled messages are moved in large UID sets: the server's cost is
-	// mostly per command (Dovecot rewrites the source mailbox's index for
-	// each), not per message. In a backlog the moves run on a second
-	// connection, so the server moves one set while it sends the next.
-	mv := &mover{p: p, conn: conn, uv: uv}
-	defer mv.close()
-	var moves pendingMoves
-	// Batches are handled on another goroutine while the next is fetched
-	// and read, so the server sends batch k+1, and the engine parses it,
-	// while the engine's transaction works on batch k.
-	// Batch k+1 is handed over only after batch k committed, so messages
-	// are still handled in UID order. Shutting down, the batch in hand is
-	// finished and committed (within shutdownGrace); a batch fetched but
-	// not handed over is dropped and waits, unread, for the next run.
 	work, stop := finishing(ctx)
 	defer stop()
-	handled := 0
-	var inHand chan handledBatch // the batch being handled, if any
-	collect := func() error {
-		if inHand == nil {
-			return nil
-		}
-		r := <-inHand
-		inHand = nil
-		if r.err != nil {
-			return fmt.Errorf("handle uids %d-%d: %w", r.ds[0].UID, r.ds[len(r.ds)-1].UID, r.err)
-		}
-		for i, res := range r.results {
-			uid := r.ds[i].UID
-			moves.add(imap.UID(uid), res.Failed())
-			log.Info("message handled", "uid", uid, "message_id", res.MessageID, "kind", res.Kind,
-				"outcome", res.Outcome, "duplicate", res.Duplicate)
-		}
-		handled += len(r.results)
-		p.setStatus(func(s *Status) { s.Handled += len(r.results) })
-		if p.Handled != nil {
-			p.Handled()
-		}
-		return nil
-	}
-	// fail ends the cycle after err: what was handled still goes where it
-	// belongs, unless the connection is gone; then the next cycle
-	// finishes the move.
-	fail := func(err error) (int, error) {
-		if cerr := collect(); cerr != nil {
-			err = errors.Join(err, cerr)
-		}
-		if merr := mv.finish(&moves); merr != nil {
-			err = errors.Join(err, merr)
-		}
-		return handled, err
-	}
 	var sizes map[imap.UID]int64 // RFC822.SIZE, asked for many batches at once
+	var err error
 	for rest := fresh; len(rest) > 0 && ctx.Err() == nil; {
 		if _, ok := sizes[rest[0]]; !ok {
 			if sizes, err = conn.Sizes(rest[:min(max(batch, sizeChunk), len(rest))]); err != nil {
-				return fail(err)
+				return c.fail(err)
 			}
 		}
 		n := batchLen(rest, sizes, batch, limit)
-		ds, err := p.fetch(ctx, conn, uv, rest[:n], sizes, limit)
+		ds, err := p.fetch(ctx, conn, c.uv, rest[:n], sizes, limit)
 		rest = rest[n:]
 		var next delivery.Batch
 		if err == nil && len(ds) > 0 && ctx.Err() == nil {
 			next, err = p.read(ds) // while the batch before is handled
 		}
-		if cerr := collect(); cerr != nil {
-			return fail(errors.Join(cerr, err))
+		if cerr := c.collect(); cerr != nil {
+			return c.fail(errors.Join(cerr, err))
 		}
 		if err != nil {
 			if errors.Is(err, context.Canceled) {
 				break
 			}
-			return fail(err)
+			return c.fail(err)
 		}
-		if moves.due() {
-			if err := mv.start(ctx, &moves); err != nil {
-				return handled, err
+		if c.moves.due() {
+			if err := c.mv.start(ctx, &c.moves); err != nil {
+				return c.handled, err
 			}
 		}
 		if ctx.Err() != nil || len(ds) == 0 {
 			continue
 		}
-		ch := make(chan handledBatch, 1)
-		go func() {
-			r := handledBatch{ds: ds}
-			defer func() {
-				// A bug the engine did not catch ends this cycle with an
-				// error (the batch rolled back), not the whole daemon.
-				if v := recover(); v != nil {
-					r.err = fmt.Errorf("internal error handling the batch (please report): %v\n%s", v, debug.Stack())
-				}
-				ch <- r
-			}()
-			r.results, r.err = p.Handler.HandleRead(work, next)
+		c.handOver(work, ds, next)
+	}
+	if err := c.collect(); err != nil {
+		return c.fail(err)
+	}
+	return c.handled, c.mv.finish(&c.moves)
+}
+
+// handOver has the handler handle a read batch on another goroutine.
+func (c *cycle) handOver(work context.Context, ds []delivery.Delivery, next delivery.Batch) {
+	ch := make(chan handledBatch, 1)
+	go func() {
+		r := handledBatch{ds: ds}
+		defer func() {
+			// A bug the engine did not catch ends this cycle with an
+			// error (the batch rolled back), not the whole daemon.
+			if v := recover(); v != nil {
+				r.err = fmt.Errorf("internal error handling the batch (please report): %v\n%s", v, debug.Stack())
+			}
+			ch <- r
 		}()
-		inHand = ch
+		r.results, r.err = c.p.Handler.HandleRead(work, next)
+	}()
+	c.inHand = ch
+}
+
+// collect waits for the batch in hand and queues its messages' moves.
+func (c *cycle) collect() error {
+	if c.inHand == nil {
+		return nil
 	}
-	if err := collect(); err != nil {
-		return fail(err)
+	r := <-c.inHand
+	c.inHand = nil
+	if r.err != nil {
+		return fmt.Errorf("handle uids %d-%d: %w", r.ds[0].UID, r.ds[len(r.ds)-1].UID, r.err)
 	}
-	return handled, mv.finish(&moves)
+	log := c.p.log()
+	for i, res := range r.results {
+		uid := r.ds[i].UID
+		c.moves.add(imap.UID(uid), res.Failed())
+		log.Info("message handled", "uid", uid, "message_id", res.MessageID, "kind", res.Kind,
+			"outcome", res.Outcome, "duplicate", res.Duplicate)
+	}
+	c.handled += len(r.results)
+	c.p.setStatus(func(s *Status) { s.Handled += len(r.results) })
+	if c.p.Handled != nil {
+		c.p.Handled()
+	}
+	return nil
+}
+
+// fail ends the cycle after err: what was handled still goes where it
+// belongs, unless the connection is gone; then the next cycle finishes
+// the move.
+func (c *cycle) fail(err error) (int, error) {
+	if cerr := c.collect(); cerr != nil {
+		err = errors.Join(err, cerr)
+	}
+	if merr := c.mv.finish(&c.moves); merr != nil {
+		err = errors.Join(err, merr)
+	}
+	return c.handled, err
 }
 
 // read reads a fetched batch for the handler. A bug the handler did not
