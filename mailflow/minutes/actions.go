@@ -24,6 +24,8 @@ type action struct {
 	text   string
 	owner  string              // owner written in a label or group ("ACTION alice:", "* alice" in by-person lists)
 	column bool                // owner and due come from table columns and win over the text
+	fixed  bool                // the owner was read from the sentence's subject and wins over the text
+	weak   bool                // read from prose: a listed item that repeats it wins
 	due    string              // due date from a table column
 	status mailflow.ItemStatus // set by a status tag or checkbox; "" when none
 }
@@ -42,6 +44,8 @@ func (p *parser) addAction(a action) {
 		return
 	}
 	mark := len(p.out.Problems)
+	p.curItem = len(p.out.ActionItems)
+	defer func() { p.curItem = -1 }()
 	it := mailflow.ActionItem{Status: mailflow.ItemOpen, Line: a.n}
 	if a.status != "" {
 		it.Status = a.status
@@ -52,11 +56,12 @@ func (p *parser) addAction(a action) {
 	}
 	it.Text = tidyText(parts.text)
 	if !hasLetter(it.Text) {
+		p.curItem = -1
 		p.problem(a.n, a.raw, "cannot read this action item (write e.g. \"ACTION: Alice to send the plan by Friday\")")
 		return
 	}
 	owner := parts.owner
-	if owner == "" || (a.column && a.owner != "") {
+	if owner == "" || ((a.column || a.fixed) && a.owner != "") {
 		owner = a.owner
 	}
 	if a.column && a.due != "" {
@@ -73,10 +78,12 @@ func (p *parser) addAction(a action) {
 	for _, prev := range p.out.ActionItems {
 		if strings.EqualFold(prev.Text, it.Text) && prev.Owner == it.Owner {
 			p.out.Problems = p.out.Problems[:mark]
+			p.problemItem = p.problemItem[:mark]
 			return // the same action listed again (summary and log)
 		}
 	}
 	p.out.ActionItems = append(p.out.ActionItems, it)
+	p.weak = append(p.weak, a.weak)
 	p.last = lastRef{kind: lastItem, index: len(p.out.ActionItems) - 1}
 }
 

@@ -40,7 +40,8 @@ var labelWords = map[string]labelKind{
 
 	"decision": labelDecision, "decisions": labelDecision, "decided": labelDecision, "resolved": labelDecision,
 	"resolution": labelDecision, "agreed": labelDecision, "agreement": labelDecision, "conclusion": labelDecision,
-	"consensus": labelDecision, "decision made": labelDecision,
+	"consensus": labelDecision, "decision made": labelDecision, "general consensus": labelDecision,
+	"decisions made": labelDecision, "agreed decision": labelDecision, "outcome": labelDecision,
 
 	"change": labelChange, "changes": labelChange, "schedule change": labelChange, "scope change": labelChange,
 	"schedule": labelChange, "scope": labelChange, "change request": labelChange,
@@ -113,17 +114,21 @@ func readLabel(text string) (label, bool) {
 		l.rest = strings.TrimSpace(strings.TrimLeft(s[end:], ": "))
 		return l, l.rest != "" || kind == labelIgnore
 	}
+	if m, ok := readMarker(s); ok {
+		if l.status != "" {
+			m.status = l.status
+		}
+		return m, true
+	}
 	c := s[0]
 	if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c == '*' || c == '_') {
 		return l, false
 	}
 	s = stripEmphasis(s)
-	colon := strings.IndexByte(s, ':')
-	if colon <= 0 || colon > 48 {
+	head, rest, ok := labelHead(s)
+	if !ok {
 		return l, false
 	}
-	head := strings.TrimSpace(strings.Trim(s[:colon], "*_ "))
-	rest := strings.TrimSpace(strings.TrimLeft(s[colon+1:], "*_"))
 	if rest == "" {
 		return l, false // a heading, not a label
 	}
@@ -132,8 +137,11 @@ func readLabel(text string) (label, bool) {
 		return l, true
 	}
 	lower := strings.ToLower(head)
+	if base, ok := numbered(lower); ok {
+		lower, head = base, head[:len(base)] // "Action #1:", "Resolution 2:": a number, not an owner
+	}
 	if kind, ok := labelWords[lower]; ok {
-		l.kind, l.rest, l.conclusion = kind, rest, lower == "conclusion"
+		l.kind, l.rest, l.conclusion = kind, rest, lower == "conclusion" || lower == "outcome"
 		switch {
 		case strings.HasPrefix(lower, "schedule"):
 			l.change = mailflow.ChangeSchedule
@@ -159,13 +167,75 @@ func readLabel(text string) (label, bool) {
 	return l, false
 }
 
+// labelHead splits a labelled line at its colon ("Decision: …") or, after
+// a word that labels lines, at a spaced dash ("RESOLVED – that …",
+// "Action - Bob to …").
+func labelHead(s string) (head, rest string, ok bool) {
+	colon := strings.IndexByte(s, ':')
+	if colon > 0 && colon <= 48 {
+		head = strings.TrimSpace(strings.Trim(s[:colon], "*_ "))
+		rest = strings.TrimSpace(strings.TrimLeft(s[colon+1:], "*_"))
+		if _, _, dash := dashLabel(head); !dash {
+			return head, rest, true
+		}
+	}
+	if h, r, ok := dashLabel(s); ok {
+		return h, r, true
+	}
+	if colon <= 0 || colon > 48 {
+		return "", "", false
+	}
+	return head, rest, true
+}
+
+// dashLabel reads "RESOLVED – that …": a label word, a spaced dash and
+// the text.
+func dashLabel(s string) (head, rest string, ok bool) {
+	for _, d := range []string{" – ", " - ", " — "} {
+		i := strings.Index(s, d)
+		if i <= 0 || i > 24 {
+			continue
+		}
+		head = strings.TrimSpace(strings.Trim(s[:i], "*_ "))
+		kind, known := labelWords[strings.ToLower(head)]
+		if !known || kind == labelIgnore || kind == labelChange {
+			return "", "", false
+		}
+		return head, strings.TrimSpace(s[i+len(d):]), true
+	}
+	return "", "", false
+}
+
+// numbered strips the number of a numbered label: "action #1" gives
+// "action", "resolution 2" gives "resolution".
+func numbered(lower string) (string, bool) {
+	i := strings.LastIndexByte(lower, ' ')
+	if i <= 0 {
+		return lower, false
+	}
+	n := strings.TrimPrefix(lower[i+1:], "#")
+	if n == "" || len(n) > 4 {
+		return lower, false
+	}
+	for j := 0; j < len(n); j++ {
+		if n[j] < '0' || n[j] > '9' {
+			return lower, false
+		}
+	}
+	if _, ok := labelWords[lower[:i]]; !ok {
+		return lower, false
+	}
+	return lower[:i], true
+}
+
 // ownerWordsOK rejects the words that follow "Action" in a heading-like
 // phrase ("Action items for next week:") rather than a name.
 func ownerWordsOK(s string) bool {
 	for _, w := range strings.Fields(strings.ToLower(s)) {
 		switch w {
 		case "for", "from", "to", "on", "in", "the", "of", "by", "items", "item", "points", "point",
-			"list", "required", "needed", "plan", "log", "taken", "agreed", "arising", "and", "owner", "owners":
+			"list", "required", "needed", "plan", "log", "taken", "agreed", "arising", "and", "owner", "owners",
+			"scribe", "taker", "minutes", "notes", "summary", "review", "tracker", "status", "update", "updates", "register":
 			return false
 		}
 	}

@@ -34,10 +34,18 @@ type parser struct {
 	last      lastRef
 	line      string         // the line being read, quoted in problems
 	groups    map[int]string // "Action items, by person" groups: entry index → owner ("" for a topic)
+	handles   map[string]bool // lower-case handles the document uses for people ("thl")
+	speaker   string          // the speaker whose remarks follow ("Priya:" on its own)
+
+	// weak marks the items read from prose, which a listed item repeats;
+	// problemItem gives the item each problem is about (-1 for none).
+	weak        []bool
+	problemItem []int
+	curItem     int
 }
 
 func newParser(msg *mailtext.Message, opts Options) *parser {
-	p := &parser{msg: msg, opts: opts, groups: map[int]string{}}
+	p := &parser{msg: msg, opts: opts, groups: map[int]string{}, handles: map[string]bool{}, curItem: -1}
 	p.out.ActionItems = []mailflow.ActionItem{}
 	p.out.Risks = []mailflow.Risk{}
 	p.out.Decisions = []mailflow.Decision{}
@@ -114,9 +122,11 @@ func (p *parser) run() {
 	p.rosterDir = p.rosterDirectory()
 	p.meeting(entries)
 	p.dir = p.directory()
+	p.collectHandles(entries)
 	for i := range entries {
 		p.entry(entries, i)
 	}
+	p.finish()
 }
 
 // entry reads one entry: a labelled line anywhere, a key/value line that
@@ -127,6 +137,7 @@ func (p *parser) entry(entries []entry, i int) {
 	p.line = e.first
 	if e.heading {
 		p.last = lastRef{}
+		p.speaker = p.speakerName(e)
 		return
 	}
 	if e.blankBefore {
@@ -185,6 +196,8 @@ func (p *parser) entry(entries []entry, i int) {
 			p.addChange(e.text, mailflow.ChangeOther, e.n)
 			return
 		}
+	case secNone, secOther:
+		p.prose(e)
 	}
 	if e.depth == 0 {
 		p.last = lastRef{}
@@ -343,16 +356,19 @@ func statusOf(v string, current mailflow.ItemStatus) mailflow.ItemStatus {
 
 func (p *parser) dropProblems(line int, reasonPrefix string) {
 	out := p.out.Problems[:0]
-	for _, pr := range p.out.Problems {
+	items := p.problemItem[:0]
+	for i, pr := range p.out.Problems {
 		if !(pr.Line == line && strings.HasPrefix(pr.Reason, reasonPrefix)) {
 			out = append(out, pr)
+			items = append(items, p.problemItem[i])
 		}
 	}
-	p.out.Problems = out
+	p.out.Problems, p.problemItem = out, items
 }
 
 func (p *parser) problem(n int, text, reason string) {
 	p.out.Problems = append(p.out.Problems, mailflow.Problem{Line: n, Text: strings.TrimSpace(text), Reason: reason})
+	p.problemItem = append(p.problemItem, p.curItem)
 }
 
 // addDecision stores a decision unless it says nothing or repeats one.

@@ -36,6 +36,9 @@ func segment(lines []line) []entry {
 			blank = true
 			continue
 		}
+		if isAttributeList(l.text) {
+			continue // kramdown's "{: #act}" styles the line above; it says nothing
+		}
 		if l.text == "--" && l.indent == 0 {
 			break // the signature separator "-- " (RFC 3676 section 4.3): the rest is the sender's signature
 		}
@@ -73,6 +76,12 @@ func segment(lines []line) []entry {
 		out = append(out, e)
 	}
 	return out
+}
+
+// isAttributeList reports whether s is a kramdown attribute list, "{:
+// .no_toc}" or "{: #section1}".
+func isAttributeList(s string) bool {
+	return strings.HasPrefix(s, "{:") && strings.HasSuffix(s, "}") && len(s) < 80
 }
 
 // isUnderline reports whether s underlines a setext heading.

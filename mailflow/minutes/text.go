@@ -35,6 +35,9 @@ func splitLines(text string, first int) []line {
 			s = cutUTF8(s, maxLineBytes)
 		}
 		s = cleanLine(s)
+		if strings.Contains(s, "](#") {
+			s = dropAnchorLinks(s)
+		}
 		l := line{n: first + i}
 		for _, c := range s {
 			if c == ' ' {
@@ -91,6 +94,29 @@ func cutUTF8(s string, n int) string {
 		n--
 	}
 	return s[:n]
+}
+
+// dropAnchorLinks turns Markdown links to a place in the same page,
+// "[Action #1](#action1): …", into their text: the anchor says nothing to
+// a reader of the mail, and the text may be a label.
+func dropAnchorLinks(s string) string {
+	var b strings.Builder
+	for {
+		i := strings.Index(s, "](#")
+		if i < 0 {
+			break
+		}
+		open := strings.LastIndexByte(s[:i], '[')
+		end := strings.IndexByte(s[i:], ')')
+		if open < 0 || end < 0 {
+			break
+		}
+		b.WriteString(s[:open])
+		b.WriteString(s[open+1 : i])
+		s = s[i+end+1:]
+	}
+	b.WriteString(s)
+	return b.String()
 }
 
 // reChat matches the prefix of an IRC or chat log line: an optional

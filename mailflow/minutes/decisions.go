@@ -1,0 +1,121 @@
+package minutes
+
+import (
+	"strings"
+)
+
+// decisionCues are the words that record a decision in a sentence:
+// "… discussed PEP 690 and decided to reject it", "The group agreed
+// that …", "FAB accepted thl's proposal", "The minutes … were adopted",
+// "Voted to accept …", "General consensus …".
+var decisionCues = map[string]bool{
+	"decided": true, "agreed": true, "agrees": true, "approved": true, "adopted": true, "accepted": true,
+	"resolved": true, "consensus": true, "voted": true, "carried": true, "rejected": true, "ratified": true,
+	"endorsed": true,
+}
+
+// pendingWords before a cue mean nothing was decided yet: "to be agreed",
+// "not approved", "if accepted", "awaiting approval".
+var pendingWords = map[string]bool{
+	"not": true, "no": true, "never": true, "yet": true, "if": true, "once": true, "until": true,
+	"unless": true, "whether": true, "awaiting": true, "pending": true, "needs": true, "need": true,
+	"to": true, "be": true, "without": true, "nothing": true, "lack": true, "before": true, "after": true,
+	"when": true, "hasn't": true, "haven't": true, "didn't": true, "wasn't": true, "weren't": true,
+	"isn't": true, "aren't": true, "cannot": true, "can't": true, "could": true, "should": true, "may": true,
+	"might": true, "would": true, "will": true,
+}
+
+// decisionIn reports whether a sentence records a decision.
+func decisionIn(s string) bool {
+	if strings.HasSuffix(strings.TrimRight(s, " )"), "?") {
+		return false
+	}
+	words := strings.Fields(s)
+	if len(words) < 4 {
+		return false
+	}
+	for i, w := range words {
+		b := bareWord(w)
+		if !decisionCues[b] {
+			continue
+		}
+		if pendingBefore(words, i) {
+			return false
+		}
+		next := ""
+		if i+1 < len(words) {
+			next = bareWord(words[i+1])
+		}
+		switch {
+		case (b == "agreed" || b == "agrees") && next == "with":
+			continue // an opinion: "Ben agreed with Dave"
+		case b == "resolved" && (next == "issue" || next == "issues" || next == "bug" || next == "bugs"):
+			continue
+		case i == len(words)-1 && meaningfulWords(words[:i]) < 4:
+			return false // "The group agreed." says nothing on its own
+		}
+		return true
+	}
+	return false
+}
+
+// pendingBefore reports whether the two words before words[i] make it
+// undecided.
+func pendingBefore(words []string, i int) bool {
+	for k := max(0, i-2); k < i; k++ {
+		b := bareWord(words[k])
+		if pendingWords[b] || strings.HasSuffix(b, "n't") {
+			return true
+		}
+	}
+	return false
+}
+
+// meaningfulWords counts the words of a clause that are not timestamps or
+// brackets.
+func meaningfulWords(words []string) int {
+	n := 0
+	for _, w := range words {
+		if b := bareWord(w); b != "" && !strings.ContainsAny(b[:1], "0123456789") {
+			n++
+		}
+	}
+	return n
+}
+
+// decisionText tidies a sentence kept as a decision: no timestamps
+// ("(00:15:31)"), no list marker.
+func decisionText(s string) string {
+	s = dropTimestamps(s)
+	if rest, _, ok := listMarker(s); ok {
+		s = rest
+	}
+	return tidyText(s)
+}
+
+// dropTimestamps removes the "(00:12:05)" marks of recording transcripts.
+func dropTimestamps(s string) string {
+	for {
+		i := strings.Index(s, "(0")
+		if i < 0 {
+			i = strings.Index(s, "(1")
+		}
+		if i < 0 || i+10 > len(s) {
+			return s
+		}
+		end := strings.IndexByte(s[i:], ')')
+		if end < 6 || end > 10 || !isClock(s[i+1:i+end]) {
+			return s
+		}
+		s = strings.TrimSpace(s[:i]) + s[i+end+1:]
+	}
+}
+
+func isClock(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if !(s[i] >= '0' && s[i] <= '9' || s[i] == ':') {
+			return false
+		}
+	}
+	return strings.Count(s, ":") >= 1
+}

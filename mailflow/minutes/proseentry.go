@@ -1,0 +1,198 @@
+package minutes
+
+import (
+	"strings"
+
+	"mailflow/mailflow"
+)
+
+// prose reads the sentences of an entry outside any list of items: the
+// assignments, promises and decisions they record.
+func (p *parser) prose(e *entry) {
+	if e.nick != "" || struckThrough(e.text) {
+		return // a chat log's lines are talk; its bot lists the actions
+	}
+	text := plainText(e.text)
+	if speaker, remark, ok := p.speakerRemark(e.text); ok {
+		if task, ok := promise(remark); ok {
+			p.addAction(action{n: e.n, raw: e.first, text: task, owner: speaker, fixed: true, weak: true})
+			return
+		}
+		text = remark
+	}
+	for i, s := range sentences(text) {
+		p.proseSentence(e, s, i == 0)
+	}
+}
+
+// proseSentence reads one sentence.
+func (p *parser) proseSentence(e *entry, s string, first bool) {
+	decided := decisionIn(s)
+	for _, c := range clauses(s) {
+		if task, ok := firstPerson(c); ok {
+			owner := p.speaker
+			if owner == "" && !isBareWill(c) {
+				continue // "I'll …" from someone the notes do not name
+			}
+			if owner == "" && !first {
+				continue
+			}
+			p.addAction(action{n: e.n, raw: e.first, text: task, owner: owner, fixed: owner != "", weak: true})
+			continue
+		}
+		a, ok := p.assignmentIn(c)
+		if !ok || conditional(a.task) {
+			continue
+		}
+		switch a.kind {
+		case subjectPerson, subjectGroup:
+			if decided && isAgree(a.via) && a.kind == subjectPerson && !isAcronym(a.owner) {
+				decided = false // "Marcin agreed to test …" is Marcin's action
+			}
+			p.addAction(action{n: e.n, raw: e.first, text: a.task, owner: a.owner, fixed: true, weak: true})
+		}
+	}
+	if decided {
+		p.addDecision(decisionText(s), e.n)
+	}
+}
+
+// isBareWill reports whether a clause is a promise without a subject:
+// "Will look at automating rebuilds".
+func isBareWill(c string) bool {
+	return len(c) > 5 && strings.EqualFold(c[:5], "will ")
+}
+
+func isAgree(via string) bool {
+	return via == "agreed" || via == "agrees" || via == "agree"
+}
+
+// struckThrough reports whether an entry is struck out in Markdown: done
+// or dropped, not an item.
+func struckThrough(s string) bool {
+	t := strings.TrimSpace(s)
+	return strings.HasPrefix(t, "~~") && strings.HasSuffix(strings.TrimRight(t, ". "), "~~")
+}
+
+// collectHandles learns the handles a document uses for people: "Thorsten
+// Leemhuis (thl)" in a list of members, "@min" in a remark.
+func (p *parser) collectHandles(entries []entry) {
+	for i := range entries {
+		e := &entries[i]
+		if e.table != nil || len(e.text) > 80 {
+			continue
+		}
+		t := strings.TrimSpace(e.text)
+		if !strings.HasSuffix(t, ")") {
+			continue
+		}
+		open := strings.LastIndexByte(t, '(')
+		if open <= 0 {
+			continue
+		}
+		nick := t[open+1 : len(t)-1]
+		name := strings.TrimSpace(t[:open])
+		if handleShaped(nick) && !strings.ContainsAny(nick, " ") && nameShaped(name) && wordCount(name) <= 3 {
+			p.handles[strings.ToLower(nick)] = true
+		}
+	}
+}
+
+// finish drops the items read from prose that repeat an item the minutes
+// list ("Jordan Lee will print 40 packs" under the outline of a recap
+// whose action items say "Print 40 downtime packs … - Jordan Lee"), with
+// their problems.
+func (p *parser) finish() {
+	items := p.out.ActionItems
+	drop := make([]bool, len(items))
+	words := make([][]string, len(items))
+	for i := range items {
+		words[i] = contentWords(items[i].Text)
+	}
+	for i := range items {
+		if !p.weak[i] {
+			continue
+		}
+		for j := range items {
+			if j == i || drop[j] || (p.weak[j] && j > i) {
+				continue
+			}
+			if sameOwner(items[i], items[j]) && covered(words[i], words[j]) {
+				drop[i] = true
+				break
+			}
+		}
+	}
+	keep := items[:0]
+	index := make([]int, len(items))
+	for i, it := range items {
+		index[i] = -1
+		if !drop[i] {
+			index[i] = len(keep)
+			keep = append(keep, it)
+		}
+	}
+	p.out.ActionItems = keep
+	problems := p.out.Problems[:0]
+	for i, pr := range p.out.Problems {
+		if k := p.problemItem[i]; k >= 0 && k < len(drop) && drop[k] {
+			continue
+		}
+		problems = append(problems, pr)
+	}
+	p.out.Problems = problems
+}
+
+// sameOwner reports whether two items have the same owner, or share a
+// word of it ("Jordan" and "Jordan Lee").
+func sameOwner(a, b mailflow.ActionItem) bool {
+	if a.Owner == b.Owner {
+		return true
+	}
+	aw := strings.Fields(strings.ToLower(a.OwnerText + " " + a.Owner))
+	bw := strings.ToLower(b.OwnerText + " " + b.Owner)
+	for _, w := range aw {
+		if len(w) > 2 && strings.Contains(bw, w) {
+			return true
+		}
+	}
+	return false
+}
+
+// covered reports whether most content words of a are in b.
+func covered(a, b []string) bool {
+	if len(a) == 0 {
+		return true
+	}
+	in := 0
+	for _, w := range a {
+		for _, v := range b {
+			if w == v {
+				in++
+				break
+			}
+		}
+	}
+	return in*10 >= len(a)*6
+}
+
+// stopWords carry no content.
+var stopWords = map[string]bool{
+	"the": true, "a": true, "an": true, "to": true, "of": true, "for": true, "and": true, "or": true, "in": true,
+	"on": true, "at": true, "with": true, "by": true, "will": true, "be": true, "is": true, "are": true,
+	"this": true, "that": true, "it": true, "as": true, "from": true, "their": true, "his": true, "her": true,
+	"its": true, "our": true, "we": true, "they": true, "them": true, "all": true, "also": true,
+}
+
+// contentWords lowercases s into its words, without stop words.
+func contentWords(s string) []string {
+	var out []string
+	for _, w := range strings.FieldsFunc(strings.ToLower(s), func(r rune) bool {
+		return !(r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r > 127)
+	}) {
+		if !stopWords[w] {
+			out = append(out, w)
+		}
+	}
+	return out
+}
