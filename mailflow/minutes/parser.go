@@ -32,8 +32,8 @@ type parser struct {
 	day       mailflow.Date
 	out       mailflow.Minutes
 	last      lastRef
-	line      string         // the line being read, quoted in problems
-	groups    map[int]string // "Action items, by person" groups: entry index → owner ("" for a topic)
+	line      string          // the line being read, quoted in problems
+	groups    map[int]string  // "Action items, by person" groups: entry index → owner ("" for a topic)
 	handles   map[string]bool // lower-case handles the document uses for people ("thl")
 	speaker   string          // the speaker whose remarks follow ("Priya:" on its own)
 
