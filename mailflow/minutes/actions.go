@@ -40,8 +40,8 @@ func (p *parser) addAction(a action) {
 	if st, rest, ok := statusTag(text); ok {
 		a.status, text = st, rest
 	}
-	if isNothing(text) {
-		return
+	if isNothing(text) || struckThrough(a.text) {
+		return // struck through: done or dropped
 	}
 	mark := len(p.out.Problems)
 	p.curItem = len(p.out.ActionItems)
@@ -67,6 +67,9 @@ func (p *parser) addAction(a action) {
 	if a.column && a.due != "" {
 		parts.due = a.due
 	}
+	if owner == "" {
+		owner = mentioned(it.Text) // "open a thread, @min - can you do this"
+	}
 	if owner != "" {
 		p.setOwners(&it, owner, a.n)
 	} else {
@@ -85,6 +88,26 @@ func (p *parser) addAction(a action) {
 	p.out.ActionItems = append(p.out.ActionItems, it)
 	p.weak = append(p.weak, a.weak)
 	p.last = lastRef{kind: lastItem, index: len(p.out.ActionItems) - 1}
+}
+
+// mentioned returns the one @handle an item's text mentions, if it
+// mentions exactly one: on GitHub and chat, the person asked.
+func mentioned(text string) string {
+	found := ""
+	for _, w := range strings.Fields(text) {
+		if !strings.HasPrefix(w, "@") || strings.Count(w, "@") > 1 {
+			continue
+		}
+		h := strings.TrimRight(w, ".,;:!?)")
+		if !handleShaped(h) || len(h) < 3 {
+			continue
+		}
+		if found != "" && found != h {
+			return ""
+		}
+		found = h
+	}
+	return found
 }
 
 func hasLetter(s string) bool {
@@ -189,11 +212,28 @@ func (p *parser) trailingOwner(text string, out *actionParts) string {
 			break
 		}
 	}
-	if wordCount(tail) <= 3 && p.namesSomeone(tail) {
+	if wordCount(tail) <= 3 && (p.namesSomeone(tail) || fullName(tail)) {
 		out.owner = tail
 		return head
 	}
 	return text
+}
+
+// fullName reports whether s is written as one or more people's full
+// names, "Jordan Lee" or "Adam Dean, Christian Taylor": capitalised
+// words, two or three to a name. An item's text seldom ends so.
+func fullName(s string) bool {
+	parts := splitOwners(s)
+	if len(parts) == 0 {
+		return false
+	}
+	for _, part := range parts {
+		words := strings.Fields(part)
+		if len(words) < 2 || len(words) > 3 || !nameShaped(part) || isAcronym(words[0]) {
+			return false
+		}
+	}
+	return true
 }
 
 // namesSomeone reports whether s is a person the directory knows (once),
@@ -283,7 +323,7 @@ func (p *parser) metaPart(part string, got *actionParts) bool {
 		got.due = part
 		return true
 	}
-	if got.owner == "" && (strings.HasPrefix(part, "@") || p.namesSomeone(part)) {
+	if got.owner == "" && (strings.HasPrefix(part, "@") || p.namesSomeone(part) || fullName(part)) {
 		got.owner = part
 		return true
 	}
@@ -365,15 +405,48 @@ func (p *parser) leadingOwner(text string, out *actionParts) string {
 		out.owner = name
 		return trimTo(rest)
 	}
-	if name, rest, ok := splitNameTo(text); ok && p.ownerish(name) {
+	if name, rest, ok := splitNameTo(text); ok && (p.ownerish(name) || p.itemHandle(name, rest)) {
 		out.owner = name
 		return rest
 	}
-	if m := reNameDash.FindStringSubmatch(text); m != nil && p.namesSomeone(m[1]) {
+	if name, rest, ok := splitNameTo(dropAside(text)); ok && p.ownerish(name) {
+		out.owner = name // "Silona, Leonard, & Christian (OS WG) to champion …"
+		return rest
+	}
+	if m := reNameDash.FindStringSubmatch(text); m != nil && (p.namesSomeone(m[1]) || nameShaped(m[1]) && verbLike(firstField(m[2]))) {
 		out.owner = m[1]
 		return m[2]
 	}
 	return text
+}
+
+// itemHandle reports whether name, written before "to" at the start of an
+// action item, is a handle: "centril to comment on …", "gkellogg to merge
+// …". The shape of an item is evidence enough that a lower-case word
+// there names someone.
+func (p *parser) itemHandle(name, task string) bool {
+	if strings.Contains(name, " ") || !handleShaped(name) || !startsLower(name) || !verbLike(firstField(task)) {
+		return false
+	}
+	lower := strings.ToLower(name)
+	if notNames[lower] || verbs[lower] || notTasks[lower] || sentenceStarters[lower] || nobody[lower] {
+		return false
+	}
+	return !strings.HasSuffix(lower, "ed") && !strings.HasSuffix(lower, "ing")
+}
+
+// dropAside removes a bracketed aside from the names before "to": "Silona
+// (OS WG) to …" reads as "Silona to …".
+func dropAside(text string) string {
+	open := strings.IndexByte(text, '(')
+	if open <= 0 || open > 60 {
+		return text
+	}
+	end := strings.IndexByte(text[open:], ')')
+	if end < 0 || end > 24 {
+		return text
+	}
+	return strings.TrimSpace(text[:open]) + " " + strings.TrimSpace(text[open+end+1:])
 }
 
 // trimTo drops the "to" of "Doug: to pursue a report".

@@ -19,7 +19,7 @@ var decisionCues = map[string]bool{
 var pendingWords = map[string]bool{
 	"not": true, "no": true, "never": true, "yet": true, "if": true, "once": true, "until": true,
 	"unless": true, "whether": true, "awaiting": true, "pending": true, "needs": true, "need": true,
-	"to": true, "be": true, "without": true, "nothing": true, "lack": true, "before": true, "after": true,
+	"to": true, "be": true, "without": true, "nothing": true, "lack": true,
 	"when": true, "hasn't": true, "haven't": true, "didn't": true, "wasn't": true, "weren't": true,
 	"isn't": true, "aren't": true, "cannot": true, "can't": true, "could": true, "should": true, "may": true,
 	"might": true, "would": true, "will": true,
@@ -46,6 +46,9 @@ func decisionIn(s string) bool {
 		if i+1 < len(words) {
 			next = bareWord(words[i+1])
 		}
+		if yetAfter(words, i) || next == "upon" && i+2 < len(words) && bareWord(words[i+2]) == "while" {
+			return false // "has adopted this process yet", "which was agreed upon while setting up …"
+		}
 		switch {
 		case (b == "agreed" || b == "agrees") && next == "with":
 			continue // an opinion: "Ben agreed with Dave"
@@ -59,12 +62,23 @@ func decisionIn(s string) bool {
 	return false
 }
 
-// pendingBefore reports whether the two words before words[i] make it
+// yetAfter reports whether "yet" follows a cue closely: "has adopted
+// this process yet".
+func yetAfter(words []string, i int) bool {
+	for k := i + 1; k < len(words) && k <= i+3; k++ {
+		if bareWord(words[k]) == "yet" {
+			return true
+		}
+	}
+	return false
+}
+
+// pendingBefore reports whether the four words before words[i] make it
 // undecided.
 func pendingBefore(words []string, i int) bool {
-	for k := max(0, i-2); k < i; k++ {
+	for k := max(0, i-4); k < i; k++ {
 		b := bareWord(words[k])
-		if pendingWords[b] || strings.HasSuffix(b, "n't") {
+		if pendingWords[b] && (b != "to" || k == i-1) || strings.HasSuffix(b, "n't") || b == "which" && k == i-2 {
 			return true
 		}
 	}

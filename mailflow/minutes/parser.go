@@ -25,17 +25,18 @@ const (
 )
 
 type parser struct {
-	msg       *mailtext.Message
-	opts      Options
-	rosterDir *mailflow.Directory // roster and correspondents: who attendees are
-	dir       *mailflow.Directory // plus attendees: who owners are
-	day       mailflow.Date
-	out       mailflow.Minutes
-	last      lastRef
-	line      string          // the line being read, quoted in problems
-	groups    map[int]string  // "Action items, by person" groups: entry index → owner ("" for a topic)
-	handles   map[string]bool // lower-case handles the document uses for people ("thl")
-	speaker   string          // the speaker whose remarks follow ("Priya:" on its own)
+	msg            *mailtext.Message
+	opts           Options
+	rosterDir      *mailflow.Directory // roster and correspondents: who attendees are
+	dir            *mailflow.Directory // plus attendees: who owners are
+	day            mailflow.Date
+	out            mailflow.Minutes
+	last           lastRef
+	line           string          // the line being read, quoted in problems
+	groups         map[int]string  // "Action items, by person" groups: entry index → owner ("" for a topic)
+	handles        map[string]bool // lower-case handles the document uses for people ("thl")
+	decisionGroups map[int]bool    // "Resolved: (Niko)" entries: what is nested under them was resolved
+	speaker        string          // the speaker whose remarks follow ("Priya:" on its own)
 
 	// weak marks the items read from prose, which a listed item repeats;
 	// problemItem gives the item each problem is about (-1 for none).
@@ -45,7 +46,7 @@ type parser struct {
 }
 
 func newParser(msg *mailtext.Message, opts Options) *parser {
-	p := &parser{msg: msg, opts: opts, groups: map[int]string{}, handles: map[string]bool{}, curItem: -1}
+	p := &parser{msg: msg, opts: opts, groups: map[int]string{}, handles: map[string]bool{}, decisionGroups: map[int]bool{}, curItem: -1}
 	p.out.ActionItems = []mailflow.ActionItem{}
 	p.out.Risks = []mailflow.Risk{}
 	p.out.Decisions = []mailflow.Decision{}
@@ -151,8 +152,12 @@ func (p *parser) entry(entries []entry, i int) {
 		p.last = lastRef{}
 		return
 	}
+	if e.parent >= 0 && p.decisionGroups[e.parent] {
+		p.addDecision(e.text, e.n)
+		return
+	}
 	if l, ok := readLabel(e.text); ok {
-		p.addLabelled(e, l)
+		p.addLabelled(e, l, i)
 		return
 	}
 	if p.speakerLabel(e) {
@@ -189,6 +194,7 @@ func (p *parser) entry(entries []entry, i int) {
 	case secDecisions:
 		if e.depth == 0 {
 			p.addDecision(e.text, e.n)
+			p.decisionAction(e, e.text)
 			return
 		}
 	case secChanges:
@@ -233,7 +239,7 @@ func (p *parser) assigned(text string) bool {
 	return !strings.HasSuffix(text, "?") && len(p.dir.Resolve(who)) == 1
 }
 
-func (p *parser) addLabelled(e *entry, l label) {
+func (p *parser) addLabelled(e *entry, l label, i int) {
 	switch l.kind {
 	case labelAction:
 		p.addAction(action{n: e.n, raw: e.first, text: l.rest, owner: l.owner, status: l.status})
@@ -245,7 +251,12 @@ func (p *parser) addLabelled(e *entry, l label) {
 			p.addAction(action{n: e.n, raw: e.first, text: l.rest})
 			return
 		}
+		if isAside(l.rest) && e.children {
+			p.decisionGroups[i] = true // "Resolved: (Niko)" over what was resolved
+			return
+		}
 		p.addDecision(l.rest, e.n)
+		p.decisionAction(e, l.rest)
 	case labelChange:
 		p.addChange(l.rest, l.change, e.n)
 	default:
@@ -384,6 +395,28 @@ func (p *parser) addDecision(text string, n int) {
 	}
 	p.out.Decisions = append(p.out.Decisions, mailflow.Decision{Text: text, Line: n})
 	p.last = lastRef{}
+}
+
+// isAside reports whether s is only a bracketed remark: "(Niko)",
+// "(Centril to comment)".
+func isAside(s string) bool {
+	s = strings.TrimSpace(s)
+	return strings.HasPrefix(s, "(") && strings.HasSuffix(s, ")") && strings.Count(s, "(") == 1
+}
+
+// decisionAction records the work a resolution gives someone:
+// "Resolution #2: gkellogg to merge #135 …" is a decision and gkellogg's
+// action.
+func (p *parser) decisionAction(e *entry, text string) {
+	text = cleanActionText(text)
+	name, rest, ok := splitNameTo(text)
+	if !ok || !verbLike(firstField(rest)) {
+		return
+	}
+	if _, kind := p.subject(strings.Fields(name)); kind != subjectPerson && !p.itemHandle(name, rest) {
+		return
+	}
+	p.addAction(action{n: e.n, raw: e.first, text: rest, owner: name, fixed: true, weak: true})
 }
 
 // isMotion reports whether text starts the outcome of a motion.

@@ -117,7 +117,7 @@ func predicate(words []string, j int, afterDecision bool) (int, string, bool) {
 			// "will be meeting" is a plan; "will be added" is not a task
 			// anyone was given.
 			next := at(k + 1)
-			if strings.HasSuffix(next, "ing") && next != "being" && verbLike(words[k+1]) {
+			if strings.HasSuffix(next, "ing") && next != "being" && verbLike(words[k+1]) && k+2 < len(words) {
 				return k + 1, "will", true
 			}
 			return 0, "", false
@@ -181,6 +181,9 @@ func clauseStart(words []string, i int) bool {
 		return true
 	}
 	prev := words[i-1]
+	if strings.HasSuffix(prev, ":") || (strings.HasSuffix(prev, ".") && len(prev) > 4) {
+		return true // after "Dims:", or a full stop the sentence splitter kept ("… merge. thl will")
+	}
 	switch bareWord(prev) {
 	case "that", "and", "decided", "agreed":
 		return !strings.HasSuffix(prev, ",") || bareWord(prev) == "and"
@@ -218,8 +221,14 @@ func (p *parser) assignmentIn(clause string) (assignment, bool) {
 				continue
 			}
 			subj := append([]string(nil), words[i:i+k]...)
+			if strings.HasSuffix(subj[k-1], ")") {
+				continue // "(Łukasz Langa) to discuss": the bracket's name is not the subject
+			}
 			subj[0] = strings.TrimLeft(subj[0], "(")
 			owner, kind := p.subject(subj)
+			if kind == subjectPronoun && k == 1 {
+				owner, kind = p.antecedent(words, i, bareWord(subj[0]))
+			}
 			if kind == subjectNone {
 				continue
 			}
@@ -236,6 +245,24 @@ func (p *parser) assignmentIn(clause string) (assignment, bool) {
 		}
 	}
 	return weakest, found
+}
+
+// antecedent finds whom "he" or "she" stands for: the person the
+// sentence starts with ("Thomas has several todos that he will …").
+func (p *parser) antecedent(words []string, i int, pronoun string) (string, subjectKind) {
+	if pronoun != "he" && pronoun != "she" || i == 0 {
+		return "", subjectPronoun
+	}
+	for k := 1; k <= 3 && k < i; k++ {
+		if !startsLower(words[k]) {
+			continue
+		}
+		if owner, kind := p.subject(words[:k]); kind == subjectPerson {
+			return owner, kind
+		}
+		break
+	}
+	return "", subjectPronoun
 }
 
 // vocative reads a request made to someone by name: "Jordan, can you also
@@ -290,6 +317,15 @@ func (p *parser) askedTo(words []string, i int) (assignment, bool) {
 		return assignment{owner: owner, kind: kind, task: strings.Join(words[t:], " "), via: "asked"}, true
 	}
 	return assignment{}, false
+}
+
+// firstField returns the first word of s.
+func firstField(s string) string {
+	s = strings.TrimSpace(s)
+	if i := strings.IndexByte(s, ' '); i >= 0 {
+		return s[:i]
+	}
+	return s
 }
 
 // conditional reports whether a task holds only under a condition: "will

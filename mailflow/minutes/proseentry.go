@@ -4,6 +4,7 @@ import (
 	"strings"
 
 	"mailflow/mailflow"
+	"mailflow/mailflow/dates"
 )
 
 // prose reads the sentences of an entry outside any list of items: the
@@ -31,13 +32,12 @@ func (p *parser) proseSentence(e *entry, s string, first bool) {
 	for _, c := range clauses(s) {
 		if task, ok := firstPerson(c); ok {
 			owner := p.speaker
-			if owner == "" && !isBareWill(c) {
-				continue // "I'll …" from someone the notes do not name
+			switch {
+			case owner != "":
+				p.addAction(action{n: e.n, raw: e.first, text: task, owner: owner, fixed: true, weak: true})
+			case isBareWill(c) && first:
+				p.unowned(e, c) // "Will look at automating rebuilds": whose promise?
 			}
-			if owner == "" && !first {
-				continue
-			}
-			p.addAction(action{n: e.n, raw: e.first, text: task, owner: owner, fixed: owner != "", weak: true})
 			continue
 		}
 		a, ok := p.assignmentIn(c)
@@ -50,11 +50,31 @@ func (p *parser) proseSentence(e *entry, s string, first bool) {
 				decided = false // "Marcin agreed to test …" is Marcin's action
 			}
 			p.addAction(action{n: e.n, raw: e.first, text: a.task, owner: a.owner, fixed: true, weak: true})
+		case subjectPronoun, subjectCollective:
+			if !decided && p.hasDue(a.task) {
+				p.unowned(e, c) // "we will send the survey by Friday"
+			}
 		}
 	}
 	if decided {
 		p.addDecision(decisionText(s), e.n)
 	}
+}
+
+// unowned reports a sentence that reads like an action but names nobody
+// to do it: the sender is shown how to mark it.
+func (p *parser) unowned(e *entry, clause string) {
+	p.problem(e.n, clause, "this reads like an action but names no owner; to record it, write e.g. \"ACTION: Alice to … by Dec 9\"")
+}
+
+// hasDue reports whether a task ends with a due date mailflow can read.
+func (p *parser) hasDue(task string) bool {
+	_, phrase, _, ok := dueTail(task)
+	if !ok {
+		return false
+	}
+	_, err := dates.Parse(phrase, p.day, p.opts.Dates)
+	return err == nil
 }
 
 // isBareWill reports whether a clause is a promise without a subject:
@@ -117,7 +137,11 @@ func (p *parser) finish() {
 			if j == i || drop[j] || (p.weak[j] && j > i) {
 				continue
 			}
-			if sameOwner(items[i], items[j]) && covered(words[i], words[j]) {
+			share := 6 // a listed item repeats it when it has most of its words
+			if p.weak[j] {
+				share = 9 // two sentences must say nearly the same
+			}
+			if sameOwner(items[i], items[j]) && covered(words[i], words[j], share) {
 				drop[i] = true
 				break
 			}
@@ -159,8 +183,8 @@ func sameOwner(a, b mailflow.ActionItem) bool {
 	return false
 }
 
-// covered reports whether most content words of a are in b.
-func covered(a, b []string) bool {
+// covered reports whether share tenths of the content words of a are in b.
+func covered(a, b []string, share int) bool {
 	if len(a) == 0 {
 		return true
 	}
@@ -173,7 +197,7 @@ func covered(a, b []string) bool {
 			}
 		}
 	}
-	return in*10 >= len(a)*6
+	return in*10 >= len(a)*share
 }
 
 // stopWords carry no content.

@@ -76,6 +76,17 @@ var sentenceStarters = map[string]bool{
 	"support": true, "documentation": true, "everyone": true, "nobody": true, "back": true, "moving": true,
 	"going": true, "lunch": true, "coffee": true, "dinner": true, "registration": true, "deadline": true,
 	"feedback": true, "access": true, "this": true, "that": true, "it": true, "there": true, "they": true,
+	// Imperatives and adjectives that start sentences: "Learn to build
+	// bots", "Remember to send", "Happy to help".
+	"learn": true, "remember": true, "hope": true, "aim": true, "expect": true, "forget": true,
+	"choose": true, "prefer": true, "like": true, "love": true, "seem": true, "tend": true, "wish": true,
+	"intend": true, "attempt": true, "encourage": true, "allow": true, "able": true, "happy": true,
+	"glad": true, "nice": true, "good": true, "great": true, "easy": true, "hard": true, "difficult": true,
+	"important": true, "worth": true, "ready": true, "best": true, "better": true, "thanks": true,
+	"due": true, "up": true, "according": true, "similar": true, "subject": true, "link": true, "path": true,
+	"way": true, "ability": true, "something": true, "okay": true, "ok": true, "yes": true, "no": true,
+	"please": true, "hello": true, "hi": true, "dear": true, "reminder": true, "note": true, "fyi": true,
+	"time": true, "also": true, "first": true, "second": true, "finally": true, "next": true,
 }
 
 // abstractEndings mark capitalised words that name things, not people:
