@@ -98,16 +98,24 @@ func IsMinutes(subject, text string, opts Options) bool {
 // that one "Decision:" in a chatty mail does not make it minutes.
 func HasStructure(text string) bool {
 	entries := readDocument(strings.ReplaceAll(text, "\r", ""), 1)
-	signs := 0
+	signs, recap := 0, 0
 	for i := range entries {
 		e := &entries[i]
 		switch {
 		case e.sec == secAttachments:
 		case e.heading:
 			switch e.sec {
-			case secActions, secRisks, secDecisions, secAttendees:
+			case secActions, secRisks, secDecisions, secAttendees, secMotions:
 				signs++
 			}
+			if recapHeadings[normHeading(e.text)] {
+				recap++ // a forwarded meeting recap: "Quick recap", "Next steps", "Summary"
+				if recap == 3 {
+					signs++
+				}
+			}
+		case e.sec == secActions && e.depth == 0 && (looksLikeEntry(e.text) || endsWithOwner(e.text)):
+			signs++ // "- Marcus Chen to confirm …" under "Next steps"
 		case e.table != nil:
 			if kind, _ := layout(e.table.header, e.sec); kind != tableNone {
 				signs += 2
@@ -122,6 +130,22 @@ func HasStructure(text string) bool {
 		if signs >= 2 {
 			return true
 		}
+	}
+	return false
+}
+
+// endsWithOwner reports whether an item's text ends with its owner's name
+// in brackets or after a dash: "… by Thursday. (Lena Kovacs)", "… - Jordan
+// Lee".
+func endsWithOwner(s string) bool {
+	t := strings.TrimRight(s, " .")
+	if strings.HasSuffix(t, ")") {
+		if open := strings.LastIndexByte(t, '('); open > 0 {
+			return fullName(t[open+1 : len(t)-1])
+		}
+	}
+	if _, tail, ok := dashTail(t); ok {
+		return fullName(tail)
 	}
 	return false
 }

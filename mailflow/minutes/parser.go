@@ -202,6 +202,11 @@ func (p *parser) entry(entries []entry, i int) {
 			p.addChange(e.text, mailflow.ChangeOther, e.n)
 			return
 		}
+	case secMotions:
+		if e.depth == 0 && hasOutcome(e.text) {
+			p.addDecision(e.text, e.n) // "Motion to … Second reading. Approved."
+		}
+		return
 	case secNone, secOther:
 		p.prose(e)
 	}
@@ -284,7 +289,65 @@ func (p *parser) sectionAction(entries []entry, i int) {
 			return
 		}
 	}
-	p.addAction(action{n: e.n, raw: e.first, text: e.text})
+	if subPoint(entries, i) || isStatement(e.text) {
+		return
+	}
+	p.addAction(action{n: e.n, raw: e.first, text: e.text, owner: p.groupSubject(e.text)})
+}
+
+// subPoint reports whether entry i details the item before it rather than
+// being one: "FESCo to provide the following:" over "1. summary of their
+// other ongoing work", a list of another kind or in lower case.
+func subPoint(entries []entry, i int) bool {
+	for j := i - 1; j >= 0 && j >= i-12; j-- {
+		prev := &entries[j]
+		if prev.heading || prev.blankBefore && j < i-1 {
+			return false
+		}
+		if prev.bullet == entries[i].bullet && prev.number == 0 == (entries[i].number == 0) {
+			continue // a sibling of the same list: look further up
+		}
+		t := strings.TrimRight(strings.ToLower(plainText(prev.text)), " .")
+		return strings.Contains(t, "the following") || strings.HasSuffix(t, ":") || startsLower(entries[i].text)
+	}
+	return false
+}
+
+// isStatement reports whether an entry of an action list states what has
+// happened instead of what is to be done: "The board has not changed its
+// stance …".
+func isStatement(text string) bool {
+	words := strings.Fields(plainText(text))
+	for k := 1; k < len(words) && k <= 5; k++ {
+		switch bareWord(words[k]) {
+		case "has", "have", "had":
+		default:
+			continue
+		}
+		j := k + 1
+		for j < len(words) && (bareWord(words[j]) == "not" || bareWord(words[j]) == "already" || bareWord(words[j]) == "now") {
+			j++
+		}
+		if j+1 >= len(words) || bareWord(words[j+1]) == "to" {
+			return false // "has agreed to …" is a commitment
+		}
+		pp := bareWord(words[j])
+		return strings.HasSuffix(pp, "ed") || strings.HasSuffix(pp, "en") || pp == "done" || pp == "made"
+	}
+	return false
+}
+
+// groupSubject returns the group an action item's sentence starts with,
+// "The board will meet …", which the name rules leave to prose.
+func (p *parser) groupSubject(text string) string {
+	name, _, ok := splitNameTo(plainText(text))
+	if !ok {
+		return ""
+	}
+	if owner, kind := p.subject(strings.Fields(name)); kind == subjectGroup {
+		return owner
+	}
+	return ""
 }
 
 // group reports whether entry i heads a group of items, and the owner it
@@ -395,6 +458,22 @@ func (p *parser) addDecision(text string, n int) {
 	}
 	p.out.Decisions = append(p.out.Decisions, mailflow.Decision{Text: text, Line: n})
 	p.last = lastRef{}
+}
+
+// outcomes end a motion.
+var outcomes = map[string]bool{
+	"approved": true, "adopted": true, "carried": true, "passed": true, "accepted": true, "rejected": true,
+	"defeated": true, "ratified": true, "agreed": true, "resolved": true, "endorsed": true,
+}
+
+// hasOutcome reports whether a motion records its outcome.
+func hasOutcome(text string) bool {
+	for _, w := range strings.Fields(text) {
+		if outcomes[bareWord(w)] {
+			return true
+		}
+	}
+	return false
 }
 
 // isAside reports whether s is only a bracketed remark: "(Niko)",

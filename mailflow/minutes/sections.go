@@ -17,6 +17,7 @@ const (
 	secChanges
 	secChair
 	secAttachments // attached reports: not this meeting's record
+	secMotions     // "Summary of actions" in board minutes: motions and their outcome
 	secOther       // a heading mailflow has no use for ("Notes", "Budget")
 )
 
@@ -31,6 +32,13 @@ var sectionNames = map[string]section{
 	"tasks": secActions, "action items by person": secActions, "actions arising": secActions,
 	"assignments": secActions, "actions required": secActions, "action required": secActions,
 	"actions and owners": secActions, "action items and owners": secActions, "who does what": secActions,
+	"follow-up tasks": secActions, "follow up tasks": secActions, "followup tasks": secActions,
+	"suggested next steps": secActions, "next actions": secActions, "agreed actions": secActions,
+	"actions agreed": secActions, "action items from this meeting": secActions, "new actions": secActions,
+	"task list": secActions, "tasks and owners": secActions,
+
+	"summary of actions": secMotions, "actions taken": secMotions, "summary of actions taken": secMotions,
+	"motions": secMotions, "summary of motions": secMotions, "motions and resolutions": secMotions,
 
 	"risks": secRisks, "risk": secRisks, "risk register": secRisks, "risks and issues": secRisks,
 	"issues and risks": secRisks, "risks/issues": secRisks, "risk log": secRisks, "risk review": secRisks,
@@ -59,6 +67,9 @@ var sectionNames = map[string]section{
 	"discussion": secOther, "scribe": secOther, "scribes": secOther, "topics": secOther, "background": secOther,
 	"any other business": secOther, "aob": secOther, "next meeting": secOther, "updates": secOther,
 	"status updates": secOther, "announcements": secOther, "other business": secOther,
+	"quick recap": secOther, "recap": secOther, "meeting recap": secOther, "meeting summary": secOther,
+	"overview": secOther, "outline": secOther, "details": secOther, "keywords": secOther,
+	"meeting notes": secOther, "ai notes": secOther, "mentions": secOther, "transcript": secOther,
 
 	"attachments": secAttachments, "appendix": secAttachments, "appendices": secAttachments, "annex": secAttachments,
 	"annexes": secAttachments, "attached reports": secAttachments,
@@ -128,7 +139,9 @@ func mayBeHeading(s string) bool {
 	if rest, _, ok := listMarker(strings.TrimLeft(s, "#*_ ")); ok && headingStarts[firstLetters(rest)] {
 		return true
 	}
-	return containsFold(s, "present") || containsFold(s, "absent") || containsFold(s, "apolog")
+	return containsFold(s, "present") || containsFold(s, "absent") || containsFold(s, "apolog") ||
+		containsFold(s, "action") || containsFold(s, "decision") || containsFold(s, "risks") ||
+		containsFold(s, "next steps") || containsFold(s, "follow-up")
 }
 
 // sectionOf returns the section a heading names.
@@ -141,6 +154,9 @@ func sectionOf(heading string) (section, bool) {
 		return secNone, false
 	}
 	if sec, ok := sectionNames[name]; ok {
+		return sec, true
+	}
+	if sec, ok := namedBySuffix(name); ok {
 		return sec, true
 	}
 	for changed := true; changed; {
@@ -164,6 +180,43 @@ func sectionOf(heading string) (section, bool) {
 		}
 	}
 	return secNone, false
+}
+
+// suffixSections are the sections a heading names by its last words
+// whatever comes before: "Technical Actions", "Fedora Board Actions",
+// "Board action items", "Governance decisions", "Project risks".
+var suffixSections = []struct {
+	suffix string
+	sec    section
+}{
+	{" action items", secActions}, {" actions", secActions}, {" next steps", secActions},
+	{" follow-up tasks", secActions}, {" decisions", secDecisions}, {" risks", secRisks},
+}
+
+// namedBySuffix reads a heading of up to three words before a section
+// name. "Summary of actions" and the like are not: they list motions.
+func namedBySuffix(name string) (section, bool) {
+	for _, s := range suffixSections {
+		if !strings.HasSuffix(name, s.suffix) {
+			continue
+		}
+		head := name[:len(name)-len(s.suffix)]
+		if wordCount(head) > 3 || strings.Contains(head, " of") || strings.HasPrefix(head, "summary") ||
+			strings.HasSuffix(head, " no") || head == "no" || strings.Contains(head, "previous") {
+			return secNone, false
+		}
+		return s.sec, true
+	}
+	return secNone, false
+}
+
+// recapHeadings are the headings of the meeting recaps that Zoom, Teams,
+// Google Meet and Otter write; two of them make a message minutes even
+// under the vendor's subject.
+var recapHeadings = map[string]bool{
+	"quick recap": true, "meeting recap": true, "meeting summary": true, "meeting notes": true,
+	"ai notes": true, "suggested next steps": true, "follow-up tasks": true, "next steps": true,
+	"action items": true, "overview": true, "outline": true, "summary": true, "details": true,
 }
 
 // headingOf reports whether an entry is a heading, and what section it
