@@ -323,7 +323,10 @@ func (p *parser) metaPart(part string, got *actionParts) bool {
 		got.due = part
 		return true
 	}
-	if got.owner == "" && (strings.HasPrefix(part, "@") || p.namesSomeone(part) || fullName(part)) {
+	if strings.HasPrefix(part, "@") || p.namesSomeone(part) || fullName(part) {
+		if got.owner != "" {
+			part = got.owner + ", " + part // "(Adam Dean, Christian Taylor)"
+		}
 		got.owner = part
 		return true
 	}

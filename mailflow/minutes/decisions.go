@@ -36,8 +36,8 @@ func decisionIn(s string) bool {
 	}
 	for i, w := range words {
 		b := bareWord(w)
-		if !decisionCues[b] {
-			continue
+		if !decisionCues[b] || i > 0 && startsUpper(strings.TrimLeft(w, "*_(\"'")) && !isUpperWords(w) {
+			continue // "at Consensus" is a place, not an agreement
 		}
 		if pendingBefore(words, i) {
 			return false

@@ -137,6 +137,17 @@ var verbs = map[string]bool{
 	"file": true, "open": true, "close": true, "merge": true, "push": true, "run": true, "write up": true,
 	"put": true, "give": true, "read": true, "sign": true, "reserve": true, "notify": true, "inform": true,
 	"let": true, "need": true, "want": true, "forward": true, "collect": true, "gather": true, "compile": true,
+	"present": true, "break": true, "integrate": true, "utilize": true, "utilise": true, "ensure": true,
+	"initiate": true, "resolve": true, "distribute": true, "print": true, "draw": true, "replace": true,
+	"swap": true, "retest": true, "deliver": true, "ping": true, "escalate": true, "raise": true, "track": true,
+	"finish": true, "build": true, "install": true, "configure": true, "migrate": true, "train": true,
+	"recruit": true, "hire": true, "announce": true, "communicate": true, "consult": true, "engage": true,
+	"explore": true, "evaluate": true, "assess": true, "analyse": true, "analyze": true, "estimate": true,
+	"identify": true, "define": true, "design": true, "implement": true, "develop": true, "research": true,
+	"summarise": true, "summarize": true, "record": true, "report": true, "verify": true, "validate": true,
+	"revise": true, "edit": true, "rewrite": true, "rename": true, "remove": true, "delete": true,
+	"archive": true, "upload": true, "attach": true, "connect": true, "visit": true, "assist": true,
+	"fill": true, "refine": true, "clean": true, "align": true, "map": true, "outline": true,
 }
 
 var (

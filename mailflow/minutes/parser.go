@@ -37,6 +37,7 @@ type parser struct {
 	handles        map[string]bool // lower-case handles the document uses for people ("thl")
 	decisionGroups map[int]bool    // "Resolved: (Niko)" entries: what is nested under them was resolved
 	speaker        string          // the speaker whose remarks follow ("Priya:" on its own)
+	words          map[string]int  // how often each word is written, counted when first needed
 
 	// weak marks the items read from prose, which a listed item repeats;
 	// problemItem gives the item each problem is about (-1 for none).
@@ -157,7 +158,7 @@ func (p *parser) entry(entries []entry, i int) {
 		return
 	}
 	if l, ok := readLabel(e.text); ok {
-		p.addLabelled(e, l, i)
+		p.addLabelled(entries, i, l)
 		return
 	}
 	if p.speakerLabel(e) {
@@ -244,9 +245,18 @@ func (p *parser) assigned(text string) bool {
 	return !strings.HasSuffix(text, "?") && len(p.dir.Resolve(who)) == 1
 }
 
-func (p *parser) addLabelled(e *entry, l label, i int) {
+func (p *parser) addLabelled(entries []entry, i int, l label) {
+	e := &entries[i]
 	switch l.kind {
 	case labelAction:
+		if i > 0 && l.owner == "" && ownerOnly(l.rest) && !entries[i-1].heading && entries[i-1].table == nil {
+			// "Action: Acting Chief Executive" under the paragraph it assigns.
+			prev := sentences(plainText(entries[i-1].text))
+			if len(prev) > 0 {
+				p.addAction(action{n: e.n, raw: e.first, text: reportedTask(prev[len(prev)-1]), owner: l.rest, fixed: true})
+				return
+			}
+		}
 		p.addAction(action{n: e.n, raw: e.first, text: l.rest, owner: l.owner, status: l.status})
 	case labelRisk:
 		p.addRisk(l.rest, e.n, e.first)

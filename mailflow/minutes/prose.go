@@ -233,8 +233,8 @@ func (p *parser) assignmentIn(clause string) (assignment, bool) {
 				continue
 			}
 			a := assignment{owner: owner, kind: kind, task: strings.Join(words[t:], " "), via: via}
-			if i > 0 && bareWord(words[i-1]) == "and" && kind != subjectPerson {
-				continue // "… and the group will …" is how a sentence goes on
+			if i > 0 && bareWord(words[i-1]) == "and" && (kind != subjectPerson || via == "to") {
+				continue // "… and the group will …", "request from Jon and Thomas to make …"
 			}
 			if kind == subjectPerson || kind == subjectGroup {
 				return a, true

@@ -21,9 +21,57 @@ func (p *parser) prose(e *entry) {
 		}
 		text = remark
 	}
-	for i, s := range sentences(text) {
+	ss := sentences(text)
+	for i, s := range ss {
+		if owner, ok := actionTrailer(s); ok {
+			if i > 0 {
+				p.addAction(action{n: e.n, raw: e.first, text: reportedTask(ss[i-1]), owner: owner, fixed: true})
+			}
+			continue
+		}
 		p.proseSentence(e, s, i == 0)
 	}
+}
+
+// actionTrailer reads "Action: Acting Chief Executive" after a paragraph
+// of board minutes: the paragraph is the action, and this its owner.
+func actionTrailer(s string) (string, bool) {
+	l, ok := readLabel(strings.TrimRight(s, ". "))
+	if !ok || l.kind != labelAction || !ownerOnly(l.rest) {
+		return "", false
+	}
+	return l.rest, true
+}
+
+// ownerOnly reports whether s is only a name or a role: "Acting Chief
+// Executive", "Director of Finance", "Bob".
+func ownerOnly(s string) bool {
+	words := strings.Fields(s)
+	if len(words) == 0 || len(words) > 5 || !startsUpper(words[0]) || verbs[strings.ToLower(words[0])] {
+		return false
+	}
+	for _, w := range words {
+		switch bareWord(w) {
+		case "of", "and", "&", "the", "for", "/":
+			continue
+		}
+		if !startsUpper(w) || strings.ContainsAny(w, "0123456789") {
+			return false
+		}
+	}
+	return true
+}
+
+// reportedTask drops the "It was noted that" with which board minutes
+// report what is to happen, and the agenda reference before it.
+func reportedTask(s string) string {
+	lower := strings.ToLower(s)
+	for _, lead := range []string{"it was noted that ", "it was agreed that ", "it was resolved that ", "it was decided that "} {
+		if i := strings.Index(lower, lead); i >= 0 {
+			return s[i+len(lead):]
+		}
+	}
+	return s
 }
 
 // proseSentence reads one sentence.

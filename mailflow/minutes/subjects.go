@@ -2,6 +2,7 @@ package minutes
 
 import (
 	"strings"
+	"unicode"
 )
 
 // Who a sentence is about: "Priya will write the runbook", "The board will
@@ -87,6 +88,9 @@ var sentenceStarters = map[string]bool{
 	"way": true, "ability": true, "something": true, "okay": true, "ok": true, "yes": true, "no": true,
 	"please": true, "hello": true, "hi": true, "dear": true, "reminder": true, "note": true, "fyi": true,
 	"time": true, "also": true, "first": true, "second": true, "finally": true, "next": true,
+	"reflect": true, "focus": true, "debate": true, "consider": true, "avoid": true, "use": true,
+	"reuse": true, "include": true, "exclude": true, "wait": true, "return": true, "bias": true,
+	"priority": true, "goal": true, "objective": true, "purpose": true, "question": true,
 }
 
 // abstractEndings mark capitalised words that name things, not people:
@@ -185,12 +189,37 @@ func (p *parser) oneWordSubject(w string) (string, subjectKind) {
 	if !nameWord(bare, true) || strings.ContainsAny(bare, "/&,") {
 		return "", subjectNone
 	}
+	known := len(p.dir.Resolve(bare)) > 0
 	for _, end := range abstractEndings {
-		if strings.HasSuffix(lower, end) && len(lower) > len(end)+2 && len(p.dir.Resolve(bare)) == 0 {
+		if strings.HasSuffix(lower, end) && len(lower) > len(end)+2 && !known {
 			return "", subjectNone
 		}
 	}
+	if !known && p.knowsWhoCame() && p.mentions(bare) < 2 {
+		return "", subjectNone // the minutes say who was there, and this is none of them
+	}
 	return bare, subjectPerson
+}
+
+// knowsWhoCame reports whether the parse knows the people of the meeting:
+// a roster, or attendees in the minutes.
+func (p *parser) knowsWhoCame() bool {
+	return len(p.opts.Roster) > 0 || len(p.out.Meeting.Attendees) > 0
+}
+
+// mentions counts the places the document writes a word, whole.
+func (p *parser) mentions(w string) int {
+	if p.words == nil {
+		p.words = map[string]int{}
+		for _, t := range p.texts() {
+			for _, f := range strings.FieldsFunc(t, func(r rune) bool {
+				return !(unicode.IsLetter(r) || unicode.IsDigit(r) || r == '-' || r == '\'')
+			}) {
+				p.words[f]++
+			}
+		}
+	}
+	return p.words[w]
 }
 
 // knownHandle reports whether a lower-case word is a handle the document
