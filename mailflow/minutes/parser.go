@@ -438,6 +438,9 @@ func statusOf(v string, current mailflow.ItemStatus) mailflow.ItemStatus {
 	return current
 }
 
+// maxQuote bounds the text a problem quotes.
+const maxQuote = 200
+
 func (p *parser) dropProblems(line int, reasonPrefix string) {
 	out := p.out.Problems[:0]
 	items := p.problemItem[:0]
@@ -451,7 +454,11 @@ func (p *parser) dropProblems(line int, reasonPrefix string) {
 }
 
 func (p *parser) problem(n int, text, reason string) {
-	p.out.Problems = append(p.out.Problems, mailflow.Problem{Line: n, Text: strings.TrimSpace(text), Reason: reason})
+	text = strings.TrimSpace(text)
+	if len(text) > maxQuote {
+		text = cutUTF8(text, maxQuote) + " …" // a table row can be a page long
+	}
+	p.out.Problems = append(p.out.Problems, mailflow.Problem{Line: n, Text: text, Reason: reason})
 	p.problemItem = append(p.problemItem, p.curItem)
 }
 

@@ -409,8 +409,14 @@ func (p *parser) cellProse(n int, raw, cell string) {
 	if wordCount(cell) < 4 {
 		return
 	}
-	e := entry{n: n, text: cell, first: raw, parent: -1}
-	p.prose(&e)
+	parts := inlineList(cell)
+	if parts == nil {
+		parts = []string{cell}
+	}
+	for _, part := range parts {
+		e := entry{n: n, text: part, first: raw, parent: -1}
+		p.prose(&e)
+	}
 	p.line = raw
 }
 
@@ -514,7 +520,7 @@ func noAction(text string) bool {
 // sentences that each end with their owner ("Initiate … (Christian
 // Taylor). Resolve … (Adam Dean).").
 func cellItems(text string) []string {
-	if parts := inlineList(text); len(parts) > 1 {
+	if parts := inlineList(text); len(parts) > 0 {
 		return parts
 	}
 	ss := sentences(text)
@@ -537,14 +543,21 @@ func cellItems(text string) []string {
 	return out
 }
 
-// inlineList splits "1. a 2. b 3. c" into its items.
+// inlineList splits "1. a 2. b 3. c" into its items, and "Agreed on 1.
+// Glossary 2. Comms plan" into the text before the list and its items.
+// It returns nil when the text holds no such list.
 func inlineList(text string) []string {
-	rest, num, ok := listMarker(text)
-	if !ok || num != 1 {
+	var out []string
+	rest := text
+	if r, num, ok := listMarker(text); ok && num == 1 {
+		rest = r
+	} else if i := strings.Index(text, " 1. "); i > 0 {
+		out = append(out, strings.TrimSpace(text[:i]))
+		rest = text[i+4:]
+	} else {
 		return nil
 	}
-	var out []string
-	for n := 2; ; n++ {
+	for n := 2; n < 100; n++ {
 		mark := " " + strconv.Itoa(n) + ". "
 		i := strings.Index(rest, mark)
 		if i < 0 {
