@@ -8,11 +8,8 @@ import (
 // "… discussed PEP 690 and decided to reject it", "The group agreed
 // that …", "FAB accepted thl's proposal", "The minutes … were adopted",
 // "Voted to accept …", "General consensus …".
-var decisionCues = map[string]bool{
-	"decided": true, "agreed": true, "agrees": true, "approved": true, "adopted": true, "accepted": true,
-	"resolved": true, "consensus": true, "voted": true, "carried": true, "rejected": true, "ratified": true,
-	"endorsed": true,
-}
+var decisionCues = newWordSet("decided", "agreed", "agrees", "approved", "adopted", "accepted",
+	"resolved", "consensus", "voted", "carried", "rejected", "ratified", "endorsed")
 
 // pendingWords before a cue mean nothing was decided yet: "to be agreed",
 // "not approved", "if accepted", "awaiting approval".
@@ -27,26 +24,33 @@ var pendingWords = map[string]bool{
 
 // decisionIn reports whether a sentence records a decision.
 func decisionIn(s string) bool {
-	if strings.HasSuffix(strings.TrimRight(s, " )"), "?") {
-		return false
-	}
 	words := strings.Fields(s)
-	if len(words) < 4 {
+	bare := make([]string, len(words))
+	for i, w := range words {
+		bare[i] = bareWord(w)
+	}
+	return decisionWords(words, bare)
+}
+
+// decisionWords reports whether the words of a sentence record a
+// decision.
+func decisionWords(words, bare []string) bool {
+	if len(words) < 4 || strings.HasSuffix(strings.TrimRight(words[len(words)-1], " )"), "?") {
 		return false
 	}
 	for i, w := range words {
-		b := bareWord(w)
-		if !decisionCues[b] || i > 0 && startsUpper(strings.TrimLeft(w, "*_(\"'")) && !isUpperWords(w) {
+		b := bare[i]
+		if !decisionCues.has(b) || i > 0 && startsUpper(strings.TrimLeft(w, "*_(\"'")) && !isUpperWords(w) {
 			continue // "at Consensus" is a place, not an agreement
 		}
-		if pendingBefore(words, i) {
+		if pendingBefore(bare, i) {
 			return false
 		}
 		next := ""
 		if i+1 < len(words) {
-			next = bareWord(words[i+1])
+			next = bare[i+1]
 		}
-		if yetAfter(words, i) || next == "upon" && i+2 < len(words) && bareWord(words[i+2]) == "while" {
+		if yetAfter(bare, i) || next == "upon" && i+2 < len(words) && bare[i+2] == "while" {
 			return false // "has adopted this process yet", "which was agreed upon while setting up …"
 		}
 		switch {
@@ -56,6 +60,8 @@ func decisionIn(s string) bool {
 			continue
 		case i == len(words)-1 && meaningfulWords(words[:i]) < 4:
 			return false // "The group agreed." says nothing on its own
+		case i == 0 && strings.HasSuffix(w, ","):
+			return false // "Agreed, but we need a date first": a reply in the discussion
 		}
 		return true
 	}
@@ -64,9 +70,9 @@ func decisionIn(s string) bool {
 
 // yetAfter reports whether "yet" follows a cue closely: "has adopted
 // this process yet".
-func yetAfter(words []string, i int) bool {
-	for k := i + 1; k < len(words) && k <= i+3; k++ {
-		if bareWord(words[k]) == "yet" {
+func yetAfter(bare []string, i int) bool {
+	for k := i + 1; k < len(bare) && k <= i+3; k++ {
+		if bare[k] == "yet" {
 			return true
 		}
 	}
@@ -75,9 +81,9 @@ func yetAfter(words []string, i int) bool {
 
 // pendingBefore reports whether the four words before words[i] make it
 // undecided.
-func pendingBefore(words []string, i int) bool {
+func pendingBefore(bare []string, i int) bool {
 	for k := max(0, i-4); k < i; k++ {
-		b := bareWord(words[k])
+		b := bare[k]
 		if pendingWords[b] && (b != "to" || k == i-1) || strings.HasSuffix(b, "n't") || b == "which" && k == i-2 {
 			return true
 		}

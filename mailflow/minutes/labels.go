@@ -49,6 +49,15 @@ var labelWords = map[string]labelKind{
 	"info": labelIgnore, "link": labelIgnore, "idea": labelIgnore, "help": labelIgnore, "topic": labelIgnore,
 }
 
+// labelStarts are the first words of the label words.
+var labelStarts = func() map[string]bool {
+	m := map[string]bool{}
+	for w := range labelWords {
+		m[firstLetters(w)] = true
+	}
+	return m
+}()
+
 // hashLabels are MeetBot commands ("#action bob to …", "#agreed …").
 var hashLabels = map[string]labelKind{
 	"action": labelAction, "agreed": labelDecision, "agree": labelDecision, "accepted": labelDecision,
@@ -172,27 +181,39 @@ func readLabel(text string) (label, bool) {
 // "Action - Bob to …").
 func labelHead(s string) (head, rest string, ok bool) {
 	colon := strings.IndexByte(s, ':')
-	if colon > 0 && colon <= 48 {
-		head = strings.TrimSpace(strings.Trim(s[:colon], "*_ "))
-		rest = strings.TrimSpace(strings.TrimLeft(s[colon+1:], "*_"))
-		if _, _, dash := dashLabel(head); !dash {
-			return head, rest, true
-		}
+	dash := colon < 0 || colon > 24
+	if !dash {
+		_, _, dash = dashLabel(s[:colon]) // "Action – Bob: …" is read at the colon
+		dash = !dash && dashBefore(s, colon)
 	}
-	if h, r, ok := dashLabel(s); ok {
-		return h, r, true
+	if dash {
+		if h, r, ok := dashLabel(s); ok {
+			return h, r, true
+		}
 	}
 	if colon <= 0 || colon > 48 {
 		return "", "", false
 	}
+	head = strings.TrimSpace(strings.Trim(s[:colon], "*_ "))
+	rest = strings.TrimSpace(strings.TrimLeft(s[colon+1:], "*_"))
 	return head, rest, true
+}
+
+// dashBefore reports whether a spaced dash comes before position end.
+func dashBefore(s string, end int) bool {
+	t := s[:end]
+	return strings.Contains(t, " - ") || strings.Contains(t, " – ") || strings.Contains(t, " — ")
 }
 
 // dashLabel reads "RESOLVED – that …": a label word, a spaced dash and
 // the text.
 func dashLabel(s string) (head, rest string, ok bool) {
+	if !startsWithin(labelStarts, s) {
+		return "", "", false
+	}
+	window := s[:min(len(s), 32)]
 	for _, d := range []string{" – ", " - ", " — "} {
-		i := strings.Index(s, d)
+		i := strings.Index(window, d)
 		if i <= 0 || i > 24 {
 			continue
 		}

@@ -165,6 +165,14 @@ func nameShaped(s string) bool {
 	if s == "" || len(s) > 80 {
 		return false
 	}
+	if c := s[0]; c >= 'a' && c <= 'z' && !strings.Contains(s, "@") && !nobody[strings.ToLower(s)] {
+		return false // a name starts with a capital
+	}
+	if !strings.ContainsAny(s, " ,/&+@") {
+		// One word: the common case, without splitting a list.
+		lower := strings.ToLower(s)
+		return nobody[lower] || startsUpper(s) && !notNames[lower] && !verbs[lower]
+	}
 	for _, part := range splitOwners(s) {
 		if strings.HasPrefix(part, "@") || (strings.Contains(part, "@") && !strings.ContainsAny(part, " ")) {
 			continue

@@ -25,19 +25,21 @@ const (
 )
 
 type parser struct {
-	msg            *mailtext.Message
-	opts           Options
-	rosterDir      *mailflow.Directory // roster and correspondents: who attendees are
-	dir            *mailflow.Directory // plus attendees: who owners are
-	day            mailflow.Date
-	out            mailflow.Minutes
-	last           lastRef
-	line           string          // the line being read, quoted in problems
-	groups         map[int]string  // "Action items, by person" groups: entry index → owner ("" for a topic)
-	handles        map[string]bool // lower-case handles the document uses for people ("thl")
-	decisionGroups map[int]bool    // "Resolved: (Niko)" entries: what is nested under them was resolved
-	speaker        string          // the speaker whose remarks follow ("Priya:" on its own)
-	words          map[string]int  // how often each word is written, counted when first needed
+	msg              *mailtext.Message
+	opts             Options
+	rosterDir        *mailflow.Directory // roster and correspondents: who attendees are
+	dir              *mailflow.Directory // plus attendees: who owners are
+	day              mailflow.Date
+	out              mailflow.Minutes
+	last             lastRef
+	line             string            // the line being read, quoted in problems
+	groups           map[int]string    // "Action items, by person" groups: entry index → owner ("" for a topic)
+	handles          map[string]bool   // lower-case handles the document uses for people ("thl")
+	decisionGroups   map[int]bool      // "Resolved: (Niko)" entries: what is nested under them was resolved
+	speaker          string            // the speaker whose remarks follow ("Priya:" on its own)
+	words            map[string]int    // how often each word is written, counted when first needed
+	wordBuf, bareBuf []string          // the words of the sentence being read, reused
+	lowered          map[string]string // words as written → bareWord, for the words that needed work
 
 	// weak marks the items read from prose, which a listed item repeats;
 	// problemItem gives the item each problem is about (-1 for none).

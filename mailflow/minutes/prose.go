@@ -81,10 +81,10 @@ func verbLike(w string) bool {
 // "agreed to test", "agrees on circulate", "commits itself to push",
 // "would be sending" (after "decided"). It returns where the task starts
 // and the word that made it an assignment.
-func predicate(words []string, j int, afterDecision bool) (int, string, bool) {
+func predicate(words, bare []string, j int, afterDecision bool) (int, string, bool) {
 	at := func(k int) string {
-		if k < len(words) {
-			return bareWord(words[k])
+		if k < len(bare) {
+			return bare[k]
 		}
 		return ""
 	}
@@ -176,7 +176,7 @@ func predicate(words []string, j int, afterDecision bool) (int, string, bool) {
 // the sentence, after "that", "and" or "decided", inside an opening
 // bracket, or after an introductory phrase ("For now, bpepple is going to
 // …").
-func clauseStart(words []string, i int) bool {
+func clauseStart(words, bare []string, i int) bool {
 	if i == 0 || strings.HasPrefix(words[i], "(") {
 		return true
 	}
@@ -184,9 +184,9 @@ func clauseStart(words []string, i int) bool {
 	if strings.HasSuffix(prev, ":") || (strings.HasSuffix(prev, ".") && len(prev) > 4) {
 		return true // after "Dims:", or a full stop the sentence splitter kept ("… merge. thl will")
 	}
-	switch bareWord(prev) {
+	switch bare[i-1] {
 	case "that", "and", "decided", "agreed":
-		return !strings.HasSuffix(prev, ",") || bareWord(prev) == "and"
+		return !strings.HasSuffix(prev, ",") || bare[i-1] == "and"
 	}
 	return strings.HasSuffix(prev, ",") && (i <= 3 || strings.Contains(strings.Join(words[:i], " "), "("))
 }
@@ -194,7 +194,33 @@ func clauseStart(words []string, i int) bool {
 // assignmentIn finds the first assignment in a clause.
 func (p *parser) assignmentIn(clause string) (assignment, bool) {
 	words := strings.Fields(clause)
+	bare := make([]string, len(words))
+	for i, w := range words {
+		bare[i] = bareWord(w)
+	}
+	return p.assignmentWords(words, bare)
+}
+
+// predicateWords are the words a predicate starts with: a clause without
+// any of them assigns nothing, and is not read further.
+var predicateWords = newWordSet("to", "will", "shall", "would", "is", "are", "has", "have",
+	"agreed", "agrees", "agree", "volunteered", "volunteers", "offered", "offers", "promised", "undertook",
+	"undertakes", "commits", "committed", "commit", "needs", "asked", "requested", "invited", "tasked",
+	"can", "could", "please")
+
+// assignmentWords finds the first assignment in the words of a clause.
+func (p *parser) assignmentWords(words, bare []string) (assignment, bool) {
 	if len(words) < 3 || len(words) > 120 {
+		return assignment{}, false
+	}
+	cue := false
+	for _, b := range bare {
+		if predicateWords.has(b) {
+			cue = true
+			break
+		}
+	}
+	if !cue {
 		return assignment{}, false
 	}
 	if a, ok := p.vocative(words); ok {
@@ -204,7 +230,7 @@ func (p *parser) assignmentIn(clause string) (assignment, bool) {
 	var weakest assignment
 	found := false
 	for i := 0; i < len(words); i++ {
-		switch bareWord(words[i]) {
+		switch bare[i] {
 		case "decided", "agreed", "resolved":
 			afterDecision = true
 		case "asked", "requested", "invited", "tasked":
@@ -212,11 +238,14 @@ func (p *parser) assignmentIn(clause string) (assignment, bool) {
 				return a, true
 			}
 		}
-		if !clauseStart(words, i) {
+		if !clauseStart(words, bare, i) {
 			continue
 		}
 		for k := 1; k <= maxSubjectWords && i+k < len(words); k++ {
-			t, via, ok := predicate(words, i+k, afterDecision)
+			if !predicateWords.has(bare[i+k]) {
+				continue
+			}
+			t, via, ok := predicate(words, bare, i+k, afterDecision)
 			if !ok {
 				continue
 			}
@@ -233,7 +262,7 @@ func (p *parser) assignmentIn(clause string) (assignment, bool) {
 				continue
 			}
 			a := assignment{owner: owner, kind: kind, task: strings.Join(words[t:], " "), via: via}
-			if i > 0 && bareWord(words[i-1]) == "and" && (kind != subjectPerson || via == "to") {
+			if i > 0 && bare[i-1] == "and" && (kind != subjectPerson || via == "to") {
 				continue // "… and the group will …", "request from Jon and Thomas to make …"
 			}
 			if kind == subjectPerson || kind == subjectGroup {
@@ -334,10 +363,13 @@ func conditional(task string) bool {
 	return strings.Contains(task, " if ") || strings.Contains(task, " unless ") || strings.HasPrefix(task, "if ")
 }
 
-// clauses splits a sentence at its semicolons.
-func clauses(s string) []string {
-	if !strings.Contains(s, "; ") {
-		return []string{s}
+// clauseEnd returns the index after the clause of a sentence that
+// starts at words[start]: clauses end at semicolons.
+func clauseEnd(words []string, start int) int {
+	for i := start; i < len(words); i++ {
+		if strings.HasSuffix(words[i], ";") {
+			return i + 1
+		}
 	}
-	return strings.Split(s, "; ")
+	return len(words)
 }

@@ -2,6 +2,7 @@ package minutes
 
 import (
 	"strings"
+	"unsafe"
 
 	"mailflow/mailflow"
 	"mailflow/mailflow/dates"
@@ -14,28 +15,132 @@ func (p *parser) prose(e *entry) {
 		return // a chat log's lines are talk; its bot lists the actions
 	}
 	text := plainText(e.text)
-	if speaker, remark, ok := p.speakerRemark(e.text); ok {
+	if speaker, remark, ok := p.speakerRemark(text); ok {
 		if task, ok := promise(remark); ok {
 			p.addAction(action{n: e.n, raw: e.first, text: task, owner: speaker, fixed: true, weak: true})
 			return
 		}
 		text = remark
 	}
-	ss := sentences(text)
-	for i, s := range ss {
-		if owner, ok := actionTrailer(s); ok {
-			if i > 0 {
-				p.addAction(action{n: e.n, raw: e.first, text: reportedTask(ss[i-1]), owner: owner, fixed: true})
+	if !mayAssign(text) {
+		return // no word that assigns, promises or decides: most discussion
+	}
+	words, bare := p.tokens(text)
+	prev := -1
+	for a, n := 0, 0; a < len(words) && n < maxSentences; n++ {
+		b := sentenceEnd(words, a)
+		if owner, ok := actionTrailerWords(words[a:b]); ok {
+			if prev >= 0 {
+				task := reportedTask(strings.Join(words[prev:a], " "))
+				p.addAction(action{n: e.n, raw: e.first, text: task, owner: owner, fixed: true})
 			}
+		} else {
+			p.proseSentence(e, words[a:b], bare[a:b], a == 0)
+		}
+		prev, a = a, b
+	}
+}
+
+// tokens splits text into its words and their bare forms (see
+// bareWord), in buffers the parser reuses. ASCII text is lowered once, so
+// that a capitalised word costs no allocation of its own.
+func (p *parser) tokens(text string) (words, bare []string) {
+	p.wordBuf = appendFields(p.wordBuf[:0], text)
+	p.bareBuf = p.bareBuf[:0]
+	if !isPlainASCII(text) {
+		for _, w := range p.wordBuf {
+			p.bareBuf = append(p.bareBuf, bareWord(w))
+		}
+		return p.wordBuf, p.bareBuf
+	}
+	lower := strings.ToLower(text)
+	base := unsafe.StringData(text)
+	for _, w := range p.wordBuf {
+		off := int(uintptr(unsafe.Pointer(unsafe.StringData(w))) - uintptr(unsafe.Pointer(base)))
+		p.bareBuf = append(p.bareBuf, trimPunct(lower[off:off+len(w)]))
+	}
+	return p.wordBuf, p.bareBuf
+}
+
+// cueStarts are the beginnings of the words the prose readers look for,
+// by first letter: "to", "will", "agreed", "decided", "can you" …
+var cueStarts = [26][]string{
+	'a' - 'a': {"agree", "approv", "adopt", "accept", "ask", "action"},
+	'c' - 'a': {"consensus", "carried", "commit", "can you", "could you"},
+	'd' - 'a': {"decid"},
+	'e' - 'a': {"endorse"},
+	'g' - 'a': {"going to"},
+	'i' - 'a': {"invite", "i'll", "i’ll", "i will", "i am going", "i'm going", "i’m going"},
+	'n' - 'a': {"needs to"},
+	'o' - 'a': {"offer"},
+	'p' - 'a': {"please", "promise"},
+	'r' - 'a': {"resolv", "reject", "ratif", "request"},
+	's' - 'a': {"shall"},
+	't' - 'a': {"to ", "task"},
+	'u' - 'a': {"undert"},
+	'v' - 'a': {"vote", "volunteer"},
+	'w' - 'a': {"will", "would"},
+}
+
+// mayAssign reports, in one pass over the text, whether it has a word
+// the prose readers look for; most lines of discussion have none.
+func mayAssign(s string) bool {
+	for i := 0; i < len(s); i++ {
+		c := s[i] | 0x20
+		if c < 'a' || c > 'z' || i > 0 && (s[i-1]|0x20 >= 'a' && s[i-1]|0x20 <= 'z') {
+			continue // not the start of a word
+		}
+		for _, cue := range cueStarts[c-'a'] {
+			if hasFoldAt(s, i, cue) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// sentenceEnd returns the index after the last word of the sentence that
+// starts at words[a] (see sentences for where sentences end).
+func sentenceEnd(words []string, a int) int {
+	for i := a; i < len(words)-1; i++ {
+		w := words[i]
+		for len(w) > 0 && (w[len(w)-1] == ')' || w[len(w)-1] == '"') {
+			w = w[:len(w)-1]
+		}
+		if len(w) > 3 && (strings.HasSuffix(w, "”") || strings.HasSuffix(w, "’")) {
+			w = w[:len(w)-3]
+		}
+		if w == "" {
 			continue
 		}
-		p.proseSentence(e, s, i == 0)
+		switch w[len(w)-1] {
+		case '.':
+			if endsSentence(w[:len(w)-1], words[i+1]) {
+				return i + 1
+			}
+		case '!', '?':
+			if startsSentence(words[i+1]) {
+				return i + 1
+			}
+		}
 	}
+	return len(words)
+}
+
+// actionTrailerWords is actionTrailer on the words of a sentence.
+func actionTrailerWords(words []string) (string, bool) {
+	if len(words) < 2 || len(words[0]) < 6 || !strings.EqualFold(words[0][:6], "action") {
+		return "", false
+	}
+	return actionTrailer(strings.Join(words, " "))
 }
 
 // actionTrailer reads "Action: Acting Chief Executive" after a paragraph
 // of board minutes: the paragraph is the action, and this its owner.
 func actionTrailer(s string) (string, bool) {
+	if len(s) < 8 || !strings.EqualFold(s[:6], "action") {
+		return "", false
+	}
 	l, ok := readLabel(strings.TrimRight(s, ". "))
 	if !ok || l.kind != labelAction || !ownerOnly(l.rest) {
 		return "", false
@@ -74,11 +179,15 @@ func reportedTask(s string) string {
 	return s
 }
 
-// proseSentence reads one sentence.
-func (p *parser) proseSentence(e *entry, s string, first bool) {
-	decided := decisionIn(s)
-	for _, c := range clauses(s) {
-		if task, ok := firstPerson(c); ok {
+// proseSentence reads the words of one sentence.
+func (p *parser) proseSentence(e *entry, words, bare []string, first bool) {
+	decided := decisionWords(words, bare)
+	for start := 0; start < len(words); {
+		end := clauseEnd(words, start)
+		cw, cb := words[start:end], bare[start:end]
+		start = end
+		if task, ok := firstPersonWords(cw); ok {
+			c := strings.Join(cw, " ")
 			owner := p.speaker
 			switch {
 			case owner != "":
@@ -88,10 +197,11 @@ func (p *parser) proseSentence(e *entry, s string, first bool) {
 			}
 			continue
 		}
-		a, ok := p.assignmentIn(c)
+		a, ok := p.assignmentWords(cw, cb)
 		if !ok || conditional(a.task) {
 			continue
 		}
+		c := strings.Join(cw, " ")
 		switch a.kind {
 		case subjectPerson, subjectGroup:
 			if decided && isAgree(a.via) && a.kind == subjectPerson && !isAcronym(a.owner) {
@@ -105,7 +215,7 @@ func (p *parser) proseSentence(e *entry, s string, first bool) {
 		}
 	}
 	if decided {
-		p.addDecision(decisionText(s), e.n)
+		p.addDecision(decisionText(strings.Join(words, " ")), e.n)
 	}
 }
 
@@ -123,6 +233,26 @@ func (p *parser) hasDue(task string) bool {
 	}
 	_, err := dates.Parse(phrase, p.day, p.opts.Dates)
 	return err == nil
+}
+
+// appendFields appends the space-separated words of s to dst, as
+// strings.Fields does, reusing dst's memory.
+func appendFields(dst []string, s string) []string {
+	start := -1
+	for i := 0; i < len(s); i++ {
+		if s[i] == ' ' || s[i] == '\t' || s[i] == '\n' {
+			if start >= 0 {
+				dst = append(dst, s[start:i])
+				start = -1
+			}
+		} else if start < 0 {
+			start = i
+		}
+	}
+	if start >= 0 {
+		dst = append(dst, s[start:])
+	}
+	return dst
 }
 
 // isBareWill reports whether a clause is a promise without a subject:

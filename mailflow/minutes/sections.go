@@ -114,6 +114,23 @@ var headingStarts = func() map[string]bool {
 	return m
 }()
 
+// startsWithin reports whether the first letters of s (see firstLetters)
+// are a key of m, without allocating: it runs on every line.
+func startsWithin(m map[string]bool, s string) bool {
+	var buf [24]byte
+	i := 0
+	for i < len(s) && (s[i] == '#' || s[i] == '*' || s[i] == '_' || s[i] == ' ' || s[i] == '=' || s[i] == '-' ||
+		s[i] == '.' || s[i] == ')' || s[i] == '(' || (s[i] >= '0' && s[i] <= '9')) {
+		i++
+	}
+	n := 0
+	for j := i; j < len(s) && n < len(buf) && (s[j]|0x20 >= 'a' && s[j]|0x20 <= 'z'); j++ {
+		buf[n] = s[j] | 0x20
+		n++
+	}
+	return m[string(buf[:n])]
+}
+
 // firstLetters returns the lowercased leading letters of s, after any
 // decoration and list marker: "## 9. Review outstanding" gives "review".
 func firstLetters(s string) string {
@@ -132,16 +149,50 @@ func firstLetters(s string) string {
 // mayBeHeading is a quick test that rules out most lines before
 // normHeading does the full work.
 func mayBeHeading(s string) bool {
-	if headingStarts[firstLetters(s)] {
+	if startsWithin(headingStarts, s) {
 		return true
 	}
 	// "a) Action items" and board minutes' "Directors Present".
-	if rest, _, ok := listMarker(strings.TrimLeft(s, "#*_ ")); ok && headingStarts[firstLetters(rest)] {
+	if rest, _, ok := listMarker(strings.TrimLeft(s, "#*_ ")); ok && startsWithin(headingStarts, rest) {
 		return true
 	}
 	return containsFold(s, "present") || containsFold(s, "absent") || containsFold(s, "apolog") ||
-		containsFold(s, "action") || containsFold(s, "decision") || containsFold(s, "risks") ||
-		containsFold(s, "next steps") || containsFold(s, "follow-up")
+		endsWithin(suffixWords, s)
+}
+
+// endsWithin reports whether the last letters of s (see lastLetters) are
+// a key of m, without allocating.
+func endsWithin(m map[string]bool, s string) bool {
+	var buf [12]byte
+	j := len(s)
+	for j > 0 && strings.IndexByte(" :*_#=.", s[j-1]) >= 0 {
+		j--
+	}
+	i := j
+	for i > 0 && j-i < len(buf) && (s[i-1]|0x20 >= 'a' && s[i-1]|0x20 <= 'z') {
+		i--
+	}
+	for k := i; k < j; k++ {
+		buf[k-i] = s[k] | 0x20
+	}
+	return m[string(buf[:j-i])]
+}
+
+// suffixWords are the last words of the headings namedBySuffix reads.
+var suffixWords = map[string]bool{"actions": true, "items": true, "steps": true, "tasks": true, "decisions": true, "risks": true}
+
+// lastLetters returns the lowercased trailing letters of s, after any
+// decoration: "### FESCo Actions:" gives "actions".
+func lastLetters(s string) string {
+	j := len(s)
+	for j > 0 && strings.IndexByte(" :*_#=.", s[j-1]) >= 0 {
+		j--
+	}
+	i := j
+	for i > 0 && j-i < 12 && (s[i-1]|0x20 >= 'a' && s[i-1]|0x20 <= 'z') {
+		i--
+	}
+	return strings.ToLower(s[i:j])
 }
 
 // sectionOf returns the section a heading names.

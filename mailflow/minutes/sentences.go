@@ -86,7 +86,85 @@ func startsSentence(s string) bool {
 	return unicode.IsUpper(r) || unicode.IsDigit(r) || strings.ContainsRune("([@*_`'\"“‘#", r)
 }
 
-// bareWord returns w lowercased, without the punctuation around it.
+// wordPunct are the ASCII marks around a word.
+var wordPunct = func() (t [256]bool) {
+	for _, c := range ".,;:!?()[]{}\"'*_`" {
+		t[c] = true
+	}
+	return t
+}()
+
+// curlyQuote reports whether s[i:] starts with “, ”, ‘ or ’.
+func curlyQuote(s string, i int) bool {
+	return i+2 < len(s) && s[i] == 0xE2 && s[i+1] == 0x80 && (s[i+2] >= 0x98 && s[i+2] <= 0x9D)
+}
+
+// bareWord returns w lowercased, without the punctuation around it. It
+// runs on most words of every message, so it allocates only to lowercase.
 func bareWord(w string) string {
-	return strings.ToLower(strings.Trim(w, ".,;:!?()[]{}\"'“”‘’*_`"))
+	w = trimPunct(w)
+	for k := 0; k < len(w); k++ {
+		if c := w[k]; c >= 'A' && c <= 'Z' || c >= 0x80 {
+			return strings.ToLower(w)
+		}
+	}
+	return w
+}
+
+// trimPunct removes the punctuation around a word.
+func trimPunct(w string) string {
+	i, j := 0, len(w)
+	for i < j {
+		switch {
+		case wordPunct[w[i]]:
+			i++
+		case curlyQuote(w, i):
+			i += 3
+		default:
+			goto right
+		}
+	}
+right:
+	for j > i {
+		switch {
+		case wordPunct[w[j-1]]:
+			j--
+		case j-3 >= i && curlyQuote(w, j-3):
+			j -= 3
+		default:
+			goto done
+		}
+	}
+done:
+	return w[i:j]
+}
+
+// wordSet is a set of lower-case words with a quick test of a word's
+// first letter and length, which rules out most words of running text
+// before the map is consulted.
+type wordSet struct {
+	words map[string]bool
+	shape [26][16]bool
+}
+
+func newWordSet(words ...string) *wordSet {
+	s := &wordSet{words: map[string]bool{}}
+	for _, w := range words {
+		s.words[w] = true
+		if c := w[0]; c >= 'a' && c <= 'z' && len(w) < 16 {
+			s.shape[c-'a'][len(w)] = true
+		}
+	}
+	return s
+}
+
+// has reports whether the bare word w is in the set.
+func (s *wordSet) has(w string) bool {
+	if w == "" {
+		return false
+	}
+	if c := w[0]; c >= 'a' && c <= 'z' && len(w) < 16 && !s.shape[c-'a'][len(w)] {
+		return false
+	}
+	return s.words[w]
 }

@@ -13,19 +13,12 @@ import (
 // speakerRemark splits "Name: remark", "Name - remark" and HackMD's
 // "[name=Kirstie] remark".
 func (p *parser) speakerRemark(text string) (speaker, remark string, ok bool) {
-	text = plainText(text)
 	if strings.HasPrefix(text, "[name=") {
 		if end := strings.IndexByte(text, ']'); end > 6 {
 			return text[6:end], strings.TrimSpace(text[end+1:]), true
 		}
 	}
-	cut := -1
-	size := 0
-	for _, sep := range []string{": ", " - ", " – ", " — "} {
-		if i := strings.Index(text, sep); i > 0 && i <= 40 && (cut < 0 || i < cut) {
-			cut, size = i, len(sep)
-		}
-	}
+	cut, size := speakerCut(text)
 	if cut < 0 {
 		return "", "", false
 	}
@@ -40,10 +33,29 @@ func (p *parser) speakerRemark(text string) (speaker, remark string, ok bool) {
 	return name, remark, true
 }
 
+// speakerCut finds where a speaker's name ends in its first 40 bytes: at
+// ": " or a spaced dash. It returns -1 when there is none.
+func speakerCut(text string) (at, size int) {
+	for i := 1; i < len(text)-1 && i <= 40; i++ {
+		switch {
+		case text[i] == ':' && text[i+1] == ' ':
+			return i, 2
+		case text[i] == ' ' && text[i+1] == '-' && i+2 < len(text) && text[i+2] == ' ':
+			return i, 3
+		case text[i] == ' ' && strings.HasPrefix(text[i+1:], "– "), text[i] == ' ' && strings.HasPrefix(text[i+1:], "— "):
+			return i, 5
+		}
+	}
+	return -1, 0
+}
+
 // promise finds what a speaker takes on in a remark: the task after
 // "will", "I'll" or "I will", or the remark itself when it ends "taking as
 // an action".
 func promise(remark string) (string, bool) {
+	if !mayPromise(remark) {
+		return "", false
+	}
 	parts := splitRemark(remark)
 	for i, part := range parts {
 		if isActionTag(part) {
@@ -65,6 +77,38 @@ func promise(remark string) (string, bool) {
 	return "", false
 }
 
+// mayPromise reports, in one pass, whether a remark has a word that
+// promises: "will", "'ll", "action", "AI on", "going to".
+func mayPromise(s string) bool {
+	for i := 0; i < len(s); i++ {
+		switch s[i] | 0x20 {
+		case 'w':
+			if hasFoldAt(s, i, "will") {
+				return true
+			}
+		case 'a':
+			if hasFoldAt(s, i, "action") || hasFoldAt(s, i, "ai on") {
+				return true
+			}
+		case 'g':
+			if hasFoldAt(s, i, "going to") {
+				return true
+			}
+		case 'l':
+			if i > 0 && (s[i-1] == '\'' || s[i-1] == 0x99) && hasFoldAt(s, i, "ll ") {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// hasFoldAt reports whether s has the lower-case ASCII word sub at i, in
+// any case.
+func hasFoldAt(s string, i int, sub string) bool {
+	return i+len(sub) <= len(s) && strings.EqualFold(s[i:i+len(sub)], sub)
+}
+
 // splitRemark cuts a remark at "; ", " - " and ", ".
 func splitRemark(remark string) []string {
 	f := func(r rune) bool { return r == ';' || r == '–' || r == '—' }
@@ -83,6 +127,9 @@ func splitRemark(remark string) []string {
 // action: "taking as an action", "will take this as an action", "action
 // on me".
 func isActionTag(s string) bool {
+	if len(s) > 40 || !containsFold(s, "action") && !containsFold(s, "ai on") {
+		return false
+	}
 	s = strings.ToLower(strings.Trim(s, " .!()"))
 	s = strings.TrimPrefix(s, "i ")
 	s = strings.TrimPrefix(s, "will ")
@@ -100,8 +147,15 @@ func isActionTag(s string) bool {
 // firstPerson reads the task of "will send …", "I'll send …", "I will
 // send …", "I'm going to send …".
 func firstPerson(clause string) (string, bool) {
-	words := strings.Fields(clause)
-	if len(words) < 2 {
+	if clause == "" || !strings.ContainsRune("wWiI", rune(clause[0])) {
+		return "", false
+	}
+	return firstPersonWords(strings.Fields(clause))
+}
+
+// firstPersonWords is firstPerson on the words of a clause.
+func firstPersonWords(words []string) (string, bool) {
+	if len(words) < 2 || !strings.ContainsRune("wWiI", rune(words[0][0])) {
 		return "", false
 	}
 	k := 0

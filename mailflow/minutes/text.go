@@ -233,7 +233,7 @@ func stripEmphasis(s string) string {
 // plainText removes the Markdown emphasis and code marks people leave in
 // item text ("**Jack** to update the `team` repo").
 func plainText(s string) string {
-	if !strings.ContainsAny(s, "*_`~") {
+	if !hasMarkup(s) {
 		return s
 	}
 	s = strings.ReplaceAll(s, "**", "")
@@ -241,6 +241,18 @@ func plainText(s string) string {
 	s = strings.ReplaceAll(s, "`", "")
 	s = strings.ReplaceAll(s, "~~", "")
 	return s
+}
+
+// hasMarkup reports whether s has a Markdown emphasis or code mark; a
+// byte loop, since strings.ContainsAny builds its set on every call.
+func hasMarkup(s string) bool {
+	for i := 0; i < len(s); i++ {
+		switch s[i] {
+		case '*', '_', '`', '~':
+			return true
+		}
+	}
+	return false
 }
 
 // tidyText collapses white space and trims the punctuation that ends a
@@ -260,4 +272,16 @@ func startsUpper(s string) bool {
 	return unicode.IsUpper(r)
 }
 
-func wordCount(s string) int { return len(strings.Fields(s)) }
+// wordCount counts the space-separated words of s without splitting it.
+func wordCount(s string) int {
+	n := 0
+	in := false
+	for i := 0; i < len(s); i++ {
+		space := s[i] == ' ' || s[i] == '\t' || s[i] == '\n'
+		if !space && !in {
+			n++
+		}
+		in = !space
+	}
+	return n
+}
