@@ -1,6 +1,7 @@
 package minutes
 
 import (
+	"errors"
 	"fmt"
 	"regexp"
 	"strings"
@@ -75,7 +76,15 @@ func (p *parser) addAction(a action) {
 	} else {
 		p.problem(a.n, a.raw, "no owner (write e.g. \"ACTION: Alice to …\" or \"… (owner: Alice)\")")
 	}
-	if parts.due != "" {
+	switch {
+	case parts.due == "":
+	case p.hedged(text, parts.due):
+		it.DueText = parts.due
+		p.problem(a.n, a.raw, fmt.Sprintf("due %q is only hoped for, so no due date is set (write the day it is due, e.g. \"by Dec 9\")", parts.due))
+	case a.weak && otherTime(parts.text):
+		it.DueText = parts.due
+		p.problem(a.n, a.raw, fmt.Sprintf("this sentence has more than one date, so %q is not taken as the due date (write e.g. \"ACTION: Alice to … by Dec 9\")", parts.due))
+	default:
 		p.setDue(&it, parts.due, a.n)
 	}
 	for _, prev := range p.out.ActionItems {
@@ -88,6 +97,59 @@ func (p *parser) addAction(a action) {
 	p.out.ActionItems = append(p.out.ActionItems, it)
 	p.weak = append(p.weak, a.weak)
 	p.last = lastRef{kind: lastItem, index: len(p.out.ActionItems) - 1}
+}
+
+// dueHedges make a date a hope rather than a deadline: "hopefully next
+// week", "probably by Friday".
+var dueHedges = map[string]bool{
+	"hopefully": true, "probably": true, "maybe": true, "possibly": true, "perhaps": true, "ideally": true,
+	"tentatively": true, "approximately": true, "roughly": true, "around": true, "sometime": true,
+	"likely": true, "optimistically": true,
+}
+
+// hedged reports whether the due phrase of an item is hedged: a hedge
+// word just before it, or "if possible" after it.
+func (p *parser) hedged(text, due string) bool {
+	i := strings.LastIndex(text, due)
+	if i < 0 {
+		return false
+	}
+	before := strings.Fields(text[:i])
+	for k := len(before) - 1; k >= 0 && k >= len(before)-3; k-- {
+		if dueHedges[bareWord(before[k])] {
+			return true
+		}
+	}
+	for _, w := range strings.Fields(due) {
+		if dueHedges[bareWord(w)] {
+			return true
+		}
+	}
+	after := strings.ToLower(text[i+len(due):])
+	return strings.HasPrefix(strings.TrimLeft(after, " ,("), "if possible")
+}
+
+// timeWords name a day on their own.
+var timeWords = map[string]bool{
+	"tomorrow": true, "today": true, "tonight": true, "monday": true, "tuesday": true, "wednesday": true,
+	"thursday": true, "friday": true, "saturday": true, "sunday": true,
+}
+
+// otherTime reports whether the rest of a sentence names a time of its
+// own ("… meeting with the SC next week to … by end of October"), which
+// makes the due date of a sentence a guess.
+func otherTime(text string) bool {
+	words := strings.Fields(strings.ToLower(text))
+	for i, w := range words {
+		b := bareWord(w)
+		if timeWords[b] {
+			return true
+		}
+		if (b == "week" || b == "month") && i > 0 && (words[i-1] == "next" || words[i-1] == "this") {
+			return true
+		}
+	}
+	return false
 }
 
 // mentioned returns the one @handle an item's text mentions, if it
@@ -385,11 +447,39 @@ func (p *parser) trailingDue(text string, out *actionParts) string {
 		return text
 	}
 	keyword = strings.ToLower(keyword)
-	if _, err := dates.Parse(phrase, p.day, p.opts.Dates); err == nil || strings.HasPrefix(keyword, "due") || keyword == "deadline" {
-		out.due = phrase
-		return strings.TrimSpace(text[:at])
+	_, err := dates.Parse(phrase, p.day, p.opts.Dates)
+	stated := (strings.HasPrefix(keyword, "due") || keyword == "deadline") && !strings.Contains(phrase, ",") &&
+		!strings.HasPrefix(strings.ToLower(phrase), "to ") // "due to the vendor" is a cause
+	if err != nil && !stated {
+		return text
 	}
-	return text
+	head := strings.TrimSpace(text[:at])
+	if first, ok := p.innerDue(head); ok {
+		out.due = first // "by June 21 and publish results by June 30": the first deadline
+		return text
+	}
+	out.due = phrase
+	return head
+}
+
+// innerDue finds a deadline inside an item's text, before the one that
+// ends it: "Complete the pilot by June 21 and publish results".
+func (p *parser) innerDue(text string) (string, bool) {
+	words := strings.Fields(text)
+	for i, w := range words {
+		switch strings.ToLower(w) {
+		case "by", "before":
+		default:
+			continue
+		}
+		for n := min(4, len(words)-i-1); n >= 1; n-- {
+			phrase := strings.TrimRight(strings.Join(words[i+1:i+1+n], " "), ",;")
+			if _, err := dates.Parse(phrase, p.day, p.opts.Dates); err == nil && i+1+n < len(words) {
+				return phrase, true
+			}
+		}
+	}
+	return "", false
 }
 
 // leadingOwner reads the owner written before the task: "[Alice] …",
@@ -469,7 +559,11 @@ func (p *parser) setDue(it *mailflow.ActionItem, phrase string, n int) {
 		return // no date given, which is not a mistake
 	}
 	d, err := dates.Parse(phrase, p.day, p.opts.Dates)
-	if err != nil {
+	switch {
+	case errors.Is(err, dates.ErrNoNextMeeting):
+		p.problem(n, p.line, fmt.Sprintf("due %q, but the minutes do not say when the next meeting is (add \"Next meeting: Dec 9\" or write the date)", phrase))
+		return
+	case err != nil:
 		p.problem(n, p.line, fmt.Sprintf("cannot read due date %q (write e.g. 2026-12-03, Dec 3 or Friday)", phrase))
 		return
 	}

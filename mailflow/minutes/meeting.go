@@ -73,6 +73,9 @@ func (p *parser) meeting(entries []entry) {
 			p.botCommand(e.text, &title)
 		}
 		p.attendees(e)
+		if p.out.NextMeeting == "" {
+			p.nextMeeting(entries, i)
+		}
 	}
 	if title == "" {
 		title = cleanTitle(subject)
@@ -85,6 +88,65 @@ func (p *parser) meeting(entries []entry) {
 	}
 	p.out.Meeting.Title = title
 	p.out.Meeting.Date = p.day
+}
+
+// nextMeeting reads "Next meeting: Tuesday 1 December, 16:00, room 2.14",
+// "The next meeting will be held on 12 December", "Next meeting in two
+// weeks" or a "Next meeting" heading over its line: the text goes with
+// the minutes, and the day is what "by the next meeting" means.
+func (p *parser) nextMeeting(entries []entry, i int) {
+	e := &entries[i]
+	if e.table != nil || len(e.text) > 200 {
+		return
+	}
+	text := strings.TrimSpace(stripEmphasis(e.text))
+	lower := strings.ToLower(text)
+	lower = strings.TrimPrefix(lower, "the ")
+	skip := len(text) - len(lower)
+	var value string
+	switch {
+	case strings.HasPrefix(lower, "next meeting"):
+		value = text[skip+len("next meeting"):]
+	case strings.HasPrefix(lower, "date of next meeting"), strings.HasPrefix(lower, "date of the next meeting"):
+		_, value, _ = strings.Cut(text, "meeting")
+	default:
+		return
+	}
+	value = strings.TrimSpace(value)
+	if e.heading || value == "" || value == ":" {
+		if i+1 >= len(entries) || entries[i+1].heading || entries[i+1].table != nil {
+			return
+		}
+		value = entries[i+1].text // a "Next meeting" heading over its line
+	}
+	value = strings.TrimLeft(value, ":*_ ")
+	for _, lead := range []string{"date ", "will be held on ", "will be held ", "will be on ", "will be ", "is on ", "is ", "on "} {
+		if strings.HasPrefix(strings.ToLower(value), lead) {
+			value = value[len(lead):]
+			break
+		}
+	}
+	value = strings.TrimSpace(value)
+	if value == "" || wordCount(value) > 25 {
+		return
+	}
+	p.out.NextMeeting = value
+	p.nextMeetingEntry = i
+	if d, ok := p.meetingDay(value); ok && d.After(p.day) {
+		p.opts.Dates.NextMeeting = d
+	}
+}
+
+// meetingDay reads the day a "Next meeting" line gives: "in two weeks",
+// "Tuesday", "Tuesday 1 December, 16:00, room 2.14".
+func (p *parser) meetingDay(value string) (mailflow.Date, bool) {
+	first, _, _ := strings.Cut(value, ",")
+	opts := p.opts.Dates
+	opts.NextMeeting = mailflow.Date{}
+	if d, err := dates.Parse(first, p.day, opts); err == nil {
+		return d, true
+	}
+	return p.dateIn(value, p.day)
 }
 
 func isLabelled(s string) bool {

@@ -32,14 +32,14 @@ type parser struct {
 	day              mailflow.Date
 	out              mailflow.Minutes
 	last             lastRef
-	line             string            // the line being read, quoted in problems
-	groups           map[int]string    // "Action items, by person" groups: entry index → owner ("" for a topic)
-	handles          map[string]bool   // lower-case handles the document uses for people ("thl")
-	decisionGroups   map[int]bool      // "Resolved: (Niko)" entries: what is nested under them was resolved
-	speaker          string            // the speaker whose remarks follow ("Priya:" on its own)
-	words            map[string]int    // how often each word is written, counted when first needed
-	wordBuf, bareBuf []string          // the words of the sentence being read, reused
-	lowered          map[string]string // words as written → bareWord, for the words that needed work
+	line             string          // the line being read, quoted in problems
+	groups           map[int]string  // "Action items, by person" groups: entry index → owner ("" for a topic)
+	handles          map[string]bool // lower-case handles the document uses for people ("thl")
+	decisionGroups   map[int]bool    // "Resolved: (Niko)" entries: what is nested under them was resolved
+	speaker          string          // the speaker whose remarks follow ("Priya:" on its own)
+	words            map[string]int  // how often each word is written, counted when first needed
+	wordBuf, bareBuf []string        // the words of the sentence being read, reused
+	nextMeetingEntry int             // the entry that says when the next meeting is, or -1
 
 	// weak marks the items read from prose, which a listed item repeats;
 	// problemItem gives the item each problem is about (-1 for none).
@@ -49,7 +49,7 @@ type parser struct {
 }
 
 func newParser(msg *mailtext.Message, opts Options) *parser {
-	p := &parser{msg: msg, opts: opts, groups: map[int]string{}, handles: map[string]bool{}, decisionGroups: map[int]bool{}, curItem: -1}
+	p := &parser{msg: msg, opts: opts, groups: map[int]string{}, handles: map[string]bool{}, decisionGroups: map[int]bool{}, curItem: -1, nextMeetingEntry: -1}
 	p.out.ActionItems = []mailflow.ActionItem{}
 	p.out.Risks = []mailflow.Risk{}
 	p.out.Decisions = []mailflow.Decision{}

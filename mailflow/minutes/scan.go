@@ -141,7 +141,7 @@ func dueTail(s string) (keyword, phrase string, at int, ok bool) {
 		w := strings.Trim(s[words[k].start:words[k].end], ",;:-–—(")
 		phraseFrom := words[k].end
 		switch strings.ToLower(w) {
-		case "by", "before", "deadline":
+		case "by", "before", "deadline", "on":
 		case "due", "target":
 			if k >= 2 {
 				switch strings.ToLower(strings.TrimRight(s[words[k-1].start:words[k-1].end], ":")) {
@@ -159,7 +159,7 @@ func dueTail(s string) (keyword, phrase string, at int, ok bool) {
 		}
 		phrase = strings.TrimSpace(strings.TrimLeft(s[phraseFrom:], ": "))
 		phrase = strings.TrimRight(phrase, ".! ")
-		if phrase == "" || strings.ContainsAny(phrase, ",;()") {
+		if phrase == "" || strings.ContainsAny(phrase, ";()") {
 			return "", "", 0, false
 		}
 		at = words[k].start
