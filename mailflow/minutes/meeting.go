@@ -74,7 +74,7 @@ func (p *parser) meeting(entries []entry) {
 		}
 		p.attendees(e)
 		if p.out.NextMeeting == "" {
-			p.nextMeeting(entries, i)
+			p.readNextMeeting(entries, i)
 		}
 	}
 	if title == "" {
@@ -94,7 +94,7 @@ func (p *parser) meeting(entries []entry) {
 // "The next meeting will be held on 12 December", "Next meeting in two
 // weeks" or a "Next meeting" heading over its line: the text goes with
 // the minutes, and the day is what "by the next meeting" means.
-func (p *parser) nextMeeting(entries []entry, i int) {
+func (p *parser) readNextMeeting(entries []entry, i int) {
 	e := &entries[i]
 	if e.table != nil || len(e.text) > 200 {
 		return
@@ -113,11 +113,14 @@ func (p *parser) nextMeeting(entries []entry, i int) {
 		return
 	}
 	value = strings.TrimSpace(value)
+	p.nextMeeting = [2]int{i, -1}
 	if e.heading || value == "" || value == ":" {
 		if i+1 >= len(entries) || entries[i+1].heading || entries[i+1].table != nil {
+			p.nextMeeting = [2]int{-1, -1}
 			return
 		}
 		value = entries[i+1].text // a "Next meeting" heading over its line
+		p.nextMeeting[1] = i + 1
 	}
 	value = strings.TrimLeft(value, ":*_ ")
 	for _, lead := range []string{"date ", "will be held on ", "will be held ", "will be on ", "will be ", "is on ", "is ", "on "} {
@@ -128,10 +131,10 @@ func (p *parser) nextMeeting(entries []entry, i int) {
 	}
 	value = strings.TrimSpace(value)
 	if value == "" || wordCount(value) > 25 {
+		p.nextMeeting = [2]int{-1, -1}
 		return
 	}
 	p.out.NextMeeting = value
-	p.nextMeetingEntry = i
 	if d, ok := p.meetingDay(value); ok && d.After(p.day) {
 		p.opts.Dates.NextMeeting = d
 	}

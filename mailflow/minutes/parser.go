@@ -39,7 +39,9 @@ type parser struct {
 	speaker          string          // the speaker whose remarks follow ("Priya:" on its own)
 	words            map[string]int  // how often each word is written, counted when first needed
 	wordBuf, bareBuf []string        // the words of the sentence being read, reused
-	nextMeetingEntry int             // the entry that says when the next meeting is, or -1
+	nextMeeting      [2]int          // the entries that say when the next meeting is, or -1
+	docs             []doc           // the texts read, for the notes
+	proseRead        bool            // the entry being read was read as prose
 
 	// weak marks the items read from prose, which a listed item repeats;
 	// problemItem gives the item each problem is about (-1 for none).
@@ -49,7 +51,7 @@ type parser struct {
 }
 
 func newParser(msg *mailtext.Message, opts Options) *parser {
-	p := &parser{msg: msg, opts: opts, groups: map[int]string{}, handles: map[string]bool{}, decisionGroups: map[int]bool{}, curItem: -1, nextMeetingEntry: -1}
+	p := &parser{msg: msg, opts: opts, groups: map[int]string{}, handles: map[string]bool{}, decisionGroups: map[int]bool{}, curItem: -1, nextMeeting: [2]int{-1, -1}}
 	p.out.ActionItems = []mailflow.ActionItem{}
 	p.out.Risks = []mailflow.Risk{}
 	p.out.Decisions = []mailflow.Decision{}
@@ -105,7 +107,7 @@ func (p *parser) entries() []entry {
 		if n := strings.Count(t, "\n"); n >= maxLines {
 			p.problem(first+maxLines, "", fmt.Sprintf("the text has %d lines; only the first %d were read", n+1, maxLines))
 		}
-		es := readDocument(t, first)
+		es, lines := readLines(t, first)
 		base := len(all)
 		for i := range es {
 			if es[i].parent >= 0 {
@@ -113,6 +115,7 @@ func (p *parser) entries() []entry {
 			}
 		}
 		all = append(all, es...)
+		p.docs = append(p.docs, doc{first: base, end: len(all), lines: lines})
 		first += strings.Count(t, "\n") + 2
 		if len(all) > maxLines {
 			break
@@ -127,10 +130,20 @@ func (p *parser) run() {
 	p.meeting(entries)
 	p.dir = p.directory()
 	p.collectHandles(entries)
+	drop := make([]bool, len(entries))
 	for i := range entries {
+		before := p.outputs()
+		p.proseRead = false
 		p.entry(entries, i)
+		drop[i] = p.rendered(entries, i, p.outputs() > before && !p.proseRead)
 	}
 	p.finish()
+	p.out.Notes = p.notes(entries, drop)
+}
+
+// outputs counts what the parse has found so far.
+func (p *parser) outputs() int {
+	return len(p.out.ActionItems) + len(p.out.Risks) + len(p.out.Decisions) + len(p.out.Changes)
 }
 
 // entry reads one entry: a labelled line anywhere, a key/value line that

@@ -14,6 +14,7 @@ func (p *parser) prose(e *entry) {
 	if e.nick != "" || struckThrough(e.text) {
 		return // a chat log's lines are talk; its bot lists the actions
 	}
+	p.proseRead = true
 	text := plainText(e.text)
 	if speaker, remark, ok := p.speakerRemark(text); ok {
 		if task, ok := promise(remark); ok {

@@ -8,6 +8,7 @@ import (
 // with its wrapped continuation lines joined, a heading, or a table.
 type entry struct {
 	n           int    // line number of its first line
+	last        int    // line number of its last line
 	indent      int    // indent of its first line
 	bullet      bool   // a "-", "*" or "•" list item
 	number      int    // the N of an "N." list item, else 0
@@ -43,7 +44,7 @@ func segment(lines []line) []entry {
 			break // the signature separator "-- " (RFC 3676 section 4.3): the rest is the sender's signature
 		}
 		if t, next := readTable(lines, i); t != nil {
-			out = append(out, entry{n: l.n, indent: l.indent, text: l.text, first: l.text, blankBefore: blank, table: t, parent: -1})
+			out = append(out, entry{n: l.n, last: lines[next-1].n, indent: l.indent, text: l.text, first: l.text, blankBefore: blank, table: t, parent: -1})
 			blank = false
 			i = next - 1
 			continue
@@ -52,7 +53,7 @@ func segment(lines []line) []entry {
 			blank = true
 			continue
 		}
-		e := entry{n: l.n, indent: l.indent, text: l.text, first: l.text, nick: l.nick, blankBefore: blank, parent: -1}
+		e := entry{n: l.n, last: l.n, indent: l.indent, text: l.text, first: l.text, nick: l.nick, blankBefore: blank, parent: -1}
 		blank = false
 		if rest, num, ok := listMarker(l.text); ok {
 			e.text, e.number, e.bullet = rest, num, num == 0
@@ -65,6 +66,7 @@ func segment(lines []line) []entry {
 			} else {
 				e.sec = secOther
 			}
+			e.last = lines[i+1].n
 			out = append(out, e)
 			i++
 			continue
@@ -72,6 +74,7 @@ func segment(lines []line) []entry {
 		for i+1 < len(lines) && len(e.text) < maxEntryText && continues(&e, lines[i], lines[i+1]) {
 			i++
 			e.text += " " + lines[i].text
+			e.last = lines[i].n
 		}
 		out = append(out, e)
 	}
@@ -231,7 +234,14 @@ func assignScopes(entries []entry) {
 
 // readDocument segments and scopes the text of one body or attachment.
 func readDocument(text string, firstLine int) []entry {
-	entries := segment(splitLines(text, firstLine))
-	assignScopes(entries)
+	entries, _ := readLines(text, firstLine)
 	return entries
+}
+
+// readLines is readDocument, returning the lines too.
+func readLines(text string, firstLine int) ([]entry, []line) {
+	lines := splitLines(text, firstLine)
+	entries := segment(lines)
+	assignScopes(entries)
+	return entries, lines
 }

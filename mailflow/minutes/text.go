@@ -19,6 +19,7 @@ type line struct {
 	n      int    // 1-based line number in the whole body
 	indent int    // leading white space in columns (a tab counts 4)
 	text   string // trimmed; a chat-log prefix ("12:01 <alice>") removed
+	raw    string // as written, for the notes
 	nick   string // the speaker of a chat-log line
 	quoted bool   // part of quoted older mail ("> …")
 }
@@ -38,7 +39,7 @@ func splitLines(text string, first int) []line {
 		if strings.Contains(s, "](#") {
 			s = dropAnchorLinks(s)
 		}
-		l := line{n: first + i}
+		l := line{n: first + i, raw: s}
 		for _, c := range s {
 			if c == ' ' {
 				l.indent++
