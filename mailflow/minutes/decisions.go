@@ -20,6 +20,8 @@ var pendingWords = map[string]bool{
 	"when": true, "hasn't": true, "haven't": true, "didn't": true, "wasn't": true, "weren't": true,
 	"isn't": true, "aren't": true, "cannot": true, "can't": true, "could": true, "should": true, "may": true,
 	"might": true, "would": true, "will": true,
+	// "as agreed", "previously agreed": an earlier decision, quoted.
+	"as": true, "previously": true, "already": true, "earlier": true,
 }
 
 // decisionIn reports whether a sentence records a decision.

@@ -79,6 +79,11 @@ var reRef = regexp.MustCompile(`(?i)\b[AR]-\d+\b`)
 // its body has the structure of minutes (labelled action items, sections
 // such as "Action items", action or risk tables).
 func IsMinutes(subject, text string, opts Options) bool {
+	return subjectSaysMinutes(subject, opts) || HasStructure(text)
+}
+
+// subjectSaysMinutes reports whether a subject announces minutes.
+func subjectSaysMinutes(subject string, opts Options) bool {
 	subj := CleanSubject(subject)
 	subjects := opts.Subjects
 	if subjects == nil {
@@ -89,7 +94,7 @@ func IsMinutes(subject, text string, opts Options) bool {
 			return true
 		}
 	}
-	return HasStructure(text)
+	return false
 }
 
 // HasStructure reports whether text is laid out like minutes: labelled
@@ -97,7 +102,12 @@ func IsMinutes(subject, text string, opts Options) bool {
 // sections such as "Action items" and "Attendees" — two such signs, so
 // that one "Decision:" in a chatty mail does not make it minutes.
 func HasStructure(text string) bool {
-	entries := readDocument(strings.ReplaceAll(text, "\r", ""), 1)
+	return structured(readDocument(strings.ReplaceAll(text, "\r", ""), 1))
+}
+
+// structured reports whether entries are laid out like minutes (see
+// HasStructure).
+func structured(entries []entry) bool {
 	signs, recap := 0, 0
 	for i := range entries {
 		e := &entries[i]

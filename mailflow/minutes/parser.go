@@ -139,6 +139,9 @@ func (p *parser) run() {
 	}
 	p.finish()
 	p.out.Notes = p.notes(entries, drop)
+	if len(p.out.ActionItems) == 0 && (subjectSaysMinutes(p.msg.Subject, p.opts) || structured(entries)) {
+		p.problem(0, "", "no action items found in these minutes; to record one, write e.g. \"ACTION: Alice to send the plan by Dec 9\" on a line of its own")
+	}
 }
 
 // outputs counts what the parse has found so far.

@@ -336,6 +336,7 @@ func (p *parser) finish() {
 		}
 	}
 	p.out.ActionItems = keep
+	p.weak = nil // indexes no longer match
 	problems := p.out.Problems[:0]
 	for i, pr := range p.out.Problems {
 		if k := p.problemItem[i]; k >= 0 && k < len(drop) && drop[k] {
