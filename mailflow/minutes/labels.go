@@ -268,7 +268,7 @@ func ownerWordsOK(s string) bool {
 func keyValue(s string) (key, value string, ok bool) {
 	colon := strings.IndexByte(s, ':')
 	if colon <= 0 || colon > 24 {
-		return "", "", false
+		return dashKeyValue(s)
 	}
 	k := strings.ToLower(strings.TrimSpace(strings.Trim(s[:colon], "*_ ")))
 	if _, known := blockKeys[k]; !known {
@@ -289,6 +289,27 @@ var blockKeys = map[string]string{
 	"mitigation": "mitigation", "response": "mitigation", "mitigation plan": "mitigation", "contingency": "mitigation",
 	"trigger": "trigger",
 	"task":    "task", "item": "task",
+}
+
+// dashKeyValue reads a key/value line written with a spaced dash:
+// "Mitigation - Bob escalates", "Owner – Carol".
+func dashKeyValue(s string) (key, value string, ok bool) {
+	i := strings.IndexByte(s[:min(len(s), 26)], ' ')
+	for i > 0 && i < 24 {
+		if d := spacedDash(s[i+1:]); d > 0 {
+			k := strings.ToLower(strings.Trim(s[:i], "*_ "))
+			if key, known := blockKeys[k]; known && key != "task" {
+				return key, strings.TrimSpace(s[i+1+d:]), true
+			}
+			return "", "", false
+		}
+		next := strings.IndexByte(s[i+1:min(len(s), 26)], ' ')
+		if next < 0 {
+			break
+		}
+		i += 1 + next
+	}
+	return "", "", false
 }
 
 // isCheckbox reports whether s starts with a Markdown task-list box.

@@ -284,6 +284,16 @@ func isRegretsWord(s string) bool {
 // people adds a written list of attendees ("Alice Smith <alice@x>, Bob
 // (vendor), carol@x") to the meeting.
 func (p *parser) people(list string, regrets bool) {
+	// "Alice, Bob, Carol, Dan. Erin out sick": the list ends at its full
+	// stop; what follows says who is away.
+	if ss := sentences(list); len(ss) > 1 {
+		list = ss[0]
+		for _, s := range ss[1:] {
+			if name, ok := awayName(s); ok {
+				p.people(name, true)
+			}
+		}
+	}
 	for i, part := range splitList(list, false) {
 		if i >= 200 {
 			break
@@ -333,6 +343,29 @@ func (p *parser) people(list string, regrets bool) {
 			mt.Attendees = append(mt.Attendees, person)
 		}
 	}
+}
+
+// awayWords say someone is not at the meeting: "Erin out sick", "Bob is
+// on leave", "Dan sends apologies".
+var awayWords = []string{"out sick", "is out", "out", "off sick", "is off", "away", "is away", "on leave",
+	"is on leave", "absent", "is absent", "excused", "sends apologies", "sent apologies", "sends regrets",
+	"unable to attend", "could not attend", "not present", "on holiday", "on vacation", "ill", "is ill"}
+
+// awayName reads a sentence that says who is away.
+func awayName(s string) (string, bool) {
+	s = strings.TrimRight(strings.TrimSpace(s), ".;")
+	lower := strings.ToLower(s)
+	for _, w := range awayWords {
+		if i := strings.Index(lower, " "+w); i > 0 {
+			rest := strings.TrimSpace(lower[i+1+len(w):])
+			name := strings.TrimSpace(s[:i])
+			if (rest == "" || strings.HasPrefix(rest, "(") || strings.HasPrefix(rest, "today") || strings.HasPrefix(rest, "this")) &&
+				nameShaped(name) && wordCount(name) <= 6 {
+				return name, true
+			}
+		}
+	}
+	return "", false
 }
 
 // parseAddress reads "Name <addr>" or a bare address; text without "@"

@@ -305,6 +305,12 @@ func (p *parser) sectionAction(entries []entry, i int) {
 	e := &entries[i]
 	if e.depth > 0 {
 		owner, ok := p.groups[e.parent]
+		if !ok && !e.bullet && e.number == 0 && startsUpper(e.text) && looksLikeEntry(e.text) {
+			// "Alice - book …" aligned under "- Bob - get …": the next item,
+			// not a note on it.
+			p.addAction(action{n: e.n, raw: e.first, text: e.text})
+			return
+		}
 		if !ok {
 			return // a note under an item
 		}

@@ -124,6 +124,9 @@ func continues(e *entry, cur, next line) bool {
 	if _, ok := sectionOf(t); ok && (startsUpper(t) || strings.HasSuffix(t, ":")) && !strings.HasSuffix(t, ".") {
 		return false
 	}
+	if startsUpper(t) && looksLikeEntry(t) {
+		return false // "Alice - book two super-users" under "Bob - get the quote": one item each
+	}
 	switch {
 	case next.indent > e.indent && (e.bullet || e.number > 0 || next.indent > cur.indent || cur.indent > e.indent):
 		return true
@@ -143,6 +146,9 @@ func looksLikeEntry(s string) bool {
 	}
 	if name, _, ok := splitNameColon(s); ok && nameShaped(name) {
 		return true
+	}
+	if m := reNameDash.FindStringSubmatch(s); m != nil && nameShaped(m[1]) && verbLike(firstField(m[2])) {
+		return true // "Alice - book two super-users on 12/14"
 	}
 	return false
 }
