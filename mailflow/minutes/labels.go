@@ -13,7 +13,8 @@ const (
 	labelRisk
 	labelDecision
 	labelChange
-	labelIgnore // "#info", "LINK:": meeting-bot lines that hold no item
+	labelProposal // "PROPOSED: …", "Motion: …": a decision once the meeting carries it
+	labelIgnore   // "#info", "LINK:": meeting-bot lines that hold no item
 )
 
 // label is what a labelled line says: "ACTION: …", "RISK: …", "#agreed …".
@@ -42,6 +43,9 @@ var labelWords = map[string]labelKind{
 	"resolution": labelDecision, "agreed": labelDecision, "agreement": labelDecision, "conclusion": labelDecision,
 	"consensus": labelDecision, "decision made": labelDecision, "general consensus": labelDecision,
 	"decisions made": labelDecision, "agreed decision": labelDecision, "outcome": labelDecision,
+
+	"proposed": labelProposal, "proposal": labelProposal, "proposed resolution": labelProposal,
+	"motion": labelProposal, "proposed motion": labelProposal,
 
 	"change": labelChange, "changes": labelChange, "schedule change": labelChange, "scope change": labelChange,
 	"schedule": labelChange, "scope": labelChange, "change request": labelChange,

@@ -42,6 +42,7 @@ type parser struct {
 	nextMeeting      [2]int          // the entries that say when the next meeting is, or -1
 	docs             []doc           // the texts read, for the notes
 	proseRead        bool            // the entry being read was read as prose
+	proposal         proposal        // the motion waiting for its outcome
 
 	// weak marks the items read from prose, which a listed item repeats;
 	// problemItem gives the item each problem is about (-1 for none).
@@ -155,6 +156,11 @@ func (p *parser) outputs() int {
 func (p *parser) entry(entries []entry, i int) {
 	e := &entries[i]
 	p.line = e.first
+	if p.proposal.text != "" && i <= p.proposal.entry+3 && isOutcomeLine(e.text) {
+		p.addDecision(p.proposal.text, e.n) // "PROPOSED: …" then "SO RESOLVED"
+		p.proposal = proposal{}
+		return
+	}
 	if e.heading {
 		p.last = lastRef{}
 		p.speaker = p.speakerName(e)
@@ -290,6 +296,12 @@ func (p *parser) addLabelled(entries []entry, i int, l label) {
 		}
 		p.addDecision(l.rest, e.n)
 		p.decisionAction(e, l.rest)
+	case labelProposal:
+		if text, ok := carried(l.rest); ok {
+			p.addDecision(text, e.n) // "PROPOSED: that the board adopt … SO RESOLVED"
+			return
+		}
+		p.proposal = proposal{text: l.rest, entry: i}
 	case labelChange:
 		p.addChange(l.rest, l.change, e.n)
 	default:
@@ -499,6 +511,55 @@ func (p *parser) addDecision(text string, n int) {
 	}
 	p.out.Decisions = append(p.out.Decisions, mailflow.Decision{Text: text, Line: n})
 	p.last = lastRef{}
+}
+
+// proposal is a motion put to the meeting, waiting for its outcome.
+type proposal struct {
+	text  string
+	entry int
+}
+
+// outcomeWords make up the lines that carry a motion: "SO RESOLVED",
+// "Carried unanimously.", "Approved (5-0)".
+var outcomeWords = map[string]bool{
+	"so": true, "resolved": true, "carried": true, "approved": true, "adopted": true, "agreed": true,
+	"passed": true, "unanimously": true, "unanimous": true, "motion": true, "the": true, "was": true,
+	"is": true, "by": true, "vote": true, "consensus": true, "accepted": true, "without": true, "objection": true,
+}
+
+// isOutcomeLine reports whether a line only says a motion was carried.
+func isOutcomeLine(text string) bool {
+	words := strings.Fields(text)
+	if len(words) == 0 || len(words) > 7 {
+		return false
+	}
+	found := false
+	for _, w := range words {
+		b := bareWord(w)
+		switch {
+		case b == "" || strings.HasPrefix(w, "(") || b[0] >= '0' && b[0] <= '9':
+		case !outcomeWords[b]:
+			return false
+		case b != "so" && b != "the" && b != "was" && b != "is" && b != "by":
+			found = true
+		}
+	}
+	return found
+}
+
+// carried reads a proposal that says in the same line that it was carried:
+// "that the board adopt the plan. SO RESOLVED".
+func carried(text string) (string, bool) {
+	for _, end := range []string{"SO RESOLVED", "So resolved", "RESOLVED", "CARRIED", "Carried", "APPROVED", "ADOPTED"} {
+		t := strings.TrimRight(text, ". ")
+		if strings.HasSuffix(t, end) {
+			head := strings.TrimRight(strings.TrimSpace(t[:len(t)-len(end)]), ".;,-– ")
+			if head != "" {
+				return head, true
+			}
+		}
+	}
+	return "", false
 }
 
 // outcomes end a motion.
