@@ -249,10 +249,14 @@ func (p *parser) attendees(e *entry) {
 		}
 		return
 	}
-	if e.sec != secAttendees && e.sec != secRegrets {
+	if e.sec != secAttendees && e.sec != secRegrets && !(isCheckbox(text) && isPersonRow(text)) {
 		return
 	}
 	regrets := e.sec == secRegrets
+	if st, rest, ok := checkbox(text); ok {
+		// An attendance checklist: ticked came, not ticked did not.
+		regrets, text = regrets || st == mailflow.ItemOpen, rest
+	}
 	// "Council: Carol, JP, Mark", "Missing attendees: Jonathan".
 	if i := strings.IndexByte(text, ':'); i > 0 && i < 30 && wordCount(text[:i]) <= 3 {
 		if isRegretsWord(text[:i]) {
@@ -343,6 +347,32 @@ func (p *parser) people(list string, regrets bool) {
 			mt.Attendees = append(mt.Attendees, person)
 		}
 	}
+}
+
+// isPersonRow reports whether a checklist row names a person rather
+// than a task: "☒ Gordon Bradley, Autodesk", "[x] Jane Roe (Acme)".
+func isPersonRow(text string) bool {
+	_, rest, ok := checkbox(text)
+	if !ok {
+		return false
+	}
+	name := rest
+	if i := strings.IndexAny(rest, ",(–-"); i > 0 {
+		name = strings.TrimSpace(rest[:i])
+		if org := rest[i+1:]; wordCount(org) > 5 {
+			return false
+		}
+	}
+	words := strings.Fields(name)
+	if len(words) < 2 || len(words) > 3 || !nameShaped(name) {
+		return false
+	}
+	for _, w := range words {
+		if !startsUpper(w) {
+			return false
+		}
+	}
+	return true
 }
 
 // awayWords say someone is not at the meeting: "Erin out sick", "Bob is

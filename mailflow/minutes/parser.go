@@ -197,6 +197,9 @@ func (p *parser) entry(entries []entry, i int) {
 			return
 		}
 	}
+	if isCheckbox(e.text) && (e.sec == secAttendees || e.sec == secRegrets || isPersonRow(e.text)) {
+		return // "☒ Gordon Bradley, Autodesk": who came, read by meeting
+	}
 	if isCheckbox(e.text) || (e.text[0] == '@' && reHandleColon.MatchString(e.text)) || p.assigned(e.text) {
 		p.addAction(action{n: e.n, raw: e.first, text: e.text})
 		return

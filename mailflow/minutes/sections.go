@@ -18,6 +18,7 @@ const (
 	secChair
 	secAttachments // attached reports: not this meeting's record
 	secMotions     // "Summary of actions" in board minutes: motions and their outcome
+	secAgenda      // the agenda: topics, not assignments, however they are worded
 	secOther       // a heading mailflow has no use for ("Notes", "Budget")
 )
 
@@ -63,7 +64,9 @@ var sectionNames = map[string]section{
 
 	"chair": secChair, "chairs": secChair, "chaired by": secChair, "facilitator": secChair,
 
-	"agenda": secOther, "contents": secOther, "summary": secOther, "notes": secOther, "minutes": secOther,
+	"agenda": secAgenda, "agenda items": secAgenda, "proposed agenda": secAgenda, "agenda topics": secAgenda,
+	"topics for discussion": secAgenda, "items for discussion": secAgenda, "discussion topics": secAgenda,
+	"contents": secOther, "summary": secOther, "notes": secOther, "minutes": secOther,
 	"discussion": secOther, "scribe": secOther, "scribes": secOther, "topics": secOther, "background": secOther,
 	"any other business": secOther, "aob": secOther, "next meeting": secOther, "updates": secOther,
 	"status updates": secOther, "announcements": secOther, "other business": secOther,
