@@ -450,7 +450,7 @@ func (p *parser) trailingDue(text string, out *actionParts) string {
 	_, err := dates.Parse(phrase, p.day, p.opts.Dates)
 	stated := (strings.HasPrefix(keyword, "due") || keyword == "deadline") && !strings.Contains(phrase, ",") &&
 		!strings.HasPrefix(strings.ToLower(phrase), "to ") // "due to the vendor" is a cause
-	if err != nil && !stated {
+	if err != nil && !stated && !errors.Is(err, dates.ErrNoNextMeeting) {
 		return text
 	}
 	head := strings.TrimSpace(text[:at])

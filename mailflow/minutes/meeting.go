@@ -64,7 +64,11 @@ func (p *parser) meeting(entries []entry) {
 				}
 			}
 		}
-		if early && !found && (e.heading || (i < 3 && !e.bullet && e.number == 0)) && wordCount(e.text) <= 10 && !isLabelled(e.text) {
+		if p.out.NextMeeting == "" {
+			p.readNextMeeting(entries, i)
+		}
+		next := i == p.nextMeeting[0] || i == p.nextMeeting[1]
+		if early && !found && !next && (e.heading || (i < 3 && !e.bullet && e.number == 0)) && wordCount(e.text) <= 10 && !isLabelled(e.text) {
 			if d, ok := p.dateIn(e.text, headerDay); ok {
 				p.day, found = d, true
 			}
@@ -73,9 +77,6 @@ func (p *parser) meeting(entries []entry) {
 			p.botCommand(e.text, &title)
 		}
 		p.attendees(e)
-		if p.out.NextMeeting == "" {
-			p.readNextMeeting(entries, i)
-		}
 	}
 	if title == "" {
 		title = cleanTitle(subject)

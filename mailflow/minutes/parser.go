@@ -341,7 +341,11 @@ func (p *parser) sectionAction(entries []entry, i int) {
 	if subPoint(entries, i) || isStatement(e.text) {
 		return
 	}
-	p.addAction(action{n: e.n, raw: e.first, text: e.text, owner: p.groupSubject(e.text)})
+	a := action{n: e.n, raw: e.first, text: e.text}
+	if owner, rest, ok := p.groupSubject(e.text); ok {
+		a.owner, a.text, a.fixed = owner, rest, true
+	}
+	p.addAction(a)
 }
 
 // subPoint reports whether entry i details the item before it rather than
@@ -388,15 +392,15 @@ func isStatement(text string) bool {
 
 // groupSubject returns the group an action item's sentence starts with,
 // "The board will meet …", which the name rules leave to prose.
-func (p *parser) groupSubject(text string) string {
-	name, _, ok := splitNameTo(plainText(text))
+func (p *parser) groupSubject(text string) (owner, task string, ok bool) {
+	name, rest, ok := splitNameTo(plainText(text))
 	if !ok {
-		return ""
+		return "", "", false
 	}
 	if owner, kind := p.subject(strings.Fields(name)); kind == subjectGroup {
-		return owner
+		return owner, rest, true
 	}
-	return ""
+	return "", "", false
 }
 
 // group reports whether entry i heads a group of items, and the owner it
