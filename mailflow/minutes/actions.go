@@ -237,6 +237,9 @@ func (p *parser) splitAction(text string) actionParts {
 	}
 	if out.owner == "" {
 		text = p.trailingOwner(text, &out)
+		if out.owner != "" && out.due == "" {
+			text = p.trailingDue(text, &out) // "… before December 4. - Dan Weber"
+		}
 	}
 	if out.due == "" {
 		// "Carol to circulate the slides tomorrow", "… in 2 weeks".

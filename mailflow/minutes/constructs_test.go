@@ -456,3 +456,80 @@ func TestNotes(t *testing.T) {
 		t.Errorf("long notes: %d bytes, ending %q; want at most %d, ending with the marker", len(long.Notes), long.Notes[max(0, len(long.Notes)-60):], mailflow.MaxNotes)
 	}
 }
+
+// TestRecaps: meeting recaps from Zoom, Teams, Google Meet (Gemini) and
+// Otter that the host forwards under the vendor's subject are minutes by
+// their structure; the items are in their "Next steps", "Follow-up
+// tasks", "Suggested next steps" and "Action Items", and the forwarding
+// note may ask for something too. The outline repeating an action item is
+// not another item.
+func TestRecaps(t *testing.T) {
+	subjects := Options{Subjects: DefaultSubjects}
+	for _, c := range []struct {
+		file      string
+		title     string
+		items     []item
+		decisions int
+		problems  []string
+	}{
+		{
+			file: "recap-zoom.eml", title: "EHR weekly",
+			items: []item{
+				{text: "send the label template to the print shop", owner: bob, due: "2026-11-27"},
+				{text: "update the training schedule", owner: alice, due: "2026-11-26"},
+				{text: "test the barcode scanners on ward 4", owner: carol},
+				{text: "swap the ward 4 label printers", owner: "IT Service Desk"},
+			},
+			decisions: 2,
+			problems:  []string{`owner "IT Service Desk" matches nobody`},
+		},
+		{
+			file: "recap-teams.eml", title: "EHR cutover planning",
+			items: []item{
+				{text: "Failed orders: Send the list of failed orders to the pharmacy leads", owner: bob, due: "2026-11-26"},
+				{text: "Cabinet testing: Test the ward 7 cabinet profiles before the dry run", owner: carol},
+			},
+			decisions: 1,
+		},
+		{
+			file: "recap-gemini.eml", title: "EHR training sync",
+			items: []item{
+				{text: "ask the bank staff office for agency nurses", owner: bob},
+				{text: "send the quick reference cards to the print room", owner: carol, due: "2026-11-30"},
+			},
+			decisions: 1,
+		},
+		{
+			file: "recap-otter.eml", title: "EHR downtime review",
+			items: []item{
+				{text: "Print 40 downtime packs for ward 7 and deliver them", owner: dan, due: "2026-12-04"},
+				{text: "Test the downtime viewer PCs on ward 7", owner: alice},
+			},
+			decisions: 1,
+		},
+	} {
+		t.Run(c.file, func(t *testing.T) {
+			msg := readEML(t, c.file)
+			if !IsMinutes(msg.Subject, msg.Text, subjects) {
+				t.Errorf("IsMinutes(%q) = false, want true", msg.Subject)
+			}
+			checkParse(t, parseCase{file: c.file, title: c.title, items: c.items, decisions: parseDecisions(t, c.file, c.decisions), problems: c.problems})
+		})
+	}
+}
+
+// parseDecisions returns the decisions Parse finds in a fixture after
+// checking there are n: recaps word them at length, and their number is
+// what the test is about.
+func parseDecisions(t *testing.T, file string, n int) []string {
+	t.Helper()
+	m := Parse(readEML(t, file), clinicOpts)
+	if len(m.Decisions) != n {
+		t.Errorf("%s: %d decisions, want %d:%s", file, len(m.Decisions), n, dump(m))
+	}
+	var out []string
+	for _, d := range m.Decisions {
+		out = append(out, d.Text)
+	}
+	return out
+}

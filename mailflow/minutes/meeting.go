@@ -15,11 +15,15 @@ const maxAttendees = 500
 
 var (
 	reTitleNoise = regexp.MustCompile(`(?i)\b(minutes|mom|meeting notes?|mtg notes|notes (from|of)( the)?)\b\s*(of|from|for)?\s*[:\-–—]?`)
-	reDateInText = regexp.MustCompile(`(?i)\b(\d{4}[-/.]\d{1,2}[-/.]\d{1,2}|\d{4} \d{2} \d{2}|\d{1,2}[/.]\d{1,2}[/.]\d{2,4}|(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.? \d{1,2}(?:st|nd|rd|th)?,? \d{4}|\d{1,2}(?:st|nd|rd|th)? (?:of )?(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?,? \d{4}|(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.? \d{1,2}(?:st|nd|rd|th)?|\d{1,2}(?:st|nd|rd|th)? (?:of )?(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*)\b`)
-	reSpacedISO  = regexp.MustCompile(`^\d{4} \d{2} \d{2}$`)
-	reYear       = regexp.MustCompile(`\d{4}`)
-	reW3CPresent = regexp.MustCompile(`(?i)^(present|regrets)\+\s*(.*)$`)
-	rePersonTail = regexp.MustCompile(`(?i)\s+(?:joined|left|arrived|dropped|from)\b.*$|\s*[(\[][^)\]]*[)\]]\s*$|\s+[-–—]\s+.*$`)
+	// reVendorTitle reads the meeting's name out of the subjects meeting
+	// assistants give their recaps: "Meeting assets for X are ready!",
+	// "Meeting recap: X", "Notes: “X” Nov 24, 2026", "X - Meeting Summary".
+	reVendorTitle = regexp.MustCompile(`(?i)^(?:meeting assets for (.+?) are ready!?|meeting recap:\s*(.+)|notes:\s*["“](.+?)["”].*|(.+?)\s*[-–—]\s*meeting summary)$`)
+	reDateInText  = regexp.MustCompile(`(?i)\b(\d{4}[-/.]\d{1,2}[-/.]\d{1,2}|\d{4} \d{2} \d{2}|\d{1,2}[/.]\d{1,2}[/.]\d{2,4}|(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.? \d{1,2}(?:st|nd|rd|th)?,? \d{4}|\d{1,2}(?:st|nd|rd|th)? (?:of )?(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?,? \d{4}|(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.? \d{1,2}(?:st|nd|rd|th)?|\d{1,2}(?:st|nd|rd|th)? (?:of )?(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*)\b`)
+	reSpacedISO   = regexp.MustCompile(`^\d{4} \d{2} \d{2}$`)
+	reYear        = regexp.MustCompile(`\d{4}`)
+	reW3CPresent  = regexp.MustCompile(`(?i)^(present|regrets)\+\s*(.*)$`)
+	rePersonTail  = regexp.MustCompile(`(?i)\s+(?:joined|left|arrived|dropped|from)\b.*$|\s*[(\[][^)\]]*[)\]]\s*$|\s+[-–—]\s+.*$`)
 )
 
 // meeting fills the title, date, chair and attendees. The meeting day is
@@ -53,7 +57,7 @@ func (p *parser) meeting(entries []entry) {
 				}
 			case "title":
 				if early && title == "" {
-					title = v
+					title = vendorTitle(v)
 				}
 			case "chair":
 				if p.out.Meeting.Chair == "" {
@@ -429,7 +433,7 @@ func containsPerson(ps []mailflow.Person, q mailflow.Person) bool {
 // cleanTitle turns a subject or heading into a meeting title: "Minutes:
 // EHR rollout weekly 2026-11-24" becomes "EHR rollout weekly".
 func cleanTitle(s string) string {
-	t := s
+	t := vendorTitle(s)
 	if strings.ContainsAny(t, "0123456789") {
 		t = strings.TrimSpace(reDateInText.ReplaceAllString(t, ""))
 	}
@@ -440,6 +444,18 @@ func cleanTitle(s string) string {
 		t = t[4:]
 	}
 	return t
+}
+
+// vendorTitle returns the meeting's name in a recap's subject, or s.
+func vendorTitle(s string) string {
+	if m := reVendorTitle.FindStringSubmatch(strings.TrimSpace(s)); m != nil {
+		for _, g := range m[1:] {
+			if g != "" {
+				return strings.TrimSpace(g)
+			}
+		}
+	}
+	return s
 }
 
 // firstHeading returns a title from the top of the body: its first line
