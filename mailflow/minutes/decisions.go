@@ -20,6 +20,7 @@ var pendingWords = map[string]bool{
 	"when": true, "hasn't": true, "haven't": true, "didn't": true, "wasn't": true, "weren't": true,
 	"isn't": true, "aren't": true, "cannot": true, "can't": true, "could": true, "should": true, "may": true,
 	"might": true, "would": true, "will": true,
+	"being": true,
 	// "as agreed", "previously agreed": an earlier decision, quoted.
 	"as": true, "previously": true, "already": true, "earlier": true,
 }
@@ -58,6 +59,16 @@ func decisionWords(words, bare []string) bool {
 		switch {
 		case (b == "agreed" || b == "agrees") && next == "with":
 			continue // an opinion: "Ben agreed with Dave"
+		case b == "resolved" && !resolvedMotion(w, bare, i):
+			continue // "Resolved 25 JIRA tickets"
+		case b == "voted" && !votedOn(bare, i):
+			continue // "voted in as a committer" elects someone
+		case b == "accepted" && !acceptedProposal(bare, i):
+			continue // "Falcon was accepted as a TLP"
+		case b == "consensus" && !consensusReached(bare, i):
+			continue // "how we arrive at consensus", "a consensus decision"
+		case hedgedBefore(words, bare, i):
+			return false // "perhaps we could set a policy that the minutes are approved"
 		case b == "resolved" && (next == "issue" || next == "issues" || next == "bug" || next == "bugs"):
 			continue
 		case i == len(words)-1 && meaningfulWords(words[:i]) < 4:
@@ -66,6 +77,99 @@ func decisionWords(words, bare []string) bool {
 			return false // "Agreed, but we need a date first": a reply in the discussion
 		}
 		return true
+	}
+	return false
+}
+
+// issueWords make "resolved" a fix, not a resolution.
+var issueWords = map[string]bool{
+	"issue": true, "issues": true, "ticket": true, "tickets": true, "bug": true, "bugs": true, "jira": true,
+	"jiras": true, "problem": true, "problems": true, "defect": true, "defects": true, "incident": true,
+	"incidents": true, "conflict": true, "conflicts": true, "error": true, "errors": true,
+}
+
+// resolvedMotion reports whether "resolved" at i records a resolution:
+// "RESOLVED that …", "it was resolved to …", "so resolved".
+func resolvedMotion(w string, bare []string, i int) bool {
+	for _, b := range bare {
+		if issueWords[b] {
+			return false
+		}
+	}
+	if isUpperWords(strings.Trim(w, ".,:;–- ")) {
+		return true
+	}
+	next, prev := at(bare, i+1), at(bare, i-1)
+	return next == "that" || next == "to" || next == "unanimously" || next == "" || prev == "so" || prev == "was" || prev == "were" || prev == "it"
+}
+
+// votedOn reports whether "voted" at i records a vote on a motion:
+// "voted to accept", "voted unanimously", "voted in favour".
+func votedOn(bare []string, i int) bool {
+	switch next := at(bare, i+1); next {
+	case "to", "unanimously", "for", "against":
+		return true
+	case "in":
+		return at(bare, i+2) == "favour" || at(bare, i+2) == "favor"
+	}
+	return false
+}
+
+// proposalWords name what a meeting accepts.
+var proposalWords = map[string]bool{
+	"proposal": true, "proposals": true, "motion": true, "recommendation": true, "recommendations": true,
+	"plan": true, "offer": true, "minutes": true, "report": true, "request": true, "change": true,
+	"changes": true, "budget": true, "resolution": true, "amendment": true, "amendments": true, "terms": true,
+	"quote": true, "design": true, "approach": true, "option": true, "draft": true, "policy": true,
+}
+
+// acceptedProposal reports whether "accepted" at i accepts a proposal,
+// written within a few words of it: "FAB accepted thl's proposal", "the
+// recommendation was accepted".
+func acceptedProposal(bare []string, i int) bool {
+	for k := max(0, i-4); k < len(bare) && k <= i+4; k++ {
+		if proposalWords[strings.TrimSuffix(bare[k], "'s")] {
+			return true
+		}
+	}
+	return false
+}
+
+func at(bare []string, i int) string {
+	if i < 0 || i >= len(bare) {
+		return ""
+	}
+	return bare[i]
+}
+
+// consensusReached reports whether "consensus" at i says one was
+// reached: "Consensus that …", "our consensus is to defer", "by consensus".
+func consensusReached(bare []string, i int) bool {
+	prev, next := at(bare, i-1), at(bare, i+1)
+	switch prev {
+	case "toward", "towards", "at", "seek", "seeking", "build", "building", "no", "for", "without", "a", "reach":
+		return false
+	case "general", "rough", "our", "by", "reached", "broad", "clear", "with", "the":
+		return true
+	}
+	switch next {
+	case "that", "to", "is", "was", "on", "of", "among", "reached", "":
+		return true
+	}
+	return i == 0
+}
+
+// hedgedBefore reports whether the sentence before a cue is a maybe:
+// "perhaps we could set a policy that …", "how these were decided".
+func hedgedBefore(words, bare []string, i int) bool {
+	for k := i - 1; k >= 0; k-- {
+		if strings.HasSuffix(words[k], ";") {
+			return false // another clause: "…if the EHR is down; the group agreed that …"
+		}
+		switch bare[k] {
+		case "perhaps", "maybe", "could", "might", "if", "whether", "how", "why", "hopefully", "possibly":
+			return true
+		}
 	}
 	return false
 }

@@ -43,6 +43,7 @@ type parser struct {
 	docs             []doc           // the texts read, for the notes
 	proseRead        bool            // the entry being read was read as prose
 	proposal         proposal        // the motion waiting for its outcome
+	readUpTo         int             // entries up to this one were read with an earlier one
 
 	// weak marks the items read from prose, which a listed item repeats;
 	// problemItem gives the item each problem is about (-1 for none).
@@ -52,7 +53,7 @@ type parser struct {
 }
 
 func newParser(msg *mailtext.Message, opts Options) *parser {
-	p := &parser{msg: msg, opts: opts, groups: map[int]string{}, handles: map[string]bool{}, decisionGroups: map[int]bool{}, curItem: -1, nextMeeting: [2]int{-1, -1}}
+	p := &parser{msg: msg, opts: opts, groups: map[int]string{}, handles: map[string]bool{}, decisionGroups: map[int]bool{}, curItem: -1, readUpTo: -1, nextMeeting: [2]int{-1, -1}}
 	p.out.ActionItems = []mailflow.ActionItem{}
 	p.out.Risks = []mailflow.Risk{}
 	p.out.Decisions = []mailflow.Decision{}
@@ -156,6 +157,9 @@ func (p *parser) outputs() int {
 func (p *parser) entry(entries []entry, i int) {
 	e := &entries[i]
 	p.line = e.first
+	if i <= p.readUpTo {
+		return
+	}
 	if p.proposal.text != "" && i <= p.proposal.entry+3 && isOutcomeLine(e.text) {
 		p.addDecision(p.proposal.text, e.n) // "PROPOSED: …" then "SO RESOLVED"
 		p.proposal = proposal{}
@@ -205,8 +209,10 @@ func (p *parser) entry(entries []entry, i int) {
 		return
 	}
 	if isMotion(e.text) {
-		if d := resolution(paragraphAt(entries, i)); d != "" {
+		text, last := paragraphAt(entries, i)
+		if d := resolution(text); d != "" {
 			p.addDecision(d, e.n)
+			p.readUpTo = last // the lines of the motion are read
 			return
 		}
 	}
@@ -354,6 +360,9 @@ func (p *parser) sectionAction(entries []entry, i int) {
 func subPoint(entries []entry, i int) bool {
 	for j := i - 1; j >= 0 && j >= i-12; j-- {
 		prev := &entries[j]
+		if prev.depth > entries[i].depth {
+			continue // a note under an item above: "Status:"
+		}
 		if prev.heading || prev.blankBefore && j < i-1 {
 			return false
 		}
@@ -670,16 +679,18 @@ func (p *parser) speakerLabel(e *entry) bool {
 
 // paragraphAt returns the text of entry i joined with the lines of the
 // same paragraph after it, for sentences the wrapping cut into entries.
-func paragraphAt(entries []entry, i int) string {
+func paragraphAt(entries []entry, i int) (string, int) {
 	text := entries[i].text
+	last := i
 	for j := i + 1; j < len(entries) && j < i+6; j++ {
 		e := &entries[j]
 		if e.blankBefore || e.heading || e.table != nil || e.indent != entries[i].indent || e.bullet || e.number > 0 {
 			break
 		}
 		text += " " + e.text
+		last = j
 	}
-	return text
+	return text, last
 }
 
 // addChange stores a schedule or scope change.

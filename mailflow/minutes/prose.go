@@ -302,8 +302,8 @@ func (p *parser) vocative(words []string) (assignment, bool) {
 			continue
 		}
 		name := strings.TrimRight(strings.Join(words[:k], " "), ",")
-		if !nameShaped(name) && !p.knownHandle(name) {
-			return assignment{}, false
+		if _, kind := p.subject(strings.Fields(name)); kind != subjectPerson || strings.HasSuffix(strings.ToLower(name), "ly") {
+			return assignment{}, false // "Additionally, please see …" asks nobody
 		}
 		j := k
 		switch bareWord(words[j]) {

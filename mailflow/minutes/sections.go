@@ -200,6 +200,12 @@ func lastLetters(s string) string {
 
 // sectionOf returns the section a heading names.
 func sectionOf(heading string) (section, bool) {
+	return sectionNamed(heading, true)
+}
+
+// sectionNamed returns the section a heading names; bySuffix allows names
+// such as "Technical Actions" that end in a section's name.
+func sectionNamed(heading string, bySuffix bool) (section, bool) {
 	if len(heading) > 80 || strings.Count(heading, " ") > 8 || !mayBeHeading(heading) {
 		return secNone, false // headings are short; most lines are not
 	}
@@ -210,7 +216,7 @@ func sectionOf(heading string) (section, bool) {
 	if sec, ok := sectionNames[name]; ok {
 		return sec, true
 	}
-	if sec, ok := namedBySuffix(name); ok {
+	if sec, ok := namedBySuffix(name); ok && bySuffix {
 		return sec, true
 	}
 	for changed := true; changed; {
@@ -294,6 +300,9 @@ func headingOf(e *entry) (section, bool) {
 		}
 		return secNone, false
 	}
+	if isAttachmentTitle(t) {
+		return secAttachments, true // "Attachment 1: Report from the VP of Brand Management"
+	}
 	plain := stripEmphasis(t)
 	bold := plain != t && strings.Trim(plain, ": ") != "" && !strings.Contains(strings.TrimRight(plain, ": "), ":")
 	name := strings.TrimSpace(plain)
@@ -322,6 +331,31 @@ func headingOf(e *entry) (section, bool) {
 		return secOther, true // "DISCUSSION"
 	}
 	return secNone, false
+}
+
+// isAttachmentTitle reports whether a line titles an attached report:
+// "Attachment 1: Report from …", "Appendix B - Risk register", "Annex 2.".
+func isAttachmentTitle(t string) bool {
+	word, rest, ok := strings.Cut(t, " ")
+	if !ok {
+		return false
+	}
+	switch strings.ToLower(word) {
+	case "attachment", "appendix", "annex", "exhibit", "enclosure", "anlage":
+	default:
+		return false
+	}
+	id, _, _ := strings.Cut(rest, " ")
+	id = strings.TrimRight(id, ":.-–")
+	if id == "" || len(id) > 4 {
+		return false
+	}
+	for _, r := range id {
+		if !(r >= '0' && r <= '9' || r >= 'A' && r <= 'Z' || r == '.') {
+			return false
+		}
+	}
+	return true
 }
 
 // isUpperWords reports whether s has letters and none of them lowercase.

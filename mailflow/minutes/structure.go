@@ -196,8 +196,8 @@ func assignScopes(entries []entry) {
 			e.heading, e.sec = true, sec
 			top := stack[0]
 			nested := e.bullet || (e.number > 0 && e.indent > 2)
-			if len(stack) > 1 && stack[1].sec == secAttachments && (sec == secOther || sec == secAttachments || nested) {
-				continue // headings inside attached reports do not end them
+			if len(stack) > 1 && stack[1].sec == secAttachments && (sec == secOther || sec == secAttachments || nested || !namedExactly(e.text)) {
+				continue // headings inside attached reports ("Operations Action Items") do not end them
 			}
 			switch {
 			case nested:
@@ -236,6 +236,13 @@ func assignScopes(entries []entry) {
 		}
 		cur.entries++
 	}
+}
+
+// namedExactly reports whether a heading names its section by one of the
+// section names, not only by its last words.
+func namedExactly(text string) bool {
+	_, ok := sectionNamed(strings.TrimLeft(stripEmphasis(text), "# "), false)
+	return ok
 }
 
 // readDocument segments and scopes the text of one body or attachment.

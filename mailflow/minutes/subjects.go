@@ -91,6 +91,9 @@ var sentenceStarters = map[string]bool{
 	"reflect": true, "focus": true, "debate": true, "consider": true, "avoid": true, "use": true,
 	"reuse": true, "include": true, "exclude": true, "wait": true, "return": true, "bias": true,
 	"priority": true, "goal": true, "objective": true, "purpose": true, "question": true,
+	"unable": true, "reluctant": true, "willing": true, "maybe": true, "probably": true, "possibly": true,
+	"decided": true, "agreed": true, "resolved": true, "approved": true, "consent": true, "consensus": true,
+	"hearing": true, "seeing": true, "given": true, "overall": true, "generally": true, "ideally": true,
 }
 
 // abstractEndings mark capitalised words that name things, not people:
@@ -126,6 +129,9 @@ func (p *parser) subject(words []string) (string, subjectKind) {
 	if len(words) == 1 {
 		return p.oneWordSubject(words[0])
 	}
+	if !isAcronym(strings.Trim(words[0], ",")) && (strings.ContainsAny(words[0], "'’") || pronouns[first] != subjectNone || sentenceStarters[first]) {
+		return "", subjectNone // "I'd prefer to …", "They will …"
+	}
 	if nameShaped(written) && !sentenceStarters[first] && !hasLowerJoin(words) {
 		return written, subjectPerson
 	}
@@ -151,6 +157,11 @@ func (p *parser) roleSubject(words []string, written, lower string) (string, sub
 	if len(words) < 2 || len(words) > 5 {
 		return "", subjectNone
 	}
+	for _, w := range words[1:] {
+		if innerStops[bareWord(w)] {
+			return "", subjectNone // "The goal is for admins", "The lower the barrier"
+		}
+	}
 	rest := strings.Join(words[1:], " ")
 	restLower := strings.ToLower(strings.Trim(rest, " ,"))
 	if collectiveNouns[restLower] || strings.HasSuffix(restLower, " group") || strings.HasSuffix(restLower, " team") {
@@ -167,6 +178,13 @@ func (p *parser) roleSubject(words []string, written, lower string) (string, sub
 		return written, subjectGroup
 	}
 	return "", subjectNone
+}
+
+// innerStops cannot stand inside a subject such as "the ward managers".
+var innerStops = map[string]bool{
+	"is": true, "are": true, "was": true, "were": true, "be": true, "for": true, "of": true, "to": true,
+	"in": true, "on": true, "at": true, "with": true, "that": true, "the": true, "has": true, "have": true,
+	"lower": true, "higher": true, "more": true, "less": true, "if": true, "when": true,
 }
 
 // oneWordSubject reads a subject of one word: a name, a handle the
@@ -186,8 +204,8 @@ func (p *parser) oneWordSubject(w string) (string, subjectKind) {
 	if isAcronym(bare) {
 		return bare, subjectGroup // "SC", "LP", "FESCo"
 	}
-	if !nameWord(bare, true) || strings.ContainsAny(bare, "/&,") {
-		return "", subjectNone
+	if !nameWord(bare, true) || strings.ContainsAny(bare, "/&,") || strings.HasSuffix(lower, "ly") && !known(p, bare) {
+		return "", subjectNone // "Conservatively, …", "Additionally"
 	}
 	known := len(p.dir.Resolve(bare)) > 0
 	for _, end := range abstractEndings {
@@ -200,6 +218,9 @@ func (p *parser) oneWordSubject(w string) (string, subjectKind) {
 	}
 	return bare, subjectPerson
 }
+
+// known reports whether the directory knows a name.
+func known(p *parser, name string) bool { return len(p.dir.Resolve(name)) > 0 }
 
 // knowsWhoCame reports whether the parse knows the people of the meeting:
 // a roster, or attendees in the minutes.
@@ -297,6 +318,10 @@ var notAgents = map[string]bool{
 	"however": true, "together": true, "whether": true, "rather": true, "further": true, "another": true,
 	"pointer": true, "driver": true, "trigger": true, "timer": true, "buffer": true, "cover": true,
 	"super": true, "character": true, "member": false, "user": true, "customer": true, "supplier": true,
+	// Verbs that end like agents.
+	"prefer": true, "consider": true, "remember": true, "deliver": true, "enter": true, "gather": true,
+	"discover": true, "recover": true, "transfer": true, "render": true, "suffer": true, "wonder": true,
+	"differ": true, "alter": true, "mentor": false, "barrier": true, "whatever": true,
 }
 
 // agentNoun reports whether w names someone by what they do:

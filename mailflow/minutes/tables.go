@@ -476,10 +476,12 @@ func (p *parser) tableAction(n int, raw string, get func(column) string) {
 // owner column names whoever the sentence does not.
 func (p *parser) mixedActions(n int, raw, cell, owner, due string) {
 	for _, s := range sentences(cell) {
-		if decisionIn(s) {
-			p.addDecision(decisionText(s), n)
+		a, assigns := p.assignmentIn(s)
+		assigns = assigns && (a.kind == subjectPerson || a.kind == subjectGroup) && !conditional(a.task)
+		if decisionIn(s) && !(assigns && isAgree(a.via) && a.kind == subjectPerson && !isAcronym(a.owner)) {
+			p.addDecision(decisionText(s), n) // "Marcin agreed to test …" is Marcin's action only
 		}
-		if a, ok := p.assignmentIn(s); ok && (a.kind == subjectPerson || a.kind == subjectGroup) && !conditional(a.task) {
+		if assigns {
 			p.addAction(action{n: n, raw: raw, text: a.task, owner: a.owner, fixed: true})
 			continue
 		}
