@@ -155,13 +155,18 @@ func parse(phrase string, ref mailflow.Date, opts Options, year yearRule) (mailf
 		if d, ok := parseAbsolute(c, ref, opts, year, phrase); ok {
 			return d.date, d.err
 		}
+		if !mayHaveClock(c) {
+			continue
+		}
 		if t := reClockTail.ReplaceAllString(c, ""); t != c && t != "" {
 			if d, ok := parseAbsolute(strings.TrimRight(t, " ,"), ref, opts, year, phrase); ok {
 				return d.date, d.err
 			}
 		}
 	}
-	if m := reEndOfMonth.FindStringSubmatch(s); m != nil {
+	if !strings.HasPrefix(s, "end of ") {
+		// Not "end of October": on to relative phrases.
+	} else if m := reEndOfMonth.FindStringSubmatch(s); m != nil {
 		if mo, ok := months[m[1]]; ok {
 			// "end of October": its last day, in the year it comes next.
 			first := withYear(ref, int(mo), 1, m[2], year, phrase)
@@ -186,6 +191,13 @@ func parse(phrase string, ref mailflow.Date, opts Options, year yearRule) (mailf
 		}
 	}
 	return mailflow.Date{}, fmt.Errorf("%w: %q", ErrUnreadable, phrase)
+}
+
+// mayHaveClock reports whether s could end with a time of day, before the
+// regular expression that reads it is tried: "12.00", "5pm", "noon".
+func mayHaveClock(s string) bool {
+	return strings.ContainsAny(s, ":.") || strings.HasSuffix(s, "m") || strings.Contains(s, "noon") ||
+		strings.Contains(s, "midday") || strings.Contains(s, "midnight") || strings.Count(s, " ") > 2
 }
 
 // nextMeetingWords name the next meeting.

@@ -99,6 +99,22 @@ func (p *parser) addAction(a action) {
 	p.last = lastRef{kind: lastItem, index: len(p.out.ActionItems) - 1}
 }
 
+// dateStart reports whether a word can start a date phrase: a digit, a
+// capital (a month or a weekday) or a word such as "the", "end", "next".
+func dateStart(w string) bool {
+	if w == "" {
+		return false
+	}
+	if c := w[0]; c >= '0' && c <= '9' || c >= 'A' && c <= 'Z' {
+		return true
+	}
+	switch bareWord(w) {
+	case "the", "end", "next", "this", "tomorrow", "today", "tonight", "eod", "cob", "close", "noon", "mid", "early", "late":
+		return true
+	}
+	return false
+}
+
 // dueHedges make a date a hope rather than a deadline: "hopefully next
 // week", "probably by Friday".
 var dueHedges = map[string]bool{
@@ -110,15 +126,21 @@ var dueHedges = map[string]bool{
 // hedged reports whether the due phrase of an item is hedged: a hedge
 // word just before it, or "if possible" after it.
 func (p *parser) hedged(text, due string) bool {
+	if !containsFold(text, "ly") && !containsFold(text, "maybe") && !containsFold(text, "perhaps") &&
+		!containsFold(text, "around") && !containsFold(text, "sometime") && !containsFold(text, "if possible") {
+		return false // every hedge has one of these
+	}
 	i := strings.LastIndex(text, due)
 	if i < 0 {
 		return false
 	}
-	before := strings.Fields(text[:i])
-	for k := len(before) - 1; k >= 0 && k >= len(before)-3; k-- {
-		if dueHedges[bareWord(before[k])] {
+	before := strings.TrimRight(text[:i], " ")
+	for k := 0; k < 3 && before != ""; k++ {
+		w := lastField(before)
+		if dueHedges[bareWord(w)] {
 			return true
 		}
+		before = strings.TrimRight(before[:len(before)-len(w)], " ")
 	}
 	for _, w := range strings.Fields(due) {
 		if dueHedges[bareWord(w)] {
@@ -468,12 +490,18 @@ func (p *parser) trailingDue(text string, out *actionParts) string {
 // innerDue finds a deadline inside an item's text, before the one that
 // ends it: "Complete the pilot by June 21 and publish results".
 func (p *parser) innerDue(text string) (string, bool) {
+	if !strings.Contains(text, " by ") && !strings.Contains(text, " before ") {
+		return "", false
+	}
 	words := strings.Fields(text)
 	for i, w := range words {
 		switch strings.ToLower(w) {
 		case "by", "before":
 		default:
 			continue
+		}
+		if i+1 >= len(words) || !dateStart(words[i+1]) {
+			continue // "by the vendor", "before go-live"
 		}
 		for n := min(4, len(words)-i-1); n >= 1; n-- {
 			phrase := strings.TrimRight(strings.Join(words[i+1:i+1+n], " "), ",;")

@@ -186,9 +186,9 @@ func readLabel(text string) (label, bool) {
 func labelHead(s string) (head, rest string, ok bool) {
 	colon := strings.IndexByte(s, ':')
 	dash := colon < 0 || colon > 24
-	if !dash {
+	if !dash && dashBefore(s, colon) {
 		_, _, dash = dashLabel(s[:colon]) // "Action – Bob: …" is read at the colon
-		dash = !dash && dashBefore(s, colon)
+		dash = !dash
 	}
 	if dash {
 		if h, r, ok := dashLabel(s); ok {
@@ -298,6 +298,9 @@ var blockKeys = map[string]string{
 // dashKeyValue reads a key/value line written with a spaced dash:
 // "Mitigation - Bob escalates", "Owner – Carol".
 func dashKeyValue(s string) (key, value string, ok bool) {
+	if !dashBefore(s, min(len(s), 28)) {
+		return "", "", false
+	}
 	i := strings.IndexByte(s[:min(len(s), 26)], ' ')
 	for i > 0 && i < 24 {
 		if d := spacedDash(s[i+1:]); d > 0 {

@@ -101,7 +101,8 @@ func (p *parser) meeting(entries []entry) {
 // the minutes, and the day is what "by the next meeting" means.
 func (p *parser) readNextMeeting(entries []entry, i int) {
 	e := &entries[i]
-	if e.table != nil || len(e.text) > 200 {
+	if e.table != nil || len(e.text) > 200 || !startsWithin(nextMeetingStarts, e.text) ||
+		!containsFold(e.text[:min(len(e.text), 40)], "next meeting") {
 		return
 	}
 	text := strings.TrimSpace(stripEmphasis(e.text))
@@ -144,6 +145,9 @@ func (p *parser) readNextMeeting(entries []entry, i int) {
 		p.opts.Dates.NextMeeting = d
 	}
 }
+
+// nextMeetingStarts are the first words of a "Next meeting" line.
+var nextMeetingStarts = map[string]bool{"next": true, "the": true, "date": true}
 
 // meetingDay reads the day a "Next meeting" line gives: "in two weeks",
 // "Tuesday", "Tuesday 1 December, 16:00, room 2.14".

@@ -43,14 +43,18 @@ func (p *parser) rendered(entries []entry, i int, grew bool) bool {
 	case e.heading:
 		return false
 	}
-	if l, ok := readLabel(e.text); ok && l.kind != labelIgnore {
+	if p.labelled {
 		return true
+	}
+	colon := strings.IndexByte(e.text[:min(len(e.text), 26)], ':')
+	if colon < 0 {
+		return false
 	}
 	if k, _, ok := metaLine(e.text); ok && k != "" {
 		return true
 	}
 	text := plainText(e.text)
-	if i := strings.IndexAny(text, ":="); i > 0 && i < 24 && peopleKeys[strings.ToLower(strings.TrimSpace(text[:i]))] {
+	if i := strings.IndexByte(text, ':'); i > 0 && i < 24 && peopleKeys[strings.ToLower(strings.TrimSpace(text[:i]))] {
 		return true
 	}
 	return false
@@ -76,6 +80,13 @@ func isForwardHeader(s string) bool {
 // written, with the blank lines between them.
 func (p *parser) notes(entries []entry, drop []bool) string {
 	var b strings.Builder
+	size := 0
+	for _, d := range p.docs {
+		for _, l := range d.lines {
+			size += len(l.raw) + 1
+		}
+	}
+	b.Grow(min(size, mailflow.MaxNotes+1024))
 	for _, d := range p.docs {
 		at := 0 // index into d.lines
 		for i := d.first; i < d.end && i < len(entries); i++ {

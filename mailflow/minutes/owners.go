@@ -170,8 +170,7 @@ func nameShaped(s string) bool {
 	}
 	if !strings.ContainsAny(s, " ,/&+@") {
 		// One word: the common case, without splitting a list.
-		lower := strings.ToLower(s)
-		return nobody[lower] || startsUpper(s) && !notNames[lower] && !verbs[lower]
+		return lowerIn(nobody, s) || startsUpper(s) && !lowerIn(notNames, s) && !lowerIn(verbs, s)
 	}
 	for _, part := range splitOwners(s) {
 		if strings.HasPrefix(part, "@") || (strings.Contains(part, "@") && !strings.ContainsAny(part, " ")) {
@@ -196,6 +195,26 @@ func nameShaped(s string) bool {
 		}
 	}
 	return true
+}
+
+// lowerIn reports whether the lower-case form of s is a key of m, without
+// allocating for short words.
+func lowerIn(m map[string]bool, s string) bool {
+	var buf [32]byte
+	if len(s) > len(buf) {
+		return m[strings.ToLower(s)]
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c >= 0x80 {
+			return m[strings.ToLower(s)]
+		}
+		if c >= 'A' && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		buf[i] = c
+	}
+	return m[string(buf[:len(s)])]
 }
 
 // ownerish reports whether s names an owner: shaped like a name, or a

@@ -39,11 +39,13 @@ type parser struct {
 	speaker          string          // the speaker whose remarks follow ("Priya:" on its own)
 	words            map[string]int  // how often each word is written, counted when first needed
 	wordBuf, bareBuf []string        // the words of the sentence being read, reused
+	lowerBuf         []byte          // the lowered text of the entry being read, reused
 	nextMeeting      [2]int          // the entries that say when the next meeting is, or -1
 	docs             []doc           // the texts read, for the notes
 	proseRead        bool            // the entry being read was read as prose
 	proposal         proposal        // the motion waiting for its outcome
 	readUpTo         int             // entries up to this one were read with an earlier one
+	labelled         bool            // the entry being read is a labelled line ("ACTION: …")
 
 	// weak marks the items read from prose, which a listed item repeats;
 	// problemItem gives the item each problem is about (-1 for none).
@@ -116,7 +118,11 @@ func (p *parser) entries() []entry {
 				es[i].parent += base
 			}
 		}
-		all = append(all, es...)
+		if all == nil {
+			all = es // the usual case: one text, no copy
+		} else {
+			all = append(all, es...)
+		}
 		p.docs = append(p.docs, doc{first: base, end: len(all), lines: lines})
 		first += strings.Count(t, "\n") + 2
 		if len(all) > maxLines {
@@ -135,7 +141,7 @@ func (p *parser) run() {
 	drop := make([]bool, len(entries))
 	for i := range entries {
 		before := p.outputs()
-		p.proseRead = false
+		p.proseRead, p.labelled = false, false
 		p.entry(entries, i)
 		drop[i] = p.rendered(entries, i, p.outputs() > before && !p.proseRead)
 	}
@@ -186,6 +192,7 @@ func (p *parser) entry(entries []entry, i int) {
 		return
 	}
 	if l, ok := readLabel(e.text); ok {
+		p.labelled = l.kind != labelIgnore
 		p.addLabelled(entries, i, l)
 		return
 	}
@@ -379,6 +386,9 @@ func subPoint(entries []entry, i int) bool {
 // happened instead of what is to be done: "The board has not changed its
 // stance …".
 func isStatement(text string) bool {
+	if !strings.Contains(text, " has ") && !strings.Contains(text, " have ") && !strings.Contains(text, " had ") {
+		return false
+	}
 	words := strings.Fields(plainText(text))
 	for k := 1; k < len(words) && k <= 5; k++ {
 		switch bareWord(words[k]) {
@@ -399,12 +409,19 @@ func isStatement(text string) bool {
 	return false
 }
 
+// groupStarts are the words a group written as "the …" starts with.
+var groupStarts = map[string]bool{"the": true, "each": true, "every": true, "all": true, "our": true}
+
 // groupSubject returns the group an action item's sentence starts with,
 // "The board will meet …", which the name rules leave to prose.
 func (p *parser) groupSubject(text string) (owner, task string, ok bool) {
-	name, rest, ok := splitNameTo(plainText(text))
-	if !ok {
+	first := firstField(text)
+	if !startsWithin(groupStarts, text) && !isAcronym(first) && !startsUpper(first) {
 		return "", "", false
+	}
+	name, rest, ok := splitNameTo(plainText(text))
+	if !ok || !strings.Contains(name, " ") && !isAcronym(name) {
+		return "", "", false // one word is a name, which the item's own rules read
 	}
 	if owner, kind := p.subject(strings.Fields(name)); kind == subjectGroup {
 		return owner, rest, true

@@ -1,6 +1,7 @@
 package minutes
 
 import (
+	"slices"
 	"strings"
 	"unsafe"
 
@@ -54,7 +55,15 @@ func (p *parser) tokens(text string) (words, bare []string) {
 		}
 		return p.wordBuf, p.bareBuf
 	}
-	lower := strings.ToLower(text)
+	// The lowered text lives in a buffer the parser reuses: the bare words
+	// are compared while this entry is read and never kept.
+	p.lowerBuf = append(p.lowerBuf[:0], text...)
+	for i, c := range p.lowerBuf {
+		if c >= 'A' && c <= 'Z' {
+			p.lowerBuf[i] = c + 'a' - 'A'
+		}
+	}
+	lower := unsafe.String(unsafe.SliceData(p.lowerBuf), len(p.lowerBuf))
 	base := unsafe.StringData(text)
 	for _, w := range p.wordBuf {
 		off := int(uintptr(unsafe.Pointer(unsafe.StringData(w))) - uintptr(unsafe.Pointer(base)))
@@ -86,16 +95,22 @@ var cueStarts = [26][]string{
 // mayAssign reports, in one pass over the text, whether it has a word
 // the prose readers look for; most lines of discussion have none.
 func mayAssign(s string) bool {
-	for i := 0; i < len(s); i++ {
+	for i := 0; i < len(s); {
 		c := s[i] | 0x20
-		if c < 'a' || c > 'z' || i > 0 && (s[i-1]|0x20 >= 'a' && s[i-1]|0x20 <= 'z') {
-			continue // not the start of a word
-		}
-		for _, cue := range cueStarts[c-'a'] {
-			if hasFoldAt(s, i, cue) {
-				return true
+		if c >= 'a' && c <= 'z' && i+1 < len(s) {
+			c2 := s[i+1] | 0x20
+			for _, cue := range cueStarts[c-'a'] {
+				if cue[1] == c2 && hasFoldAt(s, i, cue) {
+					return true
+				}
 			}
 		}
+		// On to the next word.
+		j := strings.IndexByte(s[i:], ' ')
+		if j < 0 {
+			return false
+		}
+		i += j + 1
 	}
 	return false
 }
@@ -303,10 +318,15 @@ func (p *parser) collectHandles(entries []entry) {
 // their problems.
 func (p *parser) finish() {
 	items := p.out.ActionItems
+	if !slices.Contains(p.weak, true) {
+		return
+	}
 	drop := make([]bool, len(items))
 	words := make([][]string, len(items))
 	for i := range items {
-		words[i] = contentWords(items[i].Text)
+		if p.weak[i] || len(items) < 64 {
+			words[i] = contentWords(items[i].Text)
+		}
 	}
 	for i := range items {
 		if !p.weak[i] {

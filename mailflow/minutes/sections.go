@@ -336,13 +336,18 @@ func headingOf(e *entry) (section, bool) {
 // isAttachmentTitle reports whether a line titles an attached report:
 // "Attachment 1: Report from …", "Appendix B - Risk register", "Annex 2.".
 func isAttachmentTitle(t string) bool {
+	if t == "" || !strings.ContainsRune("aAeE", rune(t[0])) {
+		return false
+	}
 	word, rest, ok := strings.Cut(t, " ")
 	if !ok {
 		return false
 	}
-	switch strings.ToLower(word) {
-	case "attachment", "appendix", "annex", "exhibit", "enclosure", "anlage":
-	default:
+	known := false
+	for _, w := range []string{"attachment", "appendix", "annex", "exhibit", "enclosure", "anlage"} {
+		known = known || strings.EqualFold(word, w)
+	}
+	if !known {
 		return false
 	}
 	id, _, _ := strings.Cut(rest, " ")

@@ -27,7 +27,7 @@ func (p *parser) speakerRemark(text string) (speaker, remark string, ok bool) {
 	if remark == "" || wordCount(name) > 3 {
 		return "", "", false
 	}
-	if !(nameShaped(name) || p.knownHandle(name)) || notNames[strings.ToLower(name)] {
+	if !(nameShaped(name) || p.knownHandle(name)) || lowerIn(notNames, name) {
 		return "", "", false
 	}
 	return name, remark, true
@@ -106,7 +106,19 @@ func mayPromise(s string) bool {
 // hasFoldAt reports whether s has the lower-case ASCII word sub at i, in
 // any case.
 func hasFoldAt(s string, i int, sub string) bool {
-	return i+len(sub) <= len(s) && strings.EqualFold(s[i:i+len(sub)], sub)
+	if i+len(sub) > len(s) {
+		return false
+	}
+	for k := 0; k < len(sub); k++ {
+		c := s[i+k]
+		if c >= 'A' && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		if c != sub[k] {
+			return false
+		}
+	}
+	return true
 }
 
 // splitRemark cuts a remark at "; ", " - " and ", ".

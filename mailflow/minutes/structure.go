@@ -29,7 +29,7 @@ type entry struct {
 // segment turns lines into entries: it joins wrapped lines, recognises
 // setext headings and reads tables.
 func segment(lines []line) []entry {
-	var out []entry
+	out := make([]entry, 0, len(lines)/2+1) // about one entry to two lines, blank ones included
 	blank := true
 	for i := 0; i < len(lines); i++ {
 		l := lines[i]
@@ -124,12 +124,11 @@ func continues(e *entry, cur, next line) bool {
 	if _, ok := sectionOf(t); ok && (startsUpper(t) || strings.HasSuffix(t, ":")) && !strings.HasSuffix(t, ".") {
 		return false
 	}
-	if startsUpper(t) && looksLikeEntry(t) {
-		return false // "Alice - book two super-users" under "Bob - get the quote": one item each
-	}
 	switch {
 	case next.indent > e.indent && (e.bullet || e.number > 0 || next.indent > cur.indent || cur.indent > e.indent):
-		return true
+		// "Alice - book two super-users" under "Bob - get the quote" is
+		// the next item, not the rest of the first.
+		return !(startsUpper(t) && looksLikeEntry(t))
 	case next.indent >= e.indent && startsLower(t):
 		return true
 	case next.indent == cur.indent && len(cur.text) >= 60 && !strings.ContainsAny(cur.text[len(cur.text)-1:], ".!?:") && !looksLikeEntry(t):
@@ -147,8 +146,10 @@ func looksLikeEntry(s string) bool {
 	if name, _, ok := splitNameColon(s); ok && nameShaped(name) {
 		return true
 	}
-	if m := reNameDash.FindStringSubmatch(s); m != nil && nameShaped(m[1]) && verbLike(firstField(m[2])) {
-		return true // "Alice - book two super-users on 12/14"
+	if dashBefore(s, min(len(s), 44)) {
+		if m := reNameDash.FindStringSubmatch(s); m != nil && nameShaped(m[1]) && verbLike(firstField(m[2])) {
+			return true // "Alice - book two super-users on 12/14"
+		}
 	}
 	return false
 }

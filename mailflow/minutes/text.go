@@ -244,16 +244,11 @@ func plainText(s string) string {
 	return s
 }
 
-// hasMarkup reports whether s has a Markdown emphasis or code mark; a
-// byte loop, since strings.ContainsAny builds its set on every call.
+// hasMarkup reports whether s has a Markdown emphasis or code mark. It
+// runs on every line: four vectorised byte searches beat one loop.
 func hasMarkup(s string) bool {
-	for i := 0; i < len(s); i++ {
-		switch s[i] {
-		case '*', '_', '`', '~':
-			return true
-		}
-	}
-	return false
+	return strings.IndexByte(s, '*') >= 0 || strings.IndexByte(s, '_') >= 0 ||
+		strings.IndexByte(s, '`') >= 0 || strings.IndexByte(s, '~') >= 0
 }
 
 // tidyText collapses white space and trims the punctuation that ends a
