@@ -87,13 +87,16 @@ func (p *parser) addAction(a action) {
 	default:
 		p.setDue(&it, parts.due, a.n)
 	}
-	for _, prev := range p.out.ActionItems {
-		if strings.EqualFold(prev.Text, it.Text) && prev.Owner == it.Owner {
-			p.out.Problems = p.out.Problems[:mark]
-			p.problemItem = p.problemItem[:mark]
-			return // the same action listed again (summary and log)
-		}
+	key := strings.ToLower(it.Text) + "\x00" + it.Owner
+	if p.seenItems[key] {
+		p.out.Problems = p.out.Problems[:mark]
+		p.problemItem = p.problemItem[:mark]
+		return // the same action listed again (summary and log)
 	}
+	if p.seenItems == nil {
+		p.seenItems = map[string]bool{}
+	}
+	p.seenItems[key] = true
 	p.out.ActionItems = append(p.out.ActionItems, it)
 	p.weak = append(p.weak, a.weak)
 	p.last = lastRef{kind: lastItem, index: len(p.out.ActionItems) - 1}

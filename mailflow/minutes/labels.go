@@ -145,8 +145,8 @@ func readLabel(text string) (label, bool) {
 	if rest == "" {
 		return l, false // a heading, not a label
 	}
-	if head == "AI" {
-		l.kind, l.rest = labelAction, rest // "AI:" only in capitals: "ai:" is prose
+	if head == "AI" || head == "AP" {
+		l.kind, l.rest = labelAction, rest // "AI:", "AP:" (action point) only in capitals: "ai:" is prose
 		return l, true
 	}
 	lower := strings.ToLower(head)

@@ -40,6 +40,7 @@ type parser struct {
 	words            map[string]int  // how often each word is written, counted when first needed
 	wordBuf, bareBuf []string        // the words of the sentence being read, reused
 	lowerBuf         []byte          // the lowered text of the entry being read, reused
+	seenItems        map[string]bool // items stored so far, by lower-case text and owner
 	nextMeeting      [2]int          // the entries that say when the next meeting is, or -1
 	docs             []doc           // the texts read, for the notes
 	proseRead        bool            // the entry being read was read as prose

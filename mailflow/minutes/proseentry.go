@@ -318,40 +318,53 @@ func (p *parser) collectHandles(entries []entry) {
 // their problems.
 func (p *parser) finish() {
 	items := p.out.ActionItems
-	if !slices.Contains(p.weak, true) {
+	if !slices.Contains(p.weak, true) || len(items) > maxRepeatCheck {
 		return
 	}
-	drop := make([]bool, len(items))
-	words := make([][]string, len(items))
+	// Items by the words of their owner, so that a weak item is compared
+	// only with items that could have the same owner.
+	byOwner := map[string][]int{}
 	for i := range items {
-		if p.weak[i] || len(items) < 64 {
-			words[i] = contentWords(items[i].Text)
+		for _, w := range ownerWords(items[i]) {
+			byOwner[w] = append(byOwner[w], i)
 		}
 	}
+	words := make([][]string, len(items))
+	content := func(i int) []string {
+		if words[i] == nil {
+			words[i] = contentWords(items[i].Text)
+		}
+		return words[i]
+	}
+	drop := make([]bool, len(items))
+	seen := make([]int, len(items)) // seen[j] == i+1: item j was compared with item i
 	for i := range items {
 		if !p.weak[i] {
 			continue
 		}
-		for j := range items {
-			if j == i || drop[j] || (p.weak[j] && j > i) {
-				continue
+		for _, w := range ownerWords(items[i]) {
+			for _, j := range byOwner[w] {
+				if j == i || seen[j] == i+1 || drop[j] || (p.weak[j] && j > i) {
+					continue
+				}
+				seen[j] = i + 1
+				share := 6 // a listed item repeats it when it has most of its words
+				if p.weak[j] {
+					share = 9 // two sentences must say nearly the same
+				}
+				if covered(content(i), content(j), share) {
+					drop[i] = true
+					break
+				}
 			}
-			share := 6 // a listed item repeats it when it has most of its words
-			if p.weak[j] {
-				share = 9 // two sentences must say nearly the same
-			}
-			if sameOwner(items[i], items[j]) && covered(words[i], words[j], share) {
-				drop[i] = true
+			if drop[i] {
 				break
 			}
 		}
 	}
 	keep := items[:0]
-	index := make([]int, len(items))
 	for i, it := range items {
-		index[i] = -1
 		if !drop[i] {
-			index[i] = len(keep)
 			keep = append(keep, it)
 		}
 	}
@@ -365,6 +378,25 @@ func (p *parser) finish() {
 		problems = append(problems, pr)
 	}
 	p.out.Problems = problems
+}
+
+// maxRepeatCheck bounds the items finish compares: real minutes have tens
+// of items, and the comparison is quadratic.
+const maxRepeatCheck = 400
+
+// ownerWords are the lower-case words of an item's owner, as written and
+// as resolved ("" when it has none).
+func ownerWords(it mailflow.ActionItem) []string {
+	var out []string
+	for _, w := range strings.Fields(strings.ToLower(it.OwnerText + " " + it.Owner)) {
+		if len(w) > 2 && !slices.Contains(out, w) {
+			out = append(out, w)
+		}
+	}
+	if len(out) == 0 {
+		out = append(out, "")
+	}
+	return out
 }
 
 // sameOwner reports whether two items have the same owner, or share a

@@ -391,6 +391,9 @@ func (p *parser) addTable(t *table, sec section) {
 		switch kind {
 		case tableActions:
 			p.tableAction(row.n, raw, get)
+			if has(cols, colDecision) {
+				p.tableDecision(row.n, get) // "| Topic | Decision | Action | Owner |"
+			}
 		case tableRisks:
 			p.tableRisk(row.n, raw, get)
 		case tableDecisions:
@@ -402,6 +405,15 @@ func (p *parser) addTable(t *table, sec section) {
 			}
 		}
 	}
+}
+
+func has(cols []column, c column) bool {
+	for _, col := range cols {
+		if col == c {
+			return true
+		}
+	}
+	return false
 }
 
 // cellProse reads a cell of discussion as prose.
@@ -581,8 +593,8 @@ func isDoneMark(s string) bool {
 }
 
 func (p *parser) tableRisk(n int, raw string, get func(column) string) {
-	desc := get(colRisk)
-	if isNothing(desc) {
+	desc := tidyText(get(colRisk))
+	if isNothing(desc) || !hasLetter(desc) {
 		if get(colLikelihood) != "" || get(colImpact) != "" || get(colMitigation) != "" {
 			p.problem(n, raw, "risk table row has no description")
 		}
