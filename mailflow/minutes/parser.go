@@ -189,7 +189,9 @@ func (p *parser) entry(entries []entry, i int) {
 		return
 	}
 	if e.parent >= 0 && p.decisionGroups[e.parent] {
-		p.addDecision(e.text, e.n)
+		if p.resolvedPoint(e.text) {
+			p.addDecision(e.text, e.n)
+		}
 		return
 	}
 	if l, ok := readLabel(e.text); ok {
@@ -610,6 +612,23 @@ func hasOutcome(text string) bool {
 		}
 	}
 	return false
+}
+
+// resolvedPoint reports whether a point under "Resolved: (Niko)" states
+// what was resolved, rather than a wish ("Would like to see …"), a task
+// ("Extend with this test …") or someone's promise ("Centril will make a
+// PR").
+func (p *parser) resolvedPoint(text string) bool {
+	first := bareWord(firstField(plainText(text)))
+	switch first {
+	case "would", "should", "could", "maybe", "perhaps", "might":
+		return false
+	}
+	if verbs[first] && startsUpper(text) {
+		return false
+	}
+	a, ok := p.assignmentIn(plainText(text))
+	return !(ok && (a.kind == subjectPerson) && !isAcronym(a.owner))
 }
 
 // isAside reports whether s is only a bracketed remark: "(Niko)",
