@@ -373,8 +373,8 @@ func subPoint(entries []entry, i int) bool {
 		if prev.depth > entries[i].depth {
 			continue // a note under an item above: "Status:"
 		}
-		if prev.heading || prev.blankBefore && j < i-1 {
-			return false
+		if prev.heading || entries[j+1].blankBefore && j+1 < i {
+			return false // a heading or a blank line lies between
 		}
 		if prev.bullet == entries[i].bullet && prev.number == 0 == (entries[i].number == 0) {
 			continue // a sibling of the same list: look further up

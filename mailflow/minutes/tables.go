@@ -123,10 +123,23 @@ func pipeCells(s string) []string {
 		parts = parts[:maxTableCells]
 	}
 	for i := range parts {
-		parts[i] = strings.TrimSpace(parts[i])
+		parts[i] = strings.TrimSpace(cellTags(parts[i]))
 	}
 	return parts
 }
+
+// cellTags turns the HTML line breaks and paragraphs that Markdown tables
+// carry in their cells ("…as well.<br><br>CT: Break this down") into
+// spaces.
+func cellTags(s string) string {
+	if !strings.Contains(s, "<") {
+		return s
+	}
+	return cellTagReplacer.Replace(s)
+}
+
+var cellTagReplacer = strings.NewReplacer("<br>", " ", "<br/>", " ", "<br />", " ", "<p>", " ", "</p>", " ",
+	"<BR>", " ", "<ul>", " ", "</ul>", " ", "<li>", " ", "</li>", " ", "<ol>", " ", "</ol>", " ")
 
 func isSeparatorRow(cells []string) bool {
 	if len(cells) == 0 {
