@@ -462,7 +462,8 @@ func TestNotes(t *testing.T) {
 // their structure; the items are in their "Next steps", "Follow-up
 // tasks", "Suggested next steps" and "Action Items", and the forwarding
 // note may ask for something too. The outline repeating an action item is
-// not another item.
+// not another item, and a decision the summary states and the details
+// tell again is one decision.
 func TestRecaps(t *testing.T) {
 	subjects := Options{Subjects: DefaultSubjects}
 	for _, c := range []struct {
