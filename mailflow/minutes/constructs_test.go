@@ -534,3 +534,23 @@ func parseDecisions(t *testing.T, file string, n int) []string {
 	}
 	return out
 }
+
+// TestProseRisks: risks named in sentences, with the mitigation in the
+// clause after a semicolon or in a sentence that says it is one.
+func TestProseRisks(t *testing.T) {
+	m := parseText(t, "", "ACTION: Bob to send the slides\n\nInterface\nBob raised the risk that the interface fix may not be ready before the dry run. "+
+		"As a mitigation, pharmacists will reconcile the orders by hand. Carol noted the risk that overrides are not logged; "+
+		"the team will keep the paper log for a week.\n")
+	want := []risk{
+		{desc: "the interface fix may not be ready before the dry run", mitigation: "pharmacists will reconcile the orders by hand"},
+		{desc: "overrides are not logged", mitigation: "the team will keep the paper log for a week"},
+	}
+	if len(m.Risks) != len(want) {
+		t.Fatalf("got %d risks, want %d:%s", len(m.Risks), len(want), dump(m))
+	}
+	for i, w := range want {
+		if !w.matches(m.Risks[i]) {
+			t.Errorf("risk %d = {%q mitigation %q}, want %+v", i, m.Risks[i].Description, m.Risks[i].Mitigation, w)
+		}
+	}
+}

@@ -14,6 +14,7 @@ import (
 type lastRef struct {
 	kind  lastKind
 	index int
+	entry int // for a risk read from prose: the line it was read on
 }
 
 type lastKind int

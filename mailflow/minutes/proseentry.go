@@ -38,6 +38,7 @@ func (p *parser) prose(e *entry) {
 			}
 		} else {
 			p.proseSentence(e, words[a:b], bare[a:b], a == 0)
+			p.proseRisk(e, words[a:b], bare[a:b])
 		}
 		prev, a = a, b
 	}
