@@ -75,23 +75,17 @@ func (p *parser) tokens(text string) (words, bare []string) {
 
 // cueStarts are the beginnings of the words the prose readers look for,
 // by first letter: "to", "will", "agreed", "decided", "can you" …
-var cueStarts = [26][]string{
-	'a' - 'a': {"agree", "approv", "adopt", "accept", "ask", "action"},
-	'c' - 'a': {"consensus", "carried", "commit", "can you", "could you"},
-	'd' - 'a': {"decid"},
-	'e' - 'a': {"endorse"},
-	'g' - 'a': {"going to"},
-	'i' - 'a': {"invite", "i'll", "i’ll", "i will", "i am going", "i'm going", "i’m going"},
-	'n' - 'a': {"needs to"},
-	'o' - 'a': {"offer"},
-	'p' - 'a': {"please", "promise"},
-	'r' - 'a': {"resolv", "reject", "ratif", "request"},
-	's' - 'a': {"shall"},
-	't' - 'a': {"to ", "task"},
-	'u' - 'a': {"undert"},
-	'v' - 'a': {"vote", "volunteer"},
-	'w' - 'a': {"will", "would"},
-}
+var cueStarts = func() (byLetter [26][]string) {
+	for _, cue := range []string{
+		"agree", "approv", "adopt", "accept", "ask", "action", "consensus", "carried", "commit", "can you",
+		"could you", "decid", "endorse", "going to", "invite", "i'll", "i’ll", "i will", "i am going", "i'm going",
+		"i’m going", "needs to", "offer", "please", "promise", "resolv", "reject", "ratif", "request", "shall",
+		"to ", "task", "undert", "vote", "volunteer", "will", "would",
+	} {
+		byLetter[cue[0]-'a'] = append(byLetter[cue[0]-'a'], cue)
+	}
+	return byLetter
+}()
 
 // mayAssign reports, in one pass over the text, whether it has a word
 // the prose readers look for; most lines of discussion have none.
@@ -398,22 +392,6 @@ func ownerWords(it mailflow.ActionItem) []string {
 		out = append(out, "")
 	}
 	return out
-}
-
-// sameOwner reports whether two items have the same owner, or share a
-// word of it ("Jordan" and "Jordan Lee").
-func sameOwner(a, b mailflow.ActionItem) bool {
-	if a.Owner == b.Owner {
-		return true
-	}
-	aw := strings.Fields(strings.ToLower(a.OwnerText + " " + a.Owner))
-	bw := strings.ToLower(b.OwnerText + " " + b.Owner)
-	for _, w := range aw {
-		if len(w) > 2 && strings.Contains(bw, w) {
-			return true
-		}
-	}
-	return false
 }
 
 // covered reports whether share tenths of the content words of a are in b.

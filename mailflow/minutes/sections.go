@@ -163,8 +163,9 @@ func mayBeHeading(s string) bool {
 		endsWithin(suffixWords, s)
 }
 
-// endsWithin reports whether the last letters of s (see lastLetters) are
-// a key of m, without allocating.
+// endsWithin reports whether the lowercased trailing letters of s, after
+// any decoration ("### FESCo Actions:" gives "actions"), are a key of m,
+// without allocating.
 func endsWithin(m map[string]bool, s string) bool {
 	var buf [12]byte
 	j := len(s)
@@ -183,20 +184,6 @@ func endsWithin(m map[string]bool, s string) bool {
 
 // suffixWords are the last words of the headings namedBySuffix reads.
 var suffixWords = map[string]bool{"actions": true, "items": true, "steps": true, "tasks": true, "decisions": true, "risks": true}
-
-// lastLetters returns the lowercased trailing letters of s, after any
-// decoration: "### FESCo Actions:" gives "actions".
-func lastLetters(s string) string {
-	j := len(s)
-	for j > 0 && strings.IndexByte(" :*_#=.", s[j-1]) >= 0 {
-		j--
-	}
-	i := j
-	for i > 0 && j-i < 12 && (s[i-1]|0x20 >= 'a' && s[i-1]|0x20 <= 'z') {
-		i--
-	}
-	return strings.ToLower(s[i:j])
-}
 
 // sectionOf returns the section a heading names.
 func sectionOf(heading string) (section, bool) {
