@@ -316,6 +316,20 @@ func TestDecisionsInProse(t *testing.T) {
 			decisions: []string{"keep the weekly call on Tuesdays"},
 		},
 		{
+			name: "motions moved and carried",
+			body: "ACTION: Bob to order scanners\n\nIt was MOVED and SECONDED that the parking charges be frozen. The motion was CARRIED.\n\n" +
+				"Moved by Cllr Jones, seconded by Cllr Brown, that the depot be sold.\nCarried unanimously.\n",
+			items:     []item{{text: "order scanners", owner: bob}},
+			decisions: []string{"the parking charges be frozen", "the depot be sold"},
+		},
+		{
+			name:      "a resolution that asks someone to act",
+			body:      "Budget\nRESOLVED – That (1) the report be noted; (2) the Director of Finance be asked to report back on the overspend.\n",
+			items:     []item{{text: "report back on the overspend", owner: "the Director of Finance"}},
+			decisions: []string{"That (1) the report be noted; (2) the Director of Finance be asked to report back on the overspend"},
+			problems:  []string{`owner "the Director of Finance" matches nobody`},
+		},
+		{
 			name:  "a person agreeing to do something is an action",
 			body:  "Carol agreed to test the governance policy.\n",
 			items: []item{{text: "test the governance policy", owner: carol}},

@@ -48,6 +48,7 @@ type parser struct {
 	proposal         proposal        // the motion waiting for its outcome
 	readUpTo         int             // entries up to this one were read with an earlier one
 	labelled         bool            // the entry being read is a labelled line ("ACTION: …")
+	entryIndex       int             // the index of the entry being read
 
 	// weak marks the items read from prose, which a listed item repeats;
 	// problemItem gives the item each problem is about (-1 for none).
@@ -143,7 +144,7 @@ func (p *parser) run() {
 	drop := make([]bool, len(entries))
 	for i := range entries {
 		before := p.outputs()
-		p.proseRead, p.labelled = false, false
+		p.proseRead, p.labelled, p.entryIndex = false, false, i
 		p.entry(entries, i)
 		drop[i] = p.rendered(entries, i, p.outputs() > before && !p.proseRead)
 	}
@@ -647,6 +648,13 @@ func (p *parser) decisionAction(e *entry, text string) {
 	text = cleanActionText(text)
 	name, rest, ok := splitNameTo(text)
 	if !ok || !verbLike(firstField(rest)) {
+		// "RESOLVED – That (1) the report be noted; (2) the Director of
+		// Finance be asked to report back …"
+		for _, c := range strings.Split(text, "; ") {
+			if a, ok := p.assignmentIn(c); ok && (a.kind == subjectPerson || a.kind == subjectGroup) && a.via == "asked" {
+				p.addAction(action{n: e.n, raw: e.first, text: a.task, owner: a.owner, fixed: true, weak: true})
+			}
+		}
 		return
 	}
 	if _, kind := p.subject(strings.Fields(name)); kind != subjectPerson && !p.itemHandle(name, rest) {

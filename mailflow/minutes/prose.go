@@ -140,6 +140,15 @@ func predicate(words, bare []string, j int, afterDecision bool) (int, string, bo
 				return t, "asked", ok
 			}
 		}
+	case "be":
+		// "the Director of Finance be asked to report back" (a resolution)
+		switch at(j + 1) {
+		case "asked", "requested", "invited", "tasked", "instructed", "authorised", "authorized":
+			if at(j+2) == "to" {
+				t, ok := verbAt(j + 3)
+				return t, "asked", ok
+			}
+		}
 	case "has", "have":
 		switch at(j + 1) {
 		case "agreed", "volunteered", "offered", "committed", "promised":
@@ -181,14 +190,29 @@ func clauseStart(words, bare []string, i int) bool {
 		return true
 	}
 	prev := words[i-1]
-	if strings.HasSuffix(prev, ":") || (strings.HasSuffix(prev, ".") && len(prev) > 4) {
-		return true // after "Dims:", or a full stop the sentence splitter kept ("… merge. thl will")
+	if strings.HasSuffix(prev, ":") || (strings.HasSuffix(prev, ".") && len(prev) > 4) || isEnumerator(prev) {
+		return true // after "Dims:", "(2)", or a full stop the sentence splitter kept ("… merge. thl will")
 	}
 	switch bare[i-1] {
 	case "that", "and", "decided", "agreed":
 		return !strings.HasSuffix(prev, ",") || bare[i-1] == "and"
 	}
 	return strings.HasSuffix(prev, ",") && (i <= 3 || strings.Contains(strings.Join(words[:i], " "), "("))
+}
+
+// isEnumerator reports whether w numbers a part of a sentence: "(2)",
+// "b)", "(iii)".
+func isEnumerator(w string) bool {
+	if len(w) < 2 || len(w) > 5 || w[len(w)-1] != ')' {
+		return false
+	}
+	inner := strings.TrimPrefix(w[:len(w)-1], "(")
+	for _, r := range inner {
+		if !(r >= '0' && r <= '9' || r >= 'a' && r <= 'z') {
+			return false
+		}
+	}
+	return inner != ""
 }
 
 // assignmentIn finds the first assignment in a clause.
@@ -206,7 +230,7 @@ func (p *parser) assignmentIn(clause string) (assignment, bool) {
 var predicateWords = newWordSet("to", "will", "shall", "would", "is", "are", "has", "have",
 	"agreed", "agrees", "agree", "volunteered", "volunteers", "offered", "offers", "promised", "undertook",
 	"undertakes", "commits", "committed", "commit", "needs", "asked", "requested", "invited", "tasked",
-	"can", "could", "please")
+	"can", "could", "please", "be")
 
 // assignmentWords finds the first assignment in the words of a clause.
 func (p *parser) assignmentWords(words, bare []string) (assignment, bool) {

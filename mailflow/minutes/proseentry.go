@@ -31,6 +31,17 @@ func (p *parser) prose(e *entry) {
 	prev := -1
 	for a, n := 0, 0; a < len(words) && n < maxSentences; n++ {
 		b := sentenceEnd(words, a)
+		if motion, ok := movedThat(words[a:b]); ok {
+			p.proposal = proposal{text: motion, entry: p.entryIndex} // "It was moved and seconded that …"
+			prev, a = a, b
+			continue
+		}
+		if p.proposal.text != "" && p.proposal.entry >= p.entryIndex-3 && isCarried(words[a:b]) {
+			p.addDecision(p.proposal.text, e.n) // "… The motion was carried."
+			p.proposal = proposal{}
+			prev, a = a, b
+			continue
+		}
 		if owner, ok := actionTrailerWords(words[a:b]); ok {
 			if prev >= 0 {
 				task := reportedTask(strings.Join(words[prev:a], " "))
@@ -80,7 +91,7 @@ var cueStarts = func() (byLetter [26][]string) {
 		"agree", "approv", "adopt", "accept", "ask", "action", "consensus", "carried", "commit", "can you",
 		"could you", "decid", "endorse", "going to", "invite", "i'll", "i’ll", "i will", "i am going", "i'm going",
 		"i’m going", "needs to", "offer", "please", "promise", "resolv", "reject", "ratif", "request", "shall",
-		"to ", "task", "undert", "vote", "volunteer", "will", "would",
+		"to ", "task", "undert", "vote", "volunteer", "will", "would", "moved", "motion",
 	} {
 		byLetter[cue[0]-'a'] = append(byLetter[cue[0]-'a'], cue)
 	}
@@ -136,6 +147,42 @@ func sentenceEnd(words []string, a int) int {
 		}
 	}
 	return len(words)
+}
+
+// movedThat reads the motion of "It was moved and seconded that the
+// charges be frozen", "Moved by Cllr Jones, seconded by Cllr Brown, that
+// …", "MOVED: that …".
+func movedThat(words []string) (string, bool) {
+	if len(words) < 4 {
+		return "", false
+	}
+	first := bareWord(words[0])
+	if first != "it" && first != "moved" && !(first == "the" && bareWord(words[1]) == "motion") {
+		return "", false
+	}
+	moved := false
+	for i, w := range words {
+		b := bareWord(w)
+		if b == "moved" || b == "proposed" {
+			moved = true
+		}
+		if b == "that" && moved && i+1 < len(words) && i < 14 {
+			return tidyText(strings.Join(words[i+1:], " ")), true
+		}
+	}
+	return "", false
+}
+
+// isCarried reports whether a sentence says the motion before it was
+// carried: "The motion was CARRIED.", "Carried unanimously.", "Agreed".
+func isCarried(words []string) bool {
+	text := strings.Join(words, " ")
+	if isOutcomeLine(text) {
+		return true
+	}
+	lower := strings.ToLower(text)
+	return strings.Contains(lower, "motion was carried") || strings.Contains(lower, "motion carried") ||
+		strings.Contains(lower, "motion was approved") || strings.Contains(lower, "motion passed")
 }
 
 // actionTrailerWords is actionTrailer on the words of a sentence.

@@ -157,6 +157,9 @@ func (p *parser) roleSubject(words []string, written, lower string) (string, sub
 	if len(words) < 2 || len(words) > 5 {
 		return "", subjectNone
 	}
+	if roleOf(words[1:]) {
+		return written, subjectGroup // "the Director of Finance", "the Head of Nursing"
+	}
 	for _, w := range words[1:] {
 		if innerStops[bareWord(w)] {
 			return "", subjectNone // "The goal is for admins", "The lower the barrier"
@@ -178,6 +181,30 @@ func (p *parser) roleSubject(words []string, written, lower string) (string, sub
 		return written, subjectGroup
 	}
 	return "", subjectNone
+}
+
+// roleOf reports whether words name a role of a body: "Director of
+// Finance", "Chair of the Board", "Head of IT".
+func roleOf(words []string) bool {
+	for i, w := range words {
+		if bareWord(w) != "of" || i == 0 || i+1 >= len(words) {
+			continue
+		}
+		if !roleNouns[singular(bareWord(words[i-1]))] || !startsUpper(words[i-1]) {
+			return false
+		}
+		rest := words[i+1:]
+		if bareWord(rest[0]) == "the" {
+			rest = rest[1:]
+		}
+		for _, r := range rest {
+			if !startsUpper(r) {
+				return false
+			}
+		}
+		return len(rest) > 0 && len(rest) <= 3
+	}
+	return false
 }
 
 // innerStops cannot stand inside a subject such as "the ward managers".
