@@ -148,6 +148,7 @@ var verbs = map[string]bool{
 	"revise": true, "edit": true, "rewrite": true, "rename": true, "remove": true, "delete": true,
 	"archive": true, "upload": true, "attach": true, "connect": true, "visit": true, "assist": true,
 	"fill": true, "refine": true, "clean": true, "align": true, "map": true, "outline": true,
+	"meet": true, "attend": true, "host": true, "lead": true, "own": true, "support": true,
 }
 
 var (

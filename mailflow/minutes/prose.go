@@ -55,7 +55,8 @@ var notTasks = map[string]bool{
 	// States and wishes, not tasks.
 	"want": true, "like": true, "love": true, "prefer": true, "think": true, "hope": true, "know": true,
 	"feel": true, "seem": true, "wish": true, "mind": true, "matter": true, "happen": true, "depend": true,
-	"remain": true, "stay": true, "become": true, "continue": true,
+	"remain": true, "stay": true, "become": true, "continue": true, "receive": true, "benefit": true,
+	"step": true, "leave": false,
 }
 
 // verbLike reports whether w can be the verb that starts a task: a
@@ -117,7 +118,7 @@ func predicate(words, bare []string, j int, afterDecision bool) (int, string, bo
 			// "will be meeting" is a plan; "will be added" is not a task
 			// anyone was given.
 			next := at(k + 1)
-			if strings.HasSuffix(next, "ing") && next != "being" && verbLike(words[k+1]) && k+2 < len(words) {
+			if strings.HasSuffix(next, "ing") && next != "being" && verbLike(words[k+1]) && k+2 < len(words) && taskVerbIng(next) {
 				return k + 1, "will", true
 			}
 			return 0, "", false
@@ -179,6 +180,19 @@ func predicate(words, bare []string, j int, afterDecision bool) (int, string, bo
 		}
 	}
 	return 0, "", false
+}
+
+// taskVerbIng reports whether an -ing form is of a verb that does a task:
+// "will be meeting", "will be sending", not "will be stepping down".
+func taskVerbIng(w string) bool {
+	stem := strings.TrimSuffix(w, "ing")
+	if verbs[stem] || verbs[stem+"e"] {
+		return true
+	}
+	if n := len(stem); n > 2 && stem[n-1] == stem[n-2] && verbs[stem[:n-1]] {
+		return true // "planning", "setting"
+	}
+	return false
 }
 
 // clauseStart reports whether a clause can start at words[i]: the start of

@@ -67,7 +67,7 @@ func promise(remark string) (string, bool) {
 		}
 	}
 	for _, part := range parts {
-		if task, ok := firstPerson(part); ok {
+		if task, ok := firstPerson(part); ok && !emptyTask(task) {
 			if wordCount(task) < 4 && len(parts) > 1 {
 				return remark, true // "asked for it; will share later": the remark says what
 			}
@@ -115,6 +115,19 @@ func hasFoldAt(s string, i int, sub string) bool {
 			c += 'a' - 'A'
 		}
 		if c != sub[k] {
+			return false
+		}
+	}
+	return true
+}
+
+// emptyTask reports whether a promise names no task: "Will do.", "will
+// do it".
+func emptyTask(task string) bool {
+	for _, w := range strings.Fields(task) {
+		switch bareWord(w) {
+		case "do", "it", "that", "this", "so", "thanks", "sure", "ok", "okay":
+		default:
 			return false
 		}
 	}
