@@ -8,12 +8,19 @@
 // several at once. The text is first cut into entries (a list item or line
 // with its wrapped continuation, a heading, a table) and each entry placed
 // in the section it belongs to (structure.go); then each entry is read by
-// what it is (parser.go, labels.go, actions.go, risk.go, tables.go).
+// what it is (parser.go, labels.go, markers.go, actions.go, risk.go,
+// tables.go). Running text is read sentence by sentence (prose.go,
+// subjects.go, speakers.go, decisions.go): "Priya will write the runbook by
+// December 11", "Ian: will write a PR", "The board decided to …" — the
+// shape of a sentence, and who its subject is, decide. Recaps written by
+// meeting assistants (recap.go) and the notes that travel with the minutes
+// (notes.go) have their own files.
 //
 // Anything it recognises as meant to be an item but cannot fully read (no
-// owner, an owner who could be two people, a date it cannot read) becomes a
-// Problem for the sender to fix; it never guesses. Prose that merely
-// mentions an action or a name is not an item.
+// owner, an owner who could be two people, a date it cannot read or that is
+// only hoped for) becomes a Problem for the sender to fix; it never
+// guesses. Prose that merely mentions an action or a name is not an item,
+// and minutes that yield no item at all say so.
 package minutes
 
 import (
@@ -99,8 +106,10 @@ func subjectSaysMinutes(subject string, opts Options) bool {
 
 // HasStructure reports whether text is laid out like minutes: labelled
 // action items, decisions or risks, checklists, action or risk tables, or
-// sections such as "Action items" and "Attendees" — two such signs, so
-// that one "Decision:" in a chatty mail does not make it minutes.
+// sections such as "Action items" and "Attendees", the headings of a
+// meeting assistant's recap ("Quick recap", "Next steps", "Follow-up
+// tasks") and the items under them — two such signs, so that one
+// "Decision:" in a chatty mail does not make it minutes.
 func HasStructure(text string) bool {
 	return structured(readDocument(strings.ReplaceAll(text, "\r", ""), 1))
 }

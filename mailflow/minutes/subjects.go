@@ -100,7 +100,7 @@ var sentenceStarters = map[string]bool{
 // "Training will resume", "Documentation will follow".
 var abstractEndings = []string{"ing", "tion", "sion", "ment", "ness", "ity", "ance", "ence", "ship", "ism", "ure", "age"}
 
-// (p *parser) subject reads words as the subject of a sentence and says
+// subject reads words as the subject of a sentence and says
 // what it is; owner is the subject as written, without a leading "The".
 func (p *parser) subject(words []string) (string, subjectKind) {
 	if len(words) == 0 || len(words) > 7 {
