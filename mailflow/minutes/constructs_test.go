@@ -439,6 +439,12 @@ func TestNeverSilent(t *testing.T) {
 			problems: []string{`reads like an action but names no owner; to record it, write e.g. "ACTION: Alice to … by Dec 9"`},
 		},
 		{
+			name:     "a task with a date and no owner",
+			body:     "Memorial\n* Try to get the recordings together by Wed 2nd\n\nACTION: Bob to send the slides\n",
+			items:    []item{{text: "send the slides", owner: bob}},
+			problems: []string{"reads like an action but names no owner"},
+		},
+		{
 			name:     "a promise with no subject",
 			body:     "Firefox updates\n- Will look at automating the rebuilds.\n\nACTION: Bob to send the slides\n",
 			items:    []item{{text: "send the slides", owner: bob}},

@@ -274,6 +274,14 @@ func (p *parser) proseSentence(e *entry, words, bare []string, first bool) {
 	}
 	if decided {
 		p.addDecision(decisionText(strings.Join(words, " ")), e.n)
+		return
+	}
+	if len(words) > 2 && startsUpper(words[0]) && verbs[bare[0]] {
+		// "Try to get the recordings together by Wed 13th": a task with a
+		// date, for whom?
+		if text := strings.Join(words, " "); p.hasDue(strings.TrimRight(text, ".!")) {
+			p.unowned(e, text)
+		}
 	}
 }
 
