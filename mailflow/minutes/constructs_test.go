@@ -141,6 +141,14 @@ func TestProse(t *testing.T) {
 			decisions: []string{"The board decided Dan would be sending the letter to the vendor on Dec 3"},
 		},
 		{
+			name: "an imperative that names its owner at the end",
+			body: "Discussion\n- Send the list to pharmacy (Assigned to Dan Weber)\n- Print the packs and deliver them before Dec 4. - Carol Nguyen\n- Review the spec (Phase Two)\n",
+			items: []item{
+				{text: "Send the list to pharmacy", owner: dan},
+				{text: "Print the packs and deliver them", owner: carol, due: "2026-12-04"},
+			},
+		},
+		{
 			name: "hedges, states and external parties are not actions",
 			body: "Carol will probably want to see it before Friday. Alice to be fair did most of the work.\n" +
 				"The vendor will send build 7.3 next week. The printers will be replaced.\n",

@@ -24,7 +24,7 @@ func (p *parser) prose(e *entry) {
 		}
 		text = remark
 	}
-	if !mayAssign(text) {
+	if !mayAssign(text) && !mayHaveAside(text) {
 		return // no word that assigns, promises or decides: most discussion
 	}
 	words, bare := p.tokens(text)
@@ -277,12 +277,40 @@ func (p *parser) proseSentence(e *entry, words, bare []string, first bool) {
 		return
 	}
 	if len(words) > 2 && startsUpper(words[0]) && verbs[bare[0]] {
-		// "Try to get the recordings together by Wed 13th": a task with a
-		// date, for whom?
-		if text := strings.Join(words, " "); p.hasDue(strings.TrimRight(text, ".!")) {
-			p.unowned(e, text)
+		text := strings.Join(words, " ")
+		if owner := p.ownerAside(text); owner != "" {
+			// "Send the list to pharmacy (Assigned to Dan Weber)"
+			p.addAction(action{n: e.n, raw: e.first, text: text, weak: true})
+		} else if p.hasDue(strings.TrimRight(text, ".!")) {
+			p.unowned(e, text) // "Try to get the recordings together by Wed 13th": for whom?
 		}
 	}
+}
+
+// mayHaveAside reports whether text ends as if with an owner: a bracket,
+// or a dash near its end.
+func mayHaveAside(text string) bool {
+	t := strings.TrimRight(text, " .")
+	return strings.HasSuffix(t, ")") || dashBefore(t[max(0, len(t)-40):], len(t)-max(0, len(t)-40))
+}
+
+// ownerAside returns the owner an imperative sentence names at its end:
+// "(Assigned to Dan Weber)", "(owner: Bob)", "(Lena Kovacs)", "- Jordan
+// Lee".
+func (p *parser) ownerAside(text string) string {
+	t := strings.TrimRight(text, " .")
+	if !strings.HasSuffix(t, ")") && !dashBefore(t, len(t)) {
+		return ""
+	}
+	var parts actionParts
+	p.trailingMeta(t, &parts)
+	if parts.owner == "" {
+		p.trailingOwner(t, &parts)
+	}
+	if parts.owner != "" && p.knowsWhoCame() && !p.namesSomeone(parts.owner) {
+		return "" // "(Phase Two)": the minutes say who is who, and this is nobody
+	}
+	return parts.owner
 }
 
 // unowned reports a sentence that reads like an action but names nobody
