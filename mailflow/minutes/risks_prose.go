@@ -1,6 +1,7 @@
 package minutes
 
 import (
+	"slices"
 	"strings"
 
 	"mailflow/mailflow"
@@ -20,6 +21,9 @@ var mitigationLeads = []string{"as a mitigation, ", "as mitigation, ", "to mitig
 // proseRisk reads a risk from a sentence, or the mitigation of the risk
 // the sentence before named.
 func (p *parser) proseRisk(e *entry, words, bare []string) {
+	if len(bare) < 3 || !slices.Contains(bare, "risk") && !slices.Contains(bare, "risks") && !mitigationStart(bare) {
+		return
+	}
 	text := strings.Join(words, " ")
 	if lead := mitigationLead(text); lead > 0 {
 		if p.last.kind == lastRisk && p.out.Risks[p.last.index].Mitigation == "" && p.last.entry == e.n {
@@ -57,6 +61,12 @@ func (p *parser) proseRisk(e *entry, words, bare []string) {
 	}
 	p.out.Risks = append(p.out.Risks, r)
 	p.last = lastRef{kind: lastRisk, index: len(p.out.Risks) - 1, entry: e.n}
+}
+
+// mitigationStart reports whether a sentence's bare words start like a
+// mitigation: "as a mitigation", "to mitigate", "mitigation".
+func mitigationStart(bare []string) bool {
+	return bare[0] == "as" || bare[0] == "to" && bare[1] == "mitigate" || bare[0] == "mitigation" || bare[0] == "in"
 }
 
 // mitigationLead returns the length of the words that make a sentence a
