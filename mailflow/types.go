@@ -172,7 +172,17 @@ type Minutes struct {
 	Decisions   []Decision   `json:"decisions"`
 	Changes     []Change     `json:"changes"`
 	Problems    []Problem    `json:"problems"`
+	// Notes is the rest of the minutes as written — summary, discussion —
+	// without the lists mailflow renders itself (action items, risks,
+	// decisions, attendees), so that the distributed minutes keep the
+	// meeting. It is cut at MaxNotes bytes, with a marker saying so.
+	Notes string `json:"notes,omitempty"`
+	// NextMeeting is the text of the minutes' "Next meeting: …" line.
+	NextMeeting string `json:"next_meeting,omitempty"`
 }
+
+// MaxNotes bounds Minutes.Notes.
+const MaxNotes = 32 << 10
 
 // MessageKind classifies an incoming message.
 type MessageKind string

@@ -18,19 +18,22 @@ import (
 type Options struct {
 	// DayFirst reads 12/3 as 12 March instead of December 3.
 	DayFirst bool
-	// CadenceDays is how far away "next meeting" is (default 7).
+	// NextMeeting is the day of the next meeting, when the minutes say it
+	// ("Next meeting: Tuesday 1 December"); "by the next meeting" is then
+	// that day.
+	NextMeeting mailflow.Date
+	// CadenceDays is how far away the next meeting is when no day was
+	// given. Zero means nobody said: "next meeting" is then no date, since
+	// a guess would be a due date nobody set.
 	CadenceDays int
-}
-
-func (o Options) cadence() int {
-	if o.CadenceDays <= 0 {
-		return 7
-	}
-	return o.CadenceDays
 }
 
 // ErrUnreadable is returned for a phrase that is not a date mailflow knows.
 var ErrUnreadable = errors.New("unreadable date")
+
+// ErrNoNextMeeting is returned for "by the next meeting" when nobody said
+// when that is; it wraps ErrUnreadable.
+var ErrNoNextMeeting = fmt.Errorf("%w: no date is set for the next meeting", ErrUnreadable)
 
 var months = map[string]time.Month{
 	"jan": 1, "january": 1, "feb": 2, "february": 2, "mar": 3, "march": 3, "apr": 4, "april": 4,
@@ -50,45 +53,34 @@ var numbers = map[string]int{
 
 // fixed are phrases that name a day relative to the meeting.
 var fixed = map[string]func(ref mailflow.Date, opts Options) mailflow.Date{
-	"today":                func(ref mailflow.Date, _ Options) mailflow.Date { return ref },
-	"eod":                  func(ref mailflow.Date, _ Options) mailflow.Date { return ref },
-	"end of day":           func(ref mailflow.Date, _ Options) mailflow.Date { return ref },
-	"end of the day":       func(ref mailflow.Date, _ Options) mailflow.Date { return ref },
-	"cob":                  func(ref mailflow.Date, _ Options) mailflow.Date { return ref },
-	"close of business":    func(ref mailflow.Date, _ Options) mailflow.Date { return ref },
-	"tonight":              func(ref mailflow.Date, _ Options) mailflow.Date { return ref },
-	"tomorrow":             func(ref mailflow.Date, _ Options) mailflow.Date { return ref.AddDays(1) },
-	"day after tomorrow":   func(ref mailflow.Date, _ Options) mailflow.Date { return ref.AddDays(2) },
-	"next week":            func(ref mailflow.Date, _ Options) mailflow.Date { return ref.AddDays(7) },
-	"end of week":          endOfWeek,
-	"eow":                  endOfWeek,
-	"this week":            endOfWeek,
-	"end of this week":     endOfWeek,
-	"end of the week":      endOfWeek,
-	"end of next week":     func(ref mailflow.Date, o Options) mailflow.Date { return endOfWeek(ref, o).AddDays(7) },
-	"end of month":         endOfMonth,
-	"eom":                  endOfMonth,
-	"this month":           endOfMonth,
-	"end of this month":    endOfMonth,
-	"end of the month":     endOfMonth,
-	"end of next month":    func(ref mailflow.Date, _ Options) mailflow.Date { return mailflow.NewDate(ref.Year, ref.Month+2, 0) },
-	"next month":           func(ref mailflow.Date, _ Options) mailflow.Date { return addMonths(ref, 1) },
-	"end of quarter":       endOfQuarter,
-	"end of the quarter":   endOfQuarter,
-	"eoq":                  endOfQuarter,
-	"end of year":          func(ref mailflow.Date, _ Options) mailflow.Date { return mailflow.NewDate(ref.Year, 12, 31) },
-	"end of the year":      func(ref mailflow.Date, _ Options) mailflow.Date { return mailflow.NewDate(ref.Year, 12, 31) },
-	"next meeting":         nextMeeting,
-	"the next meeting":     nextMeeting,
-	"our next meeting":     nextMeeting,
-	"next call":            nextMeeting,
-	"next sync":            nextMeeting,
-	"next session":         nextMeeting,
-	"next time":            nextMeeting,
-	"next weekly":          nextMeeting,
-	"next week's meeting":  nextMeeting,
-	"next weekly meeting":  nextMeeting,
-	"next project meeting": nextMeeting,
+	"today":              func(ref mailflow.Date, _ Options) mailflow.Date { return ref },
+	"eod":                func(ref mailflow.Date, _ Options) mailflow.Date { return ref },
+	"end of day":         func(ref mailflow.Date, _ Options) mailflow.Date { return ref },
+	"end of the day":     func(ref mailflow.Date, _ Options) mailflow.Date { return ref },
+	"cob":                func(ref mailflow.Date, _ Options) mailflow.Date { return ref },
+	"close of business":  func(ref mailflow.Date, _ Options) mailflow.Date { return ref },
+	"tonight":            func(ref mailflow.Date, _ Options) mailflow.Date { return ref },
+	"tomorrow":           func(ref mailflow.Date, _ Options) mailflow.Date { return ref.AddDays(1) },
+	"day after tomorrow": func(ref mailflow.Date, _ Options) mailflow.Date { return ref.AddDays(2) },
+	"next week":          func(ref mailflow.Date, _ Options) mailflow.Date { return ref.AddDays(7) },
+	"end of week":        endOfWeek,
+	"eow":                endOfWeek,
+	"this week":          endOfWeek,
+	"end of this week":   endOfWeek,
+	"end of the week":    endOfWeek,
+	"end of next week":   func(ref mailflow.Date, o Options) mailflow.Date { return endOfWeek(ref, o).AddDays(7) },
+	"end of month":       endOfMonth,
+	"eom":                endOfMonth,
+	"this month":         endOfMonth,
+	"end of this month":  endOfMonth,
+	"end of the month":   endOfMonth,
+	"end of next month":  func(ref mailflow.Date, _ Options) mailflow.Date { return mailflow.NewDate(ref.Year, ref.Month+2, 0) },
+	"next month":         func(ref mailflow.Date, _ Options) mailflow.Date { return addMonths(ref, 1) },
+	"end of quarter":     endOfQuarter,
+	"end of the quarter": endOfQuarter,
+	"eoq":                endOfQuarter,
+	"end of year":        func(ref mailflow.Date, _ Options) mailflow.Date { return mailflow.NewDate(ref.Year, 12, 31) },
+	"end of the year":    func(ref mailflow.Date, _ Options) mailflow.Date { return mailflow.NewDate(ref.Year, 12, 31) },
 }
 
 func endOfWeek(ref mailflow.Date, _ Options) mailflow.Date {
@@ -101,7 +93,17 @@ func endOfQuarter(ref mailflow.Date, _ Options) mailflow.Date {
 	q := (int(ref.Month)-1)/3*3 + 3
 	return mailflow.NewDate(ref.Year, time.Month(q)+1, 0)
 }
-func nextMeeting(ref mailflow.Date, o Options) mailflow.Date { return ref.AddDays(o.cadence()) }
+func nextMeeting(ref mailflow.Date, o Options) mailflow.Date {
+	if !o.NextMeeting.IsZero() && o.NextMeeting.After(ref) {
+		return o.NextMeeting
+	}
+	return ref.AddDays(o.CadenceDays)
+}
+
+// knowsNextMeeting reports whether opts say when the next meeting is.
+func (o Options) knowsNextMeeting(ref mailflow.Date) bool {
+	return !o.NextMeeting.IsZero() && o.NextMeeting.After(ref) || o.CadenceDays > 0
+}
 
 var (
 	reISO      = regexp.MustCompile(`^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})$`)
@@ -112,7 +114,17 @@ var (
 	reIn       = regexp.MustCompile(`^(?:in|within) ([a-z0-9]+(?: of)?) (day|days|week|weeks|month|months)(?:'? time)?$`)
 	reWeekday  = regexp.MustCompile(`^(?:(next|this|on|coming|the) )?([a-z]+)( next week)?$`)
 	reTimeTail = regexp.MustCompile(`(?:,? (?:at|@|by))? (?:\d{1,2}(?::\d{2})?\s?(?:am|pm)?|noon|midday|midnight|eod|cob|eob|end of (?:the )?(?:day|business))(?: [a-z]{2,5})?$`)
+	// reClockTail is a time of day after a calendar date: "June 16, 12.00
+	// CET", "16 June 2025 at 17:00", "Dec 3 5pm".
+	reClockTail  = regexp.MustCompile(`(?:,|\s)\s*(?:at\s+|@\s*)?(?:\d{1,2}[:.]\d{2}(?:\s?(?:am|pm))?|\d{1,2}\s?(?:am|pm)|noon|midday|midnight)(?:\s*(?:[a-z]{2,5}|[+-]\d{2}:?\d{2}))?$`)
+	reEndOfMonth = regexp.MustCompile(`^end of ([a-z]+)(?:,? (\d{4}))?$`)
 )
+
+// dayParts are the words before a day that only say what time of it:
+// "COB Friday", "end of day Monday", "noon Tuesday".
+var dayParts = []string{"cob ", "eod ", "eob ", "close of business ", "close of business on ", "end of day ",
+	"end of the day ", "end of business ", "noon ", "midday ", "morning of ", "evening of ", "the morning of ",
+	"the evening of "}
 
 // Parse reads phrase as a date relative to the meeting day ref. A date
 // without a year is the next such day on or after the meeting (allowing
@@ -137,14 +149,37 @@ func parse(phrase string, ref mailflow.Date, opts Options, year yearRule) (mailf
 		return mailflow.Date{}, fmt.Errorf("%w: empty", ErrUnreadable)
 	}
 	// A calendar date, possibly after a weekday ("Thu 3 Dec") or in
-	// brackets after one ("Friday (Dec 4)"): the date decides.
+	// brackets after one ("Friday (Dec 4)"), possibly with a time of day
+	// after it ("June 16, 12.00 CET"): the date decides.
 	for _, c := range dateCandidates(s) {
 		if d, ok := parseAbsolute(c, ref, opts, year, phrase); ok {
 			return d.date, d.err
 		}
+		if !mayHaveClock(c) {
+			continue
+		}
+		if t := reClockTail.ReplaceAllString(c, ""); t != c && t != "" {
+			if d, ok := parseAbsolute(strings.TrimRight(t, " ,"), ref, opts, year, phrase); ok {
+				return d.date, d.err
+			}
+		}
+	}
+	if !strings.HasPrefix(s, "end of ") {
+		// Not "end of October": on to relative phrases.
+	} else if m := reEndOfMonth.FindStringSubmatch(s); m != nil {
+		if mo, ok := months[m[1]]; ok {
+			// "end of October": its last day, in the year it comes next.
+			first := withYear(ref, int(mo), 1, m[2], year, phrase)
+			if first.err == nil {
+				return mailflow.NewDate(first.date.Year, first.date.Month+1, 0), nil
+			}
+		}
 	}
 	if ref.IsZero() {
 		return mailflow.Date{}, fmt.Errorf("%w: %q needs the meeting date to count from", ErrUnreadable, phrase)
+	}
+	if isNextMeeting(s) && !opts.knowsNextMeeting(ref) {
+		return mailflow.Date{}, fmt.Errorf("%q: %w", phrase, ErrNoNextMeeting)
 	}
 	// Relative phrases, possibly with a time of day: "Friday 5pm", "tomorrow EOD".
 	if d, ok := parseRelativeOrFixed(s, ref, opts); ok {
@@ -158,7 +193,27 @@ func parse(phrase string, ref mailflow.Date, opts Options, year yearRule) (mailf
 	return mailflow.Date{}, fmt.Errorf("%w: %q", ErrUnreadable, phrase)
 }
 
+// mayHaveClock reports whether s could end with a time of day, before the
+// regular expression that reads it is tried: "12.00", "5pm", "noon".
+func mayHaveClock(s string) bool {
+	return strings.ContainsAny(s, ":.") || strings.HasSuffix(s, "m") || strings.Contains(s, "noon") ||
+		strings.Contains(s, "midday") || strings.Contains(s, "midnight") || strings.Count(s, " ") > 2
+}
+
+// nextMeetingWords name the next meeting.
+var nextMeetingWords = map[string]bool{
+	"next meeting": true, "the next meeting": true, "our next meeting": true, "next call": true,
+	"next sync": true, "next session": true, "next time": true, "next weekly": true,
+	"next week's meeting": true, "next weekly meeting": true, "next project meeting": true,
+}
+
+// isNextMeeting reports whether s names the next meeting.
+func isNextMeeting(s string) bool { return nextMeetingWords[s] }
+
 func parseRelativeOrFixed(s string, ref mailflow.Date, opts Options) (result, bool) {
+	if nextMeetingWords[s] {
+		return result{date: nextMeeting(ref, opts)}, true
+	}
 	if f, ok := fixed[s]; ok {
 		return result{date: f(ref, opts)}, true
 	}
@@ -301,7 +356,30 @@ func normalise(s string) string {
 		}
 	}
 	s = strings.TrimPrefix(s, "the ")
+	for _, part := range dayParts {
+		if strings.HasPrefix(s, part) && len(s) > len(part) {
+			s = strings.TrimPrefix(strings.TrimPrefix(s[len(part):], "on "), "the ")
+			break
+		}
+	}
+	if rest, ok := strings.CutPrefix(s, "in "); ok {
+		if m, _, _ := strings.Cut(rest, " "); months[strings.TrimSuffix(m, ".")] > 0 {
+			s = rest // "due in June 11"
+		}
+	}
+	// "Wednesday of next week" is "Wednesday next week".
+	if wd, ok := strings.CutSuffix(s, " of next week"); ok && isWeekday(wd) {
+		s = wd + " next week"
+	}
+	if wd, ok := strings.CutSuffix(s, " of this week"); ok && isWeekday(wd) {
+		s = "this " + wd
+	}
 	return strings.Trim(s, " .,;:")
+}
+
+func isWeekday(w string) bool {
+	_, ok := weekdays[w]
+	return ok
 }
 
 // nextWeekday returns the first wd strictly after ref (or on ref when

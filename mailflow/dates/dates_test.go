@@ -56,9 +56,23 @@ func TestParse(t *testing.T) {
 		{"EOM", Options{}, "2026-11-30"},
 		{"end of quarter", Options{}, "2026-12-31"},
 		{"by the 15th", Options{}, "2026-12-15"},
-		{"next meeting", Options{}, "2026-12-01"},
-		{"by the next meeting", Options{}, "2026-12-01"},
+		{"on the 3rd", Options{}, "2026-12-03"},
+		{"by the 30th", Options{}, "2026-11-30"},
+		{"next meeting", Options{CadenceDays: 7}, "2026-12-01"},
+		{"by the next meeting", Options{CadenceDays: 7}, "2026-12-01"},
 		{"next meeting", Options{CadenceDays: 14}, "2026-12-08"},
+		{"next meeting", Options{NextMeeting: mailflow.NewDate(2026, 12, 3), CadenceDays: 14}, "2026-12-03"},
+		// Deadlines as people state them.
+		{"Monday November 30, 12.00 CET", Options{}, "2026-11-30"},
+		{"December 3 at 17:00", Options{}, "2026-12-03"},
+		{"3 Dec 2026, 5pm", Options{}, "2026-12-03"},
+		{"in December 11", Options{}, "2026-12-11"},
+		{"COB Friday", Options{}, "2026-11-27"},
+		{"by close of business on Friday", Options{}, "2026-11-27"},
+		{"end of day Monday", Options{}, "2026-11-30"},
+		{"Wednesday of next week", Options{}, "2026-12-02"},
+		{"end of December", Options{}, "2026-12-31"},
+		{"end of February 2027", Options{}, "2027-02-28"},
 	} {
 		got, err := Parse(c.phrase, meeting, c.opts)
 		if err != nil || got.String() != c.want {
@@ -84,6 +98,17 @@ func TestUnreadable(t *testing.T) {
 		"someday", "next Fryday", "in many weeks", "32 December", "1/2/3/4", "in 99999999999 days"} {
 		if got, err := Parse(phrase, meeting, Options{}); !errors.Is(err, ErrUnreadable) {
 			t.Errorf("Parse(%q) = %s, %v; want ErrUnreadable", phrase, got, err)
+		}
+	}
+}
+
+// TestNextMeetingUnknown: "by the next meeting" is a date only when the
+// minutes or the project say when that is; a guess would be a due date
+// nobody set.
+func TestNextMeetingUnknown(t *testing.T) {
+	for _, opts := range []Options{{}, {NextMeeting: mailflow.NewDate(2026, 11, 20)}} {
+		if got, err := Parse("(at next meeting)", meeting, opts); !errors.Is(err, ErrUnreadable) {
+			t.Errorf("Parse(%q, %+v) = %s, %v; want ErrUnreadable", "(at next meeting)", opts, got, err)
 		}
 	}
 }

@@ -1,6 +1,7 @@
 package minutes
 
 import (
+	"errors"
 	"fmt"
 	"regexp"
 	"strings"
@@ -24,6 +25,8 @@ type action struct {
 	text   string
 	owner  string              // owner written in a label or group ("ACTION alice:", "* alice" in by-person lists)
 	column bool                // owner and due come from table columns and win over the text
+	fixed  bool                // the owner was read from the sentence's subject and wins over the text
+	weak   bool                // read from prose: a listed item that repeats it wins
 	due    string              // due date from a table column
 	status mailflow.ItemStatus // set by a status tag or checkbox; "" when none
 }
@@ -38,10 +41,12 @@ func (p *parser) addAction(a action) {
 	if st, rest, ok := statusTag(text); ok {
 		a.status, text = st, rest
 	}
-	if isNothing(text) {
-		return
+	if isNothing(text) || struckThrough(a.text) {
+		return // struck through: done or dropped
 	}
 	mark := len(p.out.Problems)
+	p.curItem = len(p.out.ActionItems)
+	defer func() { p.curItem = -1 }()
 	it := mailflow.ActionItem{Status: mailflow.ItemOpen, Line: a.n}
 	if a.status != "" {
 		it.Status = a.status
@@ -52,32 +57,144 @@ func (p *parser) addAction(a action) {
 	}
 	it.Text = tidyText(parts.text)
 	if !hasLetter(it.Text) {
+		p.curItem = -1
 		p.problem(a.n, a.raw, "cannot read this action item (write e.g. \"ACTION: Alice to send the plan by Friday\")")
 		return
 	}
 	owner := parts.owner
-	if owner == "" || (a.column && a.owner != "") {
+	if owner == "" || ((a.column || a.fixed) && a.owner != "") {
 		owner = a.owner
 	}
 	if a.column && a.due != "" {
 		parts.due = a.due
+	}
+	if owner == "" {
+		owner = mentioned(it.Text) // "open a thread, @min - can you do this"
 	}
 	if owner != "" {
 		p.setOwners(&it, owner, a.n)
 	} else {
 		p.problem(a.n, a.raw, "no owner (write e.g. \"ACTION: Alice to …\" or \"… (owner: Alice)\")")
 	}
-	if parts.due != "" {
+	switch {
+	case parts.due == "":
+	case p.hedged(text, parts.due):
+		it.DueText = parts.due
+		p.problem(a.n, a.raw, fmt.Sprintf("due %q is only hoped for, so no due date is set (write the day it is due, e.g. \"by Dec 9\")", parts.due))
+	case a.weak && otherTime(parts.text):
+		it.DueText = parts.due
+		p.problem(a.n, a.raw, fmt.Sprintf("this sentence has more than one date, so %q is not taken as the due date (write e.g. \"ACTION: Alice to … by Dec 9\")", parts.due))
+	default:
 		p.setDue(&it, parts.due, a.n)
 	}
-	for _, prev := range p.out.ActionItems {
-		if strings.EqualFold(prev.Text, it.Text) && prev.Owner == it.Owner {
-			p.out.Problems = p.out.Problems[:mark]
-			return // the same action listed again (summary and log)
+	key := strings.ToLower(it.Text) + "\x00" + it.Owner
+	if p.seenItems[key] {
+		p.out.Problems = p.out.Problems[:mark]
+		p.problemItem = p.problemItem[:mark]
+		return // the same action listed again (summary and log)
+	}
+	if p.seenItems == nil {
+		p.seenItems = map[string]bool{}
+	}
+	p.seenItems[key] = true
+	p.out.ActionItems = append(p.out.ActionItems, it)
+	p.weak = append(p.weak, a.weak)
+	p.last = lastRef{kind: lastItem, index: len(p.out.ActionItems) - 1}
+}
+
+// dateStart reports whether a word can start a date phrase: a digit, a
+// capital (a month or a weekday) or a word such as "the", "end", "next".
+func dateStart(w string) bool {
+	if w == "" {
+		return false
+	}
+	if c := w[0]; c >= '0' && c <= '9' || c >= 'A' && c <= 'Z' {
+		return true
+	}
+	switch bareWord(w) {
+	case "the", "end", "next", "this", "tomorrow", "today", "tonight", "eod", "cob", "close", "noon", "mid", "early", "late":
+		return true
+	}
+	return false
+}
+
+// dueHedges make a date a hope rather than a deadline: "hopefully next
+// week", "probably by Friday".
+var dueHedges = map[string]bool{
+	"hopefully": true, "probably": true, "maybe": true, "possibly": true, "perhaps": true, "ideally": true,
+	"tentatively": true, "approximately": true, "roughly": true, "around": true, "sometime": true,
+	"likely": true, "optimistically": true,
+}
+
+// hedged reports whether the due phrase of an item is hedged: a hedge
+// word just before it, or "if possible" after it.
+func (p *parser) hedged(text, due string) bool {
+	if !containsFold(text, "ly") && !containsFold(text, "maybe") && !containsFold(text, "perhaps") &&
+		!containsFold(text, "around") && !containsFold(text, "sometime") && !containsFold(text, "if possible") {
+		return false // every hedge has one of these
+	}
+	i := strings.LastIndex(text, due)
+	if i < 0 {
+		return false
+	}
+	before := strings.TrimRight(text[:i], " ")
+	for k := 0; k < 3 && before != ""; k++ {
+		w := lastField(before)
+		if dueHedges[bareWord(w)] {
+			return true
+		}
+		before = strings.TrimRight(before[:len(before)-len(w)], " ")
+	}
+	for _, w := range strings.Fields(due) {
+		if dueHedges[bareWord(w)] {
+			return true
 		}
 	}
-	p.out.ActionItems = append(p.out.ActionItems, it)
-	p.last = lastRef{kind: lastItem, index: len(p.out.ActionItems) - 1}
+	after := strings.ToLower(text[i+len(due):])
+	return strings.HasPrefix(strings.TrimLeft(after, " ,("), "if possible")
+}
+
+// timeWords name a day on their own.
+var timeWords = map[string]bool{
+	"tomorrow": true, "today": true, "tonight": true, "monday": true, "tuesday": true, "wednesday": true,
+	"thursday": true, "friday": true, "saturday": true, "sunday": true,
+}
+
+// otherTime reports whether the rest of a sentence names a time of its
+// own ("… meeting with the SC next week to … by end of October"), which
+// makes the due date of a sentence a guess.
+func otherTime(text string) bool {
+	words := strings.Fields(strings.ToLower(text))
+	for i, w := range words {
+		b := bareWord(w)
+		if timeWords[b] {
+			return true
+		}
+		if (b == "week" || b == "month") && i > 0 && (words[i-1] == "next" || words[i-1] == "this") {
+			return true
+		}
+	}
+	return false
+}
+
+// mentioned returns the one @handle an item's text mentions, if it
+// mentions exactly one: on GitHub and chat, the person asked.
+func mentioned(text string) string {
+	found := ""
+	for _, w := range strings.Fields(text) {
+		if !strings.HasPrefix(w, "@") || strings.Count(w, "@") > 1 {
+			continue
+		}
+		h := strings.TrimRight(w, ".,;:!?)")
+		if !handleShaped(h) || len(h) < 3 {
+			continue
+		}
+		if found != "" && found != h {
+			return ""
+		}
+		found = h
+	}
+	return found
 }
 
 func hasLetter(s string) bool {
@@ -145,6 +262,9 @@ func (p *parser) splitAction(text string) actionParts {
 	}
 	if out.owner == "" {
 		text = p.trailingOwner(text, &out)
+		if out.owner != "" && out.due == "" {
+			text = p.trailingDue(text, &out) // "… before December 4. - Dan Weber"
+		}
 	}
 	if out.due == "" {
 		// "Carol to circulate the slides tomorrow", "… in 2 weeks".
@@ -182,11 +302,28 @@ func (p *parser) trailingOwner(text string, out *actionParts) string {
 			break
 		}
 	}
-	if wordCount(tail) <= 3 && p.namesSomeone(tail) {
+	if wordCount(tail) <= 3 && (p.namesSomeone(tail) || fullName(tail)) {
 		out.owner = tail
 		return head
 	}
 	return text
+}
+
+// fullName reports whether s is written as one or more people's full
+// names, "Jordan Lee" or "Adam Dean, Christian Taylor": capitalised
+// words, two or three to a name. An item's text seldom ends so.
+func fullName(s string) bool {
+	parts := splitOwners(s)
+	if len(parts) == 0 {
+		return false
+	}
+	for _, part := range parts {
+		words := strings.Fields(part)
+		if len(words) < 2 || len(words) > 3 || !nameShaped(part) || isAcronym(words[0]) {
+			return false
+		}
+	}
+	return true
 }
 
 // namesSomeone reports whether s is a person the directory knows (once),
@@ -276,7 +413,10 @@ func (p *parser) metaPart(part string, got *actionParts) bool {
 		got.due = part
 		return true
 	}
-	if got.owner == "" && (strings.HasPrefix(part, "@") || p.namesSomeone(part)) {
+	if strings.HasPrefix(part, "@") || p.namesSomeone(part) || fullName(part) {
+		if got.owner != "" {
+			part = got.owner + ", " + part // "(Adam Dean, Christian Taylor)"
+		}
 		got.owner = part
 		return true
 	}
@@ -335,11 +475,45 @@ func (p *parser) trailingDue(text string, out *actionParts) string {
 		return text
 	}
 	keyword = strings.ToLower(keyword)
-	if _, err := dates.Parse(phrase, p.day, p.opts.Dates); err == nil || strings.HasPrefix(keyword, "due") || keyword == "deadline" {
-		out.due = phrase
-		return strings.TrimSpace(text[:at])
+	_, err := dates.Parse(phrase, p.day, p.opts.Dates)
+	stated := (strings.HasPrefix(keyword, "due") || keyword == "deadline") && !strings.Contains(phrase, ",") &&
+		!strings.HasPrefix(strings.ToLower(phrase), "to ") // "due to the vendor" is a cause
+	if err != nil && !stated && !errors.Is(err, dates.ErrNoNextMeeting) {
+		return text
 	}
-	return text
+	head := strings.TrimSpace(text[:at])
+	if first, ok := p.innerDue(head); ok {
+		out.due = first // "by June 21 and publish results by June 30": the first deadline
+		return text
+	}
+	out.due = phrase
+	return head
+}
+
+// innerDue finds a deadline inside an item's text, before the one that
+// ends it: "Complete the pilot by June 21 and publish results".
+func (p *parser) innerDue(text string) (string, bool) {
+	if !strings.Contains(text, " by ") && !strings.Contains(text, " before ") {
+		return "", false
+	}
+	words := strings.Fields(text)
+	for i, w := range words {
+		switch strings.ToLower(w) {
+		case "by", "before":
+		default:
+			continue
+		}
+		if i+1 >= len(words) || !dateStart(words[i+1]) {
+			continue // "by the vendor", "before go-live"
+		}
+		for n := min(4, len(words)-i-1); n >= 1; n-- {
+			phrase := strings.TrimRight(strings.Join(words[i+1:i+1+n], " "), ",;")
+			if _, err := dates.Parse(phrase, p.day, p.opts.Dates); err == nil && i+1+n < len(words) {
+				return phrase, true
+			}
+		}
+	}
+	return "", false
 }
 
 // leadingOwner reads the owner written before the task: "[Alice] …",
@@ -358,15 +532,48 @@ func (p *parser) leadingOwner(text string, out *actionParts) string {
 		out.owner = name
 		return trimTo(rest)
 	}
-	if name, rest, ok := splitNameTo(text); ok && p.ownerish(name) {
+	if name, rest, ok := splitNameTo(text); ok && (p.ownerish(name) || p.itemHandle(name, rest)) {
 		out.owner = name
 		return rest
 	}
-	if m := reNameDash.FindStringSubmatch(text); m != nil && p.namesSomeone(m[1]) {
+	if name, rest, ok := splitNameTo(dropAside(text)); ok && p.ownerish(name) {
+		out.owner = name // "Silona, Leonard, & Christian (OS WG) to champion …"
+		return rest
+	}
+	if m := reNameDash.FindStringSubmatch(text); m != nil && (p.namesSomeone(m[1]) || nameShaped(m[1]) && verbLike(firstField(m[2]))) {
 		out.owner = m[1]
 		return m[2]
 	}
 	return text
+}
+
+// itemHandle reports whether name, written before "to" at the start of an
+// action item, is a handle: "centril to comment on …", "gkellogg to merge
+// …". The shape of an item is evidence enough that a lower-case word
+// there names someone.
+func (p *parser) itemHandle(name, task string) bool {
+	if strings.Contains(name, " ") || !handleShaped(name) || !startsLower(name) || !verbLike(firstField(task)) {
+		return false
+	}
+	lower := strings.ToLower(name)
+	if notNames[lower] || verbs[lower] || notTasks[lower] || sentenceStarters[lower] || nobody[lower] {
+		return false
+	}
+	return !strings.HasSuffix(lower, "ed") && !strings.HasSuffix(lower, "ing")
+}
+
+// dropAside removes a bracketed aside from the names before "to": "Silona
+// (OS WG) to …" reads as "Silona to …".
+func dropAside(text string) string {
+	open := strings.IndexByte(text, '(')
+	if open <= 0 || open > 60 {
+		return text
+	}
+	end := strings.IndexByte(text[open:], ')')
+	if end < 0 || end > 24 {
+		return text
+	}
+	return strings.TrimSpace(text[:open]) + " " + strings.TrimSpace(text[open+end+1:])
 }
 
 // trimTo drops the "to" of "Doug: to pursue a report".
@@ -386,7 +593,11 @@ func (p *parser) setDue(it *mailflow.ActionItem, phrase string, n int) {
 		return // no date given, which is not a mistake
 	}
 	d, err := dates.Parse(phrase, p.day, p.opts.Dates)
-	if err != nil {
+	switch {
+	case errors.Is(err, dates.ErrNoNextMeeting):
+		p.problem(n, p.line, fmt.Sprintf("due %q, but the minutes do not say when the next meeting is (add \"Next meeting: Dec 9\" or write the date)", phrase))
+		return
+	case err != nil:
 		p.problem(n, p.line, fmt.Sprintf("cannot read due date %q (write e.g. 2026-12-03, Dec 3 or Friday)", phrase))
 		return
 	}

@@ -13,7 +13,8 @@ const (
 	labelRisk
 	labelDecision
 	labelChange
-	labelIgnore // "#info", "LINK:": meeting-bot lines that hold no item
+	labelProposal // "PROPOSED: …", "Motion: …": a decision once the meeting carries it
+	labelIgnore   // "#info", "LINK:": meeting-bot lines that hold no item
 )
 
 // label is what a labelled line says: "ACTION: …", "RISK: …", "#agreed …".
@@ -40,13 +41,26 @@ var labelWords = map[string]labelKind{
 
 	"decision": labelDecision, "decisions": labelDecision, "decided": labelDecision, "resolved": labelDecision,
 	"resolution": labelDecision, "agreed": labelDecision, "agreement": labelDecision, "conclusion": labelDecision,
-	"consensus": labelDecision, "decision made": labelDecision,
+	"consensus": labelDecision, "decision made": labelDecision, "general consensus": labelDecision,
+	"decisions made": labelDecision, "agreed decision": labelDecision, "outcome": labelDecision,
+
+	"proposed": labelProposal, "proposal": labelProposal, "proposed resolution": labelProposal,
+	"motion": labelProposal, "proposed motion": labelProposal,
 
 	"change": labelChange, "changes": labelChange, "schedule change": labelChange, "scope change": labelChange,
 	"schedule": labelChange, "scope": labelChange, "change request": labelChange,
 
 	"info": labelIgnore, "link": labelIgnore, "idea": labelIgnore, "help": labelIgnore, "topic": labelIgnore,
 }
+
+// labelStarts are the first words of the label words.
+var labelStarts = func() map[string]bool {
+	m := map[string]bool{}
+	for w := range labelWords {
+		m[firstLetters(w)] = true
+	}
+	return m
+}()
 
 // hashLabels are MeetBot commands ("#action bob to …", "#agreed …").
 var hashLabels = map[string]labelKind{
@@ -113,27 +127,34 @@ func readLabel(text string) (label, bool) {
 		l.rest = strings.TrimSpace(strings.TrimLeft(s[end:], ": "))
 		return l, l.rest != "" || kind == labelIgnore
 	}
+	if m, ok := readMarker(s); ok {
+		if l.status != "" {
+			m.status = l.status
+		}
+		return m, true
+	}
 	c := s[0]
 	if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c == '*' || c == '_') {
 		return l, false
 	}
 	s = stripEmphasis(s)
-	colon := strings.IndexByte(s, ':')
-	if colon <= 0 || colon > 48 {
+	head, rest, ok := labelHead(s)
+	if !ok {
 		return l, false
 	}
-	head := strings.TrimSpace(strings.Trim(s[:colon], "*_ "))
-	rest := strings.TrimSpace(strings.TrimLeft(s[colon+1:], "*_"))
 	if rest == "" {
 		return l, false // a heading, not a label
 	}
-	if head == "AI" {
-		l.kind, l.rest = labelAction, rest // "AI:" only in capitals: "ai:" is prose
+	if head == "AI" || head == "AP" {
+		l.kind, l.rest = labelAction, rest // "AI:", "AP:" (action point) only in capitals: "ai:" is prose
 		return l, true
 	}
 	lower := strings.ToLower(head)
+	if base, ok := numbered(lower); ok {
+		lower, head = base, head[:len(base)] // "Action #1:", "Resolution 2:": a number, not an owner
+	}
 	if kind, ok := labelWords[lower]; ok {
-		l.kind, l.rest, l.conclusion = kind, rest, lower == "conclusion"
+		l.kind, l.rest, l.conclusion = kind, rest, lower == "conclusion" || lower == "outcome"
 		switch {
 		case strings.HasPrefix(lower, "schedule"):
 			l.change = mailflow.ChangeSchedule
@@ -159,13 +180,87 @@ func readLabel(text string) (label, bool) {
 	return l, false
 }
 
+// labelHead splits a labelled line at its colon ("Decision: …") or, after
+// a word that labels lines, at a spaced dash ("RESOLVED – that …",
+// "Action - Bob to …").
+func labelHead(s string) (head, rest string, ok bool) {
+	colon := strings.IndexByte(s, ':')
+	dash := colon < 0 || colon > 24
+	if !dash && dashBefore(s, colon) {
+		_, _, dash = dashLabel(s[:colon]) // "Action – Bob: …" is read at the colon
+		dash = !dash
+	}
+	if dash {
+		if h, r, ok := dashLabel(s); ok {
+			return h, r, true
+		}
+	}
+	if colon <= 0 || colon > 48 {
+		return "", "", false
+	}
+	head = strings.TrimSpace(strings.Trim(s[:colon], "*_ "))
+	rest = strings.TrimSpace(strings.TrimLeft(s[colon+1:], "*_"))
+	return head, rest, true
+}
+
+// dashBefore reports whether a spaced dash comes before position end.
+func dashBefore(s string, end int) bool {
+	t := s[:end]
+	return strings.Contains(t, " - ") || strings.Contains(t, " – ") || strings.Contains(t, " — ")
+}
+
+// dashLabel reads "RESOLVED – that …": a label word, a spaced dash and
+// the text.
+func dashLabel(s string) (head, rest string, ok bool) {
+	if !startsWithin(labelStarts, s) {
+		return "", "", false
+	}
+	window := s[:min(len(s), 32)]
+	for _, d := range []string{" – ", " - ", " — "} {
+		i := strings.Index(window, d)
+		if i <= 0 || i > 24 {
+			continue
+		}
+		head = strings.TrimSpace(strings.Trim(s[:i], "*_ "))
+		kind, known := labelWords[strings.ToLower(head)]
+		if !known || kind == labelIgnore || kind == labelChange {
+			return "", "", false
+		}
+		return head, strings.TrimSpace(s[i+len(d):]), true
+	}
+	return "", "", false
+}
+
+// numbered strips the number of a numbered label: "action #1" gives
+// "action", "resolution 2" gives "resolution".
+func numbered(lower string) (string, bool) {
+	i := strings.LastIndexByte(lower, ' ')
+	if i <= 0 {
+		return lower, false
+	}
+	n := strings.TrimPrefix(lower[i+1:], "#")
+	if n == "" || len(n) > 4 {
+		return lower, false
+	}
+	for j := 0; j < len(n); j++ {
+		if n[j] < '0' || n[j] > '9' {
+			return lower, false
+		}
+	}
+	if _, ok := labelWords[lower[:i]]; !ok {
+		return lower, false
+	}
+	return lower[:i], true
+}
+
 // ownerWordsOK rejects the words that follow "Action" in a heading-like
 // phrase ("Action items for next week:") rather than a name.
 func ownerWordsOK(s string) bool {
 	for _, w := range strings.Fields(strings.ToLower(s)) {
 		switch w {
 		case "for", "from", "to", "on", "in", "the", "of", "by", "items", "item", "points", "point",
-			"list", "required", "needed", "plan", "log", "taken", "agreed", "arising", "and", "owner", "owners":
+			"list", "required", "needed", "plan", "log", "taken", "agreed", "arising", "and", "owner", "owners",
+			"scribe", "taker", "minutes", "notes", "summary", "review", "tracker", "status", "update", "updates", "register":
 			return false
 		}
 	}
@@ -177,7 +272,7 @@ func ownerWordsOK(s string) bool {
 func keyValue(s string) (key, value string, ok bool) {
 	colon := strings.IndexByte(s, ':')
 	if colon <= 0 || colon > 24 {
-		return "", "", false
+		return dashKeyValue(s)
 	}
 	k := strings.ToLower(strings.TrimSpace(strings.Trim(s[:colon], "*_ ")))
 	if _, known := blockKeys[k]; !known {
@@ -198,6 +293,30 @@ var blockKeys = map[string]string{
 	"mitigation": "mitigation", "response": "mitigation", "mitigation plan": "mitigation", "contingency": "mitigation",
 	"trigger": "trigger",
 	"task":    "task", "item": "task",
+}
+
+// dashKeyValue reads a key/value line written with a spaced dash:
+// "Mitigation - Bob escalates", "Owner – Carol".
+func dashKeyValue(s string) (key, value string, ok bool) {
+	if !dashBefore(s, min(len(s), 28)) {
+		return "", "", false
+	}
+	i := strings.IndexByte(s[:min(len(s), 26)], ' ')
+	for i > 0 && i < 24 {
+		if d := spacedDash(s[i+1:]); d > 0 {
+			k := strings.ToLower(strings.Trim(s[:i], "*_ "))
+			if key, known := blockKeys[k]; known && key != "task" {
+				return key, strings.TrimSpace(s[i+1+d:]), true
+			}
+			return "", "", false
+		}
+		next := strings.IndexByte(s[i+1:min(len(s), 26)], ' ')
+		if next < 0 {
+			break
+		}
+		i += 1 + next
+	}
+	return "", "", false
 }
 
 // isCheckbox reports whether s starts with a Markdown task-list box.

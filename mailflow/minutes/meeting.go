@@ -15,11 +15,15 @@ const maxAttendees = 500
 
 var (
 	reTitleNoise = regexp.MustCompile(`(?i)\b(minutes|mom|meeting notes?|mtg notes|notes (from|of)( the)?)\b\s*(of|from|for)?\s*[:\-–—]?`)
-	reDateInText = regexp.MustCompile(`(?i)\b(\d{4}[-/.]\d{1,2}[-/.]\d{1,2}|\d{4} \d{2} \d{2}|\d{1,2}[/.]\d{1,2}[/.]\d{2,4}|(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.? \d{1,2}(?:st|nd|rd|th)?,? \d{4}|\d{1,2}(?:st|nd|rd|th)? (?:of )?(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?,? \d{4}|(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.? \d{1,2}(?:st|nd|rd|th)?|\d{1,2}(?:st|nd|rd|th)? (?:of )?(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*)\b`)
-	reSpacedISO  = regexp.MustCompile(`^\d{4} \d{2} \d{2}$`)
-	reYear       = regexp.MustCompile(`\d{4}`)
-	reW3CPresent = regexp.MustCompile(`(?i)^(present|regrets)\+\s*(.*)$`)
-	rePersonTail = regexp.MustCompile(`(?i)\s+(?:joined|left|arrived|dropped|from)\b.*$|\s*[(\[][^)\]]*[)\]]\s*$|\s+[-–—]\s+.*$`)
+	// reVendorTitle reads the meeting's name out of the subjects meeting
+	// assistants give their recaps: "Meeting assets for X are ready!",
+	// "Meeting recap: X", "Notes: “X” Nov 24, 2026", "X - Meeting Summary".
+	reVendorTitle = regexp.MustCompile(`(?i)^(?:meeting assets for (.+?) are ready!?|meeting recap:\s*(.+)|notes:\s*["“](.+?)["”].*|(.+?)\s*[-–—]\s*meeting summary)$`)
+	reDateInText  = regexp.MustCompile(`(?i)\b(\d{4}[-/.]\d{1,2}[-/.]\d{1,2}|\d{4} \d{2} \d{2}|\d{1,2}[/.]\d{1,2}[/.]\d{2,4}|(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.? \d{1,2}(?:st|nd|rd|th)?,? \d{4}|\d{1,2}(?:st|nd|rd|th)? (?:of )?(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?,? \d{4}|(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.? \d{1,2}(?:st|nd|rd|th)?|\d{1,2}(?:st|nd|rd|th)? (?:of )?(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*)\b`)
+	reSpacedISO   = regexp.MustCompile(`^\d{4} \d{2} \d{2}$`)
+	reYear        = regexp.MustCompile(`\d{4}`)
+	reW3CPresent  = regexp.MustCompile(`(?i)^(present|regrets)\+\s*(.*)$`)
+	rePersonTail  = regexp.MustCompile(`(?i)\s+(?:joined|left|arrived|dropped|from)\b.*$|\s*[(\[][^)\]]*[)\]]\s*$|\s+[-–—]\s+.*$`)
 )
 
 // meeting fills the title, date, chair and attendees. The meeting day is
@@ -53,7 +57,7 @@ func (p *parser) meeting(entries []entry) {
 				}
 			case "title":
 				if early && title == "" {
-					title = v
+					title = vendorTitle(v)
 				}
 			case "chair":
 				if p.out.Meeting.Chair == "" {
@@ -64,7 +68,11 @@ func (p *parser) meeting(entries []entry) {
 				}
 			}
 		}
-		if early && !found && (e.heading || (i < 3 && !e.bullet && e.number == 0)) && wordCount(e.text) <= 10 && !isLabelled(e.text) {
+		if p.out.NextMeeting == "" {
+			p.readNextMeeting(entries, i)
+		}
+		next := i == p.nextMeeting[0] || i == p.nextMeeting[1]
+		if early && !found && !next && (e.heading || (i < 3 && !e.bullet && e.number == 0)) && wordCount(e.text) <= 10 && !isLabelled(e.text) {
 			if d, ok := p.dateIn(e.text, headerDay); ok {
 				p.day, found = d, true
 			}
@@ -85,6 +93,72 @@ func (p *parser) meeting(entries []entry) {
 	}
 	p.out.Meeting.Title = title
 	p.out.Meeting.Date = p.day
+}
+
+// nextMeeting reads "Next meeting: Tuesday 1 December, 16:00, room 2.14",
+// "The next meeting will be held on 12 December", "Next meeting in two
+// weeks" or a "Next meeting" heading over its line: the text goes with
+// the minutes, and the day is what "by the next meeting" means.
+func (p *parser) readNextMeeting(entries []entry, i int) {
+	e := &entries[i]
+	if e.table != nil || len(e.text) > 200 || !startsWithin(nextMeetingStarts, e.text) ||
+		!containsFold(e.text[:min(len(e.text), 40)], "next meeting") {
+		return
+	}
+	text := strings.TrimSpace(stripEmphasis(e.text))
+	lower := strings.ToLower(text)
+	lower = strings.TrimPrefix(lower, "the ")
+	skip := len(text) - len(lower)
+	var value string
+	switch {
+	case strings.HasPrefix(lower, "next meeting"):
+		value = text[skip+len("next meeting"):]
+	case strings.HasPrefix(lower, "date of next meeting"), strings.HasPrefix(lower, "date of the next meeting"):
+		_, value, _ = strings.Cut(text, "meeting")
+	default:
+		return
+	}
+	value = strings.TrimSpace(value)
+	p.nextMeeting = [2]int{i, -1}
+	if e.heading || value == "" || value == ":" {
+		if i+1 >= len(entries) || entries[i+1].heading || entries[i+1].table != nil {
+			p.nextMeeting = [2]int{-1, -1}
+			return
+		}
+		value = entries[i+1].text // a "Next meeting" heading over its line
+		p.nextMeeting[1] = i + 1
+	}
+	value = strings.TrimLeft(value, ":*_ ")
+	for _, lead := range []string{"date ", "will be held on ", "will be held ", "will be on ", "will be ", "is on ", "is ", "on "} {
+		if strings.HasPrefix(strings.ToLower(value), lead) {
+			value = value[len(lead):]
+			break
+		}
+	}
+	value = strings.TrimSpace(value)
+	if value == "" || wordCount(value) > 25 {
+		p.nextMeeting = [2]int{-1, -1}
+		return
+	}
+	p.out.NextMeeting = value
+	if d, ok := p.meetingDay(value); ok && d.After(p.day) {
+		p.opts.Dates.NextMeeting = d
+	}
+}
+
+// nextMeetingStarts are the first words of a "Next meeting" line.
+var nextMeetingStarts = map[string]bool{"next": true, "the": true, "date": true}
+
+// meetingDay reads the day a "Next meeting" line gives: "in two weeks",
+// "Tuesday", "Tuesday 1 December, 16:00, room 2.14".
+func (p *parser) meetingDay(value string) (mailflow.Date, bool) {
+	first, _, _ := strings.Cut(value, ",")
+	opts := p.opts.Dates
+	opts.NextMeeting = mailflow.Date{}
+	if d, err := dates.Parse(first, p.day, opts); err == nil {
+		return d, true
+	}
+	return p.dateIn(value, p.day)
 }
 
 func isLabelled(s string) bool {
@@ -184,10 +258,14 @@ func (p *parser) attendees(e *entry) {
 		}
 		return
 	}
-	if e.sec != secAttendees && e.sec != secRegrets {
+	if e.sec != secAttendees && e.sec != secRegrets && !(isCheckbox(text) && isPersonRow(text)) {
 		return
 	}
 	regrets := e.sec == secRegrets
+	if st, rest, ok := checkbox(text); ok {
+		// An attendance checklist: ticked came, not ticked did not.
+		regrets, text = regrets || st == mailflow.ItemOpen, rest
+	}
 	// "Council: Carol, JP, Mark", "Missing attendees: Jonathan".
 	if i := strings.IndexByte(text, ':'); i > 0 && i < 30 && wordCount(text[:i]) <= 3 {
 		if isRegretsWord(text[:i]) {
@@ -219,6 +297,16 @@ func isRegretsWord(s string) bool {
 // people adds a written list of attendees ("Alice Smith <alice@x>, Bob
 // (vendor), carol@x") to the meeting.
 func (p *parser) people(list string, regrets bool) {
+	// "Alice, Bob, Carol, Dan. Erin out sick": the list ends at its full
+	// stop; what follows says who is away.
+	if ss := sentences(list); len(ss) > 1 {
+		list = ss[0]
+		for _, s := range ss[1:] {
+			if name, ok := awayName(s); ok {
+				p.people(name, true)
+			}
+		}
+	}
 	for i, part := range splitList(list, false) {
 		if i >= 200 {
 			break
@@ -270,6 +358,55 @@ func (p *parser) people(list string, regrets bool) {
 	}
 }
 
+// isPersonRow reports whether a checklist row names a person rather
+// than a task: "☒ Gordon Bradley, Autodesk", "[x] Jane Roe (Acme)".
+func isPersonRow(text string) bool {
+	_, rest, ok := checkbox(text)
+	if !ok {
+		return false
+	}
+	name := rest
+	if i := strings.IndexAny(rest, ",(–-"); i > 0 {
+		name = strings.TrimSpace(rest[:i])
+		if org := rest[i+1:]; wordCount(org) > 5 {
+			return false
+		}
+	}
+	words := strings.Fields(name)
+	if len(words) < 2 || len(words) > 3 || !nameShaped(name) {
+		return false
+	}
+	for _, w := range words {
+		if !startsUpper(w) {
+			return false
+		}
+	}
+	return true
+}
+
+// awayWords say someone is not at the meeting: "Erin out sick", "Bob is
+// on leave", "Dan sends apologies".
+var awayWords = []string{"out sick", "is out", "out", "off sick", "is off", "away", "is away", "on leave",
+	"is on leave", "absent", "is absent", "excused", "sends apologies", "sent apologies", "sends regrets",
+	"unable to attend", "could not attend", "not present", "on holiday", "on vacation", "ill", "is ill"}
+
+// awayName reads a sentence that says who is away.
+func awayName(s string) (string, bool) {
+	s = strings.TrimRight(strings.TrimSpace(s), ".;")
+	lower := strings.ToLower(s)
+	for _, w := range awayWords {
+		if i := strings.Index(lower, " "+w); i > 0 {
+			rest := strings.TrimSpace(lower[i+1+len(w):])
+			name := strings.TrimSpace(s[:i])
+			if (rest == "" || strings.HasPrefix(rest, "(") || strings.HasPrefix(rest, "today") || strings.HasPrefix(rest, "this")) &&
+				nameShaped(name) && wordCount(name) <= 6 {
+				return name, true
+			}
+		}
+	}
+	return "", false
+}
+
 // parseAddress reads "Name <addr>" or a bare address; text without "@"
 // is not tried, since mail.ParseAddress is slow to fail.
 func parseAddress(s string) (*mail.Address, error) {
@@ -300,7 +437,7 @@ func containsPerson(ps []mailflow.Person, q mailflow.Person) bool {
 // cleanTitle turns a subject or heading into a meeting title: "Minutes:
 // EHR rollout weekly 2026-11-24" becomes "EHR rollout weekly".
 func cleanTitle(s string) string {
-	t := s
+	t := vendorTitle(s)
 	if strings.ContainsAny(t, "0123456789") {
 		t = strings.TrimSpace(reDateInText.ReplaceAllString(t, ""))
 	}
@@ -311,6 +448,18 @@ func cleanTitle(s string) string {
 		t = t[4:]
 	}
 	return t
+}
+
+// vendorTitle returns the meeting's name in a recap's subject, or s.
+func vendorTitle(s string) string {
+	if m := reVendorTitle.FindStringSubmatch(strings.TrimSpace(s)); m != nil {
+		for _, g := range m[1:] {
+			if g != "" {
+				return strings.TrimSpace(g)
+			}
+		}
+	}
+	return s
 }
 
 // firstHeading returns a title from the top of the body: its first line

@@ -8,12 +8,19 @@
 // several at once. The text is first cut into entries (a list item or line
 // with its wrapped continuation, a heading, a table) and each entry placed
 // in the section it belongs to (structure.go); then each entry is read by
-// what it is (parser.go, labels.go, actions.go, risk.go, tables.go).
+// what it is (parser.go, labels.go, markers.go, actions.go, risk.go,
+// tables.go). Running text is read sentence by sentence (prose.go,
+// subjects.go, speakers.go, decisions.go): "Priya will write the runbook by
+// December 11", "Ian: will write a PR", "The board decided to …" — the
+// shape of a sentence, and who its subject is, decide. Recaps written by
+// meeting assistants (recap.go) and the notes that travel with the minutes
+// (notes.go) have their own files.
 //
 // Anything it recognises as meant to be an item but cannot fully read (no
-// owner, an owner who could be two people, a date it cannot read) becomes a
-// Problem for the sender to fix; it never guesses. Prose that merely
-// mentions an action or a name is not an item.
+// owner, an owner who could be two people, a date it cannot read or that is
+// only hoped for) becomes a Problem for the sender to fix; it never
+// guesses. Prose that merely mentions an action or a name is not an item,
+// and minutes that yield no item at all say so.
 package minutes
 
 import (
@@ -79,6 +86,11 @@ var reRef = regexp.MustCompile(`(?i)\b[AR]-\d+\b`)
 // its body has the structure of minutes (labelled action items, sections
 // such as "Action items", action or risk tables).
 func IsMinutes(subject, text string, opts Options) bool {
+	return subjectSaysMinutes(subject, opts) || HasStructure(text)
+}
+
+// subjectSaysMinutes reports whether a subject announces minutes.
+func subjectSaysMinutes(subject string, opts Options) bool {
 	subj := CleanSubject(subject)
 	subjects := opts.Subjects
 	if subjects == nil {
@@ -89,25 +101,40 @@ func IsMinutes(subject, text string, opts Options) bool {
 			return true
 		}
 	}
-	return HasStructure(text)
+	return false
 }
 
 // HasStructure reports whether text is laid out like minutes: labelled
 // action items, decisions or risks, checklists, action or risk tables, or
-// sections such as "Action items" and "Attendees" — two such signs, so
-// that one "Decision:" in a chatty mail does not make it minutes.
+// sections such as "Action items" and "Attendees", the headings of a
+// meeting assistant's recap ("Quick recap", "Next steps", "Follow-up
+// tasks") and the items under them — two such signs, so that one
+// "Decision:" in a chatty mail does not make it minutes.
 func HasStructure(text string) bool {
-	entries := readDocument(strings.ReplaceAll(text, "\r", ""), 1)
-	signs := 0
+	return structured(readDocument(strings.ReplaceAll(text, "\r", ""), 1))
+}
+
+// structured reports whether entries are laid out like minutes (see
+// HasStructure).
+func structured(entries []entry) bool {
+	signs, recap := 0, 0
 	for i := range entries {
 		e := &entries[i]
 		switch {
 		case e.sec == secAttachments:
 		case e.heading:
 			switch e.sec {
-			case secActions, secRisks, secDecisions, secAttendees:
+			case secActions, secRisks, secDecisions, secAttendees, secMotions:
 				signs++
 			}
+			if recapHeadings[normHeading(e.text)] {
+				recap++ // a forwarded meeting recap: "Quick recap", "Next steps", "Summary"
+				if recap == 3 {
+					signs++
+				}
+			}
+		case e.sec == secActions && e.depth == 0 && (looksLikeEntry(e.text) || endsWithOwner(e.text)):
+			signs++ // "- Marcus Chen to confirm …" under "Next steps"
 		case e.table != nil:
 			if kind, _ := layout(e.table.header, e.sec); kind != tableNone {
 				signs += 2
@@ -122,6 +149,22 @@ func HasStructure(text string) bool {
 		if signs >= 2 {
 			return true
 		}
+	}
+	return false
+}
+
+// endsWithOwner reports whether an item's text ends with its owner's name
+// in brackets or after a dash: "… by Thursday. (Lena Kovacs)", "… - Jordan
+// Lee".
+func endsWithOwner(s string) bool {
+	t := strings.TrimRight(s, " .")
+	if strings.HasSuffix(t, ")") {
+		if open := strings.LastIndexByte(t, '('); open > 0 {
+			return fullName(t[open+1 : len(t)-1])
+		}
+	}
+	if _, tail, ok := dashTail(t); ok {
+		return fullName(tail)
 	}
 	return false
 }

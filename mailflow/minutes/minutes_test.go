@@ -308,7 +308,7 @@ func TestParse(t *testing.T) {
 				{"Vendor impact on the schedule is unclear", "", "", "", ""},
 			},
 			decisions: []string{"Keep the old lab system read-only for a year"},
-			problems:  []string{`cannot read likelihood "sometimes"`, `cannot read impact "7"`},
+			problems:  []string{`cannot read likelihood "sometimes"`, `cannot read impact "7"`, "no action items found"},
 		},
 		{
 			file: "decisions-changes.eml", date: "2026-11-24",
@@ -326,6 +326,7 @@ func TestParse(t *testing.T) {
 				"schedule: Dress rehearsal moved to 12 December",
 				"change: Training starts a week later",
 			},
+			problems: []string{"no action items found"}, // never silent: the sender learns how to mark one
 		},
 		{
 			// multipart/mixed: "see attached" body, Markdown attachment

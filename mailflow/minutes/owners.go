@@ -137,6 +137,18 @@ var verbs = map[string]bool{
 	"file": true, "open": true, "close": true, "merge": true, "push": true, "run": true, "write up": true,
 	"put": true, "give": true, "read": true, "sign": true, "reserve": true, "notify": true, "inform": true,
 	"let": true, "need": true, "want": true, "forward": true, "collect": true, "gather": true, "compile": true,
+	"present": true, "break": true, "integrate": true, "utilize": true, "utilise": true, "ensure": true,
+	"initiate": true, "resolve": true, "distribute": true, "print": true, "draw": true, "replace": true,
+	"swap": true, "retest": true, "deliver": true, "ping": true, "escalate": true, "raise": true, "track": true,
+	"finish": true, "build": true, "install": true, "configure": true, "migrate": true, "train": true,
+	"recruit": true, "hire": true, "announce": true, "communicate": true, "consult": true, "engage": true,
+	"explore": true, "evaluate": true, "assess": true, "analyse": true, "analyze": true, "estimate": true,
+	"identify": true, "define": true, "design": true, "implement": true, "develop": true, "research": true,
+	"summarise": true, "summarize": true, "record": true, "report": true, "verify": true, "validate": true,
+	"revise": true, "edit": true, "rewrite": true, "rename": true, "remove": true, "delete": true,
+	"archive": true, "upload": true, "attach": true, "connect": true, "visit": true, "assist": true,
+	"fill": true, "refine": true, "clean": true, "align": true, "map": true, "outline": true,
+	"meet": true, "attend": true, "host": true, "lead": true, "own": true, "support": true,
 }
 
 var (
@@ -153,6 +165,13 @@ func nameShaped(s string) bool {
 	s = strings.TrimSpace(s)
 	if s == "" || len(s) > 80 {
 		return false
+	}
+	if c := s[0]; c >= 'a' && c <= 'z' && !strings.Contains(s, "@") && !nobody[strings.ToLower(s)] {
+		return false // a name starts with a capital
+	}
+	if !strings.ContainsAny(s, " ,/&+@") {
+		// One word: the common case, without splitting a list.
+		return lowerIn(nobody, s) || startsUpper(s) && !lowerIn(notNames, s) && !lowerIn(verbs, s)
 	}
 	for _, part := range splitOwners(s) {
 		if strings.HasPrefix(part, "@") || (strings.Contains(part, "@") && !strings.ContainsAny(part, " ")) {
@@ -177,6 +196,26 @@ func nameShaped(s string) bool {
 		}
 	}
 	return true
+}
+
+// lowerIn reports whether the lower-case form of s is a key of m, without
+// allocating for short words.
+func lowerIn(m map[string]bool, s string) bool {
+	var buf [32]byte
+	if len(s) > len(buf) {
+		return m[strings.ToLower(s)]
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c >= 0x80 {
+			return m[strings.ToLower(s)]
+		}
+		if c >= 'A' && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		buf[i] = c
+	}
+	return m[string(buf[:len(s)])]
 }
 
 // ownerish reports whether s names an owner: shaped like a name, or a

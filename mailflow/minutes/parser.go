@@ -14,6 +14,7 @@ import (
 type lastRef struct {
 	kind  lastKind
 	index int
+	entry int // for a risk read from prose: the line it was read on
 }
 
 type lastKind int
@@ -25,19 +26,39 @@ const (
 )
 
 type parser struct {
-	msg       *mailtext.Message
-	opts      Options
-	rosterDir *mailflow.Directory // roster and correspondents: who attendees are
-	dir       *mailflow.Directory // plus attendees: who owners are
-	day       mailflow.Date
-	out       mailflow.Minutes
-	last      lastRef
-	line      string         // the line being read, quoted in problems
-	groups    map[int]string // "Action items, by person" groups: entry index → owner ("" for a topic)
+	msg              *mailtext.Message
+	opts             Options
+	rosterDir        *mailflow.Directory // roster and correspondents: who attendees are
+	dir              *mailflow.Directory // plus attendees: who owners are
+	day              mailflow.Date
+	out              mailflow.Minutes
+	last             lastRef
+	line             string          // the line being read, quoted in problems
+	groups           map[int]string  // "Action items, by person" groups: entry index → owner ("" for a topic)
+	handles          map[string]bool // lower-case handles the document uses for people ("thl")
+	decisionGroups   map[int]bool    // "Resolved: (Niko)" entries: what is nested under them was resolved
+	speaker          string          // the speaker whose remarks follow ("Priya:" on its own)
+	words            map[string]int  // how often each word is written, counted when first needed
+	wordBuf, bareBuf []string        // the words of the sentence being read, reused
+	lowerBuf         []byte          // the lowered text of the entry being read, reused
+	seenItems        map[string]bool // items stored so far, by lower-case text and owner
+	nextMeeting      [2]int          // the entries that say when the next meeting is, or -1
+	docs             []doc           // the texts read, for the notes
+	proseRead        bool            // the entry being read was read as prose
+	proposal         proposal        // the motion waiting for its outcome
+	readUpTo         int             // entries up to this one were read with an earlier one
+	labelled         bool            // the entry being read is a labelled line ("ACTION: …")
+	entryIndex       int             // the index of the entry being read
+
+	// weak marks the items read from prose, which a listed item repeats;
+	// problemItem gives the item each problem is about (-1 for none).
+	weak        []bool
+	problemItem []int
+	curItem     int
 }
 
 func newParser(msg *mailtext.Message, opts Options) *parser {
-	p := &parser{msg: msg, opts: opts, groups: map[int]string{}}
+	p := &parser{msg: msg, opts: opts, groups: map[int]string{}, handles: map[string]bool{}, decisionGroups: map[int]bool{}, curItem: -1, readUpTo: -1, nextMeeting: [2]int{-1, -1}}
 	p.out.ActionItems = []mailflow.ActionItem{}
 	p.out.Risks = []mailflow.Risk{}
 	p.out.Decisions = []mailflow.Decision{}
@@ -93,14 +114,19 @@ func (p *parser) entries() []entry {
 		if n := strings.Count(t, "\n"); n >= maxLines {
 			p.problem(first+maxLines, "", fmt.Sprintf("the text has %d lines; only the first %d were read", n+1, maxLines))
 		}
-		es := readDocument(t, first)
+		es, lines := readLines(t, first)
 		base := len(all)
 		for i := range es {
 			if es[i].parent >= 0 {
 				es[i].parent += base
 			}
 		}
-		all = append(all, es...)
+		if all == nil {
+			all = es // the usual case: one text, no copy
+		} else {
+			all = append(all, es...)
+		}
+		p.docs = append(p.docs, doc{first: base, end: len(all), lines: lines})
 		first += strings.Count(t, "\n") + 2
 		if len(all) > maxLines {
 			break
@@ -114,9 +140,25 @@ func (p *parser) run() {
 	p.rosterDir = p.rosterDirectory()
 	p.meeting(entries)
 	p.dir = p.directory()
+	p.collectHandles(entries)
+	drop := make([]bool, len(entries))
 	for i := range entries {
+		before := p.outputs()
+		p.proseRead, p.labelled, p.entryIndex = false, false, i
 		p.entry(entries, i)
+		drop[i] = p.rendered(entries, i, p.outputs() > before && !p.proseRead)
 	}
+	p.finish()
+	p.dropOverviewRepeats(entries)
+	p.out.Notes = p.notes(entries, drop)
+	if len(p.out.ActionItems) == 0 && (subjectSaysMinutes(p.msg.Subject, p.opts) || structured(entries)) {
+		p.problem(0, "", "no action items found in these minutes; to record one, write e.g. \"ACTION: Alice to send the plan by Dec 9\" on a line of its own")
+	}
+}
+
+// outputs counts what the parse has found so far.
+func (p *parser) outputs() int {
+	return len(p.out.ActionItems) + len(p.out.Risks) + len(p.out.Decisions) + len(p.out.Changes)
 }
 
 // entry reads one entry: a labelled line anywhere, a key/value line that
@@ -125,8 +167,17 @@ func (p *parser) run() {
 func (p *parser) entry(entries []entry, i int) {
 	e := &entries[i]
 	p.line = e.first
+	if i <= p.readUpTo {
+		return
+	}
+	if p.proposal.text != "" && i <= p.proposal.entry+3 && isOutcomeLine(e.text) {
+		p.addDecision(p.proposal.text, e.n) // "PROPOSED: …" then "SO RESOLVED"
+		p.proposal = proposal{}
+		return
+	}
 	if e.heading {
 		p.last = lastRef{}
+		p.speaker = p.speakerName(e)
 		return
 	}
 	if e.blankBefore {
@@ -140,8 +191,15 @@ func (p *parser) entry(entries []entry, i int) {
 		p.last = lastRef{}
 		return
 	}
+	if e.parent >= 0 && p.decisionGroups[e.parent] {
+		if p.resolvedPoint(e.text) {
+			p.addDecision(e.text, e.n)
+		}
+		return
+	}
 	if l, ok := readLabel(e.text); ok {
-		p.addLabelled(e, l)
+		p.labelled = l.kind != labelIgnore
+		p.addLabelled(entries, i, l)
 		return
 	}
 	if p.speakerLabel(e) {
@@ -156,13 +214,18 @@ func (p *parser) entry(entries []entry, i int) {
 			return
 		}
 	}
+	if isCheckbox(e.text) && (e.sec == secAttendees || e.sec == secRegrets || isPersonRow(e.text)) {
+		return // "☒ Gordon Bradley, Autodesk": who came, read by meeting
+	}
 	if isCheckbox(e.text) || (e.text[0] == '@' && reHandleColon.MatchString(e.text)) || p.assigned(e.text) {
 		p.addAction(action{n: e.n, raw: e.first, text: e.text})
 		return
 	}
 	if isMotion(e.text) {
-		if d := resolution(paragraphAt(entries, i)); d != "" {
+		text, last := paragraphAt(entries, i)
+		if d := resolution(text); d != "" {
 			p.addDecision(d, e.n)
+			p.readUpTo = last // the lines of the motion are read
 			return
 		}
 	}
@@ -178,6 +241,7 @@ func (p *parser) entry(entries []entry, i int) {
 	case secDecisions:
 		if e.depth == 0 {
 			p.addDecision(e.text, e.n)
+			p.decisionAction(e, e.text)
 			return
 		}
 	case secChanges:
@@ -185,6 +249,13 @@ func (p *parser) entry(entries []entry, i int) {
 			p.addChange(e.text, mailflow.ChangeOther, e.n)
 			return
 		}
+	case secMotions:
+		if e.depth == 0 && hasOutcome(e.text) {
+			p.addDecision(e.text, e.n) // "Motion to … Second reading. Approved."
+		}
+		return
+	case secNone, secOther:
+		p.prose(e)
 	}
 	if e.depth == 0 {
 		p.last = lastRef{}
@@ -220,9 +291,18 @@ func (p *parser) assigned(text string) bool {
 	return !strings.HasSuffix(text, "?") && len(p.dir.Resolve(who)) == 1
 }
 
-func (p *parser) addLabelled(e *entry, l label) {
+func (p *parser) addLabelled(entries []entry, i int, l label) {
+	e := &entries[i]
 	switch l.kind {
 	case labelAction:
+		if i > 0 && l.owner == "" && ownerOnly(l.rest) && !entries[i-1].heading && entries[i-1].table == nil {
+			// "Action: Acting Chief Executive" under the paragraph it assigns.
+			prev := sentences(plainText(entries[i-1].text))
+			if len(prev) > 0 {
+				p.addAction(action{n: e.n, raw: e.first, text: reportedTask(prev[len(prev)-1]), owner: l.rest, fixed: true})
+				return
+			}
+		}
 		p.addAction(action{n: e.n, raw: e.first, text: l.rest, owner: l.owner, status: l.status})
 	case labelRisk:
 		p.addRisk(l.rest, e.n, e.first)
@@ -232,7 +312,18 @@ func (p *parser) addLabelled(e *entry, l label) {
 			p.addAction(action{n: e.n, raw: e.first, text: l.rest})
 			return
 		}
+		if isAside(l.rest) && e.children {
+			p.decisionGroups[i] = true // "Resolved: (Niko)" over what was resolved
+			return
+		}
 		p.addDecision(l.rest, e.n)
+		p.decisionAction(e, l.rest)
+	case labelProposal:
+		if text, ok := carried(l.rest); ok {
+			p.addDecision(text, e.n) // "PROPOSED: that the board adopt … SO RESOLVED"
+			return
+		}
+		p.proposal = proposal{text: l.rest, entry: i}
 	case labelChange:
 		p.addChange(l.rest, l.change, e.n)
 	default:
@@ -248,6 +339,12 @@ func (p *parser) sectionAction(entries []entry, i int) {
 	e := &entries[i]
 	if e.depth > 0 {
 		owner, ok := p.groups[e.parent]
+		if !ok && !e.bullet && e.number == 0 && startsUpper(e.text) && looksLikeEntry(e.text) {
+			// "Alice - book …" aligned under "- Bob - get …": the next item,
+			// not a note on it.
+			p.addAction(action{n: e.n, raw: e.first, text: e.text})
+			return
+		}
 		if !ok {
 			return // a note under an item
 		}
@@ -260,7 +357,82 @@ func (p *parser) sectionAction(entries []entry, i int) {
 			return
 		}
 	}
-	p.addAction(action{n: e.n, raw: e.first, text: e.text})
+	if subPoint(entries, i) || isStatement(e.text) {
+		return
+	}
+	a := action{n: e.n, raw: e.first, text: e.text}
+	if owner, rest, ok := p.groupSubject(e.text); ok {
+		a.owner, a.text, a.fixed = owner, rest, true
+	}
+	p.addAction(a)
+}
+
+// subPoint reports whether entry i details the item before it rather than
+// being one: "FESCo to provide the following:" over "1. summary of their
+// other ongoing work", a list of another kind or in lower case.
+func subPoint(entries []entry, i int) bool {
+	for j := i - 1; j >= 0 && j >= i-12; j-- {
+		prev := &entries[j]
+		if prev.depth > entries[i].depth {
+			continue // a note under an item above: "Status:"
+		}
+		if prev.heading || entries[j+1].blankBefore && j+1 < i {
+			return false // a heading or a blank line lies between
+		}
+		if prev.bullet == entries[i].bullet && prev.number == 0 == (entries[i].number == 0) {
+			continue // a sibling of the same list: look further up
+		}
+		t := strings.TrimRight(strings.ToLower(plainText(prev.text)), " .")
+		return strings.Contains(t, "the following") || strings.HasSuffix(t, ":") || startsLower(entries[i].text)
+	}
+	return false
+}
+
+// isStatement reports whether an entry of an action list states what has
+// happened instead of what is to be done: "The board has not changed its
+// stance …".
+func isStatement(text string) bool {
+	if !strings.Contains(text, " has ") && !strings.Contains(text, " have ") && !strings.Contains(text, " had ") {
+		return false
+	}
+	words := strings.Fields(plainText(text))
+	for k := 1; k < len(words) && k <= 5; k++ {
+		switch bareWord(words[k]) {
+		case "has", "have", "had":
+		default:
+			continue
+		}
+		j := k + 1
+		for j < len(words) && (bareWord(words[j]) == "not" || bareWord(words[j]) == "already" || bareWord(words[j]) == "now") {
+			j++
+		}
+		if j+1 >= len(words) || bareWord(words[j+1]) == "to" {
+			return false // "has agreed to …" is a commitment
+		}
+		pp := bareWord(words[j])
+		return strings.HasSuffix(pp, "ed") || strings.HasSuffix(pp, "en") || pp == "done" || pp == "made"
+	}
+	return false
+}
+
+// groupStarts are the words a group written as "the …" starts with.
+var groupStarts = map[string]bool{"the": true, "each": true, "every": true, "all": true, "our": true}
+
+// groupSubject returns the group an action item's sentence starts with,
+// "The board will meet …", which the name rules leave to prose.
+func (p *parser) groupSubject(text string) (owner, task string, ok bool) {
+	first := firstField(text)
+	if !startsWithin(groupStarts, text) && !isAcronym(first) && !startsUpper(first) {
+		return "", "", false
+	}
+	name, rest, ok := splitNameTo(plainText(text))
+	if !ok || !strings.Contains(name, " ") && !isAcronym(name) {
+		return "", "", false // one word is a name, which the item's own rules read
+	}
+	if owner, kind := p.subject(strings.Fields(name)); kind == subjectGroup {
+		return owner, rest, true
+	}
+	return "", "", false
 }
 
 // group reports whether entry i heads a group of items, and the owner it
@@ -341,18 +513,28 @@ func statusOf(v string, current mailflow.ItemStatus) mailflow.ItemStatus {
 	return current
 }
 
+// maxQuote bounds the text a problem quotes.
+const maxQuote = 200
+
 func (p *parser) dropProblems(line int, reasonPrefix string) {
 	out := p.out.Problems[:0]
-	for _, pr := range p.out.Problems {
+	items := p.problemItem[:0]
+	for i, pr := range p.out.Problems {
 		if !(pr.Line == line && strings.HasPrefix(pr.Reason, reasonPrefix)) {
 			out = append(out, pr)
+			items = append(items, p.problemItem[i])
 		}
 	}
-	p.out.Problems = out
+	p.out.Problems, p.problemItem = out, items
 }
 
 func (p *parser) problem(n int, text, reason string) {
-	p.out.Problems = append(p.out.Problems, mailflow.Problem{Line: n, Text: strings.TrimSpace(text), Reason: reason})
+	text = strings.TrimSpace(text)
+	if len(text) > maxQuote {
+		text = cutUTF8(text, maxQuote) + " …" // a table row can be a page long
+	}
+	p.out.Problems = append(p.out.Problems, mailflow.Problem{Line: n, Text: text, Reason: reason})
+	p.problemItem = append(p.problemItem, p.curItem)
 }
 
 // addDecision stores a decision unless it says nothing or repeats one.
@@ -368,6 +550,117 @@ func (p *parser) addDecision(text string, n int) {
 	}
 	p.out.Decisions = append(p.out.Decisions, mailflow.Decision{Text: text, Line: n})
 	p.last = lastRef{}
+}
+
+// proposal is a motion put to the meeting, waiting for its outcome.
+type proposal struct {
+	text  string
+	entry int
+}
+
+// outcomeWords make up the lines that carry a motion: "SO RESOLVED",
+// "Carried unanimously.", "Approved (5-0)".
+var outcomeWords = map[string]bool{
+	"so": true, "resolved": true, "carried": true, "approved": true, "adopted": true, "agreed": true,
+	"passed": true, "unanimously": true, "unanimous": true, "motion": true, "the": true, "was": true,
+	"is": true, "by": true, "vote": true, "consensus": true, "accepted": true, "without": true, "objection": true,
+}
+
+// isOutcomeLine reports whether a line only says a motion was carried.
+func isOutcomeLine(text string) bool {
+	words := strings.Fields(text)
+	if len(words) == 0 || len(words) > 7 {
+		return false
+	}
+	found := false
+	for _, w := range words {
+		b := bareWord(w)
+		switch {
+		case b == "" || strings.HasPrefix(w, "(") || b[0] >= '0' && b[0] <= '9':
+		case !outcomeWords[b]:
+			return false
+		case b != "so" && b != "the" && b != "was" && b != "is" && b != "by":
+			found = true
+		}
+	}
+	return found
+}
+
+// carried reads a proposal that says in the same line that it was carried:
+// "that the board adopt the plan. SO RESOLVED".
+func carried(text string) (string, bool) {
+	for _, end := range []string{"SO RESOLVED", "So resolved", "RESOLVED", "CARRIED", "Carried", "APPROVED", "ADOPTED"} {
+		t := strings.TrimRight(text, ". ")
+		if strings.HasSuffix(t, end) {
+			head := strings.TrimRight(strings.TrimSpace(t[:len(t)-len(end)]), ".;,-– ")
+			if head != "" {
+				return head, true
+			}
+		}
+	}
+	return "", false
+}
+
+// outcomes end a motion.
+var outcomes = map[string]bool{
+	"approved": true, "adopted": true, "carried": true, "passed": true, "accepted": true, "rejected": true,
+	"defeated": true, "ratified": true, "agreed": true, "resolved": true, "endorsed": true,
+}
+
+// hasOutcome reports whether a motion records its outcome.
+func hasOutcome(text string) bool {
+	for _, w := range strings.Fields(text) {
+		if outcomes[bareWord(w)] {
+			return true
+		}
+	}
+	return false
+}
+
+// resolvedPoint reports whether a point under "Resolved: (Niko)" states
+// what was resolved, rather than a wish ("Would like to see …"), a task
+// ("Extend with this test …") or someone's promise ("Centril will make a
+// PR").
+func (p *parser) resolvedPoint(text string) bool {
+	first := bareWord(firstField(plainText(text)))
+	switch first {
+	case "would", "should", "could", "maybe", "perhaps", "might":
+		return false
+	}
+	if verbs[first] && startsUpper(text) {
+		return false
+	}
+	a, ok := p.assignmentIn(plainText(text))
+	return !(ok && (a.kind == subjectPerson) && !isAcronym(a.owner))
+}
+
+// isAside reports whether s is only a bracketed remark: "(Niko)",
+// "(Centril to comment)".
+func isAside(s string) bool {
+	s = strings.TrimSpace(s)
+	return strings.HasPrefix(s, "(") && strings.HasSuffix(s, ")") && strings.Count(s, "(") == 1
+}
+
+// decisionAction records the work a resolution gives someone:
+// "Resolution #2: gkellogg to merge #135 …" is a decision and gkellogg's
+// action.
+func (p *parser) decisionAction(e *entry, text string) {
+	text = cleanActionText(text)
+	name, rest, ok := splitNameTo(text)
+	if !ok || !verbLike(firstField(rest)) {
+		// "RESOLVED – That (1) the report be noted; (2) the Director of
+		// Finance be asked to report back …"
+		for _, c := range strings.Split(text, "; ") {
+			if a, ok := p.assignmentIn(c); ok && (a.kind == subjectPerson || a.kind == subjectGroup) && a.via == "asked" {
+				p.addAction(action{n: e.n, raw: e.first, text: a.task, owner: a.owner, fixed: true, weak: true})
+			}
+		}
+		return
+	}
+	if _, kind := p.subject(strings.Fields(name)); kind != subjectPerson && !p.itemHandle(name, rest) {
+		return
+	}
+	p.addAction(action{n: e.n, raw: e.first, text: rest, owner: name, fixed: true, weak: true})
 }
 
 // isMotion reports whether text starts the outcome of a motion.
@@ -433,16 +726,18 @@ func (p *parser) speakerLabel(e *entry) bool {
 
 // paragraphAt returns the text of entry i joined with the lines of the
 // same paragraph after it, for sentences the wrapping cut into entries.
-func paragraphAt(entries []entry, i int) string {
+func paragraphAt(entries []entry, i int) (string, int) {
 	text := entries[i].text
+	last := i
 	for j := i + 1; j < len(entries) && j < i+6; j++ {
 		e := &entries[j]
 		if e.blankBefore || e.heading || e.table != nil || e.indent != entries[i].indent || e.bullet || e.number > 0 {
 			break
 		}
 		text += " " + e.text
+		last = j
 	}
-	return text
+	return text, last
 }
 
 // addChange stores a schedule or scope change.

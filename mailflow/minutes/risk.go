@@ -82,6 +82,10 @@ func riskKeys(text string) [][]int {
 			colon := v < len(text) && (text[v] == ':' || text[v] == '=')
 			if colon {
 				v++
+			} else if d := spacedDash(text[v:]); d > 0 && v > end {
+				colon, v = true, v+d // "Mitigation - Bob escalates"
+			}
+			if colon {
 				for v < len(text) && text[v] == ' ' {
 					v++
 				}
@@ -113,6 +117,17 @@ func riskKeys(text string) [][]int {
 		}
 	}
 	return out
+}
+
+// spacedDash returns the length of the dash (and the space after it) that
+// starts s, "- " or "– ", or 0.
+func spacedDash(s string) int {
+	for _, d := range []string{"- ", "– ", "— ", "-- "} {
+		if strings.HasPrefix(s, d) {
+			return len(d)
+		}
+	}
+	return 0
 }
 
 // riskKeyListed reports whether a key follows a bracket or list

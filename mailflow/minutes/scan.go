@@ -141,7 +141,7 @@ func dueTail(s string) (keyword, phrase string, at int, ok bool) {
 		w := strings.Trim(s[words[k].start:words[k].end], ",;:-–—(")
 		phraseFrom := words[k].end
 		switch strings.ToLower(w) {
-		case "by", "before", "deadline":
+		case "by", "before", "deadline", "on":
 		case "due", "target":
 			if k >= 2 {
 				switch strings.ToLower(strings.TrimRight(s[words[k-1].start:words[k-1].end], ":")) {
@@ -159,7 +159,7 @@ func dueTail(s string) (keyword, phrase string, at int, ok bool) {
 		}
 		phrase = strings.TrimSpace(strings.TrimLeft(s[phraseFrom:], ": "))
 		phrase = strings.TrimRight(phrase, ".! ")
-		if phrase == "" || strings.ContainsAny(phrase, ",;()") {
+		if phrase == "" || strings.ContainsAny(phrase, ";()") {
 			return "", "", 0, false
 		}
 		at = words[k].start
@@ -191,10 +191,30 @@ func bareDueTail(s string) (phrase string, at int, ok bool) {
 		}
 		end = i
 		if cand := t[i+1:]; reBareDue.MatchString(cand) {
+			prev := strings.TrimSpace(t[:i])
+			if w := strings.ToLower(lastField(prev)); w == "the" || w == "our" || w == "a" {
+				prev = strings.TrimSpace(prev[:len(prev)-len(w)])
+			}
+			if purposeWords[strings.ToLower(lastField(prev))] {
+				return "", 0, false // "a doodle for the next meeting" names what it is for
+			}
 			return cand, i, true
 		}
 	}
 	return "", 0, false
+}
+
+// purposeWords before a time say what something is for, not when it is
+// due: "for the next meeting", "of next week".
+var purposeWords = map[string]bool{
+	"for": true, "of": true, "about": true, "from": true, "after": true, "during": true, "since": true,
+	"until": true, "than": true,
+}
+
+// lastField returns the last word of s.
+func lastField(s string) string {
+	s = strings.TrimRight(s, " ")
+	return s[strings.LastIndexByte(s, ' ')+1:]
 }
 
 // dashTail splits "send the plan - Alice" at its last dash.

@@ -17,6 +17,8 @@ const (
 	secChanges
 	secChair
 	secAttachments // attached reports: not this meeting's record
+	secMotions     // "Summary of actions" in board minutes: motions and their outcome
+	secAgenda      // the agenda: topics, not assignments, however they are worded
 	secOther       // a heading mailflow has no use for ("Notes", "Budget")
 )
 
@@ -31,6 +33,13 @@ var sectionNames = map[string]section{
 	"tasks": secActions, "action items by person": secActions, "actions arising": secActions,
 	"assignments": secActions, "actions required": secActions, "action required": secActions,
 	"actions and owners": secActions, "action items and owners": secActions, "who does what": secActions,
+	"follow-up tasks": secActions, "follow up tasks": secActions, "followup tasks": secActions,
+	"suggested next steps": secActions, "next actions": secActions, "agreed actions": secActions,
+	"actions agreed": secActions, "action items from this meeting": secActions, "new actions": secActions,
+	"task list": secActions, "tasks and owners": secActions,
+
+	"summary of actions": secMotions, "actions taken": secMotions, "summary of actions taken": secMotions,
+	"motions": secMotions, "summary of motions": secMotions, "motions and resolutions": secMotions,
 
 	"risks": secRisks, "risk": secRisks, "risk register": secRisks, "risks and issues": secRisks,
 	"issues and risks": secRisks, "risks/issues": secRisks, "risk log": secRisks, "risk review": secRisks,
@@ -55,10 +64,15 @@ var sectionNames = map[string]section{
 
 	"chair": secChair, "chairs": secChair, "chaired by": secChair, "facilitator": secChair,
 
-	"agenda": secOther, "contents": secOther, "summary": secOther, "notes": secOther, "minutes": secOther,
+	"agenda": secAgenda, "agenda items": secAgenda, "proposed agenda": secAgenda, "agenda topics": secAgenda,
+	"topics for discussion": secAgenda, "items for discussion": secAgenda, "discussion topics": secAgenda,
+	"contents": secOther, "summary": secOther, "notes": secOther, "minutes": secOther,
 	"discussion": secOther, "scribe": secOther, "scribes": secOther, "topics": secOther, "background": secOther,
 	"any other business": secOther, "aob": secOther, "next meeting": secOther, "updates": secOther,
 	"status updates": secOther, "announcements": secOther, "other business": secOther,
+	"quick recap": secOther, "recap": secOther, "meeting recap": secOther, "meeting summary": secOther,
+	"overview": secOther, "outline": secOther, "details": secOther, "keywords": secOther,
+	"meeting notes": secOther, "ai notes": secOther, "mentions": secOther, "transcript": secOther,
 
 	"attachments": secAttachments, "appendix": secAttachments, "appendices": secAttachments, "annex": secAttachments,
 	"annexes": secAttachments, "attached reports": secAttachments,
@@ -103,6 +117,23 @@ var headingStarts = func() map[string]bool {
 	return m
 }()
 
+// startsWithin reports whether the first letters of s (see firstLetters)
+// are a key of m, without allocating: it runs on every line.
+func startsWithin(m map[string]bool, s string) bool {
+	var buf [24]byte
+	i := 0
+	for i < len(s) && (s[i] == '#' || s[i] == '*' || s[i] == '_' || s[i] == ' ' || s[i] == '=' || s[i] == '-' ||
+		s[i] == '.' || s[i] == ')' || s[i] == '(' || (s[i] >= '0' && s[i] <= '9')) {
+		i++
+	}
+	n := 0
+	for j := i; j < len(s) && n < len(buf) && (s[j]|0x20 >= 'a' && s[j]|0x20 <= 'z'); j++ {
+		buf[n] = s[j] | 0x20
+		n++
+	}
+	return m[string(buf[:n])]
+}
+
 // firstLetters returns the lowercased leading letters of s, after any
 // decoration and list marker: "## 9. Review outstanding" gives "review".
 func firstLetters(s string) string {
@@ -121,18 +152,47 @@ func firstLetters(s string) string {
 // mayBeHeading is a quick test that rules out most lines before
 // normHeading does the full work.
 func mayBeHeading(s string) bool {
-	if headingStarts[firstLetters(s)] {
+	if startsWithin(headingStarts, s) {
 		return true
 	}
 	// "a) Action items" and board minutes' "Directors Present".
-	if rest, _, ok := listMarker(strings.TrimLeft(s, "#*_ ")); ok && headingStarts[firstLetters(rest)] {
+	if rest, _, ok := listMarker(strings.TrimLeft(s, "#*_ ")); ok && startsWithin(headingStarts, rest) {
 		return true
 	}
-	return containsFold(s, "present") || containsFold(s, "absent") || containsFold(s, "apolog")
+	return containsFold(s, "present") || containsFold(s, "absent") || containsFold(s, "apolog") ||
+		endsWithin(suffixWords, s)
 }
+
+// endsWithin reports whether the lowercased trailing letters of s, after
+// any decoration ("### FESCo Actions:" gives "actions"), are a key of m,
+// without allocating.
+func endsWithin(m map[string]bool, s string) bool {
+	var buf [12]byte
+	j := len(s)
+	for j > 0 && strings.IndexByte(" :*_#=.", s[j-1]) >= 0 {
+		j--
+	}
+	i := j
+	for i > 0 && j-i < len(buf) && (s[i-1]|0x20 >= 'a' && s[i-1]|0x20 <= 'z') {
+		i--
+	}
+	for k := i; k < j; k++ {
+		buf[k-i] = s[k] | 0x20
+	}
+	return m[string(buf[:j-i])]
+}
+
+// suffixWords are the last words of the headings namedBySuffix reads.
+var suffixWords = map[string]bool{"actions": true, "items": true, "steps": true, "tasks": true, "decisions": true, "risks": true}
 
 // sectionOf returns the section a heading names.
 func sectionOf(heading string) (section, bool) {
+	return sectionNamed(heading, true)
+}
+
+// sectionNamed returns the section a heading names; bySuffix allows names
+// such as "Technical Actions" that end in a section's name.
+func sectionNamed(heading string, bySuffix bool) (section, bool) {
 	if len(heading) > 80 || strings.Count(heading, " ") > 8 || !mayBeHeading(heading) {
 		return secNone, false // headings are short; most lines are not
 	}
@@ -141,6 +201,9 @@ func sectionOf(heading string) (section, bool) {
 		return secNone, false
 	}
 	if sec, ok := sectionNames[name]; ok {
+		return sec, true
+	}
+	if sec, ok := namedBySuffix(name); ok && bySuffix {
 		return sec, true
 	}
 	for changed := true; changed; {
@@ -166,6 +229,43 @@ func sectionOf(heading string) (section, bool) {
 	return secNone, false
 }
 
+// suffixSections are the sections a heading names by its last words
+// whatever comes before: "Technical Actions", "Fedora Board Actions",
+// "Board action items", "Governance decisions", "Project risks".
+var suffixSections = []struct {
+	suffix string
+	sec    section
+}{
+	{" action items", secActions}, {" actions", secActions}, {" next steps", secActions},
+	{" follow-up tasks", secActions}, {" decisions", secDecisions}, {" risks", secRisks},
+}
+
+// namedBySuffix reads a heading of up to three words before a section
+// name. "Summary of actions" and the like are not: they list motions.
+func namedBySuffix(name string) (section, bool) {
+	for _, s := range suffixSections {
+		if !strings.HasSuffix(name, s.suffix) {
+			continue
+		}
+		head := name[:len(name)-len(s.suffix)]
+		if wordCount(head) > 3 || strings.Contains(head, " of") || strings.HasPrefix(head, "summary") ||
+			strings.HasSuffix(head, " no") || head == "no" || strings.Contains(head, "previous") {
+			return secNone, false
+		}
+		return s.sec, true
+	}
+	return secNone, false
+}
+
+// recapHeadings are the headings of the meeting recaps that Zoom, Teams,
+// Google Meet and Otter write; two of them make a message minutes even
+// under the vendor's subject.
+var recapHeadings = map[string]bool{
+	"quick recap": true, "meeting recap": true, "meeting summary": true, "meeting notes": true,
+	"ai notes": true, "suggested next steps": true, "follow-up tasks": true, "next steps": true,
+	"action items": true, "overview": true, "outline": true, "summary": true, "details": true,
+}
+
 // headingOf reports whether an entry is a heading, and what section it
 // opens. Tables, labelled lines ("Decision: …") and "Name: text" lines are
 // not headings; a heading stands alone.
@@ -186,6 +286,9 @@ func headingOf(e *entry) (section, bool) {
 			return secOther, true
 		}
 		return secNone, false
+	}
+	if isAttachmentTitle(t) {
+		return secAttachments, true // "Attachment 1: Report from the VP of Brand Management"
 	}
 	plain := stripEmphasis(t)
 	bold := plain != t && strings.Trim(plain, ": ") != "" && !strings.Contains(strings.TrimRight(plain, ": "), ":")
@@ -215,6 +318,36 @@ func headingOf(e *entry) (section, bool) {
 		return secOther, true // "DISCUSSION"
 	}
 	return secNone, false
+}
+
+// isAttachmentTitle reports whether a line titles an attached report:
+// "Attachment 1: Report from …", "Appendix B - Risk register", "Annex 2.".
+func isAttachmentTitle(t string) bool {
+	if t == "" || !strings.ContainsRune("aAeE", rune(t[0])) {
+		return false
+	}
+	word, rest, ok := strings.Cut(t, " ")
+	if !ok {
+		return false
+	}
+	known := false
+	for _, w := range []string{"attachment", "appendix", "annex", "exhibit", "enclosure", "anlage"} {
+		known = known || strings.EqualFold(word, w)
+	}
+	if !known {
+		return false
+	}
+	id, _, _ := strings.Cut(rest, " ")
+	id = strings.TrimRight(id, ":.-–")
+	if id == "" || len(id) > 4 {
+		return false
+	}
+	for _, r := range id {
+		if !(r >= '0' && r <= '9' || r >= 'A' && r <= 'Z' || r == '.') {
+			return false
+		}
+	}
+	return true
 }
 
 // isUpperWords reports whether s has letters and none of them lowercase.

@@ -8,6 +8,7 @@ import (
 // with its wrapped continuation lines joined, a heading, or a table.
 type entry struct {
 	n           int    // line number of its first line
+	last        int    // line number of its last line
 	indent      int    // indent of its first line
 	bullet      bool   // a "-", "*" or "•" list item
 	number      int    // the N of an "N." list item, else 0
@@ -28,7 +29,7 @@ type entry struct {
 // segment turns lines into entries: it joins wrapped lines, recognises
 // setext headings and reads tables.
 func segment(lines []line) []entry {
-	var out []entry
+	out := make([]entry, 0, len(lines)/2+1) // about one entry to two lines, blank ones included
 	blank := true
 	for i := 0; i < len(lines); i++ {
 		l := lines[i]
@@ -36,11 +37,14 @@ func segment(lines []line) []entry {
 			blank = true
 			continue
 		}
+		if isAttributeList(l.text) {
+			continue // kramdown's "{: #act}" styles the line above; it says nothing
+		}
 		if l.text == "--" && l.indent == 0 {
 			break // the signature separator "-- " (RFC 3676 section 4.3): the rest is the sender's signature
 		}
 		if t, next := readTable(lines, i); t != nil {
-			out = append(out, entry{n: l.n, indent: l.indent, text: l.text, first: l.text, blankBefore: blank, table: t, parent: -1})
+			out = append(out, entry{n: l.n, last: lines[next-1].n, indent: l.indent, text: l.text, first: l.text, blankBefore: blank, table: t, parent: -1})
 			blank = false
 			i = next - 1
 			continue
@@ -49,7 +53,7 @@ func segment(lines []line) []entry {
 			blank = true
 			continue
 		}
-		e := entry{n: l.n, indent: l.indent, text: l.text, first: l.text, nick: l.nick, blankBefore: blank, parent: -1}
+		e := entry{n: l.n, last: l.n, indent: l.indent, text: l.text, first: l.text, nick: l.nick, blankBefore: blank, parent: -1}
 		blank = false
 		if rest, num, ok := listMarker(l.text); ok {
 			e.text, e.number, e.bullet = rest, num, num == 0
@@ -62,6 +66,7 @@ func segment(lines []line) []entry {
 			} else {
 				e.sec = secOther
 			}
+			e.last = lines[i+1].n
 			out = append(out, e)
 			i++
 			continue
@@ -69,10 +74,17 @@ func segment(lines []line) []entry {
 		for i+1 < len(lines) && len(e.text) < maxEntryText && continues(&e, lines[i], lines[i+1]) {
 			i++
 			e.text += " " + lines[i].text
+			e.last = lines[i].n
 		}
 		out = append(out, e)
 	}
 	return out
+}
+
+// isAttributeList reports whether s is a kramdown attribute list, "{:
+// .no_toc}" or "{: #section1}".
+func isAttributeList(s string) bool {
+	return strings.HasPrefix(s, "{:") && strings.HasSuffix(s, "}") && len(s) < 80
 }
 
 // isUnderline reports whether s underlines a setext heading.
@@ -114,7 +126,9 @@ func continues(e *entry, cur, next line) bool {
 	}
 	switch {
 	case next.indent > e.indent && (e.bullet || e.number > 0 || next.indent > cur.indent || cur.indent > e.indent):
-		return true
+		// "Alice - book two super-users" under "Bob - get the quote" is
+		// the next item, not the rest of the first.
+		return !(startsUpper(t) && looksLikeEntry(t))
 	case next.indent >= e.indent && startsLower(t):
 		return true
 	case next.indent == cur.indent && len(cur.text) >= 60 && !strings.ContainsAny(cur.text[len(cur.text)-1:], ".!?:") && !looksLikeEntry(t):
@@ -131,6 +145,11 @@ func looksLikeEntry(s string) bool {
 	}
 	if name, _, ok := splitNameColon(s); ok && nameShaped(name) {
 		return true
+	}
+	if dashBefore(s, min(len(s), 44)) {
+		if m := reNameDash.FindStringSubmatch(s); m != nil && nameShaped(m[1]) && verbLike(firstField(m[2])) {
+			return true // "Alice - book two super-users on 12/14"
+		}
 	}
 	return false
 }
@@ -178,8 +197,8 @@ func assignScopes(entries []entry) {
 			e.heading, e.sec = true, sec
 			top := stack[0]
 			nested := e.bullet || (e.number > 0 && e.indent > 2)
-			if len(stack) > 1 && stack[1].sec == secAttachments && (sec == secOther || sec == secAttachments || nested) {
-				continue // headings inside attached reports do not end them
+			if len(stack) > 1 && stack[1].sec == secAttachments && (sec == secOther || sec == secAttachments || nested || !namedExactly(e.text)) {
+				continue // headings inside attached reports ("Operations Action Items") do not end them
 			}
 			switch {
 			case nested:
@@ -220,9 +239,23 @@ func assignScopes(entries []entry) {
 	}
 }
 
+// namedExactly reports whether a heading names its section by one of the
+// section names, not only by its last words.
+func namedExactly(text string) bool {
+	_, ok := sectionNamed(strings.TrimLeft(stripEmphasis(text), "# "), false)
+	return ok
+}
+
 // readDocument segments and scopes the text of one body or attachment.
 func readDocument(text string, firstLine int) []entry {
-	entries := segment(splitLines(text, firstLine))
-	assignScopes(entries)
+	entries, _ := readLines(text, firstLine)
 	return entries
+}
+
+// readLines is readDocument, returning the lines too.
+func readLines(text string, firstLine int) ([]entry, []line) {
+	lines := splitLines(text, firstLine)
+	entries := segment(lines)
+	assignScopes(entries)
+	return entries, lines
 }

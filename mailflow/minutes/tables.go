@@ -2,7 +2,9 @@ package minutes
 
 import (
 	"regexp"
+	"strconv"
 	"strings"
+	"unicode"
 
 	"mailflow/mailflow"
 )
@@ -42,13 +44,17 @@ const (
 	colMitigation
 	colTrigger
 	colDecision
-	colIgnored // "#", "Notes", "Comments": known, not read
+	colTopic   // "Discussion point", "Question": what a row is about
+	colItem    // "Item", "What": the action when the table has an owner or due column
+	colMixed   // "Notes / Action items": discussion with the actions in it
+	colNotes   // "Notes", "Minutes", "Comments": discussion, read as prose
+	colIgnored // "#", "Priority": known, not read
 )
 
 var columnNames = map[string]column{
 	"action": colAction, "actions": colAction, "action item": colAction, "action items": colAction,
-	"task": colAction, "tasks": colAction, "item": colAction, "items": colAction, "what": colAction,
-	"to do": colAction, "todo": colAction, "activity": colAction, "deliverable": colAction, "next step": colAction,
+	"task": colAction, "tasks": colAction, "item": colItem, "items": colItem, "what": colItem,
+	"to do": colAction, "todo": colAction, "activity": colItem, "deliverable": colItem, "next step": colAction,
 	"next steps": colAction, "follow-up": colAction, "follow up": colAction, "action point": colAction,
 	"owner": colOwner, "owners": colOwner, "who": colOwner, "responsible": colOwner, "responsible person": colOwner,
 	"assigned to": colOwner, "assignee": colOwner, "assigned": colOwner, "action owner": colOwner, "lead": colOwner,
@@ -67,9 +73,12 @@ var columnNames = map[string]column{
 	"trigger": colTrigger, "triggers": colTrigger, "early warning": colTrigger,
 	"decision": colDecision, "decisions": colDecision, "resolution": colDecision, "agreed": colDecision,
 	"#": colIgnored, "no": colIgnored, "nr": colIgnored, "id": colIgnored, "ref": colIgnored, "number": colIgnored,
-	"notes": colIgnored, "note": colIgnored, "comments": colIgnored, "comment": colIgnored, "remarks": colIgnored,
-	"update": colIgnored, "updates": colIgnored, "priority": colIgnored, "score": colIgnored, "rating": colIgnored,
-	"category": colIgnored, "type": colIgnored, "topic": colIgnored, "area": colIgnored, "created": colIgnored,
+	"notes": colNotes, "note": colNotes, "comments": colNotes, "comment": colNotes, "remarks": colNotes,
+	"update": colNotes, "updates": colNotes, "minutes": colNotes, "discussion": colNotes, "summary": colNotes,
+	"priority": colIgnored, "score": colIgnored, "rating": colIgnored,
+	"category": colIgnored, "type": colIgnored, "topic": colTopic, "area": colIgnored, "created": colIgnored,
+	"discussion point": colTopic, "question": colTopic, "subject": colTopic, "agenda item": colTopic,
+	"agenda": colTopic, "issue/topic": colTopic, "discussion item": colTopic,
 }
 
 // columnOf reads a header cell: "Owner(s)", "**Due date**", "Likelihood
@@ -80,7 +89,26 @@ func columnOf(h string) column {
 		h = strings.TrimSpace(h[:i])
 	}
 	h = strings.Trim(h, " :*?.")
-	return columnNames[h]
+	if c, ok := columnNames[h]; ok {
+		return c
+	}
+	return compoundColumn(h)
+}
+
+// compoundColumn reads a header that names more than one thing:
+// "Actions: Responsible / Note" holds the actions; "Notes / Action
+// Items" holds discussion with actions in it.
+func compoundColumn(h string) column {
+	action := strings.Contains(h, "action") || strings.Contains(h, "next step") || strings.Contains(h, "follow-up")
+	notes := strings.Contains(h, "note") || strings.Contains(h, "discussion") || strings.Contains(h, "minutes") ||
+		strings.Contains(h, "summary") || strings.Contains(h, "comment")
+	switch {
+	case action && (strings.HasPrefix(h, "action") || strings.HasPrefix(h, "next step") || strings.HasPrefix(h, "follow")):
+		return colAction
+	case action && notes:
+		return colMixed
+	}
+	return colNone
 }
 
 var reSepCell = regexp.MustCompile(`^:?-{2,}:?$|^=+$|^\+?[-=+]+\+?$`)
@@ -95,10 +123,23 @@ func pipeCells(s string) []string {
 		parts = parts[:maxTableCells]
 	}
 	for i := range parts {
-		parts[i] = strings.TrimSpace(parts[i])
+		parts[i] = strings.TrimSpace(cellTags(parts[i]))
 	}
 	return parts
 }
+
+// cellTags turns the HTML line breaks and paragraphs that Markdown tables
+// carry in their cells ("…as well.<br><br>CT: Break this down") into
+// spaces.
+func cellTags(s string) string {
+	if !strings.Contains(s, "<") {
+		return s
+	}
+	return cellTagReplacer.Replace(s)
+}
+
+var cellTagReplacer = strings.NewReplacer("<br>", " ", "<br/>", " ", "<br />", " ", "<p>", " ", "</p>", " ",
+	"<BR>", " ", "<ul>", " ", "</ul>", " ", "<li>", " ", "</li>", " ", "<ol>", " ", "</ol>", " ")
 
 func isSeparatorRow(cells []string) bool {
 	if len(cells) == 0 {
@@ -312,16 +353,28 @@ func layout(header []string, sec section) (tableKind, []column) {
 		kind = tableDecisions
 	case has[colAction] || (has[colOwner] && has[colDue]) || (has[colDescription] && (has[colOwner] || has[colDue])):
 		kind = tableActions
-	case sec == secActions && (has[colOwner] || has[colDue]):
+	case (has[colItem] || has[colMixed]) && (has[colOwner] || has[colDue]):
+		kind = tableActions
+	case sec == secActions && (has[colOwner] || has[colDue] || has[colItem]):
 		kind = tableActions
 	}
 	for i, c := range cols {
 		switch {
+		case c == colItem && kind == tableActions && !has[colAction]:
+			cols[i] = colAction
+			has[colAction] = true
+		case c == colItem:
+			cols[i] = colTopic
+		case c == colMixed && kind == tableActions && !has[colAction]:
+			// The actions are among the notes: read there, with the owner
+			// column's name for those that name nobody.
+		case c == colMixed:
+			cols[i] = colNotes
 		case kind == tableRisks && (c == colDescription || (c == colNone && i == 0 && !has[colRisk])):
 			cols[i] = colRisk
 		case kind == tableRisks && c == colAction:
 			cols[i] = colMitigation // "Action" in a risk register is the response
-		case kind == tableActions && (c == colDescription || (c == colNone && !has[colAction] && !has[colDescription])):
+		case kind == tableActions && (c == colDescription || (c == colNone && !has[colAction] && !has[colDescription] && !has[colMixed])):
 			cols[i] = colAction
 			has[colAction] = true
 		}
@@ -329,12 +382,11 @@ func layout(header []string, sec section) (tableKind, []column) {
 	return kind, cols
 }
 
-// addTable stores the rows of a table as items, risks or decisions.
+// addTable stores the rows of a table as items, risks or decisions. The
+// cells of discussion — a notes column, or every cell of a table that is
+// none of those — are read as prose.
 func (p *parser) addTable(t *table, sec section) {
 	kind, cols := layout(t.header, sec)
-	if kind == tableNone {
-		return
-	}
 	for _, row := range t.rows {
 		if len(row.cells) == len(t.header) && strings.EqualFold(strings.Join(row.cells, "|"), strings.Join(t.header, "|")) {
 			continue // the header repeated on a new page
@@ -352,18 +404,76 @@ func (p *parser) addTable(t *table, sec section) {
 		switch kind {
 		case tableActions:
 			p.tableAction(row.n, raw, get)
+			if has(cols, colDecision) {
+				p.tableDecision(row.n, get) // "| Topic | Decision | Action | Owner |"
+			}
 		case tableRisks:
 			p.tableRisk(row.n, raw, get)
 		case tableDecisions:
-			if text := tidyText(get(colDecision)); text != "" && !isNothing(text) {
-				p.addDecision(text, row.n)
+			p.tableDecision(row.n, get)
+		}
+		for i, cell := range row.cells {
+			if i < len(cols) && (cols[i] == colNotes || kind == tableNone && cols[i] != colIgnored) {
+				p.cellProse(row.n, raw, cell)
 			}
 		}
 	}
 }
 
+func has(cols []column, c column) bool {
+	for _, col := range cols {
+		if col == c {
+			return true
+		}
+	}
+	return false
+}
+
+// cellProse reads a cell of discussion as prose.
+func (p *parser) cellProse(n int, raw, cell string) {
+	if wordCount(cell) < 4 {
+		return
+	}
+	parts := inlineList(cell)
+	if parts == nil {
+		parts = []string{cell}
+	}
+	for _, part := range parts {
+		e := entry{n: n, text: part, first: raw, parent: -1}
+		p.prose(&e)
+	}
+	p.line = raw
+}
+
+// tableDecision stores a row of a decisions table; the question or topic
+// it answers goes before it ("Meeting Schedule: Once per month").
+func (p *parser) tableDecision(n int, get func(column) string) {
+	text := tidyText(strings.TrimLeftFunc(get(colDecision), isMark))
+	if text == "" || isNothing(text) {
+		return
+	}
+	if topic := tidyText(get(colTopic)); topic != "" && !strings.HasPrefix(text, "(") {
+		text = strings.TrimRight(topic, " ?") + ": " + text
+	} else if topic != "" {
+		text = topic + " " + text
+	}
+	p.addDecision(text, n)
+}
+
+// isMark reports whether r is a symbol people put before a cell's text:
+// ✅, ℹ️, 🚨, •.
+func isMark(r rune) bool {
+	return r > 0x2000 && !unicode.IsLetter(r) && !unicode.IsDigit(r) || r == ' ' || r == '\ufe0f'
+}
+
 func (p *parser) tableAction(n int, raw string, get func(column) string) {
 	text, owner, due, status := get(colAction), get(colOwner), get(colDue), get(colStatus)
+	if text == "" {
+		if mixed := get(colMixed); mixed != "" {
+			p.mixedActions(n, raw, mixed, owner, due)
+			return
+		}
+	}
 	if isNothing(text) && owner == "" && due == "" {
 		return // an empty row
 	}
@@ -371,13 +481,119 @@ func (p *parser) tableAction(n int, raw string, get func(column) string) {
 		p.problem(n, raw, "table row has no action")
 		return
 	}
-	a := action{n: n, raw: raw, text: text, owner: owner, due: due, column: true}
-	if st, ok := statusTags[strings.ToLower(firstWord(status))]; ok && status != "" {
-		a.status = st
-	} else if isDoneMark(status) {
-		a.status = mailflow.ItemDone
+	if noAction(text) {
+		return
 	}
-	p.addAction(a)
+	var st mailflow.ItemStatus
+	if s, ok := statusTags[strings.ToLower(firstWord(status))]; ok && status != "" {
+		st = s
+	} else if isDoneMark(status) {
+		st = mailflow.ItemDone
+	}
+	for _, one := range cellItems(text) {
+		p.addAction(action{n: n, raw: raw, text: one, owner: owner, due: due, column: true, status: st})
+	}
+}
+
+// mixedActions reads the actions among the notes of a "Notes / Action
+// items" cell: sentences that give someone a task, start with a verb
+// ("Find out which …", "CT: Break this down …") or set a date. The
+// owner column names whoever the sentence does not.
+func (p *parser) mixedActions(n int, raw, cell, owner, due string) {
+	for _, s := range sentences(cell) {
+		a, assigns := p.assignmentIn(s)
+		assigns = assigns && (a.kind == subjectPerson || a.kind == subjectGroup) && !conditional(a.task)
+		if decisionIn(s) && !(assigns && isAgree(a.via) && a.kind == subjectPerson && !isAcronym(a.owner)) {
+			p.addDecision(decisionText(s), n) // "Marcin agreed to test …" is Marcin's action only
+		}
+		if assigns {
+			p.addAction(action{n: n, raw: raw, text: a.task, owner: a.owner, fixed: true})
+			continue
+		}
+		if speaker, remark, ok := p.speakerRemark(s); ok && verbs[strings.ToLower(firstField(remark))] {
+			p.addAction(action{n: n, raw: raw, text: remark, owner: speaker, fixed: true})
+			continue
+		}
+		if verbs[strings.ToLower(firstField(s))] && startsUpper(s) || p.datedNote(s) {
+			p.addAction(action{n: n, raw: raw, text: s, owner: owner, due: due, column: true})
+		}
+	}
+}
+
+// datedNote reports whether a note sets a date for something: "close
+// initial PRs by next week", "for review next week".
+func (p *parser) datedNote(s string) bool {
+	lower := strings.ToLower(s)
+	if strings.Contains(lower, "next week") || strings.Contains(lower, "next session") {
+		return true
+	}
+	return p.hasDue(strings.TrimRight(s, ". "))
+}
+
+// noAction reports whether an action cell says there is none: "Agenda
+// skipped", "Not discussed", "Deferred".
+func noAction(text string) bool {
+	lower := strings.ToLower(text)
+	for _, w := range []string{"skipped", "not discussed", "deferred", "no action", "none required", "nothing to do"} {
+		if strings.Contains(lower, w) && wordCount(text) <= 10 {
+			return true
+		}
+	}
+	return false
+}
+
+// cellItems splits an action cell that holds several items: a list the
+// HTML table flattened ("1. Hwang to share … 2. Eystein to …"), or
+// sentences that each end with their owner ("Initiate … (Christian
+// Taylor). Resolve … (Adam Dean).").
+func cellItems(text string) []string {
+	if parts := inlineList(text); len(parts) > 0 {
+		return parts
+	}
+	ss := sentences(text)
+	if len(ss) < 2 {
+		return []string{text}
+	}
+	var out []string
+	for _, s := range ss {
+		if isAside(strings.TrimRight(s, ". ")) && len(out) > 0 {
+			out[len(out)-1] += " " + s // "… continue building. (Christian Taylor)."
+			continue
+		}
+		out = append(out, s)
+	}
+	for _, s := range out {
+		if !strings.HasSuffix(strings.TrimRight(s, ". "), ")") {
+			return []string{text}
+		}
+	}
+	return out
+}
+
+// inlineList splits "1. a 2. b 3. c" into its items, and "Agreed on 1.
+// Glossary 2. Comms plan" into the text before the list and its items.
+// It returns nil when the text holds no such list.
+func inlineList(text string) []string {
+	var out []string
+	rest := text
+	if r, num, ok := listMarker(text); ok && num == 1 {
+		rest = r
+	} else if i := strings.Index(text, " 1. "); i > 0 {
+		out = append(out, strings.TrimSpace(text[:i]))
+		rest = text[i+4:]
+	} else {
+		return nil
+	}
+	for n := 2; n < 100; n++ {
+		mark := " " + strconv.Itoa(n) + ". "
+		i := strings.Index(rest, mark)
+		if i < 0 {
+			break
+		}
+		out = append(out, strings.TrimSpace(rest[:i]))
+		rest = rest[i+len(mark):]
+	}
+	return append(out, strings.TrimSpace(rest))
 }
 
 // isDoneMark reads the ticks people put in a Done column.
@@ -390,8 +606,8 @@ func isDoneMark(s string) bool {
 }
 
 func (p *parser) tableRisk(n int, raw string, get func(column) string) {
-	desc := get(colRisk)
-	if isNothing(desc) {
+	desc := tidyText(get(colRisk))
+	if isNothing(desc) || !hasLetter(desc) {
 		if get(colLikelihood) != "" || get(colImpact) != "" || get(colMitigation) != "" {
 			p.problem(n, raw, "risk table row has no description")
 		}

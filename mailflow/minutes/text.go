@@ -19,6 +19,7 @@ type line struct {
 	n      int    // 1-based line number in the whole body
 	indent int    // leading white space in columns (a tab counts 4)
 	text   string // trimmed; a chat-log prefix ("12:01 <alice>") removed
+	raw    string // as written, for the notes
 	nick   string // the speaker of a chat-log line
 	quoted bool   // part of quoted older mail ("> …")
 }
@@ -35,7 +36,10 @@ func splitLines(text string, first int) []line {
 			s = cutUTF8(s, maxLineBytes)
 		}
 		s = cleanLine(s)
-		l := line{n: first + i}
+		if strings.Contains(s, "](#") {
+			s = dropAnchorLinks(s)
+		}
+		l := line{n: first + i, raw: s}
 		for _, c := range s {
 			if c == ' ' {
 				l.indent++
@@ -91,6 +95,29 @@ func cutUTF8(s string, n int) string {
 		n--
 	}
 	return s[:n]
+}
+
+// dropAnchorLinks turns Markdown links to a place in the same page,
+// "[Action #1](#action1): …", into their text: the anchor says nothing to
+// a reader of the mail, and the text may be a label.
+func dropAnchorLinks(s string) string {
+	var b strings.Builder
+	for {
+		i := strings.Index(s, "](#")
+		if i < 0 {
+			break
+		}
+		open := strings.LastIndexByte(s[:i], '[')
+		end := strings.IndexByte(s[i:], ')')
+		if open < 0 || end < 0 {
+			break
+		}
+		b.WriteString(s[:open])
+		b.WriteString(s[open+1 : i])
+		s = s[i+end+1:]
+	}
+	b.WriteString(s)
+	return b.String()
 }
 
 // reChat matches the prefix of an IRC or chat log line: an optional
@@ -207,7 +234,7 @@ func stripEmphasis(s string) string {
 // plainText removes the Markdown emphasis and code marks people leave in
 // item text ("**Jack** to update the `team` repo").
 func plainText(s string) string {
-	if !strings.ContainsAny(s, "*_`~") {
+	if !hasMarkup(s) {
 		return s
 	}
 	s = strings.ReplaceAll(s, "**", "")
@@ -215,6 +242,13 @@ func plainText(s string) string {
 	s = strings.ReplaceAll(s, "`", "")
 	s = strings.ReplaceAll(s, "~~", "")
 	return s
+}
+
+// hasMarkup reports whether s has a Markdown emphasis or code mark. It
+// runs on every line: four vectorised byte searches beat one loop.
+func hasMarkup(s string) bool {
+	return strings.IndexByte(s, '*') >= 0 || strings.IndexByte(s, '_') >= 0 ||
+		strings.IndexByte(s, '`') >= 0 || strings.IndexByte(s, '~') >= 0
 }
 
 // tidyText collapses white space and trims the punctuation that ends a
@@ -234,4 +268,16 @@ func startsUpper(s string) bool {
 	return unicode.IsUpper(r)
 }
 
-func wordCount(s string) int { return len(strings.Fields(s)) }
+// wordCount counts the space-separated words of s without splitting it.
+func wordCount(s string) int {
+	n := 0
+	in := false
+	for i := 0; i < len(s); i++ {
+		space := s[i] == ' ' || s[i] == '\t' || s[i] == '\n'
+		if !space && !in {
+			n++
+		}
+		in = !space
+	}
+	return n
+}

@@ -1,0 +1,413 @@
+package minutes
+
+import (
+	"strings"
+)
+
+// Prose: most minutes written by people record actions and decisions in
+// sentences, not under headings: "Priya will write the runbook by
+// December 11", "Carol is going to ping Nathaniel", "X to check.", "Jordan,
+// can you also add …?", "The Steering Council decided Thomas would send
+// …", "after some deliberation decided that …", "SC agrees on …". The
+// readers here look at the shape of each sentence: who its subject is
+// (subjects.go) and what follows it. Items found this way are "weak": a
+// repeat of an item the minutes also list (a recap's outline repeating
+// its action items) is dropped.
+
+// maxSubjectWords bounds the words of a subject: "Silona, Leonard, and
+// Christian".
+const maxSubjectWords = 7
+
+// assignment is an action a sentence gives someone.
+type assignment struct {
+	owner string // as written; "" when nobody is named
+	kind  subjectKind
+	task  string // from the verb on
+	via   string // the word that made it an assignment: "to", "will", "agreed" …
+}
+
+// hedges after "will" make a sentence a guess, not a commitment: "Carol
+// will probably want to see it".
+var hedges = map[string]bool{
+	"probably": true, "maybe": true, "possibly": true, "perhaps": true, "likely": true, "hopefully": true,
+	"might": true, "not": true, "never": true, "need": true, "want": true,
+}
+
+// adverbs may stand between "will" and its verb.
+var adverbs = map[string]bool{
+	"also": true, "soon": true, "then": true, "now": true, "still": true, "first": true, "quickly": true,
+	"personally": true, "jointly": true, "directly": true, "kindly": true, "immediately": true, "shortly": true,
+	"again": true, "additionally": true, "separately": true, "together": true,
+}
+
+// notTasks are words that follow "to" or "will" without starting a task:
+// "Bob to be fair", "Alice to herself", "back to the agenda".
+var notTasks = map[string]bool{
+	"the": true, "a": true, "an": true, "this": true, "that": true, "these": true, "those": true, "his": true,
+	"her": true, "their": true, "our": true, "my": true, "its": true, "your": true, "herself": true,
+	"himself": true, "themselves": true, "itself": true, "them": true, "us": true, "me": true, "you": true,
+	"him": true, "it": true, "be": true, "been": true, "being": true, "date": true, "all": true, "any": true,
+	"some": true, "each": true, "other": true, "which": true, "whom": true, "what": true, "who": true,
+	"and": true, "or": true, "but": true, "if": true, "not": true, "no": true, "than": true, "as": true,
+	"at": true, "in": true, "on": true, "of": true, "for": true, "with": true, "from": true, "by": true,
+	"one": true, "two": true, "three": true, "more": true, "less": true, "much": true, "many": true,
+	"have": false, "get": false,
+	// States and wishes, not tasks.
+	"want": true, "like": true, "love": true, "prefer": true, "think": true, "hope": true, "know": true,
+	"feel": true, "seem": true, "wish": true, "mind": true, "matter": true, "happen": true, "depend": true,
+	"remain": true, "stay": true, "become": true, "continue": true, "receive": true, "benefit": true,
+	"step": true, "leave": false,
+}
+
+// verbLike reports whether w can be the verb that starts a task: a
+// lower-case word that is not a determiner, pronoun or state.
+func verbLike(w string) bool {
+	if w == "" || !startsLower(w) || len(w) < 2 {
+		return false
+	}
+	b := bareWord(w)
+	if b != strings.ToLower(strings.TrimRight(w, ".,;:!?)")) || notTasks[b] || strings.HasSuffix(b, "ly") {
+		return false
+	}
+	for _, r := range b {
+		if !(r >= 'a' && r <= 'z' || r == '-') {
+			return false
+		}
+	}
+	return true
+}
+
+// predicate reads what follows a subject at words[j]: "to send", "will
+// send", "will be meeting", "is going to send", "are requested to keep",
+// "agreed to test", "agrees on circulate", "commits itself to push",
+// "would be sending" (after "decided"). It returns where the task starts
+// and the word that made it an assignment.
+func predicate(words, bare []string, j int, afterDecision bool) (int, string, bool) {
+	at := func(k int) string {
+		if k < len(bare) {
+			return bare[k]
+		}
+		return ""
+	}
+	verbAt := func(k int) (int, bool) {
+		if k < len(words) && verbLike(words[k]) {
+			return k, true
+		}
+		return 0, false
+	}
+	w := at(j)
+	switch w {
+	case "to":
+		if at(j+1) == "be" {
+			return 0, "", false // "Venue to be confirmed": nobody is asked
+		}
+		t, ok := verbAt(j + 1)
+		return t, "to", ok
+	case "will", "shall", "would":
+		if w == "would" && !afterDecision {
+			return 0, "", false
+		}
+		k := j + 1
+		for adverbs[at(k)] {
+			k++
+		}
+		if hedges[at(k)] {
+			return 0, "", false
+		}
+		if at(k) == "be" {
+			// "will be meeting" is a plan; "will be added" is not a task
+			// anyone was given.
+			next := at(k + 1)
+			if strings.HasSuffix(next, "ing") && next != "being" && verbLike(words[k+1]) && k+2 < len(words) && taskVerbIng(next) {
+				return k + 1, "will", true
+			}
+			return 0, "", false
+		}
+		t, ok := verbAt(k)
+		return t, "will", ok
+	case "is", "are":
+		switch at(j + 1) {
+		case "going":
+			if at(j+2) == "to" && at(j+3) != "be" {
+				t, ok := verbAt(j + 3)
+				return t, "will", ok
+			}
+		case "to":
+			t, ok := verbAt(j + 2)
+			return t, "to", ok
+		case "requested", "asked", "expected", "invited", "tasked", "assigned":
+			if at(j+2) == "to" {
+				t, ok := verbAt(j + 3)
+				return t, "asked", ok
+			}
+		}
+	case "be":
+		// "the Director of Finance be asked to report back" (a resolution)
+		switch at(j + 1) {
+		case "asked", "requested", "invited", "tasked", "instructed", "authorised", "authorized":
+			if at(j+2) == "to" {
+				t, ok := verbAt(j + 3)
+				return t, "asked", ok
+			}
+		}
+	case "has", "have":
+		switch at(j + 1) {
+		case "agreed", "volunteered", "offered", "committed", "promised":
+			if at(j+2) == "to" {
+				t, ok := verbAt(j + 3)
+				return t, at(j + 1), ok
+			}
+		}
+	case "agreed", "agrees", "agree", "volunteered", "volunteers", "offered", "offers", "promised", "undertook", "undertakes":
+		if at(j+1) == "to" || at(j+1) == "on" {
+			t, ok := verbAt(j + 2)
+			return t, w, ok
+		}
+	case "commits", "committed", "commit":
+		k := j + 1
+		switch at(k) {
+		case "itself", "himself", "herself", "themselves", "themself":
+			k++
+		}
+		if at(k) == "to" {
+			t, ok := verbAt(k + 1)
+			return t, "commits", ok
+		}
+	case "needs":
+		if at(j+1) == "to" && at(j+2) != "be" {
+			t, ok := verbAt(j + 2)
+			return t, "needs", ok
+		}
+	}
+	return 0, "", false
+}
+
+// taskVerbIng reports whether an -ing form is of a verb that does a task:
+// "will be meeting", "will be sending", not "will be stepping down".
+func taskVerbIng(w string) bool {
+	stem := strings.TrimSuffix(w, "ing")
+	if verbs[stem] || verbs[stem+"e"] {
+		return true
+	}
+	if n := len(stem); n > 2 && stem[n-1] == stem[n-2] && verbs[stem[:n-1]] {
+		return true // "planning", "setting"
+	}
+	return false
+}
+
+// clauseStart reports whether a clause can start at words[i]: the start of
+// the sentence, after "that", "and" or "decided", inside an opening
+// bracket, or after an introductory phrase ("For now, bpepple is going to
+// …").
+func clauseStart(words, bare []string, i int) bool {
+	if i == 0 || strings.HasPrefix(words[i], "(") {
+		return true
+	}
+	prev := words[i-1]
+	if strings.HasSuffix(prev, ":") || (strings.HasSuffix(prev, ".") && len(prev) > 4) || isEnumerator(prev) {
+		return true // after "Dims:", "(2)", or a full stop the sentence splitter kept ("… merge. thl will")
+	}
+	switch bare[i-1] {
+	case "that", "and", "decided", "agreed":
+		return !strings.HasSuffix(prev, ",") || bare[i-1] == "and"
+	}
+	return strings.HasSuffix(prev, ",") && (i <= 3 || strings.Contains(strings.Join(words[:i], " "), "("))
+}
+
+// isEnumerator reports whether w numbers a part of a sentence: "(2)",
+// "b)", "(iii)".
+func isEnumerator(w string) bool {
+	if len(w) < 2 || len(w) > 5 || w[len(w)-1] != ')' {
+		return false
+	}
+	inner := strings.TrimPrefix(w[:len(w)-1], "(")
+	for _, r := range inner {
+		if !(r >= '0' && r <= '9' || r >= 'a' && r <= 'z') {
+			return false
+		}
+	}
+	return inner != ""
+}
+
+// assignmentIn finds the first assignment in a clause.
+func (p *parser) assignmentIn(clause string) (assignment, bool) {
+	words := strings.Fields(clause)
+	bare := make([]string, len(words))
+	for i, w := range words {
+		bare[i] = bareWord(w)
+	}
+	return p.assignmentWords(words, bare)
+}
+
+// predicateWords are the words a predicate starts with: a clause without
+// any of them assigns nothing, and is not read further.
+var predicateWords = newWordSet("to", "will", "shall", "would", "is", "are", "has", "have",
+	"agreed", "agrees", "agree", "volunteered", "volunteers", "offered", "offers", "promised", "undertook",
+	"undertakes", "commits", "committed", "commit", "needs", "asked", "requested", "invited", "tasked",
+	"can", "could", "please", "be")
+
+// assignmentWords finds the first assignment in the words of a clause.
+func (p *parser) assignmentWords(words, bare []string) (assignment, bool) {
+	if len(words) < 3 || len(words) > 120 {
+		return assignment{}, false
+	}
+	cue := false
+	for _, b := range bare {
+		if predicateWords.has(b) {
+			cue = true
+			break
+		}
+	}
+	if !cue {
+		return assignment{}, false
+	}
+	if a, ok := p.vocative(words); ok {
+		return a, true
+	}
+	afterDecision := false
+	var weakest assignment
+	found := false
+	for i := 0; i < len(words); i++ {
+		switch bare[i] {
+		case "decided", "agreed", "resolved":
+			afterDecision = true
+		case "asked", "requested", "invited", "tasked":
+			if a, ok := p.askedTo(words, i); ok {
+				return a, true
+			}
+		}
+		if !clauseStart(words, bare, i) {
+			continue
+		}
+		for k := 1; k <= maxSubjectWords && i+k < len(words); k++ {
+			if !predicateWords.has(bare[i+k]) {
+				continue
+			}
+			t, via, ok := predicate(words, bare, i+k, afterDecision)
+			if !ok {
+				continue
+			}
+			subj := append([]string(nil), words[i:i+k]...)
+			if strings.HasSuffix(subj[k-1], ")") {
+				continue // "(Łukasz Langa) to discuss": the bracket's name is not the subject
+			}
+			subj[0] = strings.TrimLeft(subj[0], "(")
+			owner, kind := p.subject(subj)
+			if kind == subjectPronoun && k == 1 {
+				owner, kind = p.antecedent(words, i, bareWord(subj[0]))
+			}
+			if kind == subjectNone {
+				continue
+			}
+			a := assignment{owner: owner, kind: kind, task: strings.Join(words[t:], " "), via: via}
+			if i > 0 && bare[i-1] == "and" && (kind != subjectPerson || via == "to") {
+				continue // "… and the group will …", "request from Jon and Thomas to make …"
+			}
+			if kind == subjectPerson || kind == subjectGroup {
+				return a, true
+			}
+			if !found {
+				weakest, found = a, true
+			}
+		}
+	}
+	return weakest, found
+}
+
+// antecedent finds whom "he" or "she" stands for: the person the
+// sentence starts with ("Thomas has several todos that he will …").
+func (p *parser) antecedent(words []string, i int, pronoun string) (string, subjectKind) {
+	if pronoun != "he" && pronoun != "she" || i == 0 {
+		return "", subjectPronoun
+	}
+	for k := 1; k <= 3 && k < i; k++ {
+		if !startsLower(words[k]) {
+			continue
+		}
+		if owner, kind := p.subject(words[:k]); kind == subjectPerson {
+			return owner, kind
+		}
+		break
+	}
+	return "", subjectPronoun
+}
+
+// vocative reads a request made to someone by name: "Jordan, can you also
+// add the numbers by Thursday?", "Bob, please send the quote".
+func (p *parser) vocative(words []string) (assignment, bool) {
+	for k := 1; k <= 3 && k < len(words); k++ {
+		if !strings.HasSuffix(words[k-1], ",") {
+			continue
+		}
+		name := strings.TrimRight(strings.Join(words[:k], " "), ",")
+		if _, kind := p.subject(strings.Fields(name)); kind != subjectPerson || strings.HasSuffix(strings.ToLower(name), "ly") {
+			return assignment{}, false // "Additionally, please see …" asks nobody
+		}
+		j := k
+		switch bareWord(words[j]) {
+		case "can", "could", "would", "will":
+			if j+1 >= len(words) || bareWord(words[j+1]) != "you" {
+				return assignment{}, false
+			}
+			j += 2
+		case "please":
+		default:
+			return assignment{}, false
+		}
+		for j < len(words) && (adverbs[bareWord(words[j])] || bareWord(words[j]) == "please") {
+			j++
+		}
+		if j < len(words) && verbLike(words[j]) {
+			task := strings.TrimRight(strings.Join(words[j:], " "), "?")
+			return assignment{owner: name, kind: subjectPerson, task: task, via: "asked"}, true
+		}
+		return assignment{}, false
+	}
+	return assignment{}, false
+}
+
+// askedTo reads "asked all WPs leaders to add …", "requested Bob to
+// send …": the one asked is the owner.
+func (p *parser) askedTo(words []string, i int) (assignment, bool) {
+	for k := 1; k <= 4 && i+1+k < len(words); k++ {
+		if bareWord(words[i+1+k]) != "to" {
+			continue
+		}
+		t := i + 2 + k
+		if t >= len(words) || !verbLike(words[t]) {
+			return assignment{}, false
+		}
+		owner, kind := p.subject(words[i+1 : i+1+k])
+		if kind != subjectPerson && kind != subjectGroup {
+			return assignment{}, false
+		}
+		return assignment{owner: owner, kind: kind, task: strings.Join(words[t:], " "), via: "asked"}, true
+	}
+	return assignment{}, false
+}
+
+// firstField returns the first word of s.
+func firstField(s string) string {
+	s = strings.TrimSpace(s)
+	if i := strings.IndexByte(s, ' '); i >= 0 {
+		return s[:i]
+	}
+	return s
+}
+
+// conditional reports whether a task holds only under a condition: "will
+// help … if they require any help".
+func conditional(task string) bool {
+	return strings.Contains(task, " if ") || strings.Contains(task, " unless ") || strings.HasPrefix(task, "if ")
+}
+
+// clauseEnd returns the index after the clause of a sentence that
+// starts at words[start]: clauses end at semicolons.
+func clauseEnd(words []string, start int) int {
+	for i := start; i < len(words); i++ {
+		if strings.HasSuffix(words[i], ";") {
+			return i + 1
+		}
+	}
+	return len(words)
+}
