@@ -63,12 +63,13 @@ func (h *handling) publish(tg target, parsed mailflow.Minutes, v verdict) error 
 		// The title stays as first sent: a new version's subject carries
 		// "Corrected" or "v2", which is not the meeting's name.
 		meeting.Chair, meeting.MessageID = parsed.Meeting.Chair, msgRow
+		meeting.Notes, meeting.NextMeeting = parsed.Notes, parsed.NextMeeting
 		if err := h.tx.UpdateMeeting(meeting); err != nil {
 			return err
 		}
 	} else {
 		meeting = store.Meeting{ProjectID: h.proj.ID, Title: parsed.Meeting.Title, MeetingDate: parsed.Meeting.Date.String(),
-			Chair: parsed.Meeting.Chair, MessageID: msgRow, CreatedAt: h.now}
+			Chair: parsed.Meeting.Chair, MessageID: msgRow, CreatedAt: h.now, Notes: parsed.Notes, NextMeeting: parsed.NextMeeting}
 		if meeting.ID, err = h.tx.InsertMeeting(meeting); err != nil {
 			return err
 		}

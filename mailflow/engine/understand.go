@@ -20,6 +20,8 @@ type Understanding struct {
 	Risks       []mailflow.Risk       `json:"risks"`
 	Decisions   []mailflow.Decision   `json:"decisions"`
 	Changes     []mailflow.Change     `json:"changes"`
+	Notes       string                `json:"notes,omitempty"`
+	NextMeeting string                `json:"next_meeting,omitempty"`
 	ReplyText   string                `json:"reply_text"`
 	Commands    []mailflow.Command    `json:"commands"`
 	ReplyNotes  []string              `json:"reply_notes"` // lines of a reply kept as notes
@@ -54,6 +56,7 @@ func Understand(raw []byte, pc *config.Project) (*Understanding, error) {
 		m := *t.parsed
 		u.Meeting = &m.Meeting
 		u.ActionItems, u.Risks, u.Decisions, u.Changes, u.Problems = m.ActionItems, m.Risks, m.Decisions, m.Changes, m.Problems
+		u.Notes, u.NextMeeting = m.Notes, m.NextMeeting
 	case mailflow.KindReply:
 		for _, l := range t.lines {
 			switch {
