@@ -27,6 +27,7 @@ var textFuncs = texttemplate.FuncMap{
 	"first":  first,
 	"rest":   rest,
 	"abs":    abs,
+	"reflow": Reflow,
 }
 
 var htmlFuncs = htmltemplate.FuncMap{
@@ -41,6 +42,7 @@ var htmlFuncs = htmltemplate.FuncMap{
 	"severityText": severityText,
 	"healthColor":  healthColor,
 	"abs":          abs,
+	"reflow":       Reflow,
 	"upper":        strings.ToUpper,
 }
 
@@ -172,6 +174,41 @@ func statusColor(status string) htmltemplate.CSS {
 		return "background:#667085;color:#ffffff"
 	}
 	return "background:#175cd3;color:#ffffff"
+}
+
+// Reflow joins the lines of text that a mail client hard-wrapped back
+// into paragraphs, so that notes quoted from minutes wrap cleanly again. A
+// line joins the one before it when that one was long (a wrapped line, not
+// a short heading or a signature) and it does not itself start a list
+// entry.
+func Reflow(text string) string {
+	lines := strings.Split(text, "\n")
+	out := lines[:0:0]
+	for _, l := range lines {
+		t := strings.TrimSpace(l)
+		if n := len(out); n > 0 && t != "" && !startsEntry(t) {
+			prev := strings.TrimSpace(out[n-1])
+			if utf8.RuneCountInString(prev) >= 50 && !strings.HasSuffix(prev, ":") {
+				out[n-1] = strings.TrimRight(out[n-1], " ") + " " + t
+				continue
+			}
+		}
+		out = append(out, l)
+	}
+	return strings.Join(out, "\n")
+}
+
+// startsEntry reports whether a line begins a list entry: "- ", "* ",
+// "• ", "1. ", "a) ".
+func startsEntry(line string) bool {
+	if strings.HasPrefix(line, "- ") || strings.HasPrefix(line, "* ") || strings.HasPrefix(line, "• ") || strings.HasPrefix(line, "#") {
+		return true
+	}
+	i := 0
+	for i < len(line) && i < 3 && (line[i] >= '0' && line[i] <= '9' || line[i] >= 'a' && line[i] <= 'z' && i == 0) {
+		i++
+	}
+	return i > 0 && i < len(line) && (line[i] == '.' || line[i] == ')') && i+1 < len(line) && line[i+1] == ' '
 }
 
 // abs is |n|: "passed 3 days ago" from DaysLeft -3.

@@ -338,3 +338,18 @@ func TestSampleForEveryKind(t *testing.T) {
 		t.Error("Sample of an unknown kind is not nil")
 	}
 }
+
+func TestReflow(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"The vendor delivered build 7.2 of the pharmacy interface on Monday;\ntesting is a week behind plan.", "The vendor delivered build 7.2 of the pharmacy interface on Monday; testing is a week behind plan."},
+		{"Summary\nThe vendor is late.", "Summary\nThe vendor is late."},
+		{"We went through the cutover weekend plan page by page, and then:\n- one\n- two", "We went through the cutover weekend plan page by page, and then:\n- one\n- two"},
+		{"Discussion items that were raised at the meeting today follow here\n1. first item\n2. second", "Discussion items that were raised at the meeting today follow here\n1. first item\n2. second"},
+		{"A paragraph that is long enough to have been wrapped by a client\n\nA new one.", "A paragraph that is long enough to have been wrapped by a client\n\nA new one."},
+	}
+	for _, tc := range tests {
+		if got := Reflow(tc.in); got != tc.want {
+			t.Errorf("Reflow(%q) = %q, want %q", tc.in, got, tc.want)
+		}
+	}
+}
