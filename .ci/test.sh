@@ -48,6 +48,10 @@ if [ -n "$unformatted" ]; then
   echo "not gofmt-formatted (run gofmt -w on them):"; echo "$unformatted"; exit 1
 fi
 go vet ./...
+# Pinned: v0.8.2 supports Go 1.26. It reports deprecated calls, unused
+# code and likely bugs that go vet does not.
+echo "== staticcheck"
+go run honnef.co/go/tools/cmd/staticcheck@v0.8.2 ./...
 echo "== go test"
 go test -count=1 ./...
 # The packages where goroutines meet (a batch handled while the next is
