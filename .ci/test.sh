@@ -55,10 +55,10 @@ go run honnef.co/go/tools/cmd/staticcheck@v0.8.2 ./...
 echo "== go test"
 go test -count=1 ./...
 # The packages where goroutines meet (a batch handled while the next is
-# fetched, moves on a second connection, faults cut mid-command) run again
-# under the race detector.
-echo "== go test -race (intake, daemon)"
-go test -race -count=1 ./mailflow/intake/ ./mailflow/daemon/
+# fetched, moves on a second connection, faults cut mid-command, the
+# in-process servers and the fault proxy) run again under the race detector.
+echo "== go test -race (intake, daemon, inproc, faultnet)"
+go test -race -count=1 ./mailflow/intake/ ./mailflow/daemon/ ./mailflow/inproc/ ./mailflow/faultnet/
 echo "== fuzz (brief)"
 # A count, not a duration: Go 1.26's fuzz coordinator can fail a target with
 # "context deadline exceeded" when a duration runs out while a worker is
