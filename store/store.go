@@ -348,17 +348,3 @@ type Project struct {
 }
 
 func utc(t time.Time) time.Time { return t.UTC() }
-
-func nullTime(t time.Time) sql.NullTime {
-	if t.IsZero() {
-		return sql.NullTime{}
-	}
-	return sql.NullTime{Time: t.UTC(), Valid: true}
-}
-
-func nullID(id int64) sql.NullInt64 {
-	if id == 0 {
-		return sql.NullInt64{}
-	}
-	return sql.NullInt64{Int64: id, Valid: true}
-}

@@ -6,7 +6,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
-	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -105,7 +104,7 @@ func TestReadmeInstall(t *testing.T) {
 	bin := filepath.Join(root, "usr", "local", "bin")
 	cmd := exec.Command("bash", "-e", "-u", "-o", "pipefail", "-x", "-c", script)
 	cmd.Dir = "../.."
-	cmd.Env = append(os.Environ(), "PATH="+bin+":"+filepath.Join(runtime.GOROOT(), "bin")+":"+os.Getenv("PATH"), "EDITOR="+editor)
+	cmd.Env = append(os.Environ(), "PATH="+bin+":"+os.Getenv("PATH"), "EDITOR="+editor)
 	out, err := cmd.CombinedOutput()
 	if err != nil {
 		t.Fatalf("the README's steps failed as written: %v\n%s", err, out)

@@ -35,7 +35,6 @@ type rig struct {
 	d     *daemon.Daemon
 	clock *demo.Clock
 	stop  func() error
-	seq   int
 }
 
 func newRig(t *testing.T, setup func(*rig)) *rig {

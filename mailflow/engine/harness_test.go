@@ -43,7 +43,7 @@ func (c *clock) set(t time.Time) { c.mu.Lock(); c.t = t; c.mu.Unlock() }
 
 // harness is an engine over a real store, with a settable clock.
 type harness struct {
-	t     *testing.T
+	t     testing.TB
 	cfg   *config.Config
 	st    *store.Store
 	eng   *engine.Engine
@@ -71,7 +71,7 @@ func trustedAuthserv(id string) option {
 
 func rateLimit(n int) option { return func(c *config.Config) { c.Security.ReplyRateLimit = n } }
 
-func newHarness(t *testing.T, opts ...option) *harness {
+func newHarness(t testing.TB, opts ...option) *harness {
 	t.Helper()
 	cfg := &config.Config{
 		Database: config.Database{Path: t.TempDir() + "/mailflow.db"},
@@ -240,7 +240,7 @@ func (h *harness) countItems() int {
 }
 
 // header reads a header of a queued mail.
-func header(t *testing.T, m store.Mail, key string) string {
+func header(t testing.TB, m store.Mail, key string) string {
 	t.Helper()
 	msg, err := mail.ReadMessage(bytes.NewReader(m.Raw))
 	if err != nil {
@@ -260,7 +260,7 @@ func body(t *testing.T, m store.Mail) string {
 }
 
 // mailTo finds the queued mail of kind to recipient among ms.
-func mailTo(t *testing.T, ms []store.Mail, kind, to string) store.Mail {
+func mailTo(t testing.TB, ms []store.Mail, kind, to string) store.Mail {
 	t.Helper()
 	for _, m := range ms {
 		if m.Kind == kind && len(m.Recipients()) == 1 && m.Recipients()[0] == to {

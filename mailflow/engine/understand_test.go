@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"mailflow/mailflow/engine"
+	"mailflow/mailflow/internal/corpora"
 	"mailflow/store"
 )
 
@@ -44,11 +45,12 @@ func TestParseAgreesWithEngine(t *testing.T) {
 }
 
 // On real minutes, parse and the engine agree on every file of the
-// labelled development set (when ../shared/corpora is present).
+// labelled development set (../shared/corpora; required in CI).
 func TestParseAgreesWithEngineOnRealMinutes(t *testing.T) {
-	files, _ := filepath.Glob(filepath.Join("..", "..", "..", "shared", "corpora", "real_minutes_dev", "*.eml"))
-	if len(files) == 0 {
-		t.Skip("../shared/corpora/real_minutes_dev not present")
+	dir := corpora.Dir(t, "real_minutes_dev")
+	files, err := filepath.Glob(filepath.Join(dir, "*.eml"))
+	if err != nil || len(files) == 0 {
+		t.Fatalf("no .eml files in %s (%v)", dir, err)
 	}
 	for _, f := range files {
 		raw, err := os.ReadFile(f)

@@ -91,8 +91,15 @@ type discardLogger struct{}
 
 func (discardLogger) Printf(string, ...any) {}
 
-// Close stops the server.
-func (s *IMAP) Close() error { return s.server.Close() }
+// Close stops the server. It closes the listener itself too: the server
+// closes only the listeners its Serve has registered, and Close may run
+// before the goroutine running Serve has started, when the listener would
+// stay open, accepting connections nobody serves.
+func (s *IMAP) Close() error {
+	err := s.server.Close()
+	s.ln.Close() //nolint:errcheck // already closed by the server unless Serve had not started
+	return err
+}
 
 // client logs in a fresh client.
 func (s *IMAP) client() (*imapclient.Client, error) {
@@ -211,6 +218,7 @@ func (r Received) Decoded(key string) string {
 type SMTP struct {
 	Addr   string
 	server *smtp.Server
+	ln     net.Listener
 
 	mu       sync.Mutex
 	received []Received
@@ -245,6 +253,7 @@ func StartSMTP(dir string) (*SMTP, error) {
 	go srv.Serve(ln) //nolint:errcheck // returns when Close closes the listener
 	s.Addr = ln.Addr().String()
 	s.server = srv
+	s.ln = ln
 	return s, nil
 }
 
@@ -253,8 +262,13 @@ type discardSMTPLogger struct{}
 func (discardSMTPLogger) Printf(string, ...any) {}
 func (discardSMTPLogger) Println(...any)        {}
 
-// Close stops the server.
-func (s *SMTP) Close() error { return s.server.Close() }
+// Close stops the server, and closes its listener for the reason IMAP.Close
+// does.
+func (s *SMTP) Close() error {
+	err := s.server.Close()
+	s.ln.Close() //nolint:errcheck // already closed by the server unless Serve had not started
+	return err
+}
 
 // Received returns a copy of everything accepted so far.
 func (s *SMTP) Received() []Received {

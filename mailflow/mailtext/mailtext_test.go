@@ -6,10 +6,11 @@ import (
 	"net/mail"
 	"os"
 	"path/filepath"
-	"runtime"
 	"strings"
 	"testing"
 	"time"
+
+	"mailflow/mailflow/internal/corpora"
 )
 
 func readFile(t testing.TB, name string) []byte {
@@ -155,22 +156,6 @@ func TestReadMalformed(t *testing.T) {
 	}
 }
 
-// corpusDir returns a directory of the shared public corpora, which live
-// next to the repository (../shared/corpora from its root), or skips.
-func corpusDir(t testing.TB, name string) string {
-	t.Helper()
-	_, file, _, ok := runtime.Caller(0)
-	if !ok {
-		t.Skip("cannot locate the test file")
-	}
-	root := filepath.Dir(filepath.Dir(filepath.Dir(file))) // <repo>/mailflow/mailtext/x_test.go
-	dir := filepath.Join(root, "..", "shared", "corpora", name)
-	if _, err := os.Stat(dir); err != nil {
-		t.Skipf("corpus %s not present: %v", name, err)
-	}
-	return dir
-}
-
 // TestOddMIME reads the odd and hostile messages of CPython's and
 // mailparser's test suites: each must be read or refused with
 // ErrMalformed, quickly, and never panic.
@@ -180,7 +165,7 @@ func TestOddMIME(t *testing.T) {
 		{"mailparser_fixtures", "fixtures/*.eml"},
 	} {
 		t.Run(c.corpus, func(t *testing.T) {
-			files, _ := filepath.Glob(filepath.Join(corpusDir(t, c.corpus), c.glob))
+			files, _ := filepath.Glob(filepath.Join(corpora.Dir(t, c.corpus), c.glob))
 			if len(files) == 0 {
 				t.Fatal("no files")
 			}

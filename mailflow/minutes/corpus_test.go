@@ -4,31 +4,18 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"runtime"
 	"strings"
 	"testing"
 	"time"
 
 	"mailflow/mailflow"
+	"mailflow/mailflow/internal/corpora"
 	"mailflow/mailflow/mailtext"
 )
 
-// corpusDir returns a directory of the shared public corpora, which live
-// next to the repository (../shared/corpora from its root), or skips.
-func corpusDir(t testing.TB, name string) string {
-	t.Helper()
-	_, file, _, ok := runtime.Caller(0)
-	if !ok {
-		t.Skip("cannot locate the test file")
-	}
-	// file is <repo>/mailflow/minutes/corpus_test.go.
-	root := filepath.Dir(filepath.Dir(filepath.Dir(file)))
-	dir := filepath.Join(root, "..", "shared", "corpora", name)
-	if _, err := os.Stat(dir); err != nil {
-		t.Skipf("corpus %s not present: %v", name, err)
-	}
-	return dir
-}
+// corpusDir returns a directory of the shared public corpora: it skips
+// when they are missing, and fails under MAILFLOW_REQUIRE_CORPORA=1.
+func corpusDir(t testing.TB, name string) string { return corpora.Dir(t, name) }
 
 // wrapPlain makes a text/plain message of a minutes file, as a chair would
 // paste it into a mail.

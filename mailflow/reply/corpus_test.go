@@ -17,11 +17,13 @@ import (
 	_ "github.com/emersion/go-message/charset" // the fixtures are iso-8859-1 and utf-8 (PITFALLS)
 
 	"mailflow/mailflow"
+	"mailflow/mailflow/internal/corpora"
 	"mailflow/mailflow/mailtext"
 )
 
 // The reply suites of two other projects, kept outside the repository in
-// ../shared/corpora (see each suite's SOURCE.txt), are run against the
+// ../shared/corpora (see each suite's SOURCE.txt; package corpora finds
+// them, and fails the test when CI requires them), are run against the
 // stripper. A suite passes a fixture as defined below; the test fails when
 // a suite's pass rate drops under its floor, which sits just under what the
 // stripper achieves, so a regression is caught and an improvement is free.
@@ -29,34 +31,6 @@ const (
 	floorEmailReplyParser = 0.99 // needs 22/22
 	floorTalon            = 0.96 // needs 29/30
 )
-
-// corpusRoot finds the shared corpora: ../shared/corpora from the
-// repository root (the directory with go.mod), or $MAILFLOW_CORPORA.
-func corpusRoot(t *testing.T) string {
-	t.Helper()
-	if d := os.Getenv("MAILFLOW_CORPORA"); d != "" {
-		return d
-	}
-	dir, err := os.Getwd()
-	if err != nil {
-		t.Skipf("no working directory: %v", err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			break
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Skip("no go.mod above the test; corpora not located")
-		}
-		dir = parent
-	}
-	root := filepath.Join(dir, "..", "shared", "corpora")
-	if _, err := os.Stat(root); err != nil {
-		t.Skipf("corpora not found at %s", root)
-	}
-	return root
-}
 
 // visible normalises a reply for comparison the way a reader sees it: line
 // endings unified, spaces at line ends dropped, runs of blank lines made
@@ -135,7 +109,7 @@ var reUpstreamQuoteLine = regexp.MustCompile(`^(?:On [^:]+:|>)`)
 // present. The fragment-level assertions are not checked: mailflow does
 // not split replies into fragments.
 func TestCorpusEmailReplyParser(t *testing.T) {
-	dir := filepath.Join(corpusRoot(t), "email_reply_parser")
+	dir := corpora.Dir(t, "email_reply_parser")
 	var want map[string]erpExpectation
 	readJSON(t, filepath.Join(dir, "expectations.json"), &want)
 	res := suiteResult{name: "email_reply_parser"}
@@ -260,7 +234,7 @@ type talonExpectation struct {
 //     visible() equals text_equals, which talon defines as the body
 //     without the expected signature.
 func TestCorpusTalon(t *testing.T) {
-	dir := filepath.Join(corpusRoot(t), "talon")
+	dir := corpora.Dir(t, "talon")
 	var want map[string]talonExpectation
 	readJSON(t, filepath.Join(dir, "expectations.json"), &want)
 	res := suiteResult{name: "talon"}
@@ -360,7 +334,7 @@ func readJSON(t *testing.T, path string, v any) {
 	t.Helper()
 	b, err := os.ReadFile(path)
 	if err != nil {
-		t.Skipf("%v", err)
+		t.Fatalf("the corpus is there but incomplete: %v", err)
 	}
 	if err := json.Unmarshal(b, v); err != nil {
 		t.Fatalf("%s: %v", path, err)

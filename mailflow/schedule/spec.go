@@ -56,28 +56,92 @@ func (s Spec) String() string { return s.text }
 func (s Spec) IsZero() bool { return s.sched == nil }
 
 // Next returns the first scheduled time strictly after t, in t's location.
+//
+// A schedule names wall-clock times, and each fires once on each day it
+// names, whatever daylight saving does, as cron(8) runs its fixed-time
+// jobs: a time the clock skips (02:30 on a spring-forward night in New
+// York) fires when the clock jumps past it (03:00), and a time the clock
+// repeats (01:30 on a fall-back night) fires at its first occurrence only.
+// The cron library alone, reading instants, skips the first day's run and
+// makes the second twice: a daily report lost, or sent twice.
 func (s Spec) Next(t time.Time) time.Time {
 	if s.sched == nil {
 		return time.Time{}
 	}
-	return s.sched.Next(t)
+	for w := wallClock(t); ; {
+		if w = s.sched.Next(w); w.IsZero() {
+			return time.Time{}
+		}
+		if at := instant(w, t.Location()); at.After(t) {
+			return at
+		}
+	}
 }
 
-// Prev returns the latest scheduled time at or before t, searching back at
-// most a year (enough for any weekly or monthly spec).
+// prevSearch is how far back Prev looks: a year, enough for any weekly,
+// monthly or yearly spec (not for "29 Feb").
+const prevSearch = 366 * 24 * time.Hour
+
+// Prev returns the latest scheduled time at or before t, in t's location,
+// searching back at most a year; zero if there is none.
 func (s Spec) Prev(t time.Time) time.Time {
 	if s.sched == nil {
 		return time.Time{}
 	}
+	now := wallClock(t)
+	// A wall time a little later than t's own may already have fired by t,
+	// at its first occurrence, when the clock was set back since.
+	end := now.Add(maxOffsetChange)
 	// cron has no Prev: step back in growing windows and walk forward.
-	for back := 24 * time.Hour; back <= 366*24*time.Hour; back *= 2 {
+	for back := 24 * time.Hour; ; back *= 2 {
+		back = min(back, prevSearch)
 		var last time.Time
-		for n := s.sched.Next(t.Add(-back)); !n.After(t); n = s.sched.Next(n) {
-			last = n
+		for w := s.sched.Next(now.Add(-back)); !w.IsZero() && !w.After(end); w = s.sched.Next(w) {
+			// Instants grow with wall times (see instant), so the last
+			// one at or before t is the latest.
+			if at := instant(w, t.Location()); !at.After(t) {
+				last = at
+			}
 		}
-		if !last.IsZero() {
+		if !last.IsZero() || back == prevSearch {
 			return last
 		}
 	}
-	return time.Time{}
+}
+
+// maxOffsetChange bounds how far a daylight-saving change moves the clock
+// (two hours at most, in Antarctica/Troll).
+const maxOffsetChange = 3 * time.Hour
+
+// wallClock returns t's wall-clock reading in its location as a UTC time,
+// a clock without daylight saving on which the cron spec is evaluated.
+func wallClock(t time.Time) time.Time {
+	return time.Date(t.Year(), t.Month(), t.Day(), t.Hour(), t.Minute(), t.Second(), t.Nanosecond(), time.UTC)
+}
+
+// instant returns the first instant at which loc's clock reads wall (a
+// UTC time, see wallClock) or later: the wall time itself when it occurs,
+// its first occurrence when the clock repeats it, and the moment the clock
+// jumps past it when the clock skips it. It never decreases as wall grows.
+func instant(wall time.Time, loc *time.Location) time.Time {
+	// The wall time read with the offsets in force a little before and a
+	// little after it: one of them is right unless the clock skips it.
+	var first, latest time.Time
+	for _, near := range []time.Duration{-48 * time.Hour, 48 * time.Hour} {
+		_, offset := wall.Add(near).In(loc).Zone()
+		at := wall.Add(-time.Duration(offset) * time.Second).In(loc)
+		if wallClock(at).Equal(wall) && (first.IsZero() || at.Before(first)) {
+			first = at
+		}
+		if at.After(latest) {
+			latest = at
+		}
+	}
+	if !first.IsZero() {
+		return first
+	}
+	// Skipped: read with the earlier offset it falls after the jump; the
+	// jump is where that zone period starts.
+	start, _ := latest.ZoneBounds()
+	return start.In(loc)
 }
