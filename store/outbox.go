@@ -86,14 +86,20 @@ func (s *Store) DueMail(now time.Time, limit int) ([]Mail, error) {
 	return ms, err
 }
 
-// NextMailAt returns when the earliest queued mail is due, or the zero time.
+// NextMailAt returns when the earliest queued mail is due, or the zero time
+// when none is queued. (The column is read itself, not MIN of it: SQLite
+// gives an aggregate no declared type, and the driver then returns the
+// time as text that does not scan into a time.)
 func (s *Store) NextMailAt() (time.Time, error) {
-	var t sql.NullTime
-	err := s.db.Get(&t, `SELECT MIN(next_attempt_at) FROM outbox WHERE status = 'queued'`)
-	if err != nil || !t.Valid {
-		return time.Time{}, err
+	var t time.Time
+	err := s.db.Get(&t, `SELECT next_attempt_at FROM outbox WHERE status = 'queued' ORDER BY next_attempt_at LIMIT 1`)
+	if errors.Is(err, sql.ErrNoRows) {
+		return time.Time{}, nil
 	}
-	return t.Time, nil
+	if err != nil {
+		return time.Time{}, fmt.Errorf("next mail due: %w", err)
+	}
+	return t, nil
 }
 
 // MarkSending claims a queued mail for an attempt and reports whether this

@@ -180,7 +180,7 @@ func (s samples) overFloor() []time.Duration {
 }
 
 // latencyTimeout bounds the wait for any one sample.
-const latencyTimeout = 30 * time.Second
+const latencyTimeout = 90 * time.Second
 
 // measure appends n messages made by next, one at a time, and times for
 // each the first mail of kind the SMTP server accepts after it, and
@@ -208,6 +208,9 @@ func (lr *latencyRig) measure(n int, next func() []byte, kind string) samples {
 		}
 		s.latency = append(s.latency, sent.At.Sub(t0))
 		s.floor = append(s.floor, exists.Sub(t0))
+		if exists.Sub(t0) > 2*time.Second {
+			lr.b.Logf("DEBUG sample %d: exists %s sent %s", len(s.floor), exists.Sub(t0), sent.At.Sub(t0))
+		}
 		lr.settle()
 		time.Sleep(time.Duration(100+mrand.IntN(400)) * time.Millisecond)
 	}
