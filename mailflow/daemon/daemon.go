@@ -200,6 +200,9 @@ func (d *Daemon) Once(ctx context.Context) error {
 	if _, err := d.Sender.Flush(ctx); err != nil {
 		fail(stepSend, fmt.Errorf("send: %w", err))
 	}
+	if err := d.prune(ctx); err != nil {
+		fail(stepPrune, err)
+	}
 	d.saveStatus()
 	recordRun(d.Store, d.log, runOutcome(store.ModeOnce, started, failed))
 	errs := make([]error, len(failed))
@@ -371,12 +374,57 @@ func (d *Daemon) periodic(ctx context.Context) {
 		d.setTrouble(stepPeriodic, err)
 		d.lastTick.Store(time.Now().Unix())
 		d.Kick()
+		err = d.prune(ctx)
+		if err != nil && ctx.Err() == nil {
+			d.log.Error("pruning the outbox", "err", err)
+		}
+		d.setTrouble(stepPrune, err)
 		select {
 		case <-ctx.Done():
 			return
 		case <-t.C:
 		}
 	}
+}
+
+// Bounds on one pruning pass: pruneBatch mails per transaction, so that
+// the write lock the engine also needs is held for a few milliseconds at a
+// time, and at most pruneBatches transactions per pass of the periodic
+// loop. A first pass over years of sent mail so catches up at up to 5,000
+// mails a minute instead of stalling the loop.
+const (
+	pruneBatch   = 200
+	pruneBatches = 25
+)
+
+// PruneSentMail drops the bodies of mail sent more than
+// smtp.keep_sent_body_days ago (store.PruneSentMail), at most one pass's
+// worth, and reports how many it pruned.
+func (d *Daemon) PruneSentMail(ctx context.Context) (int, error) {
+	now := d.now()
+	cutoff := now.Add(-d.Config.SMTP.SentBodyRetention())
+	total := 0
+	for range pruneBatches {
+		if ctx.Err() != nil {
+			return total, ctx.Err()
+		}
+		n, err := d.Store.PruneSentMail(ctx, cutoff, now, pruneBatch)
+		total += n
+		if err != nil || n < pruneBatch {
+			return total, err
+		}
+	}
+	return total, nil
+}
+
+// prune runs PruneSentMail and logs what it did.
+func (d *Daemon) prune(ctx context.Context) error {
+	n, err := d.PruneSentMail(ctx)
+	if n > 0 {
+		d.log.Info("dropped the bodies of old sent mail; their headers and the server's answers are kept",
+			"mails", n, "keep_sent_body_days", int(d.Config.SMTP.SentBodyRetention()/(24*time.Hour)))
+	}
+	return err
 }
 
 // sendLoop flushes the outbox whenever it is kicked, and otherwise when the
