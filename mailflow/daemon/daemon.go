@@ -387,14 +387,18 @@ func (d *Daemon) periodic(ctx context.Context) {
 	}
 }
 
-// Bounds on one pruning pass: pruneBatch mails per transaction, so that
-// the write lock the engine also needs is held for a few milliseconds at a
-// time, and at most pruneBatches transactions per pass of the periodic
-// loop. A first pass over years of sent mail so catches up at up to 5,000
-// mails a minute instead of stalling the loop.
+// Bounds on one pruning pass: pruneBatch mails per transaction (about
+// 40 ms of the write lock the engine also needs, measured with
+// BenchmarkOutboxRetention), a pause of pruneYield between transactions
+// so that a writer waiting for the lock gets it (SQLite's busy handler
+// polls, and would keep missing back-to-back transactions), and at most
+// pruneBatches transactions per pass of the periodic loop. A first pass
+// over years of sent mail so catches up at up to 5,000 mails a minute
+// instead of stalling the loop; after that a pass has a minute's worth.
 const (
 	pruneBatch   = 200
 	pruneBatches = 25
+	pruneYield   = 50 * time.Millisecond
 )
 
 // PruneSentMail drops the bodies of mail sent more than
@@ -404,9 +408,13 @@ func (d *Daemon) PruneSentMail(ctx context.Context) (int, error) {
 	now := d.now()
 	cutoff := now.Add(-d.Config.SMTP.SentBodyRetention())
 	total := 0
-	for range pruneBatches {
-		if ctx.Err() != nil {
-			return total, ctx.Err()
+	for i := range pruneBatches {
+		if i > 0 {
+			select {
+			case <-ctx.Done():
+				return total, ctx.Err()
+			case <-time.After(pruneYield):
+			}
 		}
 		n, err := d.Store.PruneSentMail(ctx, cutoff, now, pruneBatch)
 		total += n
