@@ -20,7 +20,7 @@ import (
 // handled, on BenchmarkIngest's corpus, before and after the bodies of its
 // sent mail are dropped (smtp.keep_sent_body_days): the engine handles the
 // corpus in batches as the poller would, every mail it queued is then
-// taken as sent 31 days ago, and store.PruneSentMail runs, 200 mails a
+// taken as sent 31 days ago, and store.PruneSentMail runs, 100 mails a
 // transaction as the daemon does, until nothing is left. Bytes are the
 // pages the database uses (page_count - freelist_count, after a WAL
 // checkpoint): the pages a prune frees are reused by what comes next, so
@@ -58,7 +58,7 @@ func BenchmarkOutboxRetention(b *testing.B) {
 		start := time.Now()
 		pruned := 0
 		for {
-			k, err := st.PruneSentMail(ctx, now.Add(-30*24*time.Hour), now, 200)
+			k, err := st.PruneSentMail(ctx, now.Add(-30*24*time.Hour), now, 100)
 			if err != nil {
 				b.Fatal(err)
 			}
@@ -82,8 +82,8 @@ func BenchmarkOutboxRetention(b *testing.B) {
 			mb(before.used), mb(after.used), perMsg(before.used), perMsg(after.used), 100*(1-float64(after.used)/float64(before.used)))
 		b.Logf("outbox raw bytes:       %6.1f MB before, %6.1f MB after: %6.0f -> %6.0f bytes per mail",
 			mb(before.outboxRaw), mb(after.outboxRaw), float64(before.outboxRaw)/float64(before.mails), float64(after.outboxRaw)/float64(before.mails))
-		b.Logf("pruning took %s: %.0f µs per mail, %d transactions of up to 200", took.Round(time.Millisecond),
-			float64(took.Microseconds())/float64(pruned), (pruned+199)/200)
+		b.Logf("pruning took %s: %.0f µs per mail, %d transactions of up to 100", took.Round(time.Millisecond),
+			float64(took.Microseconds())/float64(pruned), (pruned+99)/100)
 	}
 }
 
