@@ -1,6 +1,8 @@
 package store
 
 import (
+	"bytes"
+	"context"
 	"database/sql"
 	"encoding/json"
 	"errors"
@@ -38,6 +40,9 @@ type Mail struct {
 	LastError     string       `db:"last_error"`
 	Interrupted   int          `db:"interrupted"`
 	Rcpt          string       `db:"rcpt"` // the recipient when there is exactly one
+	// PrunedAt is when a sent mail's body was dropped (PruneSentMail):
+	// Raw holds its header block since. Unset while the mail is whole.
+	PrunedAt sql.NullTime `db:"pruned_at"`
 }
 
 // Recipients decodes the envelope recipients.
@@ -86,14 +91,20 @@ func (s *Store) DueMail(now time.Time, limit int) ([]Mail, error) {
 	return ms, err
 }
 
-// NextMailAt returns when the earliest queued mail is due, or the zero time.
+// NextMailAt returns when the earliest queued mail is due, or the zero time
+// when none is queued. (The column is read itself, not MIN of it: SQLite
+// gives an aggregate no declared type, and the driver then returns the
+// time as text that does not scan into a time.)
 func (s *Store) NextMailAt() (time.Time, error) {
-	var t sql.NullTime
-	err := s.db.Get(&t, `SELECT MIN(next_attempt_at) FROM outbox WHERE status = 'queued'`)
-	if err != nil || !t.Valid {
-		return time.Time{}, err
+	var t time.Time
+	err := s.db.Get(&t, `SELECT next_attempt_at FROM outbox WHERE status = 'queued' ORDER BY next_attempt_at LIMIT 1`)
+	if errors.Is(err, sql.ErrNoRows) {
+		return time.Time{}, nil
 	}
-	return t.Time, nil
+	if err != nil {
+		return time.Time{}, fmt.Errorf("next mail due: %w", err)
+	}
+	return t, nil
 }
 
 // MarkSending claims a queued mail for an attempt and reports whether this
@@ -173,7 +184,7 @@ func (tx *Tx) MailByMessageID(messageID string) (Mail, error) {
 	var m Mail
 	err := tx.tx.GetContext(tx.ctx, &m, `SELECT id, project_id, idem_key, kind, envelope_from, recipients, subject,
 		message_id, about, status, attempts, next_attempt_at, created_at, sent_at, smtp_response, last_error,
-		interrupted, rcpt
+		interrupted, rcpt, pruned_at
 		FROM outbox WHERE message_id = ? LIMIT 1`, messageID)
 	if errors.Is(err, sql.ErrNoRows) {
 		return m, ErrNotFound
@@ -219,4 +230,52 @@ func (tx *Tx) CountRecentMail(projectID int64, recipient string, kinds []string,
 	var n int
 	err := tx.tx.GetContext(tx.ctx, &n, q, args...)
 	return n, err
+}
+
+// PruneSentMail replaces the bytes of up to limit mails sent before cutoff,
+// oldest first, with their header block, and reports how many it pruned.
+// The row keeps what "mailflow outbox", the history and bounce matching
+// read (recipients, subject, kind, Message-ID, sent_at, the server's
+// answer), and the header block keeps From, To, Date, Subject and the
+// threading headers; only the body, which can be rebuilt from the data
+// and is most of the bytes, goes. Queued, sending and failed mail is never
+// touched: it may still be sent. One call is one transaction, so a caller
+// bounds the write lock's hold by limit.
+func (s *Store) PruneSentMail(ctx context.Context, cutoff, now time.Time, limit int) (int, error) {
+	n := 0
+	err := s.Tx(ctx, func(tx *Tx) error {
+		var old []struct {
+			ID  int64  `db:"id"`
+			Raw []byte `db:"raw"`
+		}
+		if err := tx.tx.SelectContext(tx.ctx, &old, `SELECT id, raw FROM outbox
+			WHERE status = 'sent' AND pruned_at IS NULL AND sent_at < ? ORDER BY sent_at LIMIT ?`, utc(cutoff), limit); err != nil {
+			return err
+		}
+		for _, m := range old {
+			if _, err := tx.tx.ExecContext(tx.ctx, `UPDATE outbox SET raw = ?, pruned_at = ? WHERE id = ? AND status = 'sent'`,
+				HeaderBlock(m.Raw), utc(now), m.ID); err != nil {
+				return err
+			}
+		}
+		n = len(old)
+		return nil
+	})
+	if err != nil {
+		return 0, fmt.Errorf("prune sent mail: %w", err)
+	}
+	return n, nil
+}
+
+// HeaderBlock returns the header of a message with the empty line that
+// ends it: the same message with an empty body. A message with no body
+// separator is all header and returned whole.
+func HeaderBlock(raw []byte) []byte {
+	end := len(raw)
+	for _, sep := range [][]byte{[]byte("\r\n\r\n"), []byte("\n\n")} {
+		if i := bytes.Index(raw, sep); i >= 0 && i+len(sep) < end {
+			end = i + len(sep)
+		}
+	}
+	return raw[:end:end]
 }

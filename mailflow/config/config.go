@@ -81,6 +81,10 @@ type SMTP struct {
 	Timeout      Duration `toml:"timeout"`
 	MaxAttempts  int      `toml:"max_attempts"`
 	BatchSize    int      `toml:"batch_size"`
+	// KeepSentBodyDays is how long a sent mail's body stays in the
+	// outbox; after it only its header block, recipients and the
+	// server's answer are kept.
+	KeepSentBodyDays int `toml:"keep_sent_body_days"`
 
 	// FromName is the display name of from when it was written as
 	// "Name <addr>"; Finish leaves the bare address in From, which is what
@@ -156,6 +160,10 @@ const (
 	MaxMaxItems            = 100000
 	DefaultMaxRecipients   = 100
 	MaxMaxRecipients       = 1000
+	// DefaultKeepSentBodyDays covers a bounce or a question about a
+	// mail, weeks later; MaxKeepSentBodyDays is ten years.
+	DefaultKeepSentBodyDays = 30
+	MaxKeepSentBodyDays     = 3650
 )
 
 const oneDay = 24 * time.Hour
@@ -174,6 +182,12 @@ func (s Security) ReplyTokenLifetime() time.Duration {
 // HeldMinutesLifetime is how long held minutes wait for confirmation.
 func (s Security) HeldMinutesLifetime() time.Duration {
 	return time.Duration(orDefault(s.HeldMinutesDays, DefaultHeldMinutesDays)) * oneDay
+}
+
+// SentBodyRetention is how long a sent mail's body is kept. An SMTP that
+// was never finished (a test's) gets the default.
+func (s SMTP) SentBodyRetention() time.Duration {
+	return time.Duration(orDefault(s.KeepSentBodyDays, DefaultKeepSentBodyDays)) * oneDay
 }
 
 // ItemLimit is the most action items, or risks, one minutes mail may hold.
@@ -475,6 +489,7 @@ func (c *Config) Finish(getenv func(string) string) error {
 	if c.SMTP.BatchSize == 0 {
 		c.SMTP.BatchSize = 50
 	}
+	inRange(ps, "smtp.keep_sent_body_days", &c.SMTP.KeepSentBodyDays, DefaultKeepSentBodyDays, 1, MaxKeepSentBodyDays)
 
 	// Security
 	key := string(c.Security.ReplyKey)

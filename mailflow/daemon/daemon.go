@@ -23,10 +23,20 @@ import (
 	"mailflow/templates"
 )
 
-// Timing of the background loops.
+// Timing of the background loops. The sender does not wait for a timer to
+// send new mail: each poller kicks it when a batch of messages commits, and
+// the periodic loop when its jobs ran (Kick). Its timer only brings retries
+// due later, and mail another process queued (mailflow report --now,
+// outbox --retry).
 const (
-	tickEvery  = time.Minute      // periodic jobs (reminders, reports)
-	flushEvery = 30 * time.Second // outbox retries
+	tickEvery = time.Minute // periodic jobs (reminders, reports, pruning)
+	// flushEvery is the longest the sender sleeps unkicked, and how long it
+	// waits after the SMTP server could not be reached.
+	flushEvery = 30 * time.Second
+	// flushGap is the shortest it sleeps for a retry, so that a queued
+	// mail whose time the store and the sender judge differently cannot
+	// make it spin; kicks wake it at once regardless.
+	flushGap = time.Second
 )
 
 // Daemon is a running mailflow.
@@ -39,6 +49,7 @@ type Daemon struct {
 	// Notifier tells systemd about readiness and liveness; nil outside systemd.
 	Notifier *sdnotify.Notifier
 	log      *slog.Logger
+	now      func() time.Time // the clock the sender and the engine use
 	kick     chan struct{}
 	lastTick atomic.Int64 // unix time of the periodic loop's last run
 	started  time.Time    // when Run began
@@ -113,7 +124,10 @@ func newWithStore(ctx context.Context, cfg *config.Config, st *store.Store, tmpl
 	if err != nil {
 		return nil, fmt.Errorf("smtp: %w", err)
 	}
-	d := &Daemon{Config: cfg, Store: st, Engine: eng, Sender: snd, log: log, kick: make(chan struct{}, 1)}
+	if now == nil {
+		now = time.Now
+	}
+	d := &Daemon{Config: cfg, Store: st, Engine: eng, Sender: snd, log: log, now: now, kick: make(chan struct{}, 1)}
 	seen := map[string]bool{}
 	for _, p := range cfg.Projects {
 		if seen[p.Mailbox] {
@@ -135,7 +149,13 @@ func newWithStore(ctx context.Context, cfg *config.Config, st *store.Store, tmpl
 // Close closes the database.
 func (d *Daemon) Close() error { return d.Store.Close() }
 
-// Kick asks the sender to flush now.
+// Kick asks the sender to flush now. Each poller calls it when a batch of
+// messages has committed (intake.Poller.Handled), so the mail the batch
+// queued is sent at once, and the periodic loop after its jobs. A kick
+// while the sender is busy is kept (one is enough) and starts another
+// flush when the one in hand ends; a flush that finds nothing due costs one
+// indexed query. Mail is never sent twice: each is claimed (queued ->
+// sending) before it is sent, by one sender.
 func (d *Daemon) Kick() {
 	select {
 	case d.kick <- struct{}{}:
@@ -179,6 +199,9 @@ func (d *Daemon) Once(ctx context.Context) error {
 	}
 	if _, err := d.Sender.Flush(ctx); err != nil {
 		fail(stepSend, fmt.Errorf("send: %w", err))
+	}
+	if err := d.prune(ctx); err != nil {
+		fail(stepPrune, err)
 	}
 	d.saveStatus()
 	recordRun(d.Store, d.log, runOutcome(store.ModeOnce, started, failed))
@@ -351,6 +374,11 @@ func (d *Daemon) periodic(ctx context.Context) {
 		d.setTrouble(stepPeriodic, err)
 		d.lastTick.Store(time.Now().Unix())
 		d.Kick()
+		err = d.prune(ctx)
+		if err != nil && ctx.Err() == nil {
+			d.log.Error("pruning the outbox", "err", err)
+		}
+		d.setTrouble(stepPrune, err)
 		select {
 		case <-ctx.Done():
 			return
@@ -359,8 +387,58 @@ func (d *Daemon) periodic(ctx context.Context) {
 	}
 }
 
+// Bounds on one pruning pass: pruneBatch mails per transaction (about
+// 30 ms of the write lock the engine also needs: BenchmarkOutboxRetention
+// measured 250-350 µs a mail), a pause of pruneYield between transactions
+// so that a writer waiting for the lock gets it (SQLite's busy handler
+// polls, and would keep missing back-to-back transactions), and at most
+// pruneBatches transactions per pass of the periodic loop. A first pass
+// over years of sent mail so catches up at up to 5,000 mails a minute
+// instead of stalling the loop; after that a pass has a minute's worth.
+const (
+	pruneBatch   = 100
+	pruneBatches = 50
+	pruneYield   = 50 * time.Millisecond
+)
+
+// PruneSentMail drops the bodies of mail sent more than
+// smtp.keep_sent_body_days ago (store.PruneSentMail), at most one pass's
+// worth, and reports how many it pruned.
+func (d *Daemon) PruneSentMail(ctx context.Context) (int, error) {
+	now := d.now()
+	cutoff := now.Add(-d.Config.SMTP.SentBodyRetention())
+	total := 0
+	for i := range pruneBatches {
+		if i > 0 {
+			select {
+			case <-ctx.Done():
+				return total, ctx.Err()
+			case <-time.After(pruneYield):
+			}
+		}
+		n, err := d.Store.PruneSentMail(ctx, cutoff, now, pruneBatch)
+		total += n
+		if err != nil || n < pruneBatch {
+			return total, err
+		}
+	}
+	return total, nil
+}
+
+// prune runs PruneSentMail and logs what it did.
+func (d *Daemon) prune(ctx context.Context) error {
+	n, err := d.PruneSentMail(ctx)
+	if n > 0 {
+		d.log.Info("dropped the bodies of old sent mail; their headers and the server's answers are kept",
+			"mails", n, "keep_sent_body_days", int(d.Config.SMTP.SentBodyRetention()/(24*time.Hour)))
+	}
+	return err
+}
+
+// sendLoop flushes the outbox whenever it is kicked, and otherwise when the
+// earliest queued mail is due (see nextFlush).
 func (d *Daemon) sendLoop(ctx, work context.Context) {
-	t := time.NewTicker(flushEvery)
+	t := time.NewTimer(flushEvery)
 	defer t.Stop()
 	lastErr := ""
 	for {
@@ -382,5 +460,21 @@ func (d *Daemon) sendLoop(ctx, work context.Context) {
 			d.log.Info("sending mail works again")
 			lastErr = ""
 		}
+		t.Reset(d.nextFlush(err))
 	}
+}
+
+// nextFlush is how long the sender sleeps unless kicked: until the earliest
+// queued mail is due (a retry), between flushGap and flushEvery; after a
+// failed flush, flushEvery, since mail the server was not reached for is
+// due at once and would be tried again without pause.
+func (d *Daemon) nextFlush(failed error) time.Duration {
+	if failed != nil {
+		return flushEvery
+	}
+	next, err := d.Store.NextMailAt()
+	if err != nil || next.IsZero() {
+		return flushEvery
+	}
+	return min(max(next.Sub(d.now()), flushGap), flushEvery)
 }

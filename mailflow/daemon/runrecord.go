@@ -15,6 +15,7 @@ const (
 	stepRequeue  = "queueing again mail a crash interrupted"
 	stepPeriodic = "queueing reminders and reports"
 	stepSend     = "sending mail"
+	stepPrune    = "dropping the bodies of old sent mail"
 )
 
 // stepError is a failure and the step of the cycle it happened in.
@@ -52,7 +53,7 @@ func (d *Daemon) runningOutcome() store.Run {
 		}
 	}
 	d.troubleMu.Lock()
-	for _, step := range []string{stepPeriodic, stepSend} {
+	for _, step := range []string{stepPeriodic, stepSend, stepPrune} {
 		if err := d.trouble[step]; err != nil {
 			failed = append(failed, stepError{step, err})
 		}
