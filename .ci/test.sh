@@ -58,7 +58,7 @@ go test -count=1 ./...
 # fetched, moves on a second connection, faults cut mid-command, the
 # in-process servers and the fault proxy) run again under the race detector.
 echo "== go test -race (intake, daemon, inproc, faultnet)"
-go test -race -count=1 ./mailflow/intake/ ./mailflow/daemon/ ./mailflow/inproc/ ./mailflow/faultnet/
+go test -race -count=1 ./mailflow/intake/ ./mailflow/daemon/ ./mailflow/inproc/ ./mailflow/internal/faultnet/
 echo "== fuzz (brief)"
 # A count, not a duration: Go 1.26's fuzz coordinator can fail a target with
 # "context deadline exceeded" when a duration runs out while a worker is

@@ -363,3 +363,19 @@ func TestStatusSilentDaemon(t *testing.T) {
 	}
 	st.Close()
 }
+
+// readmeSection returns the README's section under heading, up to the
+// next heading of the same level.
+func readmeSection(t *testing.T, heading string) string {
+	t.Helper()
+	b, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, rest, ok := strings.Cut(string(b), "\n"+heading+"\n")
+	if !ok {
+		t.Fatalf("README has no section %q", heading)
+	}
+	section, _, _ := strings.Cut(rest, "\n## ")
+	return section
+}

@@ -18,7 +18,7 @@ import (
 	"testing"
 	"time"
 
-	"mailflow/mailflow/dovecottest"
+	"mailflow/mailflow/internal/dovecottest"
 	"mailflow/mailflow/inproc"
 	"mailflow/store"
 )

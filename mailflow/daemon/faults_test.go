@@ -19,7 +19,7 @@ import (
 	"mailflow/mailflow/config"
 	"mailflow/mailflow/daemon"
 	"mailflow/mailflow/demo"
-	"mailflow/mailflow/faultnet"
+	"mailflow/mailflow/internal/faultnet"
 	"mailflow/mailflow/inproc"
 	"mailflow/store"
 )

@@ -21,7 +21,7 @@ import (
 
 	"mailflow/mailflow/daemon"
 	"mailflow/mailflow/demo"
-	"mailflow/mailflow/dovecottest"
+	"mailflow/mailflow/internal/dovecottest"
 	"mailflow/mailflow/inproc"
 	"mailflow/store"
 )

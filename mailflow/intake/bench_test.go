@@ -24,7 +24,7 @@ import (
 	"mailflow/mailflow/config"
 	"mailflow/mailflow/daemon"
 	"mailflow/mailflow/delivery"
-	"mailflow/mailflow/dovecottest"
+	"mailflow/mailflow/internal/dovecottest"
 	"mailflow/mailflow/engine"
 	"mailflow/mailflow/intake"
 	"mailflow/mailflow/mailtext"

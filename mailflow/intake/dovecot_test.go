@@ -18,7 +18,7 @@ import (
 
 	"mailflow/mailflow/config"
 	"mailflow/mailflow/delivery"
-	"mailflow/mailflow/dovecottest"
+	"mailflow/mailflow/internal/dovecottest"
 	"mailflow/mailflow/engine"
 	"mailflow/mailflow/intake"
 	"mailflow/store"

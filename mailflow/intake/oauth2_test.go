@@ -8,7 +8,7 @@ import (
 	"time"
 
 	"mailflow/mailflow/config"
-	"mailflow/mailflow/dovecottest"
+	"mailflow/mailflow/internal/dovecottest"
 	"mailflow/mailflow/oauth"
 	"mailflow/mailflow/oauth/oauthtest"
 	"mailflow/store"

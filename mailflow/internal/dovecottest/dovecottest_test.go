@@ -8,7 +8,7 @@ import (
 	"github.com/emersion/go-imap/v2"
 	"github.com/emersion/go-imap/v2/imapclient"
 
-	"mailflow/mailflow/dovecottest"
+	"mailflow/mailflow/internal/dovecottest"
 )
 
 func msg(n int) []byte {

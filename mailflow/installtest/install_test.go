@@ -1,4 +1,6 @@
-package main
+// Package installtest follows the README's install steps word for word, with
+// the real binary, in a scratch root: a test of the documentation.
+package installtest
 
 import (
 	"fmt"
@@ -10,7 +12,7 @@ import (
 	"testing"
 	"time"
 
-	"mailflow/mailflow/dovecottest"
+	"mailflow/mailflow/internal/dovecottest"
 	"mailflow/mailflow/inproc"
 )
 
