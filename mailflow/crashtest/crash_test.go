@@ -18,8 +18,8 @@ import (
 	"testing"
 	"time"
 
-	"mailflow/mailflow/internal/dovecottest"
 	"mailflow/mailflow/inproc"
+	"mailflow/mailflow/internal/dovecottest"
 	"mailflow/store"
 )
 

@@ -19,8 +19,8 @@ import (
 	"mailflow/mailflow/config"
 	"mailflow/mailflow/daemon"
 	"mailflow/mailflow/demo"
-	"mailflow/mailflow/internal/faultnet"
 	"mailflow/mailflow/inproc"
+	"mailflow/mailflow/internal/faultnet"
 	"mailflow/store"
 )
 

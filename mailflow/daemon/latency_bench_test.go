@@ -21,8 +21,8 @@ import (
 
 	"mailflow/mailflow/daemon"
 	"mailflow/mailflow/demo"
-	"mailflow/mailflow/internal/dovecottest"
 	"mailflow/mailflow/inproc"
+	"mailflow/mailflow/internal/dovecottest"
 	"mailflow/store"
 )
 

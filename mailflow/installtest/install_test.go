@@ -12,8 +12,8 @@ import (
 	"testing"
 	"time"
 
-	"mailflow/mailflow/internal/dovecottest"
 	"mailflow/mailflow/inproc"
+	"mailflow/mailflow/internal/dovecottest"
 )
 
 // readmeSection returns the README's section under heading, up to the

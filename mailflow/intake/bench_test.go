@@ -24,9 +24,9 @@ import (
 	"mailflow/mailflow/config"
 	"mailflow/mailflow/daemon"
 	"mailflow/mailflow/delivery"
-	"mailflow/mailflow/internal/dovecottest"
 	"mailflow/mailflow/engine"
 	"mailflow/mailflow/intake"
+	"mailflow/mailflow/internal/dovecottest"
 	"mailflow/mailflow/mailtext"
 	"mailflow/store"
 )

@@ -18,9 +18,9 @@ import (
 
 	"mailflow/mailflow/config"
 	"mailflow/mailflow/delivery"
-	"mailflow/mailflow/internal/dovecottest"
 	"mailflow/mailflow/engine"
 	"mailflow/mailflow/intake"
+	"mailflow/mailflow/internal/dovecottest"
 	"mailflow/store"
 )
 
