@@ -233,8 +233,8 @@ func cmdPreview(ctx context.Context, args []string, out, errOut io.Writer) error
 	}
 	cfg := &config.Config{
 		Database: config.Database{Path: *f.db},
-		IMAP:     config.IMAP{Address: "127.0.0.1:143", Security: "insecure", Username: "preview", Password: "preview"},
-		SMTP:     config.SMTP{Address: "127.0.0.1:25", Security: "insecure", From: proj.Address},
+		IMAP:     config.IMAP{Endpoint: config.Endpoint{Address: "127.0.0.1:143", Security: "insecure", Username: "preview", Password: "preview"}},
+		SMTP:     config.SMTP{Endpoint: config.Endpoint{Address: "127.0.0.1:25", Security: "insecure"}, From: proj.Address},
 		Security: config.Security{RequireAuth: new(bool)},
 		Projects: []config.Project{{Name: proj.Name, Address: proj.Address}},
 	}

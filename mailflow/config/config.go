@@ -4,6 +4,8 @@
 package config
 
 import (
+	"crypto/tls"
+	"crypto/x509"
 	"errors"
 	"fmt"
 	"io"
@@ -45,25 +47,89 @@ type Database struct {
 	Path string `toml:"path"`
 }
 
+// Endpoint is a mail server mailflow signs in to — where it is, how the
+// connection is secured, how mailflow signs in — as [imap] and [smtp]
+// both give it. One type, so that both are checked, defaulted and
+// secured the same way.
+type Endpoint struct {
+	Address      string   `toml:"address"`
+	Security     string   `toml:"security"`
+	Username     string   `toml:"username"`
+	Auth         string   `toml:"auth"`
+	PasswordFile string   `toml:"password_file"`
+	CAFile       string   `toml:"ca_file"`
+	Timeout      Duration `toml:"timeout"`
+
+	Password string `toml:"-"`
+	// OAuth2 is the [oauth2] section when Auth is "oauth2", else nil.
+	OAuth2 *OAuth2 `toml:"-"`
+}
+
+// Host is the server's host name, as the TLS certificate must name it.
+func (e Endpoint) Host() string {
+	host, _, _ := net.SplitHostPort(e.Address)
+	return host
+}
+
+// TLSConfig returns the TLS settings for the server: certificates always
+// verified, against the system roots or, for a private CA, ca_file. key
+// names the section in errors ("imap").
+func (e Endpoint) TLSConfig(key string) (*tls.Config, error) {
+	host, _, err := net.SplitHostPort(e.Address)
+	if err != nil {
+		return nil, fmt.Errorf("%s.address: %w", key, err)
+	}
+	tc := &tls.Config{ServerName: host, MinVersion: tls.VersionTLS12}
+	if e.CAFile != "" {
+		pem, err := os.ReadFile(e.CAFile)
+		if err != nil {
+			return nil, fmt.Errorf("%s.ca_file: %w", key, err)
+		}
+		pool := x509.NewCertPool()
+		if !pool.AppendCertsFromPEM(pem) {
+			return nil, fmt.Errorf("%s.ca_file %s: no PEM certificates in it", key, e.CAFile)
+		}
+		tc.RootCAs = pool
+	}
+	return tc, nil
+}
+
 // IMAP configures the mailbox mailflow reads.
 type IMAP struct {
-	Address          string   `toml:"address"`
-	Security         string   `toml:"security"`
-	Username         string   `toml:"username"`
-	Auth             string   `toml:"auth"`
-	PasswordFile     string   `toml:"password_file"`
-	CAFile           string   `toml:"ca_file"`
+	Endpoint
 	ProcessedMailbox string   `toml:"processed_mailbox"`
 	FailedMailbox    string   `toml:"failed_mailbox"`
 	PollInterval     Duration `toml:"poll_interval"`
 	IDLE             *bool    `toml:"idle"`
 	MaxMessageBytes  int64    `toml:"max_message_bytes"`
 	BatchSize        int      `toml:"batch_size"`
-	Timeout          Duration `toml:"timeout"`
+}
 
-	Password string `toml:"-"`
-	// OAuth2 is the [oauth2] section when Auth is "oauth2", else nil.
-	OAuth2 *OAuth2 `toml:"-"`
+// SetDefaults fills in what [imap] leaves out. Finish calls it; so does
+// code that builds a configuration by hand (tests), so that the defaults
+// live here alone.
+func (c *IMAP) SetDefaults() {
+	if c.Security == "" {
+		c.Security = "tls"
+	}
+	if c.ProcessedMailbox == "" {
+		c.ProcessedMailbox = "mailflow/processed"
+	}
+	if c.FailedMailbox == "" {
+		c.FailedMailbox = "mailflow/failed"
+	}
+	if c.PollInterval.Duration == 0 {
+		c.PollInterval.Duration = time.Minute
+	}
+	if c.MaxMessageBytes == 0 {
+		c.MaxMessageBytes = 25 << 20
+	}
+	if c.BatchSize == 0 {
+		c.BatchSize = 100
+	}
+	if c.Timeout.Duration == 0 {
+		c.Timeout.Duration = time.Minute
+	}
 }
 
 // UseIDLE reports whether IDLE should be used where the server offers it.
@@ -71,16 +137,11 @@ func (c IMAP) UseIDLE() bool { return c.IDLE == nil || *c.IDLE }
 
 // SMTP configures the server mailflow sends through.
 type SMTP struct {
-	Address      string   `toml:"address"`
-	Security     string   `toml:"security"`
-	Username     string   `toml:"username"`
-	Auth         string   `toml:"auth"`
-	PasswordFile string   `toml:"password_file"`
-	CAFile       string   `toml:"ca_file"`
-	From         string   `toml:"from"`
-	Timeout      Duration `toml:"timeout"`
-	MaxAttempts  int      `toml:"max_attempts"`
-	BatchSize    int      `toml:"batch_size"`
+	Endpoint
+	From        string `toml:"from"`
+	MaxAttempts int    `toml:"max_attempts"`
+	BatchSize   int    `toml:"batch_size"`
+
 	// KeepSentBodyDays is how long a sent mail's body stays in the
 	// outbox; after it only its header block, recipients and the
 	// server's answer are kept.
@@ -90,9 +151,22 @@ type SMTP struct {
 	// "Name <addr>"; Finish leaves the bare address in From, which is what
 	// the envelope and every other user of the field want.
 	FromName string `toml:"-"`
-	Password string `toml:"-"`
-	// OAuth2 is the [oauth2] section when Auth is "oauth2", else nil.
-	OAuth2 *OAuth2 `toml:"-"`
+}
+
+// SetDefaults fills in what [smtp] leaves out (see IMAP.SetDefaults).
+func (c *SMTP) SetDefaults() {
+	if c.Security == "" {
+		c.Security = "starttls"
+	}
+	if c.Timeout.Duration == 0 {
+		c.Timeout.Duration = 30 * time.Second
+	}
+	if c.MaxAttempts == 0 {
+		c.MaxAttempts = 10
+	}
+	if c.BatchSize == 0 {
+		c.BatchSize = 50
+	}
 }
 
 // Ways to sign in to a mail server (imap.auth, smtp.auth).
@@ -392,102 +466,36 @@ func (c *Config) Finish(getenv func(string) string) error {
 	}
 	c.Database.Path = c.path(c.Database.Path)
 
-	// IMAP
-	if c.IMAP.Address == "" {
-		ps.bad("imap.address", "is required (host:port)")
-	} else if _, _, err := net.SplitHostPort(c.IMAP.Address); err != nil {
-		ps.bad("imap.address", "%q is not host:port", c.IMAP.Address)
-	}
-	if c.IMAP.Security == "" {
-		c.IMAP.Security = "tls"
-	}
-	checkSecurity(ps, "imap.security", c.IMAP.Security, c.IMAP.Address)
-	if c.IMAP.Username == "" {
-		ps.bad("imap.username", "is required")
-	}
-	c.IMAP.Auth, c.IMAP.OAuth2 = c.auth(ps, "imap.auth", c.IMAP.Auth)
-	if c.IMAP.Auth == AuthPassword {
-		if c.IMAP.Password == "" { // set directly only by the demo and tests
-			c.IMAP.Password = c.secret(ps, secretSpec{key: "imap.password_file", file: c.IMAP.PasswordFile, env: EnvIMAPPassword,
-				credential: "imap-password", fill: writePassword("IMAP password"), required: true}, getenv)
-		}
-		if c.IMAP.Password == "" && c.IMAP.PasswordFile == "" {
-			ps.bad("imap.password_file", "no IMAP password: set password_file, or %s, or a systemd credential named imap-password (or imap.auth = \"oauth2\")", EnvIMAPPassword)
-		}
-	} else if c.IMAP.PasswordFile != "" {
-		ps.bad("imap.password_file", "is not used with auth = %q: remove it", c.IMAP.Auth)
-	}
-	c.IMAP.CAFile = c.path(c.IMAP.CAFile)
-	if c.IMAP.ProcessedMailbox == "" {
-		c.IMAP.ProcessedMailbox = "mailflow/processed"
-	}
-	if c.IMAP.FailedMailbox == "" {
-		c.IMAP.FailedMailbox = "mailflow/failed"
-	}
+	c.IMAP.SetDefaults()
+	c.finishEndpoint(ps, &c.IMAP.Endpoint, endpointSpec{key: "imap", what: "IMAP", credential: "imap-password",
+		env: EnvIMAPPassword, usernameRequired: true, passwordRequired: true}, getenv)
 	if c.IMAP.ProcessedMailbox == c.IMAP.FailedMailbox {
 		ps.bad("imap.failed_mailbox", "must differ from processed_mailbox")
 	}
-	if c.IMAP.PollInterval.Duration == 0 {
-		c.IMAP.PollInterval.Duration = time.Minute
-	} else if c.IMAP.PollInterval.Duration < time.Second {
+	if c.IMAP.PollInterval.Duration < time.Second {
 		ps.bad("imap.poll_interval", "%s is too short (minimum 1s)", c.IMAP.PollInterval)
 	}
-	if c.IMAP.MaxMessageBytes == 0 {
-		c.IMAP.MaxMessageBytes = 25 << 20
-	} else if c.IMAP.MaxMessageBytes < 1024 {
+	if c.IMAP.MaxMessageBytes < 1024 {
 		ps.bad("imap.max_message_bytes", "%d is too small", c.IMAP.MaxMessageBytes)
 	}
-	if c.IMAP.BatchSize == 0 {
-		c.IMAP.BatchSize = 100
-	} else if c.IMAP.BatchSize < 0 {
+	if c.IMAP.BatchSize < 0 {
 		ps.bad("imap.batch_size", "must be positive")
 	}
-	if c.IMAP.Timeout.Duration == 0 {
-		c.IMAP.Timeout.Duration = time.Minute
-	}
 
-	// SMTP
-	if c.SMTP.Address == "" {
-		ps.bad("smtp.address", "is required (host:port)")
-	} else if _, _, err := net.SplitHostPort(c.SMTP.Address); err != nil {
-		ps.bad("smtp.address", "%q is not host:port", c.SMTP.Address)
-	}
-	if c.SMTP.Security == "" {
-		c.SMTP.Security = "starttls"
-	}
-	checkSecurity(ps, "smtp.security", c.SMTP.Security, c.SMTP.Address)
-	c.SMTP.Auth, c.SMTP.OAuth2 = c.auth(ps, "smtp.auth", c.SMTP.Auth)
+	c.SMTP.SetDefaults()
+	c.finishEndpoint(ps, &c.SMTP.Endpoint, endpointSpec{key: "smtp", what: "SMTP", credential: "smtp-password",
+		env: EnvSMTPPassword, passwordRequired: c.SMTP.Username != ""}, getenv)
 	if c.SMTP.OAuth2 != nil && c.SMTP.Username == "" {
 		ps.bad("smtp.username", "is required with auth = \"oauth2\" (the mailbox the token may send as)")
-	}
-	if c.SMTP.Auth == AuthPassword {
-		if c.SMTP.Password == "" {
-			c.SMTP.Password = c.secret(ps, secretSpec{key: "smtp.password_file", file: c.SMTP.PasswordFile, env: EnvSMTPPassword,
-				credential: "smtp-password", fill: writePassword("SMTP password"), required: c.SMTP.Username != ""}, getenv)
-		}
-		if c.SMTP.Username != "" && c.SMTP.Password == "" && c.SMTP.PasswordFile == "" {
-			ps.bad("smtp.password_file", "smtp.username is set but there is no password: set password_file, or %s, or a systemd credential named smtp-password", EnvSMTPPassword)
-		}
-	} else if c.SMTP.PasswordFile != "" {
-		ps.bad("smtp.password_file", "is not used with auth = %q: remove it", c.SMTP.Auth)
 	}
 	if c.IMAP.OAuth2 != nil || c.SMTP.OAuth2 != nil {
 		c.finishOAuth2(ps, getenv)
 	} else if o := c.OAuth2; o.TokenURL != "" || o.ClientID != "" || o.ClientSecretFile != "" || o.RefreshTokenFile != "" || len(o.Scopes) > 0 {
 		ps.bad("oauth2", "is set but neither imap.auth nor smtp.auth is \"oauth2\"")
 	}
-	c.SMTP.CAFile = c.path(c.SMTP.CAFile)
 	c.finishFrom(ps)
-	if c.SMTP.Timeout.Duration == 0 {
-		c.SMTP.Timeout.Duration = 30 * time.Second
-	}
-	if c.SMTP.MaxAttempts == 0 {
-		c.SMTP.MaxAttempts = 10
-	} else if c.SMTP.MaxAttempts < 1 {
+	if c.SMTP.MaxAttempts < 1 {
 		ps.bad("smtp.max_attempts", "must be at least 1")
-	}
-	if c.SMTP.BatchSize == 0 {
-		c.SMTP.BatchSize = 50
 	}
 	inRange(ps, "smtp.keep_sent_body_days", &c.SMTP.KeepSentBodyDays, DefaultKeepSentBodyDays, 1, MaxKeepSentBodyDays)
 
@@ -731,6 +739,44 @@ func (c *Config) finishOAuth2(ps *problems, getenv func(string) string) {
 	if o.RefreshToken == "" && len(o.Scopes) == 0 {
 		ps.bad("oauth2.scopes", "is required for the client-credentials grant (Microsoft 365: [\"https://outlook.office365.com/.default\"])")
 	}
+}
+
+// endpointSpec is what differs between the two endpoints' checks.
+type endpointSpec struct {
+	key, what        string // "imap", "IMAP"
+	credential, env  string // the password's systemd credential and environment variable
+	usernameRequired bool
+	passwordRequired bool // with auth = "password"
+}
+
+// finishEndpoint checks a server's address, security, sign-in and CA
+// file, and reads its password, the same way for IMAP and SMTP.
+func (c *Config) finishEndpoint(ps *problems, e *Endpoint, spec endpointSpec, getenv func(string) string) {
+	k := spec.key + "."
+	if e.Address == "" {
+		ps.bad(k+"address", "is required (host:port)")
+	} else if _, _, err := net.SplitHostPort(e.Address); err != nil {
+		ps.bad(k+"address", "%q is not host:port", e.Address)
+	}
+	checkSecurity(ps, k+"security", e.Security, e.Address)
+	if spec.usernameRequired && e.Username == "" {
+		ps.bad(k+"username", "is required")
+	}
+	e.Auth, e.OAuth2 = c.auth(ps, k+"auth", e.Auth)
+	switch {
+	case e.Auth == AuthPassword:
+		if e.Password == "" { // set directly only by the demo and tests
+			e.Password = c.secret(ps, secretSpec{key: k + "password_file", file: e.PasswordFile, env: spec.env,
+				credential: spec.credential, fill: writePassword(spec.what + " password"), required: spec.passwordRequired}, getenv)
+		}
+		if spec.passwordRequired && e.Password == "" && e.PasswordFile == "" {
+			ps.bad(k+"password_file", "no %s password: set password_file, or %s, or a systemd credential named %s (or %sauth = \"oauth2\")",
+				spec.what, spec.env, spec.credential, k)
+		}
+	case e.PasswordFile != "":
+		ps.bad(k+"password_file", "is not used with auth = %q: remove it", e.Auth)
+	}
+	e.CAFile = c.path(e.CAFile)
 }
 
 // checkSecurity accepts tls, starttls, and insecure only towards loopback:

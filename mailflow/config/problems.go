@@ -151,7 +151,7 @@ func knownKeys(path toml.Key) []string {
 		}
 	}
 	var keys []string
-	for f := range t.Fields() {
+	for _, f := range tomlFields(t) {
 		if tag := tomlTag(f); tag != "" {
 			keys = append(keys, tag)
 		}
@@ -164,7 +164,7 @@ func tablesWith(leaf string) []string {
 	var found []string
 	var walk func(t reflect.Type, path toml.Key)
 	walk = func(t reflect.Type, path toml.Key) {
-		for f := range t.Fields() {
+		for _, f := range tomlFields(t) {
 			tag := tomlTag(f)
 			if tag == "" {
 				continue
@@ -195,12 +195,26 @@ func tableName(path toml.Key) string {
 }
 
 func fieldByTag(t reflect.Type, tag string) (reflect.StructField, bool) {
-	for f := range t.Fields() {
+	for _, f := range tomlFields(t) {
 		if tomlTag(f) == tag {
 			return f, true
 		}
 	}
 	return reflect.StructField{}, false
+}
+
+// tomlFields lists a table type's fields as TOML sees them: the fields of
+// an embedded struct (Endpoint in [imap] and [smtp]) are the table's own.
+func tomlFields(t reflect.Type) []reflect.StructField {
+	var out []reflect.StructField
+	for f := range t.Fields() {
+		if f.Anonymous && f.Type.Kind() == reflect.Struct && f.Tag.Get("toml") == "" {
+			out = append(out, tomlFields(f.Type)...)
+			continue
+		}
+		out = append(out, f)
+	}
+	return out
 }
 
 func tomlTag(f reflect.StructField) string {

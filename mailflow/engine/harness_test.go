@@ -75,8 +75,8 @@ func newHarness(t testing.TB, opts ...option) *harness {
 	t.Helper()
 	cfg := &config.Config{
 		Database: config.Database{Path: t.TempDir() + "/mailflow.db"},
-		IMAP:     config.IMAP{Address: "127.0.0.1:143", Security: "insecure", Username: "u", Password: "p"},
-		SMTP:     config.SMTP{Address: "127.0.0.1:25", Security: "insecure", From: "mailflow@" + domain},
+		IMAP:     config.IMAP{Endpoint: config.Endpoint{Address: "127.0.0.1:143", Security: "insecure", Username: "u", Password: "p"}},
+		SMTP:     config.SMTP{Endpoint: config.Endpoint{Address: "127.0.0.1:25", Security: "insecure"}, From: "mailflow@" + domain},
 		Security: config.Security{ReplyKey: []byte("0123456789abcdef0123456789abcdef"), TrustedAuthservID: trustedID},
 		Projects: []config.Project{{
 			Name: "EHR", Address: "ehr@" + domain, Timezone: "America/New_York",

@@ -328,8 +328,7 @@ func (parseOnly) HandleRead(_ context.Context, b delivery.Batch) ([]delivery.Res
 // pollerIngest runs one Poller.Once over the mailbox: the intake alone
 // (parseOnly) or through the real engine and store.
 func pollerIngest(t *testing.T, job childJob) (int, float64, error) {
-	imapCfg := config.IMAP{Address: job.Addr, Security: "insecure", Username: job.User, Password: job.Pass,
-		ProcessedMailbox: job.Mailbox + "/processed", FailedMailbox: job.Mailbox + "/failed"}
+	imapCfg := config.IMAP{Endpoint: config.Endpoint{Address: job.Addr, Security: "insecure", Username: job.User, Password: job.Pass}, ProcessedMailbox: job.Mailbox + "/processed", FailedMailbox: job.Mailbox + "/failed"}
 	e := newEnv(t, imapCfg, job.Mailbox, quietLog())
 	p := &intake.Poller{Config: e.cfg.IMAP, Mailbox: job.Mailbox, Handler: e.eng, Ledger: e.st, Log: e.log}
 	if job.Mode == "intake" {

@@ -8,12 +8,10 @@ import (
 	"bytes"
 	"context"
 	"crypto/tls"
-	"crypto/x509"
 	"errors"
 	"fmt"
 	"io"
 	"net"
-	"os"
 	"slices"
 	"strings"
 	"sync/atomic"
@@ -29,10 +27,6 @@ import (
 
 // Timeouts of a connection.
 const (
-	// DefaultTimeout bounds connecting and logging in, and how long the
-	// server may stay silent while a command is under way, when the
-	// configuration sets no imap.timeout.
-	DefaultTimeout = time.Minute
 	// shutdownGrace is how long the exchange in hand (the last MOVE, the
 	// LOGOUT) may go on after the context ends before the connection is cut.
 	shutdownGrace = 5 * time.Second
@@ -70,43 +64,17 @@ const SessionTokenLife = 15 * time.Minute
 // zero for a password, or a token whose expiry the provider did not say.
 func (c *Conn) AuthExpiry() time.Time { return c.bearer.Expiry }
 
-// TLSConfig returns the TLS settings for the IMAP server in cfg:
-// certificate verification always on, against the system roots or the
-// configured CA file.
-func TLSConfig(cfg config.IMAP) (*tls.Config, error) {
-	host, _, err := net.SplitHostPort(cfg.Address)
-	if err != nil {
-		return nil, fmt.Errorf("imap.address: %w", err)
-	}
-	tc := &tls.Config{ServerName: host, MinVersion: tls.VersionTLS12}
-	if cfg.CAFile != "" {
-		pem, err := os.ReadFile(cfg.CAFile)
-		if err != nil {
-			return nil, fmt.Errorf("imap.ca_file: %w", err)
-		}
-		pool := x509.NewCertPool()
-		if !pool.AppendCertsFromPEM(pem) {
-			return nil, fmt.Errorf("imap.ca_file %s: no PEM certificates in it", cfg.CAFile)
-		}
-		tc.RootCAs = pool
-	}
-	return tc, nil
-}
-
 // Dial connects, secures the connection as cfg.Security says (implicit TLS,
 // STARTTLS, or none towards loopback), logs in and learns the server's
 // capabilities and hierarchy delimiter, all within cfg.Timeout. The go-imap
 // client takes no context: when ctx ends, the connection gets shutdownGrace
 // to finish the exchange in hand and is then closed.
 func Dial(ctx context.Context, cfg config.IMAP) (*Conn, error) {
-	tc, err := TLSConfig(cfg)
+	tc, err := cfg.TLSConfig("imap")
 	if err != nil {
 		return nil, err
 	}
 	timeout := cfg.Timeout.Duration
-	if timeout <= 0 {
-		timeout = DefaultTimeout
-	}
 	conn := &Conn{newMail: make(chan struct{}, 1), timeout: timeout}
 	if cfg.Auth == config.AuthOAuth2 {
 		// Before connecting: a slow token endpoint is its own error, not

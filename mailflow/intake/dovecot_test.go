@@ -33,7 +33,9 @@ const (
 )
 
 func dovecotIMAP(s *dovecottest.Server) config.IMAP {
-	return config.IMAP{Address: s.Addr, Security: "insecure", Username: s.Username, Password: s.Password}
+	c := config.IMAP{Endpoint: config.Endpoint{Address: s.Addr, Security: "insecure", Username: s.Username, Password: s.Password}}
+	c.SetDefaults()
+	return c
 }
 
 func TestMinutesAreStoredAndMovedUnread(t *testing.T) {
@@ -314,7 +316,7 @@ func TestTLS(t *testing.T) {
 	}
 	for i, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			imapCfg := config.IMAP{Address: tc.addr, Security: tc.security, Username: srv.Username, Password: srv.Password}
+			imapCfg := config.IMAP{Endpoint: config.Endpoint{Address: tc.addr, Security: tc.security, Username: srv.Username, Password: srv.Password}}
 			if tc.withCA {
 				imapCfg.CAFile = srv.CAFile
 			}
@@ -401,8 +403,7 @@ func TestStalledServerStallsNoOtherMailbox(t *testing.T) {
 	stalled := startStalledServer(t)
 	srv := dovecottest.Start(t)
 
-	bad := newEnv(t, config.IMAP{Address: stalled, Security: "insecure", Username: "u", Password: "p",
-		Timeout: config.Duration{Duration: time.Second}}, "INBOX")
+	bad := newEnv(t, config.IMAP{Endpoint: config.Endpoint{Address: stalled, Security: "insecure", Username: "u", Password: "p", Timeout: config.Duration{Duration: time.Second}}}, "INBOX")
 	start := time.Now()
 	errc := make(chan error, 1)
 	go func() { errc <- bad.poller().Once(context.Background()) }()

@@ -48,7 +48,9 @@ func startMemServer(t *testing.T, caps imap.CapSet) *memServer {
 }
 
 func (s *memServer) imapConfig() config.IMAP {
-	return config.IMAP{Address: s.addr, Security: "insecure", Username: s.user, Password: s.pass}
+	c := config.IMAP{Endpoint: config.Endpoint{Address: s.addr, Security: "insecure", Username: s.user, Password: s.pass}}
+	c.SetDefaults()
+	return c
 }
 
 func (s *memServer) client(t *testing.T) *imapclient.Client {

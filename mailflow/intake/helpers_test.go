@@ -182,6 +182,7 @@ func withOAuth2(o config.OAuth2) envOption { return func(e *envOptions) { e.oaut
 func quietLog() envOption { return func(o *envOptions) { o.quiet = true } }
 
 func newEnv(t *testing.T, imapCfg config.IMAP, mailbox string, opts ...envOption) *env {
+	imapCfg.SetDefaults()
 	t.Helper()
 	var o envOptions
 	for _, f := range opts {
@@ -190,7 +191,7 @@ func newEnv(t *testing.T, imapCfg config.IMAP, mailbox string, opts ...envOption
 	cfg := &config.Config{
 		Database: config.Database{Path: filepath.Join(t.TempDir(), "mailflow.db")},
 		IMAP:     imapCfg,
-		SMTP:     config.SMTP{Address: "127.0.0.1:25", Security: "insecure", From: "mailflow@" + domain},
+		SMTP:     config.SMTP{Endpoint: config.Endpoint{Address: "127.0.0.1:25", Security: "insecure"}, From: "mailflow@" + domain},
 		Security: config.Security{ReplyKey: []byte("0123456789abcdef0123456789abcdef"), TrustedAuthservID: authservID},
 		Projects: []config.Project{{
 			Name: "EHR Rollout", Address: "ehr@" + domain, Mailbox: mailbox, Timezone: "America/New_York",

@@ -45,7 +45,7 @@ func TestOAuth2Login(t *testing.T) {
 				dovecottest.WithConfig("auth_failure_delay = 0")) // refusals need not be slow here
 			prov := oauthtest.Start(t, time.Hour)
 			o := prov.Settings(t)
-			imapCfg := config.IMAP{Address: srv.Addr, Security: "insecure", Username: "ehr", Auth: config.AuthOAuth2}
+			imapCfg := config.IMAP{Endpoint: config.Endpoint{Address: srv.Addr, Security: "insecure", Username: "ehr", Auth: config.AuthOAuth2}}
 			e := newEnv(t, imapCfg, "INBOX", withOAuth2(o))
 			id := "oauth-" + strings.ReplaceAll(tc.good, "-", "") + "@" + domain
 			srv.Append("INBOX", fixture(t, "minutes.eml", id))
@@ -87,8 +87,7 @@ func TestOAuth2SessionRenewedBeforeTokenExpires(t *testing.T) {
 	srv := dovecottest.Start(t, dovecottest.WithUser("ehr", "pw-unused"), dovecottest.WithOAuth2(introspect.URL))
 	prov := oauthtest.Start(t, 4*time.Second)
 	o := prov.Settings(t)
-	imapCfg := config.IMAP{Address: srv.Addr, Security: "insecure", Username: "ehr", Auth: config.AuthOAuth2,
-		PollInterval: config.Duration{Duration: time.Minute}}
+	imapCfg := config.IMAP{Endpoint: config.Endpoint{Address: srv.Addr, Security: "insecure", Username: "ehr", Auth: config.AuthOAuth2}, PollInterval: config.Duration{Duration: time.Minute}}
 	e := newEnv(t, imapCfg, "INBOX", withOAuth2(o))
 	e.run(e.poller())
 	waitFor(t, 10*time.Second, "a third sign-in", func() bool { return prov.Requests() >= 3 })

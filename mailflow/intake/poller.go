@@ -365,14 +365,7 @@ type cycle struct {
 // run fetches, reads and hands over the fresh messages batch by batch.
 func (c *cycle) run(ctx context.Context, fresh []imap.UID) (int, error) {
 	p, conn := c.p, c.conn
-	batch := p.Config.BatchSize
-	if batch <= 0 {
-		batch = 100
-	}
-	limit := p.Config.MaxMessageBytes
-	if limit <= 0 {
-		limit = 25 << 20
-	}
+	batch, limit := p.Config.BatchSize, p.Config.MaxMessageBytes
 	work, stop := finishing(ctx)
 	defer stop()
 	var sizes map[imap.UID]int64 // RFC822.SIZE, asked for many batches at once

@@ -125,8 +125,8 @@ func retentionEnv(b *testing.B) (*store.Store, *engine.Engine, time.Time) {
 	b.Helper()
 	cfg := &config.Config{
 		Database: config.Database{Path: filepath.Join(b.TempDir(), "mailflow.db")},
-		IMAP:     config.IMAP{Address: "127.0.0.1:143", Security: "insecure", Username: "ehr", Password: "x"},
-		SMTP:     config.SMTP{Address: "127.0.0.1:25", Security: "insecure", From: "mailflow@" + domain},
+		IMAP:     config.IMAP{Endpoint: config.Endpoint{Address: "127.0.0.1:143", Security: "insecure", Username: "ehr", Password: "x"}},
+		SMTP:     config.SMTP{Endpoint: config.Endpoint{Address: "127.0.0.1:25", Security: "insecure"}, From: "mailflow@" + domain},
 		Security: config.Security{ReplyKey: []byte("0123456789abcdef0123456789abcdef"), TrustedAuthservID: authservID},
 		Projects: []config.Project{{
 			Name: "EHR Rollout", Address: "ehr@" + domain, Mailbox: "INBOX", Timezone: "America/New_York",

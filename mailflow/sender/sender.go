@@ -15,14 +15,12 @@ import (
 	"bytes"
 	"context"
 	"crypto/tls"
-	"crypto/x509"
 	"errors"
 	"fmt"
 	"log/slog"
 	"math/rand/v2"
 	"net"
 	"net/textproto"
-	"os"
 	"strconv"
 	"strings"
 	"time"
@@ -42,14 +40,6 @@ import (
 const (
 	RetryBase = 30 * time.Second
 	RetryMax  = 2 * time.Hour
-)
-
-// Defaults for a config that was not run through config.Finish (tests,
-// tools); the same values config.Finish fills in.
-const (
-	DefaultTimeout     = 30 * time.Second
-	DefaultMaxAttempts = 10
-	DefaultBatchSize   = 50
 )
 
 // markSentTries is how often recording a delivered mail is tried before the
@@ -106,33 +96,15 @@ func New(st Store, cfg config.SMTP, now func() time.Time, log *slog.Logger) (*Se
 	}
 	switch cfg.Security {
 	case "tls", "starttls", "insecure":
-	case "":
-		cfg.Security = "starttls"
 	default:
 		return nil, fmt.Errorf("smtp.security %q: want \"tls\", \"starttls\" or \"insecure\"", cfg.Security)
 	}
-	if cfg.Timeout.Duration <= 0 {
-		cfg.Timeout.Duration = DefaultTimeout
+	if cfg.Timeout.Duration <= 0 || cfg.MaxAttempts <= 0 || cfg.BatchSize <= 0 {
+		return nil, errors.New("smtp: timeout, max_attempts and batch_size unset: the configuration was not finished (config.SMTP.SetDefaults)")
 	}
-	if cfg.MaxAttempts <= 0 {
-		cfg.MaxAttempts = DefaultMaxAttempts
-	}
-	if cfg.BatchSize <= 0 {
-		cfg.BatchSize = DefaultBatchSize
-	}
-	// Certificates are always verified; ca_file only replaces the system
-	// roots, for a private CA.
-	tc := &tls.Config{ServerName: host, MinVersion: tls.VersionTLS12}
-	if cfg.CAFile != "" {
-		pem, err := os.ReadFile(cfg.CAFile)
-		if err != nil {
-			return nil, fmt.Errorf("smtp.ca_file: %w", err)
-		}
-		pool := x509.NewCertPool()
-		if !pool.AppendCertsFromPEM(pem) {
-			return nil, fmt.Errorf("smtp.ca_file %s: no PEM certificates in it", cfg.CAFile)
-		}
-		tc.RootCAs = pool
+	tc, err := cfg.TLSConfig("smtp")
+	if err != nil {
+		return nil, err
 	}
 	helo := "localhost"
 	if _, domain, ok := strings.Cut(cfg.From, "@"); ok && domain != "" && !strings.ContainsAny(domain, " \r\n") {

@@ -138,15 +138,7 @@ func (f *fixture) row(t testing.TB, key string) store.Mail {
 
 func (f *fixture) sender(t testing.TB, ts *testServer, security string, mod func(*config.SMTP)) *Sender {
 	t.Helper()
-	cfg := config.SMTP{
-		Address:     ts.Addr,
-		Security:    security,
-		CAFile:      ts.CAFile,
-		From:        "mailflow@clinic.example",
-		Timeout:     config.Duration{Duration: 5 * time.Second},
-		MaxAttempts: 4,
-		BatchSize:   50,
-	}
+	cfg := config.SMTP{Endpoint: config.Endpoint{Address: ts.Addr, Security: security, CAFile: ts.CAFile, Timeout: config.Duration{Duration: 5 * time.Second}}, From: "mailflow@clinic.example", MaxAttempts: 4, BatchSize: 50}
 	if ts.username != "" {
 		cfg.Username, cfg.Password = ts.username, ts.password
 	}
