@@ -281,7 +281,7 @@ func nextReminder(now time.Time, hour int, quiet bool) time.Time {
 func doctorIMAP(ctx context.Context, cfg *config.Config, what string, r *doctorReport) {
 	// Dial bounds its own set-up by imap.timeout; ctx must outlive the
 	// folder checks that follow, since the connection closes when it ends.
-	conn, err := intake.Dial(ctx, cfg.IMAP)
+	conn, err := intake.Dial(ctx, cfg.IMAP, 0)
 	imapFix := "check imap.address, imap.security, the username and the password; with a private CA set imap.ca_file"
 	if cfg.IMAP.Auth == config.AuthOAuth2 {
 		imapFix = "check imap.address, imap.security and imap.username (the mailbox), and that the token may read it (Microsoft 365: IMAP.AccessAsApp and a mailbox permission for the app's service principal)"

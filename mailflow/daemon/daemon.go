@@ -141,6 +141,7 @@ func newWithStore(ctx context.Context, cfg *config.Config, st *store.Store, tmpl
 			Ledger:  st,
 			Log:     log,
 			Handled: d.Kick,
+			Grace:   cfg.Daemon.ShutdownTimeout.Duration,
 		})
 	}
 	return d, nil

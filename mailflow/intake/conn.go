@@ -27,9 +27,6 @@ import (
 
 // Timeouts of a connection.
 const (
-	// shutdownGrace is how long the exchange in hand (the last MOVE, the
-	// LOGOUT) may go on after the context ends before the connection is cut.
-	shutdownGrace = 5 * time.Second
 	// logoutTimeout bounds the courtesy LOGOUT when closing.
 	logoutTimeout = 5 * time.Second
 	// maxHeaderBytes is how much of a message's start is kept when its body
@@ -67,9 +64,9 @@ func (c *Conn) AuthExpiry() time.Time { return c.bearer.Expiry }
 // Dial connects, secures the connection as cfg.Security says (implicit TLS,
 // STARTTLS, or none towards loopback), logs in and learns the server's
 // capabilities and hierarchy delimiter, all within cfg.Timeout. The go-imap
-// client takes no context: when ctx ends, the connection gets shutdownGrace
-// to finish the exchange in hand and is then closed.
-func Dial(ctx context.Context, cfg config.IMAP) (*Conn, error) {
+// client takes no context: when ctx ends, the connection gets grace to
+// finish the exchange in hand and is then closed.
+func Dial(ctx context.Context, cfg config.IMAP, grace time.Duration) (*Conn, error) {
 	tc, err := cfg.TLSConfig("imap")
 	if err != nil {
 		return nil, err
@@ -145,7 +142,7 @@ func Dial(ctx context.Context, cfg config.IMAP) (*Conn, error) {
 	// The closing grace starts when ctx ends; the watcher goes with the
 	// connection.
 	stop := context.AfterFunc(ctx, func() {
-		t := time.AfterFunc(shutdownGrace, func() { c.Close() })
+		t := time.AfterFunc(grace, func() { c.Close() })
 		go func() {
 			<-c.Closed()
 			t.Stop()

@@ -579,3 +579,52 @@ func TestBatchesAreHandledInUIDOrder(t *testing.T) {
 		t.Errorf("%d messages in %s, want %d", got, processed, n)
 	}
 }
+
+// The work in hand gets the grace the daemon gives it (its
+// shutdown_timeout), no more: a batch that outlasts it is cancelled, rolled
+// back, and left in the inbox for the next start.
+func TestShutdownGraceIsTheDaemons(t *testing.T) {
+	srv := dovecottest.Start(t)
+	e := newEnv(t, dovecotIMAP(srv), "INBOX")
+	srv.Append("INBOX", fixture(t, "minutes.eml", "grace-1@"+domain))
+	h := &stuck{recorder: e.rec, inHand: make(chan struct{})}
+	p := e.poller()
+	p.Handler = h
+	p.Grace = 300 * time.Millisecond
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		p.Run(ctx)
+	}()
+	select {
+	case <-h.inHand:
+	case <-time.After(10 * time.Second):
+		t.Fatal("the message never reached the engine")
+	}
+	start := time.Now()
+	cancel()
+	select {
+	case <-done:
+	case <-time.After(4 * time.Second):
+		t.Fatal("Run outlived a 300 ms grace by seconds: intake used a grace of its own")
+	}
+	if waited := time.Since(start); waited < 250*time.Millisecond {
+		t.Errorf("Run returned after %s: the work in hand got no grace", waited)
+	}
+	if srv.Count("INBOX") != 1 {
+		t.Errorf("the cancelled message left the inbox")
+	}
+}
+
+// stuck is a handler that stays busy until its context ends.
+type stuck struct {
+	*recorder
+	inHand chan struct{}
+}
+
+func (s *stuck) HandleRead(ctx context.Context, batch delivery.Batch) ([]engine.Result, error) {
+	close(s.inHand)
+	<-ctx.Done()
+	return nil, ctx.Err()
+}

@@ -237,7 +237,8 @@ func newEnv(t *testing.T, imapCfg config.IMAP, mailbox string, opts ...envOption
 
 // poller reads the project's mailbox through the recorder.
 func (e *env) poller() *intake.Poller {
-	return &intake.Poller{Config: e.cfg.IMAP, Mailbox: e.cfg.Projects[0].Mailbox, Handler: e.rec, Ledger: e.st, Log: e.log}
+	return &intake.Poller{Config: e.cfg.IMAP, Mailbox: e.cfg.Projects[0].Mailbox, Handler: e.rec, Ledger: e.st, Log: e.log,
+		Grace: e.cfg.Daemon.ShutdownTimeout.Duration}
 }
 
 // run runs p until the test ends.

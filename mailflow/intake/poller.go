@@ -58,6 +58,11 @@ type Poller struct {
 	// Handled is called after a batch of messages was handled, so outgoing
 	// mail goes out at once instead of at the next sender tick.
 	Handled func()
+	// Grace is how long the work in hand — the batch being handled, its
+	// moves, the LOGOUT — may go on after ctx ends: the daemon's
+	// shutdown_timeout, which the daemon sets. With none, work stops with
+	// ctx.
+	Grace time.Duration
 
 	mu     sync.Mutex
 	status Status
@@ -116,7 +121,7 @@ func (p *Poller) failed(err error) {
 }
 
 func (p *Poller) connect(ctx context.Context) (*Conn, error) {
-	conn, err := Dial(ctx, p.Config)
+	conn, err := Dial(ctx, p.Config, p.Grace)
 	if err != nil {
 		return nil, err
 	}
@@ -345,7 +350,7 @@ func (p *Poller) resume(conn *Conn, uv uint32) ([]imap.UID, error) {
 // server sends batch k+1, and the engine parses it, while the engine's
 // transaction works on batch k. Batch k+1 is handed over only after batch
 // k committed, so messages are still handled in UID order. Shutting down,
-// the batch in hand is finished and committed (within shutdownGrace); a
+// the batch in hand is finished and committed (within Grace); a
 // batch fetched but not handed over is dropped and waits, unread, for the
 // next run.
 type cycle struct {
@@ -366,7 +371,7 @@ type cycle struct {
 func (c *cycle) run(ctx context.Context, fresh []imap.UID) (int, error) {
 	p, conn := c.p, c.conn
 	batch, limit := p.Config.BatchSize, p.Config.MaxMessageBytes
-	work, stop := finishing(ctx)
+	work, stop := finishing(ctx, p.Grace)
 	defer stop()
 	var sizes map[imap.UID]int64 // RFC822.SIZE, asked for many batches at once
 	var err error
@@ -598,7 +603,7 @@ func (mv *mover) open(ctx context.Context) bool {
 	if mv.aside != nil || mv.noAside {
 		return mv.aside != nil
 	}
-	c, err := Dial(ctx, mv.p.Config)
+	c, err := Dial(ctx, mv.p.Config, mv.p.Grace)
 	if err == nil {
 		var sel *imap.SelectData
 		if sel, err = c.Select(mv.p.Mailbox); err == nil && sel.UIDValidity != mv.uv {
@@ -663,11 +668,11 @@ func (p *Poller) fetch(ctx context.Context, conn *Conn, uv uint32, uids []imap.U
 	return ds, nil
 }
 
-// finishing returns a context for work in hand: it ends shutdownGrace after
-// ctx ends, not at once.
-func finishing(ctx context.Context) (context.Context, context.CancelFunc) {
+// finishing returns a context for work in hand: it ends grace after ctx
+// ends, not at once.
+func finishing(ctx context.Context, grace time.Duration) (context.Context, context.CancelFunc) {
 	work, cancel := context.WithCancel(context.WithoutCancel(ctx))
-	stop := context.AfterFunc(ctx, func() { time.AfterFunc(shutdownGrace, cancel) })
+	stop := context.AfterFunc(ctx, func() { time.AfterFunc(grace, cancel) })
 	return work, func() {
 		stop()
 		cancel()
