@@ -21,6 +21,7 @@ import (
 	"math/rand/v2"
 	"net"
 	"net/textproto"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -163,9 +164,10 @@ func (s *Sender) dial(ctx context.Context) (*conn, error) {
 		if err != nil {
 			return nil, fmt.Errorf("%w: %s: %w", ErrConnection, s.cfg.Address, err)
 		}
+		// AUTH XOAUTH2 is said below, on the connection, so that a refusal
+		// is known for what it is by the step that failed, not by the
+		// error's text.
 		token = b.Token
-		opts = append(opts, gomail.WithSMTPAuth(gomail.SMTPAuthXOAUTH2),
-			gomail.WithUsername(s.cfg.Username), gomail.WithPassword(token))
 	} else if s.cfg.Username != "" {
 		// PLAIN, else LOGIN. Without TLS (loopback only) go-mail refuses
 		// both unless told the channel is trusted.
@@ -185,25 +187,35 @@ func (s *Sender) dial(ctx context.Context) (*conn, error) {
 		if raw != nil {
 			_ = raw.Close() // go-mail leaves the socket open when EHLO, STARTTLS or AUTH fails
 		}
-		if s.cfg.Auth == config.AuthOAuth2 && authRefused(err) {
-			// A refused token is not offered again: the next attempt asks
-			// the provider for a new one (at most every few minutes).
-			oauth.Forget(s.cfg.OAuth2, token)
-		}
 		return nil, fmt.Errorf("%w: %s: %w", ErrConnection, s.cfg.Address, err)
+	}
+	if token != "" {
+		if _, mechs := sc.Extension("AUTH"); !slices.Contains(strings.Fields(strings.ToUpper(mechs)), "XOAUTH2") {
+			_ = raw.Close()
+			return nil, fmt.Errorf("%w: %s: the server does not offer AUTH XOAUTH2 (it offers %q)", ErrConnection, s.cfg.Address, mechs)
+		}
+		if err := sc.Auth(gosmtp.XOAuth2Auth(s.cfg.Username, token)); err != nil {
+			_ = raw.Close()
+			if refused(err) {
+				// A refused token is not offered again: the next attempt
+				// asks the provider for a new one (at most every few
+				// minutes).
+				oauth.Forget(s.cfg.OAuth2, token)
+			}
+			return nil, fmt.Errorf("%w: %s: SMTP AUTH failed: %w", ErrConnection, s.cfg.Address, err)
+		}
 	}
 	cn := &conn{sc: sc, raw: raw, timeout: s.cfg.Timeout.Duration}
 	cn.stop = context.AfterFunc(ctx, func() { _ = raw.Close() })
 	return cn, nil
 }
 
-// authRefused reports whether err is the server's 5xx answer to AUTH, as
-// opposed to a lost connection or a mechanism it does not offer. go-mail
-// marks the AUTH step only in the text; TestOAuth2RefusedTokenIsRenewed and
+// refused reports whether err, from AUTH, is the server's 5xx answer, as
+// opposed to a lost connection; TestOAuth2RefusedTokenIsRenewed and
 // TestOAuth2TokenKeptWhenNotRefused check both sides.
-func authRefused(err error) bool {
+func refused(err error) bool {
 	var te *textproto.Error
-	return errors.As(err, &te) && te.Code/100 == 5 && strings.Contains(err.Error(), "SMTP AUTH failed")
+	return errors.As(err, &te) && te.Code/100 == 5
 }
 
 // close says QUIT, briefly, and closes the socket.
@@ -407,8 +419,11 @@ func (c *conn) deliver(m store.Mail) (string, *sendError) {
 	if err := c.extend(); err != nil {
 		return "", &sendError{stage: "MAIL FROM", err: err}
 	}
+	if hasLineBreak(m.EnvelopeFrom) {
+		return "", &sendError{stage: "MAIL FROM", err: errLineBreak, perm: true}
+	}
 	if err := c.sc.Mail(path(m.EnvelopeFrom)); err != nil {
-		return "", &sendError{stage: "MAIL FROM", err: err, perm: isLineError(err)}
+		return "", &sendError{stage: "MAIL FROM", err: err}
 	}
 	// Every recipient must be accepted: a row is one logical mail, and a
 	// partial delivery could not be retried for the rest without sending
@@ -419,8 +434,14 @@ func (c *conn) deliver(m store.Mail) (string, *sendError) {
 		if err := c.extend(); err != nil {
 			return "", &sendError{stage: "RCPT TO", err: err}
 		}
-		if err := c.sc.Rcpt(path(r)); err != nil {
-			e := &sendError{stage: "RCPT TO " + r, err: err, perm: isLineError(err)}
+		var err error
+		if hasLineBreak(r) {
+			err = errLineBreak
+		} else {
+			err = c.sc.Rcpt(path(r))
+		}
+		if err != nil {
+			e := &sendError{stage: "RCPT TO " + r, err: err, perm: errors.Is(err, errLineBreak)}
 			if e.connLost() {
 				return "", e
 			}
@@ -479,10 +500,12 @@ func path(addr string) string {
 	return "<" + addr + ">"
 }
 
-// isLineError reports go-mail's refusal to send an address with CR or LF.
-func isLineError(err error) bool {
-	return strings.Contains(err.Error(), "must not contain CR or LF")
-}
+// errLineBreak is an address with a CR or LF in it, which SMTP cannot
+// carry (RFC 5321 2.3.8): a permanent failure of that mail, found before
+// go-mail would refuse it in words of its own.
+var errLineBreak = errors.New("the address contains a line break")
+
+func hasLineBreak(addr string) bool { return strings.ContainsAny(addr, "\r\n") }
 
 func isASCII(s string) bool {
 	for i := 0; i < len(s); i++ {
