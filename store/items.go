@@ -123,36 +123,30 @@ func (s *Store) Risks(projectID int64, status string) ([]Risk, error) {
 
 // ItemByRef returns the item with ref ("A-12") in a project.
 func (tx *Tx) ItemByRef(projectID int64, ref string) (Item, error) {
-	p, num, err := ParseRef(ref)
-	if err != nil {
-		return Item{}, err
-	}
-	if p != "A" {
-		return Item{}, fmt.Errorf("%s is not an action item", ref)
-	}
-	var it Item
-	err = tx.tx.GetContext(tx.ctx, &it, `SELECT * FROM action_items WHERE project_id = ? AND num = ?`, projectID, num)
-	if errors.Is(err, sql.ErrNoRows) {
-		return it, fmt.Errorf("%s: %w", strings.ToUpper(ref), ErrNotFound)
-	}
-	return it, err
+	return byRef[Item](tx, "A", "an action item", `SELECT * FROM action_items WHERE project_id = ? AND num = ?`, projectID, ref)
 }
 
 // RiskByRef returns the risk with ref ("R-3") in a project.
 func (tx *Tx) RiskByRef(projectID int64, ref string) (Risk, error) {
+	return byRef[Risk](tx, "R", "a risk", `SELECT * FROM risks WHERE project_id = ? AND num = ?`, projectID, ref)
+}
+
+// byRef reads the row a ref names with query, which selects by project
+// and number; prefix is the refs' letter and noun what they name.
+func byRef[T any](tx *Tx, prefix, noun, query string, projectID int64, ref string) (T, error) {
+	var row T
 	p, num, err := ParseRef(ref)
 	if err != nil {
-		return Risk{}, err
+		return row, err
 	}
-	if p != "R" {
-		return Risk{}, fmt.Errorf("%s is not a risk", ref)
+	if p != prefix {
+		return row, fmt.Errorf("%s is not %s", ref, noun)
 	}
-	var r Risk
-	err = tx.tx.GetContext(tx.ctx, &r, `SELECT * FROM risks WHERE project_id = ? AND num = ?`, projectID, num)
+	err = tx.tx.GetContext(tx.ctx, &row, query, projectID, num)
 	if errors.Is(err, sql.ErrNoRows) {
-		return r, fmt.Errorf("%s: %w", strings.ToUpper(ref), ErrNotFound)
+		return row, fmt.Errorf("%s: %w", strings.ToUpper(ref), ErrNotFound)
 	}
-	return r, err
+	return row, err
 }
 
 // ItemsOfMeeting lists the items created by a meeting.
