@@ -488,8 +488,21 @@ func atoi(s string) int {
 // Only dates with a year count as evidence: "24/7" and "13/20 trained"
 // are not dates. Dots and dashes need a four-digit year ("23.10.2026"),
 // so that version numbers ("10.15.20") and ranges say nothing.
-func OrderIn(text string) (dayFirst, known bool) {
+func OrderIn(texts ...string) (dayFirst, known bool) {
 	var dayEvidence, monthEvidence bool
+	for _, text := range texts {
+		day, month := orderEvidence(text)
+		dayEvidence, monthEvidence = dayEvidence || day, monthEvidence || month
+	}
+	if dayEvidence == monthEvidence {
+		return false, false
+	}
+	return dayEvidence, true
+}
+
+// orderEvidence reports whether text holds day-first and month-first
+// numeric dates.
+func orderEvidence(text string) (dayEvidence, monthEvidence bool) {
 	for i := 0; i < len(text); i++ {
 		if !isDigit(text[i]) || i > 0 && (isDigit(text[i-1]) || isDateSep(text[i-1]) || isLetter(text[i-1])) {
 			continue
@@ -506,10 +519,7 @@ func OrderIn(text string) (dayFirst, known bool) {
 		}
 		i = next - 1
 	}
-	if dayEvidence == monthEvidence {
-		return false, false
-	}
-	return dayEvidence, true
+	return dayEvidence, monthEvidence
 }
 
 // numericDate reads "23/10/2026", "6/11/26", "23.10.2026" or "23-10-2026"

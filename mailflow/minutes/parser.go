@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"mailflow/mailflow"
+	"mailflow/mailflow/dates"
 	"mailflow/mailflow/mailtext"
 )
 
@@ -109,7 +110,9 @@ func hasPipeRow(s string) bool {
 func (p *parser) entries() []entry {
 	var all []entry
 	first := 1
-	for _, t := range p.texts() {
+	texts := p.texts()
+	p.dateOrder(texts)
+	for _, t := range texts {
 		t = strings.ReplaceAll(t, "\r", "")
 		if n := strings.Count(t, "\n"); n >= maxLines {
 			p.problem(first+maxLines, "", fmt.Sprintf("the text has %d lines; only the first %d were read", n+1, maxLines))
@@ -133,6 +136,15 @@ func (p *parser) entries() []entry {
 		}
 	}
 	return all
+}
+
+// dateOrder reads ambiguous numeric dates ("06/11/2026") the way the
+// minutes write their unambiguous ones ("23/10/2026"); minutes that give
+// no evidence keep the project's order.
+func (p *parser) dateOrder(texts []string) {
+	if dayFirst, known := dates.OrderIn(append(texts, p.msg.Subject)...); known {
+		p.opts.Dates.DayFirst = dayFirst
+	}
 }
 
 func (p *parser) run() {
