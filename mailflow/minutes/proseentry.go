@@ -91,7 +91,8 @@ var cueStarts = func() (byLetter [26][]string) {
 		"agree", "approv", "adopt", "accept", "ask", "action", "consensus", "carried", "commit", "can you",
 		"could you", "decid", "endorse", "going to", "invite", "i'll", "i’ll", "i will", "i am going", "i'm going",
 		"i’m going", "needs to", "offer", "please", "promise", "resolv", "reject", "ratif", "request", "shall",
-		"to ", "task", "undert", "vote", "volunteer", "will", "would", "moved", "motion",
+		"to ", "task", "undert", "vote", "volunteer", "will", "would", "moved", "motion", "she'", "she’", "he'",
+		"he’",
 	} {
 		byLetter[cue[0]-'a'] = append(byLetter[cue[0]-'a'], cue)
 	}
@@ -256,6 +257,9 @@ func (p *parser) proseSentence(e *entry, words, bare []string, first bool) {
 			continue
 		}
 		a, ok := p.assignmentWords(cw, cb)
+		if !ok {
+			a, ok = p.passiveAgent(cw, cb)
+		}
 		if !ok || conditional(a.task) {
 			continue
 		}
@@ -267,8 +271,8 @@ func (p *parser) proseSentence(e *entry, words, bare []string, first bool) {
 			}
 			p.addAction(action{n: e.n, raw: e.first, text: a.task, owner: a.owner, fixed: true, weak: true})
 		case subjectPronoun, subjectCollective:
-			if !decided && p.hasDue(a.task) {
-				p.unowned(e, c) // "we will send the survey by Friday"
+			if !decided && (p.hasDue(a.task) || a.via == "going to") {
+				p.unowned(e, c) // "we will send the survey by Friday", "we are going to migrate …"
 			}
 		}
 	}

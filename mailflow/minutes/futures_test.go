@@ -1,0 +1,104 @@
+package minutes
+
+import "testing"
+
+// TestReportedFutures: promises told in reported speech, and plans in the
+// going-to future, are the named person's items; someone else's promise
+// reported by them, or a plan of "we", is not. The meeting is on Tuesday
+// 24 November 2026; the roster is the clinic's.
+func TestReportedFutures(t *testing.T) {
+	runTextCases(t, []textCase{
+		{
+			name:  "said she'd, before an event",
+			body:  "Scanners\nCarol said she'd check the barcode scanners with the supplier before the rehearsal.\n",
+			items: []item{{text: "check the barcode scanners with the supplier before the rehearsal", owner: carol}},
+		},
+		{
+			name:  "said he would, by a day",
+			body:  "Binder\nDan said he would update the downtime binder by Friday.\n",
+			items: []item{{text: "update the downtime binder", owner: dan, due: "2026-11-27"}},
+		},
+		{
+			name:  "mentioned that she will",
+			body:  "Rooms\nAlice mentioned that she will book the training rooms tomorrow.\n",
+			items: []item{{text: "book the training rooms", owner: alice, due: "2026-11-25"}},
+		},
+		{
+			name:  "confirmed she is going to",
+			body:  "Printers\nCarol confirmed she is going to replace the toner on ward 3.\n",
+			items: []item{{text: "replace the toner on ward 3", owner: carol}},
+		},
+		{
+			name:  "going to, after so, on a day",
+			body:  "Lab feed\nNobody owns the lab feed yet, so Bob is going to raise it with the CIO on Thursday.\n",
+			items: []item{{text: "raise it with the CIO", owner: bob, due: "2026-11-26"}},
+		},
+		{
+			name:  "will, after but",
+			body:  "The interface is late, but Dan will chase the vendor on Monday.\n",
+			items: []item{{text: "chase the vendor", owner: dan, due: "2026-11-30"}},
+		},
+		{
+			name:  "offered to … and will …",
+			body:  "FAQ\nAlice offered to draft the FAQ and will share it by Monday.\n",
+			items: []item{{text: "draft the FAQ and will share it", owner: alice, due: "2026-11-30"}},
+		},
+		{
+			name:  "will be sending",
+			body:  "Rota\nBob will be sending the night rota on Dec 3.\n",
+			items: []item{{text: "sending the night rota", owner: bob, due: "2026-12-03"}},
+		},
+		{
+			name: "someone else's promise, reported",
+			body: "Vendor\nBob said the vendor will replace the printers by Friday.\n" +
+				"Carol said that the interface team would look at it.\n",
+			problems: []string{"no action items found"},
+		},
+		{
+			name: "what was said is no promise",
+			body: "Review\nAlice said she would probably join. Dan said he'd already sent the file. " +
+				"Carol said it would be fine. Bob said he was happy with it.\n",
+			problems: []string{"no action items found"},
+		},
+		{
+			name:     "we are going to, with nobody named",
+			body:     "Migration\nWe are going to migrate the lab feed over the weekend.\n",
+			problems: []string{"reads like an action but names no owner", "no action items found"},
+		},
+	})
+}
+
+// TestPassiveAgents: "the runbook will be written by Priya" is Priya's
+// item; a passive future without a person doing it is nobody's, and
+// "by Friday" or "by the vendor" names no owner.
+func TestPassiveAgents(t *testing.T) {
+	runTextCases(t, []textCase{
+		{
+			name:  "will be written by a person",
+			body:  "Cutover\nThe runbook will be written by Priya.\n",
+			items: []item{{text: "The runbook will be written", owner: priya}},
+		},
+		{
+			name:  "by a person, by a day",
+			body:  "Cutover\nThe downtime packs will be printed by Carol Nguyen by Friday.\n",
+			items: []item{{text: "The downtime packs will be printed", owner: carol, due: "2026-11-27"}},
+		},
+		{
+			name:  "is to be done by",
+			body:  "Cutover\nThe smoke test is to be run by Dan on Dec 5.\n",
+			items: []item{{text: "The smoke test is to be run", owner: dan, due: "2026-12-05"}},
+		},
+		{
+			name:  "reported, the clause after said",
+			body:  "Training\nAlice said the night training will be run by Carol.\n",
+			items: []item{{text: "the night training will be run", owner: carol}},
+		},
+		{
+			name: "no person does it",
+			body: "Reviews\nBob, Carol and Dan will be added as reviewers. The badges will be delivered by the vendor by Friday.\n" +
+				"The printers will be replaced by Monday. The plan was reviewed by Alice.\n" +
+				"The call will be held by video, hosted by Dan Weber and Carol Nguyen:\n",
+			problems: []string{"no action items found"},
+		},
+	})
+}
