@@ -102,3 +102,38 @@ func TestPassiveAgents(t *testing.T) {
 		},
 	})
 }
+
+// TestRestatedDecisions: a decision stated twice in other words — a
+// recap's summary and its details, a decisions list and the discussion —
+// is one decision, the fuller wording; decisions that differ in a word
+// that matters, or a number, stay two.
+func TestRestatedDecisions(t *testing.T) {
+	runTextCases(t, []textCase{
+		{
+			name:    "recap summary and details",
+			subject: "Meeting summary: EHR training weekly",
+			body: "Quick recap\nThe group went through the ward rollout and agreed to move the pharmacy go-live to the second wave.\n\n" +
+				"Next steps\n- Alice will tell the pharmacy leads by Friday.\n\n" +
+				"Summary\nPharmacy\nThe pharmacy interface is not ready. The group agreed that pharmacy should be moved to the second wave.\n",
+			items:     []item{{text: "tell the pharmacy leads", owner: alice, due: "2026-11-27"}},
+			decisions: []string{"The group went through the ward rollout and agreed to move the pharmacy go-live to the second wave"},
+		},
+		{
+			name: "a decisions list and the discussion",
+			body: "Discussion\nAfter a long debate the team decided that night shift super-users will be paid overtime.\n\n" +
+				"Decisions\n- Night shift super-users paid overtime\n\nACTION: Bob to tell payroll\n",
+			items:     []item{{text: "tell payroll", owner: bob}},
+			decisions: []string{"After a long debate the team decided that night shift super-users will be paid overtime"},
+		},
+		{
+			name: "two decisions alike in wording",
+			body: "Decisions\n- Pharmacy module moves to phase 2\n- Radiology module moves to phase 2\n" +
+				"- Go-live for outpatients stays on 1 February 2027\n- Go-live for outpatients stays on 1 March 2027\n" +
+				"- Minutes approved by general consent\n- Budget report approved by general consent\n\nACTION: Bob to tell payroll\n",
+			items: []item{{text: "tell payroll", owner: bob}},
+			decisions: []string{"Pharmacy module moves to phase 2", "Radiology module moves to phase 2",
+				"Go-live for outpatients stays on 1 February 2027", "Go-live for outpatients stays on 1 March 2027",
+				"Minutes approved by general consent", "Budget report approved by general consent"},
+		},
+	})
+}

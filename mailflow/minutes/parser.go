@@ -162,6 +162,7 @@ func (p *parser) run() {
 	}
 	p.finish()
 	p.dropOverviewRepeats(entries)
+	p.dropRestatedDecisions()
 	p.out.Notes = p.notes(entries, drop)
 	if len(p.out.ActionItems) == 0 && (subjectSaysMinutes(p.msg.Subject, p.opts) || structured(entries)) {
 		p.problem(0, "", "no action items found in these minutes; to record one, write e.g. \"ACTION: Alice to send the plan by Dec 9\" on a line of its own")
