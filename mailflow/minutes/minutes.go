@@ -124,7 +124,7 @@ func structured(entries []entry) bool {
 		case e.sec == secAttachments:
 		case e.heading:
 			switch e.sec {
-			case secActions, secRisks, secDecisions, secAttendees, secMotions:
+			case secActions, secRisks, secDecisions, secAttendees, secMotions, secOutcomes:
 				signs++
 			}
 			if recapHeadings[normHeading(e.text)] {
@@ -133,7 +133,7 @@ func structured(entries []entry) bool {
 					signs++
 				}
 			}
-		case e.sec == secActions && e.depth == 0 && (looksLikeEntry(e.text) || endsWithOwner(e.text)):
+		case (e.sec == secActions || e.sec == secOutcomes) && e.depth == 0 && (looksLikeEntry(e.text) || endsWithOwner(e.text)):
 			signs++ // "- Marcus Chen to confirm …" under "Next steps"
 		case e.table != nil:
 			if kind, _ := layout(e.table.header, e.sec); kind != tableNone {

@@ -38,6 +38,7 @@ type parser struct {
 	groups           map[int]string  // "Action items, by person" groups: entry index → owner ("" for a topic)
 	handles          map[string]bool // lower-case handles the document uses for people ("thl")
 	decisionGroups   map[int]bool    // "Resolved: (Niko)" entries: what is nested under them was resolved
+	decisionTopics   map[int]string  // topics in a decisions section: what is nested under them was decided
 	speaker          string          // the speaker whose remarks follow ("Priya:" on its own)
 	words            map[string]int  // how often each word is written, counted when first needed
 	wordBuf, bareBuf []string        // the words of the sentence being read, reused
@@ -210,6 +211,12 @@ func (p *parser) entry(entries []entry, i int) {
 		}
 		return
 	}
+	if topic, ok := p.decisionTopics[e.parent]; ok && e.parent >= 0 && e.depth == 1 {
+		if p.resolvedPoint(e.text) {
+			p.addDecision(topic+": "+e.text, e.n) // "Go-live" over "conditional on zero open hazards"
+		}
+		return
+	}
 	if l, ok := readLabel(e.text); ok {
 		p.labelled = l.kind != labelIgnore
 		p.addLabelled(entries, i, l)
@@ -253,8 +260,16 @@ func (p *parser) entry(entries []entry, i int) {
 		}
 	case secDecisions:
 		if e.depth == 0 {
-			p.addDecision(e.text, e.n)
-			p.decisionAction(e, e.text)
+			p.sectionDecision(entries, i)
+			return
+		}
+	case secOutcomes:
+		if e.depth == 0 && p.readsAsAction(e.text) {
+			p.sectionAction(entries, i)
+			return
+		}
+		if e.depth == 0 {
+			p.sectionDecision(entries, i)
 			return
 		}
 	case secChanges:
@@ -378,6 +393,69 @@ func (p *parser) sectionAction(entries []entry, i int) {
 		a.owner, a.text, a.fixed = owner, rest, true
 	}
 	p.addAction(a)
+}
+
+// sectionDecision reads an entry of a decisions section: a decision — or
+// several, when it is a paragraph of sentences — or the topic of the
+// decisions nested under it ("Go-live" over "- conditional on zero open
+// high hazards").
+func (p *parser) sectionDecision(entries []entry, i int) {
+	e := &entries[i]
+	text := plainText(e.text)
+	if e.children && isTopic(text) {
+		if p.decisionTopics == nil {
+			p.decisionTopics = map[int]string{}
+		}
+		p.decisionTopics[i] = tidyText(text)
+		return
+	}
+	if e.bullet || e.number > 0 {
+		p.addDecision(e.text, e.n)
+		p.decisionAction(e, e.text)
+		return
+	}
+	for _, s := range sentences(text) {
+		p.addDecision(s, e.n)
+		p.decisionAction(e, s)
+	}
+}
+
+// isTopic reports whether the text of an entry with others nested under
+// it only names what they are about: "Go-live", "Pharmacy interface:".
+func isTopic(text string) bool {
+	t := strings.TrimSpace(text)
+	return wordCount(t) <= 4 && !strings.HasSuffix(t, ".") && !decisionIn(t) && !looksLikeEntry(t)
+}
+
+// readsAsAction reports whether an entry of a "Decisions and actions"
+// section is an action: it names who does it ("Alice to send …", "… -
+// Jordan Lee", "The board will review …") or is a task with a date. The
+// subject must be someone: "Training will use the sandbox" is decided.
+func (p *parser) readsAsAction(text string) bool {
+	t := plainText(text)
+	if endsWithOwner(t) || isCheckbox(t) {
+		return true
+	}
+	if name, _, ok := splitNameColon(t); ok && p.namesSomeone(name) {
+		return true // "Alice: book the trainers"
+	}
+	if m := reNameDash.FindStringSubmatch(t); m != nil && p.namesSomeone(m[1]) {
+		return true // "Alice - book the trainers"
+	}
+	if a, ok := p.assignmentIn(t); ok && (a.kind == subjectPerson || a.kind == subjectGroup) {
+		return true
+	}
+	if !verbs[strings.ToLower(firstField(t))] {
+		return false
+	}
+	if p.ownerAside(t) != "" {
+		return true
+	}
+	t = strings.TrimRight(t, ". ")
+	if open := strings.LastIndexByte(t, '('); open > 0 && strings.HasSuffix(t, ")") {
+		t = strings.TrimSpace(t[:open]) // "Review the log by Dec 3 (Bob)"
+	}
+	return p.hasDue(t)
 }
 
 // subPoint reports whether entry i details the item before it rather than
@@ -552,7 +630,7 @@ func (p *parser) problem(n int, text, reason string) {
 
 // addDecision stores a decision unless it says nothing or repeats one.
 func (p *parser) addDecision(text string, n int) {
-	text = tidyText(cleanActionText(text))
+	text = tidyText(dropDecisionID(cleanActionText(text)))
 	if isNothing(text) || !startsLetter(text) || wordCount(text) < 2 || strings.HasSuffix(text, "?") {
 		return // "Resolved: 177" in an issue tracker report is a count; a question is not decided
 	}
@@ -563,6 +641,41 @@ func (p *parser) addDecision(text string, n int) {
 	}
 	p.out.Decisions = append(p.out.Decisions, mailflow.Decision{Text: text, Line: n})
 	p.last = lastRef{}
+}
+
+// dropDecisionID removes the number a decision log gives a decision:
+// "D1 - …", "D-03: …", "DEC-12 …", "DN4. …".
+func dropDecisionID(s string) string {
+	i := 0
+	for i < len(s) && i < 3 && s[i] >= 'A' && s[i] <= 'Z' {
+		i++
+	}
+	switch s[:i] {
+	case "D", "DEC", "DN", "DR":
+	default:
+		return s
+	}
+	if i < len(s) && (s[i] == '-' || s[i] == '#') {
+		i++
+	}
+	digits := i
+	for i < len(s) && i-digits < 4 && s[i] >= '0' && s[i] <= '9' {
+		i++
+	}
+	if i == digits {
+		return s
+	}
+	rest := strings.TrimLeft(s[i:], " ")
+	if t := strings.TrimLeft(rest, "-–—:.)"); t != rest {
+		rest = t
+	} else if len(rest) == len(s)-i {
+		return s // "D1is" is a word, not a number
+	}
+	rest = strings.TrimSpace(rest)
+	if rest == "" {
+		return s
+	}
+	return rest
 }
 
 // proposal is a motion put to the meeting, waiting for its outcome.

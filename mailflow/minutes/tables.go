@@ -349,8 +349,8 @@ func layout(header []string, sec section) (tableKind, []column) {
 	switch {
 	case has[colLikelihood] || has[colImpact] || has[colRisk] || (sec == secRisks && (has[colDescription] || has[colMitigation])):
 		kind = tableRisks
-	case has[colDecision] && !has[colOwner] && !has[colDue]:
-		kind = tableDecisions
+	case has[colDecision] && !has[colOwner] && !has[colAction]:
+		kind = tableDecisions // a date beside a decision is the day it was taken
 	case has[colAction] || (has[colOwner] && has[colDue]) || (has[colDescription] && (has[colOwner] || has[colDue])):
 		kind = tableActions
 	case (has[colItem] || has[colMixed]) && (has[colOwner] || has[colDue]):
