@@ -29,8 +29,8 @@ func TestDecisionSections(t *testing.T) {
 			decisions: []string{"Training will use the vendor sandbox", "Ward 4 goes live first"},
 		},
 		{
-			name: "decisions under topics",
-			body: "Decisions\n- Training\n  - The vendor sandbox is used for all classes\n  - Would like more evening slots\n- Go-live\n  - conditional on zero open high hazards" + action,
+			name:  "decisions under topics",
+			body:  "Decisions\n- Training\n  - The vendor sandbox is used for all classes\n  - Would like more evening slots\n- Go-live\n  - conditional on zero open high hazards" + action,
 			items: tell,
 			decisions: []string{"Training: The vendor sandbox is used for all classes",
 				"Go-live: conditional on zero open high hazards"},
