@@ -15,6 +15,9 @@ const (
 	labelChange
 	labelProposal // "PROPOSED: …", "Motion: …": a decision once the meeting carries it
 	labelIgnore   // "#info", "LINK:": meeting-bot lines that hold no item
+	labelMilestone
+	labelGoLive // "Go-live: 2 March 2027": a milestone named by its label
+	labelAsk    // "Decision needed:", "Escalate:": asked of leadership
 )
 
 // label is what a labelled line says: "ACTION: …", "RISK: …", "#agreed …".
@@ -27,6 +30,9 @@ type label struct {
 	// conclusion marks "Conclusion:", which may conclude with a task
 	// rather than a decision.
 	conclusion bool
+	// aside is the bracketed remark of a label: "(outpatient)" in
+	// "Go-live (outpatient): 1 Feb 2027".
+	aside string
 }
 
 // labelWords maps the words before the colon of a labelled line to what
@@ -51,6 +57,20 @@ var labelWords = map[string]labelKind{
 	"schedule": labelChange, "scope": labelChange, "change request": labelChange,
 
 	"info": labelIgnore, "link": labelIgnore, "idea": labelIgnore, "help": labelIgnore, "topic": labelIgnore,
+
+	"milestone": labelMilestone, "key milestone": labelMilestone, "new milestone": labelMilestone,
+	"milestone update": labelMilestone, "milestone date": labelMilestone,
+	"go-live": labelGoLive, "go live": labelGoLive, "golive": labelGoLive, "go-live date": labelGoLive,
+	"go live date": labelGoLive, "target go-live": labelGoLive, "target go live": labelGoLive,
+	"target go-live date": labelGoLive, "planned go-live": labelGoLive, "go-live target": labelGoLive,
+	"new go-live date": labelGoLive, "revised go-live": labelGoLive, "revised go-live date": labelGoLive,
+
+	"decision needed": labelAsk, "decision required": labelAsk, "decisions needed": labelAsk,
+	"decisions required": labelAsk, "decision requested": labelAsk, "decision sought": labelAsk,
+	"ask": labelAsk, "asks": labelAsk, "ask of leadership": labelAsk, "ask for leadership": labelAsk,
+	"leadership ask": labelAsk, "escalate": labelAsk, "escalation": labelAsk, "escalated": labelAsk,
+	"for the steering committee": labelAsk, "for steering committee": labelAsk, "for leadership": labelAsk,
+	"for decision": labelAsk,
 }
 
 // labelStarts are the first words of the label words.
@@ -152,6 +172,13 @@ func readLabel(text string) (label, bool) {
 	lower := strings.ToLower(head)
 	if base, ok := numbered(lower); ok {
 		lower, head = base, head[:len(base)] // "Action #1:", "Resolution 2:": a number, not an owner
+	}
+	if open := strings.IndexByte(lower, '('); open > 0 && strings.HasSuffix(lower, ")") {
+		// "Go-live (outpatient): …", "Decision needed (steering committee): …"
+		if kind := labelWords[strings.TrimSpace(lower[:open])]; kind == labelGoLive || kind == labelMilestone || kind == labelAsk {
+			l.kind, l.rest, l.aside = kind, rest, head[open:]
+			return l, true
+		}
 	}
 	if kind, ok := labelWords[lower]; ok {
 		l.kind, l.rest, l.conclusion = kind, rest, lower == "conclusion" || lower == "outcome"

@@ -21,6 +21,7 @@ type doc struct {
 var renderedSections = map[section]bool{
 	secActions: true, secRisks: true, secDecisions: true, secAttendees: true, secRegrets: true,
 	secChanges: true, secChair: true, secMotions: true, secAttachments: true, secOutcomes: true,
+	secMilestones: true, secAsks: true,
 }
 
 // notesMarker ends notes that were cut at MaxNotes.

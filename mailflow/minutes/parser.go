@@ -65,6 +65,8 @@ func newParser(msg *mailtext.Message, opts Options) *parser {
 	p.out.Risks = []mailflow.Risk{}
 	p.out.Decisions = []mailflow.Decision{}
 	p.out.Changes = []mailflow.Change{}
+	p.out.Milestones = []mailflow.Milestone{}
+	p.out.Asks = []mailflow.Decision{}
 	p.out.Problems = []mailflow.Problem{}
 	p.out.Meeting.Attendees = []mailflow.Person{}
 	return p
@@ -172,7 +174,8 @@ func (p *parser) run() {
 
 // outputs counts what the parse has found so far.
 func (p *parser) outputs() int {
-	return len(p.out.ActionItems) + len(p.out.Risks) + len(p.out.Decisions) + len(p.out.Changes)
+	return len(p.out.ActionItems) + len(p.out.Risks) + len(p.out.Decisions) + len(p.out.Changes) +
+		len(p.out.Milestones) + len(p.out.Asks)
 }
 
 // entry reads one entry: a labelled line anywhere, a key/value line that
@@ -236,6 +239,10 @@ func (p *parser) entry(entries []entry, i int) {
 	}
 	if isCheckbox(e.text) && (e.sec == secAttendees || e.sec == secRegrets || isPersonRow(e.text)) {
 		return // "☒ Gordon Bradley, Autodesk": who came, read by meeting
+	}
+	if e.sec == secMilestones || e.sec == secAsks {
+		p.listedOutcome(e) // "- [x] Hardware installed: 20 Nov" is a milestone met
+		return
 	}
 	if isCheckbox(e.text) || (e.text[0] == '@' && reHandleColon.MatchString(e.text)) || p.assigned(e.text) {
 		p.addAction(action{n: e.n, raw: e.first, text: e.text})
@@ -354,6 +361,10 @@ func (p *parser) addLabelled(entries []entry, i int, l label) {
 		p.proposal = proposal{text: l.rest, entry: i}
 	case labelChange:
 		p.addChange(l.rest, l.change, e.n)
+	case labelMilestone, labelGoLive:
+		p.labelledMilestone(l, e.n, e.first)
+	case labelAsk:
+		p.addAsk(l.rest, e.n)
 	default:
 		p.last = lastRef{}
 	}

@@ -21,6 +21,9 @@ const (
 	secAgenda      // the agenda: topics, not assignments, however they are worded
 	secOther       // a heading mailflow has no use for ("Notes", "Budget")
 	secOutcomes    // "Decisions and actions": each entry is one or the other
+	secMilestones  // "Milestones", "Key dates": a milestone and its date on each line
+	secAsks        // "Decisions needed", "Escalations": what the meeting asks of leadership
+	secCount       // the number of sections
 )
 
 // sectionNames are headings as people write them, normalised by
@@ -54,6 +57,18 @@ var sectionNames = map[string]section{
 	"decision summary": secDecisions, "decisions summary": secDecisions, "decision record": secDecisions,
 	"decision register": secDecisions, "decisions register": secDecisions, "decisions log": secDecisions,
 	"agreed points": secDecisions, "points agreed": secDecisions, "decisions reached": secDecisions,
+
+	"milestones": secMilestones, "milestone": secMilestones, "milestone updates": secMilestones,
+	"milestone update": secMilestones, "milestone status": secMilestones, "milestone review": secMilestones,
+	"milestone tracker": secMilestones, "milestone plan": secMilestones, "upcoming milestones": secMilestones,
+	"key dates": secMilestones, "go-live dates": secMilestones, "milestones and dates": secMilestones,
+
+	"decisions needed": secAsks, "decisions required": secAsks, "decision needed": secAsks,
+	"decision required": secAsks, "decisions requested": secAsks, "decisions sought": secAsks, "asks": secAsks,
+	"asks of leadership": secAsks, "leadership asks": secAsks, "escalations": secAsks, "escalation": secAsks,
+	"for escalation": secAsks, "items for escalation": secAsks, "issues for escalation": secAsks,
+	"for the steering committee": secAsks, "for steering committee": secAsks, "for leadership": secAsks,
+	"for decision": secAsks, "items for decision": secAsks,
 
 	"attendees": secAttendees, "present": secAttendees, "participants": secAttendees, "attendance": secAttendees,
 	"in attendance": secAttendees, "attending": secAttendees, "people present": secAttendees, "guests": secAttendees,
@@ -280,7 +295,7 @@ func compoundSection(name string) (section, bool) {
 	if len(parts) < 2 || len(parts) > 3 {
 		return secNone, false
 	}
-	var got [secOutcomes + 1]bool
+	var got [secCount]bool
 	for _, part := range parts {
 		part = strings.TrimSpace(part)
 		sec, ok := sectionNames[part]
