@@ -122,7 +122,7 @@ var (
 	reISO      = regexp.MustCompile(`^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})$`)
 	reSlash    = regexp.MustCompile(`^(\d{1,2})[/.](\d{1,2})(?:[/.](\d{2}|\d{4}))?$`)
 	reMonthDay = regexp.MustCompile(`^([a-z]+)\.? (\d{1,2})(?:st|nd|rd|th)?(?:,? (\d{4}))?$`)
-	reDayMonth = regexp.MustCompile(`^(\d{1,2})(?:st|nd|rd|th)?(?: of)?[ -]([a-z]+)\.?(?:[ ,-]+(\d{4}))?$`)
+	reDayMonth = regexp.MustCompile(`^(\d{1,2})(?:st|nd|rd|th)?(?: of)?[ -]([a-z]+)\.?(?:[ ,-]+(\d{4}|'?\d{2}))?$`)
 	reOrdinal  = regexp.MustCompile(`^(\d{1,2})(?:st|nd|rd|th)(?: of the month)?$`)
 	reIn       = regexp.MustCompile(`^(?:in|within) ([a-z0-9]+(?: of)?) (day|days|week|weeks|month|months)(?:'? time)?$`)
 	reWeekday  = regexp.MustCompile(`^(?:(next|this|on|coming|the) )?([a-z]+)( next week)?$`)
@@ -130,7 +130,10 @@ var (
 	// reClockTail is a time of day after a calendar date: "June 16, 12.00
 	// CET", "16 June 2025 at 17:00", "Dec 3 5pm".
 	reClockTail  = regexp.MustCompile(`(?:,|\s)\s*(?:at\s+|@\s*)?(?:\d{1,2}[:.]\d{2}(?:\s?(?:am|pm))?|\d{1,2}\s?(?:am|pm)|noon|midday|midnight)(?:\s*(?:[a-z]{2,5}|[+-]\d{2}:?\d{2}))?$`)
-	reEndOfMonth = regexp.MustCompile(`^end of ([a-z]+)(?:,? (\d{4}))?$`)
+	reEndOfMonth = regexp.MustCompile(`^end(?: of|-| ) ?([a-z]+)\.?(?:,? (\d{4}))?$`)
+	// reVagueWeek is a week or part of a month, not a day: "w/c 26 Oct",
+	// "week commencing 26/10", "mid-November", "early Dec".
+	reVagueWeek = regexp.MustCompile(`^(?:(?:w/c|wc|w/b|wb|week commencing|week beginning|(?:the )?week of) ?[a-z0-9]|(?:mid|early|late)[- ]?(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec))`)
 )
 
 // dayParts are the words before a day that only say what time of it:
@@ -177,7 +180,7 @@ func parse(phrase string, ref mailflow.Date, opts Options, year yearRule) (mailf
 			}
 		}
 	}
-	if !strings.HasPrefix(s, "end of ") {
+	if !strings.HasPrefix(s, "end") {
 		// Not "end of October": on to relative phrases.
 	} else if m := reEndOfMonth.FindStringSubmatch(s); m != nil {
 		if mo, ok := months[m[1]]; ok {
@@ -188,7 +191,7 @@ func parse(phrase string, ref mailflow.Date, opts Options, year yearRule) (mailf
 			}
 		}
 	}
-	if vagueSpans[s] {
+	if vagueSpans[s] || reVagueWeek.MatchString(s) {
 		return mailflow.Date{}, fmt.Errorf("%q: %w", phrase, ErrVague)
 	}
 	if ref.IsZero() {
@@ -308,7 +311,11 @@ func parseAbsolute(s string, ref mailflow.Date, opts Options, year yearRule, phr
 
 func withYear(ref mailflow.Date, mo, d int, y string, year yearRule, phrase string) result {
 	if y != "" {
-		date, err := checked(atoi(y), mo, d, phrase)
+		n := atoi(strings.TrimPrefix(y, "'"))
+		if n < 100 {
+			n += 2000 // "23-Oct-26"
+		}
+		date, err := checked(n, mo, d, phrase)
 		return result{date, err}
 	}
 	date, err := year(ref, mo, d, phrase)
@@ -509,6 +516,9 @@ func orderEvidence(text string) (dayEvidence, monthEvidence bool) {
 		}
 		a, b, next, ok := numericDate(text, i)
 		if !ok {
+			a, b, next, ok = dueDayMonth(text, i)
+		}
+		if !ok {
 			continue
 		}
 		switch {
@@ -545,6 +555,35 @@ func numericDate(text string, i int) (a, b, end int, ok bool) {
 	}
 	return a, b, end, true
 }
+
+// dueDayMonth reads a date without a year, "23/10", where only a date
+// can stand: after "by", "due", "COB" or a weekday ("Fri 23/10"), or as
+// the whole cell of a table. Elsewhere "24/7" and "13/20" are no dates.
+func dueDayMonth(text string, i int) (a, b, end int, ok bool) {
+	a, j := digitRun(text, i, 2)
+	if j == i || j >= len(text) || text[j] != '/' {
+		return 0, 0, 0, false
+	}
+	b, end = digitRun(text, j+1, 2)
+	if end == j+1 || end < len(text) && (isDigit(text[end]) || isLetter(text[end]) || text[end] == '/') {
+		return 0, 0, 0, false
+	}
+	before := strings.TrimRight(text[:i], " ")
+	after := strings.TrimLeft(text[end:], " ")
+	switch {
+	case strings.HasSuffix(before, "|") || strings.HasSuffix(before, "\t"):
+		ok = after == "" || after[0] == '|' || after[0] == '\t' || after[0] == '\n'
+	default:
+		w := strings.ToLower(before[strings.LastIndexAny(before, " \t\n(|")+1:])
+		_, weekday := weekdays[strings.TrimRight(w, ",.")]
+		ok = weekday || dueWords[w]
+	}
+	return a, b, end, ok
+}
+
+// dueWords come before a date.
+var dueWords = map[string]bool{"by": true, "due": true, "due:": true, "before": true, "until": true, "till": true,
+	"cob": true, "eod": true, "deadline": true, "deadline:": true, "on": true}
 
 // digitRun reads up to max digits at text[i]: their value and the index
 // after them.

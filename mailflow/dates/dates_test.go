@@ -76,6 +76,12 @@ func TestParse(t *testing.T) {
 		{"23/10/2026", Options{}, "2026-10-23"},
 		{"10/23/2026", Options{DayFirst: true}, "2026-10-23"},
 		{"by 27/11", Options{}, "2026-11-27"},
+		// Table cells as spreadsheets write them.
+		{"23-Oct-26", Options{}, "2026-10-23"},
+		{"3-Dec-26", Options{}, "2026-12-03"},
+		{"End Oct", Options{}, "2026-10-31"},
+		{"end-Dec", Options{}, "2026-12-31"},
+		{"end of Dec 2026", Options{}, "2026-12-31"},
 	} {
 		got, err := Parse(c.phrase, meeting, c.opts)
 		if err != nil || got.String() != c.want {
@@ -110,7 +116,8 @@ func TestUnreadable(t *testing.T) {
 // whether a date was read.
 func TestVague(t *testing.T) {
 	for _, phrase := range []string{"next week", "by next week", "this week", "in the coming weeks",
-		"over the coming weeks", "early next week", "Later this week"} {
+		"over the coming weeks", "early next week", "Later this week", "w/c 30 Nov", "week commencing 30/11",
+		"week of Dec 7", "mid-December", "early Jan", "late Dec"} {
 		got, err := Parse(phrase, meeting, Options{})
 		if !errors.Is(err, ErrVague) || !errors.Is(err, ErrUnreadable) {
 			t.Errorf("Parse(%q) = %s, %v; want ErrVague", phrase, got, err)
@@ -144,6 +151,12 @@ func TestOrderIn(t *testing.T) {
 		{"support is 24/7 and 13/20 staff are trained", false, false},
 		{"release 10.15.20 and 1.13.2026.4", false, false},
 		{"ref 2026/23/10", false, false},
+		{"| A2 | Review the build | Liam | Fri 23/10 |\n| A5 | Load test | Kate | 2/11 |", true, true},
+		{"| A6 | Confirm downtime | Mia | 19/10 |", true, true},
+		{"send it by 10/23 please", false, true},
+		{"ACTION: Bob to test, due 30/11", true, true},
+		{"helpdesk 24/7 | 13/20 staff trained", false, false},
+		{"| score | 13/20 points |", false, false},
 		{"", false, false},
 	} {
 		dayFirst, known := OrderIn(c.text)

@@ -108,3 +108,25 @@ func TestVagueWeeks(t *testing.T) {
 		},
 	})
 }
+
+// TestSpreadsheetDates: due dates as spreadsheets and trackers write them;
+// a weekday or a cell of its own makes a date without a year evidence of
+// the order too.
+func TestSpreadsheetDates(t *testing.T) {
+	runTextCases(t, []textCase{
+		{
+			name: "an action tracker",
+			body: "| Ref | Action | Owner | Due |\n|---|---|---|---|\n| A1 | Finalise order sets | Alice | 3-Dec-26 |\n" +
+				"| A2 | Review the build | Bob | Fri 27/11 |\n| A3 | Load the test data | Carol | 2/12 |\n" +
+				"| A4 | Sign off content | Dan | End Dec |\n| A5 | Test the scanners | Alice | w/c 7 Dec |\n",
+			items: []item{
+				{text: "Finalise order sets", owner: alice, due: "2026-12-03"},
+				{text: "Review the build", owner: bob, due: "2026-11-27"},
+				{text: "Load the test data", owner: carol, due: "2026-12-02"},
+				{text: "Sign off content", owner: dan, due: "2026-12-31"},
+				{text: "Test the scanners", owner: alice},
+			},
+			problems: []string{`due "w/c 7 Dec" is not a day`},
+		},
+	})
+}
