@@ -137,3 +137,31 @@ func TestRestatedDecisions(t *testing.T) {
 		},
 	})
 }
+
+// TestActionsTaken: "took an action to", "has the action to" and "'s
+// going to" give the named person the task.
+func TestActionsTaken(t *testing.T) {
+	runTextCases(t, []textCase{
+		{
+			name:  "took an action to",
+			body:  "UPS\nBob took an action to check the UPS batteries by Friday.\n",
+			items: []item{{text: "check the UPS batteries", owner: bob, due: "2026-11-27"}},
+		},
+		{
+			name:  "has the action item to",
+			body:  "Vendor\nCarol has the action item to chase the vendor.\n",
+			items: []item{{text: "chase the vendor", owner: carol}},
+		},
+		{
+			name:     "'s going to",
+			body:     "Printers\nThe printers still fail; Dan's going to look at it with the supplier next week.\n",
+			items:    []item{{text: "look at it with the supplier", owner: dan}},
+			problems: []string{`due "next week" is not a day`},
+		},
+		{
+			name:     "what is going on is no task",
+			body:     "Printers\nDan's going to be busy. The vendor's going to send a patch. Bob has an action plan.\n",
+			problems: []string{"no action items found"},
+		},
+	})
+}

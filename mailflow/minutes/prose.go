@@ -150,12 +150,26 @@ func predicate(words, bare []string, j int, afterDecision bool) (int, string, bo
 				return t, "asked", ok
 			}
 		}
-	case "has", "have":
+	case "has", "have", "took", "takes", "take", "owns":
 		switch at(j + 1) {
 		case "agreed", "volunteered", "offered", "committed", "promised":
-			if at(j+2) == "to" {
+			if at(j+2) == "to" && w != "took" && w != "takes" && w != "take" && w != "owns" {
 				t, ok := verbAt(j + 3)
 				return t, at(j + 1), ok
+			}
+		case "an", "the":
+			// "took an action to check …", "has the action to chase …"
+			k := j + 2
+			switch at(k) {
+			case "action", "ap", "ai":
+				k++
+				if at(k) == "item" || at(k) == "point" {
+					k++
+				}
+				if at(k) == "to" {
+					t, ok := verbAt(k + 1)
+					return t, "action", ok
+				}
 			}
 		}
 	case "agreed", "agrees", "agree", "volunteered", "volunteers", "offered", "offers", "promised", "undertook", "undertakes":
@@ -185,6 +199,28 @@ func predicate(words, bare []string, j int, afterDecision bool) (int, string, bo
 		}
 	}
 	return 0, "", false
+}
+
+// goingTo reads the task of "Hannah's going to look at it": "going" at
+// j, after a subject whose last word carries "'s".
+func goingTo(words, bare []string, j int) (int, bool) {
+	if j == 0 || contraction(words[j-1]) == "" || at(bare, j+1) != "to" || at(bare, j+2) == "be" || hedges[at(bare, j+2)] {
+		return 0, false
+	}
+	if j+2 < len(words) && verbLike(words[j+2]) {
+		return j + 2, true
+	}
+	return 0, false
+}
+
+// contraction returns the "'s" or "’s" that ends w, or "".
+func contraction(w string) string {
+	for _, c := range []string{"'s", "’s"} {
+		if strings.HasSuffix(w, c) && len(w) > len(c) {
+			return c
+		}
+	}
+	return ""
 }
 
 // reported reads a promise told in reported speech after the reporting
@@ -411,7 +447,8 @@ var predicateWords = newWordSet("to", "will", "shall", "would", "is", "are", "ha
 	"agreed", "agrees", "agree", "volunteered", "volunteers", "offered", "offers", "promised", "undertook",
 	"undertakes", "commits", "committed", "commit", "needs", "asked", "requested", "invited", "tasked",
 	"can", "could", "please", "be", "said", "says", "mentioned", "confirmed", "noted", "indicated", "stated",
-	"explained", "added", "told", "replied", "advised", "reported", "suggested")
+	"explained", "added", "told", "replied", "advised", "reported", "suggested", "took", "takes", "take", "owns",
+	"going")
 
 // assignmentWords finds the first assignment in the words of a clause.
 func (p *parser) assignmentWords(words, bare []string) (assignment, bool) {
@@ -451,10 +488,19 @@ func (p *parser) assignmentWords(words, bare []string) (assignment, bool) {
 				continue
 			}
 			t, via, ok := predicate(words, bare, i+k, afterDecision)
+			contracted := false
+			if !ok && bare[i+k] == "going" {
+				// "Hannah's going to look at it": the subject carries its verb.
+				t, ok = goingTo(words, bare, i+k)
+				via, contracted = "going to", true
+			}
 			if !ok {
 				continue
 			}
 			subj := append([]string(nil), words[i:i+k]...)
+			if contracted {
+				subj[k-1] = subj[k-1][:len(subj[k-1])-len(contraction(subj[k-1]))]
+			}
 			if strings.HasSuffix(subj[k-1], ")") {
 				continue // "(Łukasz Langa) to discuss": the bracket's name is not the subject
 			}
