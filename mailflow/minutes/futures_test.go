@@ -165,3 +165,30 @@ func TestActionsTaken(t *testing.T) {
 		},
 	})
 }
+
+// TestSendersPromise: "I'll …" in the note the sender wrote is the
+// sender's item; under a heading of minutes, or in a message forwarded,
+// "I" is nobody mailflow can name.
+func TestSendersPromise(t *testing.T) {
+	runTextCases(t, []textCase{
+		{
+			name: "the sender's own note",
+			body: "Hi all,\n\nQuick notes from today.\n\n* I'll send the updated risk log by Monday.\n* Bob will check the scanners.\n\nThanks,\nPriya\n",
+			items: []item{
+				{text: "send the updated risk log", owner: priya, due: "2026-11-30"},
+				{text: "check the scanners", owner: bob},
+			},
+		},
+		{
+			name:  "under a heading, I is not the sender",
+			body:  "Round table:\n- I will raise this with the board.\n- Bob to check the scanners.\n",
+			items: []item{{text: "check the scanners", owner: bob}},
+		},
+		{
+			name: "in a forwarded message, I is not the sender",
+			body: "FYI, see below.\n\n---------- Forwarded message ---------\nFrom: Zoom <no-reply@zoom.us>\nSubject: Meeting summary\n\n" +
+				"I'll send the slides later.\nBob will check the scanners.\n",
+			items: []item{{text: "check the scanners", owner: bob}},
+		},
+	})
+}

@@ -51,6 +51,8 @@ type parser struct {
 	readUpTo         int             // entries up to this one were read with an earlier one
 	labelled         bool            // the entry being read is a labelled line ("ACTION: …")
 	entryIndex       int             // the index of the entry being read
+	all              []entry         // the entries of the minutes
+	forwardAt        int             // where the sender's own note ends (see writer); -1 until needed
 
 	// weak marks the items read from prose, which a listed item repeats;
 	// problemItem gives the item each problem is about (-1 for none).
@@ -60,7 +62,7 @@ type parser struct {
 }
 
 func newParser(msg *mailtext.Message, opts Options) *parser {
-	p := &parser{msg: msg, opts: opts, groups: map[int]string{}, handles: map[string]bool{}, decisionGroups: map[int]bool{}, curItem: -1, readUpTo: -1, nextMeeting: [2]int{-1, -1}}
+	p := &parser{msg: msg, opts: opts, groups: map[int]string{}, handles: map[string]bool{}, decisionGroups: map[int]bool{}, curItem: -1, readUpTo: -1, nextMeeting: [2]int{-1, -1}, forwardAt: -1}
 	p.out.ActionItems = []mailflow.ActionItem{}
 	p.out.Risks = []mailflow.Risk{}
 	p.out.Decisions = []mailflow.Decision{}
@@ -152,6 +154,7 @@ func (p *parser) dateOrder(texts []string) {
 
 func (p *parser) run() {
 	entries := p.entries()
+	p.all = entries
 	p.rosterDir = p.rosterDirectory()
 	p.meeting(entries)
 	p.dir = p.directory()

@@ -248,6 +248,9 @@ func (p *parser) proseSentence(e *entry, words, bare []string, first bool) {
 		if task, ok := firstPersonWords(cw); ok {
 			c := strings.Join(cw, " ")
 			owner := p.speaker
+			if owner == "" && !isBareWill(c) {
+				owner = p.writer() // "I'll send the risk log by Monday" in the sender's own note
+			}
 			switch {
 			case owner != "":
 				p.addAction(action{n: e.n, raw: e.first, text: task, owner: owner, fixed: true, weak: true})
@@ -315,6 +318,29 @@ func (p *parser) ownerAside(text string) string {
 		return "" // "(Phase Two)": the minutes say who is who, and this is nobody
 	}
 	return parts.owner
+}
+
+// writer returns who "I" is in the entry being read: the sender, in the
+// note they wrote themselves — above any heading, and above any message
+// they forward. Under a heading, in a forwarded message or in minutes
+// pasted from elsewhere, "I" is someone mailflow cannot name.
+func (p *parser) writer() string {
+	if p.forwardAt < 0 {
+		p.forwardAt = len(p.all)
+		for i := range p.all {
+			if p.all[i].heading || p.all[i].table != nil || isForwardHeader(p.all[i].text) {
+				p.forwardAt = i
+				break
+			}
+		}
+	}
+	if p.entryIndex >= p.forwardAt || p.msg == nil || p.all[p.entryIndex].nick != "" {
+		return ""
+	}
+	if p.msg.From.Email != "" {
+		return p.msg.From.Email
+	}
+	return p.msg.From.Name
 }
 
 // unowned reports a sentence that reads like an action but names nobody
