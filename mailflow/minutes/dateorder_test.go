@@ -102,6 +102,12 @@ func TestVagueWeeks(t *testing.T) {
 			problems: []string{`due "next week" ` + hint},
 		},
 		{
+			name:     "at the next meeting leaves no words behind",
+			body:     "Carol will look into the badge issue and report back at the next meeting.\n",
+			items:    []item{{text: "look into the badge issue and report back", owner: carol}},
+			problems: []string{"the minutes do not say when the next meeting is"},
+		},
+		{
 			name:  "a day of next week is a day",
 			body:  "ACTION: Alice to send the slides by Wednesday of next week\n",
 			items: []item{{text: "send the slides", owner: alice, due: "2026-12-02"}},

@@ -192,3 +192,53 @@ func TestSendersPromise(t *testing.T) {
 		},
 	})
 }
+
+// TestActionLabelsWithOwners: labels that name the owner in words.
+func TestActionLabelsWithOwners(t *testing.T) {
+	runTextCases(t, []textCase{
+		{
+			name: "Action for / on Name:",
+			body: "Action for Bob: update the rota by Friday\nActions on Carol: chase the vendor\n",
+			items: []item{
+				{text: "update the rota", owner: bob, due: "2026-11-27"},
+				{text: "chase the vendor", owner: carol},
+			},
+		},
+		{
+			name:  "ACTION on Name to …",
+			body:  "Servers\nACTION on Dan to confirm the print servers by Tuesday\n",
+			items: []item{{text: "confirm the print servers", owner: dan, due: "2026-12-01"}},
+		},
+		{
+			name:  "Name's action:",
+			body:  "Alice's action: review the downtime packs\n",
+			items: []item{{text: "review the downtime packs", owner: alice}},
+		},
+		{
+			name:     "action on its own is no label",
+			body:     "Action on the printers stalled because nobody owns them.\n",
+			problems: []string{"no action items found"},
+		},
+	})
+}
+
+// TestArrows: an arrow from a person to a task assigns it; an arrow as a
+// bullet is a bullet.
+func TestArrows(t *testing.T) {
+	runTextCases(t, []textCase{
+		{
+			name: "Name -> task, → Name to task",
+			body: "Interfaces\nBob -> update the interface spec by Friday\n→ Carol to order more scanners\nDan → chase the vendor\n",
+			items: []item{
+				{text: "update the interface spec", owner: bob, due: "2026-11-27"},
+				{text: "order more scanners", owner: carol},
+				{text: "chase the vendor", owner: dan},
+			},
+		},
+		{
+			name:     "an arrow between things",
+			body:     "Interfaces\nADT -> lab feed mapping is done. Lab results -> EHR is still failing.\n",
+			problems: []string{"no action items found"},
+		},
+	})
+}

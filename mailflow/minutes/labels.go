@@ -160,7 +160,7 @@ func readLabel(text string) (label, bool) {
 	s = stripEmphasis(s)
 	head, rest, ok := labelHead(s)
 	if !ok {
-		return l, false
+		return actionOn(s)
 	}
 	if rest == "" {
 		return l, false // a heading, not a label
@@ -192,12 +192,26 @@ func readLabel(text string) (label, bool) {
 		}
 		return l, true
 	}
-	// W3C "ACTION alice: …", "Action item (Alice): …", "Action – Bob: …".
-	for _, w := range []string{"action item", "action"} {
+	// "Sam's action: …", "Sam's actions: …".
+	for _, w := range []string{"'s action", "'s actions", "’s action", "’s actions", "'s action items", "’s action items"} {
+		if who, ok := strings.CutSuffix(head, w); ok && strings.EqualFold(head[len(who):], w) && nameShaped(who) {
+			l.kind, l.rest, l.owner = labelAction, rest, who
+			return l, true
+		}
+	}
+	// W3C "ACTION alice: …", "Action item (Alice): …", "Action – Bob: …",
+	// "Action for Sam: …", "Actions on Omar: …".
+	for _, w := range []string{"action items", "action item", "action points", "action point", "actions", "action"} {
 		if !strings.HasPrefix(lower, w+" ") {
 			continue
 		}
 		who := strings.Trim(strings.TrimSpace(head[len(w):]), "()[]-–—: ")
+		for _, prep := range []string{"for ", "on ", "to "} {
+			if len(who) > len(prep) && strings.EqualFold(who[:len(prep)], prep) {
+				who = strings.TrimSpace(who[len(prep):])
+				break
+			}
+		}
 		if who == "" || wordCount(who) > 3 || !ownerWordsOK(who) {
 			return l, false
 		}
@@ -205,6 +219,30 @@ func readLabel(text string) (label, bool) {
 		return l, true
 	}
 	return l, false
+}
+
+// actionOn reads an action written "ACTION on Omar to confirm …",
+// "Action for Sam to update …": no colon, the owner after "on" or "for".
+func actionOn(s string) (label, bool) {
+	var l label
+	if len(s) < 12 || !strings.EqualFold(s[:7], "action ") {
+		return l, false
+	}
+	rest := s[7:]
+	switch {
+	case len(rest) > 3 && strings.EqualFold(rest[:3], "on "):
+		rest = rest[3:]
+	case len(rest) > 4 && strings.EqualFold(rest[:4], "for "):
+		rest = rest[4:]
+	default:
+		return l, false
+	}
+	name, task, ok := splitNameTo(rest)
+	if !ok || !nameShaped(name) || !verbLike(firstField(task)) {
+		return l, false
+	}
+	l.kind, l.owner, l.rest = labelAction, name, task
+	return l, true
 }
 
 // labelHead splits a labelled line at its colon ("Decision: …") or, after

@@ -17,6 +17,12 @@ func (p *parser) prose(e *entry) {
 	}
 	p.proseRead = true
 	text := plainText(e.text)
+	if strings.Contains(text, ">") || strings.Contains(text, "→") || strings.Contains(text, "⇒") {
+		if m := reNameArrow.FindStringSubmatch(text); m != nil && verbs[bareWord(firstField(m[2]))] && p.personNamed(m[1]) {
+			p.addAction(action{n: e.n, raw: e.first, text: m[2], owner: m[1], fixed: true})
+			return
+		}
+	}
 	if speaker, remark, ok := p.speakerRemark(text); ok {
 		if task, ok := promise(remark); ok {
 			p.addAction(action{n: e.n, raw: e.first, text: task, owner: speaker, fixed: true, weak: true})
@@ -318,6 +324,13 @@ func (p *parser) ownerAside(text string) string {
 		return "" // "(Phase Two)": the minutes say who is who, and this is nobody
 	}
 	return parts.owner
+}
+
+// personNamed reports whether s is written as a person: "Raj", "Kim
+// Lee", "@kim" — not "ADT" or "Lab results".
+func (p *parser) personNamed(s string) bool {
+	_, kind := p.subject(strings.Fields(s))
+	return kind == subjectPerson && !isAcronym(s)
 }
 
 // writer returns who "I" is in the entry being read: the sender, in the

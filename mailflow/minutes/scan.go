@@ -198,7 +198,10 @@ func bareDueTail(s string) (phrase string, at int, ok bool) {
 			if purposeWords[strings.ToLower(lastField(prev))] {
 				return "", 0, false // "a doodle for the next meeting" names what it is for
 			}
-			return cand, i, true
+			if w := strings.ToLower(lastField(prev)); w == "at" || w == "by" || w == "before" || w == "on" {
+				prev = strings.TrimSpace(prev[:len(prev)-len(w)]) // "report back at the next meeting"
+			}
+			return cand, len(prev), true
 		}
 	}
 	return "", 0, false
