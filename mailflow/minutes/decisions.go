@@ -10,7 +10,8 @@ import (
 // that …", "FAB accepted thl's proposal", "The minutes … were adopted",
 // "Voted to accept …", "General consensus …".
 var decisionCues = newWordSet("decided", "agreed", "agrees", "approved", "adopted", "accepted",
-	"resolved", "consensus", "voted", "carried", "rejected", "ratified", "endorsed")
+	"resolved", "consensus", "voted", "carried", "rejected", "ratified", "endorsed", "chose", "chosen", "opted",
+	"signed")
 
 // pendingWords before a cue mean nothing was decided yet: "to be agreed",
 // "not approved", "if accepted", "awaiting approval".
@@ -39,8 +40,8 @@ func decisionIn(s string) bool {
 // decisionWords reports whether the words of a sentence record a
 // decision.
 func decisionWords(words, bare []string) bool {
-	if len(words) < 4 || strings.HasSuffix(strings.TrimRight(words[len(words)-1], " )"), "?") {
-		return false
+	if len(words) < 4 || strings.HasSuffix(strings.TrimRight(words[len(words)-1], " )"), "?") || bare[0] == "whereas" {
+		return false // a question, or the preamble of a resolution
 	}
 	for i, w := range words {
 		b := bare[i]
@@ -64,6 +65,10 @@ func decisionWords(words, bare []string) bool {
 			continue // "Resolved 25 JIRA tickets"
 		case b == "voted" && !votedOn(bare, i):
 			continue // "voted in as a committer" elects someone
+		case b == "signed" && next != "off":
+			continue // "signed the contract" is done, "signed off the plan" approves it
+		case (b == "chose" || b == "chosen" || b == "opted") && (at(bare, i-1) == "has" || at(bare, i-1) == "have" || at(bare, i-1) == "had"):
+			continue // "the PMC has chosen to recommend …" reports another body's choice
 		case b == "accepted" && !acceptedProposal(bare, i):
 			continue // "Falcon was accepted as a TLP"
 		case b == "consensus" && !consensusReached(bare, i):

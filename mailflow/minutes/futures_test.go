@@ -242,3 +242,30 @@ func TestArrows(t *testing.T) {
 		},
 	})
 }
+
+// TestMoreLabels: owners and dates written into the label, and decisions
+// labelled or worded as people write them.
+func TestMoreLabels(t *testing.T) {
+	runTextCases(t, []textCase{
+		{
+			name: "AI - Name:, AP Name:, Action (Name, date):",
+			body: "AI - Bob: send the samples to the vendor\nAP Carol: check the OBX segments\n" +
+				"Action (Dan, 30/11): re-send the failing messages\nAction: Alice — circulate the criteria — due 3 Dec\n",
+			items: []item{
+				{text: "send the samples to the vendor", owner: bob},
+				{text: "check the OBX segments", owner: carol},
+				{text: "re-send the failing messages", owner: dan, due: "2026-11-30"},
+				{text: "circulate the criteria", owner: alice, due: "2026-12-03"},
+			},
+		},
+		{
+			name: "decisions as people word them",
+			body: "Agreement reached: radiology goes live a week after lab.\nThe steering group signed off the training plan.\n" +
+				"After discussion, option B was chosen.\nThe vendor signed the contract. The PMC has chosen to recommend Bob.\n" +
+				"WHEREAS, the vendor decided to withdraw support.\n\nACTION: Bob to tell the wards\n",
+			items: []item{{text: "tell the wards", owner: bob}},
+			decisions: []string{"radiology goes live a week after lab", "The steering group signed off the training plan",
+				"After discussion, option B was chosen"},
+		},
+	})
+}

@@ -49,6 +49,8 @@ var labelWords = map[string]labelKind{
 	"resolution": labelDecision, "agreed": labelDecision, "agreement": labelDecision, "conclusion": labelDecision,
 	"consensus": labelDecision, "decision made": labelDecision, "general consensus": labelDecision,
 	"decisions made": labelDecision, "agreed decision": labelDecision, "outcome": labelDecision,
+	"agreement reached": labelDecision, "decision reached": labelDecision, "decision taken": labelDecision,
+	"agreed outcome": labelDecision, "decision made today": labelDecision, "final decision": labelDecision,
 
 	"proposed": labelProposal, "proposal": labelProposal, "proposed resolution": labelProposal,
 	"motion": labelProposal, "proposed motion": labelProposal,
@@ -169,6 +171,13 @@ func readLabel(text string) (label, bool) {
 		l.kind, l.rest = labelAction, rest // "AI:", "AP:" (action point) only in capitals: "ai:" is prose
 		return l, true
 	}
+	if len(head) > 3 && (head[:3] == "AI " || head[:3] == "AP ") {
+		// "AI - Sofia: send …", "AP Raj: check …"
+		if who := strings.Trim(strings.TrimSpace(head[3:]), "()[]-–—: "); who != "" && wordCount(who) <= 3 && nameShaped(who) {
+			l.kind, l.rest, l.owner = labelAction, rest, who
+			return l, true
+		}
+	}
 	lower := strings.ToLower(head)
 	if base, ok := numbered(lower); ok {
 		lower, head = base, head[:len(base)] // "Action #1:", "Resolution 2:": a number, not an owner
@@ -212,13 +221,28 @@ func readLabel(text string) (label, bool) {
 				break
 			}
 		}
+		who, due := ownerAndDate(who)
 		if who == "" || wordCount(who) > 3 || !ownerWordsOK(who) {
 			return l, false
 		}
 		l.kind, l.rest, l.owner = labelAction, rest, who
+		if due != "" {
+			l.rest += " (due " + due + ")" // "Action (Sofia, 20/10): …"
+		}
 		return l, true
 	}
 	return l, false
+}
+
+// ownerAndDate splits "Sofia, 20/10" in a label into the owner and the
+// date after it: a part with a digit is the date.
+func ownerAndDate(who string) (owner, due string) {
+	name, rest, ok := strings.Cut(who, ",")
+	rest = strings.TrimSpace(rest)
+	if !ok || rest == "" || !strings.ContainsAny(rest, "0123456789") {
+		return who, ""
+	}
+	return strings.TrimSpace(name), rest
 }
 
 // actionOn reads an action written "ACTION on Omar to confirm …",

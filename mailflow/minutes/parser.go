@@ -570,8 +570,8 @@ func (p *parser) followUp(e *entry) bool {
 		return false
 	}
 	k, v, ok := keyValue(e.text)
-	if !ok {
-		return false
+	if !ok || strings.Contains(v, " | ") {
+		return false // "Owner: Sam | Due: 23/10 | Action: …" is an item of its own
 	}
 	if p.last.kind == lastRisk {
 		r := &p.out.Risks[p.last.index]

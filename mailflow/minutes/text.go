@@ -255,7 +255,7 @@ func hasMarkup(s string) bool {
 // sentence or a list entry.
 func tidyText(s string) string {
 	s = strings.Join(strings.Fields(s), " ")
-	return strings.TrimRight(strings.TrimSpace(s), ".;,:")
+	return strings.TrimRight(strings.TrimSpace(s), ".;,: –—")
 }
 
 func startsLower(s string) bool {
