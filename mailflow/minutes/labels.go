@@ -202,18 +202,24 @@ func readLabel(text string) (label, bool) {
 		return l, true
 	}
 	// "Sam's action: …", "Sam's actions: …".
-	for _, w := range []string{"'s action", "'s actions", "’s action", "’s actions", "'s action items", "’s action items"} {
-		if who, ok := strings.CutSuffix(head, w); ok && strings.EqualFold(head[len(who):], w) && nameShaped(who) {
-			l.kind, l.rest, l.owner = labelAction, rest, who
-			return l, true
+	if strings.Contains(lower, "s action") {
+		for _, w := range []string{"'s action", "'s actions", "’s action", "’s actions", "'s action items", "’s action items"} {
+			if who, ok := strings.CutSuffix(lower, w); ok && nameShaped(head[:len(who)]) {
+				l.kind, l.rest, l.owner = labelAction, rest, head[:len(who)]
+				return l, true
+			}
 		}
+	}
+	if !strings.HasPrefix(lower, "action") {
+		return l, false
 	}
 	// W3C "ACTION alice: …", "Action item (Alice): …", "Action – Bob: …",
 	// "Action for Sam: …", "Actions on Omar: …".
-	for _, w := range []string{"action items", "action item", "action points", "action point", "actions", "action"} {
-		if !strings.HasPrefix(lower, w+" ") {
+	for _, w := range []string{"action items ", "action item ", "action points ", "action point ", "actions ", "action "} {
+		if !strings.HasPrefix(lower, w) {
 			continue
 		}
+		w = w[:len(w)-1]
 		who := strings.Trim(strings.TrimSpace(head[len(w):]), "()[]-–—: ")
 		for _, prep := range []string{"for ", "on ", "to "} {
 			if len(who) > len(prep) && strings.EqualFold(who[:len(prep)], prep) {
