@@ -59,3 +59,21 @@ func TestDecisionSections(t *testing.T) {
 		},
 	})
 }
+
+// TestScheduleMoves: a sentence that moves a date from one day to another
+// records a decision and a schedule change; a move to a day alone, or a
+// person's task to move something, does not.
+func TestScheduleMoves(t *testing.T) {
+	m := parseText(t, "", "Dry run: Bob said the dry run will move from Dec 2 to Dec 4 because the fix was late.\n"+
+		"Training moves to Friday. Alice will move the meeting from Dec 1 to Dec 3.\n")
+	wantDecision := "Dry run: Bob said the dry run will move from Dec 2 to Dec 4 because the fix was late"
+	if len(m.Decisions) != 1 || m.Decisions[0].Text != wantDecision {
+		t.Errorf("decisions = %v, want [%q]:%s", m.Decisions, wantDecision, dump(m))
+	}
+	if len(m.Changes) != 1 || m.Changes[0].Kind != "schedule" || m.Changes[0].Text != wantDecision {
+		t.Errorf("changes = %v, want one schedule change %q", m.Changes, wantDecision)
+	}
+	if len(m.ActionItems) != 1 || m.ActionItems[0].Owner != alice {
+		t.Errorf("items = %v, want Alice's move of the meeting", m.ActionItems)
+	}
+}

@@ -247,6 +247,8 @@ func reportedTask(s string) string {
 // proseSentence reads the words of one sentence.
 func (p *parser) proseSentence(e *entry, words, bare []string, first bool) {
 	decided := decisionWords(words, bare)
+	moved := !decided && p.scheduleMove(words, bare)
+	decided = decided || moved
 	for start := 0; start < len(words); {
 		end := clauseEnd(words, start)
 		cw, cb := words[start:end], bare[start:end]
@@ -278,6 +280,9 @@ func (p *parser) proseSentence(e *entry, words, bare []string, first bool) {
 			if decided && isAgree(a.via) && a.kind == subjectPerson && !isAcronym(a.owner) {
 				decided = false // "Marcin agreed to test …" is Marcin's action
 			}
+			if moved {
+				decided, moved = false, false // "Alice will move the meeting from … to …" is Alice's task
+			}
 			p.addAction(action{n: e.n, raw: e.first, text: a.task, owner: a.owner, fixed: true, weak: true})
 		case subjectPronoun, subjectCollective:
 			if !decided && (p.hasDue(a.task) || a.via == "going to") {
@@ -286,7 +291,11 @@ func (p *parser) proseSentence(e *entry, words, bare []string, first bool) {
 		}
 	}
 	if decided {
-		p.addDecision(decisionText(strings.Join(words, " ")), e.n)
+		text := decisionText(strings.Join(words, " "))
+		p.addDecision(text, e.n)
+		if moved {
+			p.addChange(text, mailflow.ChangeSchedule, e.n)
+		}
 		return
 	}
 	if len(words) > 2 && startsUpper(words[0]) && verbs[bare[0]] {
@@ -331,6 +340,53 @@ func (p *parser) ownerAside(text string) string {
 func (p *parser) personNamed(s string) bool {
 	_, kind := p.subject(strings.Fields(s))
 	return kind == subjectPerson && !isAcronym(s)
+}
+
+// moveWords move a date: "the dry run will move from March 12 to March
+// 14", "go-live is postponed from 1 Feb to 3 May".
+var moveWords = newWordSet("move", "moves", "moved", "moving", "slip", "slips", "slipped", "postponed", "delayed",
+	"deferred", "rescheduled", "pushed", "brought", "put", "changed", "changes", "shifted", "shifts")
+
+// scheduleMove reports whether a sentence states that something moves
+// from one date to another: a change of schedule the meeting settled,
+// before and after. A person who will move something is given a task
+// instead (the assignment readers), and a move to a date alone may be a
+// proposal.
+func (p *parser) scheduleMove(words, bare []string) bool {
+	if strings.HasSuffix(words[len(words)-1], "?") {
+		return false
+	}
+	for i, b := range bare {
+		if !moveWords.has(b) || i == 0 {
+			continue
+		}
+		from := -1
+		for k := i + 1; k < len(bare) && k <= i+4; k++ {
+			if bare[k] == "from" {
+				from = k
+				break
+			}
+		}
+		if from < 0 {
+			continue
+		}
+		for to := from + 2; to < len(bare) && to <= from+5; to++ {
+			if bare[to] == "to" && p.isDate(strings.Join(words[from+1:to], " ")) && p.dateAt(words, to+1) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// dateAt reports whether a date of up to four words starts at words[i].
+func (p *parser) dateAt(words []string, i int) bool {
+	for n := min(4, len(words)-i); n >= 1; n-- {
+		if p.isDate(strings.TrimRight(strings.Join(words[i:i+n], " "), ".,;:")) {
+			return true
+		}
+	}
+	return false
 }
 
 // writer returns who "I" is in the entry being read: the sender, in the
