@@ -118,6 +118,15 @@ type Decision struct {
 	Line int    `json:"line,omitempty"`
 }
 
+// Milestone is a milestone or go-live date the minutes record.
+type Milestone struct {
+	Name     string `json:"name"`
+	Date     Date   `json:"date"`
+	DateText string `json:"date_text,omitempty"`
+	Done     bool   `json:"done,omitempty"`
+	Line     int    `json:"line,omitempty"`
+}
+
 // ChangeKind says what a schedule or scope change touches.
 type ChangeKind string
 
@@ -171,6 +180,8 @@ type Minutes struct {
 	Risks       []Risk       `json:"risks"`
 	Decisions   []Decision   `json:"decisions"`
 	Changes     []Change     `json:"changes"`
+	Milestones  []Milestone  `json:"milestones"`
+	Asks        []Decision   `json:"asks"` // decisions and help the minutes ask of leadership
 	Problems    []Problem    `json:"problems"`
 	// Notes is the rest of the minutes as written — summary, discussion —
 	// without the lists mailflow renders itself (action items, risks,

@@ -35,6 +35,21 @@ var ErrUnreadable = errors.New("unreadable date")
 // when that is; it wraps ErrUnreadable.
 var ErrNoNextMeeting = fmt.Errorf("%w: no date is set for the next meeting", ErrUnreadable)
 
+// ErrVague is returned for a span of time that names no day: "next week",
+// "this week", "in the coming weeks". Taking the first or last day of it
+// would be a due date nobody set. It wraps ErrUnreadable.
+var ErrVague = fmt.Errorf("%w: a span of time, not a day", ErrUnreadable)
+
+// vagueSpans are the spans people write where a deadline would go.
+var vagueSpans = map[string]bool{
+	"next week": true, "this week": true, "this coming week": true, "the coming week": true, "coming week": true,
+	"the coming weeks": true, "coming weeks": true, "in the coming weeks": true, "over the coming weeks": true,
+	"in the coming days": true, "over the coming days": true, "in the next few weeks": true,
+	"over the next few weeks": true, "in the next few days": true, "the next few weeks": true,
+	"early next week": true, "later this week": true, "later next week": true, "sometime next week": true,
+	"some time next week": true, "during the week": true, "within the week": true,
+}
+
 var months = map[string]time.Month{
 	"jan": 1, "january": 1, "feb": 2, "february": 2, "mar": 3, "march": 3, "apr": 4, "april": 4,
 	"may": 5, "jun": 6, "june": 6, "jul": 7, "july": 7, "aug": 8, "august": 8, "sep": 9, "sept": 9,
@@ -62,10 +77,8 @@ var fixed = map[string]func(ref mailflow.Date, opts Options) mailflow.Date{
 	"tonight":            func(ref mailflow.Date, _ Options) mailflow.Date { return ref },
 	"tomorrow":           func(ref mailflow.Date, _ Options) mailflow.Date { return ref.AddDays(1) },
 	"day after tomorrow": func(ref mailflow.Date, _ Options) mailflow.Date { return ref.AddDays(2) },
-	"next week":          func(ref mailflow.Date, _ Options) mailflow.Date { return ref.AddDays(7) },
 	"end of week":        endOfWeek,
 	"eow":                endOfWeek,
-	"this week":          endOfWeek,
 	"end of this week":   endOfWeek,
 	"end of the week":    endOfWeek,
 	"end of next week":   func(ref mailflow.Date, o Options) mailflow.Date { return endOfWeek(ref, o).AddDays(7) },
@@ -109,7 +122,7 @@ var (
 	reISO      = regexp.MustCompile(`^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})$`)
 	reSlash    = regexp.MustCompile(`^(\d{1,2})[/.](\d{1,2})(?:[/.](\d{2}|\d{4}))?$`)
 	reMonthDay = regexp.MustCompile(`^([a-z]+)\.? (\d{1,2})(?:st|nd|rd|th)?(?:,? (\d{4}))?$`)
-	reDayMonth = regexp.MustCompile(`^(\d{1,2})(?:st|nd|rd|th)?(?: of)?[ -]([a-z]+)\.?(?:[ ,-]+(\d{4}))?$`)
+	reDayMonth = regexp.MustCompile(`^(\d{1,2})(?:st|nd|rd|th)?(?: of)?[ -]([a-z]+)\.?(?:[ ,-]+(\d{4}|'?\d{2}))?$`)
 	reOrdinal  = regexp.MustCompile(`^(\d{1,2})(?:st|nd|rd|th)(?: of the month)?$`)
 	reIn       = regexp.MustCompile(`^(?:in|within) ([a-z0-9]+(?: of)?) (day|days|week|weeks|month|months)(?:'? time)?$`)
 	reWeekday  = regexp.MustCompile(`^(?:(next|this|on|coming|the) )?([a-z]+)( next week)?$`)
@@ -117,7 +130,10 @@ var (
 	// reClockTail is a time of day after a calendar date: "June 16, 12.00
 	// CET", "16 June 2025 at 17:00", "Dec 3 5pm".
 	reClockTail  = regexp.MustCompile(`(?:,|\s)\s*(?:at\s+|@\s*)?(?:\d{1,2}[:.]\d{2}(?:\s?(?:am|pm))?|\d{1,2}\s?(?:am|pm)|noon|midday|midnight)(?:\s*(?:[a-z]{2,5}|[+-]\d{2}:?\d{2}))?$`)
-	reEndOfMonth = regexp.MustCompile(`^end of ([a-z]+)(?:,? (\d{4}))?$`)
+	reEndOfMonth = regexp.MustCompile(`^end(?: of|-| ) ?([a-z]+)\.?(?:,? (\d{4}))?$`)
+	// reVagueWeek is a week or part of a month, not a day: "w/c 26 Oct",
+	// "week commencing 26/10", "mid-November", "early Dec".
+	reVagueWeek = regexp.MustCompile(`^(?:(?:w/c|wc|w/b|wb|week commencing|week beginning|(?:the )?week of) ?[a-z0-9]|(?:mid|early|late)[- ]?(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec))`)
 )
 
 // dayParts are the words before a day that only say what time of it:
@@ -164,7 +180,7 @@ func parse(phrase string, ref mailflow.Date, opts Options, year yearRule) (mailf
 			}
 		}
 	}
-	if !strings.HasPrefix(s, "end of ") {
+	if !strings.HasPrefix(s, "end") {
 		// Not "end of October": on to relative phrases.
 	} else if m := reEndOfMonth.FindStringSubmatch(s); m != nil {
 		if mo, ok := months[m[1]]; ok {
@@ -174,6 +190,9 @@ func parse(phrase string, ref mailflow.Date, opts Options, year yearRule) (mailf
 				return mailflow.NewDate(first.date.Year, first.date.Month+1, 0), nil
 			}
 		}
+	}
+	if vagueSpans[s] || reVagueWeek.MatchString(s) {
+		return mailflow.Date{}, fmt.Errorf("%q: %w", phrase, ErrVague)
 	}
 	if ref.IsZero() {
 		return mailflow.Date{}, fmt.Errorf("%w: %q needs the meeting date to count from", ErrUnreadable, phrase)
@@ -251,6 +270,9 @@ func parseAbsolute(s string, ref mailflow.Date, opts Options, year yearRule, phr
 		if opts.DayFirst {
 			mo, d = d, mo
 		}
+		if mo > 12 && d <= 12 {
+			mo, d = d, mo // "23/10/2026" read month first: a day above 12 is no month
+		}
 		if m[3] != "" {
 			y := atoi(m[3])
 			if y < 100 {
@@ -289,7 +311,11 @@ func parseAbsolute(s string, ref mailflow.Date, opts Options, year yearRule, phr
 
 func withYear(ref mailflow.Date, mo, d int, y string, year yearRule, phrase string) result {
 	if y != "" {
-		date, err := checked(atoi(y), mo, d, phrase)
+		n := atoi(strings.TrimPrefix(y, "'"))
+		if n < 100 {
+			n += 2000 // "23-Oct-26"
+		}
+		date, err := checked(n, mo, d, phrase)
 		return result{date, err}
 	}
 	date, err := year(ref, mo, d, phrase)
@@ -458,3 +484,118 @@ func atoi(s string) int {
 	n, _ := strconv.Atoi(s) // callers pass regexp digit groups only
 	return n
 }
+
+// OrderIn reads which way round a document writes its numeric dates. A
+// date whose first number is above 12 ("23/10/2026") can only be day
+// first, one whose second is ("10/23/2026") only month first; when the
+// document holds such dates of one kind only, its other dates ("06/11/2026")
+// are written the same way. known is false when the document gives no
+// evidence, or contradicts itself: the project's date order then decides.
+//
+// Only dates with a year count as evidence: "24/7" and "13/20 trained"
+// are not dates. Dots and dashes need a four-digit year ("23.10.2026"),
+// so that version numbers ("10.15.20") and ranges say nothing.
+func OrderIn(texts ...string) (dayFirst, known bool) {
+	var dayEvidence, monthEvidence bool
+	for _, text := range texts {
+		day, month := orderEvidence(text)
+		dayEvidence, monthEvidence = dayEvidence || day, monthEvidence || month
+	}
+	if dayEvidence == monthEvidence {
+		return false, false
+	}
+	return dayEvidence, true
+}
+
+// orderEvidence reports whether text holds day-first and month-first
+// numeric dates.
+func orderEvidence(text string) (dayEvidence, monthEvidence bool) {
+	for i := 0; i < len(text); i++ {
+		if !isDigit(text[i]) || i > 0 && (isDigit(text[i-1]) || isDateSep(text[i-1]) || isLetter(text[i-1])) {
+			continue
+		}
+		a, b, next, ok := numericDate(text, i)
+		if !ok {
+			a, b, next, ok = dueDayMonth(text, i)
+		}
+		if !ok {
+			continue
+		}
+		switch {
+		case a > 12 && a <= 31 && b >= 1 && b <= 12:
+			dayEvidence = true
+		case b > 12 && b <= 31 && a >= 1 && a <= 12:
+			monthEvidence = true
+		}
+		i = next - 1
+	}
+	return dayEvidence, monthEvidence
+}
+
+// numericDate reads "23/10/2026", "6/11/26", "23.10.2026" or "23-10-2026"
+// at text[i]: its first two numbers and where it ends.
+func numericDate(text string, i int) (a, b, end int, ok bool) {
+	a, j := digitRun(text, i, 2)
+	if j == i || j >= len(text) || !isDateSep(text[j]) {
+		return 0, 0, 0, false
+	}
+	sep := text[j]
+	b, k := digitRun(text, j+1, 2)
+	if k == j+1 || k >= len(text) || text[k] != sep {
+		return 0, 0, 0, false
+	}
+	_, end = digitRun(text, k+1, 4)
+	years := end - (k + 1)
+	if years != 4 && (years != 2 || sep != '/') {
+		return 0, 0, 0, false
+	}
+	if end < len(text) && (isDigit(text[end]) || isLetter(text[end]) ||
+		isDateSep(text[end]) && end+1 < len(text) && isDigit(text[end+1])) {
+		return 0, 0, 0, false // "1.2.2026.4", "12/10/20261": not a date
+	}
+	return a, b, end, true
+}
+
+// dueDayMonth reads a date without a year, "23/10", where only a date
+// can stand: after "by", "due", "COB" or a weekday ("Fri 23/10"), or as
+// the whole cell of a table. Elsewhere "24/7" and "13/20" are no dates.
+func dueDayMonth(text string, i int) (a, b, end int, ok bool) {
+	a, j := digitRun(text, i, 2)
+	if j == i || j >= len(text) || text[j] != '/' {
+		return 0, 0, 0, false
+	}
+	b, end = digitRun(text, j+1, 2)
+	if end == j+1 || end < len(text) && (isDigit(text[end]) || isLetter(text[end]) || text[end] == '/') {
+		return 0, 0, 0, false
+	}
+	before := strings.TrimRight(text[:i], " ")
+	after := strings.TrimLeft(text[end:], " ")
+	switch {
+	case strings.HasSuffix(before, "|") || strings.HasSuffix(before, "\t"):
+		ok = after == "" || after[0] == '|' || after[0] == '\t' || after[0] == '\n'
+	default:
+		w := strings.ToLower(before[strings.LastIndexAny(before, " \t\n(|")+1:])
+		_, weekday := weekdays[strings.TrimRight(w, ",.")]
+		ok = weekday || dueWords[w]
+	}
+	return a, b, end, ok
+}
+
+// dueWords come before a date.
+var dueWords = map[string]bool{"by": true, "due": true, "due:": true, "before": true, "until": true, "till": true,
+	"cob": true, "eod": true, "deadline": true, "deadline:": true, "on": true}
+
+// digitRun reads up to max digits at text[i]: their value and the index
+// after them.
+func digitRun(text string, i, max int) (n, end int) {
+	end = i
+	for end < len(text) && end-i < max && isDigit(text[end]) {
+		n = n*10 + int(text[end]-'0')
+		end++
+	}
+	return n, end
+}
+
+func isDigit(c byte) bool   { return c >= '0' && c <= '9' }
+func isDateSep(c byte) bool { return c == '/' || c == '.' || c == '-' }
+func isLetter(c byte) bool  { return c|0x20 >= 'a' && c|0x20 <= 'z' }

@@ -44,7 +44,6 @@ func TestParse(t *testing.T) {
 		{"tomorrow", Options{}, "2026-11-25"},
 		{"today", Options{}, "2026-11-24"},
 		{"EOD", Options{}, "2026-11-24"},
-		{"next week", Options{}, "2026-12-01"},
 		{"in 2 weeks", Options{}, "2026-12-08"},
 		{"in two weeks", Options{}, "2026-12-08"},
 		{"within 10 days", Options{}, "2026-12-04"},
@@ -73,6 +72,16 @@ func TestParse(t *testing.T) {
 		{"Wednesday of next week", Options{}, "2026-12-02"},
 		{"end of December", Options{}, "2026-12-31"},
 		{"end of February 2027", Options{}, "2027-02-28"},
+		// A day above 12 cannot be a month, whichever order is set.
+		{"23/10/2026", Options{}, "2026-10-23"},
+		{"10/23/2026", Options{DayFirst: true}, "2026-10-23"},
+		{"by 27/11", Options{}, "2026-11-27"},
+		// Table cells as spreadsheets write them.
+		{"23-Oct-26", Options{}, "2026-10-23"},
+		{"3-Dec-26", Options{}, "2026-12-03"},
+		{"End Oct", Options{}, "2026-10-31"},
+		{"end-Dec", Options{}, "2026-12-31"},
+		{"end of Dec 2026", Options{}, "2026-12-31"},
 	} {
 		got, err := Parse(c.phrase, meeting, c.opts)
 		if err != nil || got.String() != c.want {
@@ -98,6 +107,61 @@ func TestUnreadable(t *testing.T) {
 		"someday", "next Fryday", "in many weeks", "32 December", "1/2/3/4", "in 99999999999 days"} {
 		if got, err := Parse(phrase, meeting, Options{}); !errors.Is(err, ErrUnreadable) {
 			t.Errorf("Parse(%q) = %s, %v; want ErrUnreadable", phrase, got, err)
+		}
+	}
+}
+
+// TestVague: a span of weeks names no day, so it is no due date; the
+// error says so, and it is still ErrUnreadable to callers that only ask
+// whether a date was read.
+func TestVague(t *testing.T) {
+	for _, phrase := range []string{"next week", "by next week", "this week", "in the coming weeks",
+		"over the coming weeks", "early next week", "Later this week", "w/c 30 Nov", "week commencing 30/11",
+		"week of Dec 7", "mid-December", "early Jan", "late Dec"} {
+		got, err := Parse(phrase, meeting, Options{})
+		if !errors.Is(err, ErrVague) || !errors.Is(err, ErrUnreadable) {
+			t.Errorf("Parse(%q) = %s, %v; want ErrVague", phrase, got, err)
+		}
+	}
+	// Days within those weeks are days.
+	for phrase, want := range map[string]string{
+		"end of next week": "2026-12-04", "Monday next week": "2026-11-30", "end of this week": "2026-11-27",
+		"Wednesday of next week": "2026-12-02",
+	} {
+		if got, err := Parse(phrase, meeting, Options{}); err != nil || got.String() != want {
+			t.Errorf("Parse(%q) = %s, %v; want %s", phrase, got, err, want)
+		}
+	}
+}
+
+// TestOrderIn: a document's unambiguous numeric dates say how to read its
+// ambiguous ones; without such a date, or with both kinds, it says nothing.
+func TestOrderIn(t *testing.T) {
+	for _, c := range []struct {
+		text            string
+		dayFirst, known bool
+	}{
+		{"| 1 | Review | Priti | 23/10/2026 |\n| 2 | Draft | Helen | 06/11/2026 |", true, true},
+		{"due 10/23/2026, then 11/06/2026", false, true},
+		{"Go-live 23.10.2026", true, true},
+		{"Cutover 23-10-2026", true, true},
+		{"by 6/11/26 and 13/11/26", true, true},
+		{"06/11/2026 and 05/11/2026", false, false}, // nothing to tell by
+		{"23/10/2026 and 10/23/2026", false, false}, // contradicts itself
+		{"support is 24/7 and 13/20 staff are trained", false, false},
+		{"release 10.15.20 and 1.13.2026.4", false, false},
+		{"ref 2026/23/10", false, false},
+		{"| A2 | Review the build | Liam | Fri 23/10 |\n| A5 | Load test | Kate | 2/11 |", true, true},
+		{"| A6 | Confirm downtime | Mia | 19/10 |", true, true},
+		{"send it by 10/23 please", false, true},
+		{"ACTION: Bob to test, due 30/11", true, true},
+		{"helpdesk 24/7 | 13/20 staff trained", false, false},
+		{"| score | 13/20 points |", false, false},
+		{"", false, false},
+	} {
+		dayFirst, known := OrderIn(c.text)
+		if dayFirst != c.dayFirst || known != c.known {
+			t.Errorf("OrderIn(%q) = %v, %v; want %v, %v", c.text, dayFirst, known, c.dayFirst, c.known)
 		}
 	}
 }

@@ -478,7 +478,7 @@ func (p *parser) trailingDue(text string, out *actionParts) string {
 	_, err := dates.Parse(phrase, p.day, p.opts.Dates)
 	stated := (strings.HasPrefix(keyword, "due") || keyword == "deadline") && !strings.Contains(phrase, ",") &&
 		!strings.HasPrefix(strings.ToLower(phrase), "to ") // "due to the vendor" is a cause
-	if err != nil && !stated && !errors.Is(err, dates.ErrNoNextMeeting) {
+	if err != nil && !stated && !errors.Is(err, dates.ErrNoNextMeeting) && !errors.Is(err, dates.ErrVague) {
 		return text
 	}
 	head := strings.TrimSpace(text[:at])
@@ -596,6 +596,9 @@ func (p *parser) setDue(it *mailflow.ActionItem, phrase string, n int) {
 	switch {
 	case errors.Is(err, dates.ErrNoNextMeeting):
 		p.problem(n, p.line, fmt.Sprintf("due %q, but the minutes do not say when the next meeting is (add \"Next meeting: Dec 9\" or write the date)", phrase))
+		return
+	case errors.Is(err, dates.ErrVague):
+		p.problem(n, p.line, fmt.Sprintf("due %q is not a day, so no due date is set (write a day, e.g. Friday or Dec 11)", phrase))
 		return
 	case err != nil:
 		p.problem(n, p.line, fmt.Sprintf("cannot read due date %q (write e.g. 2026-12-03, Dec 3 or Friday)", phrase))

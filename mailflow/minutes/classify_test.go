@@ -35,6 +35,13 @@ func TestIsMinutes(t *testing.T) {
 		{"MoM - steering group", "", Options{}, true},
 		{"meeting notes 3/12", "", Options{}, true},
 		{"Notes from the kickoff", "", Options{}, true},
+		{"Weekly sync notes", "", Options{}, true},
+		{"Recap: cutover call 15/10", "", Options{}, true},
+		{"Fwd: Call summary - pharmacy", "", Options{}, true},
+		{"Actions from today's huddle", "", Options{}, true},
+		{"Action points - build workstream", "", Options{}, true},
+		{"Summary of the vendor contract", "", Options{}, false},
+		{"Notepad licences", "", Options{}, false},
 		{"Lunch on Friday?", "See you there.", Options{}, false},
 		{"Protokoll Büro", "", custom, true},
 		{"Minutes", "", custom, false}, // the project's patterns replace the defaults

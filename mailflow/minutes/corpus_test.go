@@ -89,6 +89,12 @@ func dump(m mailflow.Minutes) string {
 	for _, c := range m.Changes {
 		fmt.Fprintf(&b, "  CHANGE L%d %s: %s\n", c.Line, c.Kind, c.Text)
 	}
+	for _, ms := range m.Milestones {
+		fmt.Fprintf(&b, "  MILESTONE L%d %s(%q) done=%v: %s\n", ms.Line, ms.Date, ms.DateText, ms.Done, ms.Name)
+	}
+	for _, a := range m.Asks {
+		fmt.Fprintf(&b, "  ASK L%d: %s\n", a.Line, a.Text)
+	}
 	for _, p := range m.Problems {
 		fmt.Fprintf(&b, "  PROBLEM %s\n", p)
 	}

@@ -1,6 +1,7 @@
 package minutes
 
 import (
+	"slices"
 	"strings"
 )
 
@@ -9,7 +10,8 @@ import (
 // that …", "FAB accepted thl's proposal", "The minutes … were adopted",
 // "Voted to accept …", "General consensus …".
 var decisionCues = newWordSet("decided", "agreed", "agrees", "approved", "adopted", "accepted",
-	"resolved", "consensus", "voted", "carried", "rejected", "ratified", "endorsed")
+	"resolved", "consensus", "voted", "carried", "rejected", "ratified", "endorsed", "chose", "chosen", "opted",
+	"signed")
 
 // pendingWords before a cue mean nothing was decided yet: "to be agreed",
 // "not approved", "if accepted", "awaiting approval".
@@ -38,8 +40,8 @@ func decisionIn(s string) bool {
 // decisionWords reports whether the words of a sentence record a
 // decision.
 func decisionWords(words, bare []string) bool {
-	if len(words) < 4 || strings.HasSuffix(strings.TrimRight(words[len(words)-1], " )"), "?") {
-		return false
+	if len(words) < 4 || strings.HasSuffix(strings.TrimRight(words[len(words)-1], " )"), "?") || bare[0] == "whereas" {
+		return false // a question, or the preamble of a resolution
 	}
 	for i, w := range words {
 		b := bare[i]
@@ -63,6 +65,10 @@ func decisionWords(words, bare []string) bool {
 			continue // "Resolved 25 JIRA tickets"
 		case b == "voted" && !votedOn(bare, i):
 			continue // "voted in as a committer" elects someone
+		case b == "signed" && next != "off":
+			continue // "signed the contract" is done, "signed off the plan" approves it
+		case (b == "chose" || b == "chosen" || b == "opted") && (at(bare, i-1) == "has" || at(bare, i-1) == "have" || at(bare, i-1) == "had"):
+			continue // "the PMC has chosen to recommend …" reports another body's choice
 		case b == "accepted" && !acceptedProposal(bare, i):
 			continue // "Falcon was accepted as a TLP"
 		case b == "consensus" && !consensusReached(bare, i):
@@ -244,4 +250,109 @@ func isClock(s string) bool {
 		}
 	}
 	return strings.Count(s, ":") >= 1
+}
+
+// maxRepeatDecisions bounds the decisions dropRestatedDecisions compares:
+// the comparison is quadratic.
+const maxRepeatDecisions = 200
+
+// dropRestatedDecisions keeps one of two decisions of the same minutes
+// that say the same thing in other words — a recap's summary ("The team
+// reviewed attendance and agreed to add two extra evening sessions") and
+// its details ("The team agreed that evening sessions should be added").
+// The fuller one stays. A decision is restated when every word it says,
+// beyond who decided and how, is in the other (nearly every word, for a
+// long one), numbers included: "Pharmacy moves to phase 2" and "Radiology
+// moves to phase 2" are two decisions.
+func (p *parser) dropRestatedDecisions() {
+	ds := p.out.Decisions
+	if len(ds) < 2 || len(ds) > maxRepeatDecisions {
+		return
+	}
+	words := make([][]string, len(ds))
+	for i, d := range ds {
+		words[i] = decisionWordsOf(d.Text)
+	}
+	drop := make([]bool, len(ds))
+	for i := range ds {
+		for j := range ds {
+			if i == j || drop[j] || len(words[i]) < minRestated || len(words[i]) > len(words[j]) ||
+				len(words[i]) == len(words[j]) && i < j {
+				continue // the shorter goes; of two as long, the later
+			}
+			if restates(words[i], words[j]) {
+				drop[i] = true
+				break
+			}
+		}
+	}
+	kept := ds[:0]
+	for i, d := range ds {
+		if !drop[i] {
+			kept = append(kept, d)
+		}
+	}
+	p.out.Decisions = kept
+}
+
+// minRestated is the fewest words a decision says for another to restate
+// it: "Approved by General Consent" in board minutes is said of several
+// reports, each its own decision.
+const minRestated = 3
+
+// restates reports whether the words a of a decision are all in b (at
+// least nine in ten when a has more than six), with every number of a.
+func restates(a, b []string) bool {
+	in := 0
+	for _, w := range a {
+		found := slices.Contains(b, w)
+		if !found && w[0] >= '0' && w[0] <= '9' {
+			return false
+		}
+		if found {
+			in++
+		}
+	}
+	if len(a) <= 6 {
+		return in == len(a)
+	}
+	return in*10 >= len(a)*9
+}
+
+// frameWords say who decided and how, not what: "The team agreed that …
+// should …".
+var frameWords = newWordSet("agreed", "agree", "agrees", "decided", "decide", "decides", "approved", "approve",
+	"adopted", "resolved", "accepted", "endorsed", "confirmed", "consensus", "should", "would", "shall", "must",
+	"can", "could", "may", "team", "group", "everyone", "that",
+	"was", "were", "has", "have", "had", "been", "going", "so", "then", "there", "not", "no")
+
+// decisionWordsOf returns the content words of a decision, stemmed
+// ("added" and "add", "sessions" and "session" are one word), without
+// the words of its frame.
+func decisionWordsOf(text string) []string {
+	var out []string
+	for _, w := range contentWords(text) {
+		if frameWords.has(w) {
+			continue
+		}
+		out = append(out, stem(w))
+	}
+	return out
+}
+
+// stem strips the endings that make one English word several: "-ing",
+// "-ed", "-s", and a final "e" ("moved", "moves" and "move" are "mov").
+func stem(w string) string {
+	switch {
+	case len(w) > 5 && strings.HasSuffix(w, "ing"):
+		w = w[:len(w)-3]
+	case len(w) > 4 && strings.HasSuffix(w, "ed"):
+		w = w[:len(w)-2]
+	case len(w) > 3 && strings.HasSuffix(w, "s") && !strings.HasSuffix(w, "ss"):
+		w = w[:len(w)-1]
+	}
+	if len(w) > 3 && strings.HasSuffix(w, "e") {
+		w = w[:len(w)-1]
+	}
+	return w
 }

@@ -15,6 +15,9 @@ const (
 	labelChange
 	labelProposal // "PROPOSED: …", "Motion: …": a decision once the meeting carries it
 	labelIgnore   // "#info", "LINK:": meeting-bot lines that hold no item
+	labelMilestone
+	labelGoLive // "Go-live: 2 March 2027": a milestone named by its label
+	labelAsk    // "Decision needed:", "Escalate:": asked of leadership
 )
 
 // label is what a labelled line says: "ACTION: …", "RISK: …", "#agreed …".
@@ -27,6 +30,9 @@ type label struct {
 	// conclusion marks "Conclusion:", which may conclude with a task
 	// rather than a decision.
 	conclusion bool
+	// aside is the bracketed remark of a label: "(outpatient)" in
+	// "Go-live (outpatient): 1 Feb 2027".
+	aside string
 }
 
 // labelWords maps the words before the colon of a labelled line to what
@@ -43,6 +49,8 @@ var labelWords = map[string]labelKind{
 	"resolution": labelDecision, "agreed": labelDecision, "agreement": labelDecision, "conclusion": labelDecision,
 	"consensus": labelDecision, "decision made": labelDecision, "general consensus": labelDecision,
 	"decisions made": labelDecision, "agreed decision": labelDecision, "outcome": labelDecision,
+	"agreement reached": labelDecision, "decision reached": labelDecision, "decision taken": labelDecision,
+	"agreed outcome": labelDecision, "decision made today": labelDecision, "final decision": labelDecision,
 
 	"proposed": labelProposal, "proposal": labelProposal, "proposed resolution": labelProposal,
 	"motion": labelProposal, "proposed motion": labelProposal,
@@ -51,6 +59,20 @@ var labelWords = map[string]labelKind{
 	"schedule": labelChange, "scope": labelChange, "change request": labelChange,
 
 	"info": labelIgnore, "link": labelIgnore, "idea": labelIgnore, "help": labelIgnore, "topic": labelIgnore,
+
+	"milestone": labelMilestone, "key milestone": labelMilestone, "new milestone": labelMilestone,
+	"milestone update": labelMilestone, "milestone date": labelMilestone,
+	"go-live": labelGoLive, "go live": labelGoLive, "golive": labelGoLive, "go-live date": labelGoLive,
+	"go live date": labelGoLive, "target go-live": labelGoLive, "target go live": labelGoLive,
+	"target go-live date": labelGoLive, "planned go-live": labelGoLive, "go-live target": labelGoLive,
+	"new go-live date": labelGoLive, "revised go-live": labelGoLive, "revised go-live date": labelGoLive,
+
+	"decision needed": labelAsk, "decision required": labelAsk, "decisions needed": labelAsk,
+	"decisions required": labelAsk, "decision requested": labelAsk, "decision sought": labelAsk,
+	"ask": labelAsk, "asks": labelAsk, "ask of leadership": labelAsk, "ask for leadership": labelAsk,
+	"leadership ask": labelAsk, "escalate": labelAsk, "escalation": labelAsk, "escalated": labelAsk,
+	"for the steering committee": labelAsk, "for steering committee": labelAsk, "for leadership": labelAsk,
+	"for decision": labelAsk,
 }
 
 // labelStarts are the first words of the label words.
@@ -140,7 +162,7 @@ func readLabel(text string) (label, bool) {
 	s = stripEmphasis(s)
 	head, rest, ok := labelHead(s)
 	if !ok {
-		return l, false
+		return actionOn(s)
 	}
 	if rest == "" {
 		return l, false // a heading, not a label
@@ -149,9 +171,23 @@ func readLabel(text string) (label, bool) {
 		l.kind, l.rest = labelAction, rest // "AI:", "AP:" (action point) only in capitals: "ai:" is prose
 		return l, true
 	}
+	if len(head) > 3 && (head[:3] == "AI " || head[:3] == "AP ") {
+		// "AI - Sofia: send …", "AP Raj: check …"
+		if who := strings.Trim(strings.TrimSpace(head[3:]), "()[]-–—: "); who != "" && wordCount(who) <= 3 && nameShaped(who) {
+			l.kind, l.rest, l.owner = labelAction, rest, who
+			return l, true
+		}
+	}
 	lower := strings.ToLower(head)
 	if base, ok := numbered(lower); ok {
 		lower, head = base, head[:len(base)] // "Action #1:", "Resolution 2:": a number, not an owner
+	}
+	if open := strings.IndexByte(lower, '('); open > 0 && strings.HasSuffix(lower, ")") {
+		// "Go-live (outpatient): …", "Decision needed (steering committee): …"
+		if kind := labelWords[strings.TrimSpace(lower[:open])]; kind == labelGoLive || kind == labelMilestone || kind == labelAsk {
+			l.kind, l.rest, l.aside = kind, rest, head[open:]
+			return l, true
+		}
 	}
 	if kind, ok := labelWords[lower]; ok {
 		l.kind, l.rest, l.conclusion = kind, rest, lower == "conclusion" || lower == "outcome"
@@ -165,19 +201,78 @@ func readLabel(text string) (label, bool) {
 		}
 		return l, true
 	}
-	// W3C "ACTION alice: …", "Action item (Alice): …", "Action – Bob: …".
-	for _, w := range []string{"action item", "action"} {
-		if !strings.HasPrefix(lower, w+" ") {
+	// "Sam's action: …", "Sam's actions: …".
+	if strings.Contains(lower, "s action") {
+		for _, w := range []string{"'s action", "'s actions", "’s action", "’s actions", "'s action items", "’s action items"} {
+			if who, ok := strings.CutSuffix(lower, w); ok && nameShaped(head[:len(who)]) {
+				l.kind, l.rest, l.owner = labelAction, rest, head[:len(who)]
+				return l, true
+			}
+		}
+	}
+	if !strings.HasPrefix(lower, "action") {
+		return l, false
+	}
+	// W3C "ACTION alice: …", "Action item (Alice): …", "Action – Bob: …",
+	// "Action for Sam: …", "Actions on Omar: …".
+	for _, w := range []string{"action items ", "action item ", "action points ", "action point ", "actions ", "action "} {
+		if !strings.HasPrefix(lower, w) {
 			continue
 		}
+		w = w[:len(w)-1]
 		who := strings.Trim(strings.TrimSpace(head[len(w):]), "()[]-–—: ")
+		for _, prep := range []string{"for ", "on ", "to "} {
+			if len(who) > len(prep) && strings.EqualFold(who[:len(prep)], prep) {
+				who = strings.TrimSpace(who[len(prep):])
+				break
+			}
+		}
+		who, due := ownerAndDate(who)
 		if who == "" || wordCount(who) > 3 || !ownerWordsOK(who) {
 			return l, false
 		}
 		l.kind, l.rest, l.owner = labelAction, rest, who
+		if due != "" {
+			l.rest += " (due " + due + ")" // "Action (Sofia, 20/10): …"
+		}
 		return l, true
 	}
 	return l, false
+}
+
+// ownerAndDate splits "Sofia, 20/10" in a label into the owner and the
+// date after it: a part with a digit is the date.
+func ownerAndDate(who string) (owner, due string) {
+	name, rest, ok := strings.Cut(who, ",")
+	rest = strings.TrimSpace(rest)
+	if !ok || rest == "" || !strings.ContainsAny(rest, "0123456789") {
+		return who, ""
+	}
+	return strings.TrimSpace(name), rest
+}
+
+// actionOn reads an action written "ACTION on Omar to confirm …",
+// "Action for Sam to update …": no colon, the owner after "on" or "for".
+func actionOn(s string) (label, bool) {
+	var l label
+	if len(s) < 12 || !strings.EqualFold(s[:7], "action ") {
+		return l, false
+	}
+	rest := s[7:]
+	switch {
+	case len(rest) > 3 && strings.EqualFold(rest[:3], "on "):
+		rest = rest[3:]
+	case len(rest) > 4 && strings.EqualFold(rest[:4], "for "):
+		rest = rest[4:]
+	default:
+		return l, false
+	}
+	name, task, ok := splitNameTo(rest)
+	if !ok || !nameShaped(name) || !verbLike(firstField(task)) {
+		return l, false
+	}
+	l.kind, l.owner, l.rest = labelAction, name, task
+	return l, true
 }
 
 // labelHead splits a labelled line at its colon ("Decision: …") or, after

@@ -14,7 +14,7 @@ import (
 const maxAttendees = 500
 
 var (
-	reTitleNoise = regexp.MustCompile(`(?i)\b(minutes|mom|meeting notes?|mtg notes|notes (from|of)( the)?)\b\s*(of|from|for)?\s*[:\-–—]?`)
+	reTitleNoise = regexp.MustCompile(`(?i)\b(minutes|mom|meeting notes?|mtg notes|notes (from|of)( the)?|notes|recap)\b\s*(of|from|for)?\s*[:\-–—]?`)
 	// reVendorTitle reads the meeting's name out of the subjects meeting
 	// assistants give their recaps: "Meeting assets for X are ready!",
 	// "Meeting recap: X", "Notes: “X” Nov 24, 2026", "X - Meeting Summary".

@@ -53,12 +53,14 @@ func (o Options) loc() *time.Location {
 }
 
 // DefaultSubjects match the subjects that announce minutes ("Minutes:
-// weekly sync", "MoM 3 Dec", "Meeting notes", "Notes from the kickoff"),
-// after CleanSubject has removed Re:/Fwd: prefixes.
+// weekly sync", "MoM 3 Dec", "Meeting notes", "Notes from the kickoff",
+// "Weekly sync notes", "Recap: cutover call", "Call summary", "Actions from
+// today"), after CleanSubject has removed Re:/Fwd: prefixes.
 var DefaultSubjects = []*regexp.Regexp{
 	regexp.MustCompile(`(?i)\bminutes\b`), regexp.MustCompile(`(?i)\bmom\b`),
-	regexp.MustCompile(`(?i)\bmeeting notes?\b`), regexp.MustCompile(`(?i)^notes (from|of)\b`),
-	regexp.MustCompile(`(?i)\bmtg notes\b`), regexp.MustCompile(`(?i)\baction items\b`),
+	regexp.MustCompile(`(?i)\bnotes\b`), regexp.MustCompile(`(?i)\brecap\b`),
+	regexp.MustCompile(`(?i)\b(?:meeting|call|session|sync) summary\b`),
+	regexp.MustCompile(`(?i)\baction (?:items|points)\b`), regexp.MustCompile(`(?i)\bactions (?:from|arising)\b`),
 }
 
 var rePrefix = regexp.MustCompile(`(?i)^\s*((re|fw|fwd|aw|wg|sv|vs|antw|tr|rif|doorst)\s*(\[\d+\])?\s*:\s*)+`)
@@ -124,7 +126,7 @@ func structured(entries []entry) bool {
 		case e.sec == secAttachments:
 		case e.heading:
 			switch e.sec {
-			case secActions, secRisks, secDecisions, secAttendees, secMotions:
+			case secActions, secRisks, secDecisions, secAttendees, secMotions, secOutcomes:
 				signs++
 			}
 			if recapHeadings[normHeading(e.text)] {
@@ -133,7 +135,7 @@ func structured(entries []entry) bool {
 					signs++
 				}
 			}
-		case e.sec == secActions && e.depth == 0 && (looksLikeEntry(e.text) || endsWithOwner(e.text)):
+		case (e.sec == secActions || e.sec == secOutcomes) && e.depth == 0 && (looksLikeEntry(e.text) || endsWithOwner(e.text)):
 			signs++ // "- Marcus Chen to confirm …" under "Next steps"
 		case e.table != nil:
 			if kind, _ := layout(e.table.header, e.sec); kind != tableNone {

@@ -165,13 +165,14 @@ func TestParse(t *testing.T) {
 				{text: "order badge readers for wards 3 and 4", owner: carol},
 				{text: "update the downtime binder", owner: dan, due: "2026-11-30"},
 				{text: "chase the vendor about build 7.3", owner: bob},
-				{text: "book the training rooms", owner: carol, due: "2026-12-01"},
+				{text: "book the training rooms", owner: carol}, // "next week" is no day
 				{text: "draft the cutover checklist", owner: alice},
 				{text: "Review the go-live criteria", owner: priya, due: "2026-12-03"},
 				{text: "fix the label printers", owner: dan, status: mailflow.ItemDone},
 				{text: "agree the super-user rota", owner: alice, owners: []string{alice, bob}, due: "2026-11-27"},
 				{text: "circulate the slides", owner: carol, due: "2026-11-25"},
 			},
+			problems: []string{`line 9: due "next week" is not a day, so no due date is set (write a day, e.g. Friday or Dec 11)`},
 		},
 		{
 			// Day/month order is the project's: 12/3 is 12 March here.
@@ -182,13 +183,14 @@ func TestParse(t *testing.T) {
 				{text: "order badge readers for wards 3 and 4", owner: carol},
 				{text: "update the downtime binder", owner: dan, due: "2026-11-30"},
 				{text: "chase the vendor about build 7.3", owner: bob},
-				{text: "book the training rooms", owner: carol, due: "2026-12-01"},
+				{text: "book the training rooms", owner: carol}, // "next week" is no day
 				{text: "draft the cutover checklist", owner: alice},
 				{text: "Review the go-live criteria", owner: priya, due: "2027-03-12"},
 				{text: "fix the label printers", owner: dan, status: mailflow.ItemDone},
 				{text: "agree the super-user rota", owner: alice, owners: []string{alice, bob}, due: "2026-11-27"},
 				{text: "circulate the slides", owner: carol, due: "2026-11-25"},
 			},
+			problems: []string{`line 9: due "next week" is not a day, so no due date is set (write a day, e.g. Friday or Dec 11)`},
 		},
 		{
 			// Sections with numbers, wrapped lines, paragraphs and bullets;

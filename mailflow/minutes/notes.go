@@ -20,7 +20,8 @@ type doc struct {
 // lists of its own.
 var renderedSections = map[section]bool{
 	secActions: true, secRisks: true, secDecisions: true, secAttendees: true, secRegrets: true,
-	secChanges: true, secChair: true, secMotions: true, secAttachments: true,
+	secChanges: true, secChair: true, secMotions: true, secAttachments: true, secOutcomes: true,
+	secMilestones: true, secAsks: true,
 }
 
 // notesMarker ends notes that were cut at MaxNotes.

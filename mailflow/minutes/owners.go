@@ -149,12 +149,19 @@ var verbs = map[string]bool{
 	"archive": true, "upload": true, "attach": true, "connect": true, "visit": true, "assist": true,
 	"fill": true, "refine": true, "clean": true, "align": true, "map": true, "outline": true,
 	"meet": true, "attend": true, "host": true, "lead": true, "own": true, "support": true,
+	"chase": true, "liaise": true, "refresh": true, "procure": true, "purchase": true, "buy": true, "brief": true,
+	"audit": true, "nominate": true, "appoint": true, "allocate": true, "assign": true, "amend": true,
+	"obtain": true, "secure": true, "establish": true, "recheck": true, "rerun": true, "reschedule": true,
+	"cancel": true, "postpone": true, "expedite": true, "prioritise": true, "prioritize": true, "double-check": true,
 }
 
 var (
 	reOwnerBox = regexp.MustCompile(`^\[([^\[\]]{1,60})\]\s*[:,-]?\s*(.+)$`)
 	reHandle   = regexp.MustCompile(`^@([\w.+-]+(?:@[\w.-]+)?)\s*[:,-]?\s+(.+)$`)
-	reNameDash = regexp.MustCompile(`^([\pL@][\pL\pN.'@_+-]*(?:\s+[\pL][\pL.'-]*)?)\s+[-–—]+\s+(.+)$`)
+	reNameDash = regexp.MustCompile(`^([\pL@][\pL\pN.'@_+-]*(?:\s+[\pL][\pL.'-]*)?)\s+(?:[-–—]+|->|=>|→|⇒)\s+(.+)$`)
+	// reNameArrow is "Raj -> update the spec", "Kim → order scanners": an
+	// arrow from a person to a task assigns it wherever it is written.
+	reNameArrow = regexp.MustCompile(`^([\pL@][\pL\pN.'@_+-]*(?:\s+[\pL][\pL.'-]*)?)\s+(?:->|=>|→|⇒)\s+(.+)$`)
 )
 
 // nameShaped reports whether s could be one or more people's names written

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"mailflow/mailflow"
+	"mailflow/mailflow/dates"
 	"mailflow/mailflow/mailtext"
 )
 
@@ -37,6 +38,7 @@ type parser struct {
 	groups           map[int]string  // "Action items, by person" groups: entry index → owner ("" for a topic)
 	handles          map[string]bool // lower-case handles the document uses for people ("thl")
 	decisionGroups   map[int]bool    // "Resolved: (Niko)" entries: what is nested under them was resolved
+	decisionTopics   map[int]string  // topics in a decisions section: what is nested under them was decided
 	speaker          string          // the speaker whose remarks follow ("Priya:" on its own)
 	words            map[string]int  // how often each word is written, counted when first needed
 	wordBuf, bareBuf []string        // the words of the sentence being read, reused
@@ -49,6 +51,8 @@ type parser struct {
 	readUpTo         int             // entries up to this one were read with an earlier one
 	labelled         bool            // the entry being read is a labelled line ("ACTION: …")
 	entryIndex       int             // the index of the entry being read
+	all              []entry         // the entries of the minutes
+	forwardAt        int             // where the sender's own note ends (see writer); -1 until needed
 
 	// weak marks the items read from prose, which a listed item repeats;
 	// problemItem gives the item each problem is about (-1 for none).
@@ -58,11 +62,13 @@ type parser struct {
 }
 
 func newParser(msg *mailtext.Message, opts Options) *parser {
-	p := &parser{msg: msg, opts: opts, groups: map[int]string{}, handles: map[string]bool{}, decisionGroups: map[int]bool{}, curItem: -1, readUpTo: -1, nextMeeting: [2]int{-1, -1}}
+	p := &parser{msg: msg, opts: opts, groups: map[int]string{}, handles: map[string]bool{}, decisionGroups: map[int]bool{}, curItem: -1, readUpTo: -1, nextMeeting: [2]int{-1, -1}, forwardAt: -1}
 	p.out.ActionItems = []mailflow.ActionItem{}
 	p.out.Risks = []mailflow.Risk{}
 	p.out.Decisions = []mailflow.Decision{}
 	p.out.Changes = []mailflow.Change{}
+	p.out.Milestones = []mailflow.Milestone{}
+	p.out.Asks = []mailflow.Decision{}
 	p.out.Problems = []mailflow.Problem{}
 	p.out.Meeting.Attendees = []mailflow.Person{}
 	return p
@@ -109,7 +115,9 @@ func hasPipeRow(s string) bool {
 func (p *parser) entries() []entry {
 	var all []entry
 	first := 1
-	for _, t := range p.texts() {
+	texts := p.texts()
+	p.dateOrder(texts)
+	for _, t := range texts {
 		t = strings.ReplaceAll(t, "\r", "")
 		if n := strings.Count(t, "\n"); n >= maxLines {
 			p.problem(first+maxLines, "", fmt.Sprintf("the text has %d lines; only the first %d were read", n+1, maxLines))
@@ -135,8 +143,18 @@ func (p *parser) entries() []entry {
 	return all
 }
 
+// dateOrder reads ambiguous numeric dates ("06/11/2026") the way the
+// minutes write their unambiguous ones ("23/10/2026"); minutes that give
+// no evidence keep the project's order.
+func (p *parser) dateOrder(texts []string) {
+	if dayFirst, known := dates.OrderIn(append(texts, p.msg.Subject)...); known {
+		p.opts.Dates.DayFirst = dayFirst
+	}
+}
+
 func (p *parser) run() {
 	entries := p.entries()
+	p.all = entries
 	p.rosterDir = p.rosterDirectory()
 	p.meeting(entries)
 	p.dir = p.directory()
@@ -150,6 +168,7 @@ func (p *parser) run() {
 	}
 	p.finish()
 	p.dropOverviewRepeats(entries)
+	p.dropRestatedDecisions()
 	p.out.Notes = p.notes(entries, drop)
 	if len(p.out.ActionItems) == 0 && (subjectSaysMinutes(p.msg.Subject, p.opts) || structured(entries)) {
 		p.problem(0, "", "no action items found in these minutes; to record one, write e.g. \"ACTION: Alice to send the plan by Dec 9\" on a line of its own")
@@ -158,7 +177,8 @@ func (p *parser) run() {
 
 // outputs counts what the parse has found so far.
 func (p *parser) outputs() int {
-	return len(p.out.ActionItems) + len(p.out.Risks) + len(p.out.Decisions) + len(p.out.Changes)
+	return len(p.out.ActionItems) + len(p.out.Risks) + len(p.out.Decisions) + len(p.out.Changes) +
+		len(p.out.Milestones) + len(p.out.Asks)
 }
 
 // entry reads one entry: a labelled line anywhere, a key/value line that
@@ -197,6 +217,12 @@ func (p *parser) entry(entries []entry, i int) {
 		}
 		return
 	}
+	if topic, ok := p.decisionTopics[e.parent]; ok && e.parent >= 0 && e.depth == 1 {
+		if p.resolvedPoint(e.text) {
+			p.addDecision(topic+": "+e.text, e.n) // "Go-live" over "conditional on zero open hazards"
+		}
+		return
+	}
 	if l, ok := readLabel(e.text); ok {
 		p.labelled = l.kind != labelIgnore
 		p.addLabelled(entries, i, l)
@@ -216,6 +242,10 @@ func (p *parser) entry(entries []entry, i int) {
 	}
 	if isCheckbox(e.text) && (e.sec == secAttendees || e.sec == secRegrets || isPersonRow(e.text)) {
 		return // "☒ Gordon Bradley, Autodesk": who came, read by meeting
+	}
+	if e.sec == secMilestones || e.sec == secAsks {
+		p.listedOutcome(e) // "- [x] Hardware installed: 20 Nov" is a milestone met
+		return
 	}
 	if isCheckbox(e.text) || (e.text[0] == '@' && reHandleColon.MatchString(e.text)) || p.assigned(e.text) {
 		p.addAction(action{n: e.n, raw: e.first, text: e.text})
@@ -240,8 +270,16 @@ func (p *parser) entry(entries []entry, i int) {
 		}
 	case secDecisions:
 		if e.depth == 0 {
-			p.addDecision(e.text, e.n)
-			p.decisionAction(e, e.text)
+			p.sectionDecision(entries, i)
+			return
+		}
+	case secOutcomes:
+		if e.depth == 0 && p.readsAsAction(e.text) {
+			p.sectionAction(entries, i)
+			return
+		}
+		if e.depth == 0 {
+			p.sectionDecision(entries, i)
 			return
 		}
 	case secChanges:
@@ -326,6 +364,10 @@ func (p *parser) addLabelled(entries []entry, i int, l label) {
 		p.proposal = proposal{text: l.rest, entry: i}
 	case labelChange:
 		p.addChange(l.rest, l.change, e.n)
+	case labelMilestone, labelGoLive:
+		p.labelledMilestone(l, e.n, e.first)
+	case labelAsk:
+		p.addAsk(l.rest, e.n)
 	default:
 		p.last = lastRef{}
 	}
@@ -365,6 +407,69 @@ func (p *parser) sectionAction(entries []entry, i int) {
 		a.owner, a.text, a.fixed = owner, rest, true
 	}
 	p.addAction(a)
+}
+
+// sectionDecision reads an entry of a decisions section: a decision — or
+// several, when it is a paragraph of sentences — or the topic of the
+// decisions nested under it ("Go-live" over "- conditional on zero open
+// high hazards").
+func (p *parser) sectionDecision(entries []entry, i int) {
+	e := &entries[i]
+	text := plainText(e.text)
+	if e.children && isTopic(text) {
+		if p.decisionTopics == nil {
+			p.decisionTopics = map[int]string{}
+		}
+		p.decisionTopics[i] = tidyText(text)
+		return
+	}
+	if e.bullet || e.number > 0 {
+		p.addDecision(e.text, e.n)
+		p.decisionAction(e, e.text)
+		return
+	}
+	for _, s := range sentences(text) {
+		p.addDecision(s, e.n)
+		p.decisionAction(e, s)
+	}
+}
+
+// isTopic reports whether the text of an entry with others nested under
+// it only names what they are about: "Go-live", "Pharmacy interface:".
+func isTopic(text string) bool {
+	t := strings.TrimSpace(text)
+	return wordCount(t) <= 4 && !strings.HasSuffix(t, ".") && !decisionIn(t) && !looksLikeEntry(t)
+}
+
+// readsAsAction reports whether an entry of a "Decisions and actions"
+// section is an action: it names who does it ("Alice to send …", "… -
+// Jordan Lee", "The board will review …") or is a task with a date. The
+// subject must be someone: "Training will use the sandbox" is decided.
+func (p *parser) readsAsAction(text string) bool {
+	t := plainText(text)
+	if endsWithOwner(t) || isCheckbox(t) {
+		return true
+	}
+	if name, _, ok := splitNameColon(t); ok && p.namesSomeone(name) {
+		return true // "Alice: book the trainers"
+	}
+	if m := reNameDash.FindStringSubmatch(t); m != nil && p.namesSomeone(m[1]) {
+		return true // "Alice - book the trainers"
+	}
+	if a, ok := p.assignmentIn(t); ok && (a.kind == subjectPerson || a.kind == subjectGroup) {
+		return true
+	}
+	if !verbs[strings.ToLower(firstField(t))] {
+		return false
+	}
+	if p.ownerAside(t) != "" {
+		return true
+	}
+	t = strings.TrimRight(t, ". ")
+	if open := strings.LastIndexByte(t, '('); open > 0 && strings.HasSuffix(t, ")") {
+		t = strings.TrimSpace(t[:open]) // "Review the log by Dec 3 (Bob)"
+	}
+	return p.hasDue(t)
 }
 
 // subPoint reports whether entry i details the item before it rather than
@@ -465,8 +570,8 @@ func (p *parser) followUp(e *entry) bool {
 		return false
 	}
 	k, v, ok := keyValue(e.text)
-	if !ok {
-		return false
+	if !ok || strings.Contains(v, " | ") {
+		return false // "Owner: Sam | Due: 23/10 | Action: …" is an item of its own
 	}
 	if p.last.kind == lastRisk {
 		r := &p.out.Risks[p.last.index]
@@ -539,7 +644,7 @@ func (p *parser) problem(n int, text, reason string) {
 
 // addDecision stores a decision unless it says nothing or repeats one.
 func (p *parser) addDecision(text string, n int) {
-	text = tidyText(cleanActionText(text))
+	text = tidyText(dropDecisionID(cleanActionText(text)))
 	if isNothing(text) || !startsLetter(text) || wordCount(text) < 2 || strings.HasSuffix(text, "?") {
 		return // "Resolved: 177" in an issue tracker report is a count; a question is not decided
 	}
@@ -550,6 +655,41 @@ func (p *parser) addDecision(text string, n int) {
 	}
 	p.out.Decisions = append(p.out.Decisions, mailflow.Decision{Text: text, Line: n})
 	p.last = lastRef{}
+}
+
+// dropDecisionID removes the number a decision log gives a decision:
+// "D1 - …", "D-03: …", "DEC-12 …", "DN4. …".
+func dropDecisionID(s string) string {
+	i := 0
+	for i < len(s) && i < 3 && s[i] >= 'A' && s[i] <= 'Z' {
+		i++
+	}
+	switch s[:i] {
+	case "D", "DEC", "DN", "DR":
+	default:
+		return s
+	}
+	if i < len(s) && (s[i] == '-' || s[i] == '#') {
+		i++
+	}
+	digits := i
+	for i < len(s) && i-digits < 4 && s[i] >= '0' && s[i] <= '9' {
+		i++
+	}
+	if i == digits {
+		return s
+	}
+	rest := strings.TrimLeft(s[i:], " ")
+	if t := strings.TrimLeft(rest, "-–—:.)"); t != rest {
+		rest = t
+	} else if len(rest) == len(s)-i {
+		return s // "D1is" is a word, not a number
+	}
+	rest = strings.TrimSpace(rest)
+	if rest == "" {
+		return s
+	}
+	return rest
 }
 
 // proposal is a motion put to the meeting, waiting for its outcome.

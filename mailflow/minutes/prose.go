@@ -128,9 +128,9 @@ func predicate(words, bare []string, j int, afterDecision bool) (int, string, bo
 	case "is", "are":
 		switch at(j + 1) {
 		case "going":
-			if at(j+2) == "to" && at(j+3) != "be" {
+			if at(j+2) == "to" && at(j+3) != "be" && !hedges[at(j+3)] {
 				t, ok := verbAt(j + 3)
-				return t, "will", ok
+				return t, "going to", ok
 			}
 		case "to":
 			t, ok := verbAt(j + 2)
@@ -150,12 +150,26 @@ func predicate(words, bare []string, j int, afterDecision bool) (int, string, bo
 				return t, "asked", ok
 			}
 		}
-	case "has", "have":
+	case "has", "have", "took", "takes", "take", "owns":
 		switch at(j + 1) {
 		case "agreed", "volunteered", "offered", "committed", "promised":
-			if at(j+2) == "to" {
+			if at(j+2) == "to" && w != "took" && w != "takes" && w != "take" && w != "owns" {
 				t, ok := verbAt(j + 3)
 				return t, at(j + 1), ok
+			}
+		case "an", "the":
+			// "took an action to check …", "has the action to chase …"
+			k := j + 2
+			switch at(k) {
+			case "action", "ap", "ai":
+				k++
+				if at(k) == "item" || at(k) == "point" {
+					k++
+				}
+				if at(k) == "to" {
+					t, ok := verbAt(k + 1)
+					return t, "action", ok
+				}
 			}
 		}
 	case "agreed", "agrees", "agree", "volunteered", "volunteers", "offered", "offers", "promised", "undertook", "undertakes":
@@ -163,6 +177,7 @@ func predicate(words, bare []string, j int, afterDecision bool) (int, string, bo
 			t, ok := verbAt(j + 2)
 			return t, w, ok
 		}
+		return reported(words, bare, j)
 	case "commits", "committed", "commit":
 		k := j + 1
 		switch at(k) {
@@ -178,9 +193,194 @@ func predicate(words, bare []string, j int, afterDecision bool) (int, string, bo
 			t, ok := verbAt(j + 2)
 			return t, "needs", ok
 		}
+	default:
+		if reportingVerbs.has(w) {
+			return reported(words, bare, j)
+		}
 	}
 	return 0, "", false
 }
+
+// goingTo reads the task of "Hannah's going to look at it": "going" at
+// j, after a subject whose last word carries "'s".
+func goingTo(words, bare []string, j int) (int, bool) {
+	if j == 0 || contraction(words[j-1]) == "" || at(bare, j+1) != "to" || at(bare, j+2) == "be" || hedges[at(bare, j+2)] {
+		return 0, false
+	}
+	if j+2 < len(words) && verbLike(words[j+2]) {
+		return j + 2, true
+	}
+	return 0, false
+}
+
+// contraction returns the "'s" or "’s" that ends w, or "".
+func contraction(w string) string {
+	for _, c := range []string{"'s", "’s"} {
+		if strings.HasSuffix(w, c) && len(w) > len(c) {
+			return c
+		}
+	}
+	return ""
+}
+
+// reported reads a promise told in reported speech after the reporting
+// verb at words[j]: "said she'd confirm …", "mentioned that he will send
+// …", "confirmed she is going to raise it", "told the group he would
+// …". Its pronoun must be he or she, standing for the subject: "said the
+// vendor will …" reports someone else's promise, and "they" is as often
+// the vendor as the speaker.
+func reported(words, bare []string, j int) (int, string, bool) {
+	k := j + 1
+	if at(bare, k) == "the" && (at(bare, k+1) == "group" || at(bare, k+1) == "team" || at(bare, k+1) == "meeting") {
+		k += 2 // "told the group he would …"
+	}
+	if at(bare, k) == "that" {
+		k++
+	}
+	pronoun, modal, _ := strings.Cut(strings.ReplaceAll(at(bare, k), "’", "'"), "'")
+	if pronoun != "he" && pronoun != "she" {
+		return 0, "", false
+	}
+	k++
+	switch {
+	case modal == "d" || modal == "ll":
+		n := k
+		for at(bare, n) == "already" || at(bare, n) == "just" || at(bare, n) == "since" {
+			n++
+		}
+		if modal == "d" && (n > k || pastParticiple(at(bare, n))) {
+			return 0, "", false // "said he'd already sent it": done, not promised
+		}
+	case modal != "":
+		return 0, "", false
+	case at(bare, k) == "will" || at(bare, k) == "would" || at(bare, k) == "shall":
+		k++
+	case (at(bare, k) == "is" || at(bare, k) == "was") && at(bare, k+1) == "going" && at(bare, k+2) == "to":
+		k += 3
+	default:
+		return 0, "", false
+	}
+	for adverbs[at(bare, k)] {
+		k++
+	}
+	if hedges[at(bare, k)] || k >= len(words) {
+		return 0, "", false
+	}
+	if at(bare, k) == "be" {
+		next := at(bare, k+1)
+		if strings.HasSuffix(next, "ing") && k+2 < len(words) && taskVerbIng(next) {
+			return k + 1, "will", true // "said she would be sending …"
+		}
+		return 0, "", false
+	}
+	if !verbLike(words[k]) {
+		return 0, "", false
+	}
+	return k, "will", true
+}
+
+// passiveAgent reads a passive future that names the person who will do
+// it: "The runbook will be written by Priya", "The smoke test is to be
+// run by Dan on Dec 5". The task is the clause without its agent. A date
+// ("by Friday"), a group or an outside party ("by the vendor") after "by"
+// names no owner, and a passive future without an agent ("Bob and Carol
+// will be added as reviewers") is nobody's task.
+func (p *parser) passiveAgent(words, bare []string) (assignment, bool) {
+	for i := 1; i+3 < len(bare); i++ {
+		k := 0
+		switch {
+		case (bare[i] == "will" || bare[i] == "shall") && bare[i+1] == "be":
+			k = i + 2
+		case (bare[i] == "is" || bare[i] == "are") && bare[i+1] == "to" && bare[i+2] == "be":
+			k = i + 3
+		default:
+			continue
+		}
+		if k >= len(bare) || !pastParticiple(bare[k]) {
+			return assignment{}, false
+		}
+		for b := k + 1; b+1 < len(bare) && b <= k+5; b++ {
+			if strings.ContainsAny(words[b-1][len(words[b-1])-1:], ",;:") || b > k+1 && pastParticiple(bare[b]) {
+				break // "will be held via teleconference, hosted by …": another clause's agent
+			}
+			if bare[b] != "by" {
+				continue
+			}
+			n := agentLength(words, b+1)
+			if n == 0 {
+				continue
+			}
+			agent := words[b+1 : b+1+n]
+			if strings.HasSuffix(agent[n-1], ":") {
+				break
+			}
+			owner, kind := p.subject(agent)
+			if kind != subjectPerson || p.hasDue("by "+strings.Join(agent, " ")) {
+				continue
+			}
+			task := strings.Join(words[passiveStart(words, bare, i):b], " ")
+			if rest := words[b+1+n:]; len(rest) > 0 {
+				task += " " + strings.Join(rest, " ")
+			} else if strings.HasSuffix(agent[n-1], ".") {
+				task += "."
+			}
+			return assignment{owner: strings.TrimRight(owner, ".,;"), kind: kind, task: task, via: "by"}, true
+		}
+		return assignment{}, false
+	}
+	return assignment{}, false
+}
+
+// passiveStart returns where the clause of a passive future starts, its
+// auxiliary being at words[aux]: after "that", a reporting verb or a comma
+// ("Alice said the training will be run by Carol").
+func passiveStart(words, bare []string, aux int) int {
+	for k := aux - 1; k > 0; k-- {
+		if bare[k-1] == "that" || reportingVerbs.has(bare[k-1]) || strings.ContainsAny(words[k-1][len(words[k-1])-1:], ",;:") {
+			return k
+		}
+	}
+	return 0
+}
+
+// reportingVerbs report what someone said.
+var reportingVerbs = newWordSet("said", "says", "mentioned", "confirmed", "noted", "indicated", "stated",
+	"explained", "added", "told", "replied", "advised", "reported", "suggested")
+
+// agentLength counts the words of the name that starts at words[i]:
+// capitalised words and the "and" between them, at most four, ending at a
+// word that ends a clause.
+func agentLength(words []string, i int) int {
+	n := 0
+	for j := i; j < len(words) && n < 4; j++ {
+		w := words[j]
+		if !startsUpper(w) && !(n > 0 && (w == "and" || w == "&")) {
+			break
+		}
+		n++
+		if strings.ContainsAny(w[len(w)-1:], ".,;:") {
+			break
+		}
+	}
+	if n > 0 && (words[i+n-1] == "and" || words[i+n-1] == "&") {
+		n--
+	}
+	return n
+}
+
+// pastParticiple reports whether w is written like a past participle:
+// "sent", "finished", "done".
+func pastParticiple(w string) bool {
+	return strings.HasSuffix(w, "ed") || irregularParticiples.has(w)
+}
+
+// irregularParticiples are the past participles of common irregular
+// verbs, which "will be …" and "had …" take.
+var irregularParticiples = newWordSet("sent", "done", "been", "gone", "written", "seen", "spoken", "made",
+	"taken", "given", "met", "told", "got", "gotten", "found", "left", "put", "run", "held", "led", "built",
+	"brought", "bought", "set", "drawn", "shown", "known", "kept", "paid", "sold", "won", "chosen", "begun",
+	"undertaken", "overseen", "rewritten", "redone", "read", "shut", "cut",
+	"understood", "thought", "caught", "taught", "fed", "hung", "struck", "dealt", "meant", "lent", "spent")
 
 // taskVerbIng reports whether an -ing form is of a verb that does a task:
 // "will be meeting", "will be sending", not "will be stepping down".
@@ -210,6 +410,8 @@ func clauseStart(words, bare []string, i int) bool {
 	switch bare[i-1] {
 	case "that", "and", "decided", "agreed":
 		return !strings.HasSuffix(prev, ",") || bare[i-1] == "and"
+	case "so", "but", "then":
+		return true // "…; nobody owns it, so Dana is going to raise it"
 	}
 	return strings.HasSuffix(prev, ",") && (i <= 3 || strings.Contains(strings.Join(words[:i], " "), "("))
 }
@@ -244,7 +446,9 @@ func (p *parser) assignmentIn(clause string) (assignment, bool) {
 var predicateWords = newWordSet("to", "will", "shall", "would", "is", "are", "has", "have",
 	"agreed", "agrees", "agree", "volunteered", "volunteers", "offered", "offers", "promised", "undertook",
 	"undertakes", "commits", "committed", "commit", "needs", "asked", "requested", "invited", "tasked",
-	"can", "could", "please", "be")
+	"can", "could", "please", "be", "said", "says", "mentioned", "confirmed", "noted", "indicated", "stated",
+	"explained", "added", "told", "replied", "advised", "reported", "suggested", "took", "takes", "take", "owns",
+	"going")
 
 // assignmentWords finds the first assignment in the words of a clause.
 func (p *parser) assignmentWords(words, bare []string) (assignment, bool) {
@@ -284,10 +488,19 @@ func (p *parser) assignmentWords(words, bare []string) (assignment, bool) {
 				continue
 			}
 			t, via, ok := predicate(words, bare, i+k, afterDecision)
+			contracted := false
+			if !ok && bare[i+k] == "going" {
+				// "Hannah's going to look at it": the subject carries its verb.
+				t, ok = goingTo(words, bare, i+k)
+				via, contracted = "going to", true
+			}
 			if !ok {
 				continue
 			}
 			subj := append([]string(nil), words[i:i+k]...)
+			if contracted {
+				subj[k-1] = subj[k-1][:len(subj[k-1])-len(contraction(subj[k-1]))]
+			}
 			if strings.HasSuffix(subj[k-1], ")") {
 				continue // "(Łukasz Langa) to discuss": the bracket's name is not the subject
 			}

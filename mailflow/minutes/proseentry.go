@@ -17,6 +17,12 @@ func (p *parser) prose(e *entry) {
 	}
 	p.proseRead = true
 	text := plainText(e.text)
+	if strings.Contains(text, ">") || strings.Contains(text, "→") || strings.Contains(text, "⇒") {
+		if m := reNameArrow.FindStringSubmatch(text); m != nil && verbs[bareWord(firstField(m[2]))] && p.personNamed(m[1]) {
+			p.addAction(action{n: e.n, raw: e.first, text: m[2], owner: m[1], fixed: true})
+			return
+		}
+	}
 	if speaker, remark, ok := p.speakerRemark(text); ok {
 		if task, ok := promise(remark); ok {
 			p.addAction(action{n: e.n, raw: e.first, text: task, owner: speaker, fixed: true, weak: true})
@@ -91,7 +97,8 @@ var cueStarts = func() (byLetter [26][]string) {
 		"agree", "approv", "adopt", "accept", "ask", "action", "consensus", "carried", "commit", "can you",
 		"could you", "decid", "endorse", "going to", "invite", "i'll", "i’ll", "i will", "i am going", "i'm going",
 		"i’m going", "needs to", "offer", "please", "promise", "resolv", "reject", "ratif", "request", "shall",
-		"to ", "task", "undert", "vote", "volunteer", "will", "would", "moved", "motion",
+		"to ", "task", "undert", "vote", "volunteer", "will", "would", "moved", "motion", "she'", "she’", "he'",
+		"he’", "chose", "opted", "signed off",
 	} {
 		byLetter[cue[0]-'a'] = append(byLetter[cue[0]-'a'], cue)
 	}
@@ -240,6 +247,8 @@ func reportedTask(s string) string {
 // proseSentence reads the words of one sentence.
 func (p *parser) proseSentence(e *entry, words, bare []string, first bool) {
 	decided := decisionWords(words, bare)
+	moved := !decided && p.scheduleMove(words, bare)
+	decided = decided || moved
 	for start := 0; start < len(words); {
 		end := clauseEnd(words, start)
 		cw, cb := words[start:end], bare[start:end]
@@ -247,6 +256,9 @@ func (p *parser) proseSentence(e *entry, words, bare []string, first bool) {
 		if task, ok := firstPersonWords(cw); ok {
 			c := strings.Join(cw, " ")
 			owner := p.speaker
+			if owner == "" && !isBareWill(c) {
+				owner = p.writer() // "I'll send the risk log by Monday" in the sender's own note
+			}
 			switch {
 			case owner != "":
 				p.addAction(action{n: e.n, raw: e.first, text: task, owner: owner, fixed: true, weak: true})
@@ -256,6 +268,9 @@ func (p *parser) proseSentence(e *entry, words, bare []string, first bool) {
 			continue
 		}
 		a, ok := p.assignmentWords(cw, cb)
+		if !ok {
+			a, ok = p.passiveAgent(cw, cb)
+		}
 		if !ok || conditional(a.task) {
 			continue
 		}
@@ -265,15 +280,22 @@ func (p *parser) proseSentence(e *entry, words, bare []string, first bool) {
 			if decided && isAgree(a.via) && a.kind == subjectPerson && !isAcronym(a.owner) {
 				decided = false // "Marcin agreed to test …" is Marcin's action
 			}
+			if moved {
+				decided, moved = false, false // "Alice will move the meeting from … to …" is Alice's task
+			}
 			p.addAction(action{n: e.n, raw: e.first, text: a.task, owner: a.owner, fixed: true, weak: true})
 		case subjectPronoun, subjectCollective:
-			if !decided && p.hasDue(a.task) {
-				p.unowned(e, c) // "we will send the survey by Friday"
+			if !decided && (p.hasDue(a.task) || a.via == "going to") {
+				p.unowned(e, c) // "we will send the survey by Friday", "we are going to migrate …"
 			}
 		}
 	}
 	if decided {
-		p.addDecision(decisionText(strings.Join(words, " ")), e.n)
+		text := decisionText(strings.Join(words, " "))
+		p.addDecision(text, e.n)
+		if moved {
+			p.addChange(text, mailflow.ChangeSchedule, e.n)
+		}
 		return
 	}
 	if len(words) > 2 && startsUpper(words[0]) && verbs[bare[0]] {
@@ -311,6 +333,83 @@ func (p *parser) ownerAside(text string) string {
 		return "" // "(Phase Two)": the minutes say who is who, and this is nobody
 	}
 	return parts.owner
+}
+
+// personNamed reports whether s is written as a person: "Raj", "Kim
+// Lee", "@kim" — not "ADT" or "Lab results".
+func (p *parser) personNamed(s string) bool {
+	_, kind := p.subject(strings.Fields(s))
+	return kind == subjectPerson && !isAcronym(s)
+}
+
+// moveWords move a date: "the dry run will move from March 12 to March
+// 14", "go-live is postponed from 1 Feb to 3 May".
+var moveWords = newWordSet("move", "moves", "moved", "moving", "slip", "slips", "slipped", "postponed", "delayed",
+	"deferred", "rescheduled", "pushed", "brought", "put", "changed", "changes", "shifted", "shifts")
+
+// scheduleMove reports whether a sentence states that something moves
+// from one date to another: a change of schedule the meeting settled,
+// before and after. A person who will move something is given a task
+// instead (the assignment readers), and a move to a date alone may be a
+// proposal.
+func (p *parser) scheduleMove(words, bare []string) bool {
+	if strings.HasSuffix(words[len(words)-1], "?") {
+		return false
+	}
+	for i, b := range bare {
+		if !moveWords.has(b) || i == 0 {
+			continue
+		}
+		from := -1
+		for k := i + 1; k < len(bare) && k <= i+4; k++ {
+			if bare[k] == "from" {
+				from = k
+				break
+			}
+		}
+		if from < 0 {
+			continue
+		}
+		for to := from + 2; to < len(bare) && to <= from+5; to++ {
+			if bare[to] == "to" && p.isDate(strings.Join(words[from+1:to], " ")) && p.dateAt(words, to+1) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// dateAt reports whether a date of up to four words starts at words[i].
+func (p *parser) dateAt(words []string, i int) bool {
+	for n := min(4, len(words)-i); n >= 1; n-- {
+		if p.isDate(strings.TrimRight(strings.Join(words[i:i+n], " "), ".,;:")) {
+			return true
+		}
+	}
+	return false
+}
+
+// writer returns who "I" is in the entry being read: the sender, in the
+// note they wrote themselves — above any heading, and above any message
+// they forward. Under a heading, in a forwarded message or in minutes
+// pasted from elsewhere, "I" is someone mailflow cannot name.
+func (p *parser) writer() string {
+	if p.forwardAt < 0 {
+		p.forwardAt = len(p.all)
+		for i := range p.all {
+			if p.all[i].heading || p.all[i].table != nil || isForwardHeader(p.all[i].text) {
+				p.forwardAt = i
+				break
+			}
+		}
+	}
+	if p.entryIndex >= p.forwardAt || p.msg == nil || p.all[p.entryIndex].nick != "" {
+		return ""
+	}
+	if p.msg.From.Email != "" {
+		return p.msg.From.Email
+	}
+	return p.msg.From.Name
 }
 
 // unowned reports a sentence that reads like an action but names nobody

@@ -177,7 +177,7 @@ func dueTail(s string) (keyword, phrase string, at int, ok bool) {
 	return "", "", 0, false
 }
 
-var reBareDue = regexp.MustCompile(`(?i)^(?:(?:on |this |next )?(?:mon|tues|wednes|thurs|fri|satur|sun)day|tomorrow|today|tonight|next week|this week|end of (?:the )?(?:week|month)|eow|eod|eom|(?:in|within) (?:\d{1,2}|one|two|three|four|a) (?:days?|weeks?|months?)|(?:before |at )?(?:the )?next meeting)$`)
+var reBareDue = regexp.MustCompile(`(?i)^(?:(?:on |this |next )?(?:mon|tues|wednes|thurs|fri|satur|sun)day|tomorrow|today|tonight|next week|this week|(?:in|over) the coming (?:days|weeks)|end of (?:the )?(?:week|month)|eow|eod|eom|(?:in|within) (?:\d{1,2}|one|two|three|four|a) (?:days?|weeks?|months?)|(?:before |at )?(?:the )?next meeting)$`)
 
 // bareDueTail finds a date phrase that ends an item without "by":
 // "Carol to circulate the slides tomorrow", "… in 2 weeks".
@@ -198,7 +198,10 @@ func bareDueTail(s string) (phrase string, at int, ok bool) {
 			if purposeWords[strings.ToLower(lastField(prev))] {
 				return "", 0, false // "a doodle for the next meeting" names what it is for
 			}
-			return cand, i, true
+			if w := strings.ToLower(lastField(prev)); w == "at" || w == "by" || w == "before" || w == "on" {
+				prev = strings.TrimSpace(prev[:len(prev)-len(w)]) // "report back at the next meeting"
+			}
+			return cand, len(prev), true
 		}
 	}
 	return "", 0, false

@@ -20,6 +20,10 @@ const (
 	secMotions     // "Summary of actions" in board minutes: motions and their outcome
 	secAgenda      // the agenda: topics, not assignments, however they are worded
 	secOther       // a heading mailflow has no use for ("Notes", "Budget")
+	secOutcomes    // "Decisions and actions": each entry is one or the other
+	secMilestones  // "Milestones", "Key dates": a milestone and its date on each line
+	secAsks        // "Decisions needed", "Escalations": what the meeting asks of leadership
+	secCount       // the number of sections
 )
 
 // sectionNames are headings as people write them, normalised by
@@ -47,7 +51,24 @@ var sectionNames = map[string]section{
 
 	"decisions": secDecisions, "decision": secDecisions, "decisions made": secDecisions, "decisions taken": secDecisions,
 	"agreed": secDecisions, "resolutions": secDecisions, "agreements": secDecisions, "decision log": secDecisions,
-	"decisions and agreements": secDecisions, "resolved": secDecisions,
+	"decisions and agreements": secDecisions, "resolved": secDecisions, "outcomes": secDecisions,
+	"outcome": secDecisions, "conclusions": secDecisions, "what was decided": secDecisions,
+	"what we decided": secDecisions, "what was agreed": secDecisions, "what we agreed": secDecisions,
+	"decision summary": secDecisions, "decisions summary": secDecisions, "decision record": secDecisions,
+	"decision register": secDecisions, "decisions register": secDecisions, "decisions log": secDecisions,
+	"agreed points": secDecisions, "points agreed": secDecisions, "decisions reached": secDecisions,
+
+	"milestones": secMilestones, "milestone": secMilestones, "milestone updates": secMilestones,
+	"milestone update": secMilestones, "milestone status": secMilestones, "milestone review": secMilestones,
+	"milestone tracker": secMilestones, "milestone plan": secMilestones, "upcoming milestones": secMilestones,
+	"key dates": secMilestones, "go-live dates": secMilestones, "milestones and dates": secMilestones,
+
+	"decisions needed": secAsks, "decisions required": secAsks, "decision needed": secAsks,
+	"decision required": secAsks, "decisions requested": secAsks, "decisions sought": secAsks, "asks": secAsks,
+	"asks of leadership": secAsks, "leadership asks": secAsks, "escalations": secAsks, "escalation": secAsks,
+	"for escalation": secAsks, "items for escalation": secAsks, "issues for escalation": secAsks,
+	"for the steering committee": secAsks, "for steering committee": secAsks, "for leadership": secAsks,
+	"for decision": secAsks, "items for decision": secAsks,
 
 	"attendees": secAttendees, "present": secAttendees, "participants": secAttendees, "attendance": secAttendees,
 	"in attendance": secAttendees, "attending": secAttendees, "people present": secAttendees, "guests": secAttendees,
@@ -203,19 +224,20 @@ func sectionNamed(heading string, bySuffix bool) (section, bool) {
 	if sec, ok := sectionNames[name]; ok {
 		return sec, true
 	}
+	if sec, ok := compoundSection(name); ok {
+		return sec, true
+	}
 	if sec, ok := namedBySuffix(name); ok && bySuffix {
 		return sec, true
 	}
-	for changed := true; changed; {
-		changed = false
-		for _, m := range headingModifiers {
-			if strings.HasPrefix(name, m) && len(name) > len(m) {
-				name, changed = name[len(m):], true
-			}
-		}
+	if t, ok := cutWhen(name); ok {
+		name = t // "Decisions this week", "Actions from today's meeting"
 		if sec, ok := sectionNames[name]; ok {
 			return sec, true
 		}
+	}
+	if sec, ok := modifiedSection(name); ok {
+		return sec, true
 	}
 	// "Directors Present", "Executive Officers Absent" (board minutes).
 	if wordCount(name) <= 4 {
@@ -227,6 +249,85 @@ func sectionNamed(heading string, bySuffix bool) (section, bool) {
 		}
 	}
 	return secNone, false
+}
+
+// modifiedSection reads a section name after the words people put before
+// it: "Review of outstanding action items", "Key decisions".
+func modifiedSection(name string) (section, bool) {
+	for changed := true; changed; {
+		changed = false
+		for _, m := range headingModifiers {
+			if strings.HasPrefix(name, m) && len(name) > len(m) {
+				name, changed = name[len(m):], true
+			}
+		}
+		if sec, ok := sectionNames[name]; ok {
+			return sec, true
+		}
+	}
+	return secNone, false
+}
+
+// whenSuffixes are the words after a section's name that only say when:
+// "Decisions this week", "Actions from today's meeting".
+var whenSuffixes = []string{" this week", " today", " from today", " from today's meeting", " from this meeting",
+	" from the meeting", " this meeting", " of this meeting", " of the meeting", " taken today", " made today"}
+
+// cutWhen removes a when-suffix from a heading's name.
+func cutWhen(name string) (string, bool) {
+	for _, w := range whenSuffixes {
+		if t, ok := strings.CutSuffix(name, w); ok && t != "" {
+			return t, true
+		}
+	}
+	return name, false
+}
+
+// compoundSection reads a heading that joins section names, "Decisions /
+// agreements", "Decisions and actions", "Actions & decisions": one
+// section when they all name it, the mixed outcomes section when they
+// name decisions and actions.
+func compoundSection(name string) (section, bool) {
+	if !strings.Contains(name, " and ") && !strings.Contains(name, "/") && !strings.Contains(name, "+") {
+		return secNone, false
+	}
+	parts := strings.FieldsFunc(strings.ReplaceAll(name, " and ", "/"), func(r rune) bool { return r == '/' || r == '+' })
+	if len(parts) < 2 || len(parts) > 3 {
+		return secNone, false
+	}
+	var got [secCount]bool
+	for _, part := range parts {
+		part = strings.TrimSpace(part)
+		sec, ok := sectionNames[part]
+		if !ok {
+			sec, ok = modifiedSection(part)
+		}
+		if !ok {
+			return secNone, false
+		}
+		got[sec] = true
+	}
+	switch n := countTrue(got[:]); {
+	case n == 1:
+		for sec, ok := range got {
+			if ok {
+				return section(sec), true
+			}
+		}
+	case n == 2 && got[secDecisions] && got[secActions]:
+		return secOutcomes, true
+	}
+	return secNone, false
+}
+
+func countTrue(bs []bool) int {
+	n := 0
+	for _, b := range bs {
+		if b {
+			n++
+		}
+	}
+	return n
 }
 
 // suffixSections are the sections a heading names by its last words

@@ -197,7 +197,8 @@ func assignScopes(entries []entry) {
 			e.heading, e.sec = true, sec
 			top := stack[0]
 			nested := e.bullet || (e.number > 0 && e.indent > 2)
-			if len(stack) > 1 && stack[1].sec == secAttachments && (sec == secOther || sec == secAttachments || nested || !namedExactly(e.text)) {
+			if len(stack) > 1 && stack[1].sec == secAttachments && (sec == secOther || sec == secAttachments || sec == secMilestones ||
+				nested || !namedExactly(e.text)) {
 				continue // headings inside attached reports ("Operations Action Items") do not end them
 			}
 			switch {

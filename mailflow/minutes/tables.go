@@ -44,17 +44,29 @@ const (
 	colMitigation
 	colTrigger
 	colDecision
-	colTopic   // "Discussion point", "Question": what a row is about
-	colItem    // "Item", "What": the action when the table has an owner or due column
-	colMixed   // "Notes / Action items": discussion with the actions in it
-	colNotes   // "Notes", "Minutes", "Comments": discussion, read as prose
-	colIgnored // "#", "Priority": known, not read
+	colTopic // "Discussion point", "Question": what a row is about
+	colItem  // "Item", "What": the action when the table has an owner or due column
+	colMixed // "Notes / Action items": discussion with the actions in it
+	colNotes // "Notes", "Minutes", "Comments": discussion, read as prose
+	colMilestone
+	colDeliverable // a milestone in a table of dates, else the action
+	colBaseline    // the date a milestone was first planned for
+	colForecast    // the date it is now expected
+	colActual      // the date it was met
+	colIgnored     // "#", "Priority": known, not read
 )
 
 var columnNames = map[string]column{
 	"action": colAction, "actions": colAction, "action item": colAction, "action items": colAction,
 	"task": colAction, "tasks": colAction, "item": colItem, "items": colItem, "what": colItem,
-	"to do": colAction, "todo": colAction, "activity": colItem, "deliverable": colItem, "next step": colAction,
+	"to do": colAction, "todo": colAction, "activity": colItem, "deliverable": colDeliverable, "next step": colAction,
+	"deliverables": colDeliverable, "milestone": colMilestone, "milestones": colMilestone, "key milestone": colMilestone,
+	"phase": colMilestone, "stage": colMilestone, "baseline": colBaseline, "baseline date": colBaseline,
+	"original date": colBaseline, "planned date": colBaseline, "original target": colBaseline,
+	"forecast": colForecast, "forecast date": colForecast, "revised date": colForecast, "current forecast": colForecast,
+	"expected date": colForecast, "revised target": colForecast, "revised forecast": colForecast, "actual": colActual,
+	"actual date": colActual, "date achieved": colActual, "achieved": colActual, "date completed": colActual,
+	"rag": colStatus, "rag status": colStatus, "health": colStatus,
 	"next steps": colAction, "follow-up": colAction, "follow up": colAction, "action point": colAction,
 	"owner": colOwner, "owners": colOwner, "who": colOwner, "responsible": colOwner, "responsible person": colOwner,
 	"assigned to": colOwner, "assignee": colOwner, "assigned": colOwner, "action owner": colOwner, "lead": colOwner,
@@ -334,6 +346,7 @@ const (
 	tableActions
 	tableRisks
 	tableDecisions
+	tableMilestones
 )
 
 // layout maps a table's columns, deciding from the header (and the
@@ -345,12 +358,34 @@ func layout(header []string, sec section) (tableKind, []column) {
 		cols[i] = columnOf(h)
 		has[cols[i]] = true
 	}
+	risks := has[colLikelihood] || has[colImpact] || has[colRisk] || (sec == secRisks && (has[colDescription] || has[colMitigation]))
+	if !risks && milestoneTable(&has, sec) {
+		return tableMilestones, milestoneColumns(cols, &has)
+	}
+	// Outside a table of dates, a deliverable is what is to be done and a
+	// phase what the row is about.
+	for i, c := range cols {
+		switch c {
+		case colDeliverable:
+			cols[i], has[colItem] = colItem, true
+		case colMilestone:
+			cols[i], has[colTopic] = colTopic, true
+		case colForecast:
+			if !has[colDue] {
+				cols[i], has[colDue] = colDue, true
+				continue
+			}
+			cols[i] = colIgnored
+		case colBaseline, colActual:
+			cols[i] = colIgnored
+		}
+	}
 	kind := tableNone
 	switch {
-	case has[colLikelihood] || has[colImpact] || has[colRisk] || (sec == secRisks && (has[colDescription] || has[colMitigation])):
+	case risks:
 		kind = tableRisks
-	case has[colDecision] && !has[colOwner] && !has[colDue]:
-		kind = tableDecisions
+	case has[colDecision] && !has[colOwner] && !has[colAction]:
+		kind = tableDecisions // a date beside a decision is the day it was taken
 	case has[colAction] || (has[colOwner] && has[colDue]) || (has[colDescription] && (has[colOwner] || has[colDue])):
 		kind = tableActions
 	case (has[colItem] || has[colMixed]) && (has[colOwner] || has[colDue]):
@@ -382,6 +417,39 @@ func layout(header []string, sec section) (tableKind, []column) {
 	return kind, cols
 }
 
+// milestoneTable reports whether a table's columns make it a table of
+// milestones: a milestone, deliverable or phase with its dates — planned,
+// forecast, achieved — and no action or owner of an action.
+func milestoneTable(has *[colIgnored + 1]bool, sec section) bool {
+	dated := has[colDue] || has[colBaseline] || has[colForecast] || has[colActual]
+	switch {
+	case !dated || has[colAction]:
+		return false
+	case has[colMilestone] || sec == secMilestones:
+		return true
+	case has[colDeliverable]:
+		return !has[colOwner] || has[colBaseline] || has[colForecast]
+	}
+	return false
+}
+
+// milestoneColumns names the milestone column of a table of milestones:
+// the milestone or deliverable column, or else the first column of text.
+func milestoneColumns(cols []column, has *[colIgnored + 1]bool) []column {
+	if has[colMilestone] {
+		return cols
+	}
+	for _, want := range []column{colDeliverable, colItem, colTopic, colDescription, colNone, colOwner} {
+		for i, c := range cols {
+			if c == want {
+				cols[i] = colMilestone
+				return cols
+			}
+		}
+	}
+	return cols
+}
+
 // addTable stores the rows of a table as items, risks or decisions. The
 // cells of discussion — a notes column, or every cell of a table that is
 // none of those — are read as prose.
@@ -411,6 +479,8 @@ func (p *parser) addTable(t *table, sec section) {
 			p.tableRisk(row.n, raw, get)
 		case tableDecisions:
 			p.tableDecision(row.n, get)
+		case tableMilestones:
+			p.tableMilestone(row.n, raw, get)
 		}
 		for i, cell := range row.cells {
 			if i < len(cols) && (cols[i] == colNotes || kind == tableNone && cols[i] != colIgnored) {

@@ -147,7 +147,7 @@ func listMarker(s string) (rest string, number int, ok bool) {
 	}
 	r, size := utf8.DecodeRuneInString(s)
 	switch r {
-	case '-', '*', '+', '•', '·', '▪', '◦', '‣', '⁃', '–', '§', '\uf0b7', '○', '■', '□':
+	case '-', '*', '+', '•', '·', '▪', '◦', '‣', '⁃', '–', '§', '\uf0b7', '○', '■', '□', '→', '➔', '➢', '►', '▸', '▶', '⇒':
 		if size < len(s) && (s[size] == ' ' || s[size] == '\t') {
 			return strings.TrimSpace(s[size:]), 0, true
 		}
@@ -255,7 +255,7 @@ func hasMarkup(s string) bool {
 // sentence or a list entry.
 func tidyText(s string) string {
 	s = strings.Join(strings.Fields(s), " ")
-	return strings.TrimRight(strings.TrimSpace(s), ".;,:")
+	return strings.TrimRight(strings.TrimSpace(s), ".;,: –—")
 }
 
 func startsLower(s string) bool {
