@@ -89,7 +89,9 @@ var commandCases = []struct {
 	{"due A-12 Dec 9", []want{cmd(mailflow.VerbDue, "A-12", "Dec 9")}},
 	{"due date: 2026-12-09", []want{cmd(mailflow.VerbDue, "", "2026-12-09")}},
 	{"due by Friday, thanks", []want{cmd(mailflow.VerbDue, "", "Friday")}},
-	{"new due date is next week", []want{cmd(mailflow.VerbDue, "", "next week")}},
+	{"new due date is next Friday", []want{cmd(mailflow.VerbDue, "", "next Friday")}},
+	// "next week" is a span, not a day: no due date is guessed from it.
+	{"A-2 due next week", []want{problem(mailflow.VerbDue, "A-2")}},
 	{"deadline: end of month", []want{cmd(mailflow.VerbDue, "", "end of month")}},
 	{"push A-12 to next Friday", []want{cmd(mailflow.VerbDue, "A-12", "next Friday")}},
 	{"postpone to Dec 12", []want{cmd(mailflow.VerbDue, "", "Dec 12")}},
