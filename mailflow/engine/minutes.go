@@ -2,6 +2,7 @@ package engine
 
 import (
 	"database/sql"
+	"errors"
 	"fmt"
 	"regexp"
 	"strings"
@@ -88,7 +89,14 @@ func (h *handling) publish(tg target, parsed mailflow.Minutes, v verdict) error 
 	for _, d := range parsed.Decisions {
 		decisions = append(decisions, d.Text)
 	}
-	if err := h.tx.ReplaceDecisions(h.proj.ID, meeting.ID, decisions, nil, h.now); err != nil {
+	var asks []string
+	for _, a := range parsed.Asks {
+		asks = append(asks, a.Text)
+	}
+	if err := h.tx.ReplaceDecisions(h.proj.ID, meeting.ID, decisions, asks, h.now); err != nil {
+		return err
+	}
+	if err := h.recordMilestones(meeting.ID, parsed.Milestones); err != nil {
 		return err
 	}
 	var changes []store.Change
@@ -119,6 +127,63 @@ func (h *handling) publish(tg target, parsed mailflow.Minutes, v verdict) error 
 		return err
 	}
 	return h.sendMinutes(meeting, parsed, items, itemChange, cancelled, risks, corrected, v)
+}
+
+// recordMilestones keeps the milestones the minutes name: a new one is
+// recorded, one already known gets the date these minutes give it (a later
+// date is a slip the status report shows) and is marked reached when they
+// say so. A milestone the minutes do not mention is left as it was: minutes
+// name only the milestones they discuss.
+func (h *handling) recordMilestones(meetingID int64, ms []mailflow.Milestone) error {
+	meeting := sql.NullInt64{Int64: meetingID, Valid: true}
+	for _, m := range ms {
+		key := milestoneKey(m.Name)
+		if key == "" {
+			continue
+		}
+		status := "open"
+		if m.Done {
+			status = "done"
+		}
+		old, err := h.tx.MilestoneByKey(h.proj.ID, key)
+		if errors.Is(err, store.ErrNotFound) {
+			if err := h.tx.InsertMilestone(store.Milestone{ProjectID: h.proj.ID, Name: m.Name, NameKey: key, Due: m.Date.String(),
+				FirstDue: m.Date.String(), Status: status, MeetingID: meeting, CreatedAt: h.now, UpdatedAt: h.now}); err != nil {
+				return err
+			}
+			if err := h.audit("", "milestone", "", fmt.Sprintf("%s: %s", m.Name, orQ(m.Date.String()))); err != nil {
+				return err
+			}
+			continue
+		} else if err != nil {
+			return err
+		}
+		updated := old
+		updated.Name, updated.Status, updated.MeetingID = m.Name, status, meeting
+		if !m.Date.IsZero() {
+			updated.Due = m.Date.String()
+		}
+		if updated.Due == old.Due && updated.Status == old.Status && updated.Name == old.Name {
+			continue
+		}
+		if err := h.tx.MoveMilestone(updated, old.Due, h.now); err != nil {
+			return err
+		}
+		if updated.Due != old.Due {
+			if err := h.audit("", "milestone moved", old.Name+": "+orQ(old.Due), updated.Name+": "+updated.Due); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// milestoneKey folds a milestone's name for matching the same milestone
+// across minutes ("Go-live", "go live", "GO-LIVE:").
+func milestoneKey(name string) string {
+	return strings.Join(strings.FieldsFunc(strings.ToLower(name), func(r rune) bool {
+		return !unicode.IsLetter(r) && !unicode.IsDigit(r)
+	}), " ")
 }
 
 // findMeeting returns the meeting these minutes are a new version of: the

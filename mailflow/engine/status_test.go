@@ -129,3 +129,36 @@ func TestEmptyProjectSendsNoReport(t *testing.T) {
 		t.Errorf("the log does not say why no report went out")
 	}
 }
+
+// Milestones and questions for leadership in minutes reach the report: a
+// milestone's countdown, its slip when later minutes move it, and the
+// question under "needs your attention".
+func TestMilestonesAndAsksReachTheReport(t *testing.T) {
+	h := newHarness(t)
+	p := h.eng.Projects()[0]
+	h.deliver(msg{from: chair, subject: "Minutes: steering 2026-11-24", signed: true, body: `Attendees: Priya Shah, Alice Moreau
+
+Milestone: Pharmacy go-live - 1 January 2027
+Go-live: 1 February 2027
+
+ACTION: Alice to draft the cutover plan by 2026-12-01
+`})
+	h.clock.set(h.clock.now().AddDate(0, 0, 7))
+	h.deliver(msg{from: chair, subject: "Minutes: steering 2026-12-01", signed: true, body: `Attendees: Priya Shah, Alice Moreau
+
+Milestone: Pharmacy go-live - 1 March 2027
+Decision needed: approve weekend overtime for the go-live command centre
+
+ACTION: Alice to book the command centre by 2026-12-08
+`})
+	if err := h.eng.Report(t.Context(), p, true); err != nil {
+		t.Fatal(err)
+	}
+	text := flat(body(t, mailTo(t, h.outbox(), "status", "cmo@"+domain)))
+	for _, want := range []string{"MILESTONES", "Pharmacy go-live: Mon 1 Mar 2027", "moved from Fri 1 Jan 2027 (+59 days)",
+		"Go-live: Mon 1 Feb 2027", "decision needed: approve weekend overtime", "HEALTH: RED", "slipped 59 days"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("the report lacks %q:\n%s", want, text)
+		}
+	}
+}
