@@ -499,47 +499,8 @@ func (c *Config) Finish(getenv func(string) string) error {
 	}
 	inRange(ps, "smtp.keep_sent_body_days", &c.SMTP.KeepSentBodyDays, DefaultKeepSentBodyDays, 1, MaxKeepSentBodyDays)
 
-	// Security
-	key := string(c.Security.ReplyKey)
-	if key == "" {
-		key = c.secret(ps, secretSpec{key: "security.reply_key_file", file: c.Security.ReplyKeyFile, env: EnvReplyKey,
-			credential: "reply-key", fill: writeReplyKey, required: true}, getenv)
-	}
-	if key != "" && len(key) < 16 {
-		fix := "use at least 16 random bytes"
-		if c.Security.ReplyKeyFile != "" {
-			fix = writeReplyKey(c.path(c.Security.ReplyKeyFile))
-		}
-		ps.badFix("security.reply_key_file", fix, "the key is %d bytes; use at least 16 random bytes", len(key))
-	}
-	c.Security.ReplyKey = []byte(key)
-	if c.Security.ReplyRateLimit == 0 {
-		c.Security.ReplyRateLimit = 20
-	}
-	if c.Security.RequireAuthentication() && !c.Security.HasAuthSource() {
-		ps.bad("security.reply_key_file", "with require_auth on, set reply_key_file (signed reply addresses), trusted_authserv_id or trust_exchange_internal, or nobody can change anything by email")
-	}
-	inRange(ps, "security.reply_token_days", &c.Security.ReplyTokenDays, DefaultReplyTokenDays, 1, MaxReplyTokenDays)
-	inRange(ps, "security.held_minutes_days", &c.Security.HeldMinutesDays, DefaultHeldMinutesDays, 1, MaxHeldMinutesDays)
-	inRange(ps, "security.max_items", &c.Security.MaxItems, DefaultMaxItems, 1, MaxMaxItems)
-
-	c.Templates.Dir = c.path(c.Templates.Dir)
-	switch c.Log.Format {
-	case "", "text", "json":
-	default:
-		ps.bad("log.format", "%q: want \"text\" or \"json\"", c.Log.Format)
-	}
-	switch c.Log.Level {
-	case "", "debug", "info", "warn", "error":
-	default:
-		ps.bad("log.level", "%q: want debug, info, warn or error", c.Log.Level)
-	}
-
-	if c.Daemon.ShutdownTimeout.Duration == 0 {
-		c.Daemon.ShutdownTimeout.Duration = 10 * time.Second
-	} else if c.Daemon.ShutdownTimeout.Duration < time.Second {
-		ps.bad("daemon.shutdown_timeout", "%s is too short (minimum 1s)", c.Daemon.ShutdownTimeout)
-	}
+	c.finishSecurity(ps, getenv)
+	c.finishRest(ps)
 
 	// Projects
 	if len(c.Projects) == 0 {
@@ -738,6 +699,53 @@ func (c *Config) finishOAuth2(ps *problems, getenv func(string) string) {
 	}
 	if o.RefreshToken == "" && len(o.Scopes) == 0 {
 		ps.bad("oauth2.scopes", "is required for the client-credentials grant (Microsoft 365: [\"https://outlook.office365.com/.default\"])")
+	}
+}
+
+// finishSecurity reads the reply key and checks [security].
+func (c *Config) finishSecurity(ps *problems, getenv func(string) string) {
+	key := string(c.Security.ReplyKey)
+	if key == "" {
+		key = c.secret(ps, secretSpec{key: "security.reply_key_file", file: c.Security.ReplyKeyFile, env: EnvReplyKey,
+			credential: "reply-key", fill: writeReplyKey, required: true}, getenv)
+	}
+	if key != "" && len(key) < 16 {
+		fix := "use at least 16 random bytes"
+		if c.Security.ReplyKeyFile != "" {
+			fix = writeReplyKey(c.path(c.Security.ReplyKeyFile))
+		}
+		ps.badFix("security.reply_key_file", fix, "the key is %d bytes; use at least 16 random bytes", len(key))
+	}
+	c.Security.ReplyKey = []byte(key)
+	if c.Security.ReplyRateLimit == 0 {
+		c.Security.ReplyRateLimit = 20
+	}
+	if c.Security.RequireAuthentication() && !c.Security.HasAuthSource() {
+		ps.bad("security.reply_key_file", "with require_auth on, set reply_key_file (signed reply addresses), trusted_authserv_id or trust_exchange_internal, or nobody can change anything by email")
+	}
+	inRange(ps, "security.reply_token_days", &c.Security.ReplyTokenDays, DefaultReplyTokenDays, 1, MaxReplyTokenDays)
+	inRange(ps, "security.held_minutes_days", &c.Security.HeldMinutesDays, DefaultHeldMinutesDays, 1, MaxHeldMinutesDays)
+	inRange(ps, "security.max_items", &c.Security.MaxItems, DefaultMaxItems, 1, MaxMaxItems)
+}
+
+// finishRest checks [templates], [log] and [daemon].
+func (c *Config) finishRest(ps *problems) {
+	c.Templates.Dir = c.path(c.Templates.Dir)
+	switch c.Log.Format {
+	case "", "text", "json":
+	default:
+		ps.bad("log.format", "%q: want \"text\" or \"json\"", c.Log.Format)
+	}
+	switch c.Log.Level {
+	case "", "debug", "info", "warn", "error":
+	default:
+		ps.bad("log.level", "%q: want debug, info, warn or error", c.Log.Level)
+	}
+
+	if c.Daemon.ShutdownTimeout.Duration == 0 {
+		c.Daemon.ShutdownTimeout.Duration = 10 * time.Second
+	} else if c.Daemon.ShutdownTimeout.Duration < time.Second {
+		ps.bad("daemon.shutdown_timeout", "%s is too short (minimum 1s)", c.Daemon.ShutdownTimeout)
 	}
 }
 
