@@ -1,6 +1,7 @@
 package store
 
 import (
+	"context"
 	"database/sql"
 	"fmt"
 	"time"
@@ -30,7 +31,7 @@ type AuditEntry struct {
 
 // Audit appends an entry to the audit log.
 func (tx *Tx) Audit(e AuditEntry) error {
-	_, err := tx.tx.ExecContext(tx.ctx, `INSERT INTO audit_log (project_id, at, actor, source, message_id, ref, action, old_value, new_value)
+	_, err := tx.exec(`INSERT INTO audit_log (project_id, at, actor, source, message_id, ref, action, old_value, new_value)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		e.ProjectID, utc(e.At), e.Actor, e.Source, e.MessageID, e.Ref, e.Action, e.OldValue, e.NewValue)
 	if err != nil {
@@ -40,28 +41,28 @@ func (tx *Tx) Audit(e AuditEntry) error {
 }
 
 // AuditTrail lists the audit entries of a ref ("" for every entry) in order.
-func (s *Store) AuditTrail(projectID int64, ref string) ([]AuditEntry, error) {
+func (s *Store) AuditTrail(ctx context.Context, projectID int64, ref string) ([]AuditEntry, error) {
 	var es []AuditEntry
 	var err error
 	if ref == "" {
-		err = s.db.Select(&es, `SELECT * FROM audit_log WHERE project_id = ? ORDER BY id`, projectID)
+		err = s.sel(ctx, &es, `SELECT * FROM audit_log WHERE project_id = ? ORDER BY id`, projectID)
 	} else {
-		err = s.db.Select(&es, `SELECT * FROM audit_log WHERE project_id = ? AND ref = ? ORDER BY id`, projectID, ref)
+		err = s.sel(ctx, &es, `SELECT * FROM audit_log WHERE project_id = ? AND ref = ? ORDER BY id`, projectID, ref)
 	}
 	return es, err
 }
 
 // AuditSince lists the project's audit entries at or after since.
-func (s *Store) AuditSince(projectID int64, since time.Time) ([]AuditEntry, error) {
+func (s *Store) AuditSince(ctx context.Context, projectID int64, since time.Time) ([]AuditEntry, error) {
 	var es []AuditEntry
-	err := s.db.Select(&es, `SELECT * FROM audit_log WHERE project_id = ? AND at >= ? ORDER BY id`, projectID, utc(since))
+	err := s.sel(ctx, &es, `SELECT * FROM audit_log WHERE project_id = ? AND at >= ? ORDER BY id`, projectID, utc(since))
 	return es, err
 }
 
 // AuditOfAction lists a project's audit entries of one action (such as
 // "mitigation changed") in order.
-func (s *Store) AuditOfAction(projectID int64, action string) ([]AuditEntry, error) {
+func (s *Store) AuditOfAction(ctx context.Context, projectID int64, action string) ([]AuditEntry, error) {
 	var es []AuditEntry
-	err := s.db.Select(&es, `SELECT * FROM audit_log WHERE project_id = ? AND action = ? ORDER BY id`, projectID, action)
+	err := s.sel(ctx, &es, `SELECT * FROM audit_log WHERE project_id = ? AND action = ? ORDER BY id`, projectID, action)
 	return es, err
 }

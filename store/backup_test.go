@@ -105,7 +105,7 @@ func TestBackupWhileWriting(t *testing.T) {
 	for attempt := 1; attempt <= 5 && overlapped == 0; attempt++ {
 		backup := filepath.Join(dir, fmt.Sprintf("backup-%d.db", attempt))
 		before := committed.Load()
-		if err := backupConn.Backup(backup); err != nil {
+		if err := backupConn.Backup(ctx, backup); err != nil {
 			t.Fatalf("backup %d: %v", attempt, err)
 		}
 		after := committed.Load()
@@ -187,7 +187,7 @@ func checkRestored(t *testing.T, s *Store, before, after uint32) uint32 {
 		t.Errorf("backup: %d outbox rows for %d messages (want %d), %d without their message, %d messages without both answers",
 			outbox, n, 2*n, orphans, unanswered)
 	}
-	cp, err := s.Checkpoint("INBOX")
+	cp, err := s.Checkpoint(context.Background(), "INBOX")
 	if err != nil || cp.LastUID != n {
 		t.Errorf("backup checkpoint %+v (%v), want last UID %d: the checkpoint and the messages disagree", cp, err, n)
 	}

@@ -1,6 +1,7 @@
 package store
 
 import (
+	"context"
 	"database/sql"
 	"errors"
 	"fmt"
@@ -18,9 +19,9 @@ type Checkpoint struct {
 
 // Checkpoint returns the checkpoint of mailbox; the zero Checkpoint when
 // the mailbox has never been read.
-func (s *Store) Checkpoint(mailbox string) (Checkpoint, error) {
+func (s *Store) Checkpoint(ctx context.Context, mailbox string) (Checkpoint, error) {
 	var c Checkpoint
-	err := s.db.Get(&c, `SELECT * FROM checkpoints WHERE mailbox = ?`, mailbox)
+	err := s.get(ctx, &c, `SELECT * FROM checkpoints WHERE mailbox = ?`, mailbox)
 	if errors.Is(err, sql.ErrNoRows) {
 		return Checkpoint{Mailbox: mailbox}, nil
 	}
@@ -31,16 +32,16 @@ func (s *Store) Checkpoint(mailbox string) (Checkpoint, error) {
 }
 
 // Checkpoints lists every mailbox checkpoint.
-func (s *Store) Checkpoints() ([]Checkpoint, error) {
+func (s *Store) Checkpoints(ctx context.Context) ([]Checkpoint, error) {
 	var cs []Checkpoint
-	err := s.db.Select(&cs, `SELECT * FROM checkpoints ORDER BY mailbox`)
+	err := s.sel(ctx, &cs, `SELECT * FROM checkpoints ORDER BY mailbox`)
 	return cs, err
 }
 
 // SetCheckpoint advances the checkpoint of mailbox. A lower UID under the
 // same UIDVALIDITY never moves it back, so out-of-order commits are safe.
 func (tx *Tx) SetCheckpoint(mailbox string, uidValidity, uid uint32, at time.Time) error {
-	_, err := tx.tx.ExecContext(tx.ctx, `INSERT INTO checkpoints (mailbox, uidvalidity, last_uid, updated_at)
+	_, err := tx.exec(`INSERT INTO checkpoints (mailbox, uidvalidity, last_uid, updated_at)
 		VALUES (?, ?, ?, ?)
 		ON CONFLICT (mailbox) DO UPDATE SET
 			last_uid = CASE WHEN checkpoints.uidvalidity = excluded.uidvalidity

@@ -1,6 +1,7 @@
 package store
 
 import (
+	"context"
 	"database/sql"
 	"errors"
 	"fmt"
@@ -17,7 +18,7 @@ const OutcomeHeld = "held"
 // longer held (published, expired into "ignored", or never held).
 func (tx *Tx) HeldMessage(projectID, id int64) (Message, error) {
 	var m Message
-	err := tx.tx.GetContext(tx.ctx, &m, `SELECT * FROM messages WHERE id = ? AND project_id = ? AND outcome = 'held'`, id, projectID)
+	err := tx.get(&m, `SELECT * FROM messages WHERE id = ? AND project_id = ? AND outcome = 'held'`, id, projectID)
 	if errors.Is(err, sql.ErrNoRows) {
 		return m, ErrNotFound
 	}
@@ -32,7 +33,7 @@ func (tx *Tx) HeldMessage(projectID, id int64) (Message, error) {
 // confirmation requests.
 func (tx *Tx) CountHeld(projectID int64, sender string, since time.Time) (int, error) {
 	var n int
-	err := tx.tx.GetContext(tx.ctx, &n, `SELECT COUNT(*) FROM messages
+	err := tx.get(&n, `SELECT COUNT(*) FROM messages
 		WHERE project_id = ? AND sender = ? AND outcome = 'held' AND processed_at >= ?`, projectID, sender, utc(since))
 	if err != nil {
 		return 0, fmt.Errorf("count held minutes of %s: %w", sender, err)
@@ -45,7 +46,7 @@ func (tx *Tx) CountHeld(projectID int64, sender string, since time.Time) (int, e
 // created.
 func (tx *Tx) MessageSender(id int64) (string, error) {
 	var s string
-	err := tx.tx.GetContext(tx.ctx, &s, `SELECT sender FROM messages WHERE id = ?`, id)
+	err := tx.get(&s, `SELECT sender FROM messages WHERE id = ?`, id)
 	if errors.Is(err, sql.ErrNoRows) {
 		return "", nil
 	}
@@ -57,9 +58,9 @@ func (tx *Tx) MessageSender(id int64) (string, error) {
 
 // HeldMinutes lists the minutes held in a project, oldest first, without
 // their bytes: `mailflow status` shows them.
-func (s *Store) HeldMinutes(projectID int64) ([]Message, error) {
+func (s *Store) HeldMinutes(ctx context.Context, projectID int64) ([]Message, error) {
 	var ms []Message
-	err := s.db.Select(&ms, `SELECT id, project_id, message_id, content_hash, mailbox, uidvalidity, uid,
+	err := s.sel(ctx, &ms, `SELECT id, project_id, message_id, content_hash, mailbox, uidvalidity, uid,
 		sender, subject, kind, outcome, error, received_at, processed_at
 		FROM messages WHERE project_id = ? AND outcome = 'held' ORDER BY id`, projectID)
 	if err != nil {

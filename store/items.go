@@ -1,6 +1,7 @@
 package store
 
 import (
+	"context"
 	"database/sql"
 	"errors"
 	"fmt"
@@ -105,19 +106,19 @@ func (f ItemFilter) where() (string, []any) {
 }
 
 // Items lists action items in ref order.
-func (s *Store) Items(f ItemFilter) ([]Item, error) {
+func (s *Store) Items(ctx context.Context, f ItemFilter) ([]Item, error) {
 	where, args := f.where()
 	var items []Item
-	err := s.db.Select(&items, `SELECT * FROM action_items`+where+` ORDER BY project_id, num`, args...)
+	err := s.sel(ctx, &items, `SELECT * FROM action_items`+where+` ORDER BY project_id, num`, args...)
 	return items, err
 }
 
 // Risks lists risks in ref order; status "" or "all" lists every status.
-func (s *Store) Risks(projectID int64, status string) ([]Risk, error) {
+func (s *Store) Risks(ctx context.Context, projectID int64, status string) ([]Risk, error) {
 	f := ItemFilter{ProjectID: projectID, Status: status}
 	where, args := f.where()
 	var risks []Risk
-	err := s.db.Select(&risks, `SELECT * FROM risks`+where+` ORDER BY project_id, num`, args...)
+	err := s.sel(ctx, &risks, `SELECT * FROM risks`+where+` ORDER BY project_id, num`, args...)
 	return risks, err
 }
 
@@ -142,7 +143,7 @@ func byRef[T any](tx *Tx, prefix, noun, query string, projectID int64, ref strin
 	if p != prefix {
 		return row, fmt.Errorf("%s is not %s", ref, noun)
 	}
-	err = tx.tx.GetContext(tx.ctx, &row, query, projectID, num)
+	err = tx.get(&row, query, projectID, num)
 	if errors.Is(err, sql.ErrNoRows) {
 		return row, fmt.Errorf("%s: %w", strings.ToUpper(ref), ErrNotFound)
 	}
@@ -152,24 +153,24 @@ func byRef[T any](tx *Tx, prefix, noun, query string, projectID int64, ref strin
 // ItemsOfMeeting lists the items created by a meeting.
 func (tx *Tx) ItemsOfMeeting(meetingID int64) ([]Item, error) {
 	var items []Item
-	err := tx.tx.SelectContext(tx.ctx, &items, `SELECT * FROM action_items WHERE meeting_id = ? ORDER BY num`, meetingID)
+	err := tx.sel(&items, `SELECT * FROM action_items WHERE meeting_id = ? ORDER BY num`, meetingID)
 	return items, err
 }
 
 // RisksOfMeeting lists the risks created by a meeting.
 func (tx *Tx) RisksOfMeeting(meetingID int64) ([]Risk, error) {
 	var risks []Risk
-	err := tx.tx.SelectContext(tx.ctx, &risks, `SELECT * FROM risks WHERE meeting_id = ? ORDER BY num`, meetingID)
+	err := tx.sel(&risks, `SELECT * FROM risks WHERE meeting_id = ? ORDER BY num`, meetingID)
 	return risks, err
 }
 
 // InsertItem stores a new item with the project's next number and returns
 // it with ID and Num set.
 func (tx *Tx) InsertItem(it Item) (Item, error) {
-	if err := tx.tx.GetContext(tx.ctx, &it.Num, `SELECT COALESCE(MAX(num), 0) + 1 FROM action_items WHERE project_id = ?`, it.ProjectID); err != nil {
+	if err := tx.get(&it.Num, `SELECT COALESCE(MAX(num), 0) + 1 FROM action_items WHERE project_id = ?`, it.ProjectID); err != nil {
 		return it, fmt.Errorf("next item number: %w", err)
 	}
-	res, err := tx.tx.ExecContext(tx.ctx, `INSERT INTO action_items
+	res, err := tx.exec(`INSERT INTO action_items
 		(project_id, num, text, owner, owner_name, due, status, progress, meeting_id, created_by_message, closed_by_message, created_at, updated_at, closed_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		it.ProjectID, it.Num, it.Text, it.Owner, it.OwnerName, it.Due, it.Status, it.Progress,
@@ -183,7 +184,7 @@ func (tx *Tx) InsertItem(it Item) (Item, error) {
 
 // UpdateItem writes every mutable field of it.
 func (tx *Tx) UpdateItem(it Item) error {
-	_, err := tx.tx.ExecContext(tx.ctx, `UPDATE action_items SET text = ?, owner = ?, owner_name = ?, due = ?, status = ?,
+	_, err := tx.exec(`UPDATE action_items SET text = ?, owner = ?, owner_name = ?, due = ?, status = ?,
 		progress = ?, meeting_id = ?, closed_by_message = ?, updated_at = ?, closed_at = ?, last_reminded = ? WHERE id = ?`,
 		it.Text, it.Owner, it.OwnerName, it.Due, it.Status, it.Progress, it.MeetingID, it.ClosedByMessage,
 		utc(it.UpdatedAt), it.ClosedAt, it.LastReminded, it.ID)
@@ -195,10 +196,10 @@ func (tx *Tx) UpdateItem(it Item) error {
 
 // InsertRisk stores a new risk with the project's next number.
 func (tx *Tx) InsertRisk(r Risk) (Risk, error) {
-	if err := tx.tx.GetContext(tx.ctx, &r.Num, `SELECT COALESCE(MAX(num), 0) + 1 FROM risks WHERE project_id = ?`, r.ProjectID); err != nil {
+	if err := tx.get(&r.Num, `SELECT COALESCE(MAX(num), 0) + 1 FROM risks WHERE project_id = ?`, r.ProjectID); err != nil {
 		return r, fmt.Errorf("next risk number: %w", err)
 	}
-	res, err := tx.tx.ExecContext(tx.ctx, `INSERT INTO risks
+	res, err := tx.exec(`INSERT INTO risks
 		(project_id, num, description, likelihood, likelihood_text, impact, impact_text, mitigation, owner, owner_name,
 		 trigger_text, status, escalated, meeting_id, created_by_message, created_at, updated_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
@@ -213,7 +214,7 @@ func (tx *Tx) InsertRisk(r Risk) (Risk, error) {
 
 // UpdateRisk writes every mutable field of r.
 func (tx *Tx) UpdateRisk(r Risk) error {
-	_, err := tx.tx.ExecContext(tx.ctx, `UPDATE risks SET description = ?, likelihood = ?, likelihood_text = ?, impact = ?,
+	_, err := tx.exec(`UPDATE risks SET description = ?, likelihood = ?, likelihood_text = ?, impact = ?,
 		impact_text = ?, mitigation = ?, owner = ?, owner_name = ?, trigger_text = ?, status = ?, escalated = ?, updated_at = ?
 		WHERE id = ?`,
 		r.Description, r.Likelihood, r.LikelihoodText, r.Impact, r.ImpactText, r.Mitigation, r.Owner, r.OwnerName,
@@ -226,7 +227,7 @@ func (tx *Tx) UpdateRisk(r Risk) error {
 
 // SetLastReminded records the day a digest last listed an item.
 func (tx *Tx) SetLastReminded(itemID int64, day string) error {
-	_, err := tx.tx.ExecContext(tx.ctx, `UPDATE action_items SET last_reminded = ? WHERE id = ?`, day, itemID)
+	_, err := tx.exec(`UPDATE action_items SET last_reminded = ? WHERE id = ?`, day, itemID)
 	if err != nil {
 		return fmt.Errorf("set last reminded: %w", err)
 	}

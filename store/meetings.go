@@ -1,6 +1,7 @@
 package store
 
 import (
+	"context"
 	"database/sql"
 	"errors"
 	"fmt"
@@ -30,7 +31,7 @@ type Attendee struct {
 
 // InsertMeeting stores a meeting and returns its id.
 func (tx *Tx) InsertMeeting(m Meeting) (int64, error) {
-	res, err := tx.tx.ExecContext(tx.ctx, `INSERT INTO meetings (project_id, title, meeting_date, chair, message_id, created_at, notes, next_meeting)
+	res, err := tx.exec(`INSERT INTO meetings (project_id, title, meeting_date, chair, message_id, created_at, notes, next_meeting)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, m.ProjectID, m.Title, m.MeetingDate, m.Chair, m.MessageID, utc(m.CreatedAt), m.Notes, m.NextMeeting)
 	if err != nil {
 		return 0, fmt.Errorf("insert meeting: %w", err)
@@ -41,7 +42,7 @@ func (tx *Tx) InsertMeeting(m Meeting) (int64, error) {
 // UpdateMeeting rewrites a meeting's title, chair, source message, notes
 // and next-meeting line (when corrected minutes arrive).
 func (tx *Tx) UpdateMeeting(m Meeting) error {
-	_, err := tx.tx.ExecContext(tx.ctx, `UPDATE meetings SET title = ?, chair = ?, message_id = ?, notes = ?, next_meeting = ? WHERE id = ?`,
+	_, err := tx.exec(`UPDATE meetings SET title = ?, chair = ?, message_id = ?, notes = ?, next_meeting = ? WHERE id = ?`,
 		m.Title, m.Chair, m.MessageID, m.Notes, m.NextMeeting, m.ID)
 	if err != nil {
 		return fmt.Errorf("update meeting %d: %w", m.ID, err)
@@ -53,7 +54,7 @@ func (tx *Tx) UpdateMeeting(m Meeting) error {
 // first, so re-sent minutes can find the meeting they correct.
 func (tx *Tx) MeetingsOn(projectID int64, date string) ([]Meeting, error) {
 	var ms []Meeting
-	err := tx.tx.SelectContext(tx.ctx, &ms, `SELECT * FROM meetings WHERE project_id = ? AND meeting_date = ? ORDER BY id DESC`,
+	err := tx.sel(&ms, `SELECT * FROM meetings WHERE project_id = ? AND meeting_date = ? ORDER BY id DESC`,
 		projectID, date)
 	return ms, err
 }
@@ -61,7 +62,7 @@ func (tx *Tx) MeetingsOn(projectID int64, date string) ([]Meeting, error) {
 // MeetingByMessage returns the meeting whose minutes came in message row id.
 func (tx *Tx) MeetingByMessage(messageRow int64) (Meeting, error) {
 	var m Meeting
-	err := tx.tx.GetContext(tx.ctx, &m, `SELECT * FROM meetings WHERE message_id = ?`, messageRow)
+	err := tx.get(&m, `SELECT * FROM meetings WHERE message_id = ?`, messageRow)
 	if errors.Is(err, sql.ErrNoRows) {
 		return m, ErrNotFound
 	}
@@ -70,11 +71,11 @@ func (tx *Tx) MeetingByMessage(messageRow int64) (Meeting, error) {
 
 // ReplaceAttendees sets the attendee list of a meeting.
 func (tx *Tx) ReplaceAttendees(meetingID int64, as []Attendee) error {
-	if _, err := tx.tx.ExecContext(tx.ctx, `DELETE FROM attendees WHERE meeting_id = ?`, meetingID); err != nil {
+	if _, err := tx.exec(`DELETE FROM attendees WHERE meeting_id = ?`, meetingID); err != nil {
 		return fmt.Errorf("clear attendees: %w", err)
 	}
 	for _, a := range as {
-		if _, err := tx.tx.ExecContext(tx.ctx, `INSERT INTO attendees (meeting_id, name, email, present) VALUES (?, ?, ?, ?)`,
+		if _, err := tx.exec(`INSERT INTO attendees (meeting_id, name, email, present) VALUES (?, ?, ?, ?)`,
 			meetingID, a.Name, a.Email, a.Present); err != nil {
 			return fmt.Errorf("insert attendee: %w", err)
 		}
@@ -83,16 +84,16 @@ func (tx *Tx) ReplaceAttendees(meetingID int64, as []Attendee) error {
 }
 
 // Attendees lists a meeting's attendees.
-func (s *Store) Attendees(meetingID int64) ([]Attendee, error) {
+func (s *Store) Attendees(ctx context.Context, meetingID int64) ([]Attendee, error) {
 	var as []Attendee
-	err := s.db.Select(&as, `SELECT * FROM attendees WHERE meeting_id = ? ORDER BY rowid`, meetingID)
+	err := s.sel(ctx, &as, `SELECT * FROM attendees WHERE meeting_id = ? ORDER BY rowid`, meetingID)
 	return as, err
 }
 
 // Meetings lists a project's meetings, newest first.
-func (s *Store) Meetings(projectID int64) ([]Meeting, error) {
+func (s *Store) Meetings(ctx context.Context, projectID int64) ([]Meeting, error) {
 	var ms []Meeting
-	err := s.db.Select(&ms, `SELECT * FROM meetings WHERE project_id = ? ORDER BY meeting_date DESC, id DESC`, projectID)
+	err := s.sel(ctx, &ms, `SELECT * FROM meetings WHERE project_id = ? ORDER BY meeting_date DESC, id DESC`, projectID)
 	return ms, err
 }
 
@@ -126,7 +127,7 @@ type Change struct {
 // ReplaceDecisions sets the decisions, and the questions for leadership,
 // recorded for a meeting.
 func (tx *Tx) ReplaceDecisions(projectID, meetingID int64, decisions, asks []string, at time.Time) error {
-	if _, err := tx.tx.ExecContext(tx.ctx, `DELETE FROM decisions WHERE meeting_id = ?`, meetingID); err != nil {
+	if _, err := tx.exec(`DELETE FROM decisions WHERE meeting_id = ?`, meetingID); err != nil {
 		return fmt.Errorf("clear decisions: %w", err)
 	}
 	for _, group := range []struct {
@@ -135,7 +136,7 @@ func (tx *Tx) ReplaceDecisions(projectID, meetingID int64, decisions, asks []str
 	}{{DecisionMade, decisions}, {DecisionAsk, asks}} {
 		kind := group.kind
 		for _, t := range group.texts {
-			if _, err := tx.tx.ExecContext(tx.ctx, `INSERT INTO decisions (project_id, meeting_id, text, created_at, kind) VALUES (?, ?, ?, ?, ?)`,
+			if _, err := tx.exec(`INSERT INTO decisions (project_id, meeting_id, text, created_at, kind) VALUES (?, ?, ?, ?, ?)`,
 				projectID, meetingID, t, utc(at), kind); err != nil {
 				return fmt.Errorf("insert decision: %w", err)
 			}
@@ -146,11 +147,11 @@ func (tx *Tx) ReplaceDecisions(projectID, meetingID int64, decisions, asks []str
 
 // ReplaceChanges sets the schedule/scope changes recorded for a meeting.
 func (tx *Tx) ReplaceChanges(projectID, meetingID int64, changes []Change, at time.Time) error {
-	if _, err := tx.tx.ExecContext(tx.ctx, `DELETE FROM changes WHERE meeting_id = ?`, meetingID); err != nil {
+	if _, err := tx.exec(`DELETE FROM changes WHERE meeting_id = ?`, meetingID); err != nil {
 		return fmt.Errorf("clear changes: %w", err)
 	}
 	for _, c := range changes {
-		if _, err := tx.tx.ExecContext(tx.ctx, `INSERT INTO changes (project_id, meeting_id, kind, text, created_at) VALUES (?, ?, ?, ?, ?)`,
+		if _, err := tx.exec(`INSERT INTO changes (project_id, meeting_id, kind, text, created_at) VALUES (?, ?, ?, ?, ?)`,
 			projectID, meetingID, c.Kind, c.Text, utc(at)); err != nil {
 			return fmt.Errorf("insert change: %w", err)
 		}
@@ -159,16 +160,16 @@ func (tx *Tx) ReplaceChanges(projectID, meetingID int64, changes []Change, at ti
 }
 
 // DecisionsSince lists decisions recorded at or after since.
-func (s *Store) DecisionsSince(projectID int64, since time.Time) ([]Decision, error) {
+func (s *Store) DecisionsSince(ctx context.Context, projectID int64, since time.Time) ([]Decision, error) {
 	var ds []Decision
-	err := s.db.Select(&ds, `SELECT * FROM decisions WHERE project_id = ? AND created_at >= ? ORDER BY id`, projectID, utc(since))
+	err := s.sel(ctx, &ds, `SELECT * FROM decisions WHERE project_id = ? AND created_at >= ? ORDER BY id`, projectID, utc(since))
 	return ds, err
 }
 
 // ChangesSince lists schedule/scope changes recorded at or after since.
-func (s *Store) ChangesSince(projectID int64, since time.Time) ([]Change, error) {
+func (s *Store) ChangesSince(ctx context.Context, projectID int64, since time.Time) ([]Change, error) {
 	var cs []Change
-	err := s.db.Select(&cs, `SELECT * FROM changes WHERE project_id = ? AND created_at >= ? ORDER BY id`, projectID, utc(since))
+	err := s.sel(ctx, &cs, `SELECT * FROM changes WHERE project_id = ? AND created_at >= ? ORDER BY id`, projectID, utc(since))
 	return cs, err
 }
 
@@ -182,13 +183,13 @@ type MeetingRecord struct {
 // MeetingRecord reads a meeting's attendees, decisions and changes.
 func (tx *Tx) MeetingRecord(meetingID int64) (MeetingRecord, error) {
 	var r MeetingRecord
-	if err := tx.tx.SelectContext(tx.ctx, &r.Attendees, `SELECT * FROM attendees WHERE meeting_id = ? ORDER BY rowid`, meetingID); err != nil {
+	if err := tx.sel(&r.Attendees, `SELECT * FROM attendees WHERE meeting_id = ? ORDER BY rowid`, meetingID); err != nil {
 		return r, fmt.Errorf("attendees of meeting %d: %w", meetingID, err)
 	}
-	if err := tx.tx.SelectContext(tx.ctx, &r.Decisions, `SELECT * FROM decisions WHERE meeting_id = ? ORDER BY id`, meetingID); err != nil {
+	if err := tx.sel(&r.Decisions, `SELECT * FROM decisions WHERE meeting_id = ? ORDER BY id`, meetingID); err != nil {
 		return r, fmt.Errorf("decisions of meeting %d: %w", meetingID, err)
 	}
-	if err := tx.tx.SelectContext(tx.ctx, &r.Changes, `SELECT * FROM changes WHERE meeting_id = ? ORDER BY id`, meetingID); err != nil {
+	if err := tx.sel(&r.Changes, `SELECT * FROM changes WHERE meeting_id = ? ORDER BY id`, meetingID); err != nil {
 		return r, fmt.Errorf("changes of meeting %d: %w", meetingID, err)
 	}
 	return r, nil

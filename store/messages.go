@@ -1,6 +1,7 @@
 package store
 
 import (
+	"context"
 	"database/sql"
 	"errors"
 	"fmt"
@@ -38,7 +39,7 @@ type Message struct {
 // handled, and only to learn whether and how it was handled before.
 func (tx *Tx) FindMessage(projectID int64, messageID string) (Message, error) {
 	var m Message
-	err := tx.tx.GetContext(tx.ctx, &m, `SELECT id, project_id, message_id, content_hash, mailbox, uidvalidity, uid,
+	err := tx.get(&m, `SELECT id, project_id, message_id, content_hash, mailbox, uidvalidity, uid,
 		sender, subject, kind, outcome, error, received_at, processed_at
 		FROM messages WHERE project_id = ? AND message_id = ?`, projectID, messageID)
 	if errors.Is(err, sql.ErrNoRows) {
@@ -49,7 +50,7 @@ func (tx *Tx) FindMessage(projectID int64, messageID string) (Message, error) {
 
 // InsertMessage records an incoming message and returns its row id.
 func (tx *Tx) InsertMessage(m Message) (int64, error) {
-	res, err := tx.tx.ExecContext(tx.ctx, `INSERT INTO messages
+	res, err := tx.exec(`INSERT INTO messages
 		(project_id, message_id, content_hash, mailbox, uidvalidity, uid, sender, subject, kind, outcome, error, raw, received_at, processed_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		m.ProjectID, m.MessageID, m.ContentHash, m.Mailbox, m.UIDValidity, m.UID, m.Sender, m.Subject,
@@ -62,7 +63,7 @@ func (tx *Tx) InsertMessage(m Message) (int64, error) {
 
 // UpdateMessageOutcome rewrites the outcome of a message that is run again.
 func (tx *Tx) UpdateMessageOutcome(id int64, kind, outcome, errText string, raw []byte, at time.Time) error {
-	_, err := tx.tx.ExecContext(tx.ctx, `UPDATE messages SET kind = ?, outcome = ?, error = ?, raw = ?, processed_at = ? WHERE id = ?`,
+	_, err := tx.exec(`UPDATE messages SET kind = ?, outcome = ?, error = ?, raw = ?, processed_at = ? WHERE id = ?`,
 		kind, outcome, errText, raw, utc(at), id)
 	if err != nil {
 		return fmt.Errorf("update message %d: %w", id, err)
@@ -73,9 +74,9 @@ func (tx *Tx) UpdateMessageOutcome(id int64, kind, outcome, errText string, raw 
 // MessageByUID returns the message recorded at mailbox/uidvalidity/uid, so
 // the intake loop can finish moving a message whose effects committed before
 // a crash.
-func (s *Store) MessageByUID(mailbox string, uidValidity, uid uint32) (Message, error) {
+func (s *Store) MessageByUID(ctx context.Context, mailbox string, uidValidity, uid uint32) (Message, error) {
 	var m Message
-	err := s.db.Get(&m, `SELECT * FROM messages WHERE mailbox = ? AND uidvalidity = ? AND uid = ? ORDER BY id DESC LIMIT 1`, mailbox, uidValidity, uid)
+	err := s.get(ctx, &m, `SELECT * FROM messages WHERE mailbox = ? AND uidvalidity = ? AND uid = ? ORDER BY id DESC LIMIT 1`, mailbox, uidValidity, uid)
 	if errors.Is(err, sql.ErrNoRows) {
 		return m, ErrNotFound
 	}
@@ -83,11 +84,11 @@ func (s *Store) MessageByUID(mailbox string, uidValidity, uid uint32) (Message, 
 }
 
 // MessagesByMessageID returns every project's record of messageID.
-func (s *Store) MessagesByMessageID(messageID string) ([]Message, error) {
+func (s *Store) MessagesByMessageID(ctx context.Context, messageID string) ([]Message, error) {
 	var ms []Message
 	// Through projects (CROSS JOIN fixes that order), so that each lookup uses the
 	// (project_id, message_id) index instead of scanning every message.
-	err := s.db.Select(&ms, `SELECT m.* FROM projects p CROSS JOIN messages m ON m.project_id = p.id AND m.message_id = ?
+	err := s.sel(ctx, &ms, `SELECT m.* FROM projects p CROSS JOIN messages m ON m.project_id = p.id AND m.message_id = ?
 		ORDER BY m.id`, messageID)
 	return ms, err
 }
@@ -95,7 +96,7 @@ func (s *Store) MessagesByMessageID(messageID string) ([]Message, error) {
 // MessageRowByMessageID returns the row id of messageID in a project, or 0.
 func (tx *Tx) MessageRowByMessageID(projectID int64, messageID string) (int64, error) {
 	var id int64
-	err := tx.tx.GetContext(tx.ctx, &id, `SELECT id FROM messages WHERE project_id = ? AND message_id = ?`, projectID, messageID)
+	err := tx.get(&id, `SELECT id FROM messages WHERE project_id = ? AND message_id = ?`, projectID, messageID)
 	if errors.Is(err, sql.ErrNoRows) {
 		return 0, nil
 	}
@@ -103,8 +104,8 @@ func (tx *Tx) MessageRowByMessageID(projectID int64, messageID string) (int64, e
 }
 
 // CountMessages returns how many messages have each outcome.
-func (s *Store) CountMessages() (map[string]int, error) {
-	rows, err := s.db.Query(`SELECT outcome, COUNT(*) FROM messages GROUP BY outcome`)
+func (s *Store) CountMessages(ctx context.Context) (map[string]int, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT outcome, COUNT(*) FROM messages GROUP BY outcome`)
 	if err != nil {
 		return nil, err
 	}
@@ -124,7 +125,7 @@ func (s *Store) CountMessages() (map[string]int, error) {
 // DeleteMessage removes a failed message's record so it can be run again.
 // Records of handled messages are never deleted: items refer to them.
 func (tx *Tx) DeleteMessage(id int64) error {
-	res, err := tx.tx.ExecContext(tx.ctx, `DELETE FROM messages WHERE id = ? AND outcome = 'failed'`, id)
+	res, err := tx.exec(`DELETE FROM messages WHERE id = ? AND outcome = 'failed'`, id)
 	if err != nil {
 		return fmt.Errorf("delete message %d: %w", id, err)
 	}
@@ -135,8 +136,8 @@ func (tx *Tx) DeleteMessage(id int64) error {
 }
 
 // MessageIDOf returns the Message-ID of the message row id.
-func (s *Store) MessageIDOf(id int64) (string, error) {
+func (s *Store) MessageIDOf(ctx context.Context, id int64) (string, error) {
 	var mid string
-	err := s.db.Get(&mid, `SELECT message_id FROM messages WHERE id = ?`, id)
+	err := s.get(ctx, &mid, `SELECT message_id FROM messages WHERE id = ?`, id)
 	return mid, err
 }

@@ -59,19 +59,19 @@ func TestPruneSentMail(t *testing.T) {
 	}
 	claim := func(key string) {
 		t.Helper()
-		if ok, err := s.MarkSending(ids[key]); !ok || err != nil {
+		if ok, err := s.MarkSending(ctx, ids[key]); !ok || err != nil {
 			t.Fatalf("claim %s: %v %v", key, ok, err)
 		}
 	}
 	for key, at := range map[string]time.Time{"old-sent": old, "old-lf": old, "recent-sent": recent} {
 		claim(key)
-		if err := s.MarkSent(ids[key], at, "250 2.0.0 Ok: queued as "+key); err != nil {
+		if err := s.MarkSent(ctx, ids[key], at, "250 2.0.0 Ok: queued as "+key); err != nil {
 			t.Fatal(err)
 		}
 	}
 	claim("old-sending")
 	claim("old-failed")
-	if err := s.MarkFailed(ids["old-failed"], "550 5.1.1 no such user"); err != nil {
+	if err := s.MarkFailed(ctx, ids["old-failed"], "550 5.1.1 no such user"); err != nil {
 		t.Fatal(err)
 	}
 
@@ -79,7 +79,7 @@ func TestPruneSentMail(t *testing.T) {
 	if err != nil || n != 2 {
 		t.Fatalf("PruneSentMail = %d, %v; want the 2 mails sent before the cutoff", n, err)
 	}
-	listed, err := s.OutboxList("", 100)
+	listed, err := s.OutboxList(ctx, "", 100)
 	if err != nil || len(listed) != len(mails) {
 		t.Fatalf("OutboxList lists %d mails (%v), want all %d", len(listed), err, len(mails))
 	}
@@ -129,10 +129,10 @@ func TestPruneSentMailInBatches(t *testing.T) {
 	now := time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC)
 	for i := range 5 {
 		id := queue(t, s, outboxMail(pid, fmt.Sprintf("m%d", i)), now.Add(-100*24*time.Hour))
-		if _, err := s.MarkSending(id); err != nil {
+		if _, err := s.MarkSending(ctx, id); err != nil {
 			t.Fatal(err)
 		}
-		if err := s.MarkSent(id, now.Add(-40*24*time.Hour), "250"); err != nil {
+		if err := s.MarkSent(ctx, id, now.Add(-40*24*time.Hour), "250"); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -154,17 +154,17 @@ func TestPruneTakesTheOldestFirst(t *testing.T) {
 	sentDaysAgo := map[string]int{"a": 35, "b": 60, "c": 45}
 	for key, days := range sentDaysAgo {
 		id := queue(t, s, outboxMail(pid, key), now.Add(-90*24*time.Hour))
-		if _, err := s.MarkSending(id); err != nil {
+		if _, err := s.MarkSending(ctx, id); err != nil {
 			t.Fatal(err)
 		}
-		if err := s.MarkSent(id, now.Add(-time.Duration(days)*24*time.Hour), "250"); err != nil {
+		if err := s.MarkSent(ctx, id, now.Add(-time.Duration(days)*24*time.Hour), "250"); err != nil {
 			t.Fatal(err)
 		}
 	}
 	if n, err := s.PruneSentMail(ctx, now.Add(-30*24*time.Hour), now, 2); err != nil || n != 2 {
 		t.Fatalf("PruneSentMail = %d, %v; want 2", n, err)
 	}
-	listed, _ := s.OutboxList(MailSent, 10)
+	listed, _ := s.OutboxList(ctx, MailSent, 10)
 	for _, m := range listed {
 		if want := m.IdemKey != "a"; m.PrunedAt.Valid != want {
 			t.Errorf("%s, sent %d days ago: pruned %v, want %v (the two oldest go first)", m.IdemKey, sentDaysAgo[m.IdemKey], m.PrunedAt.Valid, want)
@@ -195,15 +195,15 @@ func TestNextMailAt(t *testing.T) {
 	ctx := context.Background()
 	pid, _ := s.EnsureProject(ctx, "P", "p@x.example")
 	now := time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC)
-	if at, err := s.NextMailAt(); err != nil || !at.IsZero() {
+	if at, err := s.NextMailAt(ctx); err != nil || !at.IsZero() {
 		t.Fatalf("NextMailAt on an empty outbox = %s, %v; want the zero time", at, err)
 	}
 	sent := queue(t, s, outboxMail(pid, "sent"), now.Add(-time.Hour))
-	s.MarkSending(sent)
-	s.MarkSent(sent, now, "250")
+	s.MarkSending(ctx, sent)
+	s.MarkSent(ctx, sent, now, "250")
 	queue(t, s, outboxMail(pid, "later"), now.Add(time.Hour))
 	queue(t, s, outboxMail(pid, "sooner"), now.Add(time.Minute))
-	if at, err := s.NextMailAt(); err != nil || !at.Equal(now.Add(time.Minute)) {
+	if at, err := s.NextMailAt(ctx); err != nil || !at.Equal(now.Add(time.Minute)) {
 		t.Errorf("NextMailAt = %s, %v; want %s", at, err, now.Add(time.Minute))
 	}
 }

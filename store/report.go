@@ -1,6 +1,7 @@
 package store
 
 import (
+	"context"
 	"database/sql"
 	"errors"
 	"fmt"
@@ -33,7 +34,7 @@ type MilestoneMove struct {
 // MilestoneByKey returns a project's milestone by its folded name.
 func (tx *Tx) MilestoneByKey(projectID int64, key string) (Milestone, error) {
 	var m Milestone
-	err := tx.tx.GetContext(tx.ctx, &m, `SELECT * FROM milestones WHERE project_id = ? AND name_key = ?`, projectID, key)
+	err := tx.get(&m, `SELECT * FROM milestones WHERE project_id = ? AND name_key = ?`, projectID, key)
 	if errors.Is(err, sql.ErrNoRows) {
 		return m, ErrNotFound
 	}
@@ -42,7 +43,7 @@ func (tx *Tx) MilestoneByKey(projectID int64, key string) (Milestone, error) {
 
 // InsertMilestone records a new milestone.
 func (tx *Tx) InsertMilestone(m Milestone) error {
-	_, err := tx.tx.ExecContext(tx.ctx, `INSERT INTO milestones (project_id, name, name_key, due, first_due, status, meeting_id, created_at, updated_at)
+	_, err := tx.exec(`INSERT INTO milestones (project_id, name, name_key, due, first_due, status, meeting_id, created_at, updated_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, m.ProjectID, m.Name, m.NameKey, m.Due, m.FirstDue, m.Status, m.MeetingID, utc(m.CreatedAt), utc(m.UpdatedAt))
 	if err != nil {
 		return fmt.Errorf("record milestone %s: %w", m.Name, err)
@@ -53,14 +54,14 @@ func (tx *Tx) InsertMilestone(m Milestone) error {
 // MoveMilestone records a milestone's new date (or status), and the move
 // when its date changed.
 func (tx *Tx) MoveMilestone(m Milestone, oldDue string, at time.Time) error {
-	if _, err := tx.tx.ExecContext(tx.ctx, `UPDATE milestones SET name = ?, due = ?, status = ?, meeting_id = ?, updated_at = ? WHERE id = ?`,
+	if _, err := tx.exec(`UPDATE milestones SET name = ?, due = ?, status = ?, meeting_id = ?, updated_at = ? WHERE id = ?`,
 		m.Name, m.Due, m.Status, m.MeetingID, utc(at), m.ID); err != nil {
 		return fmt.Errorf("update milestone %s: %w", m.Name, err)
 	}
 	if oldDue == m.Due {
 		return nil
 	}
-	if _, err := tx.tx.ExecContext(tx.ctx, `INSERT INTO milestone_moves (milestone_id, old_due, new_due, moved_at) VALUES (?, ?, ?, ?)`,
+	if _, err := tx.exec(`INSERT INTO milestone_moves (milestone_id, old_due, new_due, moved_at) VALUES (?, ?, ?, ?)`,
 		m.ID, oldDue, m.Due, utc(at)); err != nil {
 		return fmt.Errorf("record the move of milestone %s: %w", m.Name, err)
 	}
@@ -68,17 +69,17 @@ func (tx *Tx) MoveMilestone(m Milestone, oldDue string, at time.Time) error {
 }
 
 // Milestones lists a project's milestones by date, undated last.
-func (s *Store) Milestones(projectID int64) ([]Milestone, error) {
+func (s *Store) Milestones(ctx context.Context, projectID int64) ([]Milestone, error) {
 	var ms []Milestone
-	err := s.db.Select(&ms, `SELECT * FROM milestones WHERE project_id = ? ORDER BY due = '', due, id`, projectID)
+	err := s.sel(ctx, &ms, `SELECT * FROM milestones WHERE project_id = ? ORDER BY due = '', due, id`, projectID)
 	return ms, err
 }
 
 // MilestoneMovesSince lists the milestone dates that moved at or after
 // since, oldest first.
-func (s *Store) MilestoneMovesSince(projectID int64, since time.Time) ([]MilestoneMove, error) {
+func (s *Store) MilestoneMovesSince(ctx context.Context, projectID int64, since time.Time) ([]MilestoneMove, error) {
 	var ms []MilestoneMove
-	err := s.db.Select(&ms, `SELECT mm.milestone_id, m.name, mm.old_due, mm.new_due, mm.moved_at
+	err := s.sel(ctx, &ms, `SELECT mm.milestone_id, m.name, mm.old_due, mm.new_due, mm.moved_at
 		FROM milestones m JOIN milestone_moves mm ON mm.milestone_id = m.id
 		WHERE m.project_id = ? AND mm.moved_at >= ? ORDER BY mm.moved_at`, projectID, utc(since))
 	return ms, err
@@ -96,7 +97,7 @@ type HealthNote struct {
 
 // AddHealthNote records a chair's health for the project.
 func (tx *Tx) AddHealthNote(n HealthNote) error {
-	_, err := tx.tx.ExecContext(tx.ctx, `INSERT INTO health_notes (project_id, level, reason, set_by, set_at) VALUES (?, ?, ?, ?, ?)`,
+	_, err := tx.exec(`INSERT INTO health_notes (project_id, level, reason, set_by, set_at) VALUES (?, ?, ?, ?, ?)`,
 		n.ProjectID, n.Level, n.Reason, n.SetBy, utc(n.SetAt))
 	if err != nil {
 		return fmt.Errorf("record health: %w", err)
@@ -105,9 +106,9 @@ func (tx *Tx) AddHealthNote(n HealthNote) error {
 }
 
 // LatestHealthNote returns the newest health note set at or after since.
-func (s *Store) LatestHealthNote(projectID int64, since time.Time) (HealthNote, error) {
+func (s *Store) LatestHealthNote(ctx context.Context, projectID int64, since time.Time) (HealthNote, error) {
 	var n HealthNote
-	err := s.db.Get(&n, `SELECT * FROM health_notes WHERE project_id = ? AND set_at >= ? ORDER BY set_at DESC, id DESC LIMIT 1`, projectID, utc(since))
+	err := s.get(ctx, &n, `SELECT * FROM health_notes WHERE project_id = ? AND set_at >= ? ORDER BY set_at DESC, id DESC LIMIT 1`, projectID, utc(since))
 	if errors.Is(err, sql.ErrNoRows) {
 		return n, ErrNotFound
 	}
@@ -116,7 +117,7 @@ func (s *Store) LatestHealthNote(projectID int64, since time.Time) (HealthNote, 
 
 // SetRiskNudged records the day a risk's owner was asked for what it lacks.
 func (tx *Tx) SetRiskNudged(id int64, day string) error {
-	if _, err := tx.tx.ExecContext(tx.ctx, `UPDATE risks SET last_nudged = ? WHERE id = ?`, day, id); err != nil {
+	if _, err := tx.exec(`UPDATE risks SET last_nudged = ? WHERE id = ?`, day, id); err != nil {
 		return fmt.Errorf("record nudge of risk %d: %w", id, err)
 	}
 	return nil
@@ -124,12 +125,12 @@ func (tx *Tx) SetRiskNudged(id int64, day string) error {
 
 // LastAttendance returns, for each address, the date of the latest
 // meeting of the project it attended.
-func (s *Store) LastAttendance(projectID int64) (map[string]string, error) {
+func (s *Store) LastAttendance(ctx context.Context, projectID int64) (map[string]string, error) {
 	var rows []struct {
 		Email string `db:"email"`
 		Date  string `db:"last"`
 	}
-	err := s.db.Select(&rows, `SELECT a.email, MAX(m.meeting_date) AS last FROM meetings m JOIN attendees a ON a.meeting_id = m.id
+	err := s.sel(ctx, &rows, `SELECT a.email, MAX(m.meeting_date) AS last FROM meetings m JOIN attendees a ON a.meeting_id = m.id
 		WHERE m.project_id = ? AND a.present AND a.email != '' GROUP BY a.email`, projectID)
 	if err != nil {
 		return nil, fmt.Errorf("last attendance: %w", err)
@@ -143,9 +144,9 @@ func (s *Store) LastAttendance(projectID int64) (map[string]string, error) {
 
 // FirstMeetingDate returns the date of a project's first meeting ("" when
 // it has none): the status chart starts there.
-func (s *Store) FirstMeetingDate(projectID int64) (string, error) {
+func (s *Store) FirstMeetingDate(ctx context.Context, projectID int64) (string, error) {
 	var d sql.NullString
-	if err := s.db.Get(&d, `SELECT MIN(meeting_date) FROM meetings WHERE project_id = ?`, projectID); err != nil {
+	if err := s.get(ctx, &d, `SELECT MIN(meeting_date) FROM meetings WHERE project_id = ?`, projectID); err != nil {
 		return "", fmt.Errorf("first meeting: %w", err)
 	}
 	return d.String, nil
@@ -153,9 +154,9 @@ func (s *Store) FirstMeetingDate(projectID int64) (string, error) {
 
 // HasContent reports whether a project has any item, risk or meeting:
 // a project without has nothing to report to leadership yet.
-func (s *Store) HasContent(projectID int64) (bool, error) {
+func (s *Store) HasContent(ctx context.Context, projectID int64) (bool, error) {
 	var n int
-	err := s.db.Get(&n, `SELECT EXISTS (SELECT 1 FROM action_items WHERE project_id = ?)
+	err := s.get(ctx, &n, `SELECT EXISTS (SELECT 1 FROM action_items WHERE project_id = ?)
 		OR EXISTS (SELECT 1 FROM risks WHERE project_id = ?) OR EXISTS (SELECT 1 FROM meetings WHERE project_id = ?)`, projectID, projectID, projectID)
 	if err != nil {
 		return false, fmt.Errorf("project content: %w", err)

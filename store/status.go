@@ -1,6 +1,7 @@
 package store
 
 import (
+	"context"
 	"database/sql"
 	"errors"
 	"fmt"
@@ -19,8 +20,8 @@ type MailboxStatus struct {
 }
 
 // SaveMailboxStatus records a mailbox's status.
-func (s *Store) SaveMailboxStatus(m MailboxStatus) error {
-	_, err := s.db.Exec(`INSERT INTO mailbox_status (mailbox, last_poll, last_error, error_at, connected, handled, updated_at)
+func (s *Store) SaveMailboxStatus(ctx context.Context, m MailboxStatus) error {
+	_, err := s.exec(ctx, `INSERT INTO mailbox_status (mailbox, last_poll, last_error, error_at, connected, handled, updated_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (mailbox) DO UPDATE SET last_poll = excluded.last_poll, last_error = excluded.last_error,
 			error_at = excluded.error_at, connected = excluded.connected, handled = excluded.handled, updated_at = excluded.updated_at`,
@@ -32,9 +33,9 @@ func (s *Store) SaveMailboxStatus(m MailboxStatus) error {
 }
 
 // MailboxStatuses lists every mailbox's last known status.
-func (s *Store) MailboxStatuses() ([]MailboxStatus, error) {
+func (s *Store) MailboxStatuses(ctx context.Context) ([]MailboxStatus, error) {
 	var ms []MailboxStatus
-	err := s.db.Select(&ms, `SELECT * FROM mailbox_status ORDER BY mailbox`)
+	err := s.sel(ctx, &ms, `SELECT * FROM mailbox_status ORDER BY mailbox`)
 	return ms, err
 }
 
@@ -69,12 +70,12 @@ type Run struct {
 }
 
 // SaveRun records r as the last run, replacing the one before.
-func (s *Store) SaveRun(r Run) error {
+func (s *Store) SaveRun(ctx context.Context, r Run) error {
 	lastOK := sql.NullTime{}
 	if r.LastOK.Valid {
 		lastOK = sql.NullTime{Time: r.LastOK.Time.UTC(), Valid: true}
 	}
-	_, err := s.db.Exec(`INSERT INTO last_run (id, mode, pid, started_at, updated_at, state, step, error, last_ok_at)
+	_, err := s.exec(ctx, `INSERT INTO last_run (id, mode, pid, started_at, updated_at, state, step, error, last_ok_at)
 		VALUES (1, ?, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (id) DO UPDATE SET mode = excluded.mode, pid = excluded.pid, started_at = excluded.started_at,
 			updated_at = excluded.updated_at, state = excluded.state, step = excluded.step, error = excluded.error,
@@ -88,9 +89,9 @@ func (s *Store) SaveRun(r Run) error {
 
 // LastRunOutcome returns the last run SaveRun recorded, or ErrNotFound
 // when mailflow has never run on this database.
-func (s *Store) LastRunOutcome() (Run, error) {
+func (s *Store) LastRunOutcome(ctx context.Context) (Run, error) {
 	var r Run
-	err := s.db.Get(&r, `SELECT mode, pid, started_at, updated_at, state, step, error, last_ok_at FROM last_run WHERE id = 1`)
+	err := s.get(ctx, &r, `SELECT mode, pid, started_at, updated_at, state, step, error, last_ok_at FROM last_run WHERE id = 1`)
 	if errors.Is(err, sql.ErrNoRows) {
 		return Run{}, fmt.Errorf("last run: %w", ErrNotFound)
 	}
@@ -100,4 +101,4 @@ func (s *Store) LastRunOutcome() (Run, error) {
 // Backup writes a consistent copy of the database to path while other
 // connections keep reading and writing (VACUUM INTO takes a read
 // transaction; WAL lets writers go on).
-func (s *Store) Backup(path string) error { return s.backup(path) }
+func (s *Store) Backup(ctx context.Context, path string) error { return s.backup(ctx, path) }

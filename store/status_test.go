@@ -1,6 +1,7 @@
 package store
 
 import (
+	"context"
 	"database/sql"
 	"errors"
 	"testing"
@@ -11,7 +12,7 @@ import (
 // the last success.
 func TestLastRun(t *testing.T) {
 	s, _ := open(t)
-	if _, err := s.LastRunOutcome(); !errors.Is(err, ErrNotFound) {
+	if _, err := s.LastRunOutcome(context.Background()); !errors.Is(err, ErrNotFound) {
 		t.Fatalf("LastRunOutcome on a new database = %v, want ErrNotFound", err)
 	}
 	t0 := time.Date(2026, 12, 1, 14, 0, 0, 0, time.UTC)
@@ -19,11 +20,11 @@ func TestLastRun(t *testing.T) {
 	failed := Run{Mode: ModeOnce, PID: 11, StartedAt: t0.Add(time.Hour), UpdatedAt: t0.Add(time.Hour + time.Second), State: RunFailed,
 		Step: "reading mailbox INBOX", Error: "dial tcp: connection refused"}
 	for _, r := range []Run{ok, failed} {
-		if err := s.SaveRun(r); err != nil {
+		if err := s.SaveRun(context.Background(), r); err != nil {
 			t.Fatal(err)
 		}
 	}
-	got, err := s.LastRunOutcome()
+	got, err := s.LastRunOutcome(context.Background())
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -137,11 +137,11 @@ func createPrivate(path string) (bool, error) {
 // mode (0644), but accepts an empty one: so the file is made first, empty
 // and private, and removed again if the copy fails. An existing path is
 // refused, never overwritten. Store.Backup should be this.
-func (s *Store) backup(path string) error {
+func (s *Store) backup(ctx context.Context, path string) error {
 	if _, err := createPrivate(path); err != nil {
 		return fmt.Errorf("backup to %s: %w", path, err)
 	}
-	if _, err := s.db.Exec(`VACUUM INTO ?`, path); err != nil {
+	if _, err := s.exec(ctx, `VACUUM INTO ?`, path); err != nil {
 		os.Remove(path) //nolint:errcheck // the file is ours and holds no complete copy; the VACUUM error is the one to report
 		return fmt.Errorf("backup to %s: %w", path, err)
 	}
@@ -206,7 +206,7 @@ func loadMigrations() ([]migration, error) {
 // version, each in its own transaction with its version row, so a crash
 // mid-upgrade leaves the database at a known version.
 func (s *Store) migrate(ctx context.Context) error {
-	if _, err := s.db.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_version (
+	if _, err := s.exec(ctx, `CREATE TABLE IF NOT EXISTS schema_version (
 		version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TIMESTAMP NOT NULL)`); err != nil {
 		return err
 	}
@@ -215,7 +215,7 @@ func (s *Store) migrate(ctx context.Context) error {
 		return err
 	}
 	var current int
-	if err := s.db.GetContext(ctx, &current, `SELECT COALESCE(MAX(version), 0) FROM schema_version`); err != nil {
+	if err := s.get(ctx, &current, `SELECT COALESCE(MAX(version), 0) FROM schema_version`); err != nil {
 		return err
 	}
 	if len(ms) > 0 && current > ms[len(ms)-1].version {
@@ -248,7 +248,7 @@ func (s *Store) migrate(ctx context.Context) error {
 // SchemaVersion returns the newest applied migration.
 func (s *Store) SchemaVersion(ctx context.Context) (int, error) {
 	var v int
-	err := s.db.GetContext(ctx, &v, `SELECT COALESCE(MAX(version), 0) FROM schema_version`)
+	err := s.get(ctx, &v, `SELECT COALESCE(MAX(version), 0) FROM schema_version`)
 	return v, err
 }
 
@@ -284,7 +284,7 @@ func (s *Store) Tx(ctx context.Context, fn func(*Tx) error) error {
 // The engine sets one before each message of a batch, so a message that
 // fails is undone alone and the batch commits once.
 func (tx *Tx) Savepoint(name string) error {
-	if _, err := tx.tx.ExecContext(tx.ctx, "SAVEPOINT "+name); err != nil {
+	if _, err := tx.exec("SAVEPOINT " + name); err != nil {
 		return fmt.Errorf("savepoint %s: %w", name, err)
 	}
 	return nil
@@ -292,7 +292,7 @@ func (tx *Tx) Savepoint(name string) error {
 
 // RollbackTo undoes everything since Savepoint(name) and drops the mark.
 func (tx *Tx) RollbackTo(name string) error {
-	if _, err := tx.tx.ExecContext(tx.ctx, "ROLLBACK TO "+name+"; RELEASE "+name); err != nil {
+	if _, err := tx.exec("ROLLBACK TO " + name + "; RELEASE " + name); err != nil {
 		return fmt.Errorf("roll back to %s: %w", name, err)
 	}
 	return nil
@@ -300,7 +300,7 @@ func (tx *Tx) RollbackTo(name string) error {
 
 // Release keeps what was done since Savepoint(name) and drops the mark.
 func (tx *Tx) Release(name string) error {
-	if _, err := tx.tx.ExecContext(tx.ctx, "RELEASE "+name); err != nil {
+	if _, err := tx.exec("RELEASE " + name); err != nil {
 		return fmt.Errorf("release %s: %w", name, err)
 	}
 	return nil
@@ -326,7 +326,7 @@ func (s *Store) EnsureProject(ctx context.Context, name, address string) (int64,
 // ProjectID returns the id of the project named name.
 func (s *Store) ProjectID(ctx context.Context, name string) (int64, error) {
 	var id int64
-	err := s.db.GetContext(ctx, &id, `SELECT id FROM projects WHERE name = ?`, name)
+	err := s.get(ctx, &id, `SELECT id FROM projects WHERE name = ?`, name)
 	if errors.Is(err, sql.ErrNoRows) {
 		return 0, fmt.Errorf("project %q: %w", name, ErrNotFound)
 	}
@@ -336,7 +336,7 @@ func (s *Store) ProjectID(ctx context.Context, name string) (int64, error) {
 // Projects lists the projects in the database by name.
 func (s *Store) Projects(ctx context.Context) ([]Project, error) {
 	var ps []Project
-	err := s.db.SelectContext(ctx, &ps, `SELECT id, name, address FROM projects ORDER BY name`)
+	err := s.sel(ctx, &ps, `SELECT id, name, address FROM projects ORDER BY name`)
 	return ps, err
 }
 

@@ -93,7 +93,7 @@ func TestHostileTextRoundTrips(t *testing.T) {
 			t.Fatalf("store %q: %v", h, err)
 		}
 	}
-	items, err := s.Items(ItemFilter{ProjectID: pid})
+	items, err := s.Items(ctx, ItemFilter{ProjectID: pid})
 	if err != nil || len(items) != len(hostile) {
 		t.Fatalf("items %d (%v), want %d", len(items), err, len(hostile))
 	}
@@ -123,24 +123,24 @@ func TestOutboxIdempotencyKey(t *testing.T) {
 	if !enqueue() || enqueue() {
 		t.Fatal("the same idempotency key was queued twice (or not at all)")
 	}
-	due, _ := s.DueMail(now.Add(time.Second), 10)
+	due, _ := s.DueMail(ctx, now.Add(time.Second), 10)
 	if len(due) != 1 {
 		t.Fatalf("due %d", len(due))
 	}
 	// A crash mid-send leaves the row "sending"; a restart queues it again.
-	if ok, err := s.MarkSending(due[0].ID); err != nil || !ok {
+	if ok, err := s.MarkSending(ctx, due[0].ID); err != nil || !ok {
 		t.Fatalf("claim: %v %v", ok, err)
 	}
-	if ok, _ := s.MarkSending(due[0].ID); ok {
+	if ok, _ := s.MarkSending(ctx, due[0].ID); ok {
 		t.Fatal("a mail being sent was claimed a second time")
 	}
-	if d, _ := s.DueMail(now.Add(time.Second), 10); len(d) != 0 {
+	if d, _ := s.DueMail(ctx, now.Add(time.Second), 10); len(d) != 0 {
 		t.Fatal("a mail being sent is due again")
 	}
-	if n, err := s.RequeueInterrupted(); err != nil || n != 1 {
+	if n, err := s.RequeueInterrupted(ctx); err != nil || n != 1 {
 		t.Fatalf("requeued %d (%v)", n, err)
 	}
-	if d, _ := s.DueMail(now.Add(time.Second), 10); len(d) != 1 || d[0].Attempts != 1 || d[0].Interrupted != 1 {
+	if d, _ := s.DueMail(ctx, now.Add(time.Second), 10); len(d) != 1 || d[0].Attempts != 1 || d[0].Interrupted != 1 {
 		t.Fatalf("after requeue: %+v", d)
 	}
 }
@@ -155,11 +155,11 @@ func TestCheckpointOnlyMovesForward(t *testing.T) {
 	}
 	set(5, 10)
 	set(5, 7)
-	if c, _ := s.Checkpoint("INBOX"); c.LastUID != 10 {
+	if c, _ := s.Checkpoint(ctx, "INBOX"); c.LastUID != 10 {
 		t.Errorf("checkpoint went back to %d", c.LastUID)
 	}
 	set(6, 3) // a new UIDVALIDITY starts over
-	if c, _ := s.Checkpoint("INBOX"); c.UIDValidity != 6 || c.LastUID != 3 {
+	if c, _ := s.Checkpoint(ctx, "INBOX"); c.UIDValidity != 6 || c.LastUID != 3 {
 		t.Errorf("after UIDVALIDITY change: %+v", c)
 	}
 }
@@ -196,7 +196,7 @@ func TestTxCancelledBeforeCommitKeepsNothing(t *testing.T) {
 			if (err != nil) != c.wantErr {
 				t.Fatalf("Tx error %v, want an error: %v", err, c.wantErr)
 			}
-			cp, err := s.Checkpoint(box)
+			cp, err := s.Checkpoint(context.Background(), box)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -246,7 +246,7 @@ func TestDatabaseFilesArePrivate(t *testing.T) {
 	}
 
 	b := filepath.Join(t.TempDir(), "backup.db")
-	if err := s.Backup(b); err != nil {
+	if err := s.Backup(context.Background(), b); err != nil {
 		t.Fatal(err)
 	}
 	wantMode(t, b, 0o600)
@@ -271,7 +271,7 @@ func TestBackupRefusesAnExistingFile(t *testing.T) {
 	if err := os.WriteFile(there, []byte("keep me"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.Backup(there); !errors.Is(err, fs.ErrExist) {
+	if err := s.Backup(context.Background(), there); !errors.Is(err, fs.ErrExist) {
 		t.Errorf("backup over an existing file: %v, want an error wrapping fs.ErrExist", err)
 	}
 	if b, _ := os.ReadFile(there); string(b) != "keep me" {
@@ -280,7 +280,7 @@ func TestBackupRefusesAnExistingFile(t *testing.T) {
 	wantMode(t, there, 0o644)
 
 	missing := filepath.Join(dir, "no-such-dir", "b.db")
-	if err := s.Backup(missing); err == nil {
+	if err := s.Backup(context.Background(), missing); err == nil {
 		t.Errorf("backup into a missing directory succeeded")
 	}
 	if _, err := os.Stat(missing); !errors.Is(err, fs.ErrNotExist) {

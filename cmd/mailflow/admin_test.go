@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"bytes"
+	"context"
 	"encoding/json"
 	"os"
 	"path/filepath"
@@ -352,7 +353,7 @@ func TestStatusSilentDaemon(t *testing.T) {
 		updated time.Time
 		want    string
 	}{{time.Now(), "running"}, {long, "silent"}} {
-		if err := st.SaveRun(store.Run{Mode: store.ModeDaemon, PID: 1, StartedAt: long, UpdatedAt: tc.updated, State: store.RunRunning}); err != nil {
+		if err := st.SaveRun(context.Background(), store.Run{Mode: store.ModeDaemon, PID: 1, StartedAt: long, UpdatedAt: tc.updated, State: store.RunRunning}); err != nil {
 			t.Fatal(err)
 		}
 		_, out, _ := run(t, "status", "--config", cfgPath, "--json")

@@ -283,7 +283,7 @@ func cmdItems(ctx context.Context, args []string, out, errOut io.Writer) error {
 	}
 	st, pid := d.st, d.pid
 	defer st.Close()
-	items, err := st.Items(store.ItemFilter{ProjectID: pid, Status: *status})
+	items, err := st.Items(ctx, store.ItemFilter{ProjectID: pid, Status: *status})
 	if err != nil {
 		return err
 	}
@@ -349,7 +349,7 @@ func cmdRisks(ctx context.Context, args []string, out, errOut io.Writer) error {
 		return err
 	}
 	defer st.Close()
-	risks, err := st.Risks(pid, *status)
+	risks, err := st.Risks(ctx, pid, *status)
 	if err != nil {
 		return err
 	}

@@ -242,12 +242,12 @@ func printHeld(ctx context.Context, out io.Writer, st *store.Store, cfg *config.
 	} else if err != nil {
 		return err
 	}
-	if has, err := st.HasContent(id); err != nil {
+	if has, err := st.HasContent(ctx, id); err != nil {
 		return err
 	} else if !has {
 		fmt.Fprintln(out, "  no status report goes to leadership until the project has items, risks or meetings")
 	}
-	held, err := st.HeldMinutes(id)
+	held, err := st.HeldMinutes(ctx, id)
 	if err != nil || len(held) == 0 {
 		return err
 	}

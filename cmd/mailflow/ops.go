@@ -103,7 +103,7 @@ func cmdOutbox(ctx context.Context, args []string, out, errOut io.Writer) error 
 	st := d.st
 	defer st.Close()
 	if *retry != 0 {
-		if err := st.Requeue(*retry, time.Now()); err != nil {
+		if err := st.Requeue(ctx, *retry, time.Now()); err != nil {
 			return err
 		}
 		fmt.Fprintf(out, "outbox mail %d queued again; the daemon sends it at its next flush (within 30 s)\n", *retry)
@@ -113,7 +113,7 @@ func cmdOutbox(ctx context.Context, args []string, out, errOut io.Writer) error 
 	if *failed {
 		status = store.MailFailed
 	}
-	ms, err := st.OutboxList(status, *limit)
+	ms, err := st.OutboxList(ctx, status, *limit)
 	if err != nil {
 		return err
 	}
@@ -144,7 +144,7 @@ func cmdOutbox(ctx context.Context, args []string, out, errOut io.Writer) error 
 		enc.SetIndent("", "  ")
 		return enc.Encode(rows)
 	}
-	counts, err := st.OutboxCounts()
+	counts, err := st.OutboxCounts(ctx)
 	if err != nil {
 		return err
 	}
@@ -279,7 +279,7 @@ func queueNow(ctx context.Context, name string, args []string, out, errOut io.Wr
 		return usageError{"--now is required (without it, the schedule in the configuration decides)"}
 	}
 	return withEngine(ctx, *cfgPath, "", func(eng *engine.Engine, _ *engine.Project, st *store.Store) error {
-		before, err := st.OutboxCounts()
+		before, err := st.OutboxCounts(ctx)
 		if err != nil {
 			return err
 		}
@@ -291,7 +291,7 @@ func queueNow(ctx context.Context, name string, args []string, out, errOut io.Wr
 				return fmt.Errorf("project %s: %w", p.Name, err)
 			}
 		}
-		after, err := st.OutboxCounts()
+		after, err := st.OutboxCounts(ctx)
 		if err != nil {
 			return err
 		}
@@ -365,7 +365,7 @@ func cmdBackup(ctx context.Context, args []string, out, errOut io.Writer) error 
 		return err
 	}
 	defer st.Close()
-	if err := st.Backup(pos[0]); err != nil {
+	if err := st.Backup(ctx, pos[0]); err != nil {
 		return err
 	}
 	fmt.Fprintf(out, "backup written to %s\n", pos[0])
@@ -393,7 +393,7 @@ func cmdExport(ctx context.Context, args []string, out, errOut io.Writer) error 
 	var rows [][]string
 	switch *what {
 	case "items":
-		items, err := st.Items(store.ItemFilter{ProjectID: pid})
+		items, err := st.Items(ctx, store.ItemFilter{ProjectID: pid})
 		if err != nil {
 			return err
 		}
@@ -407,7 +407,7 @@ func cmdExport(ctx context.Context, args []string, out, errOut io.Writer) error 
 				strconv.Itoa(it.Progress), it.CreatedAt.UTC().Format(time.RFC3339), closed})
 		}
 	case "risks":
-		risks, err := st.Risks(pid, "")
+		risks, err := st.Risks(ctx, pid, "")
 		if err != nil {
 			return err
 		}
@@ -422,7 +422,7 @@ func cmdExport(ctx context.Context, args []string, out, errOut io.Writer) error 
 			if pid != 0 && id != pid {
 				continue
 			}
-			es, err := st.AuditTrail(id, "")
+			es, err := st.AuditTrail(ctx, id, "")
 			if err != nil {
 				return err
 			}
@@ -434,7 +434,7 @@ func cmdExport(ctx context.Context, args []string, out, errOut io.Writer) error 
 			mid := ""
 			if e.MessageID.Valid {
 				if _, ok := msgIDs[e.MessageID.Int64]; !ok {
-					msgIDs[e.MessageID.Int64], _ = st.MessageIDOf(e.MessageID.Int64)
+					msgIDs[e.MessageID.Int64], _ = st.MessageIDOf(ctx, e.MessageID.Int64)
 				}
 				mid = msgIDs[e.MessageID.Int64]
 			}
@@ -507,7 +507,7 @@ func cmdHistory(ctx context.Context, args []string, out, errOut io.Writer) error
 		}
 		pid = ps[0].ID
 	}
-	trail, err := st.AuditTrail(pid, ref)
+	trail, err := st.AuditTrail(ctx, pid, ref)
 	if err != nil {
 		return err
 	}
@@ -527,7 +527,7 @@ func cmdHistory(ctx context.Context, args []string, out, errOut io.Writer) error
 	for _, e := range trail {
 		c := change{At: e.At.UTC().Format(time.RFC3339), Actor: e.Actor, Action: e.Action, Old: e.OldValue, New: e.NewValue, Source: e.Source}
 		if e.MessageID.Valid {
-			c.MessageID, _ = st.MessageIDOf(e.MessageID.Int64) // only shown; an entry without one still says its source
+			c.MessageID, _ = st.MessageIDOf(ctx, e.MessageID.Int64) // only shown; an entry without one still says its source
 		}
 		changes = append(changes, c)
 	}

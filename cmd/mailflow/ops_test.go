@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"encoding/csv"
 	"encoding/json"
 	"fmt"
@@ -111,7 +112,7 @@ func TestReportAndRemindNow(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer st.Close()
-	queued, _ := st.OutboxList(store.MailQueued, 100)
+	queued, _ := st.OutboxList(context.Background(), store.MailQueued, 100)
 	kinds := map[string]int{}
 	for _, m := range queued {
 		kinds[m.Kind]++
@@ -130,8 +131,8 @@ func TestOutboxRetryAndFailedList(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	sent, _ := st.OutboxList(store.MailSent, 1)
-	st.MarkFailed(sent[0].ID, "550 5.1.1 no such user")
+	sent, _ := st.OutboxList(context.Background(), store.MailSent, 1)
+	st.MarkFailed(context.Background(), sent[0].ID, "550 5.1.1 no such user")
 	st.Close()
 	code, out, _ := run(t, "outbox", "--db", dbPath, "--failed")
 	if code != 0 || !strings.Contains(out, "550 5.1.1 no such user") || !strings.Contains(out, "failed 1") {

@@ -118,7 +118,7 @@ func rfc3339(t time.Time) string {
 // readStatus gathers everything status shows.
 func readStatus(ctx context.Context, st *store.Store, cfg *config.Config, now time.Time) (statusJSON, error) {
 	s := statusJSON{Mailboxes: []mailboxJSON{}, Projects: []projectStatJSON{}}
-	r, err := st.LastRunOutcome()
+	r, err := st.LastRunOutcome(ctx)
 	switch {
 	case err == nil:
 		j := runJSON{Mode: r.Mode, PID: r.PID, State: r.State, Started: rfc3339(r.StartedAt), Updated: rfc3339(r.UpdatedAt), Step: r.Step, Error: r.Error}
@@ -132,7 +132,7 @@ func readStatus(ctx context.Context, st *store.Store, cfg *config.Config, now ti
 	case !errors.Is(err, store.ErrNotFound):
 		return s, err
 	}
-	mbs, err := st.MailboxStatuses()
+	mbs, err := st.MailboxStatuses(ctx)
 	if err != nil {
 		return s, err
 	}
@@ -140,12 +140,12 @@ func readStatus(ctx context.Context, st *store.Store, cfg *config.Config, now ti
 		s.Mailboxes = append(s.Mailboxes, mailboxJSON{Mailbox: m.Mailbox, Connected: m.Connected, LastPoll: rfc3339(m.LastPoll.Time),
 			Handled: m.Handled, LastError: m.LastError, ErrorAt: rfc3339(m.ErrorAt.Time)})
 	}
-	counts, err := st.OutboxCounts()
+	counts, err := st.OutboxCounts(ctx)
 	if err != nil {
 		return s, err
 	}
 	s.Outbox = map[string]int{"queued": counts[store.MailQueued] + counts[store.MailSending], "failed": counts[store.MailFailed], "sent": counts[store.MailSent]}
-	msgs, err := st.CountMessages()
+	msgs, err := st.CountMessages(ctx)
 	if err != nil {
 		return s, err
 	}
@@ -157,7 +157,7 @@ func readStatus(ctx context.Context, st *store.Store, cfg *config.Config, now ti
 			NextReport:    p.Schedule.Next(local).Format(time.RFC3339)}
 		id, err := st.ProjectID(ctx, p.Name)
 		if err == nil {
-			held, err := st.HeldMinutes(id)
+			held, err := st.HeldMinutes(ctx, id)
 			if err != nil {
 				return s, err
 			}

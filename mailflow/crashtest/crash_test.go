@@ -176,8 +176,8 @@ func TestCrashSafety(t *testing.T) {
 	}
 	// How much work happened under fire (the rest is done by clean runs).
 	st0 := openStore(t, filepath.Join(dir, "mailflow.db"))
-	underFire, _ := st0.CountMessages()
-	sentUnderFire, _ := st0.OutboxCounts()
+	underFire, _ := st0.CountMessages(context.Background())
+	sentUnderFire, _ := st0.OutboxCounts(context.Background())
 	st0.Close()
 	t.Logf("during the kills: %d of %d messages handled, %d mails sent", underFire[store.OutcomeProcessed]+underFire[store.OutcomeIgnored]+underFire[store.OutcomeFailed], len(ids), sentUnderFire[store.MailSent])
 
@@ -192,7 +192,7 @@ func TestCrashSafety(t *testing.T) {
 			t.Logf("run --once: %v\n%s", err, out)
 		}
 		st := openStore(t, filepath.Join(dir, "mailflow.db"))
-		counts, _ := st.OutboxCounts()
+		counts, _ := st.OutboxCounts(context.Background())
 		st.Close()
 		if dv.Count("INBOX") == 0 && counts[store.MailQueued] == 0 && counts[store.MailSending] == 0 {
 			break
@@ -208,7 +208,7 @@ func TestCrashSafety(t *testing.T) {
 	// processed or failed folder.
 	lost := 0
 	for _, id := range ids {
-		rows, err := st.MessagesByMessageID(id)
+		rows, err := st.MessagesByMessageID(context.Background(), id)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -226,7 +226,7 @@ func TestCrashSafety(t *testing.T) {
 		t.Errorf("folders: inbox %d processed %d failed %d, want 0 and %d", inbox, processed, failed, len(ids))
 	}
 	// 2. Every action item exists once.
-	items, _ := st.Items(store.ItemFilter{})
+	items, _ := st.Items(context.Background(), store.ItemFilter{})
 	seen := map[string]int{}
 	dupItems := 0
 	for _, it := range items {
@@ -246,7 +246,7 @@ func TestCrashSafety(t *testing.T) {
 	for _, m := range smtpSrv.Received() {
 		delivered[m.Header("Message-ID")]++
 	}
-	mails, _ := st.OutboxList("", 1<<30)
+	mails, _ := st.OutboxList(context.Background(), "", 1<<30)
 	dupMails, windowResends, undelivered := 0, 0, 0
 	for _, m := range mails {
 		n := delivered["<"+m.MessageID+">"]

@@ -86,7 +86,7 @@ func New(ctx context.Context, cfg *config.Config, o Options) (*Daemon, error) {
 	// shows it beside the database it concerns.
 	started := time.Now()
 	fail := func(err error) (*Daemon, error) {
-		recordRun(st, log, runOutcome(or(o.Mode, store.ModeDaemon), started, []stepError{{"starting", err}}))
+		recordRun(ctx, st, log, runOutcome(or(o.Mode, store.ModeDaemon), started, []stepError{{"starting", err}}))
 		st.Close()
 		return nil, err
 	}
@@ -177,7 +177,7 @@ func (d *Daemon) Once(ctx context.Context) error {
 		failed = append(failed, stepError{step, err})
 		mu.Unlock()
 	}
-	if n, err := d.Store.RequeueInterrupted(); err != nil {
+	if n, err := d.Store.RequeueInterrupted(ctx); err != nil {
 		fail(stepRequeue, err)
 	} else if n > 0 {
 		d.log.Warn("mail interrupted mid-send by a crash is queued again", "count", n)
@@ -204,8 +204,8 @@ func (d *Daemon) Once(ctx context.Context) error {
 	if err := d.prune(ctx); err != nil {
 		fail(stepPrune, err)
 	}
-	d.saveStatus()
-	recordRun(d.Store, d.log, runOutcome(store.ModeOnce, started, failed))
+	d.saveStatus(ctx)
+	recordRun(ctx, d.Store, d.log, runOutcome(store.ModeOnce, started, failed))
 	errs := make([]error, len(failed))
 	for i, f := range failed {
 		errs[i] = f.err
@@ -218,7 +218,7 @@ func (d *Daemon) Once(ctx context.Context) error {
 // the first mailbox login has succeeded.
 func (d *Daemon) Run(ctx context.Context, grace time.Duration, ready func()) error {
 	d.started = time.Now()
-	recordRun(d.Store, d.log, store.Run{Mode: store.ModeDaemon, PID: os.Getpid(), StartedAt: d.started, UpdatedAt: d.started, State: store.RunRunning})
+	recordRun(ctx, d.Store, d.log, store.Run{Mode: store.ModeDaemon, PID: os.Getpid(), StartedAt: d.started, UpdatedAt: d.started, State: store.RunRunning})
 	// ended records how the run ended for "mailflow status".
 	ended := func(step string, err error) error {
 		r := runOutcome(store.ModeDaemon, d.started, nil)
@@ -226,10 +226,10 @@ func (d *Daemon) Run(ctx context.Context, grace time.Duration, ready func()) err
 		if err != nil {
 			r = runOutcome(store.ModeDaemon, d.started, []stepError{{step, err}})
 		}
-		recordRun(d.Store, d.log, r)
+		recordRun(ctx, d.Store, d.log, r)
 		return err
 	}
-	if n, err := d.Store.RequeueInterrupted(); err != nil {
+	if n, err := d.Store.RequeueInterrupted(ctx); err != nil {
 		return ended(stepRequeue, err)
 	} else if n > 0 {
 		d.log.Warn("mail interrupted mid-send by a crash is queued again", "count", n)
@@ -296,7 +296,7 @@ func (d *Daemon) watch(ctx context.Context, ready func()) {
 	for {
 		select {
 		case <-ctx.Done():
-			d.saveStatus()
+			d.saveStatus(ctx)
 			return
 		case <-check.C:
 		}
@@ -323,8 +323,8 @@ func (d *Daemon) watch(ctx context.Context, ready func()) {
 			continue
 		}
 		lastSave = time.Now()
-		d.saveStatus()
-		recordRun(d.Store, d.log, d.runningOutcome())
+		d.saveStatus(ctx)
+		recordRun(ctx, d.Store, d.log, d.runningOutcome())
 		// The watchdog is fed only while the database answers and the
 		// periodic loop is not stuck: a wedged daemon gets restarted.
 		if _, err := d.Store.SchemaVersion(ctx); err == nil && time.Since(time.Unix(d.lastTick.Load(), 0)) < 3*tickEvery {
@@ -340,7 +340,8 @@ func (d *Daemon) notify(state string) {
 }
 
 // saveStatus stores each mailbox's status for "mailflow status".
-func (d *Daemon) saveStatus() {
+func (d *Daemon) saveStatus(ctx context.Context) {
+	ctx = context.WithoutCancel(ctx) // the last status is saved on the way out too
 	for _, p := range d.Pollers {
 		st := p.Status()
 		ms := store.MailboxStatus{Mailbox: p.Mailbox, LastError: st.LastError, Connected: st.Connected, Handled: st.Handled, UpdatedAt: time.Now()}
@@ -350,7 +351,7 @@ func (d *Daemon) saveStatus() {
 		if !st.ErrorAt.IsZero() {
 			ms.ErrorAt = sql.NullTime{Time: st.ErrorAt.UTC(), Valid: true}
 		}
-		if err := d.Store.SaveMailboxStatus(ms); err != nil {
+		if err := d.Store.SaveMailboxStatus(ctx, ms); err != nil {
 			d.log.Warn("save mailbox status", "err", err)
 		}
 	}
@@ -461,7 +462,7 @@ func (d *Daemon) sendLoop(ctx, work context.Context) {
 			d.log.Info("sending mail works again")
 			lastErr = ""
 		}
-		t.Reset(d.nextFlush(err))
+		t.Reset(d.nextFlush(ctx, err))
 	}
 }
 
@@ -469,11 +470,11 @@ func (d *Daemon) sendLoop(ctx, work context.Context) {
 // queued mail is due (a retry), between flushGap and flushEvery; after a
 // failed flush, flushEvery, since mail the server was not reached for is
 // due at once and would be tried again without pause.
-func (d *Daemon) nextFlush(failed error) time.Duration {
+func (d *Daemon) nextFlush(ctx context.Context, failed error) time.Duration {
 	if failed != nil {
 		return flushEvery
 	}
-	next, err := d.Store.NextMailAt()
+	next, err := d.Store.NextMailAt(ctx)
 	if err != nil || next.IsZero() {
 		return flushEvery
 	}

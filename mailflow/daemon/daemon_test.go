@@ -72,7 +72,7 @@ func TestRunLoop(t *testing.T) {
 		t.Fatalf("after appending minutes, %d mails were delivered, want 5", len(got))
 	}
 	t.Logf("minutes appended → 5 mails delivered in %s", time.Since(start).Round(time.Millisecond))
-	items, err := d.Store.Items(store.ItemFilter{})
+	items, err := d.Store.Items(ctx, store.ItemFilter{})
 	if err != nil || len(items) != 4 {
 		t.Fatalf("items %d (%v), want 4", len(items), err)
 	}
@@ -86,7 +86,7 @@ func TestRunLoop(t *testing.T) {
 	case <-time.After(6 * time.Second):
 		t.Fatal("Run did not return within the grace period")
 	}
-	if r, err := d.Store.LastRunOutcome(); err != nil || r.Mode != store.ModeDaemon || r.State != store.RunStopped || r.Error != "" {
+	if r, err := d.Store.LastRunOutcome(context.Background()); err != nil || r.Mode != store.ModeDaemon || r.State != store.RunStopped || r.Error != "" {
 		t.Errorf("the run recorded after a clean stop: %+v (%v), want daemon/stopped", r, err)
 	}
 	if n, _ := imapSrv.Count("mailflow/processed"); n != 1 {

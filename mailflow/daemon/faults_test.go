@@ -120,7 +120,7 @@ func (r *rig) waitItems(n int, within time.Duration) []store.Item {
 	r.t.Helper()
 	deadline := time.Now().Add(within)
 	for {
-		items, err := r.d.Store.Items(store.ItemFilter{})
+		items, err := r.d.Store.Items(context.Background(), store.ItemFilter{})
 		if err == nil && len(items) >= n {
 			return items
 		}
@@ -135,14 +135,14 @@ func (r *rig) waitItems(n int, within time.Duration) []store.Item {
 // inbox; every item exists once; every queued mail was delivered once.
 func (r *rig) checkInvariants(appended, items int) {
 	r.t.Helper()
-	counts, err := r.d.Store.CountMessages()
+	counts, err := r.d.Store.CountMessages(context.Background())
 	if err != nil {
 		r.t.Fatal(err)
 	}
 	if total := counts[store.OutcomeProcessed] + counts[store.OutcomeIgnored] + counts[store.OutcomeFailed]; total != appended {
 		r.t.Errorf("%d messages recorded, want %d", total, appended)
 	}
-	got, _ := r.d.Store.Items(store.ItemFilter{})
+	got, _ := r.d.Store.Items(context.Background(), store.ItemFilter{})
 	texts := map[string]int{}
 	for _, it := range got {
 		texts[it.Text]++
@@ -169,7 +169,7 @@ func (r *rig) checkInvariants(appended, items int) {
 	}
 	// The outbox first: a mail it calls sent was received before the
 	// server said 250, while one sent after this read is not checked.
-	sent, _ := r.d.Store.OutboxList(store.MailSent, 100000)
+	sent, _ := r.d.Store.OutboxList(context.Background(), store.MailSent, 100000)
 	perID := map[string]int{}
 	for _, m := range r.smtp.Received() {
 		perID[m.Header("Message-ID")]++
@@ -296,7 +296,7 @@ func TestSMTPFaults(t *testing.T) {
 			// retry and let the sender run until nothing is queued.
 			deadline := time.Now().Add(20 * time.Second)
 			for {
-				c, _ := r.d.Store.OutboxCounts()
+				c, _ := r.d.Store.OutboxCounts(context.Background())
 				if c[store.MailSent]+c[store.MailFailed] == 5 {
 					break
 				}
@@ -307,8 +307,8 @@ func TestSMTPFaults(t *testing.T) {
 				r.d.Kick()
 				time.Sleep(50 * time.Millisecond)
 			}
-			c, _ := r.d.Store.OutboxCounts()
-			parked, _ := r.d.Store.OutboxList(store.MailFailed, 10)
+			c, _ := r.d.Store.OutboxCounts(context.Background())
+			parked, _ := r.d.Store.OutboxList(context.Background(), store.MailFailed, 10)
 			if strings.HasPrefix(tc.name, "550") {
 				if c[store.MailFailed] != 1 || !strings.Contains(parked[0].LastError, "550") || parked[0].Recipients()[0] != "carol.nguyen@"+demo.Domain {
 					t.Errorf("550: counts %v, parked %+v", c, parked)

@@ -296,7 +296,7 @@ func (lr *latencyRig) inboxCount() uint32 {
 }
 
 func (lr *latencyRig) outboxCounts() map[string]int {
-	c, err := lr.d.Store.OutboxCounts()
+	c, err := lr.d.Store.OutboxCounts(context.Background())
 	if err != nil {
 		lr.b.Fatal(err)
 	}

@@ -2,6 +2,7 @@ package daemon_test
 
 import (
 	"bytes"
+	"context"
 	"crypto/rand"
 	"fmt"
 	"io"
@@ -127,7 +128,7 @@ func TestOldSentMailIsPruned(t *testing.T) {
 		}
 	}
 	cycle(bounceFor(alices.MessageID, clock.Now()))
-	recs, err := d.Store.MessagesByMessageID("bounce-1@" + demo.Domain)
+	recs, err := d.Store.MessagesByMessageID(context.Background(), "bounce-1@"+demo.Domain)
 	if err != nil || len(recs) != 1 {
 		t.Fatalf("the bounce was recorded %d times (%v), want once", len(recs), err)
 	}
@@ -139,7 +140,7 @@ func TestOldSentMailIsPruned(t *testing.T) {
 // outbox lists the outbox mails of status ("" for all).
 func outbox(t *testing.T, d *daemon.Daemon, status string) []store.Mail {
 	t.Helper()
-	ms, err := d.Store.OutboxList(status, 1000)
+	ms, err := d.Store.OutboxList(context.Background(), status, 1000)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,6 +1,7 @@
 package daemon
 
 import (
+	"context"
 	"database/sql"
 	"log/slog"
 	"os"
@@ -79,9 +80,11 @@ type errorString string
 func (e errorString) Error() string { return string(e) }
 
 // recordRun saves r; a failure to save is logged, as the run itself is
-// what matters.
-func recordRun(st *store.Store, log *slog.Logger, r store.Run) {
-	if err := st.SaveRun(r); err != nil {
+// what matters. It is saved also when ctx has ended: how the run ended is
+// what a shutdown must leave behind.
+func recordRun(ctx context.Context, st *store.Store, log *slog.Logger, r store.Run) {
+	ctx = context.WithoutCancel(ctx)
+	if err := st.SaveRun(ctx, r); err != nil {
 		log.Warn("record the run for mailflow status", "err", err)
 	}
 }

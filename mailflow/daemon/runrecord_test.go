@@ -1,6 +1,7 @@
 package daemon_test
 
 import (
+	"context"
 	"crypto/rand"
 	"errors"
 	"io"
@@ -41,14 +42,14 @@ func TestOnceRecordsTheRun(t *testing.T) {
 	if err := d.Once(t.Context()); err == nil {
 		t.Fatal("Once against a closed port succeeded")
 	}
-	r, err := d.Store.LastRunOutcome()
+	r, err := d.Store.LastRunOutcome(context.Background())
 	if err != nil {
 		t.Fatal(err)
 	}
 	if r.Mode != store.ModeOnce || r.State != store.RunFailed || r.Step != "reading mailbox INBOX" || !strings.Contains(r.Error, "127.0.0.1:1") || r.LastOK.Valid || r.PID != os.Getpid() {
 		t.Errorf("after a failed cycle: %+v, want once/failed at reading mailbox INBOX, naming the address, no last success", r)
 	}
-	statuses, err := d.Store.MailboxStatuses()
+	statuses, err := d.Store.MailboxStatuses(context.Background())
 	if err != nil || len(statuses) != 1 || statuses[0].LastError == "" {
 		t.Errorf("mailbox statuses %+v (%v), want INBOX with its error", statuses, err)
 	}
@@ -62,7 +63,7 @@ func TestOnceRecordsTheRun(t *testing.T) {
 	if err := d.Once(t.Context()); err != nil {
 		t.Fatal(err)
 	}
-	r, _ = d.Store.LastRunOutcome()
+	r, _ = d.Store.LastRunOutcome(context.Background())
 	if r.State != store.RunOK || r.Step != "" || r.Error != "" || !r.LastOK.Valid {
 		t.Errorf("after a good cycle: %+v, want ok with a last success", r)
 	}
@@ -89,7 +90,7 @@ func TestStartFailureIsRecorded(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer st.Close()
-	r, err := st.LastRunOutcome()
+	r, err := st.LastRunOutcome(context.Background())
 	if err != nil || r.Mode != store.ModeOnce || r.State != store.RunFailed || r.Step != "starting" || !strings.Contains(r.Error, "templates.dir") {
 		t.Errorf("recorded %+v (%v), want once/failed at starting, naming templates.dir", r, err)
 	}

@@ -36,7 +36,7 @@ func TestNextFlush(t *testing.T) {
 				queueMail(t, st, fmt.Sprintf("test:%d", i), now.Add(after))
 			}
 			d := &Daemon{Store: st, now: func() time.Time { return now }}
-			if got := d.nextFlush(tc.failed); got != tc.want {
+			if got := d.nextFlush(t.Context(), tc.failed); got != tc.want {
 				t.Errorf("nextFlush(%v) with mail due %v = %s, want %s", tc.failed, tc.due, got, tc.want)
 			}
 		})

@@ -248,8 +248,8 @@ func Run(ctx context.Context, dir string, w io.Writer) (*Summary, error) {
 	if err := d.Once(ctx); err != nil {
 		return nil, err
 	}
-	items, _ := d.Store.Items(store.ItemFilter{})
-	risks, _ := d.Store.Risks(0, "")
+	items, _ := d.Store.Items(ctx, store.ItemFilter{})
+	risks, _ := d.Store.Risks(ctx, 0, "")
 	sent = smtpSrv.Received()
 	minutesMails := 0
 	for _, m := range sent[before:] {
@@ -290,7 +290,7 @@ func Run(ctx context.Context, dir string, w io.Writer) (*Summary, error) {
 	if err != nil {
 		return nil, err
 	}
-	trail, err := d.Store.AuditSince(pid, since)
+	trail, err := d.Store.AuditSince(ctx, pid, since)
 	if err != nil {
 		return nil, err
 	}
@@ -315,8 +315,8 @@ func Run(ctx context.Context, dir string, w io.Writer) (*Summary, error) {
 	say("3. clock moved to %s: %d reminder digests and %d leadership status reports mailed", clock.Now().Format("Mon 2 Jan 15:04"), kinds["reminder"], kinds["status"])
 
 	sum.Mails = sent
-	sum.Items, _ = d.Store.Items(store.ItemFilter{})
-	sum.Risks, _ = d.Store.Risks(0, "")
+	sum.Items, _ = d.Store.Items(ctx, store.ItemFilter{})
+	sum.Risks, _ = d.Store.Risks(ctx, 0, "")
 	sum.Processed, _ = imapSrv.Count("mailflow/processed")
 	sum.Failed, _ = imapSrv.Count("mailflow/failed")
 	open := 0

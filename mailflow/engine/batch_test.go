@@ -82,7 +82,7 @@ func TestBatchMinutesAndRepliesToThem(t *testing.T) {
 	if got["ack→"+alice.email] != 1 || got["ack→"+bob.email] != 1 {
 		t.Errorf("acks: %v, want one each to alice and bob", got)
 	}
-	cp, err := h.st.Checkpoint("INBOX")
+	cp, err := h.st.Checkpoint(context.Background(), "INBOX")
 	if err != nil || cp.LastUID != 3 {
 		t.Errorf("checkpoint %+v (%v), want last UID 3", cp, err)
 	}
@@ -119,7 +119,7 @@ func TestBatchFailureIsRolledBackAlone(t *testing.T) {
 	if fmt.Sprint(got) != fmt.Sprint(want) {
 		t.Errorf("queued %v, want %v: the failed message's ack is rolled back with it", got, want)
 	}
-	failed, err := h.st.MessagesByMessageID(rs[1].MessageID)
+	failed, err := h.st.MessagesByMessageID(context.Background(), rs[1].MessageID)
 	if err != nil || len(failed) != 1 || failed[0].Outcome != store.OutcomeFailed || len(failed[0].Raw) == 0 {
 		t.Fatalf("failed message record %+v (%v), want one failed record with its bytes", failed, err)
 	}
@@ -154,7 +154,7 @@ func TestBatchReaderPanicFailsTheMessageOnly(t *testing.T) {
 		t.Errorf("keys %q and %q: want a content-hash key for each", rs[0].MessageID, rs[1].MessageID)
 	}
 	for _, r := range rs[:2] {
-		ms, err := h.st.MessagesByMessageID(r.MessageID)
+		ms, err := h.st.MessagesByMessageID(context.Background(), r.MessageID)
 		if err != nil || len(ms) != 1 || len(ms[0].Raw) == 0 || !strings.Contains(ms[0].Error, "reader bug") {
 			t.Errorf("record of %s: %+v (%v), want one failed record with its bytes and the reason", r.MessageID, ms, err)
 		}
@@ -204,7 +204,7 @@ func TestBatchDuplicateMessageID(t *testing.T) {
 	if rs[0].Duplicate || !rs[1].Duplicate {
 		t.Errorf("duplicate flags %v, %v; want the second only", rs[0].Duplicate, rs[1].Duplicate)
 	}
-	if ms, _ := h.st.MessagesByMessageID("same@" + domain); len(ms) != 1 {
+	if ms, _ := h.st.MessagesByMessageID(context.Background(), "same@"+domain); len(ms) != 1 {
 		t.Errorf("%d records of the message, want 1", len(ms))
 	}
 }
@@ -275,7 +275,7 @@ func TestBatchRenderErrorFailsThatMessageAlone(t *testing.T) {
 	if acks != 2 {
 		t.Errorf("%d acks queued, want 2 (alice, carol)", acks)
 	}
-	if cp, _ := h.st.Checkpoint("INBOX"); cp.LastUID != h.uid {
+	if cp, _ := h.st.Checkpoint(context.Background(), "INBOX"); cp.LastUID != h.uid {
 		t.Errorf("checkpoint at UID %d, want %d", cp.LastUID, h.uid)
 	}
 }

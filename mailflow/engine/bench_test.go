@@ -91,7 +91,7 @@ func BenchmarkHandleBatch(b *testing.B) {
 func requireProcessed(b *testing.B, h *harness, n int) {
 	b.Helper()
 	b.StopTimer()
-	counts, err := h.st.CountMessages()
+	counts, err := h.st.CountMessages(context.Background())
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -1,6 +1,7 @@
 package engine_test
 
 import (
+	"context"
 	"encoding/base64"
 	"strings"
 	"testing"
@@ -61,7 +62,7 @@ func TestMinutesInWordAndForwardedMail(t *testing.T) {
 			if res.Kind != "minutes" || res.Outcome != store.OutcomeProcessed {
 				t.Fatalf("%+v", res)
 			}
-			items, err := h.st.Items(store.ItemFilter{})
+			items, err := h.st.Items(context.Background(), store.ItemFilter{})
 			if err != nil {
 				t.Fatal(err)
 			}

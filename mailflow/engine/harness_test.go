@@ -188,7 +188,7 @@ func (h *harness) deliverRaw(raw []byte) engine.Result {
 // outbox returns every queued mail, oldest first.
 func (h *harness) outbox() []store.Mail {
 	h.t.Helper()
-	ms, err := h.st.OutboxList("", 10000)
+	ms, err := h.st.OutboxList(context.Background(), "", 10000)
 	if err != nil {
 		h.t.Fatal(err)
 	}
@@ -203,7 +203,7 @@ func (h *harness) mailsSince(n int) []store.Mail { return h.outbox()[n:] }
 
 func (h *harness) item(ref string) store.Item {
 	h.t.Helper()
-	items, err := h.st.Items(store.ItemFilter{})
+	items, err := h.st.Items(context.Background(), store.ItemFilter{})
 	if err != nil {
 		h.t.Fatal(err)
 	}
@@ -218,7 +218,7 @@ func (h *harness) item(ref string) store.Item {
 
 func (h *harness) risk(ref string) store.Risk {
 	h.t.Helper()
-	rs, err := h.st.Risks(0, "")
+	rs, err := h.st.Risks(context.Background(), 0, "")
 	if err != nil {
 		h.t.Fatal(err)
 	}
@@ -232,7 +232,7 @@ func (h *harness) risk(ref string) store.Risk {
 }
 
 func (h *harness) countItems() int {
-	items, err := h.st.Items(store.ItemFilter{})
+	items, err := h.st.Items(context.Background(), store.ItemFilter{})
 	if err != nil {
 		h.t.Fatal(err)
 	}

@@ -3,6 +3,7 @@ package engine_test
 import (
 	"archive/zip"
 	"bytes"
+	"context"
 	"encoding/base64"
 	"fmt"
 	"strings"
@@ -67,7 +68,7 @@ func TestHostileInputIsQuarantined(t *testing.T) {
 			if res.Outcome != store.OutcomeFailed || res.Reason == "" {
 				t.Fatalf("outcome %s, reason %q; want failed with a reason", res.Outcome, res.Reason)
 			}
-			rows, err := h.st.MessagesByMessageID(res.MessageID)
+			rows, err := h.st.MessagesByMessageID(context.Background(), res.MessageID)
 			if err != nil || len(rows) != 1 || !bytes.Equal(rows[0].Raw, raw) || rows[0].Error == "" {
 				t.Fatalf("not kept with its bytes and reason (%d rows, %v)", len(rows), err)
 			}

@@ -1,6 +1,7 @@
 package engine_test
 
 import (
+	"context"
 	"strings"
 	"testing"
 
@@ -107,7 +108,7 @@ func TestCorrectedMinutesKeepRefs(t *testing.T) {
 	if it := h.item("A-5"); it.Text != "book the training rooms" || it.Owner != carol.email {
 		t.Errorf("new A-5 = %+v", it)
 	}
-	trail, err := h.st.AuditTrail(1, "A-3")
+	trail, err := h.st.AuditTrail(context.Background(), 1, "A-3")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -140,14 +141,14 @@ func TestMalformedMessageIsKeptAsFailed(t *testing.T) {
 	if res.Outcome != store.OutcomeFailed || res.Reason == "" {
 		t.Fatalf("result %+v, want failed with a reason", res)
 	}
-	ms, err := h.st.MessagesByMessageID("broken@x")
+	ms, err := h.st.MessagesByMessageID(context.Background(), "broken@x")
 	if err != nil || len(ms) != 1 {
 		t.Fatalf("recorded %d rows (%v)", len(ms), err)
 	}
 	if !bytes_equal(ms[0].Raw, raw) || ms[0].Error == "" {
 		t.Errorf("failed message not kept with its bytes and reason: %+v", ms[0].Error)
 	}
-	cp, _ := h.st.Checkpoint("INBOX")
+	cp, _ := h.st.Checkpoint(context.Background(), "INBOX")
 	if cp.LastUID != h.uid {
 		t.Errorf("checkpoint %d, want %d: a failed message is still handled", cp.LastUID, h.uid)
 	}

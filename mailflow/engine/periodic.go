@@ -96,7 +96,7 @@ func (e *Engine) Remind(ctx context.Context, p *Project, now bool) error {
 		}
 	}
 	today := mailflow.DateOf(local)
-	items, err := e.store.Items(store.ItemFilter{ProjectID: p.ID, Status: string(mailflow.ItemOpen)})
+	items, err := e.store.Items(ctx, store.ItemFilter{ProjectID: p.ID, Status: string(mailflow.ItemOpen)})
 	if err != nil {
 		return err
 	}
@@ -131,7 +131,7 @@ func (e *Engine) Remind(ctx context.Context, p *Project, now bool) error {
 		}
 		byOwner[it.Owner] = d
 	}
-	risks, err := e.store.Risks(p.ID, string(mailflow.RiskOpen))
+	risks, err := e.store.Risks(ctx, p.ID, string(mailflow.RiskOpen))
 	if err != nil {
 		return err
 	}
@@ -237,7 +237,7 @@ var ErrNothingToReport = errors.New("nothing to report")
 // produce a report for last Monday.
 func (e *Engine) Report(ctx context.Context, p *Project, now bool) error {
 	at := e.now()
-	last, err := e.store.LastRun(p.ID, jobStatus)
+	last, err := e.store.LastRun(ctx, p.ID, jobStatus)
 	if err != nil {
 		return err
 	}
@@ -263,7 +263,7 @@ func (e *Engine) Report(ctx context.Context, p *Project, now bool) error {
 	if from.IsZero() {
 		from = at.AddDate(0, 0, -7)
 	}
-	rep, err := report.Build(e.store, p.ID, p.Project, from, slot, at)
+	rep, err := report.Build(ctx, e.store, p.ID, p.Project, from, slot, at)
 	if err != nil {
 		return err
 	}

@@ -110,7 +110,7 @@ func withCommon(data any, c templates.Common) any {
 // previewMinutes is the latest meeting's minutes mail to every roster
 // member, built by minutesMail from what the store holds.
 func (e *Engine) previewMinutes(ctx context.Context, p *Project) ([]outgoing, error) {
-	meetings, err := e.store.Meetings(p.ID)
+	meetings, err := e.store.Meetings(ctx, p.ID)
 	if err != nil {
 		return nil, err
 	}

@@ -1,6 +1,7 @@
 package engine_test
 
 import (
+	"context"
 	"fmt"
 	"strings"
 	"testing"
@@ -42,7 +43,7 @@ func TestReplyDoneThroughSignedAddress(t *testing.T) {
 	if irt := header(t, ms[0], "In-Reply-To"); !strings.HasPrefix(irt, "<m") {
 		t.Errorf("ack In-Reply-To %q", irt)
 	}
-	trail, _ := h.st.AuditTrail(1, "A-1")
+	trail, _ := h.st.AuditTrail(context.Background(), 1, "A-1")
 	last := trail[len(trail)-1]
 	if last.Action != "closed" || last.Actor != alice.email || !last.MessageID.Valid {
 		t.Errorf("audit of the close: %+v", last)
@@ -104,7 +105,7 @@ func TestReplyCommands(t *testing.T) {
 			}
 		}, "A-2 cancelled", ""},
 		{"note on another's item", bob, "note A-1 the trainers are booked", func(t *testing.T, h *harness) {
-			trail, _ := h.st.AuditTrail(1, "A-1")
+			trail, _ := h.st.AuditTrail(context.Background(), 1, "A-1")
 			if last := trail[len(trail)-1]; last.Action != "note" || last.NewValue != "the trainers are booked" {
 				t.Errorf("last audit %+v", last)
 			}
@@ -339,7 +340,7 @@ func TestRepliesInPeoplesWords(t *testing.T) {
 		if it.Status != tc.status || it.Due != tc.due {
 			t.Errorf("%q: %s is %s due %s, want %s due %s", tc.text, tc.ref, it.Status, it.Due, tc.status, tc.due)
 		}
-		trail, err := h.st.AuditTrail(1, tc.ref)
+		trail, err := h.st.AuditTrail(context.Background(), 1, tc.ref)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -12,7 +12,7 @@ import (
 // by the new outcome in the same transaction as the new effects; if it fails
 // again, the failed record stays with the new reason.
 func (e *Engine) Reprocess(ctx context.Context, messageID string) ([]Result, error) {
-	rows, err := e.store.MessagesByMessageID(messageID)
+	rows, err := e.store.MessagesByMessageID(ctx, messageID)
 	if err != nil {
 		return nil, err
 	}

@@ -1,6 +1,7 @@
 package engine_test
 
 import (
+	"context"
 	"fmt"
 	"testing"
 
@@ -36,7 +37,7 @@ func TestSharedFolderRoutedByAddress(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	items, _ := h.st.Items(store.ItemFilter{ProjectID: lab})
+	items, _ := h.st.Items(context.Background(), store.ItemFilter{ProjectID: lab})
 	if len(items) != 3 || items[0].Ref() != "A-1" {
 		t.Errorf("Lab has %d items (refs start at %s); want 3 numbered from A-1 per project", len(items), items[0].Ref())
 	}

@@ -1,6 +1,7 @@
 package engine_test
 
 import (
+	"context"
 	"fmt"
 	"strings"
 	"testing"
@@ -55,7 +56,7 @@ func TestForgedCorrectedMinutesChangeNothing(t *testing.T) {
 	if n := h.countItems(); n != 4 {
 		t.Errorf("%d items: forged minutes added some", n)
 	}
-	trail, err := h.st.AuditSince(1, h.clock.now())
+	trail, err := h.st.AuditSince(context.Background(), 1, h.clock.now())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -95,7 +96,7 @@ func TestHeldMinutesConfirmedBySenderArePublished(t *testing.T) {
 		t.Errorf("mail queued: %v; want 1 confirm, 4 minutes (the roster), 1 ack", kinds)
 	}
 	// The items are the sender's, created by the minutes message itself.
-	trail, err := h.st.AuditTrail(1, "A-1")
+	trail, err := h.st.AuditTrail(context.Background(), 1, "A-1")
 	if err != nil || len(trail) == 0 || trail[0].Actor != chair.email {
 		t.Fatalf("A-1 trail %+v (%v): want created by the chair", trail, err)
 	}
@@ -118,7 +119,7 @@ func TestHeldMinutesConfirmedByChairOnly(t *testing.T) {
 	if res.Outcome != store.OutcomeHeld {
 		t.Fatalf("alice's unauthenticated minutes: %+v, want held", res)
 	}
-	held, err := h.st.HeldMinutes(1)
+	held, err := h.st.HeldMinutes(context.Background(), 1)
 	if err != nil || len(held) != 1 {
 		t.Fatalf("held minutes %v (%v)", held, err)
 	}
@@ -136,11 +137,11 @@ func TestHeldMinutesConfirmedByChairOnly(t *testing.T) {
 	if it := h.item("A-1"); it.Owner != bob.email {
 		t.Errorf("A-1 owner %q, want bob", it.Owner)
 	}
-	trail, _ := h.st.AuditTrail(1, "A-1")
+	trail, _ := h.st.AuditTrail(context.Background(), 1, "A-1")
 	if len(trail) == 0 || trail[0].Actor != alice.email {
 		t.Errorf("A-1 created by %v; want alice, whose minutes they are", trail)
 	}
-	if held, _ := h.st.HeldMinutes(1); len(held) != 0 {
+	if held, _ := h.st.HeldMinutes(context.Background(), 1); len(held) != 0 {
 		t.Errorf("%d minutes still held after confirmation", len(held))
 	}
 }

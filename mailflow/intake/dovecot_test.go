@@ -65,7 +65,7 @@ func TestMinutesAreStoredAndMovedUnread(t *testing.T) {
 	if !bytes.Equal(ms[0].Raw, fixture(t, "minutes.eml", "")) {
 		t.Errorf("the processed copy differs from the message delivered")
 	}
-	cp, err := e.st.Checkpoint("INBOX")
+	cp, err := e.st.Checkpoint(context.Background(), "INBOX")
 	if err != nil || cp.UIDValidity != srv.UIDValidity("INBOX") || cp.LastUID != 1 {
 		t.Errorf("checkpoint = %+v, %v; want UIDVALIDITY %d, last UID 1", cp, err, srv.UIDValidity("INBOX"))
 	}
@@ -185,7 +185,7 @@ func TestUIDValidityChangeProcessesNothingTwice(t *testing.T) {
 	if n, want := srv.Count(processed), 3; n != want || srv.Count(box) != 0 {
 		t.Errorf("%s holds %d, %s %d; want %d and 0", processed, n, box, srv.Count(box), want)
 	}
-	if cp, _ := e.st.Checkpoint(box); cp.UIDValidity != newUV {
+	if cp, _ := e.st.Checkpoint(context.Background(), box); cp.UIDValidity != newUV {
 		t.Errorf("checkpoint UIDVALIDITY = %d, want the new %d", cp.UIDValidity, newUV)
 	}
 	if e.logs.count("UIDVALIDITY changed") != 1 {
@@ -356,7 +356,7 @@ func TestServerSeparator(t *testing.T) {
 	if got := [3]int{srv.Count("Projects.EHR"), srv.Count("mailflow.processed"), srv.Count("mailflow.failed")}; got != [3]int{0, 1, 0} {
 		t.Errorf("Projects.EHR, mailflow.processed, mailflow.failed hold %v, want [0 1 0]", got)
 	}
-	if cp, _ := e.st.Checkpoint("Projects/EHR"); cp.LastUID != 1 {
+	if cp, _ := e.st.Checkpoint(context.Background(), "Projects/EHR"); cp.LastUID != 1 {
 		t.Errorf("checkpoint under the configured name = %+v", cp)
 	}
 }
@@ -562,7 +562,7 @@ func TestBatchesAreHandledInUIDOrder(t *testing.T) {
 	if got := e.messages()[store.OutcomeProcessed]; got != n {
 		t.Fatalf("%d messages processed, want %d", got, n)
 	}
-	mails, err := e.st.OutboxList("", 10*n)
+	mails, err := e.st.OutboxList(context.Background(), "", 10*n)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -262,7 +262,7 @@ func (e *env) run(p *intake.Poller) {
 // messages returns the store's rows per outcome.
 func (e *env) messages() map[string]int {
 	e.t.Helper()
-	n, err := e.st.CountMessages()
+	n, err := e.st.CountMessages(context.Background())
 	if err != nil {
 		e.t.Fatal(err)
 	}
@@ -271,7 +271,7 @@ func (e *env) messages() map[string]int {
 
 func (e *env) items() int {
 	e.t.Helper()
-	items, err := e.st.Items(store.ItemFilter{})
+	items, err := e.st.Items(context.Background(), store.ItemFilter{})
 	if err != nil {
 		e.t.Fatal(err)
 	}
@@ -281,7 +281,7 @@ func (e *env) items() int {
 // message returns the store's record of a Message-ID.
 func (e *env) message(id string) store.Message {
 	e.t.Helper()
-	ms, err := e.st.MessagesByMessageID(id)
+	ms, err := e.st.MessagesByMessageID(context.Background(), id)
 	if err != nil || len(ms) != 1 {
 		e.t.Fatalf("MessagesByMessageID(%q) = %d rows, %v; want 1", id, len(ms), err)
 	}

@@ -32,8 +32,8 @@ type Handler interface {
 // Ledger is what the poller needs from the store: where it got to, and what
 // became of a message handled before a crash interrupted its move.
 type Ledger interface {
-	Checkpoint(mailbox string) (store.Checkpoint, error)
-	MessageByUID(mailbox string, uidValidity, uid uint32) (store.Message, error)
+	Checkpoint(ctx context.Context, mailbox string) (store.Checkpoint, error)
+	MessageByUID(ctx context.Context, mailbox string, uidValidity, uid uint32) (store.Message, error)
 }
 
 // Reconnect and wait timing.
@@ -287,7 +287,7 @@ func (p *Poller) Cycle(ctx context.Context, conn *Conn) (int, error) {
 	if sel.NumMessages == 0 {
 		return 0, nil
 	}
-	fresh, err := p.resume(conn, uv)
+	fresh, err := p.resume(ctx, conn, uv)
 	if err != nil {
 		return 0, err
 	}
@@ -299,8 +299,8 @@ func (p *Poller) Cycle(ctx context.Context, conn *Conn) (int, error) {
 // resume sorts the mailbox's messages: those at or below the checkpoint
 // were handled before an interruption and only need moving, which it
 // finishes; the rest, returned, are new.
-func (p *Poller) resume(conn *Conn, uv uint32) ([]imap.UID, error) {
-	cp, err := p.Ledger.Checkpoint(p.Mailbox)
+func (p *Poller) resume(ctx context.Context, conn *Conn, uv uint32) ([]imap.UID, error) {
+	cp, err := p.Ledger.Checkpoint(ctx, p.Mailbox)
 	if err != nil {
 		return nil, err
 	}
@@ -322,7 +322,7 @@ func (p *Poller) resume(conn *Conn, uv uint32) ([]imap.UID, error) {
 		}
 		// At or below the checkpoint yet still here: handled, but the move
 		// was interrupted. The store says where it belongs.
-		m, err := p.Ledger.MessageByUID(p.Mailbox, uv, uint32(uid))
+		m, err := p.Ledger.MessageByUID(ctx, p.Mailbox, uv, uint32(uid))
 		switch {
 		case errors.Is(err, store.ErrNotFound):
 			// Recorded under another UID (a duplicate): handling it again

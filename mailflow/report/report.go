@@ -6,6 +6,7 @@
 package report
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"sort"
@@ -40,44 +41,45 @@ type Report struct {
 
 // Store is what a report reads.
 type Store interface {
-	Items(f store.ItemFilter) ([]store.Item, error)
-	Risks(projectID int64, status string) ([]store.Risk, error)
-	FirstMeetingDate(projectID int64) (string, error)
-	AuditSince(projectID int64, since time.Time) ([]store.AuditEntry, error)
-	AuditOfAction(projectID int64, action string) ([]store.AuditEntry, error)
-	DecisionsSince(projectID int64, since time.Time) ([]store.Decision, error)
-	ChangesSince(projectID int64, since time.Time) ([]store.Change, error)
-	Milestones(projectID int64) ([]store.Milestone, error)
-	MilestoneMovesSince(projectID int64, since time.Time) ([]store.MilestoneMove, error)
-	LastAttendance(projectID int64) (map[string]string, error)
-	LatestHealthNote(projectID int64, since time.Time) (store.HealthNote, error)
+	Items(ctx context.Context, f store.ItemFilter) ([]store.Item, error)
+	Risks(ctx context.Context, projectID int64, status string) ([]store.Risk, error)
+	FirstMeetingDate(ctx context.Context, projectID int64) (string, error)
+	AuditSince(ctx context.Context, projectID int64, since time.Time) ([]store.AuditEntry, error)
+	AuditOfAction(ctx context.Context, projectID int64, action string) ([]store.AuditEntry, error)
+	DecisionsSince(ctx context.Context, projectID int64, since time.Time) ([]store.Decision, error)
+	ChangesSince(ctx context.Context, projectID int64, since time.Time) ([]store.Change, error)
+	Milestones(ctx context.Context, projectID int64) ([]store.Milestone, error)
+	MilestoneMovesSince(ctx context.Context, projectID int64, since time.Time) ([]store.MilestoneMove, error)
+	LastAttendance(ctx context.Context, projectID int64) (map[string]string, error)
+	LatestHealthNote(ctx context.Context, projectID int64, since time.Time) (store.HealthNote, error)
 }
 
 // builder gathers one project's report.
 type builder struct {
-	st Store
-	id int64
-	p  *config.Project
+	ctx context.Context // of the one Build call the builder serves
+	st  Store
+	id  int64
+	p   *config.Project
 }
 
 // Build gathers the leadership report of project id (configured as p) for
 // the period (from, to], as of now.
-func Build(st Store, id int64, p *config.Project, from, to, now time.Time) (Report, error) {
-	return builder{st, id, p}.build(from, to, now)
+func Build(ctx context.Context, st Store, id int64, p *config.Project, from, to, now time.Time) (Report, error) {
+	return builder{ctx, st, id, p}.build(from, to, now)
 }
 
 func (b builder) build(from, to, now time.Time) (Report, error) {
 	var rep Report
 	p := b.p
-	items, err := b.st.Items(store.ItemFilter{ProjectID: b.id})
+	items, err := b.st.Items(b.ctx, store.ItemFilter{ProjectID: b.id})
 	if err != nil {
 		return rep, err
 	}
-	risks, err := b.st.Risks(b.id, "")
+	risks, err := b.st.Risks(b.ctx, b.id, "")
 	if err != nil {
 		return rep, err
 	}
-	first, err := b.st.FirstMeetingDate(b.id)
+	first, err := b.st.FirstMeetingDate(b.ctx, b.id)
 	if err != nil {
 		return rep, err
 	}
@@ -100,7 +102,7 @@ func (b builder) figures(items []store.Item, risks []store.Risk, from, to, now t
 	p := b.p
 	loc := p.Location
 	today := mailflow.DateOf(now.In(loc))
-	audit, err := b.st.AuditSince(b.id, from)
+	audit, err := b.st.AuditSince(b.ctx, b.id, from)
 	if err != nil {
 		return templates.Status{}, nil, err
 	}
@@ -167,7 +169,7 @@ func (b builder) figures(items []store.Item, risks []store.Risk, from, to, now t
 	if err := b.schedule(from, today, &d, &facts); err != nil {
 		return d, nil, err
 	}
-	decisions, err := b.st.DecisionsSince(b.id, from)
+	decisions, err := b.st.DecisionsSince(b.ctx, b.id, from)
 	if err != nil {
 		return d, nil, err
 	}
@@ -312,11 +314,11 @@ func sortAttention(as []templates.Attention) {
 // schedule fills the milestones with their countdown and slips, and the
 // period's scope and schedule changes.
 func (b builder) schedule(from time.Time, today mailflow.Date, d *templates.Status, f *healthFacts) error {
-	ms, err := b.st.Milestones(b.id)
+	ms, err := b.st.Milestones(b.ctx, b.id)
 	if err != nil {
 		return err
 	}
-	moves, err := b.st.MilestoneMovesSince(b.id, from)
+	moves, err := b.st.MilestoneMovesSince(b.ctx, b.id, from)
 	if err != nil {
 		return err
 	}
@@ -342,7 +344,7 @@ func (b builder) schedule(from time.Time, today mailflow.Date, d *templates.Stat
 		}
 		d.Milestones = append(d.Milestones, v)
 	}
-	changes, err := b.st.ChangesSince(b.id, from)
+	changes, err := b.st.ChangesSince(b.ctx, b.id, from)
 	if err != nil {
 		return err
 	}
@@ -395,7 +397,7 @@ func (b builder) groups(items []store.Item, today mailflow.Date) ([]templates.Gr
 	if len(names) == 0 {
 		return nil, nil
 	}
-	last, err := b.st.LastAttendance(b.id)
+	last, err := b.st.LastAttendance(b.ctx, b.id)
 	if err != nil {
 		return nil, err
 	}
@@ -433,7 +435,7 @@ func (b builder) health(from time.Time, f healthFacts, h *templates.Health) erro
 	p := b.p
 	h.Computed, h.ComputedReason = computeHealth(f)
 	h.Level, h.Reason = h.Computed, h.ComputedReason
-	note, err := b.st.LatestHealthNote(b.id, from)
+	note, err := b.st.LatestHealthNote(b.ctx, b.id, from)
 	if errors.Is(err, store.ErrNotFound) {
 		return nil
 	} else if err != nil {
@@ -492,7 +494,7 @@ func (b builder) chart(items []store.Item, now time.Time) (*compose.Inline, []ch
 // chart.MaxWeeks. Weeks before the project existed would be empty bars.
 func (b builder) chartWeeks(items []store.Item, now time.Time) (int, error) {
 	p := b.p
-	first, err := b.st.FirstMeetingDate(b.id)
+	first, err := b.st.FirstMeetingDate(b.ctx, b.id)
 	if err != nil {
 		return 0, err
 	}
@@ -518,7 +520,7 @@ func monday(t time.Time) time.Time {
 // the register's order, with its mitigation's history, and every open item.
 func (b builder) register(d templates.Status, risks []store.Risk, items []store.Item, today mailflow.Date) ([]byte, error) {
 	p := b.p
-	changes, err := b.st.AuditOfAction(b.id, "mitigation changed")
+	changes, err := b.st.AuditOfAction(b.ctx, b.id, "mitigation changed")
 	if err != nil {
 		return nil, err
 	}

@@ -54,11 +54,11 @@ var ErrConnection = errors.New("SMTP connection failed")
 
 // Store is the part of the store the sender uses.
 type Store interface {
-	DueMail(now time.Time, limit int) ([]store.Mail, error)
-	MarkSending(id int64) (bool, error)
-	MarkSent(id int64, at time.Time, response string) error
-	MarkRetry(id int64, next time.Time, errText string) error
-	MarkFailed(id int64, errText string) error
+	DueMail(ctx context.Context, now time.Time, limit int) ([]store.Mail, error)
+	MarkSending(ctx context.Context, id int64) (bool, error)
+	MarkSent(ctx context.Context, id int64, at time.Time, response string) error
+	MarkRetry(ctx context.Context, id int64, next time.Time, errText string) error
+	MarkFailed(ctx context.Context, id int64, errText string) error
 }
 
 // Sender delivers outbox mail.
@@ -258,7 +258,7 @@ func (s *Sender) FlushUntil(ctx context.Context, stop <-chan struct{}) (Stats, e
 			return total, nil
 		default:
 		}
-		batch, err := s.store.DueMail(s.now(), s.cfg.BatchSize)
+		batch, err := s.store.DueMail(ctx, s.now(), s.cfg.BatchSize)
 		if err != nil {
 			return total, fmt.Errorf("read outbox: %w", err)
 		}
@@ -296,7 +296,7 @@ func (s *Sender) sendBatch(ctx context.Context, batch []store.Mail) (Stats, erro
 		if ctx.Err() != nil {
 			return st, nil // past the shutdown grace period: the rest stays queued
 		}
-		claimed, err := s.store.MarkSending(m.ID)
+		claimed, err := s.store.MarkSending(ctx, m.ID)
 		if err != nil {
 			return st, fmt.Errorf("mark outbox %d sending: %w", m.ID, err)
 		}
@@ -305,14 +305,14 @@ func (s *Sender) sendBatch(ctx context.Context, batch []store.Mail) (Stats, erro
 		}
 		resp, sendErr := c.deliver(m)
 		if sendErr == nil {
-			if err := s.markSent(m.ID, resp); err != nil {
+			if err := s.markSent(ctx, m.ID, resp); err != nil {
 				return st, fmt.Errorf("mark outbox %d sent: %w", m.ID, err)
 			}
 			st.Sent++
 			s.log.Info("mail sent", "outbox_id", m.ID, "kind", m.Kind, "message_id", m.MessageID)
 			continue
 		}
-		if err := s.recordFailure(m, sendErr, st.Sent > 0, &st); err != nil {
+		if err := s.recordFailure(ctx, m, sendErr, st.Sent > 0, &st); err != nil {
 			return st, err
 		}
 		if sendErr.connLost() {
@@ -327,11 +327,14 @@ func (s *Sender) sendBatch(ctx context.Context, batch []store.Mail) (Stats, erro
 	return st, nil
 }
 
-// markSent records a delivered mail, trying again on a store error.
-func (s *Sender) markSent(id int64, resp string) error {
+// markSent records a delivered mail, trying again on a store error. It
+// outlives a shutdown: the server has the mail, and a record left out
+// would send it again.
+func (s *Sender) markSent(ctx context.Context, id int64, resp string) error {
+	ctx = context.WithoutCancel(ctx)
 	var err error
 	for i := 0; i < markSentTries; i++ {
-		if err = s.store.MarkSent(id, s.now(), resp); err == nil {
+		if err = s.store.MarkSent(ctx, id, s.now(), resp); err == nil {
 			return nil
 		}
 		time.Sleep(time.Duration(i+1) * 100 * time.Millisecond)
@@ -340,7 +343,8 @@ func (s *Sender) markSent(id int64, resp string) error {
 }
 
 // recordFailure parks or defers a mail that was not delivered.
-func (s *Sender) recordFailure(m store.Mail, e *sendError, reused bool, st *Stats) error {
+func (s *Sender) recordFailure(ctx context.Context, m store.Mail, e *sendError, reused bool, st *Stats) error {
+	ctx = context.WithoutCancel(ctx) // the attempt happened: it is counted
 	attempts := m.Attempts + 1
 	reason := e.Error()
 	permanent := e.permanent()
@@ -348,7 +352,7 @@ func (s *Sender) recordFailure(m store.Mail, e *sendError, reused bool, st *Stat
 		if !permanent {
 			reason = fmt.Sprintf("gave up after %d attempts: %s", attempts, reason)
 		}
-		if err := s.store.MarkFailed(m.ID, reason); err != nil {
+		if err := s.store.MarkFailed(ctx, m.ID, reason); err != nil {
 			return fmt.Errorf("mark outbox %d failed: %w", m.ID, err)
 		}
 		st.Failed++
@@ -365,7 +369,7 @@ func (s *Sender) recordFailure(m store.Mail, e *sendError, reused bool, st *Stat
 	if e.maybeDelivered {
 		reason += " (the server may have accepted it; it is resent with the same Message-ID)"
 	}
-	if err := s.store.MarkRetry(m.ID, next, reason); err != nil {
+	if err := s.store.MarkRetry(ctx, m.ID, next, reason); err != nil {
 		return fmt.Errorf("mark outbox %d for retry: %w", m.ID, err)
 	}
 	st.Retried++

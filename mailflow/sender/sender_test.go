@@ -123,7 +123,7 @@ func (f *fixture) enqueue(t testing.TB, key string, to ...string) string {
 
 func (f *fixture) row(t testing.TB, key string) store.Mail {
 	t.Helper()
-	ms, err := f.st.OutboxList("", 100000)
+	ms, err := f.st.OutboxList(context.Background(), "", 100000)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -394,15 +394,15 @@ func TestRestartBetweenEnqueueAndSend(t *testing.T) {
 	f.enqueue(t, "k1", "carol@clinic.example")
 	f.enqueue(t, "k2", "dan@clinic.example")
 	// A crash after the attempt was recorded but before SMTP saw the mail.
-	rows, err := f.st.DueMail(f.clock.Now(), 10)
+	rows, err := f.st.DueMail(context.Background(), f.clock.Now(), 10)
 	if err != nil || len(rows) != 2 {
 		t.Fatalf("DueMail = %d rows, %v", len(rows), err)
 	}
-	if _, err := f.st.MarkSending(rows[0].ID); err != nil {
+	if _, err := f.st.MarkSending(context.Background(), rows[0].ID); err != nil {
 		t.Fatal(err)
 	}
 	f.reopen(t)
-	if n, err := f.st.RequeueInterrupted(); err != nil || n != 1 {
+	if n, err := f.st.RequeueInterrupted(context.Background()); err != nil || n != 1 {
 		t.Fatalf("RequeueInterrupted = %d, %v; want 1", n, err)
 	}
 	// The engine queuing the same mails again after the restart adds nothing.
@@ -422,7 +422,7 @@ func TestRestartBetweenEnqueueAndSend(t *testing.T) {
 		t.Fatalf("Flush = %+v, %v; want 2 sent", st, err)
 	}
 	f.reopen(t)
-	if n, _ := f.st.RequeueInterrupted(); n != 0 {
+	if n, _ := f.st.RequeueInterrupted(context.Background()); n != 0 {
 		t.Errorf("RequeueInterrupted after a clean flush = %d, want 0", n)
 	}
 	f.clock.Add(RetryMax)
