@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"errors"
 )
 
 // Every statement goes through these, written with ? placeholders as
@@ -33,3 +34,34 @@ func (s *Store) sel(ctx context.Context, dest any, q string, args ...any) error 
 func (s *Store) exec(ctx context.Context, q string, args ...any) (sql.Result, error) {
 	return s.db.ExecContext(ctx, s.db.Rebind(q), args...)
 }
+
+// insert runs an INSERT and returns the new row's id: SQLite reports it
+// (LastInsertId); PostgreSQL has no such thing, so there the statement
+// gets RETURNING id. (SQLite has RETURNING too, but its plan for it checks
+// every table that refers to the new row, which the plain insert does not.)
+// An insert that DO NOTHING left out returns errNoRow.
+func (tx *Tx) insert(q string, args ...any) (int64, error) {
+	if tx.tx.DriverName() == driverPostgres {
+		var id int64
+		err := tx.get(&id, q+" RETURNING id", args...)
+		if errors.Is(err, sql.ErrNoRows) {
+			return 0, errNoRow
+		}
+		return id, err
+	}
+	res, err := tx.exec(q, args...)
+	if err != nil {
+		return 0, err
+	}
+	if n, err := res.RowsAffected(); err == nil && n == 0 {
+		return 0, errNoRow
+	}
+	return res.LastInsertId()
+}
+
+// errNoRow is an insert that inserted nothing (ON CONFLICT DO NOTHING).
+var errNoRow = errors.New("no row inserted")
+
+// driverPostgres is the database/sql driver name mailflow opens
+// PostgreSQL with (pgx's stdlib).
+const driverPostgres = "pgx"

@@ -164,13 +164,28 @@ func (tx *Tx) RisksOfMeeting(meetingID int64) ([]Risk, error) {
 	return risks, err
 }
 
+// nextRef takes the project's next item ("A") or risk ("R") number from its
+// counter row, which the transaction holds locked until it ends: two
+// writers never get the same number, on either database.
+func (tx *Tx) nextRef(projectID int64, kind string) (int, error) {
+	var n int
+	err := tx.get(&n, `INSERT INTO ref_counters (project_id, kind, last) VALUES (?, ?, 1)
+		ON CONFLICT (project_id, kind) DO UPDATE SET last = ref_counters.last + 1 RETURNING last`, projectID, kind)
+	if err != nil {
+		return 0, fmt.Errorf("next %s- number: %w", kind, err)
+	}
+	return n, nil
+}
+
 // InsertItem stores a new item with the project's next number and returns
 // it with ID and Num set.
 func (tx *Tx) InsertItem(it Item) (Item, error) {
-	if err := tx.get(&it.Num, `SELECT COALESCE(MAX(num), 0) + 1 FROM action_items WHERE project_id = ?`, it.ProjectID); err != nil {
-		return it, fmt.Errorf("next item number: %w", err)
+	num, err := tx.nextRef(it.ProjectID, "A")
+	if err != nil {
+		return it, err
 	}
-	res, err := tx.exec(`INSERT INTO action_items
+	it.Num = num
+	it.ID, err = tx.insert(`INSERT INTO action_items
 		(project_id, num, text, owner, owner_name, due, status, progress, meeting_id, created_by_message, closed_by_message, created_at, updated_at, closed_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		it.ProjectID, it.Num, it.Text, it.Owner, it.OwnerName, it.Due, it.Status, it.Progress,
@@ -178,8 +193,7 @@ func (tx *Tx) InsertItem(it Item) (Item, error) {
 	if err != nil {
 		return it, fmt.Errorf("insert item: %w", err)
 	}
-	it.ID, err = res.LastInsertId()
-	return it, err
+	return it, nil
 }
 
 // UpdateItem writes every mutable field of it.
@@ -196,10 +210,12 @@ func (tx *Tx) UpdateItem(it Item) error {
 
 // InsertRisk stores a new risk with the project's next number.
 func (tx *Tx) InsertRisk(r Risk) (Risk, error) {
-	if err := tx.get(&r.Num, `SELECT COALESCE(MAX(num), 0) + 1 FROM risks WHERE project_id = ?`, r.ProjectID); err != nil {
-		return r, fmt.Errorf("next risk number: %w", err)
+	num, err := tx.nextRef(r.ProjectID, "R")
+	if err != nil {
+		return r, err
 	}
-	res, err := tx.exec(`INSERT INTO risks
+	r.Num = num
+	r.ID, err = tx.insert(`INSERT INTO risks
 		(project_id, num, description, likelihood, likelihood_text, impact, impact_text, mitigation, owner, owner_name,
 		 trigger_text, status, escalated, meeting_id, created_by_message, created_at, updated_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
@@ -208,8 +224,7 @@ func (tx *Tx) InsertRisk(r Risk) (Risk, error) {
 	if err != nil {
 		return r, fmt.Errorf("insert risk: %w", err)
 	}
-	r.ID, err = res.LastInsertId()
-	return r, err
+	return r, nil
 }
 
 // UpdateRisk writes every mutable field of r.

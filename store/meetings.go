@@ -31,12 +31,12 @@ type Attendee struct {
 
 // InsertMeeting stores a meeting and returns its id.
 func (tx *Tx) InsertMeeting(m Meeting) (int64, error) {
-	res, err := tx.exec(`INSERT INTO meetings (project_id, title, meeting_date, chair, message_id, created_at, notes, next_meeting)
+	id, err := tx.insert(`INSERT INTO meetings (project_id, title, meeting_date, chair, message_id, created_at, notes, next_meeting)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, m.ProjectID, m.Title, m.MeetingDate, m.Chair, m.MessageID, utc(m.CreatedAt), m.Notes, m.NextMeeting)
 	if err != nil {
 		return 0, fmt.Errorf("insert meeting: %w", err)
 	}
-	return res.LastInsertId()
+	return id, nil
 }
 
 // UpdateMeeting rewrites a meeting's title, chair, source message, notes

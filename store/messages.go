@@ -50,15 +50,21 @@ func (tx *Tx) FindMessage(projectID int64, messageID string) (Message, error) {
 
 // InsertMessage records an incoming message and returns its row id.
 func (tx *Tx) InsertMessage(m Message) (int64, error) {
-	res, err := tx.exec(`INSERT INTO messages
+	id, err := tx.insert(`INSERT INTO messages
 		(project_id, message_id, content_hash, mailbox, uidvalidity, uid, sender, subject, kind, outcome, error, raw, received_at, processed_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+		ON CONFLICT (project_id, message_id) DO NOTHING`,
 		m.ProjectID, m.MessageID, m.ContentHash, m.Mailbox, m.UIDValidity, m.UID, m.Sender, m.Subject,
 		m.Kind, m.Outcome, m.Error, m.Raw, utc(m.ReceivedAt), utc(m.ProcessedAt))
+	if errors.Is(err, errNoRow) {
+		// Another writer recorded it first (two hosts on one database):
+		// the unique key, not a look-up beforehand, decides.
+		return 0, fmt.Errorf("record message %s: %w", m.MessageID, ErrDuplicate)
+	}
 	if err != nil {
 		return 0, fmt.Errorf("record message %s: %w", m.MessageID, err)
 	}
-	return res.LastInsertId()
+	return id, nil
 }
 
 // UpdateMessageOutcome rewrites the outcome of a message that is run again.

@@ -35,6 +35,11 @@ const BusyTimeout = 5 * time.Second
 // ErrNotFound is returned when a looked-up row does not exist.
 var ErrNotFound = errors.New("not found")
 
+// ErrDuplicate is returned when a message was recorded already: the
+// unique key, not a look-up beforehand, decides, so two writers cannot
+// both record it.
+var ErrDuplicate = errors.New("recorded already")
+
 // Store is the database. It is safe for concurrent use.
 type Store struct {
 	db *sqlx.DB
@@ -311,11 +316,11 @@ func (tx *Tx) Release(name string) error {
 func (s *Store) EnsureProject(ctx context.Context, name, address string) (int64, error) {
 	var id int64
 	err := s.Tx(ctx, func(tx *Tx) error {
-		if _, err := tx.tx.ExecContext(ctx, `INSERT INTO projects (name, address) VALUES (?, ?)
+		if _, err := tx.exec(`INSERT INTO projects (name, address) VALUES (?, ?)
 			ON CONFLICT (name) DO UPDATE SET address = excluded.address`, name, address); err != nil {
 			return err
 		}
-		return tx.tx.GetContext(ctx, &id, `SELECT id FROM projects WHERE name = ?`, name)
+		return tx.get(&id, `SELECT id FROM projects WHERE name = ?`, name)
 	})
 	if err != nil {
 		return 0, fmt.Errorf("ensure project %s: %w", name, err)

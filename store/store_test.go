@@ -337,3 +337,63 @@ func TestOpenPathWithURICharacters(t *testing.T) {
 		t.Fatalf("the database is not where it was asked for: %v", err)
 	}
 }
+
+// Item and risk numbers come from the project's counter row: writers one
+// after another get the next number each, and a number is never given
+// twice, also after the highest-numbered item is gone.
+func TestRefNumbersComeFromTheCounter(t *testing.T) {
+	s, _ := open(t)
+	ctx := t.Context()
+	pid, err := s.EnsureProject(ctx, "EHR", "ehr@clinic.example")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var nums []int
+	for range 3 {
+		if err := s.Tx(ctx, func(tx *Tx) error {
+			it, err := tx.InsertItem(Item{ProjectID: pid, Text: "x", Status: "open", CreatedAt: time.Now(), UpdatedAt: time.Now()})
+			nums = append(nums, it.Num)
+			return err
+		}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := s.exec(ctx, `DELETE FROM action_items WHERE num = 3`); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Tx(ctx, func(tx *Tx) error {
+		it, err := tx.InsertItem(Item{ProjectID: pid, Text: "y", Status: "open", CreatedAt: time.Now(), UpdatedAt: time.Now()})
+		nums = append(nums, it.Num)
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if fmt.Sprint(nums) != "[1 2 3 4]" {
+		t.Errorf("numbers %v, want [1 2 3 4]: A-3 is not given again", nums)
+	}
+}
+
+// A message recorded twice under one Message-ID is refused by the unique
+// key with ErrDuplicate, not by a look-up that another writer could race.
+func TestInsertMessageTwiceIsADuplicate(t *testing.T) {
+	s, _ := open(t)
+	ctx := t.Context()
+	pid, err := s.EnsureProject(ctx, "EHR", "ehr@clinic.example")
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = s.Tx(ctx, func(tx *Tx) error {
+		m := Message{ProjectID: pid, MessageID: "a@b", ContentHash: "h", Kind: "other", Outcome: OutcomeProcessed, ReceivedAt: time.Now(), ProcessedAt: time.Now()}
+		if _, err := tx.InsertMessage(m); err != nil {
+			return err
+		}
+		_, err = tx.InsertMessage(m)
+		if !errors.Is(err, ErrDuplicate) {
+			t.Errorf("second InsertMessage = %v, want ErrDuplicate", err)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}

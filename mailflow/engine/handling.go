@@ -81,7 +81,12 @@ func (h *handling) run() error {
 	if !h.msg.Date.IsZero() {
 		m.ReceivedAt = h.msg.Date
 	}
-	if h.row, err = h.tx.InsertMessage(m); err != nil {
+	if h.row, err = h.tx.InsertMessage(m); errors.Is(err, store.ErrDuplicate) {
+		// Another host on the same database recorded it between the
+		// look-up and now: it is that host's to handle.
+		h.result = Result{Project: h.proj.Name, MessageID: h.key, Kind: kind, Outcome: store.OutcomeProcessed, Duplicate: true}
+		return nil
+	} else if err != nil {
 		return err
 	}
 	h.result = Result{Project: h.proj.Name, MessageID: h.key, Kind: kind, Outcome: store.OutcomeProcessed}
