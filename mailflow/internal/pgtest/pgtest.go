@@ -6,7 +6,7 @@
 // refuses root). It never touches the system's clusters or their
 // configuration.
 //
-// Start gives a test its own server (about 2 s: initdb is most of it);
+// Start gives a test its own server (1.5 s here, initdb most of it);
 // Main and Shared give every test of a package one server, each test its
 // own database from CreateDB.
 //
