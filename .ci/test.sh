@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
 # Runs every mailflow test on a fresh machine: installs what the tests need
-# (Dovecot, for the IMAP integration tests; systemd-analyze, for the unit
-# check), then gofmt, go vet, staticcheck and go test ./..., the concurrent
-# packages under the race detector, then each fuzz target briefly.
+# (Dovecot, for the IMAP integration tests; PostgreSQL, for the store on
+# PostgreSQL; systemd-analyze, for the unit check), then gofmt, go vet,
+# staticcheck and go test ./..., the concurrent packages under the race
+# detector, then each fuzz target briefly.
 #
 # A test that would skip because something is missing fails here instead:
-# Dovecot, systemd-analyze and the public corpora in ../shared/corpora are
-# required (MAILFLOW_REQUIRE_*), so no promise passes unchecked.
+# Dovecot, PostgreSQL, systemd-analyze and the public corpora in
+# ../shared/corpora are required (MAILFLOW_REQUIRE_*), so no promise passes
+# unchecked.
 #
 #   .ci/test.sh            everything (what CI runs)
 #   FUZZTIME=10m .ci/fuzz.sh   the fuzz targets for longer
@@ -30,15 +32,26 @@ if need_dovecot; then
   echo "== installing dovecot-imapd (the IMAP integration tests run a private instance)"
   apt_install dovecot-imapd
 fi
+# Debian keeps initdb off PATH, in /usr/lib/postgresql/VERSION/bin, where
+# mailflow/internal/pgtest finds it; the tests run their own unprivileged
+# instances, never the cluster the package sets up.
+need_postgres() {
+  ! command -v initdb >/dev/null 2>&1 && ! compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null
+}
+if need_postgres; then
+  echo "== installing postgresql (the PostgreSQL store tests run a private instance)"
+  apt_install postgresql
+fi
 if ! command -v systemd-analyze >/dev/null 2>&1; then
   echo "== installing systemd (TestSystemdUnit checks the unit with systemd-analyze)"
   apt_install systemd
 fi
-# The tests skip without Dovecot, systemd-analyze or the corpora only when
-# run by hand on a machine that lacks them; here they are installed (the
-# corpora are checked out beside the repository), so make a missing one a
-# failure.
+# The tests skip without Dovecot, PostgreSQL, systemd-analyze or the
+# corpora only when run by hand on a machine that lacks them; here they are
+# installed (the corpora are checked out beside the repository), so make a
+# missing one a failure.
 export MAILFLOW_REQUIRE_DOVECOT=1
+export MAILFLOW_REQUIRE_POSTGRES=1
 export MAILFLOW_REQUIRE_SYSTEMD=1
 export MAILFLOW_REQUIRE_CORPORA=1
 
