@@ -44,7 +44,7 @@ func BenchmarkCountRecentMail(b *testing.B) {
 	b.ResetTimer()
 	err = st.Tx(ctx, func(tx *store.Tx) error {
 		for range b.N {
-			n, err := tx.CountRecentMail(pid, "alice@example.org", []string{"ack", "error"}, now.Add(-time.Hour), 20)
+			n, err := tx.CountRecentMail(store.RecentMail{ProjectID: pid, Recipient: "alice@example.org", Kinds: []string{"ack", "error"}, KeyPrefixes: []string{"ack:", "error:"}, Since: now.Add(-time.Hour)}, 20)
 			if err != nil {
 				return err
 			}

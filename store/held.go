@@ -28,17 +28,19 @@ func (tx *Tx) HeldMessage(projectID, id int64) (Message, error) {
 	return m, nil
 }
 
-// CountHeld counts the minutes from sender held in project since a time:
-// a sender whose From is being forged in bulk gets only a few
-// confirmation requests.
-func (tx *Tx) CountHeld(projectID int64, sender string, since time.Time) (int, error) {
-	var n int
-	err := tx.get(&n, `SELECT COUNT(*) FROM messages
-		WHERE project_id = ? AND sender = ? AND outcome = 'held' AND processed_at >= ?`, projectID, sender, utc(since))
+// HeldFrom lists, newest first and at most 20, the minutes from sender
+// held in project since a time, without their bytes: a request to confirm
+// one names the others waiting.
+func (tx *Tx) HeldFrom(projectID int64, sender string, since time.Time) ([]Message, error) {
+	var ms []Message
+	err := tx.sel(&ms, `SELECT id, project_id, message_id, content_hash, mailbox, uidvalidity, uid,
+		sender, subject, kind, outcome, error, received_at, processed_at
+		FROM messages WHERE project_id = ? AND sender = ? AND outcome = 'held' AND processed_at >= ?
+		ORDER BY id DESC LIMIT 20`, projectID, sender, utc(since))
 	if err != nil {
-		return 0, fmt.Errorf("count held minutes of %s: %w", sender, err)
+		return nil, fmt.Errorf("held minutes of %s: %w", sender, err)
 	}
-	return n, nil
+	return ms, nil
 }
 
 // MessageSender returns who sent the message recorded as id ("" when

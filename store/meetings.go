@@ -69,6 +69,16 @@ func (tx *Tx) MeetingByMessage(messageRow int64) (Meeting, error) {
 	return m, err
 }
 
+// MeetingByID returns a meeting of a project.
+func (tx *Tx) MeetingByID(projectID, id int64) (Meeting, error) {
+	var m Meeting
+	err := tx.get(&m, `SELECT * FROM meetings WHERE id = ? AND project_id = ?`, id, projectID)
+	if errors.Is(err, sql.ErrNoRows) {
+		return m, ErrNotFound
+	}
+	return m, err
+}
+
 // ReplaceAttendees sets the attendee list of a meeting.
 func (tx *Tx) ReplaceAttendees(meetingID int64, as []Attendee) error {
 	if _, err := tx.exec(`DELETE FROM attendees WHERE meeting_id = ?`, meetingID); err != nil {

@@ -48,6 +48,24 @@ func (tx *Tx) FindMessage(projectID int64, messageID string) (Message, error) {
 	return m, err
 }
 
+// MessageVariants returns the messages recorded under messageID: the
+// first one to carry it, and any later one handled under a key of its own
+// ("<id>#<hash>", when the first was a different message), oldest first.
+// A reply threaded to the id may be about any of them.
+func (tx *Tx) MessageVariants(projectID int64, messageID string) ([]Message, error) {
+	var ms []Message
+	// "#" sorts just before "$": the range holds exactly the keys that
+	// begin with messageID + "#", and the index serves it.
+	err := tx.sel(&ms, `SELECT id, project_id, message_id, content_hash, mailbox, uidvalidity, uid,
+		sender, subject, kind, outcome, error, received_at, processed_at
+		FROM messages WHERE project_id = ? AND (message_id = ? OR (message_id >= ? AND message_id < ?)) ORDER BY id`,
+		projectID, messageID, messageID+"#", messageID+"$")
+	if err != nil {
+		return nil, fmt.Errorf("messages with id %s: %w", messageID, err)
+	}
+	return ms, nil
+}
+
 // InsertMessage records an incoming message and returns its row id.
 func (tx *Tx) InsertMessage(m Message) (int64, error) {
 	id, err := tx.insert(`INSERT INTO messages

@@ -211,24 +211,50 @@ func (s *Store) OutboxCounts(ctx context.Context) (map[string]int, error) {
 	return out, rows.Err()
 }
 
-// CountRecentMail counts mails of the given kinds queued to recipient since
-// a time, up to max (the caller only asks "has the limit been reached?",
-// so the work stays bounded however busy a sender is).
-func (tx *Tx) CountRecentMail(projectID int64, recipient string, kinds []string, since time.Time, max int) (int, error) {
-	q := `SELECT COUNT(*) FROM (SELECT 1 FROM outbox WHERE project_id = ? AND rcpt = ? AND created_at >= ? AND kind IN (`
-	args := []any{projectID, recipient, utc(since)}
-	for i, k := range kinds {
+// RecentMail selects the mails an answer budget counts: those of the
+// given kinds queued to one recipient since a time, and, when KeyPrefixes
+// is set, only those whose idempotency key starts with one of them (the
+// key says what caused a mail: "ack:", "confirm:", "unauth:"). Prefixes
+// are matched with LIKE, so they must not hold "%" or "_".
+type RecentMail struct {
+	ProjectID   int64
+	Recipient   string
+	Kinds       []string
+	KeyPrefixes []string
+	Since       time.Time
+}
+
+// CountRecentMail counts the mails q selects, up to max (the caller only
+// asks "has the limit been reached?", so the work stays bounded however
+// busy a sender is).
+func (tx *Tx) CountRecentMail(q RecentMail, max int) (int, error) {
+	stmt := `SELECT COUNT(*) FROM (SELECT 1 FROM outbox WHERE project_id = ? AND rcpt = ? AND created_at >= ? AND kind IN (`
+	args := []any{q.ProjectID, q.Recipient, utc(q.Since)}
+	for i, k := range q.Kinds {
 		if i > 0 {
-			q += ","
+			stmt += ","
 		}
-		q += "?"
+		stmt += "?"
 		args = append(args, k)
+	}
+	stmt += ")"
+	for i, p := range q.KeyPrefixes {
+		if i == 0 {
+			stmt += " AND ("
+		} else {
+			stmt += " OR "
+		}
+		stmt += "idem_key LIKE ?"
+		args = append(args, p+"%")
+		if i == len(q.KeyPrefixes)-1 {
+			stmt += ")"
+		}
 	}
 	// The limit is written into the statement: bound as a parameter, it
 	// made SQLite's plan three times slower (16 µs against 6 µs measured).
-	q += ") LIMIT " + strconv.Itoa(max) + ")"
+	stmt += " LIMIT " + strconv.Itoa(max) + ")"
 	var n int
-	err := tx.get(&n, q, args...)
+	err := tx.get(&n, stmt, args...)
 	return n, err
 }
 

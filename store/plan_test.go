@@ -33,8 +33,8 @@ var scanAllowed = map[string]string{
 // completedAtRunTime are statements the store finishes in code, by what
 // their code appends for a typical call, so they are planned too.
 var completedAtRunTime = map[string]string{
-	// CountRecentMail: one placeholder per kind, then the limit.
-	"SELECT COUNT(*) FROM (SELECT 1 FROM outbox WHERE project_id = ? AND rcpt = ? AND created_at >= ? AND kind IN (": "?,?) LIMIT 5)",
+	// CountRecentMail: one placeholder per kind and key prefix, then the limit.
+	"SELECT COUNT(*) FROM (SELECT 1 FROM outbox WHERE project_id = ? AND rcpt = ? AND created_at >= ? AND kind IN (": "?,?) AND (idem_key LIKE ? OR idem_key LIKE ?) LIMIT 5)",
 }
 
 // Every statement the store runs, read from its source, is planned on a

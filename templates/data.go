@@ -267,7 +267,20 @@ type Confirm struct {
 	Recipients int    // how many people they would be mailed to
 	Title      string
 	Date       string
-	Items      []Item
-	Risks      []Risk
-	Decisions  []string
+	// Replaces names the meeting already recorded that these minutes
+	// would correct ("EHR steering, Tue 1 Dec"), if they would.
+	Replaces  string
+	Items     []Item
+	Risks     []Risk
+	Decisions []string
+	// Others are the other minutes in the member's name awaiting their
+	// word: a request is sent for only a few a day.
+	Others []Held
+}
+
+// Held names minutes awaiting confirmation.
+type Held struct {
+	Ref      string // "H-12"
+	Subject  string
+	Received string
 }

@@ -97,6 +97,12 @@ func Variants(kind string) []Variant {
 				},
 				Risks:     []Risk{{Description: "Pharmacy interface vendor late", Mitigation: "weekly vendor call"}},
 				Decisions: []string{"Go-live stays on 1 February 2027."}}},
+			{"correction-with-others", Confirm{Common: sampleCommon(false, ""), Ref: "H-9", Subject: "Re: Minutes: EHR go-live readiness 24 Nov (corrected)",
+				Received: "Wed 25 Nov 2026 09:12", Expires: "Wed 2 Dec 2026",
+				Reason:     "no valid reply address and no DKIM, SPF or DMARC pass for stmarys-clinic.example from the project's mail server",
+				Recipients: 7, Title: "EHR go-live readiness", Date: "Tue 24 Nov 2026", Replaces: "EHR go-live readiness, Tue 24 Nov 2026",
+				Items:  []Item{{Text: "Draft the nurse super-user training plan", Owner: "Alice Moreau", Due: "Fri 4 Dec 2026"}},
+				Others: []Held{{Ref: "H-7", Subject: "Minutes: EHR go-live readiness 24 Nov", Received: "Tue 24 Nov 2026 17:05"}}}},
 		}
 	}
 	return nil

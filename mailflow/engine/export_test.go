@@ -16,3 +16,10 @@ func SetMaxPendingMails(n int) (restore func()) {
 // SetAfterRead makes the engine call f while it reads each message: a test
 // panics there to fail the reading.
 func SetAfterRead(e *Engine, f func(Delivery)) { e.afterRead = f }
+
+// Budgets of answers to mail that could be forged, for tests that spend
+// them.
+const (
+	ConfirmRequestsPerDay = confirmRequestsPerDay
+	UnauthRefusalsPerDay  = unauthRefusalsPerDay
+)

@@ -46,6 +46,7 @@ type handling struct {
 type target struct {
 	token      string // the +token found in the recipients, if any
 	tokenValid bool   // the token verified for this sender
+	thing      string // what a valid token names ("a12", "m3", "digest")
 	refs       []string
 	meetingID  int64
 	heldID     int64  // held minutes a confirmation request was about
@@ -136,7 +137,7 @@ func (h *handling) findTarget() (target, error) {
 	if tg.token != "" {
 		thing, err := h.e.signer.Verify(tg.token, h.proj.Name, h.msg.From.Email)
 		if err == nil {
-			tg.tokenValid = true
+			tg.tokenValid, tg.thing = true, thing
 			if ref := replyaddr.RefOfThing(thing); ref != "" {
 				tg.refs = []string{ref}
 			} else if id, ok := thingID(thing, "m"); ok {
@@ -173,25 +174,43 @@ func (h *handling) findTarget() (target, error) {
 		} else if err != nil && !errors.Is(err, store.ErrNotFound) {
 			return tg, err
 		}
-		prev, err := h.tx.FindMessage(h.proj.ID, id)
-		if errors.Is(err, store.ErrNotFound) {
-			continue
-		} else if err != nil {
+		mt, found, err := h.meetingOfMinutes(id)
+		if err != nil {
 			return tg, err
 		}
-		if prev.Kind == string(mailflow.KindMinutes) {
+		if found {
 			tg.threadedTo = id
-			mt, err := h.tx.MeetingByMessage(prev.ID)
-			if err != nil && !errors.Is(err, store.ErrNotFound) {
-				return tg, err
-			}
-			if err == nil && tg.meetingID == 0 && len(tg.refs) == 0 {
+			if tg.meetingID == 0 && len(tg.refs) == 0 {
 				tg.meetingID = mt.ID
 			}
 			break
 		}
 	}
 	return tg, nil
+}
+
+// meetingOfMinutes returns the meeting whose minutes carried Message-ID
+// id. A message recorded under the id that holds no meeting (minutes
+// held, refused, or a forgery that took the id first) is passed over for
+// one that does.
+func (h *handling) meetingOfMinutes(id string) (store.Meeting, bool, error) {
+	prevs, err := h.tx.MessageVariants(h.proj.ID, id)
+	if err != nil {
+		return store.Meeting{}, false, err
+	}
+	for _, prev := range prevs {
+		if prev.Kind != string(mailflow.KindMinutes) {
+			continue
+		}
+		mt, err := h.tx.MeetingByMessage(prev.ID)
+		if errors.Is(err, store.ErrNotFound) {
+			continue
+		} else if err != nil {
+			return mt, false, err
+		}
+		return mt, true, nil
+	}
+	return store.Meeting{}, false, nil
 }
 
 // thingID reads the id of a token's thing with the given prefix ("m12").

@@ -34,7 +34,7 @@ func (h *handling) minutes(tg target) error {
 	}
 	v := h.authenticate(tg)
 	if !v.ok {
-		return h.hold(member, parsed, v)
+		return h.hold(tg, member, parsed, v)
 	}
 	return h.publish(tg, parsed, v)
 }
@@ -59,21 +59,71 @@ func (h *handling) publish(tg target, parsed mailflow.Minutes, v verdict) error 
 	if err != nil {
 		return err
 	}
-	msgRow := sql.NullInt64{Int64: h.row, Valid: true}
 	if corrected {
-		// The title stays as first sent: a new version's subject carries
-		// "Corrected" or "v2", which is not the meeting's name.
-		meeting.Chair, meeting.MessageID = parsed.Meeting.Chair, msgRow
-		meeting.Notes, meeting.NextMeeting = parsed.Notes, parsed.NextMeeting
-		if err := h.tx.UpdateMeeting(meeting); err != nil {
+		// A correction changes the meeting's own record — who attended,
+		// what was decided, its changes and notes — only when it comes
+		// from a chair or from whoever sent the minutes it corrects. From
+		// anyone else it changes only the items and risks they may
+		// (mayCorrect, item by item), and their copy says what was kept.
+		may, err := h.mayCorrect("", meeting.MessageID)
+		if err != nil {
+			return err
+		}
+		if !may {
+			h.problems = append(h.problems, "the meeting's attendees, decisions, changes, milestones and notes were kept as recorded: only a chair or the sender of the minutes being corrected may change them")
+			if parsed, err = h.asRecorded(meeting, parsed); err != nil {
+				return err
+			}
+		} else if err := h.recordMeeting(&meeting, parsed); err != nil {
 			return err
 		}
 	} else {
-		meeting = store.Meeting{ProjectID: h.proj.ID, Title: parsed.Meeting.Title, MeetingDate: parsed.Meeting.Date.String(),
-			Chair: parsed.Meeting.Chair, MessageID: msgRow, CreatedAt: h.now, Notes: parsed.Notes, NextMeeting: parsed.NextMeeting}
-		if meeting.ID, err = h.tx.InsertMeeting(meeting); err != nil {
+		meeting = store.Meeting{ProjectID: h.proj.ID, Title: parsed.Meeting.Title, MeetingDate: parsed.Meeting.Date.String(), CreatedAt: h.now}
+		if err := h.recordMeeting(&meeting, parsed); err != nil {
 			return err
 		}
+	}
+	items, itemChange, cancelled, err := h.syncItems(meeting.ID, parsed.ActionItems, corrected)
+	if err != nil {
+		return err
+	}
+	risks, err := h.syncRisks(meeting.ID, parsed.Risks, corrected)
+	if err != nil {
+		return err
+	}
+	for _, r := range risks {
+		if need := riskNeeds(r); need != "" && r.Status == string(mailflow.RiskOpen) {
+			h.problems = append(h.problems, fmt.Sprintf("%s needs %s: reply \"%s mitigation: …\" (its owner is asked for it weekly until then)", r.Ref(), need, r.Ref()))
+		}
+	}
+	action := "minutes recorded"
+	if corrected {
+		action = "minutes corrected"
+	}
+	if err := h.audit("", action, "", fmt.Sprintf("%s (%s): %d items, %d risks; %s", meeting.Title, meeting.MeetingDate, len(items), len(risks), v.how)); err != nil {
+		return err
+	}
+	return h.sendMinutes(meeting, parsed, items, itemChange, cancelled, risks, corrected, v)
+}
+
+// recordMeeting writes what minutes say of the meeting itself — chair,
+// notes, attendees, decisions, asks, milestones and changes — inserting
+// the meeting when it is new. The title stays as first sent: a new
+// version's subject carries "Corrected" or "v2", which is not the
+// meeting's name.
+func (h *handling) recordMeeting(meeting *store.Meeting, parsed mailflow.Minutes) error {
+	meeting.Chair, meeting.MessageID = parsed.Meeting.Chair, sql.NullInt64{Int64: h.row, Valid: true}
+	meeting.Notes, meeting.NextMeeting = parsed.Notes, parsed.NextMeeting
+	if meeting.ID != 0 {
+		if err := h.tx.UpdateMeeting(*meeting); err != nil {
+			return err
+		}
+	} else {
+		id, err := h.tx.InsertMeeting(*meeting)
+		if err != nil {
+			return err
+		}
+		meeting.ID = id
 	}
 	var as []store.Attendee
 	for _, a := range parsed.Meeting.Attendees {
@@ -103,30 +153,40 @@ func (h *handling) publish(tg target, parsed mailflow.Minutes, v verdict) error 
 	for _, c := range parsed.Changes {
 		changes = append(changes, store.Change{Kind: string(c.Kind), Text: c.Text})
 	}
-	if err := h.tx.ReplaceChanges(h.proj.ID, meeting.ID, changes, h.now); err != nil {
-		return err
-	}
-	items, itemChange, cancelled, err := h.syncItems(meeting.ID, parsed.ActionItems, corrected)
+	return h.tx.ReplaceChanges(h.proj.ID, meeting.ID, changes, h.now)
+}
+
+// asRecorded returns parsed minutes with what they say of the meeting
+// itself replaced by what is recorded for it: a correction that may not
+// change the record is mailed, to the recorded attendees, as the record
+// stands with the items and risks it did change.
+func (h *handling) asRecorded(mt store.Meeting, parsed mailflow.Minutes) (mailflow.Minutes, error) {
+	rec, err := h.tx.MeetingRecord(mt.ID)
 	if err != nil {
-		return err
+		return parsed, err
 	}
-	risks, err := h.syncRisks(meeting.ID, parsed.Risks, corrected)
-	if err != nil {
-		return err
-	}
-	for _, r := range risks {
-		if need := riskNeeds(r); need != "" && r.Status == string(mailflow.RiskOpen) {
-			h.problems = append(h.problems, fmt.Sprintf("%s needs %s: reply \"%s mitigation: …\" (its owner is asked for it weekly until then)", r.Ref(), need, r.Ref()))
+	parsed.Meeting.Chair, parsed.Notes, parsed.NextMeeting = mt.Chair, mt.Notes, mt.NextMeeting
+	parsed.Meeting.Attendees, parsed.Meeting.Regrets = nil, nil
+	for _, a := range rec.Attendees {
+		p := mailflow.Person{Name: a.Name, Email: a.Email}
+		if a.Present {
+			parsed.Meeting.Attendees = append(parsed.Meeting.Attendees, p)
+		} else {
+			parsed.Meeting.Regrets = append(parsed.Meeting.Regrets, p)
 		}
 	}
-	action := "minutes recorded"
-	if corrected {
-		action = "minutes corrected"
+	parsed.Decisions, parsed.Asks, parsed.Changes, parsed.Milestones = nil, nil, nil, nil
+	for _, d := range rec.Decisions {
+		if d.Kind == store.DecisionAsk {
+			parsed.Asks = append(parsed.Asks, mailflow.Decision{Text: d.Text})
+		} else {
+			parsed.Decisions = append(parsed.Decisions, mailflow.Decision{Text: d.Text})
+		}
 	}
-	if err := h.audit("", action, "", fmt.Sprintf("%s (%s): %d items, %d risks; %s", meeting.Title, meeting.MeetingDate, len(items), len(risks), v.how)); err != nil {
-		return err
+	for _, c := range rec.Changes {
+		parsed.Changes = append(parsed.Changes, mailflow.Change{Kind: mailflow.ChangeKind(c.Kind), Text: c.Text})
 	}
-	return h.sendMinutes(meeting, parsed, items, itemChange, cancelled, risks, corrected, v)
+	return parsed, nil
 }
 
 // recordMilestones keeps the milestones the minutes name: a new one is
@@ -158,6 +218,16 @@ func (h *handling) recordMilestones(meetingID int64, ms []mailflow.Milestone) er
 		} else if err != nil {
 			return err
 		}
+		may, err := h.mayMoveMilestone(old)
+		if err != nil {
+			return err
+		}
+		if !may {
+			if (!m.Date.IsZero() && m.Date.String() != old.Due) || status != old.Status {
+				h.problems = append(h.problems, fmt.Sprintf("milestone %q was kept at %s: only a chair or the sender of the minutes that last set it may move it or mark it reached", old.Name, orQ(old.Due)))
+			}
+			continue
+		}
 		updated := old
 		updated.Name, updated.Status, updated.MeetingID = m.Name, status, meeting
 		if !m.Date.IsZero() {
@@ -178,6 +248,22 @@ func (h *handling) recordMilestones(meetingID int64, ms []mailflow.Milestone) er
 	return nil
 }
 
+// mayMoveMilestone reports whether this message's sender may change a
+// recorded milestone: a slip is what leadership reads first in the status
+// report, so only a chair or the sender of the minutes that last set it
+// may move it.
+func (h *handling) mayMoveMilestone(ms store.Milestone) (bool, error) {
+	var setBy sql.NullInt64
+	if ms.MeetingID.Valid {
+		mt, err := h.tx.MeetingByID(h.proj.ID, ms.MeetingID.Int64)
+		if err != nil && !errors.Is(err, store.ErrNotFound) {
+			return false, err
+		}
+		setBy = mt.MessageID
+	}
+	return h.mayCorrect("", setBy)
+}
+
 // milestoneKey folds a milestone's name for matching the same milestone
 // across minutes ("Go-live", "go live", "GO-LIVE:").
 func milestoneKey(name string) string {
@@ -192,10 +278,10 @@ func milestoneKey(name string) string {
 func (h *handling) findMeeting(tg target, m mailflow.Meeting) (store.Meeting, bool, error) {
 	if tg.meetingID != 0 {
 		for _, id := range append(append([]string{}, h.msg.InReplyTo...), h.msg.References...) {
-			if prev, err := h.tx.FindMessage(h.proj.ID, id); err == nil && prev.Kind == string(mailflow.KindMinutes) {
-				if mt, err := h.tx.MeetingByMessage(prev.ID); err == nil {
-					return mt, true, nil
-				}
+			if mt, found, err := h.meetingOfMinutes(id); err != nil {
+				return store.Meeting{}, false, err
+			} else if found {
+				return mt, true, nil
 			}
 		}
 	}

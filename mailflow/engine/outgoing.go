@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"runtime"
 	"runtime/debug"
-	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -219,12 +218,12 @@ func (q *mailQueue) rollback(mark int) {
 	q.mails = q.mails[:mark]
 }
 
-// recent counts queued mails of the given kinds to rcpt: the rate limit
-// adds them to what the outbox holds.
-func (q *mailQueue) recent(projectID int64, rcpt string, kinds ...mailflow.MailKind) int {
+// recent counts the queued mails to rcpt that a budget counts: the
+// budget adds them to what the outbox holds.
+func (q *mailQueue) recent(projectID int64, rcpt string, b budget) int {
 	n := 0
 	for _, pm := range q.mails {
-		if pm.proj.ID == projectID && pm.o.to.Email == rcpt && slices.Contains(kinds, pm.o.kind) {
+		if pm.proj.ID == projectID && pm.o.to.Email == rcpt && b.counts(pm.o) {
 			n++
 		}
 	}

@@ -8,7 +8,6 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
-	"time"
 
 	"mailflow/mailflow"
 	"mailflow/mailflow/config"
@@ -30,14 +29,15 @@ func (h *handling) reply(tg target) error {
 	if !ok {
 		return h.finish(store.OutcomeIgnored, "reply from a sender who is not on the roster; nothing changed, no answer")
 	}
-	if v := h.authenticate(tg); !v.ok {
-		if err := h.refuse(h.unauthenticatedRefusal(v)); err != nil {
+	v := h.authenticate(tg)
+	if !v.ok {
+		if err := h.refuseUnder(unauthBudget, keyUnauth, h.unauthenticatedRefusal(v)); err != nil {
 			return err
 		}
 		return h.finish(store.OutcomeIgnored, "unauthenticated reply: "+v.reason+"; nothing changed")
 	}
 	if id, ok := h.confirmation(tg); ok {
-		return h.confirmHeld(id, member)
+		return h.confirmHeld(id, member, v.scope)
 	}
 	health, lines := healthLines(h.text.lines)
 	for _, l := range lines {
@@ -55,7 +55,7 @@ func (h *handling) reply(tg target) error {
 		}
 	}
 	today := mailflow.DateOf(h.now.In(h.proj.Location))
-	run := commandRun{h: h, member: member, today: today}
+	run := commandRun{h: h, member: member, today: today, scope: v.scope}
 	for _, l := range health {
 		if err := run.setHealth(l); err != nil {
 			return err
@@ -159,6 +159,12 @@ func (r *commandRun) setHealth(l reply.Line) error {
 			Reason: "only a chair of the project can set its health", Example: "status amber: pharmacy vendor late"})
 		return nil
 	}
+	if !r.scope.allowsHealth() {
+		r.errors = append(r.errors, templates.CommandError{Line: cmd.Line, Text: cmd.Text,
+			Reason:  "the project's health can be set in a reply to its minutes or status report, or from an address your mail server signs (DKIM)",
+			Example: "status amber: pharmacy vendor late"})
+		return nil
+	}
 	reason := strings.TrimSpace(m[2])
 	h := r.h
 	if err := h.tx.AddHealthNote(store.HealthNote{ProjectID: h.proj.ID, Level: level, Reason: reason, SetBy: r.member.Email, SetAt: h.now}); err != nil {
@@ -176,6 +182,7 @@ type commandRun struct {
 	h          *handling
 	member     config.Member
 	today      mailflow.Date
+	scope      scope // what the reply may change
 	changes    []string
 	notes      []string
 	errors     []templates.CommandError
@@ -220,10 +227,12 @@ func (r *commandRun) note(ref, text string) error {
 	if ref != "" {
 		if _, _, err := store.ParseRef(ref); err != nil {
 			ref = ""
-		} else if _, err := r.lookup(ref); errors.Is(err, store.ErrNotFound) {
+		} else if owner, meeting, err := r.lookup(ref); errors.Is(err, store.ErrNotFound) {
 			ref = ""
 		} else if err != nil {
 			return err
+		} else if !r.scope.allows(ref, meeting, owner, r.member.Email) {
+			ref = "" // kept, but not on a thing the reply may not touch
 		}
 	}
 	return r.addNote(ref, text)
@@ -244,15 +253,16 @@ func (r *commandRun) addNote(ref, text string) error {
 	return nil
 }
 
-// lookup checks that ref exists in the project.
-func (r *commandRun) lookup(ref string) (string, error) {
+// lookup checks that ref exists in the project, returning its owner and
+// meeting.
+func (r *commandRun) lookup(ref string) (string, sql.NullInt64, error) {
 	h := r.h
 	if strings.HasPrefix(ref, "A-") {
 		it, err := h.tx.ItemByRef(h.proj.ID, ref)
-		return it.Owner, err
+		return it.Owner, it.MeetingID, err
 	}
 	rk, err := h.tx.RiskByRef(h.proj.ID, ref)
-	return rk.Owner, err
+	return rk.Owner, rk.MeetingID, err
 }
 
 // ownedOpen returns the refs among refs that are open and owned by the
@@ -333,6 +343,10 @@ func (r *commandRun) applyOne(cmd mailflow.Command, ref string) error {
 		} else if err != nil {
 			return err
 		}
+		if !r.scope.allows(ref, it.MeetingID, it.Owner, r.member.Email) {
+			r.fail(cmd, outOfScope(ref))
+			return nil
+		}
 		return r.applyItem(cmd, it)
 	}
 	rk, err := h.tx.RiskByRef(h.proj.ID, ref)
@@ -341,6 +355,10 @@ func (r *commandRun) applyOne(cmd mailflow.Command, ref string) error {
 		return nil
 	} else if err != nil {
 		return err
+	}
+	if !r.scope.allows(ref, rk.MeetingID, rk.Owner, r.member.Email) {
+		r.fail(cmd, outOfScope(ref))
+		return nil
 	}
 	return r.applyRisk(cmd, rk)
 }
@@ -583,11 +601,8 @@ func (r *commandRun) resolvePerson(name string) (string, string) {
 // answer queues the ack and/or error mail for the reply.
 func (r *commandRun) answer(tg target) error {
 	h := r.h
-	if ok, err := h.allowAnswer(); err != nil {
+	if ok, err := h.allowAnswer(); err != nil || !ok {
 		return err
-	} else if !ok {
-		h.log.Warn("reply rate limit reached; not answering", "sender", h.msg.From.Email)
-		return nil
 	}
 	to := h.msg.From
 	thing := ""
@@ -598,7 +613,7 @@ func (r *commandRun) answer(tg target) error {
 	refs := h.threadRefs()
 	if len(r.changes) > 0 || (len(r.notes) > 0 && len(r.errors) == 0) {
 		data := templates.Ack{Common: h.e.common(h.proj, to, thing != "", firstOr(r.touched, "")), Changes: r.changes, Notes: r.notes, Subject: subject}
-		if err := h.queue(false, outgoing{kind: mailflow.MailAck, idemKey: fmt.Sprintf("ack:%s:%d", h.proj.Name, h.row),
+		if err := h.queue(false, outgoing{kind: mailflow.MailAck, idemKey: fmt.Sprintf("%s%s:%d", keyAck, h.proj.Name, h.row),
 			to: to, data: data, thing: thing, about: r.touched, inReplyTo: h.msg.MessageID, references: refs}); err != nil {
 			return err
 		}
@@ -617,7 +632,7 @@ func (r *commandRun) answer(tg target) error {
 		if len(about) == 0 {
 			about = tg.refs
 		}
-		if err := h.queue(false, outgoing{kind: mailflow.MailError, idemKey: fmt.Sprintf("error:%s:%d", h.proj.Name, h.row),
+		if err := h.queue(false, outgoing{kind: mailflow.MailError, idemKey: fmt.Sprintf("%s%s:%d", keyError, h.proj.Name, h.row),
 			to: to, data: data, thing: errThing, about: about, inReplyTo: h.msg.MessageID, references: refs}); err != nil {
 			return err
 		}
@@ -625,19 +640,29 @@ func (r *commandRun) answer(tg target) error {
 	return nil
 }
 
-// refuse answers the sender that nothing changed, within the rate limit.
-// A refusal that cannot be rendered is logged and not sent; it never fails
-// the message. A database error is returned like any other.
+// refuse answers the sender that nothing changed, within the answer
+// budget of their authenticated replies.
 func (h *handling) refuse(text string) error {
-	if _, ok := h.proj.Member(h.msg.From.Email); !ok {
-		return nil // never to strangers: that would be backscatter
+	return h.refuseUnder(h.e.answerBudget(), keyRefusal, text)
+}
+
+// refuseUnder answers the sender that nothing changed, within budget b. A
+// refusal goes only to a roster member, at their roster address and by
+// their roster name: anything else would go to whatever From was forged
+// (backscatter). A refusal that cannot be rendered is logged and not sent;
+// it never fails the message. A database error is returned like any other.
+func (h *handling) refuseUnder(b budget, key, text string) error {
+	member, ok := h.proj.Member(h.msg.From.Email)
+	if !ok {
+		return nil
 	}
-	if ok, err := h.allowAnswer(); err != nil || !ok {
+	to := mailflow.Person{Name: member.Name, Email: member.Email}
+	if ok, err := h.within(b, to.Email); err != nil || !ok {
 		return err
 	}
-	data := templates.Error{Common: h.e.common(h.proj, h.msg.From, false, ""), Subject: cleanReSubject(h.msg.Subject), Refusal: text}
-	err := h.queue(true, outgoing{kind: mailflow.MailError, idemKey: fmt.Sprintf("refusal:%s:%d", h.proj.Name, h.row),
-		to: h.msg.From, data: data, inReplyTo: h.msg.MessageID, references: h.threadRefs()})
+	data := templates.Error{Common: h.e.common(h.proj, to, false, ""), Subject: clip(cleanReSubject(h.msg.Subject), maxQuoted), Refusal: text}
+	err := h.queue(true, outgoing{kind: mailflow.MailError, idemKey: fmt.Sprintf("%s%s:%d", key, h.proj.Name, h.row),
+		to: to, data: data, inReplyTo: h.msg.MessageID, references: h.threadRefs()})
 	var re errRender
 	if errors.As(err, &re) {
 		h.log.Error("refusal not sent: it could not be rendered", "err", err)
@@ -646,36 +671,46 @@ func (h *handling) refuse(text string) error {
 	return err
 }
 
+// maxQuoted bounds the text of a message that could be forged when an
+// answer quotes it: enough for its owner to recognise it, too little to
+// carry someone else's message through the project's address.
+const (
+	maxQuoted      = 60
+	maxQuotedLines = 3
+)
+
+// clip shortens s to n characters on one line, marking the cut.
+func clip(s string, n int) string {
+	s = strings.Join(strings.Fields(s), " ")
+	if r := []rune(s); len(r) > n {
+		return strings.TrimSpace(string(r[:n-1])) + "…"
+	}
+	return s
+}
+
 // unauthenticatedRefusal tells a roster member that a mail in their name
 // could not be authenticated: what it asked for, why it was refused, and
-// what to do, whether or not they sent it.
+// what to do, whether or not they sent it. What it quotes of the mail is
+// clipped: the mail may be a forgery written to be relayed.
 func (h *handling) unauthenticatedRefusal(v verdict) string {
 	var asked []string
 	for _, l := range h.text.lines {
 		if l.IsCommand || l.Problem != "" {
-			asked = append(asked, strings.TrimSpace(l.Command.Text))
+			asked = append(asked, clip(l.Command.Text, maxQuoted))
 		}
 	}
 	what := "a mail"
 	if len(asked) > 0 {
-		what = fmt.Sprintf("a mail asking for %q", listSome(asked, 5))
+		what = fmt.Sprintf("a mail asking for %q", listSome(asked, maxQuotedLines))
 	}
 	return fmt.Sprintf("mailflow received %s in your name (subject %q), but could not confirm that it came from you: %s. Nothing was changed. "+
 		"If you sent it, reply directly to a mail that mailflow sent you: its reply address carries a code that proves the reply is yours. "+
-		"If this was not you, tell the project chair.", what, cleanReSubject(h.msg.Subject), v.reason)
+		"If this was not you, tell the project chair.", what, clip(cleanReSubject(h.msg.Subject), maxQuoted), v.reason)
 }
 
-// allowAnswer applies the per-sender limit on ack and error mails.
+// allowAnswer applies the answer budget of the sender's replies.
 func (h *handling) allowAnswer() (bool, error) {
-	limit := h.e.cfg.Security.ReplyRateLimit
-	n, err := h.tx.CountRecentMail(h.proj.ID, h.msg.From.Email, []string{string(mailflow.MailAck), string(mailflow.MailError), string(mailflow.MailConfirm)}, h.now.Add(-time.Hour), limit)
-	if err != nil {
-		return false, fmt.Errorf("count recent answers: %w", err)
-	}
-	if h.mails != nil { // answers queued earlier in this batch count too
-		n += h.mails.recent(h.proj.ID, h.msg.From.Email, mailflow.MailAck, mailflow.MailError, mailflow.MailConfirm)
-	}
-	return n < limit, nil
+	return h.within(h.e.answerBudget(), h.msg.From.Email)
 }
 
 func firstOr(s []string, def string) string {
