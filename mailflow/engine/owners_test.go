@@ -1,0 +1,152 @@
+package engine_test
+
+import (
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"mailflow/mailflow/config"
+	"mailflow/templates"
+)
+
+// leaves takes a member off the roster of a running engine, as an edited
+// configuration would: items they own stay stored with their address.
+func (h *harness) leaves(p person) {
+	h.t.Helper()
+	ms := h.cfg.Projects[0].Members
+	i := slices.IndexFunc(ms, func(m config.Member) bool { return m.Email == p.email })
+	if i < 0 {
+		h.t.Fatalf("%s is not on the roster", p.email)
+	}
+	h.cfg.Projects[0].Members = slices.Delete(slices.Clone(ms), i, i+1)
+}
+
+// countLines counts the log lines that contain every one of parts.
+func countLines(log string, parts ...string) int {
+	n := 0
+	for line := range strings.Lines(log) {
+		all := true
+		for _, p := range parts {
+			all = all && strings.Contains(line, p)
+		}
+		if all {
+			n++
+		}
+	}
+	return n
+}
+
+// Reminders go only to owners on the roster: an owner who left it gets no
+// digest (logged once, with what they own), and nothing is recorded as
+// reminded; everybody else's digest goes out as before.
+func TestRemindersOnlyToRosterOwners(t *testing.T) {
+	// On Mon 30 Nov at 08:00 the sample minutes give Alice a digest
+	// (A-1 due tomorrow, R-2 lacking a mitigation) and Carol one (A-3
+	// three days overdue); Bob's A-2 is not due yet and R-1 is complete.
+	tests := []struct {
+		name   string
+		left   []person
+		want   []string          // digest recipients
+		warned map[string]string // owner → the refs their warning names
+		unsent []string          // refs not recorded as reminded
+	}{
+		{"everybody on the roster", nil, []string{alice.email, carol.email}, nil, nil},
+		{"Carol left", []person{carol}, []string{alice.email}, map[string]string{carol.email: "refs=A-3"}, []string{"A-3"}},
+		{"Alice left", []person{alice}, []string{carol.email}, map[string]string{alice.email: `refs="A-1 R-2"`}, []string{"A-1", "R-2"}},
+		{"both left", []person{alice, carol}, nil, map[string]string{alice.email: `refs="A-1 R-2"`, carol.email: "refs=A-3"}, []string{"A-1", "A-3", "R-2"}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			h := newHarness(t)
+			h.minutes()
+			for _, p := range tc.left {
+				h.leaves(p)
+			}
+			n := len(h.outbox())
+			h.tickAt(time.Date(2026, 11, 30, 8, 0, 0, 0, h.loc))
+			var got []string
+			for to := range kinds(h, n, "reminder") {
+				got = append(got, to)
+			}
+			slices.Sort(got)
+			if !slices.Equal(got, tc.want) {
+				t.Errorf("reminders to %v, want %v", got, tc.want)
+			}
+			logs := h.logs.String()
+			for owner, refs := range tc.warned {
+				if n := countLines(logs, "level=WARN", "owner is not on the roster; no reminder sent", "owner="+owner, refs); n != 1 {
+					t.Errorf("%d warnings naming %s with %s, want 1; log:\n%s", n, owner, refs, logs)
+				}
+			}
+			if n := countLines(logs, "owner is not on the roster"); n != len(tc.warned) {
+				t.Errorf("%d roster warnings, want %d; log:\n%s", n, len(tc.warned), logs)
+			}
+			for _, ref := range tc.unsent {
+				var when string
+				if strings.HasPrefix(ref, "R-") {
+					when = h.risk(ref).LastNudged
+				} else {
+					when = h.item(ref).LastReminded
+				}
+				if when != "" {
+					t.Errorf("%s recorded as reminded on %s, though nobody was mailed", ref, when)
+				}
+			}
+		})
+	}
+}
+
+// overrideTemplates loads the embedded templates with files from a
+// directory taking their place, as templates_dir does.
+func overrideTemplates(t *testing.T, files map[string]string) *templates.Set {
+	t.Helper()
+	dir := t.TempDir()
+	for name, text := range files {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	set, err := templates.Load(dir)
+	if err != nil {
+		t.Fatalf("Load(%s): %v", dir, err)
+	}
+	return set
+}
+
+// An operator's reminder subject that assumes every digest has an overdue
+// item fails for Alice (nothing of hers is overdue) and works for Carol:
+// Alice's digest is logged and skipped, Carol's goes out, and the tick
+// goes on to the status report.
+func TestReminderThatCannotBeRenderedDoesNotStopTheOthers(t *testing.T) {
+	h := newHarness(t)
+	h.minutes()
+	h.eng.SetTemplates(overrideTemplates(t, map[string]string{
+		"reminder.subject.tmpl": `{{(index .Overdue 0).Ref}} is overdue`,
+	}))
+	n := len(h.outbox())
+	h.tickAt(time.Date(2026, 11, 30, 8, 0, 0, 0, h.loc)) // fails the test if Tick returns an error
+	got := kinds(h, n, "reminder")
+	if len(got) != 1 || got[carol.email] != 1 {
+		t.Fatalf("reminders %v, want Carol's only", got)
+	}
+	if subj := header(t, mailTo(t, h.mailsSince(n), "reminder", carol.email), "Subject"); subj != "A-3 is overdue" {
+		t.Errorf("Carol's reminder subject %q, want the override's", subj)
+	}
+	logs := h.logs.String()
+	if countLines(logs, "level=ERROR", "reminder not sent", "owner="+alice.email) != 1 {
+		t.Errorf("Alice's failed digest was not logged once as an error; log:\n%s", logs)
+	}
+	if last := h.item("A-1").LastReminded; last != "" {
+		t.Errorf("A-1 recorded as reminded on %s, though its digest was not sent", last)
+	}
+	if last := h.item("A-3").LastReminded; last != "2026-11-30" {
+		t.Errorf("A-3 last reminded %q, want 2026-11-30", last)
+	}
+	ran, err := h.st.LastRun(t.Context(), h.eng.Projects()[0].ID, "status")
+	if err != nil || ran.IsZero() {
+		t.Errorf("the status report's schedule was not run after the reminders (last run %v, %v)", ran, err)
+	}
+}
