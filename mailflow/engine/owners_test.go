@@ -3,6 +3,7 @@ package engine_test
 import (
 	"os"
 	"path/filepath"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -148,5 +149,70 @@ func TestReminderThatCannotBeRenderedDoesNotStopTheOthers(t *testing.T) {
 	ran, err := h.st.LastRun(t.Context(), h.eng.Projects()[0].ID, "status")
 	if err != nil || ran.IsZero() {
 		t.Errorf("the status report's schedule was not run after the reminders (last run %v, %v)", ran, err)
+	}
+}
+
+// A reassignment names a roster member: an address off the roster, or one
+// the outbox could not send to, is refused with the reason and changes
+// nothing.
+func TestReassignOnlyToRosterMembers(t *testing.T) {
+	tests := []struct {
+		name, text, ref string
+		owner           string // the owner afterwards
+		err             string // what the error mail must say; "" for an ack
+	}{
+		{"item to a stranger", "reassign A-2 to carol@elsewhere.example", "A-2", bob.email,
+			`"carol@elsewhere.example" is not on the project roster; ask the chair to add them, then reassign`},
+		{"item to a stranger by name and address", "A-2 owner Dave Vendor <Dave@Vendor.example>", "A-2", bob.email,
+			`"dave@vendor.example" is not on the project roster`},
+		{"risk to a stranger", "R-1 owner sam@elsewhere.example", "R-1", bob.email,
+			`"sam@elsewhere.example" is not on the project roster`},
+		{"item to an address that cannot be mailed", `reassign A-2 to "odd guy"@evil.example`, "A-2", bob.email,
+			"is not on the project roster"},
+		{"item to a member whose address cannot be mailed", "reassign A-2 to Odd Guy", "A-2", bob.email,
+			"is not an address mailflow can send to"},
+		{"item to a member by address", "reassign A-2 to carol@clinic.example", "A-2", carol.email, ""},
+		{"risk to a member by name", "R-1 owner Alice", "R-1", alice.email, ""},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			h := newHarness(t)
+			h.minutes()
+			// The configuration accepts a member written "odd guy"@clinic.example
+			// and keeps the address unquoted, which no mail can be sent to.
+			// (Joining before the minutes, they would fail those too.)
+			h.cfg.Projects[0].Members = append(h.cfg.Projects[0].Members, config.Member{Name: "Odd Guy", Email: "odd guy@clinic.example"})
+			owner := func() (string, any) {
+				if strings.HasPrefix(tc.ref, "R-") {
+					r := h.risk(tc.ref)
+					return r.Owner, r
+				}
+				it := h.item(tc.ref)
+				return it.Owner, it
+			}
+			_, before := owner()
+			n := len(h.outbox())
+			h.deliver(h.replyTo(h.minutesMailTo(bob), bob, tc.text))
+			got, after := owner()
+			if got != tc.owner {
+				t.Errorf("%q: %s owner %q, want %q", tc.text, tc.ref, got, tc.owner)
+			}
+			ms := h.mailsSince(n)
+			if tc.err == "" {
+				if k := countKinds(ms); k["ack"] != 1 || k["error"] != 0 {
+					t.Errorf("%q: answered with %v, want one ack", tc.text, k)
+				}
+				return
+			}
+			if !reflect.DeepEqual(before, after) {
+				t.Errorf("%q changed %s:\nbefore %+v\nafter  %+v", tc.text, tc.ref, before, after)
+			}
+			if k := countKinds(ms); k["ack"] != 0 || k["error"] != 1 {
+				t.Fatalf("%q: answered with %v, want one error mail", tc.text, k)
+			}
+			if text := flat(body(t, mailTo(t, ms, "error", bob.email))); !strings.Contains(text, tc.err) {
+				t.Errorf("%q: error mail lacks %q:\n%s", tc.text, tc.err, text)
+			}
+		})
 	}
 }
