@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"mailflow/mailflow/config"
+	"mailflow/store"
 	"mailflow/templates"
 )
 
@@ -214,5 +215,92 @@ func TestReassignOnlyToRosterMembers(t *testing.T) {
 				t.Errorf("%q: error mail lacks %q:\n%s", tc.text, tc.err, text)
 			}
 		})
+	}
+}
+
+const vendorMinutes = `Attendees: Priya Shah, Alice Moreau, Dave Vendor <dave@vendor.example>
+
+ACTION: Alice to draft the training plan by 2026-12-01
+ACTION: dave@vendor.example to send the interface spec by 2026-11-30
+ACTION: Dave Vendor to ship the test kit by 2026-12-01
+RISK: interface spec late (likelihood high, impact high) mitigation: weekly vendor call; owner dave@vendor.example
+`
+
+// Minutes may name an owner who is not on the roster: the item or risk is
+// stored with the name as written and no owner address, the sender's copy
+// says why and what to do, and nobody off the roster is reminded.
+func TestMinutesOwnerNotOnRoster(t *testing.T) {
+	h := newHarness(t)
+	res := h.deliver(msg{from: chair, subject: "Minutes: vendor call 2026-11-24", body: vendorMinutes, signed: true})
+	if res.Kind != "minutes" || res.Outcome != store.OutcomeProcessed {
+		t.Fatalf("minutes: %+v", res)
+	}
+	owners := []struct{ ref, owner, ownerName string }{
+		{"A-1", alice.email, "Alice"},
+		{"A-2", "", "dave@vendor.example"},
+		{"A-3", "", "Dave Vendor"},
+		{"R-1", "", "dave@vendor.example"},
+	}
+	for _, w := range owners {
+		var owner, name string
+		if strings.HasPrefix(w.ref, "R-") {
+			r := h.risk(w.ref)
+			owner, name = r.Owner, r.OwnerName
+		} else {
+			it := h.item(w.ref)
+			owner, name = it.Owner, it.OwnerName
+		}
+		if owner != w.owner || name != w.ownerName {
+			t.Errorf("%s owner %q (%q), want %q (%q)", w.ref, owner, name, w.owner, w.ownerName)
+		}
+	}
+	ms := h.outbox()
+	copyText := flat(body(t, mailTo(t, ms, "minutes", chair.email)))
+	for _, ref := range []string{"A-2", "A-3", "R-1"} {
+		want := ref + ": dave@vendor.example is not on the project roster, so " + ref + ` has no owner who gets reminders; add them to the roster or reassign it ("reassign ` + ref + " to"
+		if !strings.Contains(copyText, want) {
+			t.Errorf("the sender's copy lacks %q:\n%s", want, copyText)
+		}
+	}
+	if strings.Contains(copyText, "A-1: ") {
+		t.Errorf("the sender's copy flags Alice's A-1:\n%s", copyText)
+	}
+	if text := flat(body(t, mailTo(t, ms, "minutes", alice.email))); strings.Contains(text, "not on the project roster") {
+		t.Errorf("a participant's copy shows the sender's problems:\n%s", text)
+	}
+
+	// Mon 30 Nov: A-2 is due today and A-3 tomorrow, but only Alice (A-1)
+	// is reminded; nobody has a digest to queue for the vendor.
+	n := len(h.outbox())
+	h.tickAt(time.Date(2026, 11, 30, 8, 0, 0, 0, h.loc))
+	if got := kinds(h, n, "reminder"); len(got) != 1 || got[alice.email] != 1 {
+		t.Errorf("reminders %v, want Alice's only", got)
+	}
+
+	// Corrected minutes that give A-2 to Bob keep every ref: A-2 now has
+	// an owner and is no longer flagged; A-3 and R-1 still are.
+	corrected := strings.Replace(vendorMinutes, "dave@vendor.example to send", "Bob to send", 1)
+	n = len(h.outbox())
+	res = h.deliver(msg{from: chair, subject: "Corrected minutes: vendor call 2026-11-24", body: corrected, signed: true})
+	if res.Kind != "minutes" || res.Outcome != store.OutcomeProcessed {
+		t.Fatalf("corrected minutes: %+v", res)
+	}
+	if got := h.countItems(); got != 3 {
+		t.Errorf("%d items after the correction, want the same 3", got)
+	}
+	if it := h.item("A-2"); it.Owner != bob.email || it.Status != "open" {
+		t.Errorf("A-2 after the correction: owner %q, status %s; want Bob's, open", it.Owner, it.Status)
+	}
+	if it := h.item("A-3"); it.Owner != "" || it.OwnerName != "Dave Vendor" || it.Status != "open" {
+		t.Errorf("A-3 after the correction: owner %q (%q), status %s", it.Owner, it.OwnerName, it.Status)
+	}
+	copyText = flat(body(t, mailTo(t, h.mailsSince(n), "minutes", chair.email)))
+	if strings.Contains(copyText, "A-2: dave@vendor.example") {
+		t.Errorf("the corrected copy still flags A-2:\n%s", copyText)
+	}
+	for _, ref := range []string{"A-3", "R-1"} {
+		if !strings.Contains(copyText, ref+": dave@vendor.example is not on the project roster") {
+			t.Errorf("the corrected copy no longer flags %s:\n%s", ref, copyText)
+		}
 	}
 }
