@@ -327,10 +327,7 @@ func (h *handling) syncItems(meetingID int64, parsed []mailflow.ActionItem, corr
 	}
 	used := make([]bool, len(existing))
 	for _, pi := range parsed {
-		owner, ownerName := pi.Owner, pi.OwnerText
-		if !strings.Contains(owner, "@") {
-			owner = ""
-		}
+		owner, ownerName, _ := h.rosterOwner(pi.Owner, pi.OwnerText)
 		j := matchItem(existing, used, pi.Text, owner)
 		if j < 0 {
 			it := store.Item{ProjectID: h.proj.ID, Text: pi.Text, Owner: owner, OwnerName: ownerName, Due: pi.Due.String(),
@@ -404,6 +401,11 @@ func (h *handling) syncItems(meetingID int64, parsed []mailflow.ActionItem, corr
 			change[it.Ref()] = "changed: " + strings.Join(diffs, ", ")
 		}
 		items = append(items, it)
+	}
+	for i, it := range items { // items[i] is what became of parsed[i]
+		if _, _, stranger := h.rosterOwner(parsed[i].Owner, ""); stranger != "" && it.Owner == "" && it.Status == string(mailflow.ItemOpen) {
+			h.ownerNotOnRoster(it.Ref(), stranger)
+		}
 	}
 	for j, it := range existing {
 		if used[j] || it.Status != string(mailflow.ItemOpen) {
@@ -495,10 +497,7 @@ func (h *handling) syncRisks(meetingID int64, parsed []mailflow.Risk, corrected 
 	used := make([]bool, len(existing))
 	var out []store.Risk
 	for _, pr := range parsed {
-		owner := pr.Owner
-		if !strings.Contains(owner, "@") {
-			owner = ""
-		}
+		owner, ownerName, _ := h.rosterOwner(pr.Owner, pr.OwnerText)
 		j := -1
 		for k, r := range existing {
 			if !used[k] && (normText(r.Description) == normText(pr.Description) || similarity(normText(r.Description), normText(pr.Description)) >= 0.6) {
@@ -508,7 +507,7 @@ func (h *handling) syncRisks(meetingID int64, parsed []mailflow.Risk, corrected 
 		}
 		r := store.Risk{ProjectID: h.proj.ID, Description: pr.Description, Likelihood: string(pr.Likelihood),
 			LikelihoodText: pr.LikelihoodText, Impact: string(pr.Impact), ImpactText: pr.ImpactText,
-			Mitigation: pr.Mitigation, Owner: owner, OwnerName: pr.OwnerText, Trigger: pr.Trigger,
+			Mitigation: pr.Mitigation, Owner: owner, OwnerName: ownerName, Trigger: pr.Trigger,
 			Status: string(mailflow.RiskOpen), MeetingID: sql.NullInt64{Int64: meetingID, Valid: true},
 			CreatedByMessage: sql.NullInt64{Int64: h.row, Valid: true}, CreatedAt: h.now, UpdatedAt: h.now}
 		if j < 0 {
@@ -540,6 +539,11 @@ func (h *handling) syncRisks(meetingID int64, parsed []mailflow.Risk, corrected 
 			}
 		}
 		out = append(out, r)
+	}
+	for i, r := range out { // out[i] is what became of parsed[i]
+		if _, _, stranger := h.rosterOwner(parsed[i].Owner, ""); stranger != "" && r.Owner == "" && r.Status == string(mailflow.RiskOpen) {
+			h.ownerNotOnRoster(r.Ref(), stranger)
+		}
 	}
 	for j, r := range existing {
 		if used[j] || r.Status != string(mailflow.RiskOpen) {

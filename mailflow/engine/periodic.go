@@ -155,12 +155,49 @@ func (e *Engine) Remind(ctx context.Context, p *Project, now bool) error {
 	}
 	sort.Strings(owners)
 	for _, owner := range owners {
-		d := byOwner[owner]
-		if err := e.tx(ctx, func(tx *store.Tx) error { return e.queueDigest(tx, p, owner, d, today, at) }); err != nil {
+		if err := e.remindOwner(ctx, p, owner, byOwner[owner], today, at); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// remindOwner queues one owner's digest. mailflow mails nobody off the
+// roster on its own schedule, so an owner who is not a member (an address
+// stored before the roster changed, say) is logged and skipped. A digest
+// that cannot be built is logged and skipped too: one owner's bad data or
+// a broken template must not stop everybody else's reminders. Only a
+// database error is returned.
+func (e *Engine) remindOwner(ctx context.Context, p *Project, owner string, d *digest, today mailflow.Date, at time.Time) error {
+	rosterless := e.preview != nil && len(p.Members) == 0 // a preview from a database alone (--db) has no roster to check
+	if _, ok := p.Member(owner); !ok && !rosterless {
+		e.log.Warn("owner is not on the roster; no reminder sent", "project", p.Name, "owner", owner, "refs", strings.Join(d.refs(), " "))
+		return nil
+	}
+	err := e.tx(ctx, func(tx *store.Tx) error { return e.queueDigest(tx, p, owner, d, today, at) })
+	var re errRender
+	if errors.As(err, &re) {
+		e.log.Error("reminder not sent: it could not be rendered", "project", p.Name, "owner", owner, "refs", strings.Join(d.refs(), " "), "err", err)
+		return nil
+	}
+	return err
+}
+
+// items returns the digest's items, overdue first, as the mail lists them.
+func (d *digest) items() []store.Item {
+	return append(append(append([]store.Item{}, d.overdue...), d.today...), d.upcoming...)
+}
+
+// refs returns the refs of the digest's items and then of its risks.
+func (d *digest) refs() []string {
+	var refs []string
+	for _, it := range d.items() {
+		refs = append(refs, it.Ref())
+	}
+	for _, r := range d.risks {
+		refs = append(refs, r.Ref())
+	}
+	return refs
 }
 
 func (e *Engine) queueDigest(tx *store.Tx, p *Project, owner string, d *digest, today mailflow.Date, at time.Time) error {
@@ -175,17 +212,15 @@ func (e *Engine) queueDigest(tx *store.Tx, p *Project, owner string, d *digest, 
 		}
 		return vs
 	}
-	all := append(append(append([]store.Item{}, d.overdue...), d.today...), d.upcoming...)
-	var refs []string
-	for _, it := range all {
-		refs = append(refs, it.Ref())
+	all, refs := d.items(), d.refs()
+	if len(refs) == 0 {
+		return nil // nothing to remind of; Remind builds no such digest
 	}
 	var risks []templates.Risk
 	for _, r := range d.risks {
 		v := views.Risk(r, p)
 		v.Missing = riskNeeds(r)
 		risks = append(risks, v)
-		refs = append(refs, r.Ref())
 	}
 	thing := replyaddr.ThingDigest
 	if len(refs) == 1 {

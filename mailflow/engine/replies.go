@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"mailflow/mailflow"
+	"mailflow/mailflow/compose"
 	"mailflow/mailflow/config"
 	"mailflow/mailflow/dates"
 	"mailflow/mailflow/minutes"
@@ -581,21 +582,33 @@ func (r *commandRun) record(ref, action, oldV, newV, change string) error {
 	return nil
 }
 
-// resolvePerson finds the roster member a reassignment names; an address
-// not on the roster is accepted as written.
+// resolvePerson finds the roster member a reassignment names. Only a
+// member may be given an item or risk: its owner gets reminders, and
+// mailflow mails nobody off the roster on its own schedule. An address the
+// outbox could not send to is refused as well, whoever it belongs to.
 func (r *commandRun) resolvePerson(name string) (string, string) {
 	name = strings.TrimSpace(strings.TrimSuffix(name, "."))
+	var email string
 	matches := r.h.proj.directory().Resolve(name)
 	switch {
 	case len(matches) == 1:
-		return matches[0].Email, ""
+		email = matches[0].Email
 	case len(matches) > 1:
 		return "", fmt.Sprintf("%q could mean more than one member; write their email address", name)
+	default:
+		a, err := mail.ParseAddress(name)
+		if err != nil {
+			return "", fmt.Sprintf("%q is not a project member; write their email address", name)
+		}
+		email = strings.ToLower(a.Address)
+		if _, ok := r.h.proj.Member(email); !ok {
+			return "", fmt.Sprintf("%q is not on the project roster; ask the chair to add them, then reassign", email)
+		}
 	}
-	if a, err := mail.ParseAddress(name); err == nil {
-		return strings.ToLower(a.Address), ""
+	if err := compose.CheckAddress(email); err != nil {
+		return "", err.Error()
 	}
-	return "", fmt.Sprintf("%q is not a project member; write their email address", name)
+	return email, ""
 }
 
 // answer queues the ack and/or error mail for the reply.
