@@ -219,6 +219,9 @@ func cleanActionText(s string) string {
 	if strings.Contains(s, "]") {
 		s = reLinkRef.ReplaceAllString(s, "") // footnote marks of HTML minutes rendered as text
 	}
+	if strings.HasSuffix(s, ")") && strings.Contains(s, ":") {
+		s = dropTimestamps(s) // "(12:34)": where in the recording a recap found it
+	}
 	return strings.TrimSpace(s)
 }
 

@@ -232,7 +232,10 @@ func dropTimestamps(s string) string {
 		if i < 0 {
 			i = strings.Index(s, "(1")
 		}
-		if i < 0 || i+10 > len(s) {
+		if i < 0 {
+			i = strings.LastIndexByte(s, '(') // "(25:40)"
+		}
+		if i < 0 || i+7 > len(s) {
 			return s
 		}
 		end := strings.IndexByte(s[i:], ')')

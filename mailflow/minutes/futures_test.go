@@ -269,3 +269,29 @@ func TestMoreLabels(t *testing.T) {
 		},
 	})
 }
+
+// TestItemsUnderNames: recaps that list each person's items under their
+// name, bold or plain, with the recording's timestamps after them.
+func TestItemsUnderNames(t *testing.T) {
+	runTextCases(t, []textCase{
+		{
+			name: "bold names, timestamps",
+			body: "Action Items\n**Alice Moreau**\nAdd two evening sessions to the training calendar by Friday (12:34)\n" +
+				"**Bob Okafor**\nEmail the ward managers about attendance (25:02)\n\nOutline\nTraining (05:12)\n",
+			items: []item{
+				{text: "Add two evening sessions to the training calendar", owner: alice, due: "2026-11-27"},
+				{text: "Email the ward managers about attendance", owner: bob},
+			},
+		},
+		{
+			name: "plain names over bullets",
+			body: "Action items\nCarol Nguyen\n- Add two evening sessions\n- Tell the super-users\nDan Weber\n- Email the ward managers\n- Bob to book the room\n",
+			items: []item{
+				{text: "Add two evening sessions", owner: carol},
+				{text: "Tell the super-users", owner: carol},
+				{text: "Email the ward managers", owner: dan},
+				{text: "book the room", owner: bob},
+			},
+		},
+	})
+}

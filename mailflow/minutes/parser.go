@@ -40,6 +40,7 @@ type parser struct {
 	decisionGroups   map[int]bool    // "Resolved: (Niko)" entries: what is nested under them was resolved
 	decisionTopics   map[int]string  // topics in a decisions section: what is nested under them was decided
 	speaker          string          // the speaker whose remarks follow ("Priya:" on its own)
+	listOwner        string          // the person whose items follow in an action list ("Kelly Smith" over "- Add …")
 	words            map[string]int  // how often each word is written, counted when first needed
 	wordBuf, bareBuf []string        // the words of the sentence being read, reused
 	lowerBuf         []byte          // the lowered text of the entry being read, reused
@@ -198,6 +199,7 @@ func (p *parser) entry(entries []entry, i int) {
 	if e.heading {
 		p.last = lastRef{}
 		p.speaker = p.speakerName(e)
+		p.listOwner = ""
 		return
 	}
 	if e.blankBefore {
@@ -399,10 +401,14 @@ func (p *parser) sectionAction(entries []entry, i int) {
 			return
 		}
 	}
+	if name, ok := personLine(e.text); ok && !e.children {
+		p.listOwner = name // "Kelly Smith" over the items that are hers
+		return
+	}
 	if subPoint(entries, i) || isStatement(e.text) {
 		return
 	}
-	a := action{n: e.n, raw: e.first, text: e.text}
+	a := action{n: e.n, raw: e.first, text: e.text, owner: p.listOwner}
 	if owner, rest, ok := p.groupSubject(e.text); ok {
 		a.owner, a.text, a.fixed = owner, rest, true
 	}
