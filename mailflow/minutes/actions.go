@@ -579,10 +579,13 @@ func dropAside(text string) string {
 	return strings.TrimSpace(text[:open]) + " " + strings.TrimSpace(text[open+end+1:])
 }
 
-// trimTo drops the "to" of "Doug: to pursue a report".
+// trimTo drops the "to" of "Doug: to pursue a report" and the "will" of
+// "@bob will update the docs".
 func trimTo(s string) string {
-	if strings.HasPrefix(s, "to ") && len(s) > 3 {
-		return s[3:]
+	for _, w := range []string{"to ", "will ", "shall "} {
+		if strings.HasPrefix(s, w) && len(s) > len(w) && verbLike(firstField(s[len(w):])) {
+			return s[len(w):]
+		}
 	}
 	return s
 }

@@ -295,3 +295,19 @@ func TestItemsUnderNames(t *testing.T) {
 		},
 	})
 }
+
+// TestMarkdownNotes: the forms of community-call notes on GitHub.
+func TestMarkdownNotes(t *testing.T) {
+	runTextCases(t, []textCase{
+		{
+			name: "handles with will, markers in bold, a meeting to bring it to",
+			body: "### Release\n* **Action item**: @bob will update the docs\n- **AI(@alice)**: review PR 123\n" +
+				"ACTION: Carol to bring a recovery plan to the next meeting\n\nNext meeting: Tuesday 1 December\n",
+			items: []item{
+				{text: "update the docs", owner: bob},
+				{text: "review PR 123", owner: alice},
+				{text: "bring a recovery plan", owner: carol, due: "2026-12-01"},
+			},
+		},
+	})
+}
