@@ -298,6 +298,7 @@ func (p *parser) trailingOwner(text string, out *actionParts) string {
 	if !ok {
 		return text
 	}
+	tail = strings.TrimRight(tail, ".")
 	lower := strings.ToLower(tail)
 	for _, k := range []string{"owner:", "owner"} {
 		if strings.HasPrefix(lower, k) {
@@ -305,11 +306,21 @@ func (p *parser) trailingOwner(text string, out *actionParts) string {
 			break
 		}
 	}
-	if wordCount(tail) <= 3 && (p.namesSomeone(tail) || fullName(tail)) {
+	if wordCount(tail) <= 3 && (p.namesSomeone(tail) || fullName(tail) || p.namedElsewhere(tail)) {
 		out.owner = tail
 		return head
 	}
 	return text
+}
+
+// namedElsewhere reports whether a first name after an item, "… by Friday
+// - Marcus", is someone the minutes name in other places too; a word
+// written once there is as likely the end of the sentence.
+func (p *parser) namedElsewhere(s string) bool {
+	if strings.ContainsAny(s, " ,") || !nameShaped(s) || sentenceStarters[strings.ToLower(s)] || isAcronym(s) {
+		return false
+	}
+	return p.mentions(s) >= 2
 }
 
 // fullName reports whether s is written as one or more people's full

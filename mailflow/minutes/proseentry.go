@@ -98,7 +98,7 @@ var cueStarts = func() (byLetter [26][]string) {
 		"could you", "decid", "endorse", "going to", "invite", "i'll", "i’ll", "i will", "i am going", "i'm going",
 		"i’m going", "needs to", "offer", "please", "promise", "resolv", "reject", "ratif", "request", "shall",
 		"to ", "task", "undert", "vote", "volunteer", "will", "would", "moved", "motion", "she'", "she’", "he'",
-		"he’", "chose", "opted", "signed off",
+		"he’", "chose", "opted", "signed off", "can ", "could ",
 	} {
 		byLetter[cue[0]-'a'] = append(byLetter[cue[0]-'a'], cue)
 	}
@@ -282,6 +282,14 @@ func (p *parser) proseSentence(e *entry, words, bare []string, first bool) {
 			}
 			if moved {
 				decided, moved = false, false // "Alice will move the meeting from … to …" is Alice's task
+			}
+			for n := 0; n < 4; n++ {
+				task, next, ok := p.nextAssignment(a.task)
+				if !ok {
+					break
+				}
+				p.addAction(action{n: e.n, raw: e.first, text: task, owner: a.owner, fixed: true, weak: true})
+				a = next // "Tomasz to send the sheet and Lena to check it"
 			}
 			p.addAction(action{n: e.n, raw: e.first, text: a.task, owner: a.owner, fixed: true, weak: true})
 		case subjectPronoun, subjectCollective:
