@@ -474,7 +474,7 @@ func (p *parser) assignmentWords(words, bare []string) (assignment, bool) {
 	if a, ok := p.vocative(words); ok {
 		return a, true
 	}
-	if a, ok := p.requestByName(words); ok {
+	if a, ok := p.requestByName(words, bare); ok {
 		return a, true
 	}
 	afterDecision := false
@@ -540,8 +540,14 @@ func (p *parser) assignmentWords(words, bare []string) (assignment, bool) {
 // "Tomasz to send the run sheet and Lena to check it". It returns the
 // task before "and" and the assignment after it.
 func (p *parser) nextAssignment(task string) (string, assignment, bool) {
-	if !strings.Contains(task, " and ") {
-		return task, assignment{}, false
+	named := false
+	for rest := task; !named; {
+		i := strings.Index(rest, " and ")
+		if i < 0 {
+			return task, assignment{}, false
+		}
+		rest = rest[i+5:]
+		named = startsUpper(rest) || strings.HasPrefix(rest, "@") // "… and Lena to check it"
 	}
 	words := strings.Fields(task)
 	bare := make([]string, len(words))
@@ -573,25 +579,25 @@ func (p *parser) nextAssignment(task string) (string, assignment, bool) {
 // requestByName reads a request put as a question to someone named:
 // "Can Marcus please book the security cover?", "Please can Omar confirm
 // the printers", "Could Bob check the logs?".
-func (p *parser) requestByName(words []string) (assignment, bool) {
+func (p *parser) requestByName(words, bare []string) (assignment, bool) {
 	i := 0
-	if len(words) > 0 && bareWord(words[0]) == "please" {
+	if len(bare) > 0 && bare[0] == "please" {
 		i++
 	}
 	if i+2 >= len(words) {
 		return assignment{}, false
 	}
-	switch bareWord(words[i]) {
+	switch bare[i] {
 	case "can", "could":
 	default:
 		return assignment{}, false
 	}
 	for k := 1; k <= 3 && i+1+k < len(words); k++ {
 		j := i + 1 + k
-		if bareWord(words[j]) == "please" {
+		if bare[j] == "please" {
 			j++
 		}
-		if j >= len(words) || !verbs[bareWord(words[j])] {
+		if j >= len(words) || !verbs[bare[j]] {
 			continue
 		}
 		owner, kind := p.subject(words[i+1 : i+1+k])

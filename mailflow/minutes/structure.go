@@ -162,6 +162,9 @@ func looksLikeEntry(s string) bool {
 // Smith" or "**Aaron Blake**:", under which an action list gives that
 // person's items.
 func personLine(text string) (string, bool) {
+	if len(text) > 60 || wordCount(text) > 3 {
+		return "", false // most lines: longer than a name
+	}
 	t := strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(stripEmphasis(text)), ":"))
 	t = strings.Trim(t, "*_ ")
 	words := strings.Fields(t)
