@@ -278,7 +278,7 @@ func (p *parser) splitAction(text string) actionParts {
 	if out.due == "" {
 		// "Alice to send the plan - Dec 3": a dash before a date.
 		if head, tail, ok := dashTail(text); ok {
-			if _, err := dates.Parse(tail, p.day, p.opts.Dates); err == nil {
+			if _, err := p.parseDate(tail); err == nil {
 				out.due, text = tail, head
 			}
 		}
@@ -423,7 +423,7 @@ func (p *parser) metaPart(part string, got *actionParts) bool {
 		got.status = st
 		return true
 	}
-	if _, err := dates.Parse(part, p.day, p.opts.Dates); err == nil && got.due == "" {
+	if _, err := p.parseDate(part); err == nil && got.due == "" {
 		got.due = part
 		return true
 	}
@@ -489,7 +489,7 @@ func (p *parser) trailingDue(text string, out *actionParts) string {
 		return text
 	}
 	keyword = strings.ToLower(keyword)
-	_, err := dates.Parse(phrase, p.day, p.opts.Dates)
+	_, err := p.parseDate(phrase)
 	stated := (strings.HasPrefix(keyword, "due") || keyword == "deadline") && !strings.Contains(phrase, ",") &&
 		!strings.HasPrefix(strings.ToLower(phrase), "to ") // "due to the vendor" is a cause
 	if err != nil && !stated && !errors.Is(err, dates.ErrNoNextMeeting) && !errors.Is(err, dates.ErrVague) {
@@ -522,7 +522,7 @@ func (p *parser) innerDue(text string) (string, bool) {
 		}
 		for n := min(4, len(words)-i-1); n >= 1; n-- {
 			phrase := strings.TrimRight(strings.Join(words[i+1:i+1+n], " "), ",;")
-			if _, err := dates.Parse(phrase, p.day, p.opts.Dates); err == nil && i+1+n < len(words) {
+			if _, err := p.parseDate(phrase); err == nil && i+1+n < len(words) {
 				return phrase, true
 			}
 		}
@@ -609,7 +609,7 @@ func (p *parser) setDue(it *mailflow.ActionItem, phrase string, n int) {
 	case "", "tbd", "tbc", "tba", "n/a", "na", "-", "—", "?", "ongoing", "none":
 		return // no date given, which is not a mistake
 	}
-	d, err := dates.Parse(phrase, p.day, p.opts.Dates)
+	d, err := p.parseDate(phrase)
 	switch {
 	case errors.Is(err, dates.ErrNoNextMeeting):
 		p.problem(n, p.line, fmt.Sprintf("due %q, but the minutes do not say when the next meeting is (add \"Next meeting: Dec 9\" or write the date)", phrase))

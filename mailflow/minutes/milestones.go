@@ -5,7 +5,6 @@ import (
 	"strings"
 
 	"mailflow/mailflow"
-	"mailflow/mailflow/dates"
 )
 
 // Milestones and asks are what a status report tells leadership besides
@@ -176,7 +175,7 @@ func (p *parser) isDate(s string) bool {
 	if s == "" || len(s) > 40 {
 		return false
 	}
-	_, err := dates.Parse(s, p.day, p.opts.Dates)
+	_, err := p.parseDate(s)
 	return err == nil
 }
 
@@ -189,7 +188,7 @@ func (p *parser) addMilestone(name, dateText string, done bool, n int, raw strin
 		return
 	}
 	m := mailflow.Milestone{Name: name, DateText: dateText, Done: done, Line: n}
-	switch d, err := dates.Parse(dateText, p.day, p.opts.Dates); {
+	switch d, err := p.parseDate(dateText); {
 	case dateText == "":
 		p.problem(n, raw, fmt.Sprintf("milestone %q has no date (write e.g. \"Milestone: %s — 1 Feb 2027\")", name, name))
 	case err != nil:

@@ -6,7 +6,6 @@ import (
 	"unsafe"
 
 	"mailflow/mailflow"
-	"mailflow/mailflow/dates"
 )
 
 // prose reads the sentences of an entry outside any list of items: the
@@ -432,7 +431,7 @@ func (p *parser) hasDue(task string) bool {
 	if !ok {
 		return false
 	}
-	_, err := dates.Parse(phrase, p.day, p.opts.Dates)
+	_, err := p.parseDate(phrase)
 	return err == nil
 }
 
