@@ -64,6 +64,7 @@ type parser struct {
 }
 
 func newParser(msg *mailtext.Message, opts Options) *parser {
+	opts.Dates.NoSpans = true // minutes record due days: "next week" is a week
 	p := &parser{msg: msg, opts: opts, groups: map[int]string{}, handles: map[string]bool{}, decisionGroups: map[int]bool{}, curItem: -1, readUpTo: -1, nextMeeting: [2]int{-1, -1}, forwardAt: -1}
 	p.out.ActionItems = []mailflow.ActionItem{}
 	p.out.Risks = []mailflow.Risk{}
