@@ -1,6 +1,8 @@
 // Package dates reads the due dates people write in minutes and replies
 // ("by Friday", "Dec 3", "12/3", "end of month", "in 2 weeks") relative to
-// the meeting day. A phrase it cannot read is an error, never a guess.
+// the meeting day. A phrase it cannot read is an error, never a guess; a
+// span of time where a day belongs ("w/c 26 Oct", "in the coming weeks")
+// is ErrVague.
 package dates
 
 import (
