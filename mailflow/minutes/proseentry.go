@@ -29,8 +29,8 @@ func (p *parser) prose(e *entry) {
 		}
 		text = remark
 	}
-	if !mayAssign(text) && !mayHaveAside(text) {
-		return // no word that assigns, promises or decides: most discussion
+	if !mayAssign(text) && !mayHaveAside(text) && strings.IndexByte(text, '?') < 0 {
+		return // no word that assigns, promises, decides or asks: most discussion
 	}
 	words, bare := p.tokens(text)
 	prev := -1
@@ -97,7 +97,7 @@ var cueStarts = func() (byLetter [26][]string) {
 		"could you", "decid", "endorse", "going to", "invite", "i'll", "i’ll", "i will", "i am going", "i'm going",
 		"i’m going", "needs to", "offer", "please", "promise", "resolv", "reject", "ratif", "request", "shall",
 		"to ", "task", "undert", "vote", "volunteer", "will", "would", "moved", "motion", "she'", "she’", "he'",
-		"he’", "chose", "opted", "signed off", "can ", "could ",
+		"he’", "chose", "opted", "signed off",
 	} {
 		byLetter[cue[0]-'a'] = append(byLetter[cue[0]-'a'], cue)
 	}
