@@ -208,9 +208,13 @@ func (p *parser) addMilestone(name, dateText string, done bool, n int, raw strin
 
 // labelledMilestone reads "Milestone: …" and "Go-live: …" lines. A
 // go-live label names the milestone itself; what follows it is its date,
-// with perhaps what goes live ("Go-live: pharmacy — 1 March 2027").
-func (p *parser) labelledMilestone(l label, n int, raw string) {
+// with perhaps what goes live ("Go-live: pharmacy — 1 March 2027"). It
+// reports false for a remark on how the go-live goes, which is prose.
+func (p *parser) labelledMilestone(l label, n int, raw string) bool {
 	name, date, done := p.milestoneLine(l.rest)
+	if l.kind == labelGoLive && date == "" && wordCount(name) > 4 {
+		return false // "Go-live: we are on track, pending the interface fix" says how it goes
+	}
 	if l.kind == labelGoLive {
 		if date == "" && wordCount(name) <= 4 {
 			name, date = "", name // "Go-live: Q1 2027": a date mailflow cannot read
@@ -228,6 +232,7 @@ func (p *parser) labelledMilestone(l label, n int, raw string) {
 		name += " " + l.aside
 	}
 	p.addMilestone(name, date, done, n, raw)
+	return true
 }
 
 // listedOutcome reads an entry of a "Milestones" or "Decisions needed"

@@ -396,7 +396,10 @@ func (p *parser) addLabelled(entries []entry, i int, l label) {
 	case labelChange:
 		p.addChange(l.rest, l.change, e.n)
 	case labelMilestone, labelGoLive:
-		p.labelledMilestone(l, e.n, e.first)
+		if !p.labelledMilestone(l, e.n, e.first) {
+			p.labelled = false
+			p.prose(e)
+		}
 	case labelAsk:
 		p.addAsk(l.rest, e.n)
 	default:
