@@ -1,6 +1,8 @@
 // Package dates reads the due dates people write in minutes and replies
 // ("by Friday", "Dec 3", "12/3", "end of month", "in 2 weeks") relative to
-// the meeting day. A phrase it cannot read is an error, never a guess.
+// the meeting day. A phrase it cannot read is an error, never a guess; a
+// span of time where a day belongs ("w/c 26 Oct", "in the coming weeks")
+// is ErrVague.
 package dates
 
 import (
@@ -26,6 +28,12 @@ type Options struct {
 	// given. Zero means nobody said: "next meeting" is then no date, since
 	// a guess would be a due date nobody set.
 	CadenceDays int
+	// NoSpans refuses "next week" and "this week" with ErrVague, as every
+	// other span of time ("in the coming weeks", "w/c 26 Oct") is refused:
+	// a week is not a day, and its first or last day would be a due date
+	// nobody set. Without it they read as a week after the meeting and
+	// the Friday of its week, as replies have always read them.
+	NoSpans bool
 }
 
 // ErrUnreadable is returned for a phrase that is not a date mailflow knows.
@@ -39,6 +47,13 @@ var ErrNoNextMeeting = fmt.Errorf("%w: no date is set for the next meeting", Err
 // "this week", "in the coming weeks". Taking the first or last day of it
 // would be a due date nobody set. It wraps ErrUnreadable.
 var ErrVague = fmt.Errorf("%w: a span of time, not a day", ErrUnreadable)
+
+// weekSpans are the spans that read as a day unless Options.NoSpans says
+// otherwise.
+var weekSpans = map[string]func(ref mailflow.Date, opts Options) mailflow.Date{
+	"next week": func(ref mailflow.Date, _ Options) mailflow.Date { return ref.AddDays(7) },
+	"this week": endOfWeek,
+}
 
 // vagueSpans are the spans people write where a deadline would go.
 var vagueSpans = map[string]bool{
@@ -190,6 +205,9 @@ func parse(phrase string, ref mailflow.Date, opts Options, year yearRule) (mailf
 				return mailflow.NewDate(first.date.Year, first.date.Month+1, 0), nil
 			}
 		}
+	}
+	if lenient, ok := weekSpans[s]; ok && !opts.NoSpans && !ref.IsZero() {
+		return lenient(ref, opts), nil
 	}
 	if vagueSpans[s] || reVagueWeek.MatchString(s) {
 		return mailflow.Date{}, fmt.Errorf("%q: %w", phrase, ErrVague)

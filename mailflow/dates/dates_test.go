@@ -44,6 +44,7 @@ func TestParse(t *testing.T) {
 		{"tomorrow", Options{}, "2026-11-25"},
 		{"today", Options{}, "2026-11-24"},
 		{"EOD", Options{}, "2026-11-24"},
+		{"next week", Options{}, "2026-12-01"},
 		{"in 2 weeks", Options{}, "2026-12-08"},
 		{"in two weeks", Options{}, "2026-12-08"},
 		{"within 10 days", Options{}, "2026-12-04"},
@@ -118,10 +119,20 @@ func TestVague(t *testing.T) {
 	for _, phrase := range []string{"next week", "by next week", "this week", "in the coming weeks",
 		"over the coming weeks", "early next week", "Later this week", "w/c 30 Nov", "week commencing 30/11",
 		"week of Dec 7", "mid-December", "early Jan", "late Dec"} {
-		got, err := Parse(phrase, meeting, Options{})
+		got, err := Parse(phrase, meeting, Options{NoSpans: true})
 		if !errors.Is(err, ErrVague) || !errors.Is(err, ErrUnreadable) {
-			t.Errorf("Parse(%q) = %s, %v; want ErrVague", phrase, got, err)
+			t.Errorf("Parse(%q, NoSpans) = %s, %v; want ErrVague", phrase, got, err)
 		}
+	}
+	// Without NoSpans (replies), a week still reads as before; the other
+	// spans never did.
+	for phrase, want := range map[string]string{"next week": "2026-12-01", "by next week": "2026-12-01", "this week": "2026-11-27"} {
+		if got, err := Parse(phrase, meeting, Options{}); err != nil || got.String() != want {
+			t.Errorf("Parse(%q) = %s, %v; want %s", phrase, got, err, want)
+		}
+	}
+	if got, err := Parse("w/c 30 Nov", meeting, Options{}); !errors.Is(err, ErrVague) {
+		t.Errorf("Parse(%q) = %s, %v; want ErrVague", "w/c 30 Nov", got, err)
 	}
 	// Days within those weeks are days.
 	for phrase, want := range map[string]string{

@@ -219,6 +219,9 @@ func cleanActionText(s string) string {
 	if strings.Contains(s, "]") {
 		s = reLinkRef.ReplaceAllString(s, "") // footnote marks of HTML minutes rendered as text
 	}
+	if strings.HasSuffix(s, ")") && strings.Contains(s, ":") {
+		s = dropTimestamps(s) // "(12:34)": where in the recording a recap found it
+	}
 	return strings.TrimSpace(s)
 }
 
@@ -275,7 +278,7 @@ func (p *parser) splitAction(text string) actionParts {
 	if out.due == "" {
 		// "Alice to send the plan - Dec 3": a dash before a date.
 		if head, tail, ok := dashTail(text); ok {
-			if _, err := dates.Parse(tail, p.day, p.opts.Dates); err == nil {
+			if _, err := p.parseDate(tail); err == nil {
 				out.due, text = tail, head
 			}
 		}
@@ -295,6 +298,7 @@ func (p *parser) trailingOwner(text string, out *actionParts) string {
 	if !ok {
 		return text
 	}
+	tail = strings.TrimRight(tail, ".")
 	lower := strings.ToLower(tail)
 	for _, k := range []string{"owner:", "owner"} {
 		if strings.HasPrefix(lower, k) {
@@ -302,11 +306,21 @@ func (p *parser) trailingOwner(text string, out *actionParts) string {
 			break
 		}
 	}
-	if wordCount(tail) <= 3 && (p.namesSomeone(tail) || fullName(tail)) {
+	if wordCount(tail) <= 3 && (p.namesSomeone(tail) || fullName(tail) || p.namedElsewhere(tail)) {
 		out.owner = tail
 		return head
 	}
 	return text
+}
+
+// namedElsewhere reports whether a first name after an item, "… by Friday
+// - Marcus", is someone the minutes name in other places too; a word
+// written once there is as likely the end of the sentence.
+func (p *parser) namedElsewhere(s string) bool {
+	if strings.ContainsAny(s, " ,") || !nameShaped(s) || sentenceStarters[strings.ToLower(s)] || isAcronym(s) {
+		return false
+	}
+	return p.mentions(s) >= 2
 }
 
 // fullName reports whether s is written as one or more people's full
@@ -409,7 +423,7 @@ func (p *parser) metaPart(part string, got *actionParts) bool {
 		got.status = st
 		return true
 	}
-	if _, err := dates.Parse(part, p.day, p.opts.Dates); err == nil && got.due == "" {
+	if _, err := p.parseDate(part); err == nil && got.due == "" {
 		got.due = part
 		return true
 	}
@@ -475,7 +489,7 @@ func (p *parser) trailingDue(text string, out *actionParts) string {
 		return text
 	}
 	keyword = strings.ToLower(keyword)
-	_, err := dates.Parse(phrase, p.day, p.opts.Dates)
+	_, err := p.parseDate(phrase)
 	stated := (strings.HasPrefix(keyword, "due") || keyword == "deadline") && !strings.Contains(phrase, ",") &&
 		!strings.HasPrefix(strings.ToLower(phrase), "to ") // "due to the vendor" is a cause
 	if err != nil && !stated && !errors.Is(err, dates.ErrNoNextMeeting) && !errors.Is(err, dates.ErrVague) {
@@ -508,7 +522,7 @@ func (p *parser) innerDue(text string) (string, bool) {
 		}
 		for n := min(4, len(words)-i-1); n >= 1; n-- {
 			phrase := strings.TrimRight(strings.Join(words[i+1:i+1+n], " "), ",;")
-			if _, err := dates.Parse(phrase, p.day, p.opts.Dates); err == nil && i+1+n < len(words) {
+			if _, err := p.parseDate(phrase); err == nil && i+1+n < len(words) {
 				return phrase, true
 			}
 		}
@@ -576,10 +590,13 @@ func dropAside(text string) string {
 	return strings.TrimSpace(text[:open]) + " " + strings.TrimSpace(text[open+end+1:])
 }
 
-// trimTo drops the "to" of "Doug: to pursue a report".
+// trimTo drops the "to" of "Doug: to pursue a report" and the "will" of
+// "@bob will update the docs".
 func trimTo(s string) string {
-	if strings.HasPrefix(s, "to ") && len(s) > 3 {
-		return s[3:]
+	for _, w := range []string{"to ", "will ", "shall "} {
+		if strings.HasPrefix(s, w) && len(s) > len(w) && verbLike(firstField(s[len(w):])) {
+			return s[len(w):]
+		}
 	}
 	return s
 }
@@ -592,7 +609,7 @@ func (p *parser) setDue(it *mailflow.ActionItem, phrase string, n int) {
 	case "", "tbd", "tbc", "tba", "n/a", "na", "-", "—", "?", "ongoing", "none":
 		return // no date given, which is not a mistake
 	}
-	d, err := dates.Parse(phrase, p.day, p.opts.Dates)
+	d, err := p.parseDate(phrase)
 	switch {
 	case errors.Is(err, dates.ErrNoNextMeeting):
 		p.problem(n, p.line, fmt.Sprintf("due %q, but the minutes do not say when the next meeting is (add \"Next meeting: Dec 9\" or write the date)", phrase))

@@ -134,5 +134,12 @@ func TestSpreadsheetDates(t *testing.T) {
 			},
 			problems: []string{`due "w/c 7 Dec" is not a day`},
 		},
+		{
+			name: "an action log with the day each action was raised",
+			body: "| Date | Action | Owner | Due | Date raised |\n|---|---|---|---|---|\n| 10/11/2026 | Order the badges | Dan | 30/11/2026 | 10/11/2026 |\n",
+			items: []item{
+				{text: "Order the badges", owner: dan, due: "2026-11-30"},
+			},
+		},
 	})
 }

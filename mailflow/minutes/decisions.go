@@ -232,7 +232,10 @@ func dropTimestamps(s string) string {
 		if i < 0 {
 			i = strings.Index(s, "(1")
 		}
-		if i < 0 || i+10 > len(s) {
+		if i < 0 {
+			i = strings.LastIndexByte(s, '(') // "(25:40)"
+		}
+		if i < 0 || i+7 > len(s) {
 			return s
 		}
 		end := strings.IndexByte(s[i:], ')')
@@ -330,12 +333,33 @@ var frameWords = newWordSet("agreed", "agree", "agrees", "decided", "decide", "d
 // ("added" and "add", "sessions" and "session" are one word), without
 // the words of its frame.
 func decisionWordsOf(text string) []string {
-	var out []string
-	for _, w := range contentWords(text) {
-		if frameWords.has(w) {
+	if !isPlainASCII(text) {
+		var out []string
+		for _, w := range contentWords(text) {
+			if !frameWords.has(w) {
+				out = append(out, stem(w))
+			}
+		}
+		return out
+	}
+	// The common case in one pass: lower the text once and cut it into
+	// words where it is not a letter or digit.
+	lower := strings.ToLower(text)
+	out := make([]string, 0, wordCount(text))
+	start := -1
+	for i := 0; i <= len(lower); i++ {
+		if i < len(lower) && (lower[i] >= 'a' && lower[i] <= 'z' || lower[i] >= '0' && lower[i] <= '9') {
+			if start < 0 {
+				start = i
+			}
 			continue
 		}
-		out = append(out, stem(w))
+		if start >= 0 {
+			if w := lower[start:i]; !stopWords[w] && !frameWords.has(w) {
+				out = append(out, stem(w))
+			}
+			start = -1
+		}
 	}
 	return out
 }

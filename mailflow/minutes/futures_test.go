@@ -1,6 +1,10 @@
 package minutes
 
-import "testing"
+import (
+	"testing"
+
+	"mailflow/mailflow/mailtext"
+)
 
 // TestReportedFutures: promises told in reported speech, and plans in the
 // going-to future, are the named person's items; someone else's promise
@@ -268,4 +272,100 @@ func TestMoreLabels(t *testing.T) {
 				"After discussion, option B was chosen"},
 		},
 	})
+}
+
+// TestItemsUnderNames: recaps that list each person's items under their
+// name, bold or plain, with the recording's timestamps after them.
+func TestItemsUnderNames(t *testing.T) {
+	runTextCases(t, []textCase{
+		{
+			name: "bold names, timestamps",
+			body: "Action Items\n**Alice Moreau**\nAdd two evening sessions to the training calendar by Friday (12:34)\n" +
+				"**Bob Okafor**\nEmail the ward managers about attendance (25:02)\n\nOutline\nTraining (05:12)\n",
+			items: []item{
+				{text: "Add two evening sessions to the training calendar", owner: alice, due: "2026-11-27"},
+				{text: "Email the ward managers about attendance", owner: bob},
+			},
+		},
+		{
+			name: "plain names over bullets",
+			body: "Action items\nCarol Nguyen\n- Add two evening sessions\n- Tell the super-users\nDan Weber\n- Email the ward managers\n- Bob to book the room\n",
+			items: []item{
+				{text: "Add two evening sessions", owner: carol},
+				{text: "Tell the super-users", owner: carol},
+				{text: "Email the ward managers", owner: dan},
+				{text: "book the room", owner: bob},
+			},
+		},
+	})
+}
+
+// TestMarkdownNotes: the forms of community-call notes on GitHub.
+func TestMarkdownNotes(t *testing.T) {
+	runTextCases(t, []textCase{
+		{
+			name: "handles with will, markers in bold, a meeting to bring it to",
+			body: "### Release\n* **Action item**: @bob will update the docs\n- **AI(@alice)**: review PR 123\n" +
+				"ACTION: Carol to bring a recovery plan to the next meeting\n\nNext meeting: Tuesday 1 December\n",
+			items: []item{
+				{text: "update the docs", owner: bob},
+				{text: "review PR 123", owner: alice},
+				{text: "bring a recovery plan", owner: carol, due: "2026-12-01"},
+			},
+		},
+	})
+}
+
+// TestRequestsAndPairs: two people given tasks in one sentence, requests
+// put as questions, "will need to", "will be responsible for", and a
+// first name after an imperative that the minutes use elsewhere.
+func TestRequestsAndPairs(t *testing.T) {
+	runTextCases(t, []textCase{
+		{
+			name: "two assignments joined by and",
+			body: "Run sheet\nBob to send the run sheet and Carol to check it by Friday.\n",
+			items: []item{
+				{text: "send the run sheet", owner: bob},
+				{text: "check it", owner: carol, due: "2026-11-27"},
+			},
+		},
+		{
+			name: "requests by name",
+			body: "Printers\nCan Dan please book the security cover? Please can Alice confirm the printers.\n",
+			items: []item{
+				{text: "book the security cover", owner: dan},
+				{text: "confirm the printers", owner: alice},
+			},
+		},
+		{
+			name: "will need to, will be responsible for",
+			body: "Cover\nBob will need to book the overnight cover by Monday. Carol will be responsible for the comms plan.\n" +
+				"We will need to think about it.\n",
+			items: []item{
+				{text: "book the overnight cover", owner: bob, due: "2026-11-30"},
+				{text: "be responsible for the comms plan", owner: carol},
+			},
+		},
+	})
+}
+
+// TestFirstNameAfterTask: without a roster, a first name after an
+// imperative is its owner when the minutes name that person elsewhere too.
+func TestFirstNameAfterTask(t *testing.T) {
+	for _, c := range []struct {
+		body, owner string
+	}{
+		{"Marcus joined late. Marcus has the keys.\nBook the command centre by Friday - Marcus.\n", "Marcus"},
+		{"Book the command centre by Friday - Urgent.\n", ""},
+	} {
+		msg := &mailtext.Message{Subject: "Minutes: cutover", Date: meetingDay, Text: c.body}
+		m := Parse(msg, Options{Location: paris})
+		owner := ""
+		if len(m.ActionItems) == 1 {
+			owner = m.ActionItems[0].Owner
+		}
+		if owner != c.owner || c.owner != "" && (len(m.ActionItems) != 1 || m.ActionItems[0].Due.String() != "2026-11-27") {
+			t.Errorf("Parse(%q) = %s, want owner %q due 2026-11-27", c.body, dump(m), c.owner)
+		}
+	}
 }

@@ -159,7 +159,12 @@ func readLabel(text string) (label, bool) {
 	if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c == '*' || c == '_') {
 		return l, false
 	}
-	s = stripEmphasis(s)
+	if c == '*' || c == '_' {
+		s = stripEmphasis(s)
+		if m, ok := readMarker(s); ok {
+			return m, true // "**AI(@alice)**: review PR #123"
+		}
+	}
 	head, rest, ok := labelHead(s)
 	if !ok {
 		return actionOn(s)

@@ -5,7 +5,6 @@ import (
 	"strings"
 
 	"mailflow/mailflow"
-	"mailflow/mailflow/dates"
 )
 
 // Milestones and asks are what a status report tells leadership besides
@@ -176,7 +175,7 @@ func (p *parser) isDate(s string) bool {
 	if s == "" || len(s) > 40 {
 		return false
 	}
-	_, err := dates.Parse(s, p.day, p.opts.Dates)
+	_, err := p.parseDate(s)
 	return err == nil
 }
 
@@ -189,7 +188,7 @@ func (p *parser) addMilestone(name, dateText string, done bool, n int, raw strin
 		return
 	}
 	m := mailflow.Milestone{Name: name, DateText: dateText, Done: done, Line: n}
-	switch d, err := dates.Parse(dateText, p.day, p.opts.Dates); {
+	switch d, err := p.parseDate(dateText); {
 	case dateText == "":
 		p.problem(n, raw, fmt.Sprintf("milestone %q has no date (write e.g. \"Milestone: %s — 1 Feb 2027\")", name, name))
 	case err != nil:
@@ -209,9 +208,13 @@ func (p *parser) addMilestone(name, dateText string, done bool, n int, raw strin
 
 // labelledMilestone reads "Milestone: …" and "Go-live: …" lines. A
 // go-live label names the milestone itself; what follows it is its date,
-// with perhaps what goes live ("Go-live: pharmacy — 1 March 2027").
-func (p *parser) labelledMilestone(l label, n int, raw string) {
+// with perhaps what goes live ("Go-live: pharmacy — 1 March 2027"). It
+// reports false for a remark on how the go-live goes, which is prose.
+func (p *parser) labelledMilestone(l label, n int, raw string) bool {
 	name, date, done := p.milestoneLine(l.rest)
+	if l.kind == labelGoLive && date == "" && wordCount(name) > 4 {
+		return false // "Go-live: we are on track, pending the interface fix" says how it goes
+	}
 	if l.kind == labelGoLive {
 		if date == "" && wordCount(name) <= 4 {
 			name, date = "", name // "Go-live: Q1 2027": a date mailflow cannot read
@@ -229,6 +232,7 @@ func (p *parser) labelledMilestone(l label, n int, raw string) {
 		name += " " + l.aside
 	}
 	p.addMilestone(name, date, done, n, raw)
+	return true
 }
 
 // listedOutcome reads an entry of a "Milestones" or "Decisions needed"

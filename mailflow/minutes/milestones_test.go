@@ -145,6 +145,10 @@ func TestMilestones(t *testing.T) {
 			},
 		},
 		{
+			name: "a remark on the go-live is no milestone",
+			body: "Go-live: we are on track, pending the interface fix. Bob will chase the vendor.\n",
+		},
+		{
 			name: "a milestone without a date it can read is a problem",
 			body: "Milestone: Pharmacy go-live — TBC\nGo-live: Q1 2027\nMilestones\n- Order sets built\n",
 			milestones: []milestone{

@@ -13,8 +13,10 @@
 // subjects.go, speakers.go, decisions.go): "Priya will write the runbook by
 // December 11", "Ian: will write a PR", "The board decided to …" — the
 // shape of a sentence, and who its subject is, decide. Recaps written by
-// meeting assistants (recap.go) and the notes that travel with the minutes
-// (notes.go) have their own files.
+// meeting assistants (recap.go), the notes that travel with the minutes
+// (notes.go), and the milestones and asks of leadership a status report
+// shows (milestones.go) have their own files. Numeric dates are read the
+// way the minutes write them (dates.OrderIn), and a week is no due day.
 //
 // Anything it recognises as meant to be an item but cannot fully read (no
 // owner, an owner who could be two people, a date it cannot read or that is

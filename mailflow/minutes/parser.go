@@ -34,25 +34,27 @@ type parser struct {
 	day              mailflow.Date
 	out              mailflow.Minutes
 	last             lastRef
-	line             string          // the line being read, quoted in problems
-	groups           map[int]string  // "Action items, by person" groups: entry index → owner ("" for a topic)
-	handles          map[string]bool // lower-case handles the document uses for people ("thl")
-	decisionGroups   map[int]bool    // "Resolved: (Niko)" entries: what is nested under them was resolved
-	decisionTopics   map[int]string  // topics in a decisions section: what is nested under them was decided
-	speaker          string          // the speaker whose remarks follow ("Priya:" on its own)
-	words            map[string]int  // how often each word is written, counted when first needed
-	wordBuf, bareBuf []string        // the words of the sentence being read, reused
-	lowerBuf         []byte          // the lowered text of the entry being read, reused
-	seenItems        map[string]bool // items stored so far, by lower-case text and owner
-	nextMeeting      [2]int          // the entries that say when the next meeting is, or -1
-	docs             []doc           // the texts read, for the notes
-	proseRead        bool            // the entry being read was read as prose
-	proposal         proposal        // the motion waiting for its outcome
-	readUpTo         int             // entries up to this one were read with an earlier one
-	labelled         bool            // the entry being read is a labelled line ("ACTION: …")
-	entryIndex       int             // the index of the entry being read
-	all              []entry         // the entries of the minutes
-	forwardAt        int             // where the sender's own note ends (see writer); -1 until needed
+	line             string                // the line being read, quoted in problems
+	groups           map[int]string        // "Action items, by person" groups: entry index → owner ("" for a topic)
+	handles          map[string]bool       // lower-case handles the document uses for people ("thl")
+	decisionGroups   map[int]bool          // "Resolved: (Niko)" entries: what is nested under them was resolved
+	decisionTopics   map[int]string        // topics in a decisions section: what is nested under them was decided
+	speaker          string                // the speaker whose remarks follow ("Priya:" on its own)
+	listOwner        string                // the person whose items follow in an action list ("Kelly Smith" over "- Add …")
+	words            map[string]int        // how often each word is written, counted when first needed
+	wordBuf, bareBuf []string              // the words of the sentence being read, reused
+	lowerBuf         []byte                // the lowered text of the entry being read, reused
+	seenItems        map[string]bool       // items stored so far, by lower-case text and owner
+	nextMeeting      [2]int                // the entries that say when the next meeting is, or -1
+	docs             []doc                 // the texts read, for the notes
+	proseRead        bool                  // the entry being read was read as prose
+	proposal         proposal              // the motion waiting for its outcome
+	readUpTo         int                   // entries up to this one were read with an earlier one
+	labelled         bool                  // the entry being read is a labelled line ("ACTION: …")
+	entryIndex       int                   // the index of the entry being read
+	all              []entry               // the entries of the minutes
+	dateCache        map[string]dateResult // due dates read so far: an item's date is looked at more than once
+	forwardAt        int                   // where the sender's own note ends (see writer); -1 until needed
 
 	// weak marks the items read from prose, which a listed item repeats;
 	// problemItem gives the item each problem is about (-1 for none).
@@ -62,6 +64,7 @@ type parser struct {
 }
 
 func newParser(msg *mailtext.Message, opts Options) *parser {
+	opts.Dates.NoSpans = true // minutes record due days: "next week" is a week
 	p := &parser{msg: msg, opts: opts, groups: map[int]string{}, handles: map[string]bool{}, decisionGroups: map[int]bool{}, curItem: -1, readUpTo: -1, nextMeeting: [2]int{-1, -1}, forwardAt: -1}
 	p.out.ActionItems = []mailflow.ActionItem{}
 	p.out.Risks = []mailflow.Risk{}
@@ -143,6 +146,33 @@ func (p *parser) entries() []entry {
 	return all
 }
 
+// dateResult is what dates.Parse made of a phrase.
+type dateResult struct {
+	date mailflow.Date
+	err  error
+}
+
+// parseDate reads a due date relative to the meeting, as dates.Parse
+// does, remembering the phrases it has read: the readers of an item look
+// at its date several times. It is used once the meeting day and the next
+// meeting are known.
+func (p *parser) parseDate(phrase string) (mailflow.Date, error) {
+	if r, ok := p.dateCache[phrase]; ok {
+		return r.date, r.err
+	}
+	d, err := dates.Parse(phrase, p.day, p.opts.Dates)
+	if p.dateCache == nil {
+		p.dateCache = make(map[string]dateResult, 16)
+	}
+	if len(p.dateCache) < maxDateCache {
+		p.dateCache[phrase] = dateResult{d, err}
+	}
+	return d, err
+}
+
+// maxDateCache bounds the phrases parseDate remembers.
+const maxDateCache = 1000
+
 // dateOrder reads ambiguous numeric dates ("06/11/2026") the way the
 // minutes write their unambiguous ones ("23/10/2026"); minutes that give
 // no evidence keep the project's order.
@@ -198,6 +228,7 @@ func (p *parser) entry(entries []entry, i int) {
 	if e.heading {
 		p.last = lastRef{}
 		p.speaker = p.speakerName(e)
+		p.listOwner = ""
 		return
 	}
 	if e.blankBefore {
@@ -365,7 +396,10 @@ func (p *parser) addLabelled(entries []entry, i int, l label) {
 	case labelChange:
 		p.addChange(l.rest, l.change, e.n)
 	case labelMilestone, labelGoLive:
-		p.labelledMilestone(l, e.n, e.first)
+		if !p.labelledMilestone(l, e.n, e.first) {
+			p.labelled = false
+			p.prose(e)
+		}
 	case labelAsk:
 		p.addAsk(l.rest, e.n)
 	default:
@@ -399,10 +433,14 @@ func (p *parser) sectionAction(entries []entry, i int) {
 			return
 		}
 	}
+	if name, ok := personLine(e.text); ok && !e.children {
+		p.listOwner = name // "Kelly Smith" over the items that are hers
+		return
+	}
 	if subPoint(entries, i) || isStatement(e.text) {
 		return
 	}
-	a := action{n: e.n, raw: e.first, text: e.text}
+	a := action{n: e.n, raw: e.first, text: e.text, owner: p.listOwner}
 	if owner, rest, ok := p.groupSubject(e.text); ok {
 		a.owner, a.text, a.fixed = owner, rest, true
 	}
@@ -842,6 +880,10 @@ func (p *parser) speakerLabel(e *entry) bool {
 	i := strings.Index(e.text, ": ")
 	if i < 0 || i > 32 || i+2 >= len(e.text) || !strings.ContainsRune("AaDdCc*", rune(e.text[i+2])) {
 		return false
+	}
+	after := strings.TrimLeft(e.text[i+2:], "* ")
+	if !hasFoldAt(after, 0, "action") && !hasFoldAt(after, 0, "decision") && !hasFoldAt(after, 0, "conclusion") {
+		return false // "Alice: confirm the window": a remark, without the regular expression
 	}
 	m := reSpeakerLabel.FindStringSubmatch(e.text)
 	if m == nil || !nameShaped(m[1]) {

@@ -111,6 +111,9 @@ func predicate(words, bare []string, j int, afterDecision bool) (int, string, bo
 		for adverbs[at(k)] {
 			k++
 		}
+		if at(k) == "need" && at(k+1) == "to" && at(k+2) != "be" {
+			k += 2 // "Marcus will need to book the cover"
+		}
 		if hedges[at(k)] {
 			return 0, "", false
 		}
@@ -120,6 +123,9 @@ func predicate(words, bare []string, j int, afterDecision bool) (int, string, bo
 			next := at(k + 1)
 			if strings.HasSuffix(next, "ing") && next != "being" && verbLike(words[k+1]) && k+2 < len(words) && taskVerbIng(next) {
 				return k + 1, "will", true
+			}
+			if next == "responsible" && at(k+2) == "for" && k+3 < len(words) {
+				return k, "will", true // "Raj will be responsible for the comms plan"
 			}
 			return 0, "", false
 		}
@@ -468,6 +474,9 @@ func (p *parser) assignmentWords(words, bare []string) (assignment, bool) {
 	if a, ok := p.vocative(words); ok {
 		return a, true
 	}
+	if a, ok := p.requestByName(words, bare); ok {
+		return a, true
+	}
 	afterDecision := false
 	var weakest assignment
 	found := false
@@ -525,6 +534,80 @@ func (p *parser) assignmentWords(words, bare []string) (assignment, bool) {
 		}
 	}
 	return weakest, found
+}
+
+// nextAssignment finds a second assignment joined to a task by "and":
+// "Tomasz to send the run sheet and Lena to check it". It returns the
+// task before "and" and the assignment after it.
+func (p *parser) nextAssignment(task string) (string, assignment, bool) {
+	named := false
+	for rest := task; !named; {
+		i := strings.Index(rest, " and ")
+		if i < 0 {
+			return task, assignment{}, false
+		}
+		rest = rest[i+5:]
+		named = startsUpper(rest) || strings.HasPrefix(rest, "@") // "… and Lena to check it"
+	}
+	words := strings.Fields(task)
+	bare := make([]string, len(words))
+	for i, w := range words {
+		bare[i] = bareWord(w)
+	}
+	for i := 1; i+2 < len(words); i++ {
+		if bare[i] != "and" {
+			continue
+		}
+		for k := 1; k <= 3 && i+1+k < len(words); k++ {
+			if !predicateWords.has(bare[i+1+k]) {
+				continue
+			}
+			t, via, ok := predicate(words, bare, i+1+k, false)
+			if !ok {
+				continue
+			}
+			owner, kind := p.subject(words[i+1 : i+1+k])
+			if kind != subjectPerson {
+				break
+			}
+			return strings.Join(words[:i], " "), assignment{owner: owner, kind: kind, task: strings.Join(words[t:], " "), via: via}, true
+		}
+	}
+	return task, assignment{}, false
+}
+
+// requestByName reads a request put as a question to someone named:
+// "Can Marcus please book the security cover?", "Please can Omar confirm
+// the printers", "Could Bob check the logs?".
+func (p *parser) requestByName(words, bare []string) (assignment, bool) {
+	i := 0
+	if len(bare) > 0 && bare[0] == "please" {
+		i++
+	}
+	if i+2 >= len(words) {
+		return assignment{}, false
+	}
+	switch bare[i] {
+	case "can", "could":
+	default:
+		return assignment{}, false
+	}
+	for k := 1; k <= 3 && i+1+k < len(words); k++ {
+		j := i + 1 + k
+		if bare[j] == "please" {
+			j++
+		}
+		if j >= len(words) || !verbs[bare[j]] {
+			continue
+		}
+		owner, kind := p.subject(words[i+1 : i+1+k])
+		if kind != subjectPerson {
+			return assignment{}, false
+		}
+		task := strings.TrimRight(strings.Join(words[j:], " "), "?.")
+		return assignment{owner: owner, kind: kind, task: task, via: "asked"}, true
+	}
+	return assignment{}, false
 }
 
 // antecedent finds whom "he" or "she" stands for: the person the

@@ -6,7 +6,6 @@ import (
 	"unsafe"
 
 	"mailflow/mailflow"
-	"mailflow/mailflow/dates"
 )
 
 // prose reads the sentences of an entry outside any list of items: the
@@ -30,8 +29,8 @@ func (p *parser) prose(e *entry) {
 		}
 		text = remark
 	}
-	if !mayAssign(text) && !mayHaveAside(text) {
-		return // no word that assigns, promises or decides: most discussion
+	if !mayAssign(text) && !mayHaveAside(text) && strings.IndexByte(text, '?') < 0 {
+		return // no word that assigns, promises, decides or asks: most discussion
 	}
 	words, bare := p.tokens(text)
 	prev := -1
@@ -283,6 +282,14 @@ func (p *parser) proseSentence(e *entry, words, bare []string, first bool) {
 			if moved {
 				decided, moved = false, false // "Alice will move the meeting from … to …" is Alice's task
 			}
+			for n := 0; n < 4; n++ {
+				task, next, ok := p.nextAssignment(a.task)
+				if !ok {
+					break
+				}
+				p.addAction(action{n: e.n, raw: e.first, text: task, owner: a.owner, fixed: true, weak: true})
+				a = next // "Tomasz to send the sheet and Lena to check it"
+			}
 			p.addAction(action{n: e.n, raw: e.first, text: a.task, owner: a.owner, fixed: true, weak: true})
 		case subjectPronoun, subjectCollective:
 			if !decided && (p.hasDue(a.task) || a.via == "going to") {
@@ -424,7 +431,7 @@ func (p *parser) hasDue(task string) bool {
 	if !ok {
 		return false
 	}
-	_, err := dates.Parse(phrase, p.day, p.opts.Dates)
+	_, err := p.parseDate(phrase)
 	return err == nil
 }
 

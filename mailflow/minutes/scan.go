@@ -198,8 +198,8 @@ func bareDueTail(s string) (phrase string, at int, ok bool) {
 			if purposeWords[strings.ToLower(lastField(prev))] {
 				return "", 0, false // "a doodle for the next meeting" names what it is for
 			}
-			if w := strings.ToLower(lastField(prev)); w == "at" || w == "by" || w == "before" || w == "on" {
-				prev = strings.TrimSpace(prev[:len(prev)-len(w)]) // "report back at the next meeting"
+			if w := strings.ToLower(lastField(prev)); w == "at" || w == "by" || w == "before" || w == "on" || w == "to" {
+				prev = strings.TrimSpace(prev[:len(prev)-len(w)]) // "report back at the next meeting", "bring it to the next meeting"
 			}
 			return cand, len(prev), true
 		}

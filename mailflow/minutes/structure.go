@@ -2,6 +2,7 @@ package minutes
 
 import (
 	"strings"
+	"unicode"
 )
 
 // entry is one logical line of the minutes: a list item or paragraph line
@@ -109,6 +110,9 @@ func continues(e *entry, cur, next line) bool {
 	if isRule(t) || t[0] == '|' || t[0] == '#' || t[0] == '@' {
 		return false
 	}
+	if strings.HasPrefix(t, "**") && strings.HasSuffix(strings.TrimRight(t, ":"), "**") {
+		return false // "**Aaron Blake**": a line of its own
+	}
 	if _, _, ok := listMarker(t); ok {
 		return false
 	}
@@ -154,6 +158,35 @@ func looksLikeEntry(s string) bool {
 	return false
 }
 
+// personLine reads a line that is only a person's full name, "Kelly
+// Smith" or "**Aaron Blake**:", under which an action list gives that
+// person's items.
+func personLine(text string) (string, bool) {
+	if len(text) > 60 || wordCount(text) > 3 {
+		return "", false // most lines: longer than a name
+	}
+	t := strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(stripEmphasis(text)), ":"))
+	t = strings.Trim(t, "*_ ")
+	words := strings.Fields(t)
+	if len(words) < 2 || len(words) > 3 || !nameShaped(t) || sentenceStarters[strings.ToLower(words[0])] {
+		return "", false
+	}
+	for _, w := range words {
+		for _, r := range w {
+			if !unicode.IsLetter(r) && r != '-' && r != '\'' && r != '’' && r != '.' {
+				return "", false
+			}
+		}
+		if roleNouns[strings.ToLower(w)] || agentNoun(strings.ToLower(w)) && !startsUpper(w) {
+			return "", false
+		}
+	}
+	if _, ok := sectionOf(t); ok {
+		return "", false
+	}
+	return t, true
+}
+
 // scope is a section being read: opened by a heading, it lasts until the
 // next heading — or, when the heading was itself a list item ("- Action
 // items:"), until a line that is not indented under it.
@@ -188,6 +221,11 @@ func assignScopes(entries []entry) {
 		sec, isHeading := e.sec, e.heading
 		if !isHeading && e.table == nil {
 			sec, isHeading = headingOf(e)
+			if isHeading && sec == secOther && cur.sec == secActions && !e.bullet && e.number == 0 {
+				if _, ok := personLine(e.text); ok {
+					isHeading = false // "**Kelly Smith**" over her items, in a recap's action list
+				}
+			}
 		}
 		if !isHeading && out.number > 0 && e.number == out.number+1 && e.indent <= out.indent+1 &&
 			(cur.entries == 0 || len(cur.levels) == 0 || e.indent < cur.levels[0]) && wordCount(e.text) <= 8 {

@@ -66,7 +66,9 @@ var columnNames = map[string]column{
 	"forecast": colForecast, "forecast date": colForecast, "revised date": colForecast, "current forecast": colForecast,
 	"expected date": colForecast, "revised target": colForecast, "revised forecast": colForecast, "actual": colActual,
 	"actual date": colActual, "date achieved": colActual, "achieved": colActual, "date completed": colActual,
-	"rag": colStatus, "rag status": colStatus, "health": colStatus,
+	"rag": colStatus, "rag status": colStatus, "health": colStatus, "date raised": colIgnored, "raised": colIgnored,
+	"date opened": colIgnored, "opened": colIgnored, "date added": colIgnored, "date logged": colIgnored,
+	"raised on": colIgnored, "meeting date": colIgnored,
 	"next steps": colAction, "follow-up": colAction, "follow up": colAction, "action point": colAction,
 	"owner": colOwner, "owners": colOwner, "who": colOwner, "responsible": colOwner, "responsible person": colOwner,
 	"assigned to": colOwner, "assignee": colOwner, "assigned": colOwner, "action owner": colOwner, "lead": colOwner,
@@ -358,6 +360,7 @@ func layout(header []string, sec section) (tableKind, []column) {
 		cols[i] = columnOf(h)
 		has[cols[i]] = true
 	}
+	dropRaisedDate(header, cols)
 	risks := has[colLikelihood] || has[colImpact] || has[colRisk] || (sec == secRisks && (has[colDescription] || has[colMitigation]))
 	if !risks && milestoneTable(&has, sec) {
 		return tableMilestones, milestoneColumns(cols, &has)
@@ -415,6 +418,27 @@ func layout(header []string, sec section) (tableKind, []column) {
 		}
 	}
 	return kind, cols
+}
+
+// dropRaisedDate ignores a column headed only "Date" when another column
+// gives the due date: in an action log, "| Date | Action | Owner | Due |",
+// it is the day the action was raised.
+func dropRaisedDate(header []string, cols []column) {
+	due := 0
+	for _, c := range cols {
+		if c == colDue {
+			due++
+		}
+	}
+	if due < 2 {
+		return
+	}
+	for i, h := range header {
+		if cols[i] == colDue && strings.EqualFold(strings.Trim(plainText(h), " :*"), "date") {
+			cols[i] = colIgnored
+			return
+		}
+	}
 }
 
 // milestoneTable reports whether a table's columns make it a table of
