@@ -70,6 +70,18 @@ leadership = ["cmo@stmarys-clinic.example"]
 name = "Priya Shah"
 email = "priya.shah@stmarys-clinic.example"
 role = "chair"
+[[project.member]]
+name = "Alice Moreau"
+email = "alice.moreau@stmarys-clinic.example"
+[[project.member]]
+name = "Bob Okafor"
+email = "bob.okafor@stmarys-clinic.example"
+[[project.member]]
+name = "Carol Nguyen"
+email = "carol.nguyen@stmarys-clinic.example"
+[[project.member]]
+name = "Dan Weber"
+email = "dan.weber@stmarys-clinic.example"
 `, dbPath, imapAddr, smtpAddr)
 	cfgPath = filepath.Join(dir, "mailflow.toml")
 	os.WriteFile(cfgPath, []byte(cfg), 0o600)

@@ -405,10 +405,14 @@ const (
 )
 
 // DefaultMinutesSubjects match subjects that announce minutes, after any
-// Re:/Fwd: prefixes have been removed.
+// Re:/Fwd: prefixes have been removed: "Minutes: weekly sync", "MoM 3
+// Dec", "Weekly sync notes", "Recap: cutover call", "Call summary",
+// "Actions from today". They are minutes.DefaultSubjects written out,
+// which the engine's tests hold them to.
 var DefaultMinutesSubjects = []string{
-	`(?i)\bminutes\b`, `(?i)\bmom\b`, `(?i)\bmeeting notes?\b`, `(?i)^notes (from|of)\b`, `(?i)\bmtg notes\b`,
-	`(?i)\baction items\b`,
+	`(?i)\bminutes\b`, `(?i)\bmom\b`, `(?i)\bnotes\b`, `(?i)\brecap\b`,
+	`(?i)\b(?:meeting|call|session|sync) summary\b`,
+	`(?i)\baction (?:items|points)\b`, `(?i)\bactions (?:from|arising)\b`,
 }
 
 // Load reads, defaults and checks the config file at path. Its error is an
@@ -604,6 +608,10 @@ func (p *Project) finish(key string, ps *problems) {
 			ps.bad(mkey+".email", "is required")
 		} else if a, err := mail.ParseAddress(m.Email); err != nil {
 			ps.bad(mkey+".email", "%q is not an email address", m.Email)
+		} else if strings.ContainsAny(a.Address, " \"\\\t") {
+			// A quoted local part parses, but loses its quotes here and
+			// could never be mailed: every minutes mail would fail.
+			ps.bad(mkey+".email", "%q is not an address mailflow can send to: write it as name@domain, without quotes or spaces", m.Email)
 		} else {
 			m.Email = strings.ToLower(a.Address)
 			if m.Name == "" {

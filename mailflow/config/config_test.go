@@ -74,6 +74,7 @@ func TestBadConfigNamesTheKey(t *testing.T) {
 		{"bad leadership address", `leadership = ["cmo@example.org", "cio@example.org"]`, `leadership = ["not an address"]`, "leadership[0]"},
 		{"missing password file", `password_file = "`, `password_file = "/nonexistent/`, "password_file"},
 		{"bad date order", `date_order = "mdy"`, `date_order = "ymd"`, "date_order"},
+		{"unmailable member address", `email = "alice.moreau@example.org"`, `email = '"alice moreau"@example.org'`, "member[1].email"},
 		{"same folders", `failed_mailbox = "mailflow/failed"`, `failed_mailbox = "mailflow/processed"`, "imap.failed_mailbox"},
 	}
 	for _, tc := range tests {

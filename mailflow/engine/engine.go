@@ -83,7 +83,7 @@ func (p *Project) parseOptions() minutes.Options {
 }
 
 func (p *Project) dateOptions() dates.Options {
-	return dates.Options{DayFirst: p.DateOrder == "dmy", CadenceDays: p.MeetingCadenceDays}
+	return dates.Options{DayFirst: p.DateOrder == "dmy", CadenceDays: p.MeetingCadenceDays, NoSpans: true}
 }
 
 // Options configure an Engine.

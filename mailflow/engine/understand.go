@@ -20,6 +20,8 @@ type Understanding struct {
 	Risks       []mailflow.Risk       `json:"risks"`
 	Decisions   []mailflow.Decision   `json:"decisions"`
 	Changes     []mailflow.Change     `json:"changes"`
+	Milestones  []mailflow.Milestone  `json:"milestones"`
+	Asks        []mailflow.Decision   `json:"asks"` // decisions and help asked of leadership
 	Notes       string                `json:"notes,omitempty"`
 	NextMeeting string                `json:"next_meeting,omitempty"`
 	ReplyText   string                `json:"reply_text"`
@@ -48,7 +50,7 @@ func Understand(raw []byte, pc *config.Project) (*Understanding, error) {
 	u := &Understanding{
 		Kind: kindOf(msg, t, answering), Subject: msg.Subject, From: msg.From,
 		ActionItems: []mailflow.ActionItem{}, Risks: []mailflow.Risk{}, Decisions: []mailflow.Decision{},
-		Changes: []mailflow.Change{}, Commands: []mailflow.Command{}, ReplyNotes: []string{}, Problems: []mailflow.Problem{},
+		Changes: []mailflow.Change{}, Milestones: []mailflow.Milestone{}, Asks: []mailflow.Decision{}, Commands: []mailflow.Command{}, ReplyNotes: []string{}, Problems: []mailflow.Problem{},
 		ReplyText: t.reply,
 	}
 	switch u.Kind {
@@ -56,6 +58,7 @@ func Understand(raw []byte, pc *config.Project) (*Understanding, error) {
 		m := *t.parsed
 		u.Meeting = &m.Meeting
 		u.ActionItems, u.Risks, u.Decisions, u.Changes, u.Problems = m.ActionItems, m.Risks, m.Decisions, m.Changes, m.Problems
+		u.Milestones, u.Asks = m.Milestones, m.Asks
 		u.Notes, u.NextMeeting = m.Notes, m.NextMeeting
 	case mailflow.KindReply:
 		for _, l := range t.lines {

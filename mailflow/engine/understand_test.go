@@ -6,8 +6,10 @@ import (
 	"strings"
 	"testing"
 
+	"mailflow/mailflow/config"
 	"mailflow/mailflow/engine"
 	"mailflow/mailflow/internal/corpora"
+	"mailflow/mailflow/minutes"
 	"mailflow/store"
 )
 
@@ -72,5 +74,32 @@ func TestParseAgreesWithEngineOnRealMinutes(t *testing.T) {
 		if res.Kind == "minutes" && strings.Contains(res.Reason, "roster") {
 			continue // from a sender not on the test roster: nothing stored
 		}
+	}
+}
+
+// The daemon's default minutes subjects (the config's, written out for
+// the example file) are the parser's: a subject "mailflow parse" reads as
+// minutes is one the daemon does too.
+func TestDefaultSubjectsAgree(t *testing.T) {
+	var parser []string
+	for _, re := range minutes.DefaultSubjects {
+		parser = append(parser, re.String())
+	}
+	if got, want := strings.Join(config.DefaultMinutesSubjects, "\n"), strings.Join(parser, "\n"); got != want {
+		t.Errorf("config.DefaultMinutesSubjects:\n%s\nminutes.DefaultSubjects:\n%s", got, want)
+	}
+}
+
+// "mailflow parse --json" shows the milestones and asks the engine
+// records.
+func TestParseShowsMilestonesAndAsks(t *testing.T) {
+	h := newHarness(t)
+	raw := h.raw(msg{from: chair, subject: "Minutes: steering", body: "Milestone: Go-live — 1 Feb 2027\nDecision needed: budget for a second trainer\n\nACTION: Alice to draft the plan by 2026-12-01\n"})
+	u, err := engine.Understand(raw, &h.cfg.Projects[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(u.Milestones) != 1 || u.Milestones[0].Date.String() != "2027-02-01" || len(u.Asks) != 1 {
+		t.Errorf("milestones %+v, asks %+v; want the go-live on 2027-02-01 and one ask", u.Milestones, u.Asks)
 	}
 }

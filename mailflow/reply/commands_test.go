@@ -240,3 +240,13 @@ func TestParseCommandsProblemsHelp(t *testing.T) {
 		}
 	}
 }
+
+// A week is not a day: the error says so, and how to write one.
+func TestSpansNameNoDay(t *testing.T) {
+	for _, text := range []string{"A-2 due next week", "A-2 due this week", "push A-2 to w/c 26 Oct"} {
+		lines := ParseCommands(text)
+		if len(lines) != 1 || !strings.Contains(lines[0].Problem, "names no day") {
+			t.Errorf("ParseCommands(%q) = %+v, want a problem saying it names no day", text, lines)
+		}
+	}
+}

@@ -1,6 +1,7 @@
 package reply
 
 import (
+	"errors"
 	"strings"
 	"time"
 
@@ -59,12 +60,20 @@ func wordEnds(ends []int, s string) []int {
 // isDate reports whether the date reader can read phrase, month first or
 // day first (the project's setting is the engine's to apply).
 func isDate(phrase string) bool {
-	if _, err := dates.Parse(phrase, scanDay, dates.Options{}); err == nil {
+	if _, err := dates.Parse(phrase, scanDay, dates.Options{NoSpans: true}); err == nil {
 		return true
 	}
 	if !strings.ContainsAny(phrase, "/.") {
 		return false
 	}
-	_, err := dates.Parse(phrase, scanDay, dates.Options{DayFirst: true})
+	_, err := dates.Parse(phrase, scanDay, dates.Options{DayFirst: true, NoSpans: true})
 	return err == nil
+}
+
+// vague reports whether phrase is a span the date reader refuses as naming
+// no day ("next week", "w/c 26 Oct"): the answer says so rather than that
+// it could not be read.
+func vague(phrase string) bool {
+	_, err := dates.Parse(phrase, scanDay, dates.Options{NoSpans: true})
+	return errors.Is(err, dates.ErrVague)
 }

@@ -164,6 +164,8 @@ func dueShape(key, after string, explicit bool) shape {
 		return shape{prose: true}
 	case v == "":
 		return shape{problem: fmt.Sprintf("%q needs a date, e.g. \"A-12 due Dec 9\"", key)}
+	case vague(v):
+		return shape{value: v, problem: fmt.Sprintf("%q names no day, so no due date was set; write one, e.g. \"A-12 due next Friday\" or \"due Dec 9\"", v)}
 	case explicit || len(strings.Fields(v)) <= 2:
 		return shape{value: v, problem: fmt.Sprintf("cannot read the date %q; write e.g. \"A-12 due Dec 9\", \"due the 11th\" or \"due next Friday\"", v)}
 	}
