@@ -324,6 +324,16 @@ func (e *Engine) read(d Delivery) (in incoming) {
 	return in
 }
 
+// fromRoster reports whether msg's From is a member of p, or p has no
+// roster ("mailflow parse" without a config reads everything).
+func fromRoster(msg *mailtext.Message, p *Project) bool {
+	if len(p.Members) == 0 {
+		return true
+	}
+	_, ok := p.Member(msg.From.Email)
+	return ok
+}
+
 // readText reads what the engine needs from a message's text: the new
 // text of a reply and its commands, whether it is laid out as minutes, and
 // the minutes in it when it may be minutes. It is a function of the message
@@ -340,8 +350,10 @@ func readText(msg *mailtext.Message, p *Project) textFacts {
 		t.minutes = minutes.HasStructure(msg.Attachments[i].Text)
 	}
 	// Only what kindOf can take for minutes is parsed as minutes: not the
-	// replies ("Re: Minutes: …") that quote them.
-	if t.structured || t.minutes && !reReplySubject.MatchString(msg.Subject) {
+	// replies ("Re: Minutes: …") that quote them, and not mail from outside
+	// a project's roster, which is ignored unread (parsing is the costly
+	// part, and anyone can send it).
+	if (t.structured || t.minutes && !reReplySubject.MatchString(msg.Subject)) && fromRoster(msg, p) {
 		parsed := readMinutes(msg, p)
 		t.parsed = &parsed
 	}

@@ -55,7 +55,14 @@ func Understand(raw []byte, pc *config.Project) (*Understanding, error) {
 	}
 	switch u.Kind {
 	case mailflow.KindMinutes:
-		m := *t.parsed
+		// The engine leaves minutes from outside the roster unread;
+		// "mailflow parse" shows what they say all the same.
+		var m mailflow.Minutes
+		if t.parsed != nil {
+			m = *t.parsed
+		} else {
+			m = readMinutes(msg, p)
+		}
 		u.Meeting = &m.Meeting
 		u.ActionItems, u.Risks, u.Decisions, u.Changes, u.Problems = m.ActionItems, m.Risks, m.Decisions, m.Changes, m.Problems
 		u.Milestones, u.Asks = m.Milestones, m.Asks

@@ -196,12 +196,15 @@ func (p *parser) addMilestone(name, dateText string, done bool, n int, raw strin
 	default:
 		m.Date = d
 	}
-	for i, old := range p.out.Milestones {
-		if strings.EqualFold(old.Name, m.Name) && old.Date == m.Date {
-			p.out.Milestones[i].Done = old.Done || m.Done
-			return
-		}
+	key := m.Name + "\x00" + m.Date.String()
+	if i, ok := p.milestoneAt[strings.ToLower(key)]; ok {
+		p.out.Milestones[i].Done = p.out.Milestones[i].Done || m.Done
+		return
 	}
+	if p.milestoneAt == nil {
+		p.milestoneAt = map[string]int{}
+	}
+	p.milestoneAt[strings.ToLower(key)] = len(p.out.Milestones)
 	p.out.Milestones = append(p.out.Milestones, m)
 	p.last = lastRef{}
 }
@@ -255,10 +258,8 @@ func (p *parser) addAsk(text string, n int) {
 	if isNothing(text) || !hasLetter(text) {
 		return
 	}
-	for _, a := range p.out.Asks {
-		if strings.EqualFold(a.Text, text) {
-			return
-		}
+	if !p.firstTime("ask", text) {
+		return
 	}
 	p.out.Asks = append(p.out.Asks, mailflow.Decision{Text: text, Line: n})
 	p.last = lastRef{}

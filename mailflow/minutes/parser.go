@@ -45,6 +45,8 @@ type parser struct {
 	wordBuf, bareBuf []string              // the words of the sentence being read, reused
 	lowerBuf         []byte                // the lowered text of the entry being read, reused
 	seenItems        map[string]bool       // items stored so far, by lower-case text and owner
+	seenText         map[string]bool       // decisions and asks stored so far (see firstTime)
+	milestoneAt      map[string]int        // milestones stored so far, by lower-case name and date: their index
 	nextMeeting      [2]int                // the entries that say when the next meeting is, or -1
 	docs             []doc                 // the texts read, for the notes
 	proseRead        bool                  // the entry being read was read as prose
@@ -686,13 +688,27 @@ func (p *parser) addDecision(text string, n int) {
 	if isNothing(text) || !startsLetter(text) || wordCount(text) < 2 || strings.HasSuffix(text, "?") {
 		return // "Resolved: 177" in an issue tracker report is a count; a question is not decided
 	}
-	for _, d := range p.out.Decisions {
-		if strings.EqualFold(d.Text, text) {
-			return
-		}
+	if !p.firstTime("decision", text) {
+		return
 	}
 	p.out.Decisions = append(p.out.Decisions, mailflow.Decision{Text: text, Line: n})
 	p.last = lastRef{}
+}
+
+// firstTime reports whether a decision or ask (kind) written
+// as key is new to these minutes, ignoring case, and remembers it: a set,
+// not a scan of what is stored, so that minutes of many thousand lines
+// cost in proportion to their length.
+func (p *parser) firstTime(kind, key string) bool {
+	if p.seenText == nil {
+		p.seenText = map[string]bool{}
+	}
+	k := kind + "\x00" + strings.ToLower(key)
+	if p.seenText[k] {
+		return false
+	}
+	p.seenText[k] = true
+	return true
 }
 
 // dropDecisionID removes the number a decision log gives a decision:

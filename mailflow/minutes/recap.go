@@ -14,8 +14,8 @@ var (
 // dropOverviewRepeats removes the decisions of a recap's overview that its
 // details cover.
 func (p *parser) dropOverviewRepeats(entries []entry) {
-	if len(p.out.Decisions) < 2 {
-		return
+	if len(p.out.Decisions) < 2 || len(p.out.Decisions) > maxRepeatDecisions {
+		return // the comparison is quadratic; no recap has this many
 	}
 	start, end, details := -1, -1, -1
 	for i := range entries {
