@@ -328,7 +328,7 @@ func (h *handling) syncItems(meetingID int64, parsed []mailflow.ActionItem, corr
 	used := make([]bool, len(existing))
 	for _, pi := range parsed {
 		owner, ownerName, _ := h.rosterOwner(pi.Owner, pi.OwnerText)
-		j := matchItem(existing, used, pi.Text, owner)
+		j := matchVersion(existing, used, itemVersion, pi.Text, owner)
 		if j < 0 {
 			it := store.Item{ProjectID: h.proj.ID, Text: pi.Text, Owner: owner, OwnerName: ownerName, Due: pi.Due.String(),
 				Status: string(pi.Status), MeetingID: sql.NullInt64{Int64: meetingID, Valid: true},
@@ -402,62 +402,26 @@ func (h *handling) syncItems(meetingID int64, parsed []mailflow.ActionItem, corr
 		}
 		items = append(items, it)
 	}
-	for i, it := range items { // items[i] is what became of parsed[i]
-		if _, _, stranger := h.rosterOwner(parsed[i].Owner, ""); stranger != "" && it.Owner == "" && it.Status == string(mailflow.ItemOpen) {
-			h.ownerNotOnRoster(it.Ref(), stranger)
-		}
+	owners := make([]string, len(parsed))
+	for i, pi := range parsed {
+		owners[i] = pi.Owner
 	}
-	for j, it := range existing {
-		if used[j] || it.Status != string(mailflow.ItemOpen) {
-			continue
-		}
-		if ok, err := h.mayCorrect(it.Owner, it.CreatedByMessage); err != nil {
-			return nil, nil, nil, err
-		} else if !ok {
-			h.notAllowed(it.Ref(), "is not in these minutes but stays open")
-			continue
-		}
+	flagStrangers(h, owners, items, itemVersion)
+	err = retire(h, existing, used, itemVersion, func(it store.Item) error {
 		it.Status = string(mailflow.ItemCancelled)
 		it.UpdatedAt = h.now
 		it.ClosedAt = sql.NullTime{Time: h.now.UTC(), Valid: true}
 		it.ClosedByMessage = sql.NullInt64{Int64: h.row, Valid: true}
 		if err := h.tx.UpdateItem(it); err != nil {
-			return nil, nil, nil, err
-		}
-		if err := h.audit(it.Ref(), "cancelled", "open", "cancelled: not in the corrected minutes"); err != nil {
-			return nil, nil, nil, err
+			return err
 		}
 		cancelled = append(cancelled, it)
+		return h.audit(it.Ref(), "cancelled", "open", "cancelled: not in the corrected minutes")
+	})
+	if err != nil {
+		return nil, nil, nil, err
 	}
 	return items, change, cancelled, nil
-}
-
-// matchItem finds the stored item a parsed one is a version of: the same
-// text, else the same owner with mostly the same words.
-func matchItem(existing []store.Item, used []bool, text, owner string) int {
-	norm := normText(text)
-	for j, it := range existing {
-		if !used[j] && normText(it.Text) == norm {
-			return j
-		}
-	}
-	best, bestScore := -1, 0.0
-	for j, it := range existing {
-		if used[j] {
-			continue
-		}
-		s := similarity(normText(it.Text), norm)
-		if owner != "" && it.Owner == owner {
-			s += 0.15
-		}
-		if s > bestScore {
-			best, bestScore = j, s
-		}
-	}
-	if bestScore >= 0.6 {
-		return best
-	}
-	return -1
 }
 
 func normText(s string) string {
@@ -498,13 +462,7 @@ func (h *handling) syncRisks(meetingID int64, parsed []mailflow.Risk, corrected 
 	var out []store.Risk
 	for _, pr := range parsed {
 		owner, ownerName, _ := h.rosterOwner(pr.Owner, pr.OwnerText)
-		j := -1
-		for k, r := range existing {
-			if !used[k] && (normText(r.Description) == normText(pr.Description) || similarity(normText(r.Description), normText(pr.Description)) >= 0.6) {
-				j = k
-				break
-			}
-		}
+		j := matchVersion(existing, used, riskVersion, pr.Description, owner)
 		r := store.Risk{ProjectID: h.proj.ID, Description: pr.Description, Likelihood: string(pr.Likelihood),
 			LikelihoodText: pr.LikelihoodText, Impact: string(pr.Impact), ImpactText: pr.ImpactText,
 			Mitigation: pr.Mitigation, Owner: owner, OwnerName: ownerName, Trigger: pr.Trigger,
@@ -540,29 +498,21 @@ func (h *handling) syncRisks(meetingID int64, parsed []mailflow.Risk, corrected 
 		}
 		out = append(out, r)
 	}
-	for i, r := range out { // out[i] is what became of parsed[i]
-		if _, _, stranger := h.rosterOwner(parsed[i].Owner, ""); stranger != "" && r.Owner == "" && r.Status == string(mailflow.RiskOpen) {
-			h.ownerNotOnRoster(r.Ref(), stranger)
-		}
+	owners := make([]string, len(parsed))
+	for i, pr := range parsed {
+		owners[i] = pr.Owner
 	}
-	for j, r := range existing {
-		if used[j] || r.Status != string(mailflow.RiskOpen) {
-			continue
-		}
-		if ok, err := h.mayCorrect(r.Owner, r.CreatedByMessage); err != nil {
-			return nil, err
-		} else if !ok {
-			h.notAllowed(r.Ref(), "is not in these minutes but stays open")
-			continue
-		}
+	flagStrangers(h, owners, out, riskVersion)
+	err = retire(h, existing, used, riskVersion, func(r store.Risk) error {
 		r.Status = string(mailflow.RiskClosed)
 		r.UpdatedAt = h.now
 		if err := h.tx.UpdateRisk(r); err != nil {
-			return nil, err
+			return err
 		}
-		if err := h.audit(r.Ref(), "closed", "open", "closed: not in the corrected minutes"); err != nil {
-			return nil, err
-		}
+		return h.audit(r.Ref(), "closed", "open", "closed: not in the corrected minutes")
+	})
+	if err != nil {
+		return nil, err
 	}
 	return out, nil
 }
