@@ -17,7 +17,7 @@ import (
 var layers = map[string]int{
 	// 0: the domain, the store, and leaves that know nothing of mailflow.
 	"mailflow": 0, "store": 0, "mailflow/authres": 0, "mailflow/chart": 0, "mailflow/docx": 0,
-	"mailflow/register": 0, "mailflow/replyaddr": 0, "mailflow/schedule": 0, "mailflow/sdnotify": 0,
+	"mailflow/register": 0, "mailflow/replyaddr": 0, "mailflow/schedule": 0, "mailflow/sdnotify": 0, "mailflow/lease": 0,
 	"mailflow/docx/docxtest": 0, "mailflow/internal/dovecottest": 0, "mailflow/internal/faultnet": 0, "mailflow/inproc": 0,
 	"mailflow/internal/corpora": 0, "mailflow/internal/pgtest": 0,
 	// 1: formats and settings; what passes between mailbox and engine.
