@@ -48,6 +48,10 @@ type Daemon struct {
 	Pollers []*intake.Poller
 	// Notifier tells systemd about readiness and liveness; nil outside systemd.
 	Notifier *sdnotify.Notifier
+	// Leases decides which host polls each mailbox and runs the periodic
+	// jobs when several share a PostgreSQL store; nil: this host does all.
+	Leases Leaser
+	leases leaseState
 	log      *slog.Logger
 	now      func() time.Time // the clock the sender and the engine use
 	kick     chan struct{}
@@ -243,7 +247,7 @@ func (d *Daemon) Run(ctx context.Context, grace time.Duration, ready func()) err
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			p.Run(stopAfter(ctx, work))
+			d.runLeased(stopAfter(ctx, work), d.mailboxLease(p.Mailbox), p.Run)
 		}()
 	}
 	wg.Add(1)
@@ -311,7 +315,9 @@ func (d *Daemon) watch(ctx context.Context, ready func()) {
 					break
 				}
 			}
-			if len(d.Pollers) == 0 {
+			// A host that stands by never logs in to the mailbox, so with
+			// leases, ready means the database answers.
+			if len(d.Pollers) == 0 || d.Leases != nil {
 				signalled = true
 				d.notify("READY=1")
 				if ready != nil {
@@ -343,6 +349,9 @@ func (d *Daemon) notify(state string) {
 func (d *Daemon) saveStatus(ctx context.Context) {
 	ctx = context.WithoutCancel(ctx) // the last status is saved on the way out too
 	for _, p := range d.Pollers {
+		if d.Leases != nil && !d.leases.holds(d.mailboxLease(p.Mailbox)) {
+			continue // the active host reports this mailbox
+		}
 		st := p.Status()
 		ms := store.MailboxStatus{Mailbox: p.Mailbox, LastError: st.LastError, Connected: st.Connected, Handled: st.Handled, UpdatedAt: time.Now()}
 		if !st.LastPoll.IsZero() {
@@ -369,18 +378,22 @@ func (d *Daemon) periodic(ctx context.Context) {
 	t := time.NewTicker(tickEvery)
 	defer t.Stop()
 	for {
-		err := d.Engine.Tick(ctx)
-		if err != nil && ctx.Err() == nil {
-			d.log.Error("periodic jobs", "err", err)
+		// One host runs the periodic jobs; the idempotency keys of the
+		// mail they queue stay the guarantee should two overlap.
+		if d.holds(ctx, periodicLease) {
+			err := d.Engine.Tick(ctx)
+			if err != nil && ctx.Err() == nil {
+				d.log.Error("periodic jobs", "err", err)
+			}
+			d.setTrouble(stepPeriodic, err)
+			d.Kick()
+			err = d.prune(ctx)
+			if err != nil && ctx.Err() == nil {
+				d.log.Error("pruning the outbox", "err", err)
+			}
+			d.setTrouble(stepPrune, err)
 		}
-		d.setTrouble(stepPeriodic, err)
 		d.lastTick.Store(time.Now().Unix())
-		d.Kick()
-		err = d.prune(ctx)
-		if err != nil && ctx.Err() == nil {
-			d.log.Error("pruning the outbox", "err", err)
-		}
-		d.setTrouble(stepPrune, err)
 		select {
 		case <-ctx.Done():
 			return
