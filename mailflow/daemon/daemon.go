@@ -50,8 +50,8 @@ type Daemon struct {
 	Notifier *sdnotify.Notifier
 	// Leases decides which host polls each mailbox and runs the periodic
 	// jobs when several share a PostgreSQL store; nil: this host does all.
-	Leases Leaser
-	leases leaseState
+	Leases   Leaser
+	leases   leaseState
 	log      *slog.Logger
 	now      func() time.Time // the clock the sender and the engine use
 	kick     chan struct{}
