@@ -5,12 +5,15 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
 	"syscall"
 	"testing"
 	"time"
+
+	"mailflow/internal/pgtest"
 )
 
 func open(t *testing.T) (*Store, string) {
@@ -492,5 +495,47 @@ func TestIsPostgresAndRedact(t *testing.T) {
 		if got := Redact(tc.target); got != tc.redacted {
 			t.Errorf("Redact(%q) = %q, want %q", tc.target, got, tc.redacted)
 		}
+	}
+}
+
+// A PostgreSQL server that crashes and comes back is found again: the
+// pooled connections it cut are replaced, and what was committed before
+// is there.
+func TestPostgresServerRestart(t *testing.T) {
+	srv := pgtest.Start(t)
+	s := openTarget(t, srv.CreateDB(t, "restart"))
+	ctx := t.Context()
+	if _, err := s.EnsureProject(ctx, "EHR", "ehr@clinic.example"); err != nil {
+		t.Fatal(err)
+	}
+	srv.Restart(t)
+	// The first statement may meet a connection the crash cut (and fail,
+	// if it was sent before the cut was seen); the next has a new one.
+	var err error
+	for range 2 {
+		if _, err = s.EnsureProject(ctx, "Lab", "lab@clinic.example"); err == nil {
+			break
+		}
+	}
+	if err != nil {
+		t.Fatalf("after a restart: %v", err)
+	}
+	ps, err := s.Projects(ctx)
+	if err != nil || len(ps) != 2 {
+		t.Errorf("projects after a restart: %+v (%v), want EHR and Lab", ps, err)
+	}
+}
+
+// A refused login says so, naming the database but not the password.
+func TestPostgresWrongPasswordIsNotPrinted(t *testing.T) {
+	target := postgresDB(t)
+	u, err := url.Parse(target)
+	if err != nil {
+		t.Fatal(err)
+	}
+	u.User = url.UserPassword(u.User.Username(), "wrong-s3cret")
+	_, err = Open(t.Context(), u.String())
+	if err == nil || strings.Contains(err.Error(), "wrong-s3cret") || !strings.Contains(err.Error(), "password authentication failed") {
+		t.Errorf("Open with a wrong password = %v, want a login failure without the password", err)
 	}
 }
