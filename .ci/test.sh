@@ -33,7 +33,7 @@ if need_dovecot; then
   apt_install dovecot-imapd
 fi
 # Debian keeps initdb off PATH, in /usr/lib/postgresql/VERSION/bin, where
-# mailflow/internal/pgtest finds it; the tests run their own unprivileged
+# internal/pgtest finds it; the tests run their own unprivileged
 # instances, never the cluster the package sets up.
 need_postgres() {
   ! command -v initdb >/dev/null 2>&1 && ! compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null

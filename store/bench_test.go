@@ -7,15 +7,21 @@ import (
 	"testing"
 	"time"
 
+	"mailflow/internal/pgtest"
 	"mailflow/store"
 )
 
 // BenchmarkCountRecentMail measures the answer rate-limit check for a busy
 // recipient: many minutes mails and the limit's worth of answers in the
-// last hour.
+// last hour, on each database.
 func BenchmarkCountRecentMail(b *testing.B) {
+	b.Run("sqlite", func(b *testing.B) { benchCountRecentMail(b, filepath.Join(b.TempDir(), "bench.db")) })
+	b.Run("postgres", func(b *testing.B) { benchCountRecentMail(b, pgtest.Shared(b).CreateDB(b, "")) })
+}
+
+func benchCountRecentMail(b *testing.B, target string) {
 	ctx := context.Background()
-	st, err := store.Open(ctx, filepath.Join(b.TempDir(), "bench.db"))
+	st, err := store.Open(ctx, target)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -27,11 +33,11 @@ func BenchmarkCountRecentMail(b *testing.B) {
 	now := time.Now()
 	err = st.Tx(ctx, func(tx *store.Tx) error {
 		for i := range 3000 {
-			kind := "minutes"
+			kind, key := "minutes", fmt.Sprint("minutes:", i)
 			if i%100 == 0 {
-				kind = "ack"
+				kind, key = "ack", fmt.Sprint("ack:", i)
 			}
-			m := store.Mail{ProjectID: pid, IdemKey: fmt.Sprint(i), Kind: kind, EnvelopeFrom: "p@example.org", MessageID: fmt.Sprint(i), Raw: []byte("x")}
+			m := store.Mail{ProjectID: pid, IdemKey: key, Kind: kind, EnvelopeFrom: "p@example.org", MessageID: fmt.Sprint(i), Raw: []byte("x")}
 			if _, err := tx.Enqueue(m, []string{"alice@example.org"}, now); err != nil {
 				return err
 			}

@@ -44,8 +44,8 @@ func (tx *Tx) SetCheckpoint(mailbox string, uidValidity, uid uint32, at time.Tim
 	_, err := tx.exec(`INSERT INTO checkpoints (mailbox, uidvalidity, last_uid, updated_at)
 		VALUES (?, ?, ?, ?)
 		ON CONFLICT (mailbox) DO UPDATE SET
-			last_uid = CASE WHEN checkpoints.uidvalidity = excluded.uidvalidity
-				THEN MAX(checkpoints.last_uid, excluded.last_uid) ELSE excluded.last_uid END,
+			last_uid = CASE WHEN checkpoints.uidvalidity = excluded.uidvalidity AND checkpoints.last_uid > excluded.last_uid
+				THEN checkpoints.last_uid ELSE excluded.last_uid END,
 			uidvalidity = excluded.uidvalidity,
 			updated_at = excluded.updated_at`,
 		mailbox, uidValidity, uid, utc(at))

@@ -4,35 +4,81 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"strings"
+	"unicode/utf8"
 )
 
 // Every statement goes through these, written with ? placeholders as
 // SQLite takes them; Rebind turns them into the driver's ($1, $2 … for
 // PostgreSQL). SQL that differs between the databases beyond that (an
-// upsert, a backup) is chosen by Store.dialect where it is written.
+// backup) is chosen where it is written (Store.postgres). Text arguments
+// go through storable on the way.
 
 func (tx *Tx) get(dest any, q string, args ...any) error {
-	return tx.tx.GetContext(tx.ctx, dest, tx.tx.Rebind(q), args...)
+	return tx.tx.GetContext(tx.ctx, dest, tx.tx.Rebind(q), storable(tx.tx.DriverName(), args)...)
 }
 
 func (tx *Tx) sel(dest any, q string, args ...any) error {
-	return tx.tx.SelectContext(tx.ctx, dest, tx.tx.Rebind(q), args...)
+	return tx.tx.SelectContext(tx.ctx, dest, tx.tx.Rebind(q), storable(tx.tx.DriverName(), args)...)
 }
 
 func (tx *Tx) exec(q string, args ...any) (sql.Result, error) {
-	return tx.tx.ExecContext(tx.ctx, tx.tx.Rebind(q), args...)
+	return tx.tx.ExecContext(tx.ctx, tx.tx.Rebind(q), storable(tx.tx.DriverName(), args)...)
 }
 
 func (s *Store) get(ctx context.Context, dest any, q string, args ...any) error {
-	return s.db.GetContext(ctx, dest, s.db.Rebind(q), args...)
+	return s.db.GetContext(ctx, dest, s.db.Rebind(q), storable(s.db.DriverName(), args)...)
 }
 
 func (s *Store) sel(ctx context.Context, dest any, q string, args ...any) error {
-	return s.db.SelectContext(ctx, dest, s.db.Rebind(q), args...)
+	return s.db.SelectContext(ctx, dest, s.db.Rebind(q), storable(s.db.DriverName(), args)...)
 }
 
 func (s *Store) exec(ctx context.Context, q string, args ...any) (sql.Result, error) {
-	return s.db.ExecContext(ctx, s.db.Rebind(q), args...)
+	return s.db.ExecContext(ctx, s.db.Rebind(q), storable(s.db.DriverName(), args)...)
+}
+
+// storable makes text arguments fit the database. PostgreSQL text holds
+// neither NUL bytes nor invalid UTF-8, which mail can carry (a hostile
+// subject, a raw 8-bit header) and SQLite keeps: there each becomes
+// U+FFFD, so the message is recorded with its text marked rather than
+// failing on one database and not the other. The arguments are copied
+// only when one changes.
+func storable(driver string, args []any) []any {
+	if driver != driverPostgres {
+		return args
+	}
+	out := args
+	for i, a := range args {
+		var fixed any
+		switch v := a.(type) {
+		case string:
+			if t, ok := postgresText(v); ok {
+				fixed = t
+			}
+		case sql.NullString:
+			if t, ok := postgresText(v.String); ok {
+				fixed = sql.NullString{String: t, Valid: v.Valid}
+			}
+		}
+		if fixed == nil {
+			continue
+		}
+		if &out[0] == &args[0] {
+			out = append([]any(nil), args...)
+		}
+		out[i] = fixed
+	}
+	return out
+}
+
+// postgresText returns s with NUL bytes and invalid UTF-8 replaced by
+// U+FFFD, and whether that changed it.
+func postgresText(s string) (string, bool) {
+	if utf8.ValidString(s) && !strings.Contains(s, "\x00") {
+		return s, false
+	}
+	return strings.ReplaceAll(strings.ToValidUTF8(s, "\uFFFD"), "\x00", "\uFFFD"), true
 }
 
 // insert runs an INSERT and returns the new row's id: SQLite reports it

@@ -84,9 +84,9 @@ func (tx *Tx) ReplaceAttendees(meetingID int64, as []Attendee) error {
 	if _, err := tx.exec(`DELETE FROM attendees WHERE meeting_id = ?`, meetingID); err != nil {
 		return fmt.Errorf("clear attendees: %w", err)
 	}
-	for _, a := range as {
-		if _, err := tx.exec(`INSERT INTO attendees (meeting_id, name, email, present) VALUES (?, ?, ?, ?)`,
-			meetingID, a.Name, a.Email, a.Present); err != nil {
+	for i, a := range as {
+		if _, err := tx.exec(`INSERT INTO attendees (meeting_id, name, email, present, seq) VALUES (?, ?, ?, ?, ?)`,
+			meetingID, a.Name, a.Email, a.Present, i+1); err != nil {
 			return fmt.Errorf("insert attendee: %w", err)
 		}
 	}
@@ -96,7 +96,7 @@ func (tx *Tx) ReplaceAttendees(meetingID int64, as []Attendee) error {
 // Attendees lists a meeting's attendees.
 func (s *Store) Attendees(ctx context.Context, meetingID int64) ([]Attendee, error) {
 	var as []Attendee
-	err := s.sel(ctx, &as, `SELECT * FROM attendees WHERE meeting_id = ? ORDER BY rowid`, meetingID)
+	err := s.sel(ctx, &as, `SELECT meeting_id, name, email, present FROM attendees WHERE meeting_id = ? ORDER BY seq`, meetingID)
 	return as, err
 }
 
@@ -193,7 +193,7 @@ type MeetingRecord struct {
 // MeetingRecord reads a meeting's attendees, decisions and changes.
 func (tx *Tx) MeetingRecord(meetingID int64) (MeetingRecord, error) {
 	var r MeetingRecord
-	if err := tx.sel(&r.Attendees, `SELECT * FROM attendees WHERE meeting_id = ? ORDER BY rowid`, meetingID); err != nil {
+	if err := tx.sel(&r.Attendees, `SELECT meeting_id, name, email, present FROM attendees WHERE meeting_id = ? ORDER BY seq`, meetingID); err != nil {
 		return r, fmt.Errorf("attendees of meeting %d: %w", meetingID, err)
 	}
 	if err := tx.sel(&r.Decisions, `SELECT * FROM decisions WHERE meeting_id = ? ORDER BY id`, meetingID); err != nil {

@@ -110,10 +110,17 @@ func (s *Store) MessageByUID(ctx context.Context, mailbox string, uidValidity, u
 // MessagesByMessageID returns every project's record of messageID.
 func (s *Store) MessagesByMessageID(ctx context.Context, messageID string) ([]Message, error) {
 	var ms []Message
-	// Through projects (CROSS JOIN fixes that order), so that each lookup uses the
-	// (project_id, message_id) index instead of scanning every message.
-	err := s.sel(ctx, &ms, `SELECT m.* FROM projects p CROSS JOIN messages m ON m.project_id = p.id AND m.message_id = ?
-		ORDER BY m.id`, messageID)
+	// One lookup in the (project_id, message_id) index per project, not a
+	// scan of every message: the message id alone is indexed nowhere.
+	// PostgreSQL would rather read that whole index for the message id
+	// than start from the projects; LATERAL makes it start there, and
+	// OFFSET 0 keeps the subquery from being folded back into a join.
+	q := `SELECT * FROM messages WHERE project_id IN (SELECT id FROM projects) AND message_id = ? ORDER BY id`
+	if s.postgres() {
+		q = `SELECT m.* FROM projects p CROSS JOIN LATERAL (SELECT * FROM messages WHERE project_id = p.id AND message_id = ? OFFSET 0) m
+			ORDER BY m.id`
+	}
+	err := s.sel(ctx, &ms, q, messageID)
 	return ms, err
 }
 

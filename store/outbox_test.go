@@ -29,7 +29,7 @@ func queue(t *testing.T, s *Store, m Mail, at time.Time) int64 {
 		t.Fatal(err)
 	}
 	var id int64
-	if err := s.db.Get(&id, `SELECT id FROM outbox WHERE idem_key = ?`, m.IdemKey); err != nil {
+	if err := s.get(t.Context(), &id, `SELECT id FROM outbox WHERE idem_key = ?`, m.IdemKey); err != nil {
 		t.Fatal(err)
 	}
 	return id
@@ -41,135 +41,138 @@ func queue(t *testing.T, s *Store, m Mail, at time.Time) int64 {
 // each with its recipients and the server's answer, a lookup by Message-ID
 // (a reply, a bounce) still finds it, and a second prune finds nothing.
 func TestPruneSentMail(t *testing.T) {
-	s, _ := open(t)
-	ctx := context.Background()
-	pid, _ := s.EnsureProject(ctx, "P", "p@x.example")
-	now := time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC)
-	old, recent := now.Add(-40*24*time.Hour), now.Add(-10*24*time.Hour)
-	cutoff := now.Add(-30 * 24 * time.Hour)
+	eachDB(t, func(t *testing.T, s *Store) {
+		ctx := context.Background()
+		pid, _ := s.EnsureProject(ctx, "P", "p@x.example")
+		now := time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC)
+		old, recent := now.Add(-40*24*time.Hour), now.Add(-10*24*time.Hour)
+		cutoff := now.Add(-30 * 24 * time.Hour)
 
-	lf := outboxMail(pid, "old-lf")
-	lf.Raw = bytes.ReplaceAll(lf.Raw, []byte("\r\n"), []byte("\n"))
-	mails := map[string]Mail{}
-	ids := map[string]int64{}
-	for _, m := range []Mail{outboxMail(pid, "old-sent"), lf, outboxMail(pid, "recent-sent"),
-		outboxMail(pid, "old-queued"), outboxMail(pid, "old-sending"), outboxMail(pid, "old-failed")} {
-		mails[m.IdemKey] = m
-		ids[m.IdemKey] = queue(t, s, m, old)
-	}
-	claim := func(key string) {
-		t.Helper()
-		if ok, err := s.MarkSending(ctx, ids[key]); !ok || err != nil {
-			t.Fatalf("claim %s: %v %v", key, ok, err)
+		lf := outboxMail(pid, "old-lf")
+		lf.Raw = bytes.ReplaceAll(lf.Raw, []byte("\r\n"), []byte("\n"))
+		mails := map[string]Mail{}
+		ids := map[string]int64{}
+		for _, m := range []Mail{outboxMail(pid, "old-sent"), lf, outboxMail(pid, "recent-sent"),
+			outboxMail(pid, "old-queued"), outboxMail(pid, "old-sending"), outboxMail(pid, "old-failed")} {
+			mails[m.IdemKey] = m
+			ids[m.IdemKey] = queue(t, s, m, old)
 		}
-	}
-	for key, at := range map[string]time.Time{"old-sent": old, "old-lf": old, "recent-sent": recent} {
-		claim(key)
-		if err := s.MarkSent(ctx, ids[key], at, "250 2.0.0 Ok: queued as "+key); err != nil {
+		claim := func(key string) {
+			t.Helper()
+			if ok, err := s.MarkSending(ctx, ids[key]); !ok || err != nil {
+				t.Fatalf("claim %s: %v %v", key, ok, err)
+			}
+		}
+		for key, at := range map[string]time.Time{"old-sent": old, "old-lf": old, "recent-sent": recent} {
+			claim(key)
+			if err := s.MarkSent(ctx, ids[key], at, "250 2.0.0 Ok: queued as "+key); err != nil {
+				t.Fatal(err)
+			}
+		}
+		claim("old-sending")
+		claim("old-failed")
+		if err := s.MarkFailed(ctx, ids["old-failed"], "550 5.1.1 no such user"); err != nil {
 			t.Fatal(err)
 		}
-	}
-	claim("old-sending")
-	claim("old-failed")
-	if err := s.MarkFailed(ctx, ids["old-failed"], "550 5.1.1 no such user"); err != nil {
-		t.Fatal(err)
-	}
 
-	n, err := s.PruneSentMail(ctx, cutoff, now, 100)
-	if err != nil || n != 2 {
-		t.Fatalf("PruneSentMail = %d, %v; want the 2 mails sent before the cutoff", n, err)
-	}
-	listed, err := s.OutboxList(ctx, "", 100)
-	if err != nil || len(listed) != len(mails) {
-		t.Fatalf("OutboxList lists %d mails (%v), want all %d", len(listed), err, len(mails))
-	}
-	for _, m := range listed {
-		want := mails[m.IdemKey]
-		pruned := m.IdemKey == "old-sent" || m.IdemKey == "old-lf"
-		switch {
-		case pruned && !bytes.Equal(m.Raw, HeaderBlock(want.Raw)):
-			t.Errorf("%s: pruned bytes are\n%q\nwant its header block", m.IdemKey, m.Raw)
-		case pruned && (!m.PrunedAt.Valid || !m.PrunedAt.Time.Equal(now)):
-			t.Errorf("%s: pruned_at %v, want %s", m.IdemKey, m.PrunedAt, now)
-		case !pruned && (!bytes.Equal(m.Raw, want.Raw) || m.PrunedAt.Valid):
-			t.Errorf("%s (%s): its bytes were changed (%d bytes, pruned_at %v), want every byte kept", m.IdemKey, m.Status, len(m.Raw), m.PrunedAt)
+		n, err := s.PruneSentMail(ctx, cutoff, now, 100)
+		if err != nil || n != 2 {
+			t.Fatalf("PruneSentMail = %d, %v; want the 2 mails sent before the cutoff", n, err)
 		}
-		if got := m.Recipients(); len(got) != 1 || got[0] != "a@x.example" || m.Subject != want.Subject || m.MessageID != want.MessageID {
-			t.Errorf("%s: listed with recipients %v, subject %q, Message-ID %q", m.IdemKey, got, m.Subject, m.MessageID)
+		listed, err := s.OutboxList(ctx, "", 100)
+		if err != nil || len(listed) != len(mails) {
+			t.Fatalf("OutboxList lists %d mails (%v), want all %d", len(listed), err, len(mails))
 		}
-		if m.Status == MailSent && m.SMTPResponse != "250 2.0.0 Ok: queued as "+m.IdemKey {
-			t.Errorf("%s: the server's answer is %q after the prune", m.IdemKey, m.SMTPResponse)
+		for _, m := range listed {
+			want := mails[m.IdemKey]
+			pruned := m.IdemKey == "old-sent" || m.IdemKey == "old-lf"
+			switch {
+			case pruned && !bytes.Equal(m.Raw, HeaderBlock(want.Raw)):
+				t.Errorf("%s: pruned bytes are\n%q\nwant its header block", m.IdemKey, m.Raw)
+			case pruned && (!m.PrunedAt.Valid || !m.PrunedAt.Time.Equal(now)):
+				t.Errorf("%s: pruned_at %v, want %s", m.IdemKey, m.PrunedAt, now)
+			case !pruned && (!bytes.Equal(m.Raw, want.Raw) || m.PrunedAt.Valid):
+				t.Errorf("%s (%s): its bytes were changed (%d bytes, pruned_at %v), want every byte kept", m.IdemKey, m.Status, len(m.Raw), m.PrunedAt)
+			}
+			if got := m.Recipients(); len(got) != 1 || got[0] != "a@x.example" || m.Subject != want.Subject || m.MessageID != want.MessageID {
+				t.Errorf("%s: listed with recipients %v, subject %q, Message-ID %q", m.IdemKey, got, m.Subject, m.MessageID)
+			}
+			if m.Status == MailSent && m.SMTPResponse != "250 2.0.0 Ok: queued as "+m.IdemKey {
+				t.Errorf("%s: the server's answer is %q after the prune", m.IdemKey, m.SMTPResponse)
+			}
 		}
-	}
-	// A bounce that comes back later is matched by Message-ID.
-	err = s.Tx(ctx, func(tx *Tx) error {
-		m, err := tx.MailByMessageID("old-sent@x.example")
+		// A bounce that comes back later is matched by Message-ID.
+		err = s.Tx(ctx, func(tx *Tx) error {
+			m, err := tx.MailByMessageID("old-sent@x.example")
+			if err != nil {
+				return err
+			}
+			if m.ID != ids["old-sent"] || m.Kind != "minutes" || m.Recipients()[0] != "a@x.example" || !m.PrunedAt.Valid {
+				t.Errorf("MailByMessageID after the prune = %+v", m)
+			}
+			return nil
+		})
 		if err != nil {
-			return err
+			t.Fatalf("MailByMessageID after the prune: %v", err)
 		}
-		if m.ID != ids["old-sent"] || m.Kind != "minutes" || m.Recipients()[0] != "a@x.example" || !m.PrunedAt.Valid {
-			t.Errorf("MailByMessageID after the prune = %+v", m)
+		if n, err := s.PruneSentMail(ctx, cutoff, now.Add(time.Hour), 100); err != nil || n != 0 {
+			t.Errorf("a second prune = %d, %v; want nothing left to prune", n, err)
 		}
-		return nil
 	})
-	if err != nil {
-		t.Fatalf("MailByMessageID after the prune: %v", err)
-	}
-	if n, err := s.PruneSentMail(ctx, cutoff, now.Add(time.Hour), 100); err != nil || n != 0 {
-		t.Errorf("a second prune = %d, %v; want nothing left to prune", n, err)
-	}
 }
 
 // TestPruneSentMailInBatches: each call prunes at most limit mails, oldest
 // first, so a caller bounds how long one call holds the write lock.
 func TestPruneSentMailInBatches(t *testing.T) {
-	s, _ := open(t)
-	ctx := context.Background()
-	pid, _ := s.EnsureProject(ctx, "P", "p@x.example")
-	now := time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC)
-	for i := range 5 {
-		id := queue(t, s, outboxMail(pid, fmt.Sprintf("m%d", i)), now.Add(-100*24*time.Hour))
-		if _, err := s.MarkSending(ctx, id); err != nil {
-			t.Fatal(err)
+	eachDB(t, func(t *testing.T, s *Store) {
+		ctx := context.Background()
+		pid, _ := s.EnsureProject(ctx, "P", "p@x.example")
+		now := time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC)
+		for i := range 5 {
+			id := queue(t, s, outboxMail(pid, fmt.Sprintf("m%d", i)), now.Add(-100*24*time.Hour))
+			if _, err := s.MarkSending(ctx, id); err != nil {
+				t.Fatal(err)
+			}
+			if err := s.MarkSent(ctx, id, now.Add(-40*24*time.Hour), "250"); err != nil {
+				t.Fatal(err)
+			}
 		}
-		if err := s.MarkSent(ctx, id, now.Add(-40*24*time.Hour), "250"); err != nil {
-			t.Fatal(err)
+		for i, want := range []int{2, 2, 1, 0} {
+			n, err := s.PruneSentMail(ctx, now.Add(-30*24*time.Hour), now, 2)
+			if err != nil || n != want {
+				t.Fatalf("pass %d: PruneSentMail = %d, %v; want %d", i+1, n, err, want)
+			}
 		}
-	}
-	for i, want := range []int{2, 2, 1, 0} {
-		n, err := s.PruneSentMail(ctx, now.Add(-30*24*time.Hour), now, 2)
-		if err != nil || n != want {
-			t.Fatalf("pass %d: PruneSentMail = %d, %v; want %d", i+1, n, err, want)
-		}
-	}
+	})
 }
 
 // TestPruneTakesTheOldestFirst: with more to prune than one call takes, the
 // mails sent earliest go first.
 func TestPruneTakesTheOldestFirst(t *testing.T) {
-	s, _ := open(t)
-	ctx := context.Background()
-	pid, _ := s.EnsureProject(ctx, "P", "p@x.example")
-	now := time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC)
-	sentDaysAgo := map[string]int{"a": 35, "b": 60, "c": 45}
-	for key, days := range sentDaysAgo {
-		id := queue(t, s, outboxMail(pid, key), now.Add(-90*24*time.Hour))
-		if _, err := s.MarkSending(ctx, id); err != nil {
-			t.Fatal(err)
+	eachDB(t, func(t *testing.T, s *Store) {
+		ctx := context.Background()
+		pid, _ := s.EnsureProject(ctx, "P", "p@x.example")
+		now := time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC)
+		sentDaysAgo := map[string]int{"a": 35, "b": 60, "c": 45}
+		for key, days := range sentDaysAgo {
+			id := queue(t, s, outboxMail(pid, key), now.Add(-90*24*time.Hour))
+			if _, err := s.MarkSending(ctx, id); err != nil {
+				t.Fatal(err)
+			}
+			if err := s.MarkSent(ctx, id, now.Add(-time.Duration(days)*24*time.Hour), "250"); err != nil {
+				t.Fatal(err)
+			}
 		}
-		if err := s.MarkSent(ctx, id, now.Add(-time.Duration(days)*24*time.Hour), "250"); err != nil {
-			t.Fatal(err)
+		if n, err := s.PruneSentMail(ctx, now.Add(-30*24*time.Hour), now, 2); err != nil || n != 2 {
+			t.Fatalf("PruneSentMail = %d, %v; want 2", n, err)
 		}
-	}
-	if n, err := s.PruneSentMail(ctx, now.Add(-30*24*time.Hour), now, 2); err != nil || n != 2 {
-		t.Fatalf("PruneSentMail = %d, %v; want 2", n, err)
-	}
-	listed, _ := s.OutboxList(ctx, MailSent, 10)
-	for _, m := range listed {
-		if want := m.IdemKey != "a"; m.PrunedAt.Valid != want {
-			t.Errorf("%s, sent %d days ago: pruned %v, want %v (the two oldest go first)", m.IdemKey, sentDaysAgo[m.IdemKey], m.PrunedAt.Valid, want)
+		listed, _ := s.OutboxList(ctx, MailSent, 10)
+		for _, m := range listed {
+			if want := m.IdemKey != "a"; m.PrunedAt.Valid != want {
+				t.Errorf("%s, sent %d days ago: pruned %v, want %v (the two oldest go first)", m.IdemKey, sentDaysAgo[m.IdemKey], m.PrunedAt.Valid, want)
+			}
 		}
-	}
+	})
 }
 
 func TestHeaderBlock(t *testing.T) {
@@ -191,19 +194,20 @@ func TestHeaderBlock(t *testing.T) {
 // TestNextMailAt: when the earliest queued mail is due; sent or parked
 // mail does not count; nothing queued is the zero time.
 func TestNextMailAt(t *testing.T) {
-	s, _ := open(t)
-	ctx := context.Background()
-	pid, _ := s.EnsureProject(ctx, "P", "p@x.example")
-	now := time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC)
-	if at, err := s.NextMailAt(ctx); err != nil || !at.IsZero() {
-		t.Fatalf("NextMailAt on an empty outbox = %s, %v; want the zero time", at, err)
-	}
-	sent := queue(t, s, outboxMail(pid, "sent"), now.Add(-time.Hour))
-	s.MarkSending(ctx, sent)
-	s.MarkSent(ctx, sent, now, "250")
-	queue(t, s, outboxMail(pid, "later"), now.Add(time.Hour))
-	queue(t, s, outboxMail(pid, "sooner"), now.Add(time.Minute))
-	if at, err := s.NextMailAt(ctx); err != nil || !at.Equal(now.Add(time.Minute)) {
-		t.Errorf("NextMailAt = %s, %v; want %s", at, err, now.Add(time.Minute))
-	}
+	eachDB(t, func(t *testing.T, s *Store) {
+		ctx := context.Background()
+		pid, _ := s.EnsureProject(ctx, "P", "p@x.example")
+		now := time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC)
+		if at, err := s.NextMailAt(ctx); err != nil || !at.IsZero() {
+			t.Fatalf("NextMailAt on an empty outbox = %s, %v; want the zero time", at, err)
+		}
+		sent := queue(t, s, outboxMail(pid, "sent"), now.Add(-time.Hour))
+		s.MarkSending(ctx, sent)
+		s.MarkSent(ctx, sent, now, "250")
+		queue(t, s, outboxMail(pid, "later"), now.Add(time.Hour))
+		queue(t, s, outboxMail(pid, "sooner"), now.Add(time.Minute))
+		if at, err := s.NextMailAt(ctx); err != nil || !at.Equal(now.Add(time.Minute)) {
+			t.Errorf("NextMailAt = %s, %v; want %s", at, err, now.Add(time.Minute))
+		}
+	})
 }

@@ -155,11 +155,11 @@ func (s *Store) FirstMeetingDate(ctx context.Context, projectID int64) (string, 
 // HasContent reports whether a project has any item, risk or meeting:
 // a project without has nothing to report to leadership yet.
 func (s *Store) HasContent(ctx context.Context, projectID int64) (bool, error) {
-	var n int
-	err := s.get(ctx, &n, `SELECT EXISTS (SELECT 1 FROM action_items WHERE project_id = ?)
+	var any bool
+	err := s.get(ctx, &any, `SELECT EXISTS (SELECT 1 FROM action_items WHERE project_id = ?)
 		OR EXISTS (SELECT 1 FROM risks WHERE project_id = ?) OR EXISTS (SELECT 1 FROM meetings WHERE project_id = ?)`, projectID, projectID, projectID)
 	if err != nil {
 		return false, fmt.Errorf("project content: %w", err)
 	}
-	return n != 0, nil
+	return any, nil
 }

@@ -1,6 +1,7 @@
-// Package store keeps mailflow's state in SQLite: projects, the messages it
-// has seen, meetings, action items, risks, the audit log, the outbox of mail
-// to send, and the IMAP checkpoints.
+// Package store keeps mailflow's state: projects, the messages it has
+// seen, meetings, action items, risks, the audit log, the outbox of mail to
+// send, and the IMAP checkpoints. It is an embedded SQLite file by default,
+// or a PostgreSQL database that several hosts share (see postgres.go).
 //
 // Every write goes through Store.Tx so that a state change, its audit entry,
 // the mail it causes and the mailbox checkpoint commit or roll back together.
@@ -45,12 +46,22 @@ type Store struct {
 	db *sqlx.DB
 }
 
-// Open opens (creating if needed) the database at path and applies any
-// migrations it has not seen yet. The database holds people's mail
-// addresses and what they were asked to do: it is created 0600, and an
-// existing one that group or others may open is made private (see
-// makePrivate).
-func Open(ctx context.Context, path string) (*Store, error) {
+// Open opens the database named by target and applies any migrations it
+// has not seen yet: a PostgreSQL URL (postgres://… or postgresql://…, see
+// IsPostgres) opens that database; anything else is the path of an SQLite
+// file, created if needed.
+func Open(ctx context.Context, target string) (*Store, error) {
+	if IsPostgres(target) {
+		return openPostgres(ctx, target)
+	}
+	return openSQLite(ctx, target)
+}
+
+// openSQLite opens (creating if needed) the SQLite database at path. The
+// database holds people's mail addresses and what they were asked to do:
+// it is created 0600, and an existing one that group or others may open
+// is made private (see makePrivate).
+func openSQLite(ctx context.Context, path string) (*Store, error) {
 	if err := makePrivate(path); err != nil {
 		return nil, fmt.Errorf("open database %s: %w", path, err)
 	}
@@ -137,12 +148,15 @@ func createPrivate(path string) (bool, error) {
 	return true, nil
 }
 
-// backup writes a consistent copy of the database to a new file at path,
+// backup writes a consistent copy of the SQLite database to a new file at path,
 // 0600 like the database. VACUUM INTO creates its target with the umask's
 // mode (0644), but accepts an empty one: so the file is made first, empty
 // and private, and removed again if the copy fails. An existing path is
 // refused, never overwritten. Store.Backup should be this.
 func (s *Store) backup(ctx context.Context, path string) error {
+	if s.postgres() {
+		return fmt.Errorf("backup to %s: %w", path, ErrBackupPostgres)
+	}
 	if _, err := createPrivate(path); err != nil {
 		return fmt.Errorf("backup to %s: %w", path, err)
 	}
@@ -181,8 +195,13 @@ type migration struct {
 	sql     string
 }
 
-func loadMigrations() ([]migration, error) {
-	entries, err := fs.ReadDir(migrationFiles, "migrations")
+// loadMigrations reads the SQLite migrations.
+func loadMigrations() ([]migration, error) { return readMigrations(migrationFiles, "migrations") }
+
+// readMigrations reads the migrations in dir of files, oldest first; each
+// file is named NNNN_what.sql, NNNN its schema version.
+func readMigrations(files embed.FS, dir string) ([]migration, error) {
+	entries, err := fs.ReadDir(files, dir)
 	if err != nil {
 		return nil, err
 	}
@@ -197,7 +216,7 @@ func loadMigrations() ([]migration, error) {
 		if err != nil {
 			return nil, fmt.Errorf("migration %s: %w", name, err)
 		}
-		body, err := fs.ReadFile(migrationFiles, "migrations/"+name)
+		body, err := fs.ReadFile(files, dir+"/"+name)
 		if err != nil {
 			return nil, err
 		}
@@ -207,9 +226,10 @@ func loadMigrations() ([]migration, error) {
 	return ms, nil
 }
 
-// migrate applies each embedded migration newer than the recorded schema
-// version, each in its own transaction with its version row, so a crash
-// mid-upgrade leaves the database at a known version.
+// migrate applies each embedded SQLite migration newer than the recorded
+// schema version, each in its own transaction with its version row, so a
+// crash mid-upgrade leaves the database at a known version. (SQLite has one
+// writer at a time; PostgreSQL's migratePostgres takes a lock first.)
 func (s *Store) migrate(ctx context.Context) error {
 	if _, err := s.exec(ctx, `CREATE TABLE IF NOT EXISTS schema_version (
 		version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TIMESTAMP NOT NULL)`); err != nil {

@@ -5,11 +5,15 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"net/url"
 	"os"
 	"path/filepath"
+	"strings"
 	"syscall"
 	"testing"
 	"time"
+
+	"mailflow/internal/pgtest"
 )
 
 func open(t *testing.T) (*Store, string) {
@@ -58,153 +62,163 @@ func mustMigrations(t *testing.T) []migration {
 }
 
 // Every query takes values as parameters: hostile text goes in and comes
-// back byte for byte.
+// back byte for byte, except what PostgreSQL text cannot hold (a NUL
+// byte, invalid UTF-8), which comes back there as U+FFFD.
 func TestHostileTextRoundTrips(t *testing.T) {
-	s, _ := open(t)
-	ctx := context.Background()
-	pid, err := s.EnsureProject(ctx, "P'; DROP TABLE projects; --", "p@x.example")
-	if err != nil {
-		t.Fatal(err)
+	hostile := []struct{ in, onPostgres string }{
+		{"'); DROP TABLE action_items; --", ""},
+		{"Robert'); DELETE FROM outbox WHERE ('1'='1", ""},
+		{"line1\r\nBcc: victim@example.org", ""},
+		{"<script>alert(1)</script> {{.Secret}} =?utf-8?q?=41?=", ""},
+		{"\u202Eevil\u202C \x00nul", "\u202Eevil\u202C \uFFFDnul"},
+		{"caf\xe9 latin-1", "caf\uFFFD latin-1"},
 	}
-	hostile := []string{
-		"'); DROP TABLE action_items; --",
-		"Robert'); DELETE FROM outbox WHERE ('1'='1",
-		"line1\r\nBcc: victim@example.org",
-		"<script>alert(1)</script> {{.Secret}} =?utf-8?q?=41?=",
-		"\u202Eevil\u202C \x00nul",
-	}
-	now := time.Now()
-	for _, h := range hostile {
-		err := s.Tx(ctx, func(tx *Tx) error {
-			it, err := tx.InsertItem(Item{ProjectID: pid, Text: h, Owner: h, Due: "", Status: "open", CreatedAt: now, UpdatedAt: now})
-			if err != nil {
-				return err
-			}
-			got, err := tx.ItemByRef(pid, it.Ref())
-			if err != nil {
-				return err
-			}
-			if got.Text != h || got.Owner != h {
-				t.Errorf("round trip: got %q, want %q", got.Text, h)
-			}
-			return tx.Audit(AuditEntry{ProjectID: pid, At: now, Actor: h, Source: SourceCLI, Ref: it.Ref(), Action: h, NewValue: h})
-		})
+	eachDB(t, func(t *testing.T, s *Store) {
+		ctx := context.Background()
+		pid, err := s.EnsureProject(ctx, "P'; DROP TABLE projects; --", "p@x.example")
 		if err != nil {
-			t.Fatalf("store %q: %v", h, err)
+			t.Fatal(err)
 		}
-	}
-	items, err := s.Items(ctx, ItemFilter{ProjectID: pid})
-	if err != nil || len(items) != len(hostile) {
-		t.Fatalf("items %d (%v), want %d", len(items), err, len(hostile))
-	}
-	ps, _ := s.Projects(ctx)
-	if len(ps) != 1 || ps[0].Name != "P'; DROP TABLE projects; --" {
-		t.Errorf("projects = %+v", ps)
-	}
+		now := time.Now()
+		for _, h := range hostile {
+			want := h.in
+			if s.Postgres() && h.onPostgres != "" {
+				want = h.onPostgres
+			}
+			err := s.Tx(ctx, func(tx *Tx) error {
+				it, err := tx.InsertItem(Item{ProjectID: pid, Text: h.in, Owner: h.in, Due: "", Status: "open", CreatedAt: now, UpdatedAt: now})
+				if err != nil {
+					return err
+				}
+				got, err := tx.ItemByRef(pid, it.Ref())
+				if err != nil {
+					return err
+				}
+				if got.Text != want || got.Owner != want {
+					t.Errorf("round trip of %q: got %q and %q, want %q", h.in, got.Text, got.Owner, want)
+				}
+				return tx.Audit(AuditEntry{ProjectID: pid, At: now, Actor: h.in, Source: SourceCLI, Ref: it.Ref(), Action: h.in, NewValue: h.in})
+			})
+			if err != nil {
+				t.Fatalf("store %q: %v", h.in, err)
+			}
+		}
+		items, err := s.Items(ctx, ItemFilter{ProjectID: pid})
+		if err != nil || len(items) != len(hostile) {
+			t.Fatalf("items %d (%v), want %d", len(items), err, len(hostile))
+		}
+		ps, _ := s.Projects(ctx)
+		if len(ps) != 1 || ps[0].Name != "P'; DROP TABLE projects; --" {
+			t.Errorf("projects = %+v", ps)
+		}
+	})
 }
 
 func TestOutboxIdempotencyKey(t *testing.T) {
-	s, _ := open(t)
-	ctx := context.Background()
-	pid, _ := s.EnsureProject(ctx, "P", "p@x.example")
-	now := time.Now()
-	enqueue := func() bool {
-		var added bool
-		err := s.Tx(ctx, func(tx *Tx) error {
-			var err error
-			added, err = tx.Enqueue(Mail{ProjectID: pid, IdemKey: "reminder:P:a@x:2026-11-30", Kind: "reminder", EnvelopeFrom: "m@x", MessageID: "1@x", Raw: []byte("x")}, []string{"a@x"}, now)
-			return err
-		})
-		if err != nil {
-			t.Fatal(err)
+	eachDB(t, func(t *testing.T, s *Store) {
+		ctx := context.Background()
+		pid, _ := s.EnsureProject(ctx, "P", "p@x.example")
+		now := time.Now()
+		enqueue := func() bool {
+			var added bool
+			err := s.Tx(ctx, func(tx *Tx) error {
+				var err error
+				added, err = tx.Enqueue(Mail{ProjectID: pid, IdemKey: "reminder:P:a@x:2026-11-30", Kind: "reminder", EnvelopeFrom: "m@x", MessageID: "1@x", Raw: []byte("x")}, []string{"a@x"}, now)
+				return err
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			return added
 		}
-		return added
-	}
-	if !enqueue() || enqueue() {
-		t.Fatal("the same idempotency key was queued twice (or not at all)")
-	}
-	due, _ := s.DueMail(ctx, now.Add(time.Second), 10)
-	if len(due) != 1 {
-		t.Fatalf("due %d", len(due))
-	}
-	// A crash mid-send leaves the row "sending"; a restart queues it again.
-	if ok, err := s.MarkSending(ctx, due[0].ID); err != nil || !ok {
-		t.Fatalf("claim: %v %v", ok, err)
-	}
-	if ok, _ := s.MarkSending(ctx, due[0].ID); ok {
-		t.Fatal("a mail being sent was claimed a second time")
-	}
-	if d, _ := s.DueMail(ctx, now.Add(time.Second), 10); len(d) != 0 {
-		t.Fatal("a mail being sent is due again")
-	}
-	if n, err := s.RequeueInterrupted(ctx); err != nil || n != 1 {
-		t.Fatalf("requeued %d (%v)", n, err)
-	}
-	if d, _ := s.DueMail(ctx, now.Add(time.Second), 10); len(d) != 1 || d[0].Attempts != 1 || d[0].Interrupted != 1 {
-		t.Fatalf("after requeue: %+v", d)
-	}
+		if !enqueue() || enqueue() {
+			t.Fatal("the same idempotency key was queued twice (or not at all)")
+		}
+		due, _ := s.DueMail(ctx, now.Add(time.Second), 10)
+		if len(due) != 1 {
+			t.Fatalf("due %d", len(due))
+		}
+		// A crash mid-send leaves the row "sending"; a restart queues it again.
+		if ok, err := s.MarkSending(ctx, due[0].ID); err != nil || !ok {
+			t.Fatalf("claim: %v %v", ok, err)
+		}
+		if ok, _ := s.MarkSending(ctx, due[0].ID); ok {
+			t.Fatal("a mail being sent was claimed a second time")
+		}
+		if d, _ := s.DueMail(ctx, now.Add(time.Second), 10); len(d) != 0 {
+			t.Fatal("a mail being sent is due again")
+		}
+		if n, err := s.RequeueInterrupted(ctx); err != nil || n != 1 {
+			t.Fatalf("requeued %d (%v)", n, err)
+		}
+		if d, _ := s.DueMail(ctx, now.Add(time.Second), 10); len(d) != 1 || d[0].Attempts != 1 || d[0].Interrupted != 1 {
+			t.Fatalf("after requeue: %+v", d)
+		}
+	})
 }
 
 func TestCheckpointOnlyMovesForward(t *testing.T) {
-	s, _ := open(t)
-	ctx := context.Background()
-	set := func(uv, uid uint32) {
-		if err := s.Tx(ctx, func(tx *Tx) error { return tx.SetCheckpoint("INBOX", uv, uid, time.Now()) }); err != nil {
-			t.Fatal(err)
+	eachDB(t, func(t *testing.T, s *Store) {
+		ctx := context.Background()
+		set := func(uv, uid uint32) {
+			if err := s.Tx(ctx, func(tx *Tx) error { return tx.SetCheckpoint("INBOX", uv, uid, time.Now()) }); err != nil {
+				t.Fatal(err)
+			}
 		}
-	}
-	set(5, 10)
-	set(5, 7)
-	if c, _ := s.Checkpoint(ctx, "INBOX"); c.LastUID != 10 {
-		t.Errorf("checkpoint went back to %d", c.LastUID)
-	}
-	set(6, 3) // a new UIDVALIDITY starts over
-	if c, _ := s.Checkpoint(ctx, "INBOX"); c.UIDValidity != 6 || c.LastUID != 3 {
-		t.Errorf("after UIDVALIDITY change: %+v", c)
-	}
+		set(5, 10)
+		set(5, 7)
+		if c, _ := s.Checkpoint(ctx, "INBOX"); c.LastUID != 10 {
+			t.Errorf("checkpoint went back to %d", c.LastUID)
+		}
+		set(6, 3) // a new UIDVALIDITY starts over
+		if c, _ := s.Checkpoint(ctx, "INBOX"); c.UIDValidity != 6 || c.LastUID != 3 {
+			t.Errorf("after UIDVALIDITY change: %+v", c)
+		}
+	})
 }
 
 // A transaction whose context ends before it commits keeps nothing, though
 // its statements run without the context's cancellation.
 func TestTxCancelledBeforeCommitKeepsNothing(t *testing.T) {
-	s, _ := open(t)
-	cases := []struct {
-		name string
-		// after runs once the first write is done; it may cancel.
-		after   func(cancel context.CancelFunc, tx *Tx) error
-		wantErr bool
-	}{
-		{"not cancelled", func(context.CancelFunc, *Tx) error { return nil }, false},
-		{"cancelled, then returns", func(cancel context.CancelFunc, _ *Tx) error { cancel(); return nil }, true},
-		{"cancelled, then writes more", func(cancel context.CancelFunc, tx *Tx) error {
-			cancel()
-			_ = tx.SetCheckpoint("INBOX", 5, 20, time.Now()) // may fail or not: the commit must
-			return nil
-		}, true},
-	}
-	for i, c := range cases {
-		t.Run(c.name, func(t *testing.T) {
-			box := fmt.Sprintf("box%d", i)
-			ctx, cancel := context.WithCancel(context.Background())
-			defer cancel()
-			err := s.Tx(ctx, func(tx *Tx) error {
-				if err := tx.SetCheckpoint(box, 5, 10, time.Now()); err != nil {
-					return err
+	eachDB(t, func(t *testing.T, s *Store) {
+		cases := []struct {
+			name string
+			// after runs once the first write is done; it may cancel.
+			after   func(cancel context.CancelFunc, tx *Tx) error
+			wantErr bool
+		}{
+			{"not cancelled", func(context.CancelFunc, *Tx) error { return nil }, false},
+			{"cancelled, then returns", func(cancel context.CancelFunc, _ *Tx) error { cancel(); return nil }, true},
+			{"cancelled, then writes more", func(cancel context.CancelFunc, tx *Tx) error {
+				cancel()
+				_ = tx.SetCheckpoint("INBOX", 5, 20, time.Now()) // may fail or not: the commit must
+				return nil
+			}, true},
+		}
+		for i, c := range cases {
+			t.Run(c.name, func(t *testing.T) {
+				box := fmt.Sprintf("box%d", i)
+				ctx, cancel := context.WithCancel(context.Background())
+				defer cancel()
+				err := s.Tx(ctx, func(tx *Tx) error {
+					if err := tx.SetCheckpoint(box, 5, 10, time.Now()); err != nil {
+						return err
+					}
+					return c.after(cancel, tx)
+				})
+				if (err != nil) != c.wantErr {
+					t.Fatalf("Tx error %v, want an error: %v", err, c.wantErr)
 				}
-				return c.after(cancel, tx)
+				cp, err := s.Checkpoint(context.Background(), box)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if kept := cp.LastUID != 0; kept == c.wantErr {
+					t.Errorf("checkpoint %+v after Tx error %v", cp, c.wantErr)
+				}
 			})
-			if (err != nil) != c.wantErr {
-				t.Fatalf("Tx error %v, want an error: %v", err, c.wantErr)
-			}
-			cp, err := s.Checkpoint(context.Background(), box)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if kept := cp.LastUID != 0; kept == c.wantErr {
-				t.Errorf("checkpoint %+v after Tx error %v", cp, c.wantErr)
-			}
-		})
-	}
+		}
+	})
 }
 
 // umask sets the process umask for the test and restores it after. The
@@ -342,58 +356,186 @@ func TestOpenPathWithURICharacters(t *testing.T) {
 // after another get the next number each, and a number is never given
 // twice, also after the highest-numbered item is gone.
 func TestRefNumbersComeFromTheCounter(t *testing.T) {
-	s, _ := open(t)
-	ctx := t.Context()
-	pid, err := s.EnsureProject(ctx, "EHR", "ehr@clinic.example")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var nums []int
-	for range 3 {
+	eachDB(t, func(t *testing.T, s *Store) {
+		ctx := t.Context()
+		pid, err := s.EnsureProject(ctx, "EHR", "ehr@clinic.example")
+		if err != nil {
+			t.Fatal(err)
+		}
+		var nums []int
+		for range 3 {
+			if err := s.Tx(ctx, func(tx *Tx) error {
+				it, err := tx.InsertItem(Item{ProjectID: pid, Text: "x", Status: "open", CreatedAt: time.Now(), UpdatedAt: time.Now()})
+				nums = append(nums, it.Num)
+				return err
+			}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if _, err := s.exec(ctx, `DELETE FROM action_items WHERE num = 3`); err != nil {
+			t.Fatal(err)
+		}
 		if err := s.Tx(ctx, func(tx *Tx) error {
-			it, err := tx.InsertItem(Item{ProjectID: pid, Text: "x", Status: "open", CreatedAt: time.Now(), UpdatedAt: time.Now()})
+			it, err := tx.InsertItem(Item{ProjectID: pid, Text: "y", Status: "open", CreatedAt: time.Now(), UpdatedAt: time.Now()})
 			nums = append(nums, it.Num)
 			return err
 		}); err != nil {
 			t.Fatal(err)
 		}
-	}
-	if _, err := s.exec(ctx, `DELETE FROM action_items WHERE num = 3`); err != nil {
-		t.Fatal(err)
-	}
-	if err := s.Tx(ctx, func(tx *Tx) error {
-		it, err := tx.InsertItem(Item{ProjectID: pid, Text: "y", Status: "open", CreatedAt: time.Now(), UpdatedAt: time.Now()})
-		nums = append(nums, it.Num)
-		return err
-	}); err != nil {
-		t.Fatal(err)
-	}
-	if fmt.Sprint(nums) != "[1 2 3 4]" {
-		t.Errorf("numbers %v, want [1 2 3 4]: A-3 is not given again", nums)
-	}
+		if fmt.Sprint(nums) != "[1 2 3 4]" {
+			t.Errorf("numbers %v, want [1 2 3 4]: A-3 is not given again", nums)
+		}
+	})
 }
 
 // A message recorded twice under one Message-ID is refused by the unique
 // key with ErrDuplicate, not by a look-up that another writer could race.
 func TestInsertMessageTwiceIsADuplicate(t *testing.T) {
-	s, _ := open(t)
-	ctx := t.Context()
-	pid, err := s.EnsureProject(ctx, "EHR", "ehr@clinic.example")
+	eachDB(t, func(t *testing.T, s *Store) {
+		ctx := t.Context()
+		pid, err := s.EnsureProject(ctx, "EHR", "ehr@clinic.example")
+		if err != nil {
+			t.Fatal(err)
+		}
+		err = s.Tx(ctx, func(tx *Tx) error {
+			m := Message{ProjectID: pid, MessageID: "a@b", ContentHash: "h", Kind: "other", Outcome: OutcomeProcessed, ReceivedAt: time.Now(), ProcessedAt: time.Now()}
+			if _, err := tx.InsertMessage(m); err != nil {
+				return err
+			}
+			_, err = tx.InsertMessage(m)
+			if !errors.Is(err, ErrDuplicate) {
+				t.Errorf("second InsertMessage = %v, want ErrDuplicate", err)
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+	})
+}
+
+// Hosts that start together on a new PostgreSQL database migrate it once:
+// each open waits for the schema lock, and finds the schema current.
+func TestPostgresMigratesOnceWhenHostsStartTogether(t *testing.T) {
+	target := postgresDB(t)
+	const hosts = 4
+	errs := make(chan error, hosts)
+	for range hosts {
+		go func() {
+			s, err := Open(t.Context(), target)
+			if err == nil {
+				err = s.Close()
+			}
+			errs <- err
+		}()
+	}
+	for range hosts {
+		if err := <-errs; err != nil {
+			t.Errorf("open: %v", err)
+		}
+	}
+	s := openTarget(t, target)
+	ms, err := readMigrations(postgresMigrationFiles, "migrations_postgres")
 	if err != nil {
 		t.Fatal(err)
 	}
-	err = s.Tx(ctx, func(tx *Tx) error {
-		m := Message{ProjectID: pid, MessageID: "a@b", ContentHash: "h", Kind: "other", Outcome: OutcomeProcessed, ReceivedAt: time.Now(), ProcessedAt: time.Now()}
-		if _, err := tx.InsertMessage(m); err != nil {
-			return err
+	var n int
+	if err := s.get(t.Context(), &n, `SELECT COUNT(*) FROM schema_version`); err != nil || n != len(ms) {
+		t.Errorf("schema_version has %d rows (%v), want %d: one per migration", n, err, len(ms))
+	}
+}
+
+// Both databases reach the same schema version: a migration is written
+// for each, under one number.
+func TestSchemaVersionsAgree(t *testing.T) {
+	versions := map[string]int{}
+	eachDB(t, func(t *testing.T, s *Store) {
+		v, err := s.SchemaVersion(t.Context())
+		if err != nil {
+			t.Fatal(err)
 		}
-		_, err = tx.InsertMessage(m)
-		if !errors.Is(err, ErrDuplicate) {
-			t.Errorf("second InsertMessage = %v, want ErrDuplicate", err)
-		}
-		return nil
+		versions[t.Name()] = v
 	})
+	sqlite := mustMigrations(t)
+	for name, v := range versions {
+		if want := sqlite[len(sqlite)-1].version; v != want {
+			t.Errorf("%s: schema version %d, want %d (the newest SQLite migration)", name, v, want)
+		}
+	}
+}
+
+// Backup copies an SQLite file only: on PostgreSQL it says to use pg_dump
+// and leaves no file behind.
+func TestBackupOnPostgresSaysPgDump(t *testing.T) {
+	s := openTarget(t, postgresDB(t))
+	path := filepath.Join(t.TempDir(), "backup.db")
+	if err := s.Backup(t.Context(), path); !errors.Is(err, ErrBackupPostgres) || !strings.Contains(err.Error(), "pg_dump") {
+		t.Errorf("Backup on PostgreSQL = %v, want ErrBackupPostgres naming pg_dump", err)
+	}
+	if _, err := os.Stat(path); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("Backup on PostgreSQL left %s (%v)", path, err)
+	}
+}
+
+func TestIsPostgresAndRedact(t *testing.T) {
+	tests := []struct {
+		target   string
+		postgres bool
+		redacted string
+	}{
+		{"/var/lib/mailflow/mailflow.db", false, "/var/lib/mailflow/mailflow.db"},
+		{"postgres.db", false, "postgres.db"},
+		{"postgres://mailflow:s3cret@db.example.org/mailflow?sslmode=verify-full", true, "postgres://mailflow:xxxxx@db.example.org/mailflow?sslmode=verify-full"},
+		{"postgresql://mailflow@db.example.org/mailflow", true, "postgresql://mailflow@db.example.org/mailflow"},
+	}
+	for _, tc := range tests {
+		if got := IsPostgres(tc.target); got != tc.postgres {
+			t.Errorf("IsPostgres(%q) = %v, want %v", tc.target, got, tc.postgres)
+		}
+		if got := Redact(tc.target); got != tc.redacted {
+			t.Errorf("Redact(%q) = %q, want %q", tc.target, got, tc.redacted)
+		}
+	}
+}
+
+// A PostgreSQL server that crashes and comes back is found again: the
+// pooled connections it cut are replaced, and what was committed before
+// is there.
+func TestPostgresServerRestart(t *testing.T) {
+	srv := pgtest.Start(t)
+	s := openTarget(t, srv.CreateDB(t, "restart"))
+	ctx := t.Context()
+	if _, err := s.EnsureProject(ctx, "EHR", "ehr@clinic.example"); err != nil {
+		t.Fatal(err)
+	}
+	srv.Restart(t)
+	// The first statement may meet a connection the crash cut (and fail,
+	// if it was sent before the cut was seen); the next has a new one.
+	var err error
+	for range 2 {
+		if _, err = s.EnsureProject(ctx, "Lab", "lab@clinic.example"); err == nil {
+			break
+		}
+	}
+	if err != nil {
+		t.Fatalf("after a restart: %v", err)
+	}
+	ps, err := s.Projects(ctx)
+	if err != nil || len(ps) != 2 {
+		t.Errorf("projects after a restart: %+v (%v), want EHR and Lab", ps, err)
+	}
+}
+
+// A refused login says so, naming the database but not the password.
+func TestPostgresWrongPasswordIsNotPrinted(t *testing.T) {
+	target := postgresDB(t)
+	u, err := url.Parse(target)
 	if err != nil {
 		t.Fatal(err)
+	}
+	u.User = url.UserPassword(u.User.Username(), "wrong-s3cret")
+	_, err = Open(t.Context(), u.String())
+	if err == nil || strings.Contains(err.Error(), "wrong-s3cret") || !strings.Contains(err.Error(), "password authentication failed") {
+		t.Errorf("Open with a wrong password = %v, want a login failure without the password", err)
 	}
 }

@@ -171,7 +171,7 @@ func openData(ctx context.Context, cfgPath, dbPath, project string) (*dataSource
 		if err != nil {
 			return nil, err
 		}
-		d.cfg, dbPath = cfg, cfg.Database.Path
+		d.cfg, dbPath = cfg, cfg.Database.Target()
 	}
 	st, err := openExisting(ctx, dbPath, cfgPath)
 	if err != nil {
@@ -225,8 +225,12 @@ func localTime(t time.Time, loc *time.Location) string {
 
 // openExisting opens the database at path for a command that reads it,
 // refusing to create one: a mistyped path should not leave an empty
-// database behind and report that there is nothing in it.
+// database behind and report that there is nothing in it. A PostgreSQL
+// URL is opened as it is: the server says whether its database exists.
 func openExisting(ctx context.Context, path, cfgPath string) (*store.Store, error) {
+	if store.IsPostgres(path) {
+		return store.Open(ctx, path)
+	}
 	if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) {
 		fix := "check --db, or run mailflow on it first"
 		if cfgPath != "" {

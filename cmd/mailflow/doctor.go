@@ -134,20 +134,26 @@ func runChecks(ctx context.Context, r *doctorReport, cfgPath string) {
 	for _, p := range cfg.Projects {
 		r.add(rosterCheck(cfgPath, p))
 	}
-	created, err := daemon.EnsureDatabaseDir(cfg.Database.Path)
 	var details []string
-	if created {
-		details = append(details, fmt.Sprintf("created its directory %s (0700)", filepath.Dir(cfg.Database.Path)))
+	fix := "the directory must exist and be writable by the user mailflow runs as"
+	if cfg.Database.Postgres() {
+		fix = "check database.url (server, role, database, sslmode, sslrootcert) and the password (database.password_file or the credential database-password); the role must be able to create tables in the database (own it)"
+	} else {
+		var created bool
+		created, err = daemon.EnsureDatabaseDir(cfg.Database.Path)
+		if created {
+			details = append(details, fmt.Sprintf("created its directory %s (0700)", filepath.Dir(cfg.Database.Path)))
+		}
 	}
 	if err == nil {
 		var st *store.Store
-		if st, err = store.Open(ctx, cfg.Database.Path); err == nil {
+		if st, err = store.Open(ctx, cfg.Database.Target()); err == nil {
 			schema, _ := st.SchemaVersion(ctx) // the open just read it
 			details = append(details, fmt.Sprintf("schema version %d", schema))
 			st.Close()
 		}
 	}
-	r.check("database "+cfg.Database.Path, err, "the directory must exist and be writable by the user mailflow runs as", details...)
+	r.check("database "+cfg.Database.Name(), err, fix, details...)
 
 	// A server that signs in with a token is not tried without one: its
 	// check would only repeat the token's error under a misleading hint.

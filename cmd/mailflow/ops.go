@@ -49,7 +49,7 @@ func addDBFlags(fs interface {
 }) dbFlags {
 	return dbFlags{
 		cfg:     fs.String("config", "", "configuration file"),
-		db:      fs.String("db", "", "database file (instead of --config)"),
+		db:      fs.String("db", "", "database file, or postgres:// URL (instead of --config)"),
 		project: fs.String("project", "", "project name"),
 	}
 }
@@ -67,7 +67,7 @@ func withEngine(ctx context.Context, cfgPath, project string, fn func(*engine.En
 	if err != nil {
 		return fmt.Errorf("templates.dir: %w", err)
 	}
-	st, err := store.Open(ctx, cfg.Database.Path)
+	st, err := store.Open(ctx, cfg.Database.Target())
 	if err != nil {
 		return err
 	}

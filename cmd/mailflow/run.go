@@ -46,16 +46,21 @@ func cmdRun(ctx context.Context, args []string, out, errOut io.Writer) error {
 	}
 	log := newLogger(errOut, format, cfg.Log.Level)
 	log.Debug("garbage collector target", "gogc", daemon.TuneGC())
-	if created, err := daemon.EnsureDatabaseDir(cfg.Database.Path); err != nil {
-		return err
-	} else if created {
-		log.Info("created the database directory", "dir", filepath.Dir(cfg.Database.Path))
+	// An SQLite file has one daemon: the lock beside it keeps a second
+	// one off. A PostgreSQL database is shared by design: hosts run side
+	// by side, kept apart by the database itself.
+	if !cfg.Database.Postgres() {
+		if created, err := daemon.EnsureDatabaseDir(cfg.Database.Path); err != nil {
+			return err
+		} else if created {
+			log.Info("created the database directory", "dir", filepath.Dir(cfg.Database.Path))
+		}
+		unlock, err := daemon.Lock(cfg.Database.Path)
+		if err != nil {
+			return err
+		}
+		defer unlock()
 	}
-	unlock, err := daemon.Lock(cfg.Database.Path)
-	if err != nil {
-		return err
-	}
-	defer unlock()
 	mode := store.ModeDaemon
 	if *once {
 		mode = store.ModeOnce
@@ -100,9 +105,9 @@ func cmdRun(ctx context.Context, args []string, out, errOut io.Writer) error {
 			log.Warn("stopping for reload", "err", err)
 		}
 		d.Close()
-		if next.Database.Path != cfg.Database.Path {
-			log.Error("SIGHUP: database.path changed; restart mailflow to move to another database. Keeping the old path.")
-			next.Database.Path = cfg.Database.Path
+		if next.Database.Name() != cfg.Database.Name() {
+			log.Error("SIGHUP: database.path or database.url changed; restart mailflow to move to another database. Keeping the old one.")
+			next.Database = cfg.Database
 		}
 		cfg = next
 		if d, err = daemon.New(ctx, cfg, daemon.Options{Logger: log}); err != nil {

@@ -37,7 +37,7 @@ func cmdStatus(ctx context.Context, args []string, out, errOut io.Writer) error 
 	if err != nil {
 		return err
 	}
-	st, err := openExisting(ctx, cfg.Database.Path, *cfgPath)
+	st, err := openExisting(ctx, cfg.Database.Target(), *cfgPath)
 	if err != nil {
 		return err
 	}

@@ -20,6 +20,7 @@ import (
 	"time"
 
 	"github.com/BurntSushi/toml"
+	"github.com/jackc/pgx/v5/pgconn"
 
 	"mailflow/mailflow"
 	"mailflow/mailflow/schedule"
@@ -42,9 +43,50 @@ type Config struct {
 	Dir string `toml:"-"`
 }
 
-// Database configures the SQLite file.
+// Database says where mailflow keeps its state: an SQLite file (path),
+// or a PostgreSQL database that several hosts share (url). One of them.
 type Database struct {
 	Path string `toml:"path"`
+	// URL is postgres://USER@HOST:PORT/DATABASE?sslmode=verify-full; TLS
+	// is what its sslmode and sslrootcert say. It holds no password.
+	URL string `toml:"url"`
+	// PasswordFile holds the PostgreSQL role's password (0600), as the
+	// other secrets; else the systemd credential database-password, else
+	// $MAILFLOW_DATABASE_PASSWORD, else pgx's own PGPASSWORD and
+	// ~/.pgpass.
+	PasswordFile string `toml:"password_file"`
+
+	Password string `toml:"-"`
+}
+
+// Postgres reports whether the database is PostgreSQL (url) rather than
+// an SQLite file (path).
+func (d Database) Postgres() bool { return d.URL != "" }
+
+// Target is what store.Open takes: the SQLite path, or the PostgreSQL URL
+// with the password in it. It is a secret: print Name instead.
+func (d Database) Target() string {
+	if !d.Postgres() {
+		return d.Path
+	}
+	if d.Password == "" {
+		return d.URL
+	}
+	u, err := url.Parse(d.URL)
+	if err != nil || u.User == nil {
+		return d.URL // Finish refused it
+	}
+	u.User = url.UserPassword(u.User.Username(), d.Password)
+	return u.String()
+}
+
+// Name is how messages name the database: the path, or the URL (which
+// holds no password).
+func (d Database) Name() string {
+	if d.Postgres() {
+		return d.URL
+	}
+	return d.Path
 }
 
 // Endpoint is a mail server mailflow signs in to — where it is, how the
@@ -399,6 +441,8 @@ const (
 	EnvIMAPPassword = "MAILFLOW_IMAP_PASSWORD"
 	EnvSMTPPassword = "MAILFLOW_SMTP_PASSWORD"
 	EnvReplyKey     = "MAILFLOW_REPLY_KEY"
+	// EnvDatabasePassword is the PostgreSQL role's password.
+	EnvDatabasePassword = "MAILFLOW_DATABASE_PASSWORD"
 
 	EnvOAuth2ClientSecret = "MAILFLOW_OAUTH2_CLIENT_SECRET"
 	EnvOAuth2RefreshToken = "MAILFLOW_OAUTH2_REFRESH_TOKEN"
@@ -465,10 +509,7 @@ func decodeFile(path string, c *Config) error {
 func (c *Config) Finish(getenv func(string) string) error {
 	ps := &problems{}
 
-	if c.Database.Path == "" {
-		ps.bad("database.path", "is required")
-	}
-	c.Database.Path = c.path(c.Database.Path)
+	c.finishDatabase(ps, getenv)
 
 	c.IMAP.SetDefaults()
 	c.finishEndpoint(ps, &c.IMAP.Endpoint, endpointSpec{key: "imap", what: "IMAP", credential: "imap-password",
@@ -630,6 +671,120 @@ func (p *Project) finish(key string, ps *problems) {
 			ps.bad(mkey+".role", "%q: want \"chair\" or \"member\"", m.Role)
 		}
 	}
+}
+
+// finishDatabase checks [database]: a path, or a PostgreSQL url with its
+// password from password_file (or the credential, or the environment).
+func (c *Config) finishDatabase(ps *problems, getenv func(string) string) {
+	d := &c.Database
+	urlOK := false
+	switch {
+	case d.Path == "" && d.URL == "":
+		ps.bad("database.path", "is required (the SQLite file), or set database.url for a PostgreSQL database")
+	case d.Path != "" && d.URL != "":
+		ps.bad("database.url", "and database.path exclude each other: keep path for an SQLite file, or url for PostgreSQL")
+	case d.URL != "":
+		urlOK = c.finishDatabaseURL(ps)
+	}
+	d.Path = c.path(d.Path)
+	if d.URL == "" {
+		if d.PasswordFile != "" {
+			ps.bad("database.password_file", "is only used with database.url (PostgreSQL): remove it")
+		}
+		return
+	}
+	if d.Password == "" { // set directly only by tests
+		d.Password = c.secret(ps, secretSpec{key: "database.password_file", file: d.PasswordFile, env: EnvDatabasePassword,
+			credential: "database-password", fill: writePassword("database password"), required: true}, getenv)
+	}
+	if urlOK {
+		// pgx reads the rest (sslrootcert, the options) as it will at
+		// open: a mistake there stops the start too.
+		if _, err := pgconn.ParseConfig(d.Target()); err != nil {
+			ps.bad("database.url", "%s", redactPassword(err.Error(), d.Password))
+		}
+	}
+}
+
+// finishDatabaseURL checks database.url: a postgres:// URL naming a role
+// and a database, without a password, and verified TLS (sslmode =
+// verify-full) to any server that is not on this machine, as imap.security
+// allows plain text only to loopback. A relative sslrootcert is taken from
+// the configuration's directory, like the other files it names. It
+// reports whether the URL is fit to be parsed further.
+func (c *Config) finishDatabaseURL(ps *problems) bool {
+	const want = "want postgres://USER@HOST:PORT/DATABASE?sslmode=verify-full"
+	d := &c.Database
+	u, err := url.Parse(d.URL)
+	if err != nil || (u.Scheme != "postgres" && u.Scheme != "postgresql") || u.Opaque != "" {
+		ps.bad("database.url", "is not a PostgreSQL URL: %s", want)
+		d.URL = "postgres://(not a PostgreSQL URL)" // printed by Name; it may hold a password
+		return false
+	}
+	if _, has := u.User.Password(); has {
+		ps.badFix("database.url", "write the password to database.password_file (0600), or the systemd credential database-password",
+			"holds a password, and the URL is printed in logs and by mailflow doctor")
+		d.URL = u.Redacted()
+		return false
+	}
+	ok := true
+	if u.User == nil || u.User.Username() == "" {
+		ps.bad("database.url", "names no role: %s", want)
+		ok = false
+	}
+	if strings.Trim(u.Path, "/") == "" {
+		ps.bad("database.url", "names no database: %s", want)
+		ok = false
+	}
+	q := u.Query()
+	if !allLoopback(u, q) {
+		if mode := q.Get("sslmode"); mode != "verify-full" {
+			ps.badFix("database.url", "add sslmode=verify-full (and sslrootcert=FILE for a private CA, or sslrootcert=system)",
+				"sslmode=%q to %s: a database on another host is reached only over TLS that checks the server's certificate and name", mode, u.Hostname())
+			ok = false
+		}
+	}
+	if root := q.Get("sslrootcert"); root != "" && root != "system" {
+		q.Set("sslrootcert", c.path(root))
+		u.RawQuery = strings.ReplaceAll(q.Encode(), "%2F", "/") // a path reads as one; "/" needs no escape in a query
+		d.URL = u.String()
+	}
+	return ok
+}
+
+// allLoopback reports whether every host a PostgreSQL URL names (in its
+// authority, or host= in its query) is this machine: a loopback address,
+// a unix socket directory, or none (pgx's default, the local socket).
+func allLoopback(u *url.URL, q url.Values) bool {
+	var hosts []string
+	for _, h := range strings.Split(u.Host, ",") {
+		if h != "" {
+			if host, _, err := net.SplitHostPort(h); err == nil {
+				h = host
+			}
+			hosts = append(hosts, strings.Trim(h, "[]"))
+		}
+	}
+	for _, h := range strings.Split(q.Get("host"), ",") {
+		if h != "" {
+			hosts = append(hosts, h)
+		}
+	}
+	for _, h := range hosts {
+		if !strings.HasPrefix(h, "/") && !isLoopback(h) {
+			return false
+		}
+	}
+	return true
+}
+
+// redactPassword hides password in a message (pgx's errors hide the
+// URL's, but not one repeated elsewhere).
+func redactPassword(msg, password string) string {
+	if password == "" {
+		return msg
+	}
+	return strings.ReplaceAll(msg, password, "xxxxx")
 }
 
 // finishFrom splits smtp.from into the bare address (From) and its display
