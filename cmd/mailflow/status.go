@@ -70,6 +70,15 @@ type statusJSON struct {
 	Outbox    map[string]int    `json:"outbox"`
 	Messages  map[string]int    `json:"messages"`
 	Projects  []projectStatJSON `json:"projects"`
+	// Leases says which host does what when several share a PostgreSQL
+	// store; absent on SQLite, where one host does everything.
+	Leases []leaseJSON `json:"leases,omitempty"`
+}
+
+type leaseJSON struct {
+	Lease string `json:"lease"`
+	Host  string `json:"host"` // "" while no host holds it
+	Since string `json:"since,omitempty"`
 }
 
 type runJSON struct {
@@ -150,6 +159,15 @@ func readStatus(ctx context.Context, st *store.Store, cfg *config.Config, now ti
 		return s, err
 	}
 	s.Messages = map[string]int{"processed": msgs[store.OutcomeProcessed], "ignored": msgs[store.OutcomeIgnored], "failed": msgs[store.OutcomeFailed]}
+	if st.Postgres() {
+		owners, err := daemon.LeaseHolders(ctx, st, cfg)
+		if err != nil {
+			return s, err
+		}
+		for _, o := range owners {
+			s.Leases = append(s.Leases, leaseJSON{Lease: o.Name, Host: o.Host, Since: rfc3339(o.Since)})
+		}
+	}
 	for _, p := range cfg.Projects {
 		local := now.In(p.Location)
 		pj := projectStatJSON{Name: p.Name, Timezone: p.Timezone, Held: []heldJSON{},
@@ -203,6 +221,16 @@ func printStatus(out io.Writer, s statusJSON, cfgPath string, now time.Time) {
 	tw.Flush()
 	fmt.Fprintf(out, "\noutbox: %d queued, %d failed (see \"mailflow outbox --failed\"), %d sent\n", s.Outbox["queued"], s.Outbox["failed"], s.Outbox["sent"])
 	fmt.Fprintf(out, "messages: %d processed, %d ignored, %d failed\n\n", s.Messages["processed"], s.Messages["ignored"], s.Messages["failed"])
+	for _, l := range s.Leases {
+		holder := "no host (a standby takes it within seconds)"
+		if l.Host != "" {
+			holder = "host " + l.Host + " since " + when(l.Since)
+		}
+		fmt.Fprintf(out, "%s: %s\n", l.Lease, holder)
+	}
+	if len(s.Leases) > 0 {
+		fmt.Fprintln(out)
+	}
 }
 
 // printLastRun says how the last run went: when, its outcome, and for a

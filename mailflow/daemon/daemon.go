@@ -50,13 +50,14 @@ type Daemon struct {
 	Notifier *sdnotify.Notifier
 	// Leases decides which host polls each mailbox and runs the periodic
 	// jobs when several share a PostgreSQL store; nil: this host does all.
-	Leases   Leaser
-	leases   leaseState
-	log      *slog.Logger
-	now      func() time.Time // the clock the sender and the engine use
-	kick     chan struct{}
-	lastTick atomic.Int64 // unix time of the periodic loop's last run
-	started  time.Time    // when Run began
+	Leases      Leaser
+	leases      leaseState
+	closeLeases func() error
+	log         *slog.Logger
+	now         func() time.Time // the clock the sender and the engine use
+	kick        chan struct{}
+	lastTick    atomic.Int64 // unix time of the periodic loop's last run
+	started     time.Time    // when Run began
 
 	// trouble holds the running daemon's current failure per step
 	// (stepPeriodic, stepSend), for the run record "mailflow status" shows.
@@ -82,7 +83,7 @@ func New(ctx context.Context, cfg *config.Config, o Options) (*Daemon, error) {
 	if log == nil {
 		log = slog.Default()
 	}
-	st, err := store.Open(ctx, cfg.Database.Path)
+	st, err := store.Open(ctx, cfg.Database.Target())
 	if err != nil {
 		return nil, err
 	}
@@ -103,6 +104,11 @@ func New(ctx context.Context, cfg *config.Config, o Options) (*Daemon, error) {
 	d, err := newWithStore(ctx, cfg, st, tmpl, o.Now, log)
 	if err != nil {
 		return fail(err)
+	}
+	if st.Postgres() {
+		if d.Leases, d.closeLeases, err = openLeases(cfg.Database.Target()); err != nil {
+			return fail(err)
+		}
 	}
 	return d, nil
 }
@@ -152,7 +158,13 @@ func newWithStore(ctx context.Context, cfg *config.Config, st *store.Store, tmpl
 }
 
 // Close closes the database.
-func (d *Daemon) Close() error { return d.Store.Close() }
+func (d *Daemon) Close() error {
+	var err error
+	if d.closeLeases != nil {
+		err = d.closeLeases()
+	}
+	return errors.Join(err, d.Store.Close())
+}
 
 // Kick asks the sender to flush now. Each poller calls it when a batch of
 // messages has committed (intake.Poller.Handled), so the mail the batch

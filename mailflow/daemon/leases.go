@@ -2,10 +2,16 @@ package daemon
 
 import (
 	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"os"
 	"sync"
 	"time"
 
+	"mailflow/mailflow/config"
 	"mailflow/mailflow/lease"
+	"mailflow/store"
 )
 
 // Leaser decides which host does a job when several share one PostgreSQL
@@ -15,13 +21,49 @@ type Leaser interface {
 	Acquire(ctx context.Context, name string) (bool, error)
 }
 
+// openLeases opens the leases of this host on the PostgreSQL database at
+// target: a pool of its own, since each lease holds a connection for as
+// long as the host is active. The host is named by its hostname and
+// process id, which "mailflow status" shows beside each lease.
+func openLeases(target string) (Leaser, func() error, error) {
+	db, err := sql.Open("pgx", target)
+	if err != nil {
+		return nil, nil, fmt.Errorf("leases: %w", err)
+	}
+	host, _ := os.Hostname()
+	h := lease.New(db, fmt.Sprintf("%s/%d", host, os.Getpid()))
+	return h, func() error { return errors.Join(h.Close(), db.Close()) }, nil
+}
+
 // Lease names. A mailbox is named by its server, user and folder, so two
 // hosts configured for the same mailbox contend for it, whatever their
 // configuration files call the project.
 const periodicLease = "periodic jobs"
 
-func (d *Daemon) mailboxLease(mailbox string) string {
-	return "mailbox " + d.Config.IMAP.Username + "@" + d.Config.IMAP.Host() + "/" + mailbox
+func (d *Daemon) mailboxLease(mailbox string) string { return mailboxLease(d.Config, mailbox) }
+
+func mailboxLease(cfg *config.Config, mailbox string) string {
+	return "mailbox " + cfg.IMAP.Username + "@" + cfg.IMAP.Host() + "/" + mailbox
+}
+
+// LeaseNames are the leases a daemon with cfg asks for: one per mailbox
+// it reads, and the periodic jobs'. "mailflow status" shows who holds them.
+func LeaseNames(cfg *config.Config) []string {
+	var names []string
+	seen := map[string]bool{}
+	for _, p := range cfg.Projects {
+		if !seen[p.Mailbox] {
+			seen[p.Mailbox] = true
+			names = append(names, mailboxLease(cfg, p.Mailbox))
+		}
+	}
+	return append(names, periodicLease)
+}
+
+// LeaseHolders reports which host holds each of cfg's leases on the
+// PostgreSQL store st.
+func LeaseHolders(ctx context.Context, st *store.Store, cfg *config.Config) ([]lease.Owner, error) {
+	return lease.Owners(ctx, st.DB().DB, LeaseNames(cfg))
 }
 
 // leaseState remembers which leases this host holds, for the status it

@@ -12,7 +12,7 @@ import (
 
 	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" driver
 
-	"mailflow/mailflow/internal/pgtest"
+	"mailflow/internal/pgtest"
 	"mailflow/mailflow/lease"
 )
 
