@@ -34,8 +34,14 @@ func TestMigrateStoreCopiesTheHistory(t *testing.T) {
 	}
 	from, to := openTarget(t, dbPath), openTarget(t, target)
 	for _, count := range []func(*store.Store) (int, error){
-		func(s *store.Store) (int, error) { m, err := s.CountMessages(t.Context()); return m[store.OutcomeProcessed], err },
-		func(s *store.Store) (int, error) { m, err := s.OutboxCounts(t.Context()); return m[store.MailSent], err },
+		func(s *store.Store) (int, error) {
+			m, err := s.CountMessages(t.Context())
+			return m[store.OutcomeProcessed], err
+		},
+		func(s *store.Store) (int, error) {
+			m, err := s.OutboxCounts(t.Context())
+			return m[store.MailSent], err
+		},
 		func(s *store.Store) (int, error) { ms, err := s.Meetings(t.Context(), 1); return len(ms), err },
 	} {
 		a, errA := count(from)
