@@ -5,6 +5,9 @@
 // Each kind of mail has three files: <kind>.subject.tmpl and <kind>.txt.tmpl
 // (text/template) and <kind>.html.tmpl (html/template, which escapes every
 // value). Shared pieces live in _common.txt.tmpl and _layout.html.tmpl.
+// The parts of a mail that are the same for all its readers are sections
+// rendered with the "shared" function (see MinutesShared): once for all
+// the readers of a minutes.
 package templates
 
 import (
@@ -98,7 +101,8 @@ func Load(dir string) (*Set, error) {
 		if err != nil {
 			return nil, err
 		}
-		tt, err := texttemplate.New(name).Funcs(textFuncs).Option("missingkey=error").Parse(src)
+		tt, err := texttemplate.New(name).Funcs(textFuncs).Funcs(texttemplate.FuncMap{"shared": s.sharedText(kind)}).
+			Option("missingkey=error").Parse(src)
 		if err != nil {
 			return nil, fmt.Errorf("parse %w", err)
 		}
@@ -111,7 +115,8 @@ func Load(dir string) (*Set, error) {
 		if err != nil {
 			return nil, err
 		}
-		ht, err := htmltemplate.New(name).Funcs(htmlFuncs).Option("missingkey=error").Parse(src)
+		ht, err := htmltemplate.New(name).Funcs(htmlFuncs).Funcs(htmltemplate.FuncMap{"shared": s.sharedHTML(kind)}).
+			Option("missingkey=error").Parse(src)
 		if err != nil {
 			return nil, fmt.Errorf("parse %w", err)
 		}
