@@ -61,11 +61,23 @@ func (m Minutes) SameShared(o Minutes) bool {
 	a, b := m.Shared(), o.Shared()
 	return a.Project == b.Project && a.ProjectAddress == b.ProjectAddress &&
 		a.Title == b.Title && a.Date == b.Date && a.Chair == b.Chair &&
-		slices.Equal(a.Attendees, b.Attendees) && slices.Equal(a.Regrets, b.Regrets) &&
-		slices.Equal(a.Decisions, b.Decisions) && slices.Equal(a.Items, b.Items) &&
-		slices.Equal(a.Cancelled, b.Cancelled) && slices.Equal(a.Risks, b.Risks) &&
-		slices.Equal(a.Changes, b.Changes) && a.Corrected == b.Corrected &&
+		equal(a.Attendees, b.Attendees) && equal(a.Regrets, b.Regrets) &&
+		equal(a.Decisions, b.Decisions) && equal(a.Items, b.Items) &&
+		equal(a.Cancelled, b.Cancelled) && equal(a.Risks, b.Risks) &&
+		equal(a.Changes, b.Changes) && a.Corrected == b.Corrected &&
 		a.Notes == b.Notes && a.NextMeeting == b.NextMeeting
+}
+
+// equal is slices.Equal, at once when a and b are the same slice (the
+// readers of one minutes may share one list of items).
+func equal[T comparable](a, b []T) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	if len(a) == 0 || &a[0] == &b[0] {
+		return true
+	}
+	return slices.Equal(a, b)
 }
 
 // WithMemo returns m rendering its shared sections through memo: give

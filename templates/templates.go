@@ -178,10 +178,12 @@ var renderBuffers = sync.Pool{New: func() any { return new(bytes.Buffer) }}
 // separator "-- " (RFC 3676 4.3), so mail clients grey out the footer and
 // leave it out of quotes in replies.
 func tidyText(s string) string {
-	lines := strings.Split(s, "\n")
-	out := lines[:0]
-	blank := 0
-	for _, l := range lines {
+	// One pass into one buffer: this runs on every mail's whole text.
+	out := make([]byte, 0, len(s)+1)
+	blank, kept := 0, false
+	for rest, more := s, true; more; {
+		var l string
+		l, rest, more = strings.Cut(rest, "\n")
 		l = strings.TrimRight(l, " \t")
 		if l == "--" {
 			l = "-- "
@@ -194,7 +196,11 @@ func tidyText(s string) string {
 		} else {
 			blank = 0
 		}
-		out = append(out, l)
+		if kept {
+			out = append(out, '\n')
+		}
+		out = append(out, l...)
+		kept = true
 	}
-	return strings.TrimSpace(strings.Join(out, "\n")) + "\n"
+	return string(append(bytes.TrimSpace(out), '\n'))
 }
