@@ -92,3 +92,19 @@ func BenchmarkRenderMinutes(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkRenderMinutesReader renders the sample minutes mail for one
+// more reader of a minutes whose shared sections are rendered already
+// (one Memo for all its readers): the cost per participant.
+func BenchmarkRenderMinutesReader(b *testing.B) {
+	set := MustDefault()
+	data := Sample("minutes").(Minutes).WithMemo(NewMemo())
+	if _, err := set.Render("minutes", data); err != nil {
+		b.Fatal(err)
+	}
+	for b.Loop() {
+		if _, err := set.Render("minutes", data); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

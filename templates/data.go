@@ -90,6 +90,9 @@ type Minutes struct {
 	// the minutes' "next meeting" line.
 	Notes       string
 	NextMeeting string
+	// memo keeps the shared sections rendered for all the readers of the
+	// same minutes (WithMemo); nil renders them for this mail alone.
+	memo *Memo
 }
 
 // Reminder is the data of one owner's digest.

@@ -5,6 +5,9 @@
 // Each kind of mail has three files: <kind>.subject.tmpl and <kind>.txt.tmpl
 // (text/template) and <kind>.html.tmpl (html/template, which escapes every
 // value). Shared pieces live in _common.txt.tmpl and _layout.html.tmpl.
+// The parts of a mail that are the same for all its readers are sections
+// rendered with the "shared" function (see MinutesShared): once for all
+// the readers of a minutes.
 package templates
 
 import (
@@ -98,7 +101,8 @@ func Load(dir string) (*Set, error) {
 		if err != nil {
 			return nil, err
 		}
-		tt, err := texttemplate.New(name).Funcs(textFuncs).Option("missingkey=error").Parse(src)
+		tt, err := texttemplate.New(name).Funcs(textFuncs).Funcs(texttemplate.FuncMap{"shared": s.sharedText(kind)}).
+			Option("missingkey=error").Parse(src)
 		if err != nil {
 			return nil, fmt.Errorf("parse %w", err)
 		}
@@ -111,7 +115,8 @@ func Load(dir string) (*Set, error) {
 		if err != nil {
 			return nil, err
 		}
-		ht, err := htmltemplate.New(name).Funcs(htmlFuncs).Option("missingkey=error").Parse(src)
+		ht, err := htmltemplate.New(name).Funcs(htmlFuncs).Funcs(htmltemplate.FuncMap{"shared": s.sharedHTML(kind)}).
+			Option("missingkey=error").Parse(src)
 		if err != nil {
 			return nil, fmt.Errorf("parse %w", err)
 		}
@@ -173,10 +178,12 @@ var renderBuffers = sync.Pool{New: func() any { return new(bytes.Buffer) }}
 // separator "-- " (RFC 3676 4.3), so mail clients grey out the footer and
 // leave it out of quotes in replies.
 func tidyText(s string) string {
-	lines := strings.Split(s, "\n")
-	out := lines[:0]
-	blank := 0
-	for _, l := range lines {
+	// One pass into one buffer: this runs on every mail's whole text.
+	out := make([]byte, 0, len(s)+1)
+	blank, kept := 0, false
+	for rest, more := s, true; more; {
+		var l string
+		l, rest, more = strings.Cut(rest, "\n")
 		l = strings.TrimRight(l, " \t")
 		if l == "--" {
 			l = "-- "
@@ -189,7 +196,11 @@ func tidyText(s string) string {
 		} else {
 			blank = 0
 		}
-		out = append(out, l)
+		if kept {
+			out = append(out, '\n')
+		}
+		out = append(out, l...)
+		kept = true
 	}
-	return strings.TrimSpace(strings.Join(out, "\n")) + "\n"
+	return string(append(bytes.TrimSpace(out), '\n'))
 }

@@ -139,9 +139,19 @@ func Build(m Mail) ([]byte, error) {
 	if len(refs) > 0 {
 		msg.SetGenHeader(gomail.HeaderReferences, strings.Join(refs, " "))
 	}
-	msg.SetBodyString(gomail.TypeTextPlain, TextSafe(m.Text))
-	if m.HTML != "" {
-		msg.AddAlternativeString(gomail.TypeTextHTML, TextSafe(m.HTML))
+	// go-mail writes each part's text through mime/quotedprintable, a
+	// call per line; the parts are the most of a mail's bytes. So it is
+	// given a placeholder for each (plain ASCII, which quoted-printable
+	// leaves as it is), and the text, encoded as that Writer would
+	// (appendQP), takes its place in the bytes it writes.
+	text, html := TextSafe(m.Text), TextSafe(m.HTML)
+	textBody, htmlBody := placeholder(), placeholder()
+	if !spliceParts {
+		textBody, htmlBody = text, html
+	}
+	msg.SetBodyString(gomail.TypeTextPlain, textBody)
+	if html != "" {
+		msg.AddAlternativeString(gomail.TypeTextHTML, htmlBody)
 	}
 	for _, in := range m.Inline {
 		cid := MessageIDSafe(in.ContentID)
@@ -170,18 +180,48 @@ func Build(m Mail) ([]byte, error) {
 	// Sized up front, the buffer is not grown and copied a dozen times on
 	// the way: quoted-printable adds a little to the text, base64 a third
 	// to attachments, and the header and MIME boundaries ~2 KB.
-	size := 2048 + (len(m.Text)+len(m.HTML))*11/10 + len(m.Calendar)*14/10
+	size := 2048 + (len(text)+len(html))*11/10 + len(m.Calendar)*14/10
 	for _, f := range m.Attach {
 		size += len(f.Data) * 14 / 10
 	}
 	for _, in := range m.Inline {
 		size += len(in.Data) * 14 / 10
 	}
-	b := bytes.NewBuffer(make([]byte, 0, size))
-	if _, err := msg.WriteTo(b); err != nil {
+	frame := bytes.NewBuffer(make([]byte, 0, 4096+len(m.Calendar)*14/10))
+	if _, err := msg.WriteTo(frame); err != nil {
 		return nil, fmt.Errorf("write message: %w", err)
 	}
-	return b.Bytes(), nil
+	if !spliceParts {
+		return frame.Bytes(), nil
+	}
+	out := make([]byte, 0, size)
+	rest := frame.Bytes()
+	for _, part := range []struct{ name, placeholder, text string }{{"text", textBody, text}, {"HTML", htmlBody, html}} {
+		if part.name == "HTML" && html == "" {
+			break
+		}
+		i := bytes.Index(rest, []byte(part.placeholder))
+		if i < 0 || bytes.Contains(rest[i+len(part.placeholder):], []byte(part.placeholder)) {
+			return nil, fmt.Errorf("write message: the %s part's placeholder is not in it once", part.name)
+		}
+		out = appendQP(append(out, rest[:i]...), part.text)
+		rest = rest[i+len(part.placeholder):]
+	}
+	return append(out, rest...), nil
+}
+
+// spliceParts is true but in the test that compares the message built
+// with placeholders to the one go-mail writes itself.
+var spliceParts = true
+
+// placeholder returns a word that stands for a part's text while go-mail
+// writes the message: random, so no text, header or file holds it.
+func placeholder() string {
+	var b [16]byte
+	if _, err := rand.Read(b[:]); err != nil {
+		panic(fmt.Sprintf("crypto/rand: %v", err)) // the kernel's RNG never fails on Linux
+	}
+	return "mailflowpart" + hex.EncodeToString(b[:])
 }
 
 // HeaderSafe makes text from minutes and replies safe to put in a header:

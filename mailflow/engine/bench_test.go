@@ -3,6 +3,8 @@ package engine_test
 import (
 	"context"
 	"fmt"
+	"runtime"
+	"strings"
 	"testing"
 	"time"
 
@@ -97,5 +99,63 @@ func requireProcessed(b *testing.B, h *harness, n int) {
 	}
 	if got := counts[store.OutcomeProcessed]; got != n+1 {
 		b.Fatalf("%d messages processed, want %d (outcomes %v)", got, n+1, counts)
+	}
+}
+
+// BenchmarkMinutesSize measures what one minutes mail costs as it grows:
+// minutes with 10, 100 and 1,000 action items (a risk for every ten) and
+// at the default item cap (security.max_items, 500), each handled in its
+// own transaction and mailed to the five people of the roster, one owning
+// a fifth of the items. The cost should grow linearly with the items:
+// per-item (µs/item) and allocated bytes per item (B/item) stay flat. The
+// minutes are authenticated (published, not held) and each is a new
+// meeting on a new day. Every item is due, so every reader but one gets a
+// calendar of their own.
+func BenchmarkMinutesSize(b *testing.B) {
+	for _, n := range []int{10, 100, config.DefaultMaxItems, 1000} {
+		b.Run(fmt.Sprintf("items=%d", n), func(b *testing.B) {
+			h := newHarness(b, func(c *configT) { c.Security.MaxItems = max(n, config.DefaultMaxItems) })
+			owners := []string{"Priya", "Alice", "Bob", "Carol", "Alice"}
+			stream := make([]benchMessage, 0, b.N)
+			for i := 0; i < b.N; i++ {
+				h.clock.set(h.clock.now().AddDate(0, 0, 1))
+				var body strings.Builder
+				body.WriteString("Attendees: Priya Shah, Alice Moreau, Bob Okafor, Carol Nguyen\r\n\r\nDECISION: Go-live stays on 2027-02-01.\r\n\r\n")
+				due := h.clock.now().AddDate(0, 0, 14).Format("2006-01-02")
+				for k := range n {
+					fmt.Fprintf(&body, "ACTION: %s to check interface message type %d of meeting %d by %s\r\n", owners[k%len(owners)], k+1, i, due)
+				}
+				for k := range n / 10 {
+					fmt.Fprintf(&body, "RISK: message type %d may fail validation (likelihood medium, impact high) mitigation: vendor fix; owner Bob\r\n", k+1)
+				}
+				raw := h.raw(msg{from: chair, subject: fmt.Sprintf("Minutes: interface review %d", i), body: body.String(), signed: true})
+				stream = append(stream, benchMessage{raw: raw, at: h.clock.now()})
+			}
+			var before, after runtime.MemStats
+			runtime.ReadMemStats(&before)
+			b.ReportAllocs()
+			b.ResetTimer()
+			for i := 0; i < b.N; i++ {
+				h.clock.set(stream[i].at)
+				if res := h.deliverRaw(stream[i].raw); res.Outcome != store.OutcomeProcessed {
+					b.Fatalf("minutes %d: %s (%s), want processed", i, res.Outcome, res.Reason)
+				}
+			}
+			b.StopTimer()
+			runtime.ReadMemStats(&after)
+			per := float64(b.Elapsed().Nanoseconds()) / float64(b.N)
+			b.ReportMetric(per/float64(n)/1e3, "µs/item")
+			b.ReportMetric(float64(after.TotalAlloc-before.TotalAlloc)/float64(b.N*n), "B/item")
+			// The heap the runtime holds at the end: what handling minutes
+			// this size needs, at most, beside the harness.
+			b.ReportMetric(float64(after.HeapSys)/(1<<20), "MB-heap-sys")
+			items, err := h.st.Items(context.Background(), store.ItemFilter{})
+			if err != nil {
+				b.Fatal(err)
+			}
+			if len(items) != n*b.N {
+				b.Fatalf("%d items recorded, want %d", len(items), n*b.N)
+			}
+		})
 	}
 }

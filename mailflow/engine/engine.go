@@ -219,7 +219,7 @@ func (e *Engine) handleAll(ctx context.Context, ms []incoming, q *mailQueue) ([]
 			if q != nil && len(q.mails) >= maxPendingMails {
 				// Write what is rendered so far, so a batch of minutes to
 				// large rosters does not hold all its mail in memory.
-				if err := q.flush(tx); err != nil {
+				if err := q.drain(tx); err != nil {
 					return err
 				}
 			}

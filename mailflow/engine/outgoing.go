@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"runtime"
 	"runtime/debug"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -78,6 +79,7 @@ func (e *Engine) enqueueAll(tx *store.Tx, p *Project, os []outgoing, now time.Ti
 			todo = append(todo, o)
 		}
 	}
+	shareSections(todo)
 	mails := make([]store.Mail, len(todo))
 	errs := make([]error, len(todo))
 	parallel(len(todo), func(i int) { mails[i], errs[i] = e.compose(p, todo[i], now) })
@@ -95,6 +97,26 @@ func (e *Engine) enqueueAll(tx *store.Tx, p *Project, os []outgoing, now time.Ti
 		}
 	}
 	return n, nil
+}
+
+// shareSections lets the minutes mails among os that show their readers
+// the same meeting — one minutes, queued to each participant at once —
+// render what they have in common once between them (templates.Memo):
+// each reader's mail then costs only their own part. The mails are the
+// same bytes as rendered one by one.
+func shareSections(os []outgoing) {
+	var first templates.Minutes
+	var memo *templates.Memo
+	for i := range os {
+		m, ok := os[i].data.(templates.Minutes)
+		if !ok {
+			continue
+		}
+		if memo == nil || !m.SameShared(first) {
+			first, memo = m, templates.NewMemo()
+		}
+		os[i].data = m.WithMemo(memo)
+	}
 }
 
 // compose renders o into the outbox row that carries it. A panic while
@@ -155,16 +177,18 @@ func (e *Engine) compose(p *Project, o outgoing, now time.Time) (_ store.Mail, e
 	}, nil
 }
 
-// maxPendingMails bounds the mails rendered and waiting for the outbox:
-// past it the batch writes them out before its next message.
+// maxPendingMails bounds the mails queued and not yet in the outbox: past
+// it the batch writes out what is rendered (drain) before its next
+// message.
 var maxPendingMails = 500
 
 // mailQueue holds the mail a batch of messages causes. Each mail starts
 // rendering in the background when it is queued, while the batch goes on
-// with its next message; before the batch commits, flush waits for them and
-// writes them to the outbox in the order they were queued. So rendering,
-// the costliest part of handling minutes, runs beside the database work
-// instead of holding it up, and the mail still commits with its cause.
+// with its next message; drain writes the mails rendered so far to the
+// outbox, and before the batch commits flush writes the rest, always in
+// the order they were queued. So rendering, the costliest part of
+// handling minutes, runs beside the database work instead of holding it
+// up, and the mail still commits with its cause.
 type mailQueue struct {
 	e     *Engine
 	sem   chan struct{} // bounds the renders running at once
@@ -178,7 +202,8 @@ type pendingMail struct {
 	o        outgoing
 	proj     *Project
 	now      time.Time
-	optional bool // a render failure is logged and the mail dropped
+	optional bool          // a render failure is logged and the mail dropped
+	done     chan struct{} // closed once mail and err are set
 	mail     store.Mail
 	err      error
 }
@@ -192,17 +217,20 @@ func (e *Engine) newMailQueue() *mailQueue {
 // record, so the outbox cannot hold them yet; should one be there all the
 // same, writing it changes nothing (Enqueue keeps the first).
 func (q *mailQueue) add(p *Project, os []outgoing, now time.Time, optional bool) {
+	os = slices.Clone(os) // shareSections changes the data, not the caller's
+	shareSections(os)
 	for _, o := range os {
 		if q.keys[o.idemKey] {
 			continue
 		}
 		q.keys[o.idemKey] = true
-		pm := &pendingMail{o: o, proj: p, now: now, optional: optional}
+		pm := &pendingMail{o: o, proj: p, now: now, optional: optional, done: make(chan struct{})}
 		q.mails = append(q.mails, pm)
 		q.wg.Go(func() {
 			q.sem <- struct{}{}
 			defer func() { <-q.sem }()
 			pm.mail, pm.err = q.e.compose(p, o, now)
+			close(pm.done)
 		})
 	}
 }
@@ -233,12 +261,43 @@ func (q *mailQueue) recent(projectID int64, rcpt string, b budget) int {
 // wait lets every render finish.
 func (q *mailQueue) wait() { q.wg.Wait() }
 
+// drain writes to the outbox, in order, the mails at the head of the
+// queue that are rendered, and waits for a render only while more than
+// half of maxPendingMails would stay queued. The renders behind go on
+// meanwhile: the batch's database work and its rendering overlap, instead
+// of taking turns, and the mail held in memory stays bounded.
+func (q *mailQueue) drain(tx *store.Tx) error {
+	return q.writeOut(tx, maxPendingMails/2)
+}
+
 // flush waits for every render and writes the mails to the outbox. A
 // render that failed is an error (the batch is rolled back), except for
 // optional mail, which is logged and dropped.
 func (q *mailQueue) flush(tx *store.Tx) error {
+	if err := q.writeOut(tx, 0); err != nil {
+		return err
+	}
 	q.wait()
-	for _, pm := range q.mails {
+	return nil
+}
+
+// writeOut writes the queued mails to the outbox in order, waiting for
+// their renders until no more than keep are left; past that it writes only
+// those already rendered.
+func (q *mailQueue) writeOut(tx *store.Tx, keep int) error {
+	n := 0
+	defer func() { q.mails = slices.Delete(q.mails, 0, n) }()
+	for ; n < len(q.mails); n++ {
+		pm := q.mails[n]
+		if len(q.mails)-n > keep {
+			<-pm.done
+		} else {
+			select {
+			case <-pm.done:
+			default:
+				return nil
+			}
+		}
 		if pm.err != nil {
 			if pm.optional {
 				q.e.log.Error("dropping a mail that could not be rendered", "kind", pm.o.kind, "to", pm.o.to.Email, "err", pm.err)
@@ -250,7 +309,6 @@ func (q *mailQueue) flush(tx *store.Tx) error {
 			return err
 		}
 	}
-	q.mails = q.mails[:0]
 	return nil
 }
 

@@ -1,0 +1,187 @@
+package templates
+
+import (
+	"fmt"
+	htmltemplate "html/template"
+	"slices"
+	"strings"
+	"sync"
+)
+
+// Minutes go to every participant, and most of such a mail is the same
+// for all of them: the meeting, its decisions, every item and risk, the
+// notes. The minutes templates put those parts in sections, named
+// templates that they call with the "shared" function instead of
+// {{template}}:
+//
+//	{{shared "minutes-body" .}}
+//
+// renders the section "minutes-body" of the same file with the mail's
+// Shared() data, which holds nothing about the reader, so the section
+// cannot depend on who reads it. Mails that carry one Memo (WithMemo)
+// render each section once between them and reuse it: the cost of a
+// minutes mail per reader is then only what is theirs (their items, the
+// reply help, the sender's problems). A mail without a Memo renders its
+// sections as {{template}} would; the output is the same either way.
+
+// MinutesShared is the part of the minutes mail that is the same for
+// every reader: the data of the minutes templates' shared sections.
+type MinutesShared struct {
+	Project        string
+	ProjectAddress string
+	Title          string
+	Date           string
+	Chair          string
+	Attendees      []string
+	Regrets        []string
+	Decisions      []string
+	Items          []Item
+	Cancelled      []Item
+	Risks          []Risk
+	Changes        []Change
+	Corrected      bool
+	Notes          string
+	NextMeeting    string
+}
+
+// Shared returns what the minutes show every reader alike.
+func (m Minutes) Shared() MinutesShared {
+	return MinutesShared{
+		Project: m.Project, ProjectAddress: m.ProjectAddress,
+		Title: m.Title, Date: m.Date, Chair: m.Chair,
+		Attendees: m.Attendees, Regrets: m.Regrets, Decisions: m.Decisions,
+		Items: m.Items, Cancelled: m.Cancelled, Risks: m.Risks, Changes: m.Changes,
+		Corrected: m.Corrected, Notes: m.Notes, NextMeeting: m.NextMeeting,
+	}
+}
+
+// SameShared reports whether m and o show their readers the same shared
+// sections, so that they may render them once (WithMemo).
+func (m Minutes) SameShared(o Minutes) bool {
+	a, b := m.Shared(), o.Shared()
+	return a.Project == b.Project && a.ProjectAddress == b.ProjectAddress &&
+		a.Title == b.Title && a.Date == b.Date && a.Chair == b.Chair &&
+		equal(a.Attendees, b.Attendees) && equal(a.Regrets, b.Regrets) &&
+		equal(a.Decisions, b.Decisions) && equal(a.Items, b.Items) &&
+		equal(a.Cancelled, b.Cancelled) && equal(a.Risks, b.Risks) &&
+		equal(a.Changes, b.Changes) && a.Corrected == b.Corrected &&
+		a.Notes == b.Notes && a.NextMeeting == b.NextMeeting
+}
+
+// equal is slices.Equal, at once when a and b are the same slice (the
+// readers of one minutes may share one list of items).
+func equal[T comparable](a, b []T) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	if len(a) == 0 || &a[0] == &b[0] {
+		return true
+	}
+	return slices.Equal(a, b)
+}
+
+// WithMemo returns m rendering its shared sections through memo: give
+// one Memo to the mails of one minutes, whose Shared data is the same
+// (SameShared), and each section is rendered once for all of them. A Memo
+// must never be given to mails whose shared data differ: they would all
+// show the first one's.
+func (m Minutes) WithMemo(memo *Memo) Minutes {
+	m.memo = memo
+	return m
+}
+
+// sharedSections is template data with sections shared between readers.
+type sharedSections interface {
+	// sections returns the sections' data and the Memo, nil for none,
+	// that keeps what they rendered.
+	sections() (any, *Memo)
+}
+
+func (m Minutes) sections() (any, *Memo) { return m.Shared(), m.memo }
+
+// Memo keeps the shared sections rendered for a group of mails with the
+// same shared data, for as long as the mails hold it. It is safe for
+// concurrent use: the mails of one minutes render on several goroutines.
+type Memo struct {
+	mu       sync.Mutex
+	sections map[memoKey]*memoSection
+}
+
+// NewMemo returns an empty Memo.
+func NewMemo() *Memo { return &Memo{sections: map[memoKey]*memoSection{}} }
+
+// memoKey names a section: the same name may be a text and an HTML
+// section, and the same mail may be rendered by two template sets.
+type memoKey struct {
+	set  *Set
+	kind string
+	html bool
+	name string
+}
+
+type memoSection struct {
+	once sync.Once
+	out  string
+	err  error
+}
+
+// section returns the section k, rendering it with render the first time.
+// A render that panics fails every later use of the section too, rather
+// than leaving it rendered empty.
+func (m *Memo) section(k memoKey, render func() (string, error)) (string, error) {
+	m.mu.Lock()
+	s := m.sections[k]
+	if s == nil {
+		s = &memoSection{}
+		m.sections[k] = s
+	}
+	m.mu.Unlock()
+	s.once.Do(func() {
+		defer func() {
+			if r := recover(); r != nil {
+				s.err = fmt.Errorf("section %q: panic: %v", k.name, r)
+				panic(r)
+			}
+		}()
+		s.out, s.err = render()
+	})
+	return s.out, s.err
+}
+
+// renderShared renders the section name of a kind's text or HTML
+// template with data's shared data, through data's Memo if it has one.
+func (s *Set) renderShared(kind string, html bool, name string, data any) (string, error) {
+	sh, ok := data.(sharedSections)
+	if !ok {
+		return "", fmt.Errorf("shared %q: %T has no sections shared between readers", name, data)
+	}
+	section, memo := sh.sections()
+	render := func() (string, error) {
+		var b strings.Builder
+		var err error
+		if html {
+			err = s.html[kind].ExecuteTemplate(&b, name, section)
+		} else {
+			err = s.text[kind].ExecuteTemplate(&b, name, section)
+		}
+		return b.String(), err
+	}
+	if memo == nil {
+		return render()
+	}
+	return memo.section(memoKey{set: s, kind: kind, html: html, name: name}, render)
+}
+
+// sharedText and sharedHTML are the "shared" function of a kind's text and
+// HTML templates. The HTML section comes out of html/template, escaped
+// for where sections stand (between elements), so it is inserted as is.
+func (s *Set) sharedText(kind string) func(string, any) (string, error) {
+	return func(name string, data any) (string, error) { return s.renderShared(kind, false, name, data) }
+}
+
+func (s *Set) sharedHTML(kind string) func(string, any) (htmltemplate.HTML, error) {
+	return func(name string, data any) (htmltemplate.HTML, error) {
+		out, err := s.renderShared(kind, true, name, data)
+		return htmltemplate.HTML(out), err
+	}
+}
