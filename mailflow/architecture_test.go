@@ -19,7 +19,7 @@ var layers = map[string]int{
 	"mailflow": 0, "store": 0, "mailflow/authres": 0, "mailflow/chart": 0, "mailflow/docx": 0,
 	"mailflow/register": 0, "mailflow/replyaddr": 0, "mailflow/schedule": 0, "mailflow/sdnotify": 0, "mailflow/lease": 0,
 	"mailflow/docx/docxtest": 0, "mailflow/internal/dovecottest": 0, "mailflow/internal/faultnet": 0, "mailflow/inproc": 0,
-	"mailflow/internal/corpora": 0, "internal/pgtest": 0,
+	"mailflow/internal/corpora": 0, "internal/pgtest": 0, "mailflow/internal/historytest": 0,
 	// 1: formats and settings; what passes between mailbox and engine.
 	"mailflow/delivery": 1, "mailflow/compose": 1, "mailflow/calendar": 1, "mailflow/dates": 1, "mailflow/config": 1, "mailflow/mailtext": 1,
 	// 2: reading mail (pure: text in, values out), the templates, sign-in.
