@@ -78,6 +78,10 @@ type ItemFilter struct {
 	Status    string // "" or "all": every status
 	Owner     string
 	MeetingID int64
+	// OpenOrChangedAfter, when set, keeps only the items open now or
+	// changed after it: what a report of recent weeks needs, without the
+	// years of closed items behind a long project.
+	OpenOrChangedAfter time.Time
 }
 
 func (f ItemFilter) where() (string, []any) {
@@ -98,6 +102,10 @@ func (f ItemFilter) where() (string, []any) {
 	if f.MeetingID != 0 {
 		conds = append(conds, "meeting_id = ?")
 		args = append(args, f.MeetingID)
+	}
+	if !f.OpenOrChangedAfter.IsZero() {
+		conds = append(conds, "(status = 'open' OR updated_at > ?)")
+		args = append(args, utc(f.OpenOrChangedAfter))
 	}
 	if len(conds) == 0 {
 		return "", nil

@@ -44,6 +44,7 @@ type Store interface {
 	Items(ctx context.Context, f store.ItemFilter) ([]store.Item, error)
 	Risks(ctx context.Context, projectID int64, status string) ([]store.Risk, error)
 	FirstMeetingDate(ctx context.Context, projectID int64) (string, error)
+	HasContent(ctx context.Context, projectID int64) (bool, error)
 	AuditSince(ctx context.Context, projectID int64, since time.Time) ([]store.AuditEntry, error)
 	AuditOfAction(ctx context.Context, projectID int64, action string) ([]store.AuditEntry, error)
 	DecisionsSince(ctx context.Context, projectID int64, since time.Time) ([]store.Decision, error)
@@ -71,21 +72,25 @@ func Build(ctx context.Context, st Store, id int64, p *config.Project, from, to,
 func (b builder) build(from, to, now time.Time) (Report, error) {
 	var rep Report
 	p := b.p
-	items, err := b.st.Items(b.ctx, store.ItemFilter{ProjectID: b.id})
+	has, err := b.st.HasContent(b.ctx, b.id)
+	if err != nil {
+		return rep, err
+	}
+	if !has {
+		rep.Empty = true
+		return rep, nil
+	}
+	// Years of closed items say nothing about this period: the report
+	// reads the open items and those changed since the period or the
+	// chart's first week began, whichever is earlier, so that its cost
+	// follows the project's current work, not its age.
+	items, err := b.st.Items(b.ctx, store.ItemFilter{ProjectID: b.id, OpenOrChangedAfter: earlier(from, chartStart(now, p.Location))})
 	if err != nil {
 		return rep, err
 	}
 	risks, err := b.st.Risks(b.ctx, b.id, "")
 	if err != nil {
 		return rep, err
-	}
-	first, err := b.st.FirstMeetingDate(b.ctx, b.id)
-	if err != nil {
-		return rep, err
-	}
-	if len(items) == 0 && len(risks) == 0 && first == "" {
-		rep.Empty = true
-		return rep, nil
 	}
 	if rep.Data, rep.Chart, err = b.figures(items, risks, from, to, now); err != nil {
 		return rep, err
@@ -509,6 +514,23 @@ func (b builder) chartWeeks(items []store.Item, now time.Time) (int, error) {
 	}
 	n := int(now.Sub(monday(start.In(p.Location))).Hours()/(24*7)) + 1
 	return min(max(n, 1), chart.MaxWeeks), nil
+}
+
+// chartStart is when the first week the chart can show begins: an item
+// that has not changed since cannot count in any of its bars. (An item
+// left out for that reason was created before it too, so it could only
+// widen a chart already at chart.MaxWeeks, unless the project's first
+// meeting is dated after the item was recorded.)
+func chartStart(now time.Time, loc *time.Location) time.Time {
+	return monday(now.In(loc)).AddDate(0, 0, -7*(chart.MaxWeeks-1))
+}
+
+// earlier is the earlier of a and b.
+func earlier(a, b time.Time) time.Time {
+	if b.Before(a) {
+		return b
+	}
+	return a
 }
 
 // monday is the start of t's week.
