@@ -66,3 +66,32 @@ func TestItemsOpenOrChangedAfter(t *testing.T) {
 		}
 	})
 }
+
+// Items builds its statement from the filter, so TestQueriesUseIndexes,
+// which reads statements from the source, cannot see the ones it runs:
+// those of the filters the engine, reminders and the report use are
+// planned here.
+func TestItemFiltersUseIndexes(t *testing.T) {
+	filters := map[string]ItemFilter{
+		"a project's items (mailflow items, reprocess)":                    {ProjectID: 1},
+		"a project's open items (reminders, mailflow items --status open)": {ProjectID: 1, Status: "open"},
+		"the report's items": {ProjectID: 1, OpenOrChangedAfter: time.Now()},
+	}
+	eachDB(t, func(t *testing.T, s *Store) {
+		planner, err := s.planner(t.Context())
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer planner.close()
+		for name, f := range filters {
+			where, _ := f.where()
+			q := `SELECT * FROM action_items` + where + ` ORDER BY project_id, num`
+			plan, scans, err := planner.plan(q)
+			if err != nil {
+				t.Errorf("%s: %v\n  %s", name, err, q)
+			} else if scans {
+				t.Errorf("%s: query scans a table:\n  %s\n  plan: %s", name, q, plan)
+			}
+		}
+	})
+}
