@@ -3,6 +3,7 @@ package engine_test
 import (
 	"context"
 	"fmt"
+	"os"
 	"runtime"
 	"strings"
 	"testing"
@@ -132,7 +133,9 @@ func BenchmarkMinutesSize(b *testing.B) {
 				stream = append(stream, benchMessage{raw: raw, at: h.clock.now()})
 			}
 			var before, after runtime.MemStats
+			runtime.GC()
 			runtime.ReadMemStats(&before)
+			resetPeakRSS(b)
 			b.ReportAllocs()
 			b.ResetTimer()
 			for i := 0; i < b.N; i++ {
@@ -149,6 +152,7 @@ func BenchmarkMinutesSize(b *testing.B) {
 			// The heap the runtime holds at the end: what handling minutes
 			// this size needs, at most, beside the harness.
 			b.ReportMetric(float64(after.HeapSys)/(1<<20), "MB-heap-sys")
+			b.ReportMetric(peakRSS(b), "MB-peak-RSS")
 			items, err := h.st.Items(context.Background(), store.ItemFilter{})
 			if err != nil {
 				b.Fatal(err)
@@ -158,4 +162,35 @@ func BenchmarkMinutesSize(b *testing.B) {
 			}
 		})
 	}
+}
+
+// resetPeakRSS starts the process's peak resident set (VmHWM) again from
+// what it holds now, so that each size's peak is its own (Linux: writing
+// 5 to clear_refs).
+func resetPeakRSS(b *testing.B) {
+	b.Helper()
+	if err := os.WriteFile("/proc/self/clear_refs", []byte("5"), 0); err != nil {
+		b.Logf("peak RSS not reset (%v): it is the process's whole run", err)
+	}
+}
+
+// peakRSS is the process's peak resident set since resetPeakRSS, in MB:
+// the harness (its SQLite database, the parsed corpus) included.
+func peakRSS(b *testing.B) float64 {
+	b.Helper()
+	status, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		b.Fatal(err)
+	}
+	for line := range strings.Lines(string(status)) {
+		if kb, ok := strings.CutPrefix(line, "VmHWM:"); ok {
+			var n float64
+			if _, err := fmt.Sscanf(strings.TrimSpace(kb), "%f kB", &n); err != nil {
+				b.Fatalf("VmHWM %q: %v", kb, err)
+			}
+			return n / 1024
+		}
+	}
+	b.Fatal("no VmHWM in /proc/self/status")
+	return 0
 }
