@@ -301,8 +301,8 @@ func cmdItems(ctx context.Context, args []string, out, errOut io.Writer) error {
 				due := it.Due
 				j.Due = &due
 			}
-			if it.ClosedAt.Valid {
-				j.Closed = it.ClosedAt.Time.UTC().Format("2006-01-02T15:04:05Z")
+			if !it.ClosedAt.IsZero() {
+				j.Closed = it.ClosedAt.UTC().Format("2006-01-02T15:04:05Z")
 			}
 			list = append(list, j)
 		}
