@@ -257,7 +257,13 @@ type itemJSON struct {
 	Closed    string  `json:"closed,omitempty"`
 }
 
-func projectNames(ctx context.Context, st *store.Store) map[int64]string {
+// projectLister is what projectNames reads of the store.
+type projectLister interface {
+	Projects(ctx context.Context) ([]store.Project, error)
+}
+
+// projectNames maps each project's id to its name.
+func projectNames(ctx context.Context, st projectLister) map[int64]string {
 	names := map[int64]string{}
 	ps, _ := st.Projects(ctx)
 	for _, p := range ps {

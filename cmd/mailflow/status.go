@@ -128,8 +128,19 @@ func rfc3339(t time.Time) string {
 	return t.UTC().Format(time.RFC3339)
 }
 
+// statusReader is what status reads of the store.
+type statusReader interface {
+	LastRuns(ctx context.Context) ([]store.Run, error)
+	MailboxStatuses(ctx context.Context) ([]store.MailboxStatus, error)
+	OutboxCounts(ctx context.Context) (map[string]int, error)
+	CountMessages(ctx context.Context) (map[string]int, error)
+	Postgres() bool
+	daemon.LeaseStore // who holds the leases, on PostgreSQL
+	heldReader
+}
+
 // readStatus gathers everything status shows.
-func readStatus(ctx context.Context, st *store.Store, cfg *config.Config, now time.Time) (statusJSON, error) {
+func readStatus(ctx context.Context, st statusReader, cfg *config.Config, now time.Time) (statusJSON, error) {
 	s := statusJSON{Mailboxes: []mailboxJSON{}, Projects: []projectStatJSON{}}
 	runs, err := st.LastRuns(ctx)
 	if err != nil {
