@@ -194,8 +194,9 @@ func (s *Store) Close() error {
 	return err
 }
 
-// DB exposes the handle for read-only reporting queries in sibling packages'
-// tests. Writers use Tx.
+// DB exposes the handle for package lease, which keeps its leases on the
+// same PostgreSQL database (daemon.LeaseHolders), and for read-only
+// queries in sibling packages' tests. Writers use Tx.
 func (s *Store) DB() *sqlx.DB { return s.db }
 
 type migration struct {
