@@ -22,7 +22,7 @@ type Item struct {
 	Status           string    `db:"status"`
 	Progress         int       `db:"progress"`
 	MeetingID        int64     `db:"meeting_id"`         // 0: none
-	CreatedByMessage int64     `db:"created_by_message"` // the messages row; 0: none (a command)
+	CreatedByMessage int64     `db:"created_by_message"` // the messages row; 0: none
 	ClosedByMessage  int64     `db:"closed_by_message"`  // 0: none
 	CreatedAt        time.Time `db:"created_at"`
 	UpdatedAt        time.Time `db:"updated_at"`

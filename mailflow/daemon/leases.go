@@ -60,8 +60,9 @@ func LeaseNames(cfg *config.Config) []string {
 	return append(names, periodicLease)
 }
 
-// LeaseStore is the part of the store LeaseHolders reads: the database
-// handle, on which package lease keeps its table.
+// LeaseStore is the part of the store LeaseHolders reads: the handle of
+// the PostgreSQL database whose sessions hold the leases (package lease
+// reads its lock table).
 type LeaseStore interface {
 	DB() *sqlx.DB
 }
