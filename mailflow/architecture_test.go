@@ -1,6 +1,7 @@
 package mailflow_test
 
 import (
+	"go/ast"
 	"go/parser"
 	"go/token"
 	"os"
@@ -110,6 +111,96 @@ func TestImportRule(t *testing.T) {
 			if im == "store" || im == "mailflow/config" || im == "mailflow/oauth" {
 				t.Errorf("%s reads text into values and must not import %s", p, im)
 			}
+		}
+	}
+}
+
+// storeHolders may name the concrete *store.Store: they open the database
+// and hand it to the parts they build. Every other package that uses the
+// store declares the interface of what it calls (engine.Store,
+// report.Store, sender.Store, intake.Ledger), so that what a package asks
+// of the store is written where it asks, and a test can stand in for it.
+var storeHolders = map[string]bool{
+	"store": true, "mailflow/daemon": true, "mailflow/demo": true, "mailflow/crashtest": true, "cmd/mailflow": true,
+}
+
+func TestOnlyHoldersNameTheStore(t *testing.T) {
+	root := ".." // the test runs in <repo>/mailflow
+	err := filepath.WalkDir(root, func(path string, d os.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() && (strings.HasPrefix(d.Name(), ".") || d.Name() == "testdata") && path != root {
+			return filepath.SkipDir
+		}
+		if d.IsDir() || !strings.HasSuffix(path, ".go") || strings.HasSuffix(path, "_test.go") {
+			return nil
+		}
+		pkg, _ := filepath.Rel(root, filepath.Dir(path))
+		if storeHolders[filepath.ToSlash(pkg)] {
+			return nil
+		}
+		fset := token.NewFileSet()
+		f, err := parser.ParseFile(fset, path, nil, parser.SkipObjectResolution)
+		if err != nil {
+			return err
+		}
+		for _, at := range storeTypeUses(f) {
+			t.Errorf("%s: names store.Store; declare an interface of the methods %s uses instead", fset.Position(at), pkg)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+// storeTypeUses returns where file f names the type Store of package
+// mailflow/store (under whatever name f imports it).
+func storeTypeUses(f *ast.File) []token.Pos {
+	name := ""
+	for _, im := range f.Imports {
+		if strings.Trim(im.Path.Value, `"`) == "mailflow/store" {
+			name = "store"
+			if im.Name != nil {
+				name = im.Name.Name
+			}
+		}
+	}
+	if name == "" {
+		return nil
+	}
+	var at []token.Pos
+	ast.Inspect(f, func(n ast.Node) bool {
+		if sel, ok := n.(*ast.SelectorExpr); ok && sel.Sel.Name == "Store" {
+			if x, ok := sel.X.(*ast.Ident); ok && x.Name == name {
+				at = append(at, sel.Pos())
+			}
+		}
+		return true
+	})
+	return at
+}
+
+// TestStoreTypeUsesFindsTheType: the check above finds store.Store under
+// an import's own name and under another, and nothing in a comment or a
+// file that does not import the store.
+func TestStoreTypeUsesFindsTheType(t *testing.T) {
+	for _, tc := range []struct {
+		src  string
+		want int
+	}{
+		{"package p\nimport \"mailflow/store\"\nvar s *store.Store\nfunc f(st store.Store) {}", 2},
+		{"package p\nimport db \"mailflow/store\"\nvar s *db.Store", 1},
+		{"package p\nimport \"mailflow/store\"\n// a *store.Store, in a comment\nvar t store.Tx", 0},
+		{"package p\nimport \"other/store\"\nvar s *store.Store", 0},
+	} {
+		f, err := parser.ParseFile(token.NewFileSet(), "p.go", tc.src, parser.SkipObjectResolution)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := storeTypeUses(f); len(got) != tc.want {
+			t.Errorf("storeTypeUses(%q) found %d, want %d", tc.src, len(got), tc.want)
 		}
 	}
 }

@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 	"time"
 )
@@ -17,23 +16,23 @@ const (
 // AuditEntry is a row of the audit log: who changed what, when, and which
 // message or command caused it.
 type AuditEntry struct {
-	ID        int64         `db:"id"`
-	ProjectID int64         `db:"project_id"`
-	At        time.Time     `db:"at"`
-	Actor     string        `db:"actor"`
-	Source    string        `db:"source"`
-	MessageID sql.NullInt64 `db:"message_id"`
-	Ref       string        `db:"ref"`
-	Action    string        `db:"action"`
-	OldValue  string        `db:"old_value"`
-	NewValue  string        `db:"new_value"`
+	ID        int64     `db:"id"`
+	ProjectID int64     `db:"project_id"`
+	At        time.Time `db:"at"`
+	Actor     string    `db:"actor"`
+	Source    string    `db:"source"`
+	MessageID int64     `db:"message_id"` // the messages row that caused it; 0: none
+	Ref       string    `db:"ref"`
+	Action    string    `db:"action"`
+	OldValue  string    `db:"old_value"`
+	NewValue  string    `db:"new_value"`
 }
 
 // Audit appends an entry to the audit log.
 func (tx *Tx) Audit(e AuditEntry) error {
 	_, err := tx.exec(`INSERT INTO audit_log (project_id, at, actor, source, message_id, ref, action, old_value, new_value)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		e.ProjectID, utc(e.At), e.Actor, e.Source, e.MessageID, e.Ref, e.Action, e.OldValue, e.NewValue)
+		e.ProjectID, utc(e.At), e.Actor, e.Source, nullID(e.MessageID), e.Ref, e.Action, e.OldValue, e.NewValue)
 	if err != nil {
 		return fmt.Errorf("audit %s %s: %w", e.Ref, e.Action, err)
 	}
@@ -42,27 +41,27 @@ func (tx *Tx) Audit(e AuditEntry) error {
 
 // AuditTrail lists the audit entries of a ref ("" for every entry) in order.
 func (s *Store) AuditTrail(ctx context.Context, projectID int64, ref string) ([]AuditEntry, error) {
-	var es []AuditEntry
+	var es []auditRow
 	var err error
 	if ref == "" {
 		err = s.sel(ctx, &es, `SELECT * FROM audit_log WHERE project_id = ? ORDER BY id`, projectID)
 	} else {
 		err = s.sel(ctx, &es, `SELECT * FROM audit_log WHERE project_id = ? AND ref = ? ORDER BY id`, projectID, ref)
 	}
-	return es, err
+	return values(es), err
 }
 
 // AuditSince lists the project's audit entries at or after since.
 func (s *Store) AuditSince(ctx context.Context, projectID int64, since time.Time) ([]AuditEntry, error) {
-	var es []AuditEntry
+	var es []auditRow
 	err := s.sel(ctx, &es, `SELECT * FROM audit_log WHERE project_id = ? AND at >= ? ORDER BY id`, projectID, utc(since))
-	return es, err
+	return values(es), err
 }
 
 // AuditOfAction lists a project's audit entries of one action (such as
 // "mitigation changed") in order.
 func (s *Store) AuditOfAction(ctx context.Context, projectID int64, action string) ([]AuditEntry, error) {
-	var es []AuditEntry
+	var es []auditRow
 	err := s.sel(ctx, &es, `SELECT * FROM audit_log WHERE project_id = ? AND action = ? ORDER BY id`, projectID, action)
-	return es, err
+	return values(es), err
 }

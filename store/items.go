@@ -12,22 +12,22 @@ import (
 
 // Item is a row of the action_items table.
 type Item struct {
-	ID               int64         `db:"id"`
-	ProjectID        int64         `db:"project_id"`
-	Num              int           `db:"num"`
-	Text             string        `db:"text"`
-	Owner            string        `db:"owner"`
-	OwnerName        string        `db:"owner_name"`
-	Due              string        `db:"due"`
-	Status           string        `db:"status"`
-	Progress         int           `db:"progress"`
-	MeetingID        sql.NullInt64 `db:"meeting_id"`
-	CreatedByMessage sql.NullInt64 `db:"created_by_message"`
-	ClosedByMessage  sql.NullInt64 `db:"closed_by_message"`
-	CreatedAt        time.Time     `db:"created_at"`
-	UpdatedAt        time.Time     `db:"updated_at"`
-	ClosedAt         sql.NullTime  `db:"closed_at"`
-	LastReminded     string        `db:"last_reminded"`
+	ID               int64     `db:"id"`
+	ProjectID        int64     `db:"project_id"`
+	Num              int       `db:"num"`
+	Text             string    `db:"text"`
+	Owner            string    `db:"owner"`
+	OwnerName        string    `db:"owner_name"`
+	Due              string    `db:"due"`
+	Status           string    `db:"status"`
+	Progress         int       `db:"progress"`
+	MeetingID        int64     `db:"meeting_id"`         // 0: none
+	CreatedByMessage int64     `db:"created_by_message"` // the messages row; 0: none
+	ClosedByMessage  int64     `db:"closed_by_message"`  // 0: none
+	CreatedAt        time.Time `db:"created_at"`
+	UpdatedAt        time.Time `db:"updated_at"`
+	ClosedAt         time.Time `db:"closed_at"` // zero while open
+	LastReminded     string    `db:"last_reminded"`
 }
 
 // Ref returns the item's short id, such as "A-12".
@@ -35,25 +35,25 @@ func (i Item) Ref() string { return "A-" + strconv.Itoa(i.Num) }
 
 // Risk is a row of the risks table.
 type Risk struct {
-	ID               int64         `db:"id"`
-	ProjectID        int64         `db:"project_id"`
-	Num              int           `db:"num"`
-	Description      string        `db:"description"`
-	Likelihood       string        `db:"likelihood"`
-	LikelihoodText   string        `db:"likelihood_text"`
-	Impact           string        `db:"impact"`
-	ImpactText       string        `db:"impact_text"`
-	Mitigation       string        `db:"mitigation"`
-	Owner            string        `db:"owner"`
-	OwnerName        string        `db:"owner_name"`
-	Trigger          string        `db:"trigger_text"`
-	Status           string        `db:"status"`
-	Escalated        bool          `db:"escalated"`
-	MeetingID        sql.NullInt64 `db:"meeting_id"`
-	CreatedByMessage sql.NullInt64 `db:"created_by_message"`
-	CreatedAt        time.Time     `db:"created_at"`
-	UpdatedAt        time.Time     `db:"updated_at"`
-	LastNudged       string        `db:"last_nudged"` // YYYY-MM-DD its owner was last asked for what it lacks
+	ID               int64     `db:"id"`
+	ProjectID        int64     `db:"project_id"`
+	Num              int       `db:"num"`
+	Description      string    `db:"description"`
+	Likelihood       string    `db:"likelihood"`
+	LikelihoodText   string    `db:"likelihood_text"`
+	Impact           string    `db:"impact"`
+	ImpactText       string    `db:"impact_text"`
+	Mitigation       string    `db:"mitigation"`
+	Owner            string    `db:"owner"`
+	OwnerName        string    `db:"owner_name"`
+	Trigger          string    `db:"trigger_text"`
+	Status           string    `db:"status"`
+	Escalated        bool      `db:"escalated"`
+	MeetingID        int64     `db:"meeting_id"`         // 0: none
+	CreatedByMessage int64     `db:"created_by_message"` // 0: none
+	CreatedAt        time.Time `db:"created_at"`
+	UpdatedAt        time.Time `db:"updated_at"`
+	LastNudged       string    `db:"last_nudged"` // YYYY-MM-DD its owner was last asked for what it lacks
 }
 
 // Ref returns the risk's short id, such as "R-3".
@@ -116,60 +116,60 @@ func (f ItemFilter) where() (string, []any) {
 // Items lists action items in ref order.
 func (s *Store) Items(ctx context.Context, f ItemFilter) ([]Item, error) {
 	where, args := f.where()
-	var items []Item
-	err := s.sel(ctx, &items, `SELECT * FROM action_items`+where+` ORDER BY project_id, num`, args...)
-	return items, err
+	var rows []itemRow
+	err := s.sel(ctx, &rows, `SELECT * FROM action_items`+where+` ORDER BY project_id, num`, args...)
+	return values(rows), err
 }
 
 // Risks lists risks in ref order; status "" or "all" lists every status.
 func (s *Store) Risks(ctx context.Context, projectID int64, status string) ([]Risk, error) {
 	f := ItemFilter{ProjectID: projectID, Status: status}
 	where, args := f.where()
-	var risks []Risk
-	err := s.sel(ctx, &risks, `SELECT * FROM risks`+where+` ORDER BY project_id, num`, args...)
-	return risks, err
+	var rows []riskRow
+	err := s.sel(ctx, &rows, `SELECT * FROM risks`+where+` ORDER BY project_id, num`, args...)
+	return values(rows), err
 }
 
 // ItemByRef returns the item with ref ("A-12") in a project.
 func (tx *Tx) ItemByRef(projectID int64, ref string) (Item, error) {
-	return byRef[Item](tx, "A", "an action item", `SELECT * FROM action_items WHERE project_id = ? AND num = ?`, projectID, ref)
+	return byRef[itemRow](tx, "A", "an action item", `SELECT * FROM action_items WHERE project_id = ? AND num = ?`, projectID, ref)
 }
 
 // RiskByRef returns the risk with ref ("R-3") in a project.
 func (tx *Tx) RiskByRef(projectID int64, ref string) (Risk, error) {
-	return byRef[Risk](tx, "R", "a risk", `SELECT * FROM risks WHERE project_id = ? AND num = ?`, projectID, ref)
+	return byRef[riskRow](tx, "R", "a risk", `SELECT * FROM risks WHERE project_id = ? AND num = ?`, projectID, ref)
 }
 
 // byRef reads the row a ref names with query, which selects by project
 // and number; prefix is the refs' letter and noun what they name.
-func byRef[T any](tx *Tx, prefix, noun, query string, projectID int64, ref string) (T, error) {
-	var row T
+func byRef[R row[T], T any](tx *Tx, prefix, noun, query string, projectID int64, ref string) (T, error) {
+	var r R
 	p, num, err := ParseRef(ref)
 	if err != nil {
-		return row, err
+		return r.value(), err
 	}
 	if p != prefix {
-		return row, fmt.Errorf("%s is not %s", ref, noun)
+		return r.value(), fmt.Errorf("%s is not %s", ref, noun)
 	}
-	err = tx.get(&row, query, projectID, num)
+	err = tx.get(&r, query, projectID, num)
 	if errors.Is(err, sql.ErrNoRows) {
-		return row, fmt.Errorf("%s: %w", strings.ToUpper(ref), ErrNotFound)
+		return r.value(), fmt.Errorf("%s: %w", strings.ToUpper(ref), ErrNotFound)
 	}
-	return row, err
+	return r.value(), err
 }
 
 // ItemsOfMeeting lists the items created by a meeting.
 func (tx *Tx) ItemsOfMeeting(meetingID int64) ([]Item, error) {
-	var items []Item
-	err := tx.sel(&items, `SELECT * FROM action_items WHERE meeting_id = ? ORDER BY num`, meetingID)
-	return items, err
+	var rows []itemRow
+	err := tx.sel(&rows, `SELECT * FROM action_items WHERE meeting_id = ? ORDER BY num`, meetingID)
+	return values(rows), err
 }
 
 // RisksOfMeeting lists the risks created by a meeting.
 func (tx *Tx) RisksOfMeeting(meetingID int64) ([]Risk, error) {
-	var risks []Risk
-	err := tx.sel(&risks, `SELECT * FROM risks WHERE meeting_id = ? ORDER BY num`, meetingID)
-	return risks, err
+	var rows []riskRow
+	err := tx.sel(&rows, `SELECT * FROM risks WHERE meeting_id = ? ORDER BY num`, meetingID)
+	return values(rows), err
 }
 
 // nextRef takes the project's next item ("A") or risk ("R") number from its
@@ -197,7 +197,7 @@ func (tx *Tx) InsertItem(it Item) (Item, error) {
 		(project_id, num, text, owner, owner_name, due, status, progress, meeting_id, created_by_message, closed_by_message, created_at, updated_at, closed_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		it.ProjectID, it.Num, it.Text, it.Owner, it.OwnerName, it.Due, it.Status, it.Progress,
-		it.MeetingID, it.CreatedByMessage, it.ClosedByMessage, utc(it.CreatedAt), utc(it.UpdatedAt), it.ClosedAt)
+		nullID(it.MeetingID), nullID(it.CreatedByMessage), nullID(it.ClosedByMessage), utc(it.CreatedAt), utc(it.UpdatedAt), nullTime(it.ClosedAt))
 	if err != nil {
 		return it, fmt.Errorf("insert item: %w", err)
 	}
@@ -208,8 +208,8 @@ func (tx *Tx) InsertItem(it Item) (Item, error) {
 func (tx *Tx) UpdateItem(it Item) error {
 	_, err := tx.exec(`UPDATE action_items SET text = ?, owner = ?, owner_name = ?, due = ?, status = ?,
 		progress = ?, meeting_id = ?, closed_by_message = ?, updated_at = ?, closed_at = ?, last_reminded = ? WHERE id = ?`,
-		it.Text, it.Owner, it.OwnerName, it.Due, it.Status, it.Progress, it.MeetingID, it.ClosedByMessage,
-		utc(it.UpdatedAt), it.ClosedAt, it.LastReminded, it.ID)
+		it.Text, it.Owner, it.OwnerName, it.Due, it.Status, it.Progress, nullID(it.MeetingID), nullID(it.ClosedByMessage),
+		utc(it.UpdatedAt), nullTime(it.ClosedAt), it.LastReminded, it.ID)
 	if err != nil {
 		return fmt.Errorf("update %s: %w", it.Ref(), err)
 	}
@@ -228,7 +228,7 @@ func (tx *Tx) InsertRisk(r Risk) (Risk, error) {
 		 trigger_text, status, escalated, meeting_id, created_by_message, created_at, updated_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		r.ProjectID, r.Num, r.Description, r.Likelihood, r.LikelihoodText, r.Impact, r.ImpactText, r.Mitigation,
-		r.Owner, r.OwnerName, r.Trigger, r.Status, r.Escalated, r.MeetingID, r.CreatedByMessage, utc(r.CreatedAt), utc(r.UpdatedAt))
+		r.Owner, r.OwnerName, r.Trigger, r.Status, r.Escalated, nullID(r.MeetingID), nullID(r.CreatedByMessage), utc(r.CreatedAt), utc(r.UpdatedAt))
 	if err != nil {
 		return r, fmt.Errorf("insert risk: %w", err)
 	}

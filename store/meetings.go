@@ -10,15 +10,15 @@ import (
 
 // Meeting is a row of the meetings table.
 type Meeting struct {
-	ID          int64         `db:"id"`
-	ProjectID   int64         `db:"project_id"`
-	Title       string        `db:"title"`
-	MeetingDate string        `db:"meeting_date"`
-	Chair       string        `db:"chair"`
-	MessageID   sql.NullInt64 `db:"message_id"`
-	CreatedAt   time.Time     `db:"created_at"`
-	Notes       string        `db:"notes"`        // the minutes' text beyond their lists
-	NextMeeting string        `db:"next_meeting"` // the minutes' "next meeting" line
+	ID          int64     `db:"id"`
+	ProjectID   int64     `db:"project_id"`
+	Title       string    `db:"title"`
+	MeetingDate string    `db:"meeting_date"`
+	Chair       string    `db:"chair"`
+	MessageID   int64     `db:"message_id"` // the messages row of its minutes; 0: none
+	CreatedAt   time.Time `db:"created_at"`
+	Notes       string    `db:"notes"`        // the minutes' text beyond their lists
+	NextMeeting string    `db:"next_meeting"` // the minutes' "next meeting" line
 }
 
 // Attendee is a row of the attendees table.
@@ -32,7 +32,7 @@ type Attendee struct {
 // InsertMeeting stores a meeting and returns its id.
 func (tx *Tx) InsertMeeting(m Meeting) (int64, error) {
 	id, err := tx.insert(`INSERT INTO meetings (project_id, title, meeting_date, chair, message_id, created_at, notes, next_meeting)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, m.ProjectID, m.Title, m.MeetingDate, m.Chair, m.MessageID, utc(m.CreatedAt), m.Notes, m.NextMeeting)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, m.ProjectID, m.Title, m.MeetingDate, m.Chair, nullID(m.MessageID), utc(m.CreatedAt), m.Notes, m.NextMeeting)
 	if err != nil {
 		return 0, fmt.Errorf("insert meeting: %w", err)
 	}
@@ -43,7 +43,7 @@ func (tx *Tx) InsertMeeting(m Meeting) (int64, error) {
 // and next-meeting line (when corrected minutes arrive).
 func (tx *Tx) UpdateMeeting(m Meeting) error {
 	_, err := tx.exec(`UPDATE meetings SET title = ?, chair = ?, message_id = ?, notes = ?, next_meeting = ? WHERE id = ?`,
-		m.Title, m.Chair, m.MessageID, m.Notes, m.NextMeeting, m.ID)
+		m.Title, m.Chair, nullID(m.MessageID), m.Notes, m.NextMeeting, m.ID)
 	if err != nil {
 		return fmt.Errorf("update meeting %d: %w", m.ID, err)
 	}
@@ -53,30 +53,30 @@ func (tx *Tx) UpdateMeeting(m Meeting) error {
 // MeetingsOn lists the project's meetings on date (YYYY-MM-DD), newest
 // first, so re-sent minutes can find the meeting they correct.
 func (tx *Tx) MeetingsOn(projectID int64, date string) ([]Meeting, error) {
-	var ms []Meeting
+	var ms []meetingRow
 	err := tx.sel(&ms, `SELECT * FROM meetings WHERE project_id = ? AND meeting_date = ? ORDER BY id DESC`,
 		projectID, date)
-	return ms, err
+	return values(ms), err
 }
 
 // MeetingByMessage returns the meeting whose minutes came in message row id.
 func (tx *Tx) MeetingByMessage(messageRow int64) (Meeting, error) {
-	var m Meeting
+	var m meetingRow
 	err := tx.get(&m, `SELECT * FROM meetings WHERE message_id = ?`, messageRow)
 	if errors.Is(err, sql.ErrNoRows) {
-		return m, ErrNotFound
+		return m.value(), ErrNotFound
 	}
-	return m, err
+	return m.value(), err
 }
 
 // MeetingByID returns a meeting of a project.
 func (tx *Tx) MeetingByID(projectID, id int64) (Meeting, error) {
-	var m Meeting
+	var m meetingRow
 	err := tx.get(&m, `SELECT * FROM meetings WHERE id = ? AND project_id = ?`, id, projectID)
 	if errors.Is(err, sql.ErrNoRows) {
-		return m, ErrNotFound
+		return m.value(), ErrNotFound
 	}
-	return m, err
+	return m.value(), err
 }
 
 // ReplaceAttendees sets the attendee list of a meeting.
@@ -102,20 +102,20 @@ func (s *Store) Attendees(ctx context.Context, meetingID int64) ([]Attendee, err
 
 // Meetings lists a project's meetings, newest first.
 func (s *Store) Meetings(ctx context.Context, projectID int64) ([]Meeting, error) {
-	var ms []Meeting
+	var ms []meetingRow
 	err := s.sel(ctx, &ms, `SELECT * FROM meetings WHERE project_id = ? ORDER BY meeting_date DESC, id DESC`, projectID)
-	return ms, err
+	return values(ms), err
 }
 
 // Decision is a row of the decisions table: a decision, or a question the
 // minutes put to leadership (Kind DecisionAsk).
 type Decision struct {
-	ID        int64         `db:"id"`
-	ProjectID int64         `db:"project_id"`
-	MeetingID sql.NullInt64 `db:"meeting_id"`
-	Text      string        `db:"text"`
-	CreatedAt time.Time     `db:"created_at"`
-	Kind      string        `db:"kind"`
+	ID        int64     `db:"id"`
+	ProjectID int64     `db:"project_id"`
+	MeetingID int64     `db:"meeting_id"` // 0: none
+	Text      string    `db:"text"`
+	CreatedAt time.Time `db:"created_at"`
+	Kind      string    `db:"kind"`
 }
 
 // Kinds of decisions rows.
@@ -126,12 +126,12 @@ const (
 
 // Change is a row of the changes table.
 type Change struct {
-	ID        int64         `db:"id"`
-	ProjectID int64         `db:"project_id"`
-	MeetingID sql.NullInt64 `db:"meeting_id"`
-	Kind      string        `db:"kind"`
-	Text      string        `db:"text"`
-	CreatedAt time.Time     `db:"created_at"`
+	ID        int64     `db:"id"`
+	ProjectID int64     `db:"project_id"`
+	MeetingID int64     `db:"meeting_id"` // 0: none
+	Kind      string    `db:"kind"`
+	Text      string    `db:"text"`
+	CreatedAt time.Time `db:"created_at"`
 }
 
 // ReplaceDecisions sets the decisions, and the questions for leadership,
@@ -171,16 +171,16 @@ func (tx *Tx) ReplaceChanges(projectID, meetingID int64, changes []Change, at ti
 
 // DecisionsSince lists decisions recorded at or after since.
 func (s *Store) DecisionsSince(ctx context.Context, projectID int64, since time.Time) ([]Decision, error) {
-	var ds []Decision
+	var ds []decisionRow
 	err := s.sel(ctx, &ds, `SELECT * FROM decisions WHERE project_id = ? AND created_at >= ? ORDER BY id`, projectID, utc(since))
-	return ds, err
+	return values(ds), err
 }
 
 // ChangesSince lists schedule/scope changes recorded at or after since.
 func (s *Store) ChangesSince(ctx context.Context, projectID int64, since time.Time) ([]Change, error) {
-	var cs []Change
+	var cs []changeRow
 	err := s.sel(ctx, &cs, `SELECT * FROM changes WHERE project_id = ? AND created_at >= ? ORDER BY id`, projectID, utc(since))
-	return cs, err
+	return values(cs), err
 }
 
 // MeetingRecord is what a meeting's minutes recorded, for its minutes mail.
@@ -196,11 +196,15 @@ func (tx *Tx) MeetingRecord(meetingID int64) (MeetingRecord, error) {
 	if err := tx.sel(&r.Attendees, `SELECT meeting_id, name, email, present FROM attendees WHERE meeting_id = ? ORDER BY seq`, meetingID); err != nil {
 		return r, fmt.Errorf("attendees of meeting %d: %w", meetingID, err)
 	}
-	if err := tx.sel(&r.Decisions, `SELECT * FROM decisions WHERE meeting_id = ? ORDER BY id`, meetingID); err != nil {
+	var ds []decisionRow
+	if err := tx.sel(&ds, `SELECT * FROM decisions WHERE meeting_id = ? ORDER BY id`, meetingID); err != nil {
 		return r, fmt.Errorf("decisions of meeting %d: %w", meetingID, err)
 	}
-	if err := tx.sel(&r.Changes, `SELECT * FROM changes WHERE meeting_id = ? ORDER BY id`, meetingID); err != nil {
+	r.Decisions = values(ds)
+	var cs []changeRow
+	if err := tx.sel(&cs, `SELECT * FROM changes WHERE meeting_id = ? ORDER BY id`, meetingID); err != nil {
 		return r, fmt.Errorf("changes of meeting %d: %w", meetingID, err)
 	}
+	r.Changes = values(cs)
 	return r, nil
 }

@@ -22,28 +22,28 @@ const (
 
 // Mail is a row of the outbox.
 type Mail struct {
-	ID            int64        `db:"id"`
-	ProjectID     int64        `db:"project_id"`
-	IdemKey       string       `db:"idem_key"`
-	Kind          string       `db:"kind"`
-	EnvelopeFrom  string       `db:"envelope_from"`
-	RecipientsRaw string       `db:"recipients"`
-	Subject       string       `db:"subject"`
-	MessageID     string       `db:"message_id"`
-	About         string       `db:"about"`
-	Raw           []byte       `db:"raw"`
-	Status        string       `db:"status"`
-	Attempts      int          `db:"attempts"`
-	NextAttemptAt time.Time    `db:"next_attempt_at"`
-	CreatedAt     time.Time    `db:"created_at"`
-	SentAt        sql.NullTime `db:"sent_at"`
-	SMTPResponse  string       `db:"smtp_response"`
-	LastError     string       `db:"last_error"`
-	Interrupted   int          `db:"interrupted"`
-	Rcpt          string       `db:"rcpt"` // the recipient when there is exactly one
+	ID            int64     `db:"id"`
+	ProjectID     int64     `db:"project_id"`
+	IdemKey       string    `db:"idem_key"`
+	Kind          string    `db:"kind"`
+	EnvelopeFrom  string    `db:"envelope_from"`
+	RecipientsRaw string    `db:"recipients"`
+	Subject       string    `db:"subject"`
+	MessageID     string    `db:"message_id"`
+	About         string    `db:"about"`
+	Raw           []byte    `db:"raw"`
+	Status        string    `db:"status"`
+	Attempts      int       `db:"attempts"`
+	NextAttemptAt time.Time `db:"next_attempt_at"`
+	CreatedAt     time.Time `db:"created_at"`
+	SentAt        time.Time `db:"sent_at"` // zero until sent
+	SMTPResponse  string    `db:"smtp_response"`
+	LastError     string    `db:"last_error"`
+	Interrupted   int       `db:"interrupted"`
+	Rcpt          string    `db:"rcpt"` // the recipient when there is exactly one
 	// PrunedAt is when a sent mail's body was dropped (PruneSentMail):
-	// Raw holds its header block since. Unset while the mail is whole.
-	PrunedAt sql.NullTime `db:"pruned_at"`
+	// Raw holds its header block since. Zero while the mail is whole.
+	PrunedAt time.Time `db:"pruned_at"`
 }
 
 // Recipients decodes the envelope recipients.
@@ -86,10 +86,10 @@ func (tx *Tx) HasMail(idemKey string) (bool, error) {
 
 // DueMail returns up to limit queued mails whose next attempt is due.
 func (s *Store) DueMail(ctx context.Context, now time.Time, limit int) ([]Mail, error) {
-	var ms []Mail
+	var ms []mailRow
 	err := s.sel(ctx, &ms, `SELECT * FROM outbox WHERE status = 'queued' AND next_attempt_at <= ? ORDER BY next_attempt_at, id LIMIT ?`,
 		utc(now), limit)
-	return ms, err
+	return values(ms), err
 }
 
 // NextMailAt returns when the earliest queued mail is due, or the zero time
@@ -168,29 +168,29 @@ func (s *Store) Requeue(ctx context.Context, id int64, now time.Time) error {
 
 // OutboxList lists outbox rows, newest first; status "" lists all.
 func (s *Store) OutboxList(ctx context.Context, status string, limit int) ([]Mail, error) {
-	var ms []Mail
+	var ms []mailRow
 	var err error
 	if status == "" {
 		err = s.sel(ctx, &ms, `SELECT * FROM outbox ORDER BY id DESC LIMIT ?`, limit)
 	} else {
 		err = s.sel(ctx, &ms, `SELECT * FROM outbox WHERE status = ? ORDER BY id DESC LIMIT ?`, status, limit)
 	}
-	return ms, err
+	return values(ms), err
 }
 
 // MailByMessageID returns the outbox row whose Message-ID is messageID,
 // without its bytes (Raw is nil): a reply is matched to the mail it answers
 // by this, and a rendered mail is tens of kilobytes.
 func (tx *Tx) MailByMessageID(messageID string) (Mail, error) {
-	var m Mail
+	var m mailRow
 	err := tx.get(&m, `SELECT id, project_id, idem_key, kind, envelope_from, recipients, subject,
 		message_id, about, status, attempts, next_attempt_at, created_at, sent_at, smtp_response, last_error,
 		interrupted, rcpt, pruned_at
 		FROM outbox WHERE message_id = ? LIMIT 1`, messageID)
 	if errors.Is(err, sql.ErrNoRows) {
-		return m, ErrNotFound
+		return m.value(), ErrNotFound
 	}
-	return m, err
+	return m.value(), err
 }
 
 // OutboxCounts returns how many outbox rows have each status.

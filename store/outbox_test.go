@@ -89,9 +89,9 @@ func TestPruneSentMail(t *testing.T) {
 			switch {
 			case pruned && !bytes.Equal(m.Raw, HeaderBlock(want.Raw)):
 				t.Errorf("%s: pruned bytes are\n%q\nwant its header block", m.IdemKey, m.Raw)
-			case pruned && (!m.PrunedAt.Valid || !m.PrunedAt.Time.Equal(now)):
+			case pruned && !m.PrunedAt.Equal(now):
 				t.Errorf("%s: pruned_at %v, want %s", m.IdemKey, m.PrunedAt, now)
-			case !pruned && (!bytes.Equal(m.Raw, want.Raw) || m.PrunedAt.Valid):
+			case !pruned && (!bytes.Equal(m.Raw, want.Raw) || !m.PrunedAt.IsZero()):
 				t.Errorf("%s (%s): its bytes were changed (%d bytes, pruned_at %v), want every byte kept", m.IdemKey, m.Status, len(m.Raw), m.PrunedAt)
 			}
 			if got := m.Recipients(); len(got) != 1 || got[0] != "a@x.example" || m.Subject != want.Subject || m.MessageID != want.MessageID {
@@ -107,7 +107,7 @@ func TestPruneSentMail(t *testing.T) {
 			if err != nil {
 				return err
 			}
-			if m.ID != ids["old-sent"] || m.Kind != "minutes" || m.Recipients()[0] != "a@x.example" || !m.PrunedAt.Valid {
+			if m.ID != ids["old-sent"] || m.Kind != "minutes" || m.Recipients()[0] != "a@x.example" || m.PrunedAt.IsZero() {
 				t.Errorf("MailByMessageID after the prune = %+v", m)
 			}
 			return nil
@@ -168,8 +168,8 @@ func TestPruneTakesTheOldestFirst(t *testing.T) {
 		}
 		listed, _ := s.OutboxList(ctx, MailSent, 10)
 		for _, m := range listed {
-			if want := m.IdemKey != "a"; m.PrunedAt.Valid != want {
-				t.Errorf("%s, sent %d days ago: pruned %v, want %v (the two oldest go first)", m.IdemKey, sentDaysAgo[m.IdemKey], m.PrunedAt.Valid, want)
+			if want := m.IdemKey != "a"; !m.PrunedAt.IsZero() != want {
+				t.Errorf("%s, sent %d days ago: pruned %v, want %v (the two oldest go first)", m.IdemKey, sentDaysAgo[m.IdemKey], !m.PrunedAt.IsZero(), want)
 			}
 		}
 	})

@@ -22,14 +22,15 @@ import (
 var scanAllowed = map[string]string{
 	"SELECT * FROM checkpoints ORDER BY mailbox": "a row per mailbox",
 	"SELECT m.* FROM projects p CROSS JOIN LATERAL (SELECT * FROM messages WHERE project_id = p.id AND message_id = ? OFFSET 0) m ORDER BY m.id": "PostgreSQL: scans the projects, one index lookup in messages per project",
-	"SELECT * FROM action_items":                               "export: every item",
-	"SELECT * FROM risks":                                      "export: every risk",
-	"SELECT outcome, COUNT(*) FROM messages GROUP BY outcome":  "mailflow status",
-	"DELETE FROM messages WHERE id = ? AND outcome = 'failed'": "reprocess, by hand: the foreign keys into messages are checked by scan",
-	"SELECT * FROM outbox ORDER BY id DESC LIMIT ?":            "mailflow outbox: newest first, stops at the limit",
-	"SELECT status, COUNT(*) FROM outbox GROUP BY status":      "mailflow status",
-	"SELECT * FROM mailbox_status ORDER BY mailbox":            "a row per mailbox",
-	"SELECT id, name, address FROM projects ORDER BY name":     "a row per project",
+	"SELECT * FROM action_items":                                                                                 "export: every item",
+	"SELECT * FROM risks":                                                                                        "export: every risk",
+	"SELECT outcome, COUNT(*) FROM messages GROUP BY outcome":                                                    "mailflow status",
+	"DELETE FROM messages WHERE id = ? AND outcome = 'failed'":                                                   "reprocess, by hand: the foreign keys into messages are checked by scan",
+	"SELECT * FROM outbox ORDER BY id DESC LIMIT ?":                                                              "mailflow outbox: newest first, stops at the limit",
+	"SELECT status, COUNT(*) FROM outbox GROUP BY status":                                                        "mailflow status",
+	"SELECT * FROM mailbox_status ORDER BY mailbox":                                                              "a row per mailbox",
+	"SELECT id, name, address FROM projects ORDER BY name":                                                       "a row per project",
+	"SELECT host, mode, pid, started_at, updated_at, state, step, error, last_ok_at FROM last_run ORDER BY host": "mailflow status: a row per host",
 }
 
 // completedAtRunTime are statements the store finishes in code, by what

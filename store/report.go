@@ -10,16 +10,16 @@ import (
 
 // Milestone is a row of the milestones table.
 type Milestone struct {
-	ID        int64         `db:"id"`
-	ProjectID int64         `db:"project_id"`
-	Name      string        `db:"name"`
-	NameKey   string        `db:"name_key"`
-	Due       string        `db:"due"`
-	FirstDue  string        `db:"first_due"`
-	Status    string        `db:"status"`
-	MeetingID sql.NullInt64 `db:"meeting_id"`
-	CreatedAt time.Time     `db:"created_at"`
-	UpdatedAt time.Time     `db:"updated_at"`
+	ID        int64     `db:"id"`
+	ProjectID int64     `db:"project_id"`
+	Name      string    `db:"name"`
+	NameKey   string    `db:"name_key"`
+	Due       string    `db:"due"`
+	FirstDue  string    `db:"first_due"`
+	Status    string    `db:"status"`
+	MeetingID int64     `db:"meeting_id"` // the meeting that last set it; 0: none
+	CreatedAt time.Time `db:"created_at"`
+	UpdatedAt time.Time `db:"updated_at"`
 }
 
 // MilestoneMove is a milestone's date moving, as recorded.
@@ -33,18 +33,18 @@ type MilestoneMove struct {
 
 // MilestoneByKey returns a project's milestone by its folded name.
 func (tx *Tx) MilestoneByKey(projectID int64, key string) (Milestone, error) {
-	var m Milestone
+	var m milestoneRow
 	err := tx.get(&m, `SELECT * FROM milestones WHERE project_id = ? AND name_key = ?`, projectID, key)
 	if errors.Is(err, sql.ErrNoRows) {
-		return m, ErrNotFound
+		return m.value(), ErrNotFound
 	}
-	return m, err
+	return m.value(), err
 }
 
 // InsertMilestone records a new milestone.
 func (tx *Tx) InsertMilestone(m Milestone) error {
 	_, err := tx.exec(`INSERT INTO milestones (project_id, name, name_key, due, first_due, status, meeting_id, created_at, updated_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, m.ProjectID, m.Name, m.NameKey, m.Due, m.FirstDue, m.Status, m.MeetingID, utc(m.CreatedAt), utc(m.UpdatedAt))
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, m.ProjectID, m.Name, m.NameKey, m.Due, m.FirstDue, m.Status, nullID(m.MeetingID), utc(m.CreatedAt), utc(m.UpdatedAt))
 	if err != nil {
 		return fmt.Errorf("record milestone %s: %w", m.Name, err)
 	}
@@ -55,7 +55,7 @@ func (tx *Tx) InsertMilestone(m Milestone) error {
 // when its date changed.
 func (tx *Tx) MoveMilestone(m Milestone, oldDue string, at time.Time) error {
 	if _, err := tx.exec(`UPDATE milestones SET name = ?, due = ?, status = ?, meeting_id = ?, updated_at = ? WHERE id = ?`,
-		m.Name, m.Due, m.Status, m.MeetingID, utc(at), m.ID); err != nil {
+		m.Name, m.Due, m.Status, nullID(m.MeetingID), utc(at), m.ID); err != nil {
 		return fmt.Errorf("update milestone %s: %w", m.Name, err)
 	}
 	if oldDue == m.Due {
@@ -70,9 +70,9 @@ func (tx *Tx) MoveMilestone(m Milestone, oldDue string, at time.Time) error {
 
 // Milestones lists a project's milestones by date, undated last.
 func (s *Store) Milestones(ctx context.Context, projectID int64) ([]Milestone, error) {
-	var ms []Milestone
+	var ms []milestoneRow
 	err := s.sel(ctx, &ms, `SELECT * FROM milestones WHERE project_id = ? ORDER BY due = '', due, id`, projectID)
-	return ms, err
+	return values(ms), err
 }
 
 // MilestoneMovesSince lists the milestone dates that moved at or after

@@ -2,37 +2,142 @@ package store
 
 import (
 	"context"
-	"database/sql"
 	"errors"
+	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 )
 
-// TestLastRun: a run replaces the one before; a failure keeps the time of
-// the last success.
+// TestLastRun: a run replaces the one before on its host; a failure keeps
+// the time of the last success.
 func TestLastRun(t *testing.T) {
 	eachDB(t, func(t *testing.T, s *Store) {
-		if _, err := s.LastRunOutcome(context.Background()); !errors.Is(err, ErrNotFound) {
+		if _, err := s.LastRunOutcome(context.Background(), "a"); !errors.Is(err, ErrNotFound) {
 			t.Fatalf("LastRunOutcome on a new database = %v, want ErrNotFound", err)
 		}
 		t0 := time.Date(2026, 12, 1, 14, 0, 0, 0, time.UTC)
-		ok := Run{Mode: ModeOnce, PID: 10, StartedAt: t0, UpdatedAt: t0.Add(time.Second), State: RunOK, LastOK: sql.NullTime{Time: t0.Add(time.Second), Valid: true}}
-		failed := Run{Mode: ModeOnce, PID: 11, StartedAt: t0.Add(time.Hour), UpdatedAt: t0.Add(time.Hour + time.Second), State: RunFailed,
+		ok := Run{Host: "a", Mode: ModeOnce, PID: 10, StartedAt: t0, UpdatedAt: t0.Add(time.Second), State: RunOK, LastOK: t0.Add(time.Second)}
+		failed := Run{Host: "a", Mode: ModeOnce, PID: 11, StartedAt: t0.Add(time.Hour), UpdatedAt: t0.Add(time.Hour + time.Second), State: RunFailed,
 			Step: "reading mailbox INBOX", Error: "dial tcp: connection refused"}
 		for _, r := range []Run{ok, failed} {
 			if err := s.SaveRun(context.Background(), r); err != nil {
 				t.Fatal(err)
 			}
 		}
-		got, err := s.LastRunOutcome(context.Background())
+		got, err := s.LastRunOutcome(context.Background(), "a")
 		if err != nil {
 			t.Fatal(err)
 		}
 		want := failed
 		want.LastOK = ok.LastOK
-		if got.Mode != want.Mode || got.PID != want.PID || !got.StartedAt.Equal(want.StartedAt) || !got.UpdatedAt.Equal(want.UpdatedAt) ||
-			got.State != want.State || got.Step != want.Step || got.Error != want.Error || !got.LastOK.Valid || !got.LastOK.Time.Equal(want.LastOK.Time) {
+		if !sameRun(got, want) {
 			t.Errorf("LastRunOutcome = %+v, want %+v", got, want)
 		}
 	})
+}
+
+// TestLastRunPerHost: two hosts on one database each keep their record,
+// and LastRuns lists both, by host.
+func TestLastRunPerHost(t *testing.T) {
+	eachDB(t, func(t *testing.T, s *Store) {
+		t0 := time.Date(2026, 12, 1, 14, 0, 0, 0, time.UTC)
+		active := Run{Host: "mail-a", Mode: ModeDaemon, PID: 10, StartedAt: t0, UpdatedAt: t0.Add(time.Minute), State: RunRunning, LastOK: t0.Add(time.Minute)}
+		standby := Run{Host: "mail-b", Mode: ModeDaemon, PID: 20, StartedAt: t0.Add(time.Second), UpdatedAt: t0.Add(2 * time.Minute), State: RunRunning,
+			Step: "reading mailbox INBOX", Error: "connection refused"}
+		for _, r := range []Run{standby, active, standby} {
+			if err := s.SaveRun(t.Context(), r); err != nil {
+				t.Fatal(err)
+			}
+		}
+		runs, err := s.LastRuns(t.Context())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(runs) != 2 || !sameRun(runs[0], active) || !sameRun(runs[1], standby) {
+			t.Errorf("LastRuns = %+v,\nwant %+v and %+v", runs, active, standby)
+		}
+		if err := s.SaveRun(t.Context(), Run{Mode: ModeOnce, State: RunOK, StartedAt: t0, UpdatedAt: t0}); err == nil {
+			t.Error("SaveRun without a host = nil, want an error")
+		}
+	})
+}
+
+// TestLastRunFromBeforeHosts: migration 0016 keeps the one record of
+// before as host "", and the first host to record a run takes it over,
+// its time of last success and all; a second host gets a record of its
+// own.
+func TestLastRunFromBeforeHosts(t *testing.T) {
+	t0 := time.Date(2026, 12, 1, 14, 0, 0, 0, time.UTC)
+	for _, db := range []string{onSQLite, onPostgres} {
+		t.Run(db, func(t *testing.T) {
+			var target string
+			if db == onSQLite {
+				target = filepath.Join(t.TempDir(), "m.db")
+			} else {
+				target = postgresDB(t)
+			}
+			s := openTarget(t, target)
+			rewindLastRun(t, s)
+			if _, err := s.exec(t.Context(), `INSERT INTO last_run (id, mode, pid, started_at, updated_at, state, step, error, last_ok_at)
+				VALUES (1, 'daemon', 7, ?, ?, 'stopped', '', '', ?)`, t0, t0.Add(time.Hour), t0.Add(time.Hour)); err != nil {
+				t.Fatal(err)
+			}
+			s.Close()
+			s = openTarget(t, target)
+			old := Run{Mode: ModeDaemon, PID: 7, StartedAt: t0, UpdatedAt: t0.Add(time.Hour), State: RunStopped, LastOK: t0.Add(time.Hour)}
+			if runs, err := s.LastRuns(t.Context()); err != nil || len(runs) != 1 || !sameRun(runs[0], old) {
+				t.Fatalf("LastRuns after the migration = %+v (%v), want the record of before with host \"\": %+v", runs, err, old)
+			}
+			now := Run{Host: "mail-a", Mode: ModeDaemon, PID: 8, StartedAt: t0.Add(2 * time.Hour), UpdatedAt: t0.Add(2 * time.Hour), State: RunRunning}
+			other := Run{Host: "mail-b", Mode: ModeDaemon, PID: 9, StartedAt: t0.Add(3 * time.Hour), UpdatedAt: t0.Add(3 * time.Hour), State: RunRunning}
+			for _, r := range []Run{now, other} {
+				if err := s.SaveRun(t.Context(), r); err != nil {
+					t.Fatal(err)
+				}
+			}
+			now.LastOK = old.LastOK
+			if runs, err := s.LastRuns(t.Context()); err != nil || len(runs) != 2 || !sameRun(runs[0], now) || !sameRun(runs[1], other) {
+				t.Errorf("LastRuns = %+v (%v),\nwant %+v (the record of before, taken over) and %+v", runs, err, now, other)
+			}
+		})
+	}
+}
+
+// rewindLastRun puts s's last_run table back as it was before migration
+// 0016, with the schema version to match, so that opening s again runs
+// the migration.
+func rewindLastRun(t *testing.T, s *Store) {
+	t.Helper()
+	var create string
+	if s.postgres() {
+		b, err := postgresMigrationFiles.ReadFile("migrations_postgres/0015_schema.sql")
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, rest, ok := strings.Cut(string(b), "CREATE TABLE last_run (")
+		table, _, ok2 := strings.Cut(rest, ");")
+		if !ok || !ok2 {
+			t.Fatal("0015_schema.sql has no CREATE TABLE last_run")
+		}
+		create = "CREATE TABLE last_run (" + table + ");"
+	} else {
+		b, err := migrationFiles.ReadFile("migrations/0012_last_run.sql")
+		if err != nil {
+			t.Fatal(err)
+		}
+		create = string(b)
+	}
+	for _, q := range []string{"DROP TABLE last_run", create, "DELETE FROM schema_version WHERE version >= 16"} {
+		if _, err := s.db.ExecContext(t.Context(), q); err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
+	}
+}
+
+// sameRun reports whether two runs are the same record, times compared
+// as instants.
+func sameRun(a, b Run) bool {
+	return a.Host == b.Host && a.Mode == b.Mode && a.PID == b.PID && a.StartedAt.Equal(b.StartedAt) && a.UpdatedAt.Equal(b.UpdatedAt) &&
+		a.State == b.State && a.Step == b.Step && a.Error == b.Error && a.LastOK.Equal(b.LastOK)
 }

@@ -5,6 +5,15 @@
 //
 // Every write goes through Store.Tx so that a state change, its audit entry,
 // the mail it causes and the mailbox checkpoint commit or roll back together.
+//
+// NULL stays inside the store: a nullable column is a plain Go value in the
+// exported types, and NULL is its zero. An id that refers to another row
+// (Item.MeetingID, AuditEntry.MessageID, …) is an int64, 0 for none: ids
+// start at 1. A time (Item.ClosedAt, Mail.SentAt, Run.LastOK, …) is a
+// time.Time, the zero time (IsZero) for none. The store writes the zero
+// as NULL and reads NULL as the zero (null.go), so its callers need no
+// database/sql types; TestExportedTypesHideSQLNull holds every exported
+// type, field, function and method to this.
 package store
 
 import (
@@ -185,8 +194,9 @@ func (s *Store) Close() error {
 	return err
 }
 
-// DB exposes the handle for read-only reporting queries in sibling packages'
-// tests. Writers use Tx.
+// DB exposes the handle for package lease, which keeps its leases on the
+// same PostgreSQL database (daemon.LeaseHolders), and for read-only
+// queries in sibling packages' tests. Writers use Tx.
 func (s *Store) DB() *sqlx.DB { return s.db }
 
 type migration struct {

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"mailflow/mailflow/config"
+	"mailflow/mailflow/daemon"
 	"mailflow/mailflow/demo"
 	"mailflow/store"
 )
@@ -353,7 +354,7 @@ func TestStatusSilentDaemon(t *testing.T) {
 		updated time.Time
 		want    string
 	}{{time.Now(), "running"}, {long, "silent"}} {
-		if err := st.SaveRun(context.Background(), store.Run{Mode: store.ModeDaemon, PID: 1, StartedAt: long, UpdatedAt: tc.updated, State: store.RunRunning}); err != nil {
+		if err := st.SaveRun(context.Background(), store.Run{Host: daemon.HostName(), Mode: store.ModeDaemon, PID: 1, StartedAt: long, UpdatedAt: tc.updated, State: store.RunRunning}); err != nil {
 			t.Fatal(err)
 		}
 		_, out, _ := run(t, "status", "--config", cfgPath, "--json")

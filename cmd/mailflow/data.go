@@ -257,7 +257,13 @@ type itemJSON struct {
 	Closed    string  `json:"closed,omitempty"`
 }
 
-func projectNames(ctx context.Context, st *store.Store) map[int64]string {
+// projectLister is what projectNames reads of the store.
+type projectLister interface {
+	Projects(ctx context.Context) ([]store.Project, error)
+}
+
+// projectNames maps each project's id to its name.
+func projectNames(ctx context.Context, st projectLister) map[int64]string {
 	names := map[int64]string{}
 	ps, _ := st.Projects(ctx)
 	for _, p := range ps {
@@ -301,8 +307,8 @@ func cmdItems(ctx context.Context, args []string, out, errOut io.Writer) error {
 				due := it.Due
 				j.Due = &due
 			}
-			if it.ClosedAt.Valid {
-				j.Closed = it.ClosedAt.Time.UTC().Format("2006-01-02T15:04:05Z")
+			if !it.ClosedAt.IsZero() {
+				j.Closed = it.ClosedAt.UTC().Format("2006-01-02T15:04:05Z")
 			}
 			list = append(list, j)
 		}

@@ -239,9 +239,16 @@ func unreachable(err error) error {
 	return err
 }
 
+// heldReader is what printHeld reads of the store.
+type heldReader interface {
+	ProjectID(ctx context.Context, name string) (int64, error)
+	HasContent(ctx context.Context, projectID int64) (bool, error)
+	HeldMinutes(ctx context.Context, projectID int64) ([]store.Message, error)
+}
+
 // printHeld lists a project's minutes that await their sender's
 // confirmation, and how long each may still wait.
-func printHeld(ctx context.Context, out io.Writer, st *store.Store, cfg *config.Config, p config.Project, now time.Time) error {
+func printHeld(ctx context.Context, out io.Writer, st heldReader, cfg *config.Config, p config.Project, now time.Time) error {
 	id, err := st.ProjectID(ctx, p.Name)
 	if errors.Is(err, store.ErrNotFound) {
 		return nil // the daemon has not run for this project yet

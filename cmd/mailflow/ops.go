@@ -135,8 +135,8 @@ func cmdOutbox(ctx context.Context, args []string, out, errOut io.Writer) error 
 		for _, m := range ms {
 			r := row{ID: m.ID, Kind: m.Kind, Status: m.Status, Recipients: m.Recipients(), Subject: m.Subject, MessageID: m.MessageID,
 				Attempts: m.Attempts, Created: m.CreatedAt.UTC().Format(time.RFC3339), Response: m.SMTPResponse, LastError: m.LastError}
-			if m.SentAt.Valid {
-				r.Sent = m.SentAt.Time.UTC().Format(time.RFC3339)
+			if !m.SentAt.IsZero() {
+				r.Sent = m.SentAt.UTC().Format(time.RFC3339)
 			}
 			rows = append(rows, r)
 		}
@@ -156,7 +156,7 @@ func cmdOutbox(ctx context.Context, args []string, out, errOut io.Writer) error 
 		when := localTime(m.CreatedAt, loc)
 		detail := m.LastError
 		if m.Status == store.MailSent {
-			when = localTime(m.SentAt.Time, loc)
+			when = localTime(m.SentAt, loc)
 			detail = m.SMTPResponse
 		} else if m.Status == store.MailQueued && m.Attempts > 0 {
 			detail = "retry at " + m.NextAttemptAt.In(loc).Format("15:04:05 MST") + ": " + m.LastError
@@ -400,8 +400,8 @@ func cmdExport(ctx context.Context, args []string, out, errOut io.Writer) error 
 		header = []string{"project", "ref", "text", "owner", "owner_name", "due", "status", "progress", "created", "closed"}
 		for _, it := range items {
 			closed := ""
-			if it.ClosedAt.Valid {
-				closed = it.ClosedAt.Time.UTC().Format(time.RFC3339)
+			if !it.ClosedAt.IsZero() {
+				closed = it.ClosedAt.UTC().Format(time.RFC3339)
 			}
 			rows = append(rows, []string{names[it.ProjectID], it.Ref(), it.Text, it.Owner, d.fullName(it.ProjectID, it.Owner, it.OwnerName), it.Due, it.Status,
 				strconv.Itoa(it.Progress), it.CreatedAt.UTC().Format(time.RFC3339), closed})
@@ -432,11 +432,11 @@ func cmdExport(ctx context.Context, args []string, out, errOut io.Writer) error 
 		msgIDs := map[int64]string{}
 		for _, e := range entries {
 			mid := ""
-			if e.MessageID.Valid {
-				if _, ok := msgIDs[e.MessageID.Int64]; !ok {
-					msgIDs[e.MessageID.Int64], _ = st.MessageIDOf(ctx, e.MessageID.Int64)
+			if e.MessageID != 0 {
+				if _, ok := msgIDs[e.MessageID]; !ok {
+					msgIDs[e.MessageID], _ = st.MessageIDOf(ctx, e.MessageID)
 				}
-				mid = msgIDs[e.MessageID.Int64]
+				mid = msgIDs[e.MessageID]
 			}
 			rows = append(rows, []string{names[e.ProjectID], e.At.UTC().Format(time.RFC3339), e.Actor, e.Source, mid, e.Ref, e.Action, e.OldValue, e.NewValue})
 		}
@@ -526,8 +526,8 @@ func cmdHistory(ctx context.Context, args []string, out, errOut io.Writer) error
 	changes := make([]change, 0, len(trail))
 	for _, e := range trail {
 		c := change{At: e.At.UTC().Format(time.RFC3339), Actor: e.Actor, Action: e.Action, Old: e.OldValue, New: e.NewValue, Source: e.Source}
-		if e.MessageID.Valid {
-			c.MessageID, _ = st.MessageIDOf(ctx, e.MessageID.Int64) // only shown; an entry without one still says its source
+		if e.MessageID != 0 {
+			c.MessageID, _ = st.MessageIDOf(ctx, e.MessageID) // only shown; an entry without one still says its source
 		}
 		changes = append(changes, c)
 	}

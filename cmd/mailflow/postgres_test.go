@@ -1,8 +1,9 @@
 package main
 
 import (
-	"database/sql"
+	"encoding/json"
 	"errors"
+	"fmt"
 	"io/fs"
 	"net/url"
 	"os"
@@ -46,11 +47,11 @@ func seedExport(t *testing.T, target string) {
 		if err != nil {
 			return err
 		}
-		byMsg := sql.NullInt64{Int64: msg, Valid: true}
+		byMsg := msg
 		items := []store.Item{
 			{Text: `Confirm the "go-live" date, with pharmacy`, Owner: "alice.moreau@stmarys-clinic.example", OwnerName: "Alice", Due: "2026-12-09", Status: "open"},
 			{Text: "=HYPERLINK(\"x\") ünïcode, and a\nsecond line", Owner: "Bob", Due: "", Status: "done", Progress: 100,
-				ClosedAt: sql.NullTime{Time: at.Add(48 * time.Hour), Valid: true}},
+				ClosedAt: at.Add(48 * time.Hour)},
 		}
 		for _, it := range items {
 			it.ProjectID, it.CreatedByMessage, it.CreatedAt, it.UpdatedAt = pid, byMsg, at, at
@@ -168,4 +169,107 @@ email = "alice.moreau@stmarys-clinic.example"
 	if !strings.Contains(out, "OK    database "+u.String()+"\n") || strings.Contains(out+errOut, password) {
 		t.Errorf("doctor with database.url (exit %d) does not name the database, or prints its password:\n%s%s", code, out, errOut)
 	}
+}
+
+// TestStatusShowsEveryHost: two hosts on one database each keep their run
+// record, and status shows both, by host, on either database; with one
+// host, status reads as it always did.
+func TestStatusShowsEveryHost(t *testing.T) {
+	for _, db := range []string{"sqlite", "postgres"} {
+		t.Run(db, func(t *testing.T) {
+			dir := t.TempDir()
+			target := filepath.Join(dir, "mailflow.db")
+			if db == "postgres" {
+				target = postgresDB(t)
+			}
+			st, err := store.Open(t.Context(), target)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer st.Close()
+			cfgPath := configFor(t, dir, target)
+			now := time.Now()
+			active := store.Run{Host: "mail-a", Mode: store.ModeDaemon, PID: 101, StartedAt: now.Add(-time.Hour), UpdatedAt: now.Add(-time.Second),
+				State: store.RunRunning, LastOK: now.Add(-time.Second)}
+			if err := st.SaveRun(t.Context(), active); err != nil {
+				t.Fatal(err)
+			}
+			_, out, errOut := run(t, "status", "--config", cfgPath)
+			if !strings.HasPrefix(out, "last run: the daemon (pid 101), running since ") || strings.Contains(out, "last run on") {
+				t.Errorf("status with one host: want its run as \"last run: the daemon (pid 101), running since …\", no host named:\n%s%s", out, errOut)
+			}
+			other := store.Run{Host: "mail-b", Mode: store.ModeOnce, PID: 202, StartedAt: now, UpdatedAt: now, State: store.RunFailed,
+				Step: "reading mailbox INBOX", Error: "dial tcp 127.0.0.1:1: connection refused"}
+			if err := st.SaveRun(t.Context(), other); err != nil {
+				t.Fatal(err)
+			}
+			_, out, errOut = run(t, "status", "--config", cfgPath)
+			for _, want := range []string{"last run on mail-a: the daemon (pid 101), running since ", ": all well\n",
+				"last run on mail-b: run --once (pid 202), ended ", ": FAILED at reading mailbox INBOX\n", "  error: dial tcp 127.0.0.1:1: connection refused\n"} {
+				if !strings.Contains(out, want) {
+					t.Errorf("status with two hosts lacks %q:\n%s%s", want, out, errOut)
+				}
+			}
+			if a, b := strings.Index(out, "mail-a:"), strings.Index(out, "mail-b:"); a > b {
+				t.Errorf("status lists mail-b before mail-a, want them by name:\n%s", out)
+			}
+			_, out, _ = run(t, "status", "--config", cfgPath, "--json")
+			var s statusJSON
+			if err := json.Unmarshal([]byte(out), &s); err != nil {
+				t.Fatalf("status --json: %v\n%s", err, out)
+			}
+			if len(s.Runs) != 2 || s.Runs[0].Host != "mail-a" || s.Runs[0].PID != 101 || s.Runs[1].Host != "mail-b" || s.Runs[1].State != store.RunFailed {
+				t.Errorf("status --json runs = %+v, want mail-a's and mail-b's", s.Runs)
+			}
+			if s.LastRun == nil || s.LastRun.PID != 202 {
+				t.Errorf("status --json last_run = %+v, want the latest of any host (mail-b's)", s.LastRun)
+			}
+		})
+	}
+}
+
+// configFor writes a configuration in dir for the database target (an
+// SQLite path or a PostgreSQL URL, its password moved to a file) and
+// returns its path.
+func configFor(t *testing.T, dir, target string) string {
+	t.Helper()
+	database := fmt.Sprintf("path = %q", target)
+	if store.IsPostgres(target) {
+		u, err := url.Parse(target)
+		if err != nil {
+			t.Fatal(err)
+		}
+		password, _ := u.User.Password()
+		u.User = url.User(u.User.Username())
+		os.WriteFile(filepath.Join(dir, "db-password"), []byte(password+"\n"), 0o600)
+		database = fmt.Sprintf("url = %q\npassword_file = \"db-password\"", u.String())
+	}
+	os.WriteFile(filepath.Join(dir, "pw"), []byte("demo\n"), 0o600)
+	os.WriteFile(filepath.Join(dir, "key"), []byte("0123456789abcdef0123456789abcdef\n"), 0o600)
+	cfg := `
+[database]
+` + database + `
+[imap]
+address = "127.0.0.1:1"
+security = "insecure"
+username = "ehr-project"
+password_file = "pw"
+[smtp]
+address = "127.0.0.1:1"
+security = "insecure"
+from = "mailflow@stmarys-clinic.example"
+[security]
+reply_key_file = "key"
+[[project]]
+name = "EHR Rollout"
+address = "ehr-project@stmarys-clinic.example"
+[[project.member]]
+name = "Alice Moreau"
+email = "alice.moreau@stmarys-clinic.example"
+`
+	cfgPath := filepath.Join(dir, "mailflow.toml")
+	if err := os.WriteFile(cfgPath, []byte(cfg), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return cfgPath
 }

@@ -65,7 +65,10 @@ func cmdStatus(ctx context.Context, args []string, out, errOut io.Writer) error 
 
 // statusJSON is what "mailflow status --json" prints.
 type statusJSON struct {
-	LastRun   *runJSON          `json:"last_run"` // null: mailflow has not run on this database
+	LastRun *runJSON `json:"last_run"` // null: mailflow has not run on this database; the latest of any host
+	// Runs is every host's last run, by host name, when more than one
+	// host has run on this database (they share a PostgreSQL store).
+	Runs      []runJSON         `json:"runs,omitempty"`
 	Mailboxes []mailboxJSON     `json:"mailboxes"`
 	Outbox    map[string]int    `json:"outbox"`
 	Messages  map[string]int    `json:"messages"`
@@ -82,7 +85,8 @@ type leaseJSON struct {
 }
 
 type runJSON struct {
-	Mode    string `json:"mode"` // once or daemon
+	Host    string `json:"host,omitempty"` // only in Runs: the host's name ("" for a run recorded before runs were kept per host)
+	Mode    string `json:"mode"`           // once or daemon
 	PID     int    `json:"pid"`
 	State   string `json:"state"` // running, ok, failed, stopped; "silent" for a daemon that stopped writing
 	Started string `json:"started"`
@@ -124,30 +128,48 @@ func rfc3339(t time.Time) string {
 	return t.UTC().Format(time.RFC3339)
 }
 
+// statusReader is what status reads of the store.
+type statusReader interface {
+	LastRuns(ctx context.Context) ([]store.Run, error)
+	MailboxStatuses(ctx context.Context) ([]store.MailboxStatus, error)
+	OutboxCounts(ctx context.Context) (map[string]int, error)
+	CountMessages(ctx context.Context) (map[string]int, error)
+	Postgres() bool
+	daemon.LeaseStore // who holds the leases, on PostgreSQL
+	heldReader
+}
+
 // readStatus gathers everything status shows.
-func readStatus(ctx context.Context, st *store.Store, cfg *config.Config, now time.Time) (statusJSON, error) {
+func readStatus(ctx context.Context, st statusReader, cfg *config.Config, now time.Time) (statusJSON, error) {
 	s := statusJSON{Mailboxes: []mailboxJSON{}, Projects: []projectStatJSON{}}
-	r, err := st.LastRunOutcome(ctx)
-	switch {
-	case err == nil:
-		j := runJSON{Mode: r.Mode, PID: r.PID, State: r.State, Started: rfc3339(r.StartedAt), Updated: rfc3339(r.UpdatedAt), Step: r.Step, Error: r.Error}
-		if r.State == store.RunRunning && now.Sub(r.UpdatedAt) > silentAfter {
-			j.State = "silent"
-		}
-		if r.LastOK.Valid {
-			j.LastOK = rfc3339(r.LastOK.Time)
-		}
-		s.LastRun = &j
-	case !errors.Is(err, store.ErrNotFound):
+	runs, err := st.LastRuns(ctx)
+	if err != nil {
 		return s, err
+	}
+	if len(runs) > 0 {
+		latest := runs[0]
+		for _, r := range runs[1:] {
+			if r.UpdatedAt.After(latest.UpdatedAt) {
+				latest = r
+			}
+		}
+		j := runOf(latest, now)
+		s.LastRun = &j
+	}
+	if len(runs) > 1 {
+		for _, r := range runs {
+			j := runOf(r, now)
+			j.Host = r.Host
+			s.Runs = append(s.Runs, j)
+		}
 	}
 	mbs, err := st.MailboxStatuses(ctx)
 	if err != nil {
 		return s, err
 	}
 	for _, m := range mbs {
-		s.Mailboxes = append(s.Mailboxes, mailboxJSON{Mailbox: m.Mailbox, Connected: m.Connected, LastPoll: rfc3339(m.LastPoll.Time),
-			Handled: m.Handled, LastError: m.LastError, ErrorAt: rfc3339(m.ErrorAt.Time)})
+		s.Mailboxes = append(s.Mailboxes, mailboxJSON{Mailbox: m.Mailbox, Connected: m.Connected, LastPoll: rfc3339(m.LastPoll),
+			Handled: m.Handled, LastError: m.LastError, ErrorAt: rfc3339(m.ErrorAt)})
 	}
 	counts, err := st.OutboxCounts(ctx)
 	if err != nil {
@@ -191,6 +213,17 @@ func readStatus(ctx context.Context, st *store.Store, cfg *config.Config, now ti
 	return s, nil
 }
 
+// runOf is what status shows of run r as of now: a running daemon that
+// stopped writing its record is "silent".
+func runOf(r store.Run, now time.Time) runJSON {
+	j := runJSON{Mode: r.Mode, PID: r.PID, State: r.State, Started: rfc3339(r.StartedAt), Updated: rfc3339(r.UpdatedAt), Step: r.Step, Error: r.Error,
+		LastOK: rfc3339(r.LastOK)}
+	if r.State == store.RunRunning && now.Sub(r.UpdatedAt) > silentAfter {
+		j.State = "silent"
+	}
+	return j
+}
+
 // printStatus prints the last run, the mailboxes, the outbox and the
 // message counts; the projects follow.
 func printStatus(out io.Writer, s statusJSON, cfgPath string, now time.Time) {
@@ -201,7 +234,13 @@ func printStatus(out io.Writer, s statusJSON, cfgPath string, now time.Time) {
 		}
 		return fmt.Sprintf("%s (%s ago)", t.Local().Format("2006-01-02 15:04:05 MST"), now.Sub(t).Round(time.Second))
 	}
-	printLastRun(out, s.LastRun, cfgPath, when)
+	if len(s.Runs) > 1 {
+		for _, r := range s.Runs {
+			printRun(out, "last run on "+hostLabel(r.Host), r, cfgPath, when)
+		}
+	} else {
+		printLastRun(out, s.LastRun, cfgPath, when)
+	}
 	fmt.Fprintln(out)
 	tw := tabwriter.NewWriter(out, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "MAILBOX\tCONNECTED\tLAST POLL\tHANDLED\tLAST ERROR")
@@ -233,33 +272,49 @@ func printStatus(out io.Writer, s statusJSON, cfgPath string, now time.Time) {
 	}
 }
 
-// printLastRun says how the last run went: when, its outcome, and for a
-// failure what it was doing, the error, the last success and what to run.
+// printLastRun says how the last run went (see printRun), on a database
+// one host runs on.
 func printLastRun(out io.Writer, r *runJSON, cfgPath string, when func(string) string) {
 	if r == nil {
 		fmt.Fprintf(out, "last run: none yet (mailflow run --once --config %s runs one cycle)\n", cfgPath)
 		return
 	}
+	printRun(out, "last run", *r, cfgPath, when)
+}
+
+// hostLabel names a host in status: a run recorded before runs were kept
+// per host has none.
+func hostLabel(host string) string {
+	if host == "" {
+		return "a host not recorded (an older mailflow wrote this run)"
+	}
+	return host
+}
+
+// printRun says how a run went, after label: when, its outcome, and for
+// a failure what it was doing, the error, the last success and what to
+// run.
+func printRun(out io.Writer, label string, r runJSON, cfgPath string, when func(string) string) {
 	what := "run --once"
 	if r.Mode == store.ModeDaemon {
 		what = "the daemon"
 	}
 	switch r.State {
 	case store.RunOK:
-		fmt.Fprintf(out, "last run: %s (pid %d), ended %s: ok\n", what, r.PID, when(r.Updated))
+		fmt.Fprintf(out, "%s: %s (pid %d), ended %s: ok\n", label, what, r.PID, when(r.Updated))
 	case store.RunStopped:
-		fmt.Fprintf(out, "last run: %s (pid %d), started %s, stopped %s when asked to\n", what, r.PID, when(r.Started), when(r.Updated))
+		fmt.Fprintf(out, "%s: %s (pid %d), started %s, stopped %s when asked to\n", label, what, r.PID, when(r.Started), when(r.Updated))
 	case store.RunRunning:
 		state := "all well"
 		if r.Error != "" {
 			state = "failing at " + r.Step
 		}
-		fmt.Fprintf(out, "last run: %s (pid %d), running since %s, last heard from %s: %s\n", what, r.PID, when(r.Started), when(r.Updated), state)
+		fmt.Fprintf(out, "%s: %s (pid %d), running since %s, last heard from %s: %s\n", label, what, r.PID, when(r.Started), when(r.Updated), state)
 	case "silent":
-		fmt.Fprintf(out, "last run: %s (pid %d), started %s, silent since %s: it stopped without saying (killed, crashed, or the machine went down); see its log (journalctl -u mailflow)\n",
-			what, r.PID, when(r.Started), when(r.Updated))
+		fmt.Fprintf(out, "%s: %s (pid %d), started %s, silent since %s: it stopped without saying (killed, crashed, or the machine went down); see its log (journalctl -u mailflow)\n",
+			label, what, r.PID, when(r.Started), when(r.Updated))
 	default:
-		fmt.Fprintf(out, "last run: %s (pid %d), ended %s: FAILED at %s\n", what, r.PID, when(r.Updated), r.Step)
+		fmt.Fprintf(out, "%s: %s (pid %d), ended %s: FAILED at %s\n", label, what, r.PID, when(r.Updated), r.Step)
 	}
 	if r.Error == "" {
 		return

@@ -5,7 +5,6 @@ package daemon
 
 import (
 	"context"
-	"database/sql"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -41,8 +40,12 @@ const (
 
 // Daemon is a running mailflow.
 type Daemon struct {
-	Config  *config.Config
+	Config *config.Config
+	// Store is the database New opened, and Close closes. The daemon's
+	// own loops use it through st; the engine, the sender and the pollers
+	// each through their own interface of it.
 	Store   *store.Store
+	st      workStore
 	Engine  *engine.Engine
 	Sender  *sender.Sender
 	Pollers []*intake.Poller
@@ -63,6 +66,18 @@ type Daemon struct {
 	// (stepPeriodic, stepSend), for the run record "mailflow status" shows.
 	troubleMu sync.Mutex
 	trouble   map[string]error
+}
+
+// workStore is what the daemon's own loops ask of the store: requeueing
+// interrupted mail, when mail is next due, pruning, and the mailbox
+// statuses and run record "mailflow status" shows.
+type workStore interface {
+	RequeueInterrupted(ctx context.Context) (int64, error)
+	NextMailAt(ctx context.Context) (time.Time, error)
+	PruneSentMail(ctx context.Context, cutoff, now time.Time, limit int) (int, error)
+	SaveMailboxStatus(ctx context.Context, m store.MailboxStatus) error
+	SchemaVersion(ctx context.Context) (int, error)
+	runRecorder
 }
 
 // Options configure New.
@@ -137,7 +152,7 @@ func newWithStore(ctx context.Context, cfg *config.Config, st *store.Store, tmpl
 	if now == nil {
 		now = time.Now
 	}
-	d := &Daemon{Config: cfg, Store: st, Engine: eng, Sender: snd, log: log, now: now, kick: make(chan struct{}, 1)}
+	d := &Daemon{Config: cfg, Store: st, st: st, Engine: eng, Sender: snd, log: log, now: now, kick: make(chan struct{}, 1)}
 	seen := map[string]bool{}
 	for _, p := range cfg.Projects {
 		if seen[p.Mailbox] {
@@ -193,7 +208,7 @@ func (d *Daemon) Once(ctx context.Context) error {
 		failed = append(failed, stepError{step, err})
 		mu.Unlock()
 	}
-	if n, err := d.Store.RequeueInterrupted(ctx); err != nil {
+	if n, err := d.st.RequeueInterrupted(ctx); err != nil {
 		fail(stepRequeue, err)
 	} else if n > 0 {
 		d.log.Warn("mail interrupted mid-send by a crash is queued again", "count", n)
@@ -221,7 +236,7 @@ func (d *Daemon) Once(ctx context.Context) error {
 		fail(stepPrune, err)
 	}
 	d.saveStatus(ctx)
-	recordRun(ctx, d.Store, d.log, runOutcome(store.ModeOnce, started, failed))
+	recordRun(ctx, d.st, d.log, runOutcome(store.ModeOnce, started, failed))
 	errs := make([]error, len(failed))
 	for i, f := range failed {
 		errs[i] = f.err
@@ -234,7 +249,7 @@ func (d *Daemon) Once(ctx context.Context) error {
 // the first mailbox login has succeeded.
 func (d *Daemon) Run(ctx context.Context, grace time.Duration, ready func()) error {
 	d.started = time.Now()
-	recordRun(ctx, d.Store, d.log, store.Run{Mode: store.ModeDaemon, PID: os.Getpid(), StartedAt: d.started, UpdatedAt: d.started, State: store.RunRunning})
+	recordRun(ctx, d.st, d.log, store.Run{Host: HostName(), Mode: store.ModeDaemon, PID: os.Getpid(), StartedAt: d.started, UpdatedAt: d.started, State: store.RunRunning})
 	// ended records how the run ended for "mailflow status".
 	ended := func(step string, err error) error {
 		r := runOutcome(store.ModeDaemon, d.started, nil)
@@ -242,10 +257,10 @@ func (d *Daemon) Run(ctx context.Context, grace time.Duration, ready func()) err
 		if err != nil {
 			r = runOutcome(store.ModeDaemon, d.started, []stepError{{step, err}})
 		}
-		recordRun(ctx, d.Store, d.log, r)
+		recordRun(ctx, d.st, d.log, r)
 		return err
 	}
-	if n, err := d.Store.RequeueInterrupted(ctx); err != nil {
+	if n, err := d.st.RequeueInterrupted(ctx); err != nil {
 		return ended(stepRequeue, err)
 	} else if n > 0 {
 		d.log.Warn("mail interrupted mid-send by a crash is queued again", "count", n)
@@ -342,10 +357,10 @@ func (d *Daemon) watch(ctx context.Context, ready func()) {
 		}
 		lastSave = time.Now()
 		d.saveStatus(ctx)
-		recordRun(ctx, d.Store, d.log, d.runningOutcome())
+		recordRun(ctx, d.st, d.log, d.runningOutcome())
 		// The watchdog is fed only while the database answers and the
 		// periodic loop is not stuck: a wedged daemon gets restarted.
-		if _, err := d.Store.SchemaVersion(ctx); err == nil && time.Since(time.Unix(d.lastTick.Load(), 0)) < 3*tickEvery {
+		if _, err := d.st.SchemaVersion(ctx); err == nil && time.Since(time.Unix(d.lastTick.Load(), 0)) < 3*tickEvery {
 			d.notify("WATCHDOG=1")
 		}
 	}
@@ -365,14 +380,9 @@ func (d *Daemon) saveStatus(ctx context.Context) {
 			continue // the active host reports this mailbox
 		}
 		st := p.Status()
-		ms := store.MailboxStatus{Mailbox: p.Mailbox, LastError: st.LastError, Connected: st.Connected, Handled: st.Handled, UpdatedAt: time.Now()}
-		if !st.LastPoll.IsZero() {
-			ms.LastPoll = sql.NullTime{Time: st.LastPoll.UTC(), Valid: true}
-		}
-		if !st.ErrorAt.IsZero() {
-			ms.ErrorAt = sql.NullTime{Time: st.ErrorAt.UTC(), Valid: true}
-		}
-		if err := d.Store.SaveMailboxStatus(ctx, ms); err != nil {
+		ms := store.MailboxStatus{Mailbox: p.Mailbox, LastPoll: st.LastPoll, LastError: st.LastError, ErrorAt: st.ErrorAt,
+			Connected: st.Connected, Handled: st.Handled, UpdatedAt: time.Now()}
+		if err := d.st.SaveMailboxStatus(ctx, ms); err != nil {
 			d.log.Warn("save mailbox status", "err", err)
 		}
 	}
@@ -443,7 +453,7 @@ func (d *Daemon) PruneSentMail(ctx context.Context) (int, error) {
 			case <-time.After(pruneYield):
 			}
 		}
-		n, err := d.Store.PruneSentMail(ctx, cutoff, now, pruneBatch)
+		n, err := d.st.PruneSentMail(ctx, cutoff, now, pruneBatch)
 		total += n
 		if err != nil || n < pruneBatch {
 			return total, err
@@ -499,7 +509,7 @@ func (d *Daemon) nextFlush(ctx context.Context, failed error) time.Duration {
 	if failed != nil {
 		return flushEvery
 	}
-	next, err := d.Store.NextMailAt(ctx)
+	next, err := d.st.NextMailAt(ctx)
 	if err != nil || next.IsZero() {
 		return flushEvery
 	}

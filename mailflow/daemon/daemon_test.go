@@ -86,7 +86,7 @@ func TestRunLoop(t *testing.T) {
 	case <-time.After(6 * time.Second):
 		t.Fatal("Run did not return within the grace period")
 	}
-	if r, err := d.Store.LastRunOutcome(context.Background()); err != nil || r.Mode != store.ModeDaemon || r.State != store.RunStopped || r.Error != "" {
+	if r, err := d.Store.LastRunOutcome(context.Background(), daemon.HostName()); err != nil || r.Mode != store.ModeDaemon || r.State != store.RunStopped || r.Error != "" {
 		t.Errorf("the run recorded after a clean stop: %+v (%v), want daemon/stopped", r, err)
 	}
 	if n, _ := imapSrv.Count("mailflow/processed"); n != 1 {

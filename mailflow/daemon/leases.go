@@ -9,9 +9,10 @@ import (
 	"sync"
 	"time"
 
+	"github.com/jmoiron/sqlx"
+
 	"mailflow/mailflow/config"
 	"mailflow/mailflow/lease"
-	"mailflow/store"
 )
 
 // Leaser decides which host does a job when several share one PostgreSQL
@@ -30,8 +31,7 @@ func openLeases(target string) (Leaser, func() error, error) {
 	if err != nil {
 		return nil, nil, fmt.Errorf("leases: %w", err)
 	}
-	host, _ := os.Hostname()
-	h := lease.New(db, fmt.Sprintf("%s/%d", host, os.Getpid()))
+	h := lease.New(db, fmt.Sprintf("%s/%d", HostName(), os.Getpid()))
 	return h, func() error { return errors.Join(h.Close(), db.Close()) }, nil
 }
 
@@ -60,9 +60,16 @@ func LeaseNames(cfg *config.Config) []string {
 	return append(names, periodicLease)
 }
 
+// LeaseStore is the part of the store LeaseHolders reads: the handle of
+// the PostgreSQL database whose sessions hold the leases (package lease
+// reads its lock table).
+type LeaseStore interface {
+	DB() *sqlx.DB
+}
+
 // LeaseHolders reports which host holds each of cfg's leases on the
 // PostgreSQL store st.
-func LeaseHolders(ctx context.Context, st *store.Store, cfg *config.Config) ([]lease.Owner, error) {
+func LeaseHolders(ctx context.Context, st LeaseStore, cfg *config.Config) ([]lease.Owner, error) {
 	return lease.Owners(ctx, st.DB().DB, LeaseNames(cfg))
 }
 

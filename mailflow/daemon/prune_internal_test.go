@@ -36,7 +36,7 @@ func TestPruneSentMailIsBounded(t *testing.T) {
 	if _, err := st.DB().Exec(`UPDATE outbox SET status = 'sent', sent_at = ?, smtp_response = '250'`, now.Add(-40*24*time.Hour)); err != nil {
 		t.Fatal(err)
 	}
-	d := &Daemon{Store: st, Config: &config.Config{}, now: func() time.Time { return now }}
+	d := &Daemon{st: st, Config: &config.Config{}, now: func() time.Time { return now }}
 	for i, want := range []int{pruneBatch * pruneBatches, pruneBatch / 2, 0} {
 		if n, err := d.PruneSentMail(t.Context()); err != nil || n != want {
 			t.Errorf("pass %d: PruneSentMail = %d, %v; want %d", i+1, n, err, want)

@@ -102,14 +102,14 @@ func TestOldSentMailIsPruned(t *testing.T) {
 	counts := map[string]int{}
 	for _, m := range all {
 		counts[m.Status]++
-		whole := len(store.HeaderBlock(m.Raw)) < len(m.Raw) && !m.PrunedAt.Valid
+		whole := len(store.HeaderBlock(m.Raw)) < len(m.Raw) && m.PrunedAt.IsZero()
 		if first[m.ID] {
 			// Pruned: the header block of what the server received.
-			if got, want := sender.CRLF(m.Raw), store.HeaderBlock(received[m.MessageID].Data); !bytes.Equal(got, want) || !m.PrunedAt.Valid {
+			if got, want := sender.CRLF(m.Raw), store.HeaderBlock(received[m.MessageID].Data); !bytes.Equal(got, want) || m.PrunedAt.IsZero() {
 				t.Errorf("outbox %d (sent a month ago to %s): kept %d bytes, pruned_at %v; want the %d bytes of its header block",
 					m.ID, m.Recipients()[0], len(m.Raw), m.PrunedAt, len(want))
 			}
-			if !strings.HasPrefix(m.SMTPResponse, "250") || m.Subject == "" || !m.SentAt.Valid {
+			if !strings.HasPrefix(m.SMTPResponse, "250") || m.Subject == "" || m.SentAt.IsZero() {
 				t.Errorf("outbox %d lost what outbox shows: response %q, subject %q, sent %v", m.ID, m.SMTPResponse, m.Subject, m.SentAt)
 			}
 		} else if !whole {

@@ -2,7 +2,6 @@ package daemon
 
 import (
 	"context"
-	"database/sql"
 	"log/slog"
 	"os"
 	"strings"
@@ -25,13 +24,23 @@ type stepError struct {
 	err  error
 }
 
-// runOutcome is the record of a run that started at started and ended now
-// with failed (none: it went well).
+// HostName names this machine in its run record, which each host sharing
+// a database keeps for "mailflow status", and in the leases it holds: its
+// hostname, or "unknown host" when the system gives none.
+func HostName() string {
+	if h, err := os.Hostname(); err == nil && h != "" {
+		return h
+	}
+	return "unknown host"
+}
+
+// runOutcome is this host's record of a run that started at started and
+// ended now with failed (none: it went well).
 func runOutcome(mode string, started time.Time, failed []stepError) store.Run {
 	now := time.Now()
-	r := store.Run{Mode: mode, PID: os.Getpid(), StartedAt: started, UpdatedAt: now, State: store.RunOK}
+	r := store.Run{Host: HostName(), Mode: mode, PID: os.Getpid(), StartedAt: started, UpdatedAt: now, State: store.RunOK}
 	if len(failed) == 0 {
-		r.LastOK = sql.NullTime{Time: now, Valid: true}
+		r.LastOK = now
 		return r
 	}
 	steps := make([]string, len(failed))
@@ -79,10 +88,15 @@ type errorString string
 
 func (e errorString) Error() string { return string(e) }
 
+// runRecorder is the part of the store that keeps run records.
+type runRecorder interface {
+	SaveRun(ctx context.Context, r store.Run) error
+}
+
 // recordRun saves r; a failure to save is logged, as the run itself is
 // what matters. It is saved also when ctx has ended: how the run ended is
 // what a shutdown must leave behind.
-func recordRun(ctx context.Context, st *store.Store, log *slog.Logger, r store.Run) {
+func recordRun(ctx context.Context, st runRecorder, log *slog.Logger, r store.Run) {
 	ctx = context.WithoutCancel(ctx)
 	if err := st.SaveRun(ctx, r); err != nil {
 		log.Warn("record the run for mailflow status", "err", err)

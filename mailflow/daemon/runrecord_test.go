@@ -42,11 +42,11 @@ func TestOnceRecordsTheRun(t *testing.T) {
 	if err := d.Once(t.Context()); err == nil {
 		t.Fatal("Once against a closed port succeeded")
 	}
-	r, err := d.Store.LastRunOutcome(context.Background())
+	r, err := d.Store.LastRunOutcome(context.Background(), daemon.HostName())
 	if err != nil {
 		t.Fatal(err)
 	}
-	if r.Mode != store.ModeOnce || r.State != store.RunFailed || r.Step != "reading mailbox INBOX" || !strings.Contains(r.Error, "127.0.0.1:1") || r.LastOK.Valid || r.PID != os.Getpid() {
+	if r.Mode != store.ModeOnce || r.State != store.RunFailed || r.Step != "reading mailbox INBOX" || !strings.Contains(r.Error, "127.0.0.1:1") || !r.LastOK.IsZero() || r.PID != os.Getpid() {
 		t.Errorf("after a failed cycle: %+v, want once/failed at reading mailbox INBOX, naming the address, no last success", r)
 	}
 	statuses, err := d.Store.MailboxStatuses(context.Background())
@@ -63,8 +63,8 @@ func TestOnceRecordsTheRun(t *testing.T) {
 	if err := d.Once(t.Context()); err != nil {
 		t.Fatal(err)
 	}
-	r, _ = d.Store.LastRunOutcome(context.Background())
-	if r.State != store.RunOK || r.Step != "" || r.Error != "" || !r.LastOK.Valid {
+	r, _ = d.Store.LastRunOutcome(context.Background(), daemon.HostName())
+	if r.State != store.RunOK || r.Step != "" || r.Error != "" || r.LastOK.IsZero() {
 		t.Errorf("after a good cycle: %+v, want ok with a last success", r)
 	}
 }
@@ -90,7 +90,7 @@ func TestStartFailureIsRecorded(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer st.Close()
-	r, err := st.LastRunOutcome(context.Background())
+	r, err := st.LastRunOutcome(context.Background(), daemon.HostName())
 	if err != nil || r.Mode != store.ModeOnce || r.State != store.RunFailed || r.Step != "starting" || !strings.Contains(r.Error, "templates.dir") {
 		t.Errorf("recorded %+v (%v), want once/failed at starting, naming templates.dir", r, err)
 	}

@@ -35,7 +35,7 @@ func TestNextFlush(t *testing.T) {
 			for i, after := range tc.due {
 				queueMail(t, st, fmt.Sprintf("test:%d", i), now.Add(after))
 			}
-			d := &Daemon{Store: st, now: func() time.Time { return now }}
+			d := &Daemon{st: st, now: func() time.Time { return now }}
 			if got := d.nextFlush(t.Context(), tc.failed); got != tc.want {
 				t.Errorf("nextFlush(%v) with mail due %v = %s, want %s", tc.failed, tc.due, got, tc.want)
 			}

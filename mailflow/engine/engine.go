@@ -28,6 +28,7 @@ import (
 	"mailflow/mailflow/minutes"
 	"mailflow/mailflow/reply"
 	"mailflow/mailflow/replyaddr"
+	"mailflow/mailflow/report"
 	"mailflow/mailflow/screen"
 	"mailflow/store"
 	"mailflow/templates"
@@ -41,7 +42,7 @@ type (
 
 // Engine processes messages for every configured project.
 type Engine struct {
-	store     *store.Store
+	store     Store
 	cfg       *config.Config
 	templates *templates.Set
 	signer    *replyaddr.Signer
@@ -86,9 +87,25 @@ func (p *Project) dateOptions() dates.Options {
 	return dates.Options{DayFirst: p.DateOrder == "dmy", CadenceDays: p.MeetingCadenceDays, NoSpans: true}
 }
 
+// Store is what the engine asks of the store (a *store.Store): the
+// projects it keeps, the reads of the periodic jobs, the dry run and
+// reprocessing, what a status report reads, and transactions. Every
+// change goes through Tx, whose *store.Tx stays the concrete type: the
+// engine uses some forty of its methods, each a statement of the one
+// transaction a message is handled in, and an interface of them all
+// would only mirror it.
+type Store interface {
+	Tx(ctx context.Context, fn func(*store.Tx) error) error
+	EnsureProject(ctx context.Context, name, address string) (int64, error)
+	LastRun(ctx context.Context, projectID int64, job string) (time.Time, error)
+	Meetings(ctx context.Context, projectID int64) ([]store.Meeting, error)
+	MessagesByMessageID(ctx context.Context, messageID string) ([]store.Message, error)
+	report.Store // Items, Risks and the rest a status report reads
+}
+
 // Options configure an Engine.
 type Options struct {
-	Store     *store.Store
+	Store     Store
 	Config    *config.Config
 	Templates *templates.Set
 	// Now is the clock; time.Now when nil. The demo and tests move it.

@@ -1,7 +1,6 @@
 package engine
 
 import (
-	"database/sql"
 	"errors"
 	"fmt"
 	"regexp"
@@ -112,7 +111,7 @@ func (h *handling) publish(tg target, parsed mailflow.Minutes, v verdict) error 
 // version's subject carries "Corrected" or "v2", which is not the
 // meeting's name.
 func (h *handling) recordMeeting(meeting *store.Meeting, parsed mailflow.Minutes) error {
-	meeting.Chair, meeting.MessageID = parsed.Meeting.Chair, sql.NullInt64{Int64: h.row, Valid: true}
+	meeting.Chair, meeting.MessageID = parsed.Meeting.Chair, h.row
 	meeting.Notes, meeting.NextMeeting = parsed.Notes, parsed.NextMeeting
 	if meeting.ID != 0 {
 		if err := h.tx.UpdateMeeting(*meeting); err != nil {
@@ -195,7 +194,7 @@ func (h *handling) asRecorded(mt store.Meeting, parsed mailflow.Minutes) (mailfl
 // say so. A milestone the minutes do not mention is left as it was: minutes
 // name only the milestones they discuss.
 func (h *handling) recordMilestones(meetingID int64, ms []mailflow.Milestone) error {
-	meeting := sql.NullInt64{Int64: meetingID, Valid: true}
+	meeting := meetingID
 	for _, m := range ms {
 		key := milestoneKey(m.Name)
 		if key == "" {
@@ -253,9 +252,9 @@ func (h *handling) recordMilestones(meetingID int64, ms []mailflow.Milestone) er
 // report, so only a chair or the sender of the minutes that last set it
 // may move it.
 func (h *handling) mayMoveMilestone(ms store.Milestone) (bool, error) {
-	var setBy sql.NullInt64
-	if ms.MeetingID.Valid {
-		mt, err := h.tx.MeetingByID(h.proj.ID, ms.MeetingID.Int64)
+	var setBy int64
+	if ms.MeetingID != 0 {
+		mt, err := h.tx.MeetingByID(h.proj.ID, ms.MeetingID)
 		if err != nil && !errors.Is(err, store.ErrNotFound) {
 			return false, err
 		}
@@ -331,11 +330,11 @@ func (h *handling) syncItems(meetingID int64, parsed []mailflow.ActionItem, corr
 		j := matchVersion(existing, used, itemVersion, pi.Text, owner)
 		if j < 0 {
 			it := store.Item{ProjectID: h.proj.ID, Text: pi.Text, Owner: owner, OwnerName: ownerName, Due: pi.Due.String(),
-				Status: string(pi.Status), MeetingID: sql.NullInt64{Int64: meetingID, Valid: true},
-				CreatedByMessage: sql.NullInt64{Int64: h.row, Valid: true}, CreatedAt: h.now, UpdatedAt: h.now}
+				Status: string(pi.Status), MeetingID: meetingID,
+				CreatedByMessage: h.row, CreatedAt: h.now, UpdatedAt: h.now}
 			if pi.Status == mailflow.ItemDone {
-				it.ClosedByMessage = sql.NullInt64{Int64: h.row, Valid: true}
-				it.ClosedAt = sql.NullTime{Time: h.now.UTC(), Valid: true}
+				it.ClosedByMessage = h.row
+				it.ClosedAt = h.now.UTC()
 			}
 			if it, err = h.tx.InsertItem(it); err != nil {
 				return nil, nil, nil, err
@@ -387,8 +386,8 @@ func (h *handling) syncItems(meetingID int64, parsed []mailflow.ActionItem, corr
 		if pi.Status == mailflow.ItemDone && it.Status == string(mailflow.ItemOpen) {
 			diffs = append(diffs, "status")
 			it.Status = string(mailflow.ItemDone)
-			it.ClosedByMessage = sql.NullInt64{Int64: h.row, Valid: true}
-			it.ClosedAt = sql.NullTime{Time: h.now.UTC(), Valid: true}
+			it.ClosedByMessage = h.row
+			it.ClosedAt = h.now.UTC()
 			if err := h.audit(it.Ref(), "closed", "open", "done"); err != nil {
 				return nil, nil, nil, err
 			}
@@ -410,8 +409,8 @@ func (h *handling) syncItems(meetingID int64, parsed []mailflow.ActionItem, corr
 	err = retire(h, existing, used, itemVersion, func(it store.Item) error {
 		it.Status = string(mailflow.ItemCancelled)
 		it.UpdatedAt = h.now
-		it.ClosedAt = sql.NullTime{Time: h.now.UTC(), Valid: true}
-		it.ClosedByMessage = sql.NullInt64{Int64: h.row, Valid: true}
+		it.ClosedAt = h.now.UTC()
+		it.ClosedByMessage = h.row
 		if err := h.tx.UpdateItem(it); err != nil {
 			return err
 		}
@@ -466,8 +465,8 @@ func (h *handling) syncRisks(meetingID int64, parsed []mailflow.Risk, corrected 
 		r := store.Risk{ProjectID: h.proj.ID, Description: pr.Description, Likelihood: string(pr.Likelihood),
 			LikelihoodText: pr.LikelihoodText, Impact: string(pr.Impact), ImpactText: pr.ImpactText,
 			Mitigation: pr.Mitigation, Owner: owner, OwnerName: ownerName, Trigger: pr.Trigger,
-			Status: string(mailflow.RiskOpen), MeetingID: sql.NullInt64{Int64: meetingID, Valid: true},
-			CreatedByMessage: sql.NullInt64{Int64: h.row, Valid: true}, CreatedAt: h.now, UpdatedAt: h.now}
+			Status: string(mailflow.RiskOpen), MeetingID: meetingID,
+			CreatedByMessage: h.row, CreatedAt: h.now, UpdatedAt: h.now}
 		if j < 0 {
 			if r, err = h.tx.InsertRisk(r); err != nil {
 				return nil, err
@@ -529,7 +528,7 @@ func itemChanged(it store.Item, pi mailflow.ActionItem, owner, ownerName string)
 // the message createdBy: a chair may change anything, others what they
 // own or what their own minutes created. The same rule as for replies,
 // so that "corrected minutes" are no way around it.
-func (h *handling) mayCorrect(owner string, createdBy sql.NullInt64) (bool, error) {
+func (h *handling) mayCorrect(owner string, createdBy int64) (bool, error) {
 	sender := h.msg.From.Email
 	if m, ok := h.proj.Member(sender); ok && m.Role == string(mailflow.RoleChair) {
 		return true, nil
@@ -537,10 +536,10 @@ func (h *handling) mayCorrect(owner string, createdBy sql.NullInt64) (bool, erro
 	if owner != "" && owner == sender {
 		return true, nil
 	}
-	if !createdBy.Valid {
+	if createdBy == 0 {
 		return false, nil
 	}
-	creator, err := h.tx.MessageSender(createdBy.Int64)
+	creator, err := h.tx.MessageSender(createdBy)
 	if err != nil {
 		return false, err
 	}
@@ -585,7 +584,7 @@ func orQ(s string) string {
 // audit records a change caused by this message.
 func (h *handling) audit(ref, action, old, new string) error {
 	return h.tx.Audit(store.AuditEntry{ProjectID: h.proj.ID, At: h.now, Actor: h.msg.From.Email, Source: store.SourceMessage,
-		MessageID: sql.NullInt64{Int64: h.row, Valid: true}, Ref: ref, Action: action, OldValue: old, NewValue: new})
+		MessageID: h.row, Ref: ref, Action: action, OldValue: old, NewValue: new})
 }
 
 // minutesView is what a meeting's minutes mail shows, the same for every

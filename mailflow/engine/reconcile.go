@@ -1,8 +1,6 @@
 package engine
 
 import (
-	"database/sql"
-
 	"mailflow/mailflow"
 	"mailflow/store"
 )
@@ -20,7 +18,7 @@ type version struct {
 	text      string // what matching compares: an item's text, a risk's description
 	owner     string
 	open      bool
-	createdBy sql.NullInt64
+	createdBy int64 // the messages row; 0: none
 }
 
 func itemVersion(it store.Item) version {

@@ -1,13 +1,13 @@
 package engine
 
 import (
-	"database/sql"
 	"errors"
 	"fmt"
 	"net/mail"
 	"regexp"
 	"strconv"
 	"strings"
+	"time"
 
 	"mailflow/mailflow"
 	"mailflow/mailflow/compose"
@@ -256,7 +256,7 @@ func (r *commandRun) addNote(ref, text string) error {
 
 // lookup checks that ref exists in the project, returning its owner and
 // meeting.
-func (r *commandRun) lookup(ref string) (string, sql.NullInt64, error) {
+func (r *commandRun) lookup(ref string) (string, int64, error) {
 	h := r.h
 	if strings.HasPrefix(ref, "A-") {
 		it, err := h.tx.ItemByRef(h.proj.ID, ref)
@@ -392,7 +392,7 @@ var itemAppliers = map[mailflow.Verb]itemApplier{
 			return effect{}
 		}
 		old := it.Status
-		it.Status, it.ClosedAt, it.ClosedByMessage = string(mailflow.ItemOpen), sql.NullTime{}, sql.NullInt64{}
+		it.Status, it.ClosedAt, it.ClosedByMessage = string(mailflow.ItemOpen), time.Time{}, 0
 		return effect{"reopened", old, it.Status, fmt.Sprintf("%s reopened: %s", it.Ref(), it.Text)}
 	},
 	mailflow.VerbDue: func(r *commandRun, cmd mailflow.Command, it *store.Item) effect {
@@ -490,8 +490,8 @@ func (r *commandRun) closeItem(it *store.Item, status mailflow.ItemStatus, actio
 	}
 	old := it.Status
 	it.Status = string(status)
-	it.ClosedByMessage = sql.NullInt64{Int64: r.h.row, Valid: true}
-	it.ClosedAt = sql.NullTime{Time: r.h.now.UTC(), Valid: true}
+	it.ClosedByMessage = r.h.row
+	it.ClosedAt = r.h.now.UTC()
 	return effect{action, old, it.Status, fmt.Sprintf("%s %s: %s", it.Ref(), action, it.Text)}
 }
 

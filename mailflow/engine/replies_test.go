@@ -27,7 +27,7 @@ func TestReplyDoneThroughSignedAddress(t *testing.T) {
 		t.Fatalf("reply result %+v", res)
 	}
 	it := h.item("A-1")
-	if it.Status != "done" || !it.ClosedByMessage.Valid || !it.ClosedAt.Valid {
+	if it.Status != "done" || it.ClosedByMessage == 0 || it.ClosedAt.IsZero() {
 		t.Fatalf("A-1 after done = %+v", it)
 	}
 	if r := h.risk("R-2"); r.Status != "open" {
@@ -46,7 +46,7 @@ func TestReplyDoneThroughSignedAddress(t *testing.T) {
 	}
 	trail, _ := h.st.AuditTrail(context.Background(), 1, "A-1")
 	last := trail[len(trail)-1]
-	if last.Action != "closed" || last.Actor != alice.email || !last.MessageID.Valid {
+	if last.Action != "closed" || last.Actor != alice.email || last.MessageID == 0 {
 		t.Errorf("audit of the close: %+v", last)
 	}
 }

@@ -1,7 +1,6 @@
 package engine
 
 import (
-	"database/sql"
 	"fmt"
 
 	"mailflow/mailflow/replyaddr"
@@ -48,14 +47,14 @@ func scopeOfThing(thing string) scope {
 
 // allows reports whether a reply in this scope from member may act on the
 // item or risk ref, of meeting and owned by owner.
-func (s scope) allows(ref string, meeting sql.NullInt64, owner, member string) bool {
+func (s scope) allows(ref string, meeting int64, owner, member string) bool {
 	switch {
 	case s.all:
 		return true
 	case s.ref != "":
 		return s.ref == ref
 	case s.meeting != 0:
-		return meeting.Valid && meeting.Int64 == s.meeting
+		return meeting == s.meeting
 	case s.owned:
 		return owner != "" && owner == member
 	}

@@ -148,11 +148,11 @@ func (b builder) figures(items []store.Item, risks []store.Risk, from, to, now t
 				d.Upcoming = append(d.Upcoming, v)
 			}
 		case string(mailflow.ItemDone):
-			if it.ClosedAt.Valid && inPeriod(it.ClosedAt.Time) {
+			if !it.ClosedAt.IsZero() && inPeriod(it.ClosedAt) {
 				d.ClosedSince++
 				if due, err := mailflow.ParseDate(it.Due); err == nil {
 					closedWithDue++
-					if !mailflow.DateOf(it.ClosedAt.Time.In(loc)).After(due) {
+					if !mailflow.DateOf(it.ClosedAt.In(loc)).After(due) {
 						onTime++
 					}
 				}
@@ -465,13 +465,13 @@ func (b builder) chart(items []store.Item, now time.Time) (*compose.Inline, []ch
 		switch it.Status {
 		case string(mailflow.ItemDone):
 			s.Done = true
-			s.Ended = it.ClosedAt.Time
-			if !it.ClosedAt.Valid {
+			s.Ended = it.ClosedAt
+			if it.ClosedAt.IsZero() {
 				s.Ended = it.UpdatedAt
 			}
 		case string(mailflow.ItemCancelled):
-			s.Ended = it.ClosedAt.Time
-			if !it.ClosedAt.Valid {
+			s.Ended = it.ClosedAt
+			if it.ClosedAt.IsZero() {
 				s.Ended = it.UpdatedAt
 			}
 		}

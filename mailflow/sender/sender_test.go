@@ -186,7 +186,7 @@ func TestSendSTARTTLSWithAuth(t *testing.T) {
 				t.Errorf("Message-ID %s not in the delivered mail", msgID)
 			}
 			row := f.row(t, "reminder:1")
-			if row.Status != store.MailSent || !strings.HasPrefix(row.SMTPResponse, "250") || row.Attempts != 1 || !row.SentAt.Valid {
+			if row.Status != store.MailSent || !strings.HasPrefix(row.SMTPResponse, "250") || row.Attempts != 1 || row.SentAt.IsZero() {
 				t.Errorf("row = status %s, response %q, attempts %d, sent_at %v", row.Status, row.SMTPResponse, row.Attempts, row.SentAt)
 			}
 			if row.MessageID != msgID {

@@ -95,7 +95,7 @@ func TestBuild(t *testing.T) {
 			if it.Status == "open" {
 				t.Fatalf("focus item %s is open: %+v", it.Ref(), it)
 			}
-			if !it.ClosedAt.Valid || !it.ClosedAt.Time.Before(b.o.End) {
+			if it.ClosedAt.IsZero() || !it.ClosedAt.Before(b.o.End) {
 				t.Fatalf("focus item %s closed at %v, want before %v", it.Ref(), it.ClosedAt, b.o.End)
 			}
 		}

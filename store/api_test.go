@@ -1,0 +1,258 @@
+package store
+
+import (
+	"bytes"
+	"fmt"
+	"go/importer"
+	"go/token"
+	"go/types"
+	"io"
+	"os"
+	"os/exec"
+	"sort"
+	"strings"
+	"testing"
+	"time"
+)
+
+// TestExportedTypesHideSQLNull holds the store's API to the convention of
+// the package doc: no exported type, field, function or method shows a
+// database/sql Null type. It reads the package as the compiler exported
+// it (go list -export), so what it checks is what other packages see,
+// promoted fields of embedded structs included.
+func TestExportedTypesHideSQLNull(t *testing.T) {
+	pkg := compiledStore(t)
+	var found []string
+	c := nullChecker{pkg: pkg, seen: map[types.Type]bool{}, found: &found}
+	scope := pkg.Scope()
+	for _, name := range scope.Names() {
+		obj := scope.Lookup(name)
+		if !obj.Exported() {
+			continue
+		}
+		switch o := obj.(type) {
+		case *types.TypeName:
+			c.check(name, o.Type())
+			c.methods(name, o.Type())
+		case *types.Func, *types.Var, *types.Const:
+			c.check(name, o.Type())
+		}
+	}
+	if len(found) > 0 {
+		sort.Strings(found)
+		t.Errorf("package store shows database/sql Null types; use the package doc's convention (0 or the zero time for NULL):\n\t%s",
+			strings.Join(found, "\n\t"))
+	}
+}
+
+// TestNullCheckerFindsNullTypes: the checker above finds a Null type
+// where it may hide (a field, a pointer, a slice, a result, a promoted
+// field), so its passing means something.
+func TestNullCheckerFindsNullTypes(t *testing.T) {
+	sqlPkg := types.NewPackage("database/sql", "sql")
+	nullTime := types.NewNamed(types.NewTypeName(token.NoPos, sqlPkg, "NullTime", nil), types.NewStruct(nil, nil), nil)
+	own := types.NewPackage("mailflow/store", "store")
+	field := func(name string, typ types.Type, embedded bool) *types.Var {
+		return types.NewField(token.NoPos, own, name, typ, embedded)
+	}
+	hidden := types.NewNamed(types.NewTypeName(token.NoPos, own, "hidden", nil),
+		types.NewStruct([]*types.Var{field("At", nullTime, false)}, nil), nil)
+	for _, tc := range []struct {
+		name string
+		typ  types.Type
+	}{
+		{"field", types.NewStruct([]*types.Var{field("At", nullTime, false)}, nil)},
+		{"pointer", types.NewPointer(nullTime)},
+		{"slice of structs", types.NewSlice(types.NewStruct([]*types.Var{field("At", nullTime, false)}, nil))},
+		{"result", types.NewSignatureType(nil, nil, nil, nil, types.NewTuple(types.NewVar(token.NoPos, own, "", nullTime)), false)},
+		{"promoted", types.NewStruct([]*types.Var{field("hidden", hidden, true)}, nil)},
+	} {
+		var found []string
+		c := nullChecker{pkg: own, seen: map[types.Type]bool{}, found: &found}
+		c.check(tc.name, tc.typ)
+		if len(found) != 1 {
+			t.Errorf("check(%s) found %q, want the one Null type", tc.name, found)
+		}
+	}
+	var found []string
+	c := nullChecker{pkg: own, seen: map[types.Type]bool{}, found: &found}
+	c.check("unexported field", types.NewStruct([]*types.Var{field("at", nullTime, false)}, nil))
+	if len(found) != 0 {
+		t.Errorf("check(unexported field) found %q, want nothing: unexported fields are the store's own", found)
+	}
+}
+
+// nullChecker collects where an exported part of pkg shows a database/sql
+// Null type.
+type nullChecker struct {
+	pkg   *types.Package
+	seen  map[types.Type]bool
+	found *[]string
+}
+
+// isSQLNull reports whether t is one of database/sql's Null types
+// (NullInt64, NullTime, …, Null[T]).
+func isSQLNull(t types.Type) bool {
+	n, ok := t.(*types.Named)
+	if !ok || n.Obj().Pkg() == nil {
+		return false
+	}
+	return n.Obj().Pkg().Path() == "database/sql" && strings.HasPrefix(n.Obj().Name(), "Null")
+}
+
+// check records where t, reached by path, is or shows a Null type. Named
+// types of other packages are theirs (a *sqlx.DB is not the store's API);
+// the store's own are followed, once each.
+func (c nullChecker) check(path string, t types.Type) {
+	if isSQLNull(t) {
+		*c.found = append(*c.found, fmt.Sprintf("%s: %s", path, t))
+		return
+	}
+	switch t := t.(type) {
+	case *types.Named:
+		if t.Obj().Pkg() != c.pkg || c.seen[t] {
+			return
+		}
+		c.seen[t] = true
+		c.check(path, t.Underlying())
+	case *types.Alias:
+		c.check(path, types.Unalias(t))
+	case *types.Pointer:
+		c.check(path, t.Elem())
+	case *types.Slice:
+		c.check(path, t.Elem())
+	case *types.Array:
+		c.check(path, t.Elem())
+	case *types.Map:
+		c.check(path+" key", t.Key())
+		c.check(path, t.Elem())
+	case *types.Chan:
+		c.check(path, t.Elem())
+	case *types.Struct:
+		for i := range t.NumFields() {
+			f := t.Field(i)
+			// An embedded field's exported fields are promoted, whatever
+			// its own name.
+			if f.Exported() || f.Embedded() {
+				c.check(path+"."+f.Name(), f.Type())
+			}
+		}
+	case *types.Signature:
+		for i := range t.Params().Len() {
+			c.check(fmt.Sprintf("%s param %d", path, i+1), t.Params().At(i).Type())
+		}
+		for i := range t.Results().Len() {
+			c.check(fmt.Sprintf("%s result %d", path, i+1), t.Results().At(i).Type())
+		}
+	case *types.Interface:
+		for i := range t.NumMethods() {
+			if m := t.Method(i); m.Exported() {
+				c.check(path+"."+m.Name(), m.Type())
+			}
+		}
+	}
+}
+
+// methods checks the exported methods of the type named name, on its
+// value and its pointer.
+func (c nullChecker) methods(name string, t types.Type) {
+	for _, recv := range []types.Type{t, types.NewPointer(t)} {
+		ms := types.NewMethodSet(recv)
+		for i := range ms.Len() {
+			if m := ms.At(i).Obj(); m.Exported() && m.Pkg() == c.pkg {
+				c.check(name+"."+m.Name(), m.Type())
+			}
+		}
+	}
+}
+
+// compiledStore returns package store as the compiler exports it.
+func compiledStore(t *testing.T) *types.Package {
+	t.Helper()
+	out, err := exec.Command("go", "list", "-export", "-deps", "-f", "{{.ImportPath}}\t{{.Export}}", "mailflow/store").Output()
+	if err != nil {
+		t.Fatalf("go list -export: %v", err)
+	}
+	exports := map[string]string{}
+	for line := range strings.Lines(string(out)) {
+		path, file, _ := strings.Cut(strings.TrimSpace(line), "\t")
+		exports[path] = file
+	}
+	lookup := func(path string) (io.ReadCloser, error) {
+		file, ok := exports[path]
+		if !ok || file == "" {
+			return nil, fmt.Errorf("no export data for %s", path)
+		}
+		b, err := os.ReadFile(file)
+		if err != nil {
+			return nil, err
+		}
+		return io.NopCloser(bytes.NewReader(b)), nil
+	}
+	pkg, err := importer.ForCompiler(token.NewFileSet(), "gc", lookup).Import("mailflow/store")
+	if err != nil {
+		t.Fatalf("import the compiled store: %v", err)
+	}
+	return pkg
+}
+
+// TestNullableColumnsRoundTrip: on each database, a zero id or time is
+// stored as NULL and read back as the zero, and a set one comes back as
+// it was written.
+func TestNullableColumnsRoundTrip(t *testing.T) {
+	eachDB(t, func(t *testing.T, s *Store) {
+		ctx := t.Context()
+		pid, err := s.EnsureProject(ctx, "EHR", "ehr@x.example")
+		if err != nil {
+			t.Fatal(err)
+		}
+		at := time.Date(2026, 12, 1, 14, 0, 0, 0, time.UTC)
+		var open, closed Item
+		err = s.Tx(ctx, func(tx *Tx) error {
+			msg, err := tx.InsertMessage(Message{ProjectID: pid, MessageID: "m@x", ContentHash: "h", Kind: "minutes", Outcome: "processed",
+				ReceivedAt: at, ProcessedAt: at})
+			if err != nil {
+				return err
+			}
+			meeting, err := tx.InsertMeeting(Meeting{ProjectID: pid, Title: "Weekly", MeetingDate: "2026-12-01", MessageID: msg, CreatedAt: at})
+			if err != nil {
+				return err
+			}
+			if open, err = tx.InsertItem(Item{ProjectID: pid, Text: "by command", Owner: "a@x", Status: "open", CreatedAt: at, UpdatedAt: at}); err != nil {
+				return err
+			}
+			closed, err = tx.InsertItem(Item{ProjectID: pid, Text: "from minutes", Owner: "a@x", Status: "done", MeetingID: meeting,
+				CreatedByMessage: msg, ClosedByMessage: msg, CreatedAt: at, UpdatedAt: at, ClosedAt: at.Add(time.Hour)})
+			return err
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var nulls int
+		if err := s.get(ctx, &nulls, `SELECT COUNT(*) FROM action_items
+			WHERE meeting_id IS NULL AND created_by_message IS NULL AND closed_by_message IS NULL AND closed_at IS NULL`); err != nil || nulls != 1 {
+			t.Errorf("%d items (%v) hold NULL in every nullable column, want the 1 made with zeros", nulls, err)
+		}
+		items, err := s.Items(ctx, ItemFilter{ProjectID: pid})
+		if err != nil || len(items) != 2 {
+			t.Fatalf("Items = %d items, %v; want 2", len(items), err)
+		}
+		for i, want := range []Item{open, closed} {
+			got := items[i]
+			if got.MeetingID != want.MeetingID || got.CreatedByMessage != want.CreatedByMessage || got.ClosedByMessage != want.ClosedByMessage ||
+				!got.ClosedAt.Equal(want.ClosedAt) || got.ClosedAt.IsZero() != want.ClosedAt.IsZero() {
+				t.Errorf("Items()[%d] = meeting %d, by %d, closed by %d at %v; want %d, %d, %d at %v", i,
+					got.MeetingID, got.CreatedByMessage, got.ClosedByMessage, got.ClosedAt,
+					want.MeetingID, want.CreatedByMessage, want.ClosedByMessage, want.ClosedAt)
+			}
+		}
+		// Reopened: the ids and the time go back to NULL.
+		closed.Status, closed.ClosedByMessage, closed.ClosedAt = "open", 0, time.Time{}
+		if err := s.Tx(ctx, func(tx *Tx) error { return tx.UpdateItem(closed) }); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.get(ctx, &nulls, `SELECT COUNT(*) FROM action_items WHERE closed_by_message IS NULL AND closed_at IS NULL`); err != nil || nulls != 2 {
+			t.Errorf("%d items (%v) are open in the database, want 2", nulls, err)
+		}
+	})
+}
