@@ -3,7 +3,9 @@ package store
 import (
 	"context"
 	"errors"
+	"fmt"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -128,11 +130,45 @@ func rewindLastRun(t *testing.T, s *Store) {
 		}
 		create = string(b)
 	}
-	for _, q := range []string{"DROP TABLE last_run", create, "DELETE FROM schema_version WHERE version >= 16"} {
+	undo := append([]string{"DROP TABLE last_run", create}, undoMigrationsAfter(t, s, 16)...)
+	for _, q := range append(undo, "DELETE FROM schema_version WHERE version >= 16") {
 		if _, err := s.db.ExecContext(t.Context(), q); err != nil {
 			t.Fatalf("%s: %v", q, err)
 		}
 	}
+}
+
+// reCreated finds what a migration creates, so that a test can take a
+// database back to before it.
+var reCreated = regexp.MustCompile(`(?m)^CREATE (?:UNIQUE )?(INDEX|TABLE) (\w+)`)
+
+// undoMigrationsAfter returns the statements that drop what the
+// migrations after version created (their indexes and tables), so that
+// migrating again replays them; a later migration that alters a table
+// must be undone here by hand.
+func undoMigrationsAfter(t *testing.T, s *Store, version int) []string {
+	t.Helper()
+	files, dir := migrationFiles, "migrations"
+	if s.postgres() {
+		files, dir = postgresMigrationFiles, "migrations_postgres"
+	}
+	ms, err := readMigrations(files, dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var undo []string
+	for _, m := range ms {
+		if m.version <= version {
+			continue
+		}
+		if strings.Contains(m.sql, "ALTER TABLE") {
+			t.Fatalf("migration %s alters a table: undo it in undoMigrationsAfter", m.name)
+		}
+		for _, c := range reCreated.FindAllStringSubmatch(m.sql, -1) {
+			undo = append(undo, fmt.Sprintf("DROP %s IF EXISTS %s", c[1], c[2]))
+		}
+	}
+	return undo
 }
 
 // sameRun reports whether two runs are the same record, times compared
