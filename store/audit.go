@@ -58,10 +58,13 @@ func (s *Store) AuditSince(ctx context.Context, projectID int64, since time.Time
 	return values(es), err
 }
 
-// AuditOfAction lists a project's audit entries of one action (such as
-// "mitigation changed") in order.
-func (s *Store) AuditOfAction(ctx context.Context, projectID int64, action string) ([]AuditEntry, error) {
+// AuditOfOpenRisks lists a project's audit entries of one action (such as
+// "mitigation changed") about the risks open now, in order: the history
+// the register shows beside each open risk, without that of the years of
+// risks closed since.
+func (s *Store) AuditOfOpenRisks(ctx context.Context, projectID int64, action string) ([]AuditEntry, error) {
 	var es []auditRow
-	err := s.sel(ctx, &es, `SELECT * FROM audit_log WHERE project_id = ? AND action = ? ORDER BY id`, projectID, action)
+	err := s.sel(ctx, &es, `SELECT * FROM audit_log WHERE project_id = ? AND action = ?
+		AND ref IN (SELECT 'R-' || num FROM risks WHERE project_id = ? AND status = 'open') ORDER BY id`, projectID, action, projectID)
 	return values(es), err
 }

@@ -95,3 +95,49 @@ func TestItemFiltersUseIndexes(t *testing.T) {
 		}
 	})
 }
+
+// The register shows each open risk's mitigation history: the entries of
+// risks closed since, however many years of them, stay out.
+func TestAuditOfOpenRisks(t *testing.T) {
+	eachDB(t, func(t *testing.T, s *Store) {
+		ctx := context.Background()
+		pid, err := s.EnsureProject(ctx, "P", "p@x.example")
+		if err != nil {
+			t.Fatal(err)
+		}
+		now := time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC)
+		var want []string
+		err = s.Tx(ctx, func(tx *Tx) error {
+			for _, status := range []string{"open", "closed", "open"} {
+				r, err := tx.InsertRisk(Risk{ProjectID: pid, Description: "risk", Status: status, CreatedAt: now, UpdatedAt: now})
+				if err != nil {
+					return err
+				}
+				for _, action := range []string{"mitigation changed", "created"} {
+					if err := tx.Audit(AuditEntry{ProjectID: pid, At: now, Actor: "a@x", Source: SourceCLI, Ref: r.Ref(), Action: action, NewValue: status}); err != nil {
+						return err
+					}
+				}
+				if status == "open" {
+					want = append(want, r.Ref())
+				}
+			}
+			// An item's entry with a risk's number must not pass as it.
+			return tx.Audit(AuditEntry{ProjectID: pid, At: now, Actor: "a@x", Source: SourceCLI, Ref: "A-1", Action: "mitigation changed"})
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		es, err := s.AuditOfOpenRisks(ctx, pid, "mitigation changed")
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []string
+		for _, e := range es {
+			got = append(got, e.Ref)
+		}
+		if !slices.Equal(got, want) {
+			t.Errorf("AuditOfOpenRisks = %v, want %v", got, want)
+		}
+	})
+}

@@ -46,7 +46,7 @@ type Store interface {
 	FirstMeetingDate(ctx context.Context, projectID int64) (string, error)
 	HasContent(ctx context.Context, projectID int64) (bool, error)
 	AuditSince(ctx context.Context, projectID int64, since time.Time) ([]store.AuditEntry, error)
-	AuditOfAction(ctx context.Context, projectID int64, action string) ([]store.AuditEntry, error)
+	AuditOfOpenRisks(ctx context.Context, projectID int64, action string) ([]store.AuditEntry, error)
 	DecisionsSince(ctx context.Context, projectID int64, since time.Time) ([]store.Decision, error)
 	ChangesSince(ctx context.Context, projectID int64, since time.Time) ([]store.Change, error)
 	Milestones(ctx context.Context, projectID int64) ([]store.Milestone, error)
@@ -542,7 +542,7 @@ func monday(t time.Time) time.Time {
 // the register's order, with its mitigation's history, and every open item.
 func (b builder) register(d templates.Status, risks []store.Risk, items []store.Item, today mailflow.Date) ([]byte, error) {
 	p := b.p
-	changes, err := b.st.AuditOfAction(b.ctx, b.id, "mitigation changed")
+	changes, err := b.st.AuditOfOpenRisks(b.ctx, b.id, "mitigation changed")
 	if err != nil {
 		return nil, err
 	}
