@@ -131,17 +131,19 @@ func BenchmarkIngest(b *testing.B) {
 		if pg != nil {
 			logPostgres(b, onPG, full, srv, "BenchMailflowPG", n)
 		}
+		targets := []string{
+			fmt.Sprintf("mailflow >= bare/2 (%.0f) %s (intake alone %s, bare+move %s)", bare.rate()/2,
+				verdict(full.rate() >= bare.rate()/2), verdict(in.rate() >= bare.rate()/2), verdict(bareMove.rate() >= bare.rate()/2)),
+		}
 		if mbsync > 0 {
 			b.ReportMetric(mbsync, "mbsync-msgs/s")
 			b.Logf("mbsync:                    %8.0f msgs/s  (FSync no: %.0f msgs/s)", mbsync, mbsyncNoFsync)
+			targets = append(targets, fmt.Sprintf(">= 2 x mbsync (%.0f) %s", 2*mbsync, verdict(full.rate() >= 2*mbsync)))
 		}
-		b.Logf("target mailflow >= bare/2 (%.0f): %s; intake alone: %s; bare+move: %s", bare.rate()/2,
-			verdict(full.rate() >= bare.rate()/2), verdict(in.rate() >= bare.rate()/2), verdict(bareMove.rate() >= bare.rate()/2))
-		if mbsync > 0 {
-			b.Logf("target mailflow >= 2 x mbsync (%.0f): %s", 2*mbsync, verdict(full.rate() >= 2*mbsync))
-		}
-		b.Logf("target mailflow >= bare+move/2 (%.0f): %s", bareMove.rate()/2, verdict(full.rate() >= bareMove.rate()/2))
-		b.Logf("target peak RSS < 100 MB: %s", verdict(full.PeakRSSKB < 100<<10))
+		targets = append(targets, fmt.Sprintf(">= bare+move/2 (%.0f) %s", bareMove.rate()/2, verdict(full.rate() >= bareMove.rate()/2)),
+			fmt.Sprintf("peak RSS < 100 MB %s", verdict(full.PeakRSSKB < 100<<10)))
+		// One line each, as testing keeps only a benchmark's first ten.
+		b.Logf("targets: %s", strings.Join(targets, "; "))
 		logCost(b, full, bareMove)
 	}
 }
@@ -214,9 +216,8 @@ func BenchmarkIngestHeavy(b *testing.B) {
 		if pg != nil {
 			logPostgres(b, onPG, full, srv, "HeavyMailflowPG", n)
 		}
-		b.Logf("target mailflow >= 0.15 x bare+move (%.0f): %s (%.3f x)", 0.15*bareMove.rate(),
-			verdict(full.rate() >= 0.15*bareMove.rate()), full.rate()/bareMove.rate())
-		b.Logf("target peak RSS < 100 MB: %s", verdict(full.PeakRSSKB < 100<<10))
+		b.Logf("targets: mailflow >= 0.15 x bare+move (%.0f) %s (%.3f x); peak RSS < 100 MB %s", 0.15*bareMove.rate(),
+			verdict(full.rate() >= 0.15*bareMove.rate()), full.rate()/bareMove.rate(), verdict(full.PeakRSSKB < 100<<10))
 		logCost(b, full, bareMove)
 	}
 }
@@ -228,9 +229,10 @@ func verdict(ok bool) string {
 	return "NOT met"
 }
 
-// logCost logs what mailflow's ingest cost: its share of the bare+move
-// floor, the mails it rendered a second, and its CPU time per 1,000
-// messages by part (cpuSplit), with render's per mail.
+// logCost logs what mailflow's ingest cost, in two lines (testing keeps a
+// benchmark's first ten): its share of the bare+move floor, the mails it
+// rendered a second with render's CPU per mail, and its CPU time per 1,000
+// messages by part (cpuSplit).
 func logCost(b *testing.B, full, bareMove childResult) {
 	b.Helper()
 	perK := func(s float64) float64 { return s / float64(full.Messages) * 1000 }
@@ -240,11 +242,12 @@ func logCost(b *testing.B, full, bareMove childResult) {
 		total += full.Split[p]
 		parts = append(parts, fmt.Sprintf("%s %.2f", p, perK(full.Split[p])))
 	}
-	b.Logf("mailflow: %.3f x bare+move; %d mails, %.0f mails/s", full.rate()/bareMove.rate(), full.Mails, float64(full.Mails)/full.Seconds)
-	b.Logf("CPU-seconds per 1,000 messages (profiled %.2f of %.2f): %s", perK(total), perK(full.UserCPU+full.SysCPU), strings.Join(parts, ", "))
+	render := ""
 	if full.Mails > 0 {
-		b.Logf("render CPU per mail: %.0f µs", full.Split["render"]/float64(full.Mails)*1e6)
+		render = fmt.Sprintf(", render CPU per mail %.0f µs", full.Split["render"]/float64(full.Mails)*1e6)
 	}
+	b.Logf("mailflow: %.3f x bare+move; %d mails, %.0f mails/s%s", full.rate()/bareMove.rate(), full.Mails, float64(full.Mails)/full.Seconds, render)
+	b.Logf("CPU-seconds per 1,000 messages (profiled %.2f of %.2f): %s", perK(total), perK(full.UserCPU+full.SysCPU), strings.Join(parts, ", "))
 }
 
 // childJob is one measured reader, run in a child process.
