@@ -20,7 +20,7 @@ import (
 //
 //   - render: turning template data into outbox mail (engine.compose and
 //     the per-reader minutesMail data), templates and MIME building;
-//   - store: the database (store, database/sql, go-sqlite3);
+//   - store: the database (store, database/sql, go-sqlite3, pgx);
 //   - read: fetching and reading the mail (intake, go-imap, go-message,
 //     mailtext, the engine's read of minutes and replies);
 //   - gc: the garbage collector's own workers;
@@ -47,7 +47,8 @@ func partOf(stack []string) string {
 	case has("mailflow/mailflow/engine.(*Engine).compose", "mailflow/mailflow/engine.(*Engine).minutesMail",
 		"mailflow/templates.", "mailflow/mailflow/compose."):
 		return "render"
-	case has("mailflow/store.", "database/sql.", "github.com/mattn/go-sqlite3.", "github.com/jmoiron/sqlx."):
+	case has("mailflow/store.", "database/sql.", "github.com/mattn/go-sqlite3.", "github.com/jmoiron/sqlx.",
+		"github.com/jackc/"):
 		return "store"
 	case has("mailflow/mailflow/intake.", "github.com/emersion/go-imap", "github.com/emersion/go-message",
 		"mailflow/mailflow/mailtext.", "mailflow/mailflow/engine.(*Engine).read"):

@@ -6,7 +6,6 @@ import (
 	"io"
 	"log/slog"
 	"math/rand/v2"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -140,12 +139,13 @@ func heavyOwner(m, k int) config.Member {
 }
 
 // newBenchEnv is newEnv for a benchmark child: the project's roster is
-// roster, and nothing is logged.
-func newBenchEnv(t *testing.T, imapCfg config.IMAP, mailbox string, roster []config.Member) *env {
+// roster, nothing is logged, and the store is database (store.Open's
+// target: a PostgreSQL URL), or an SQLite file when database is "".
+func newBenchEnv(t *testing.T, imapCfg config.IMAP, mailbox string, roster []config.Member, database string) *env {
 	t.Helper()
 	imapCfg.SetDefaults()
 	cfg := &config.Config{
-		Database: config.Database{Path: filepath.Join(t.TempDir(), "mailflow.db")},
+		Database: benchDatabase(t.TempDir(), database),
 		IMAP:     imapCfg,
 		SMTP:     config.SMTP{Endpoint: config.Endpoint{Address: "127.0.0.1:25", Security: "insecure"}, From: "mailflow@" + domain},
 		Security: config.Security{ReplyKey: []byte("0123456789abcdef0123456789abcdef"), TrustedAuthservID: authservID},
@@ -158,7 +158,7 @@ func newBenchEnv(t *testing.T, imapCfg config.IMAP, mailbox string, roster []con
 		t.Fatalf("config: %v", err)
 	}
 	ctx := context.Background()
-	st, err := store.Open(ctx, cfg.Database.Path)
+	st, err := store.Open(ctx, cfg.Database.Target())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -180,7 +180,7 @@ func newBenchEnv(t *testing.T, imapCfg config.IMAP, mailbox string, roster []con
 func TestHeavyCorpus(t *testing.T) {
 	const n = 16 // twelve minutes, four replies
 	e := newBenchEnv(t, config.IMAP{Endpoint: config.Endpoint{Address: "127.0.0.1:143", Security: "insecure", Username: "u", Password: "p"}},
-		"INBOX", heavyRoster)
+		"INBOX", heavyRoster, "")
 	var batch []engine.Delivery
 	for i, raw := range heavyCorpus(n) {
 		batch = append(batch, engine.Delivery{Mailbox: "INBOX", UIDValidity: 1, UID: uint32(i + 1), Raw: raw})
