@@ -54,12 +54,17 @@ func (tx *Tx) FindMessage(projectID int64, messageID string) (Message, error) {
 // A reply threaded to the id may be about any of them.
 func (tx *Tx) MessageVariants(projectID int64, messageID string) ([]Message, error) {
 	var ms []Message
-	// "#" sorts just before "$": the range holds exactly the keys that
-	// begin with messageID + "#", and the index serves it.
+	// "#" sorts just before "$": [messageID, messageID+"$") holds the id
+	// itself and every key that begins with messageID + "#" (and a few
+	// others, which the OR drops). The range is written on message_id
+	// alone so that both columns of the index bound the search:
+	// PostgreSQL's generic plan for an OR of the two kept only project_id
+	// as its index condition, and read every message of the project
+	// (2.5 s of server time at 5,000 messages in BenchmarkIngest).
 	err := tx.sel(&ms, `SELECT id, project_id, message_id, content_hash, mailbox, uidvalidity, uid,
 		sender, subject, kind, outcome, error, received_at, processed_at
-		FROM messages WHERE project_id = ? AND (message_id = ? OR (message_id >= ? AND message_id < ?)) ORDER BY id`,
-		projectID, messageID, messageID+"#", messageID+"$")
+		FROM messages WHERE project_id = ? AND message_id >= ? AND message_id < ? AND (message_id = ? OR message_id >= ?) ORDER BY id`,
+		projectID, messageID, messageID+"$", messageID, messageID+"#")
 	if err != nil {
 		return nil, fmt.Errorf("messages with id %s: %w", messageID, err)
 	}
