@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"fmt"
-	"io"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -170,16 +169,11 @@ type env struct {
 type envOption func(*envOptions)
 
 type envOptions struct {
-	quiet  bool
 	oauth2 *config.OAuth2
 }
 
 // withOAuth2 gives the config an [oauth2] section, for imap.auth = "oauth2".
 func withOAuth2(o config.OAuth2) envOption { return func(e *envOptions) { e.oauth2 = &o } }
-
-// quietLog logs at Info to nowhere, as cheaply as a daemon whose log goes
-// to a file, and keeps nothing in memory.
-func quietLog() envOption { return func(o *envOptions) { o.quiet = true } }
 
 func newEnv(t *testing.T, imapCfg config.IMAP, mailbox string, opts ...envOption) *env {
 	imapCfg.SetDefaults()
@@ -218,9 +212,6 @@ func newEnv(t *testing.T, imapCfg config.IMAP, mailbox string, opts ...envOption
 	t.Cleanup(func() { st.Close() })
 	logs := &syncBuffer{}
 	log := slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
-	if o.quiet {
-		log = slog.New(slog.NewTextHandler(io.Discard, nil))
-	}
 	now := time.Date(2026, 11, 24, 17, 0, 0, 0, cfg.Projects[0].Location)
 	eng, err := engine.New(ctx, engine.Options{Store: st, Config: cfg, Templates: templates.MustDefault(),
 		Now: func() time.Time { return now }, Logger: log})
