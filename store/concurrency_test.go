@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"path/filepath"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -149,6 +150,69 @@ func TestSameMessageAcrossHostsRecordedOnce(t *testing.T) {
 			if won != 1 || dup != 2*tries-1 {
 				t.Errorf("round %d: %d recorded it and %d got ErrDuplicate, want 1 and %d", round, won, dup, 2*tries-1)
 			}
+		}
+	})
+}
+
+// Two hosts changing one item at once lose neither change: each reads
+// the item in its transaction (ItemByRef, as a reply does) and writes it
+// back whole (UpdateItem). On PostgreSQL the read locks the row until the
+// transaction ends; without it, writers that read the same version each
+// wrote over the other's change.
+func TestNoLostUpdateAcrossHosts(t *testing.T) {
+	eachShared(t, func(t *testing.T, hosts [2]*Store) {
+		ctx := t.Context()
+		pid, err := hosts[0].EnsureProject(ctx, "EHR", "ehr@clinic.example")
+		if err != nil {
+			t.Fatal(err)
+		}
+		now := time.Now()
+		var ref string
+		err = hosts[0].Tx(ctx, func(tx *Tx) error {
+			it, err := tx.InsertItem(Item{ProjectID: pid, Text: "notes:", Status: "open", CreatedAt: now, UpdatedAt: now})
+			ref = it.Ref()
+			return err
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		const writers, each = 4, 10 // per host
+		var wg sync.WaitGroup
+		errs := make(chan error, 2*writers*each)
+		for _, s := range hosts {
+			for range writers {
+				wg.Go(func() {
+					for range each {
+						errs <- s.Tx(ctx, func(tx *Tx) error {
+							it, err := tx.ItemByRef(pid, ref)
+							if err != nil {
+								return err
+							}
+							it.Text += "+"
+							it.UpdatedAt = time.Now()
+							return tx.UpdateItem(it)
+						})
+					}
+				})
+			}
+		}
+		wg.Wait()
+		close(errs)
+		for err := range errs {
+			if err != nil {
+				t.Fatal(err)
+			}
+		}
+		var it Item
+		err = hosts[1].Tx(ctx, func(tx *Tx) error {
+			it, err = tx.ItemByRef(pid, ref)
+			return err
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got, want := strings.Count(it.Text, "+"), 2*writers*each; got != want {
+			t.Errorf("%s holds %d of the %d changes made to it: the others were written over", ref, got, want)
 		}
 	})
 }

@@ -130,12 +130,14 @@ func (s *Store) Risks(ctx context.Context, projectID int64, status string) ([]Ri
 	return values(rows), err
 }
 
-// ItemByRef returns the item with ref ("A-12") in a project.
+// ItemByRef returns the item with ref ("A-12") in a project, locked until
+// the transaction ends (see forUpdate).
 func (tx *Tx) ItemByRef(projectID int64, ref string) (Item, error) {
 	return byRef[itemRow](tx, "A", "an action item", `SELECT * FROM action_items WHERE project_id = ? AND num = ?`, projectID, ref)
 }
 
-// RiskByRef returns the risk with ref ("R-3") in a project.
+// RiskByRef returns the risk with ref ("R-3") in a project, locked until
+// the transaction ends (see forUpdate).
 func (tx *Tx) RiskByRef(projectID int64, ref string) (Risk, error) {
 	return byRef[riskRow](tx, "R", "a risk", `SELECT * FROM risks WHERE project_id = ? AND num = ?`, projectID, ref)
 }
@@ -151,24 +153,26 @@ func byRef[R row[T], T any](tx *Tx, prefix, noun, query string, projectID int64,
 	if p != prefix {
 		return r.value(), fmt.Errorf("%s is not %s", ref, noun)
 	}
-	err = tx.get(&r, query, projectID, num)
+	err = tx.get(&r, tx.forUpdate(query), projectID, num)
 	if errors.Is(err, sql.ErrNoRows) {
 		return r.value(), fmt.Errorf("%s: %w", strings.ToUpper(ref), ErrNotFound)
 	}
 	return r.value(), err
 }
 
-// ItemsOfMeeting lists the items created by a meeting.
+// ItemsOfMeeting lists the items created by a meeting, locked until the
+// transaction ends (see forUpdate).
 func (tx *Tx) ItemsOfMeeting(meetingID int64) ([]Item, error) {
 	var rows []itemRow
-	err := tx.sel(&rows, `SELECT * FROM action_items WHERE meeting_id = ? ORDER BY num`, meetingID)
+	err := tx.sel(&rows, tx.forUpdate(`SELECT * FROM action_items WHERE meeting_id = ? ORDER BY num`), meetingID)
 	return values(rows), err
 }
 
-// RisksOfMeeting lists the risks created by a meeting.
+// RisksOfMeeting lists the risks created by a meeting, locked until the
+// transaction ends (see forUpdate).
 func (tx *Tx) RisksOfMeeting(meetingID int64) ([]Risk, error) {
 	var rows []riskRow
-	err := tx.sel(&rows, `SELECT * FROM risks WHERE meeting_id = ? ORDER BY num`, meetingID)
+	err := tx.sel(&rows, tx.forUpdate(`SELECT * FROM risks WHERE meeting_id = ? ORDER BY num`), meetingID)
 	return values(rows), err
 }
 
