@@ -26,17 +26,20 @@ const (
 // Tick queues whatever periodic mail is due at the engine's now: today's
 // reminder digests once the send hour has passed, and the status report
 // when its schedule says so. Running it again is harmless: each mail has an
-// idempotency key.
+// idempotency key. A project whose job fails (a lock it lost to another
+// host's transaction, a template that will not render) does not hold up
+// the others: their mail is queued, and the failures are returned together.
 func (e *Engine) Tick(ctx context.Context) error {
+	var errs []error
 	for _, p := range e.projects {
 		if err := e.Remind(ctx, p, false); err != nil {
-			return fmt.Errorf("project %s: reminders: %w", p.Name, err)
+			errs = append(errs, fmt.Errorf("project %s: reminders: %w", p.Name, err))
 		}
 		if err := e.Report(ctx, p, false); err != nil {
-			return fmt.Errorf("project %s: status report: %w", p.Name, err)
+			errs = append(errs, fmt.Errorf("project %s: status report: %w", p.Name, err))
 		}
 	}
-	return nil
+	return errors.Join(errs...)
 }
 
 // Project returns the project named name.
