@@ -10,7 +10,7 @@ import (
 // The status report asks for the open items and those changed in its
 // weeks: an item closed or cancelled before then must stay out, whatever
 // its age, and every open one must come, however old.
-func TestItemsOpenOrChangedAfter(t *testing.T) {
+func TestItemsOpenOrChangedSince(t *testing.T) {
 	eachDB(t, func(t *testing.T, s *Store) {
 		ctx := context.Background()
 		pid, err := s.EnsureProject(ctx, "P", "p@x.example")
@@ -24,14 +24,15 @@ func TestItemsOpenOrChangedAfter(t *testing.T) {
 			created, changed time.Time
 			want             bool
 		}{
-			{"open", old, old, true},         // open for years
-			{"done", old, old, false},        // closed years ago
-			{"cancelled", old, old, false},   // cancelled years ago
-			{"done", old, recent, true},      // closed in the period
-			{"cancelled", old, recent, true}, // cancelled in the period
-			{"done", recent, recent, true},   // opened and closed in it
-			{"done", old, since, false},      // changed at the instant, not after
-			{"open", recent, recent, true},   // new
+			{"open", old, old, true},                      // open for years
+			{"done", old, old, false},                     // closed years ago
+			{"cancelled", old, old, false},                // cancelled years ago
+			{"done", old, recent, true},                   // closed in the period
+			{"cancelled", old, recent, true},              // cancelled in the period
+			{"done", recent, recent, true},                // opened and closed in it
+			{"done", old, since, true},                    // changed at the instant
+			{"open", recent, recent, true},                // new
+			{"done", old, since.Add(-time.Second), false}, // just before
 		}
 		var want []int
 		err = s.Tx(ctx, func(tx *Tx) error {
@@ -49,7 +50,7 @@ func TestItemsOpenOrChangedAfter(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		got, err := s.Items(ctx, ItemFilter{ProjectID: pid, OpenOrChangedAfter: since})
+		got, err := s.Items(ctx, ItemFilter{ProjectID: pid, OpenOrChangedSince: since})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -58,7 +59,7 @@ func TestItemsOpenOrChangedAfter(t *testing.T) {
 			nums = append(nums, it.Num)
 		}
 		if !slices.Equal(nums, want) {
-			t.Errorf("Items(open or changed after %s) = %v, want %v", since.Format(time.DateOnly), nums, want)
+			t.Errorf("Items(open or changed since %s) = %v, want %v", since.Format(time.DateOnly), nums, want)
 		}
 		all, err := s.Items(ctx, ItemFilter{ProjectID: pid})
 		if err != nil || len(all) != len(items) {
@@ -75,7 +76,7 @@ func TestItemFiltersUseIndexes(t *testing.T) {
 	filters := map[string]ItemFilter{
 		"a project's items (mailflow items, reprocess)":                    {ProjectID: 1},
 		"a project's open items (reminders, mailflow items --status open)": {ProjectID: 1, Status: "open"},
-		"the report's items": {ProjectID: 1, OpenOrChangedAfter: time.Now()},
+		"the report's items": {ProjectID: 1, OpenOrChangedSince: time.Now()},
 	}
 	eachDB(t, func(t *testing.T, s *Store) {
 		planner, err := s.planner(t.Context())

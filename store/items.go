@@ -78,10 +78,11 @@ type ItemFilter struct {
 	Status    string // "" or "all": every status
 	Owner     string
 	MeetingID int64
-	// OpenOrChangedAfter, when set, keeps only the items open now or
-	// changed after it: what a report of recent weeks needs, without the
-	// years of closed items behind a long project.
-	OpenOrChangedAfter time.Time
+	// OpenOrChangedSince, when set, keeps only the items open now or
+	// changed at or after it (as AuditSince reads the audit): what a
+	// report of recent weeks needs, without the years of closed items
+	// behind a long project.
+	OpenOrChangedSince time.Time
 }
 
 func (f ItemFilter) where() (string, []any) {
@@ -103,9 +104,9 @@ func (f ItemFilter) where() (string, []any) {
 		conds = append(conds, "meeting_id = ?")
 		args = append(args, f.MeetingID)
 	}
-	if !f.OpenOrChangedAfter.IsZero() {
-		conds = append(conds, "(status = 'open' OR updated_at > ?)")
-		args = append(args, utc(f.OpenOrChangedAfter))
+	if !f.OpenOrChangedSince.IsZero() {
+		conds = append(conds, "(status = 'open' OR updated_at >= ?)")
+		args = append(args, utc(f.OpenOrChangedSince))
 	}
 	if len(conds) == 0 {
 		return "", nil

@@ -84,7 +84,7 @@ func (b builder) build(from, to, now time.Time) (Report, error) {
 	// reads the open items and those changed since the period or the
 	// chart's first week began, whichever is earlier, so that its cost
 	// follows the project's current work, not its age.
-	items, err := b.st.Items(b.ctx, store.ItemFilter{ProjectID: b.id, OpenOrChangedAfter: earlier(from, chartStart(now, p.Location))})
+	items, err := b.st.Items(b.ctx, store.ItemFilter{ProjectID: b.id, OpenOrChangedSince: earlier(from, chartStart(now, p.Location))})
 	if err != nil {
 		return rep, err
 	}
