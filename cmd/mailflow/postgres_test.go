@@ -224,6 +224,20 @@ func TestStatusShowsEveryHost(t *testing.T) {
 			if s.LastRun == nil || s.LastRun.PID != 202 {
 				t.Errorf("status --json last_run = %+v, want the latest of any host (mail-b's)", s.LastRun)
 			}
+			// mail-a writes its record again, later: last_run stays on the
+			// failing host, so a monitor reading it alone sees the failure.
+			active.UpdatedAt = now.Add(time.Second)
+			if err := st.SaveRun(t.Context(), active); err != nil {
+				t.Fatal(err)
+			}
+			_, out, _ = run(t, "status", "--config", cfgPath, "--json")
+			s = statusJSON{}
+			if err := json.Unmarshal([]byte(out), &s); err != nil {
+				t.Fatalf("status --json: %v\n%s", err, out)
+			}
+			if s.LastRun == nil || s.LastRun.State != store.RunFailed || s.LastRun.PID != 202 {
+				t.Errorf("status --json last_run = %+v after mail-a wrote again, want mail-b's failed run", s.LastRun)
+			}
 		})
 	}
 }

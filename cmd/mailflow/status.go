@@ -65,9 +65,12 @@ func cmdStatus(ctx context.Context, args []string, out, errOut io.Writer) error 
 
 // statusJSON is what "mailflow status --json" prints.
 type statusJSON struct {
-	LastRun *runJSON `json:"last_run"` // null: mailflow has not run on this database; the latest of any host
-	// Runs is every host's last run, by host name, when more than one
-	// host has run on this database (they share a PostgreSQL store).
+	// LastRun is null when mailflow has not run on this database; with
+	// several hosts, the latest failed run of any of them, or else the
+	// latest run: a monitor that reads only this sees a failing host.
+	LastRun *runJSON `json:"last_run"`
+	// Runs is every host's last run, by host name (hosts sharing a
+	// PostgreSQL store each have one).
 	Runs      []runJSON         `json:"runs,omitempty"`
 	Mailboxes []mailboxJSON     `json:"mailboxes"`
 	Outbox    map[string]int    `json:"outbox"`
@@ -139,6 +142,24 @@ type statusReader interface {
 	heldReader
 }
 
+// headlineRun is the run status leads with: the latest that failed, if
+// any host's did, or else the latest.
+func headlineRun(runs []store.Run) store.Run {
+	var latest, failed store.Run
+	for _, r := range runs {
+		if r.UpdatedAt.After(latest.UpdatedAt) {
+			latest = r
+		}
+		if r.State == store.RunFailed && r.UpdatedAt.After(failed.UpdatedAt) {
+			failed = r
+		}
+	}
+	if failed.State == store.RunFailed {
+		return failed
+	}
+	return latest
+}
+
 // readStatus gathers everything status shows.
 func readStatus(ctx context.Context, st statusReader, cfg *config.Config, now time.Time) (statusJSON, error) {
 	s := statusJSON{Mailboxes: []mailboxJSON{}, Projects: []projectStatJSON{}}
@@ -147,21 +168,13 @@ func readStatus(ctx context.Context, st statusReader, cfg *config.Config, now ti
 		return s, err
 	}
 	if len(runs) > 0 {
-		latest := runs[0]
-		for _, r := range runs[1:] {
-			if r.UpdatedAt.After(latest.UpdatedAt) {
-				latest = r
-			}
-		}
-		j := runOf(latest, now)
+		j := runOf(headlineRun(runs), now)
 		s.LastRun = &j
 	}
-	if len(runs) > 1 {
-		for _, r := range runs {
-			j := runOf(r, now)
-			j.Host = r.Host
-			s.Runs = append(s.Runs, j)
-		}
+	for _, r := range runs {
+		j := runOf(r, now)
+		j.Host = r.Host
+		s.Runs = append(s.Runs, j)
 	}
 	mbs, err := st.MailboxStatuses(ctx)
 	if err != nil {
