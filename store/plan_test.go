@@ -21,6 +21,7 @@ import (
 // allow a lookup that merely starts the same way.
 var scanAllowed = map[string]string{
 	"SELECT * FROM checkpoints ORDER BY mailbox": "a row per mailbox",
+	"SELECT version, name FROM schema_version":   "a row per migration, at start",
 	"SELECT m.* FROM projects p CROSS JOIN LATERAL (SELECT * FROM messages WHERE project_id = p.id AND message_id = ? OFFSET 0) m ORDER BY m.id": "PostgreSQL: scans the projects, one index lookup in messages per project",
 	"SELECT * FROM action_items":                                                                                 "export: every item",
 	"SELECT * FROM risks":                                                                                        "export: every risk",

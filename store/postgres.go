@@ -132,6 +132,13 @@ func (s *Store) migratePostgres(ctx context.Context) error {
 		if len(ms) > 0 && current > ms[len(ms)-1].version {
 			return fmt.Errorf("database schema version %d is newer than this mailflow knows (%d): upgrade mailflow", current, ms[len(ms)-1].version)
 		}
+		var applied []appliedMigration
+		if err := tx.sel(&applied, `SELECT version, name FROM schema_version`); err != nil {
+			return err
+		}
+		if err := sameMigrations(applied, ms); err != nil {
+			return err
+		}
 		for _, m := range ms {
 			if m.version <= current {
 				continue

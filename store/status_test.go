@@ -177,3 +177,32 @@ func sameRun(a, b Run) bool {
 	return a.Host == b.Host && a.Mode == b.Mode && a.PID == b.PID && a.StartedAt.Equal(b.StartedAt) && a.UpdatedAt.Equal(b.UpdatedAt) &&
 		a.State == b.State && a.Step == b.Step && a.Error == b.Error && a.LastOK.Equal(b.LastOK)
 }
+
+// A database whose migration N is not this build's migration N (migrated
+// by a build that numbered them otherwise) is refused at open, naming
+// both, instead of being taken as up to date.
+func TestOpenRefusesMigrationsOfAnotherBuild(t *testing.T) {
+	for _, db := range []string{onSQLite, onPostgres} {
+		t.Run(db, func(t *testing.T) {
+			target := filepath.Join(t.TempDir(), "m.db")
+			if db == onPostgres {
+				target = postgresDB(t)
+			}
+			s := openTarget(t, target)
+			if _, err := s.exec(t.Context(), `UPDATE schema_version SET name = '0016_audit_by_time.sql' WHERE version = 16`); err != nil {
+				t.Fatal(err)
+			}
+			s.Close()
+			s2, err := Open(t.Context(), target)
+			if err == nil {
+				s2.Close()
+				t.Fatal("Open of a database migrated by another build = nil, want an error")
+			}
+			for _, want := range []string{"version 16", "0016_audit_by_time.sql", "0016_last_run_per_host.sql"} {
+				if !strings.Contains(err.Error(), want) {
+					t.Errorf("Open error %q does not name %q", err, want)
+				}
+			}
+		})
+	}
+}

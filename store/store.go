@@ -256,6 +256,13 @@ func (s *Store) migrate(ctx context.Context) error {
 	if len(ms) > 0 && current > ms[len(ms)-1].version {
 		return fmt.Errorf("database schema version %d is newer than this mailflow knows (%d): upgrade mailflow", current, ms[len(ms)-1].version)
 	}
+	var applied []appliedMigration
+	if err := s.sel(ctx, &applied, `SELECT version, name FROM schema_version`); err != nil {
+		return err
+	}
+	if err := sameMigrations(applied, ms); err != nil {
+		return err
+	}
 	for _, m := range ms {
 		if m.version <= current {
 			continue
@@ -275,6 +282,31 @@ func (s *Store) migrate(ctx context.Context) error {
 		}
 		if err := tx.Commit(); err != nil {
 			return fmt.Errorf("commit %s: %w", m.name, err)
+		}
+	}
+	return nil
+}
+
+// appliedMigration is a row of schema_version.
+type appliedMigration struct {
+	Version int    `db:"version"`
+	Name    string `db:"name"`
+}
+
+// sameMigrations checks that each migration the database has applied is
+// the one this build has under that number. A database migrated by a build
+// whose numbering differed (a development build, a branch) would otherwise
+// be taken as up to date, skip the migration that took the number, and
+// fail later on what it lacks.
+func sameMigrations(applied []appliedMigration, ms []migration) error {
+	names := make(map[int]string, len(ms))
+	for _, m := range ms {
+		names[m.version] = m.name
+	}
+	for _, a := range applied {
+		if want, ok := names[a.Version]; ok && want != a.Name {
+			return fmt.Errorf("database schema version %d was applied as %s, but this mailflow's migration %d is %s: the database was migrated by another build of mailflow; restore a backup taken before, or migrate it with that build",
+				a.Version, a.Name, a.Version, want)
 		}
 	}
 	return nil
