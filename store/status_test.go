@@ -206,3 +206,29 @@ func TestOpenRefusesMigrationsOfAnotherBuild(t *testing.T) {
 		})
 	}
 }
+
+// A database a newer mailflow migrated is refused: this build would not
+// know its tables.
+func TestOpenRefusesANewerSchema(t *testing.T) {
+	for _, db := range []string{onSQLite, onPostgres} {
+		t.Run(db, func(t *testing.T) {
+			target := filepath.Join(t.TempDir(), "m.db")
+			if db == onPostgres {
+				target = postgresDB(t)
+			}
+			s := openTarget(t, target)
+			if _, err := s.exec(t.Context(), `INSERT INTO schema_version (version, name, applied_at) VALUES (9999, '9999_future.sql', ?)`, time.Now().UTC()); err != nil {
+				t.Fatal(err)
+			}
+			s.Close()
+			s2, err := Open(t.Context(), target)
+			if err == nil {
+				s2.Close()
+				t.Fatal("Open of a database a newer mailflow migrated = nil, want an error")
+			}
+			if !strings.Contains(err.Error(), "version 9999 is newer than this mailflow knows") {
+				t.Errorf("Open error %q does not say the schema is newer", err)
+			}
+		})
+	}
+}
