@@ -132,34 +132,7 @@ func TestConfigWithDatabaseURL(t *testing.T) {
 	}
 	password, _ := u.User.Password()
 	u.User = url.User(u.User.Username())
-	dir := t.TempDir()
-	os.WriteFile(filepath.Join(dir, "db-password"), []byte(password+"\n"), 0o600)
-	os.WriteFile(filepath.Join(dir, "pw"), []byte("demo\n"), 0o600)
-	os.WriteFile(filepath.Join(dir, "key"), []byte("0123456789abcdef0123456789abcdef\n"), 0o600)
-	cfg := `
-[database]
-url = "` + u.String() + `"
-password_file = "db-password"
-[imap]
-address = "127.0.0.1:1"
-security = "insecure"
-username = "ehr-project"
-password_file = "pw"
-[smtp]
-address = "127.0.0.1:1"
-security = "insecure"
-from = "mailflow@stmarys-clinic.example"
-[security]
-reply_key_file = "key"
-[[project]]
-name = "EHR Rollout"
-address = "ehr-project@stmarys-clinic.example"
-[[project.member]]
-name = "Alice Moreau"
-email = "alice.moreau@stmarys-clinic.example"
-`
-	cfgPath := filepath.Join(dir, "mailflow.toml")
-	os.WriteFile(cfgPath, []byte(cfg), 0o600)
+	cfgPath := configFor(t, t.TempDir(), target)
 
 	code, out, errOut := run(t, "items", "--config", cfgPath)
 	if code != 0 || !strings.Contains(out, "A-1") || !strings.Contains(out, `Confirm the "go-live" date`) {

@@ -63,15 +63,9 @@ import (
 // MAILFLOW_BENCH_CPUPROFILE=FILE keeps mailflow's CPU profile in FILE, and
 // the PostgreSQL reader's in FILE with "-pg" before its extension.
 func BenchmarkIngest(b *testing.B) {
-	n := 10000
-	if v, err := strconv.Atoi(os.Getenv("MAILFLOW_BENCH_MESSAGES")); err == nil && v > 0 {
-		n = v
-	}
+	n := benchMessages()
 	msgs := corpus(n)
-	size := 0
-	for _, m := range msgs {
-		size += len(m)
-	}
+	size := totalSize(msgs)
 	pg := startBenchPostgres(b)
 	for range b.N {
 		b.StopTimer()
@@ -160,15 +154,9 @@ func BenchmarkIngest(b *testing.B) {
 //
 // MAILFLOW_BENCH_MESSAGES changes the mailbox size (10,000).
 func BenchmarkIngestHeavy(b *testing.B) {
-	n := 10000
-	if v, err := strconv.Atoi(os.Getenv("MAILFLOW_BENCH_MESSAGES")); err == nil && v > 0 {
-		n = v
-	}
+	n := benchMessages()
 	msgs := heavyCorpus(n)
-	size := 0
-	for _, m := range msgs {
-		size += len(m)
-	}
+	size := totalSize(msgs)
 	pg := startBenchPostgres(b)
 	for range b.N {
 		b.StopTimer()
@@ -582,4 +570,22 @@ SyncState *
 func portOf(addr string) string {
 	_, p, _ := strings.Cut(addr, ":")
 	return p
+}
+
+// benchMessages is how many messages an ingest benchmark's mailbox holds:
+// 10,000, or $MAILFLOW_BENCH_MESSAGES.
+func benchMessages() int {
+	if v, err := strconv.Atoi(os.Getenv("MAILFLOW_BENCH_MESSAGES")); err == nil && v > 0 {
+		return v
+	}
+	return 10000
+}
+
+// totalSize is the bytes of msgs together.
+func totalSize(msgs [][]byte) int {
+	size := 0
+	for _, m := range msgs {
+		size += len(m)
+	}
+	return size
 }

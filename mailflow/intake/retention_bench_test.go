@@ -4,9 +4,7 @@ import (
 	"context"
 	"io"
 	"log/slog"
-	"os"
 	"path/filepath"
-	"strconv"
 	"testing"
 	"time"
 
@@ -30,10 +28,7 @@ import (
 //
 // MAILFLOW_BENCH_MESSAGES changes the corpus size (10,000 by default).
 func BenchmarkOutboxRetention(b *testing.B) {
-	n := 10000
-	if v, err := strconv.Atoi(os.Getenv("MAILFLOW_BENCH_MESSAGES")); err == nil && v > 0 {
-		n = v
-	}
+	n := benchMessages()
 	msgs := corpus(n)
 	ctx := context.Background()
 	for range b.N {
