@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 )
 
@@ -28,15 +29,67 @@ type AuditEntry struct {
 	NewValue  string    `db:"new_value"`
 }
 
-// Audit appends an entry to the audit log.
+// Audit appends an entry to the audit log. The entry is written with the
+// transaction's others before it commits, in the order they were
+// appended; one rolled back to a savepoint set before it is not.
 func (tx *Tx) Audit(e AuditEntry) error {
-	_, err := tx.exec(`INSERT INTO audit_log (project_id, at, actor, source, message_id, ref, action, old_value, new_value)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		e.ProjectID, utc(e.At), e.Actor, e.Source, nullID(e.MessageID), e.Ref, e.Action, e.OldValue, e.NewValue)
-	if err != nil {
-		return fmt.Errorf("audit %s %s: %w", e.Ref, e.Action, err)
-	}
+	tx.audits = append(tx.audits, e)
 	return nil
+}
+
+// auditChunks are the row counts of the statements writeAudits uses,
+// largest first: a few fixed shapes, so each is prepared once and reused.
+// 32 rows of 9 values stay far below either database's limit on
+// parameters.
+var auditChunks = []int{32, 8, 1}
+
+// auditInserts holds the INSERT of each chunk size.
+var auditInserts = func() map[int]string {
+	m := map[int]string{}
+	for _, n := range auditChunks {
+		m[n] = auditInsert(n)
+	}
+	return m
+}()
+
+// writeAudits writes the entries Audit appended, in order, a chunk of
+// rows a statement: most of a reply's cost on the database was one
+// statement per entry (one round trip each on PostgreSQL).
+func (tx *Tx) writeAudits() error {
+	es := tx.audits
+	for len(es) > 0 {
+		n := auditChunks[len(auditChunks)-1]
+		for _, c := range auditChunks {
+			if len(es) >= c {
+				n = c
+				break
+			}
+		}
+		stmt := auditInserts[n]
+		args := make([]any, 0, 9*n)
+		for _, e := range es[:n] {
+			args = append(args, e.ProjectID, utc(e.At), e.Actor, e.Source, nullID(e.MessageID), e.Ref, e.Action, e.OldValue, e.NewValue)
+		}
+		if _, err := tx.exec(stmt, args...); err != nil {
+			return fmt.Errorf("audit %s %s: %w", es[0].Ref, es[0].Action, err)
+		}
+		es = es[n:]
+	}
+	tx.audits = tx.audits[:0]
+	return nil
+}
+
+// auditInsert is the INSERT of n audit rows.
+func auditInsert(n int) string {
+	var b strings.Builder
+	b.WriteString(`INSERT INTO audit_log (project_id, at, actor, source, message_id, ref, action, old_value, new_value) VALUES`)
+	for i := range n {
+		if i > 0 {
+			b.WriteString(",")
+		}
+		b.WriteString(" (?, ?, ?, ?, ?, ?, ?, ?, ?)")
+	}
+	return b.String()
 }
 
 // AuditTrail lists the audit entries of a ref ("" for every entry) in order.

@@ -323,6 +323,14 @@ func (s *Store) SchemaVersion(ctx context.Context) (int, error) {
 type Tx struct {
 	tx  *sqlx.Tx
 	ctx context.Context
+	// audits are the entries Audit appended and not yet written: they are
+	// written together before the commit (writeAudits), a few rows a
+	// statement, instead of one statement each. Nothing reads the audit
+	// log inside a transaction, so nothing can miss them meanwhile.
+	audits []AuditEntry
+	// marks are the lengths of audits at each open savepoint, so that
+	// rolling back to one drops the entries appended since.
+	marks map[string]int
 }
 
 // Tx runs fn in a write transaction and commits if fn returns nil.
@@ -338,7 +346,11 @@ func (s *Store) Tx(ctx context.Context, fn func(*Tx) error) error {
 	// faster without). Cancellation still ends the transaction:
 	// database/sql rolls it back when ctx ends, and Commit then fails, so
 	// nothing of it is kept.
-	if err := fn(&Tx{tx: tx, ctx: context.WithoutCancel(ctx)}); err != nil {
+	t := &Tx{tx: tx, ctx: context.WithoutCancel(ctx)}
+	if err := fn(t); err != nil {
+		return err
+	}
+	if err := t.writeAudits(); err != nil {
 		return err
 	}
 	if err := tx.Commit(); err != nil {
@@ -354,6 +366,10 @@ func (tx *Tx) Savepoint(name string) error {
 	if _, err := tx.exec("SAVEPOINT " + name); err != nil {
 		return fmt.Errorf("savepoint %s: %w", name, err)
 	}
+	if tx.marks == nil {
+		tx.marks = map[string]int{}
+	}
+	tx.marks[name] = len(tx.audits)
 	return nil
 }
 
@@ -361,6 +377,10 @@ func (tx *Tx) Savepoint(name string) error {
 func (tx *Tx) RollbackTo(name string) error {
 	if _, err := tx.exec("ROLLBACK TO " + name + "; RELEASE " + name); err != nil {
 		return fmt.Errorf("roll back to %s: %w", name, err)
+	}
+	if mark, ok := tx.marks[name]; ok {
+		tx.audits = tx.audits[:mark]
+		delete(tx.marks, name)
 	}
 	return nil
 }
@@ -370,6 +390,7 @@ func (tx *Tx) Release(name string) error {
 	if _, err := tx.exec("RELEASE " + name); err != nil {
 		return fmt.Errorf("release %s: %w", name, err)
 	}
+	delete(tx.marks, name)
 	return nil
 }
 

@@ -319,3 +319,60 @@ func TestBatchReadBeforeTheBatchBeforeIsHandled(t *testing.T) {
 type unread []engine.Delivery
 
 func (u unread) Deliveries() []engine.Delivery { return u }
+
+// The batch remembers which meeting a Message-ID threads to, for the
+// replies after; minutes recorded later in the batch make an id it
+// looked up before and did not find name their meeting.
+func TestBatchReplyBeforeItsMinutes(t *testing.T) {
+	h := newHarness(t, trustedAuthserv("mx."+domain))
+	rs, err := h.batch(h.authReply(alice, "done"), h.minutesMsg(), h.authReply(bob, "done"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rs[1].Kind != "minutes" || rs[2].Outcome != store.OutcomeProcessed {
+		t.Fatalf("results %+v, want the minutes and bob's reply processed", rs)
+	}
+	if st := h.item("A-2").Status; st != "done" {
+		t.Errorf("A-2 is %s, want done: bob's reply threads to the minutes recorded earlier in its batch", st)
+	}
+	if st := h.item("A-1").Status; st != "open" {
+		t.Errorf("A-1 is %s, want open: alice's reply came before the minutes", st)
+	}
+}
+
+// The answer budget counts what the batch queued, written out or not,
+// and not what a message rolled back had queued.
+func TestBatchRateLimitAcrossWriteOutsAndRollbacks(t *testing.T) {
+	defer engine.SetMaxPendingMails(1)()
+	h := newHarness(t, trustedAuthserv("mx."+domain), rateLimit(2))
+	h.minutes()
+	before := len(h.outbox())
+	engine.SetAfterApply(h.eng, func(d engine.Delivery) {
+		if strings.Contains(string(d.Raw), "progress 20%") {
+			panic("late failure")
+		}
+	})
+	var ms []msg
+	for i := range 5 {
+		ms = append(ms, h.authReply(bob, fmt.Sprintf("A-2 progress %d%%", 10*(i+1))))
+	}
+	rs, err := h.batch(ms...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rs[1].Outcome != store.OutcomeFailed {
+		t.Fatalf("second reply %+v, want failed", rs[1])
+	}
+	acks := 0
+	for _, m := range h.mailsSince(before) {
+		if m.Kind == "ack" {
+			acks++
+			if strings.Contains(string(m.Raw), "20%") {
+				t.Errorf("the rolled-back reply's ack was queued")
+			}
+		}
+	}
+	if acks != 2 {
+		t.Errorf("%d acks to bob, want 2: the first and third replies are answered, the rolled-back one's ack neither sent nor counted", acks)
+	}
+}

@@ -2,6 +2,7 @@ package engine
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -54,16 +55,16 @@ var unauthBudget = budget{what: "refusals of unauthenticated mail", kinds: []mai
 	prefixes: []string{keyUnauth}, per: 24 * time.Hour, limit: unauthRefusalsPerDay}
 
 // counts reports whether an outgoing mail is one the budget counts.
-func (b budget) counts(o outgoing) bool {
-	kind := false
-	for _, k := range b.kinds {
-		kind = kind || o.kind == k
-	}
-	if !kind {
+func (b budget) counts(o outgoing) bool { return b.countsKind(o.kind, o.idemKey) }
+
+// countsKind reports whether a mail of kind with idempotency key idemKey
+// is one the budget counts.
+func (b budget) countsKind(kind mailflow.MailKind, idemKey string) bool {
+	if !slices.Contains(b.kinds, kind) {
 		return false
 	}
 	for _, p := range b.prefixes {
-		if strings.HasPrefix(o.idemKey, p) {
+		if strings.HasPrefix(idemKey, p) {
 			return true
 		}
 	}
@@ -74,20 +75,38 @@ func (b budget) counts(o outgoing) bool {
 // counting what the outbox holds and what this batch has queued. When it
 // does not, it logs so: the administrator sees why a member got no answer.
 func (h *handling) within(b budget, rcpt string) (bool, error) {
-	q := store.RecentMail{ProjectID: h.proj.ID, Recipient: rcpt, KeyPrefixes: b.prefixes, Since: h.now.Add(-b.per)}
-	for _, k := range b.kinds {
-		q.Kinds = append(q.Kinds, string(k))
-	}
-	n, err := h.tx.CountRecentMail(q, b.limit)
+	n, err := h.spent(b, rcpt)
 	if err != nil {
-		return false, fmt.Errorf("count recent %s to %s: %w", b.what, rcpt, err)
-	}
-	if h.mails != nil {
-		n += h.mails.recent(h.proj.ID, rcpt, b)
+		return false, err
 	}
 	if n >= b.limit {
 		h.log.Warn("answer budget spent; not answering", "budget", b.what, "limit", b.limit, "per", b.per, "recipient", rcpt)
 		return false, nil
 	}
 	return true, nil
+}
+
+// spent counts the mails to rcpt that budget b counts: those the outbox
+// holds and those this batch has queued, up to the limit. Within a batch
+// the outbox is read for the first ask only (mailQueue.counted): every
+// reply asks, and a busy sender's replies come together.
+func (h *handling) spent(b budget, rcpt string) (int, error) {
+	if h.mails != nil {
+		if n, ok := h.mails.counted(h.proj.ID, rcpt, b); ok {
+			return n, nil
+		}
+	}
+	q := store.RecentMail{ProjectID: h.proj.ID, Recipient: rcpt, KeyPrefixes: b.prefixes, Since: h.now.Add(-b.per)}
+	for _, k := range b.kinds {
+		q.Kinds = append(q.Kinds, string(k))
+	}
+	n, err := h.tx.CountRecentMail(q, b.limit)
+	if err != nil {
+		return 0, fmt.Errorf("count recent %s to %s: %w", b.what, rcpt, err)
+	}
+	if h.mails != nil {
+		n += h.mails.recent(h.proj.ID, rcpt, b)
+		h.mails.remember(h.proj.ID, rcpt, b, n)
+	}
+	return n, nil
 }

@@ -232,6 +232,7 @@ func (e *Engine) HandleRead(ctx context.Context, b delivery.Batch) ([]Result, er
 func (e *Engine) handleAll(ctx context.Context, ms []incoming, q *mailQueue) ([]Result, error) {
 	results := make([]Result, len(ms))
 	err := e.store.Tx(ctx, func(tx *store.Tx) error {
+		memo := newBatchMemo()
 		for i, m := range ms {
 			if q != nil && len(q.mails) >= maxPendingMails {
 				// Write what is rendered so far, so a batch of minutes to
@@ -240,7 +241,7 @@ func (e *Engine) handleAll(ctx context.Context, ms []incoming, q *mailQueue) ([]
 					return err
 				}
 			}
-			res, err := e.handleOne(tx, m, q)
+			res, err := e.handleOne(tx, m, q, memo)
 			if err != nil {
 				return fmt.Errorf("handle %s: %w", m.key, err)
 			}
@@ -383,25 +384,32 @@ const savepoint = "message"
 // handleOne handles one message of a batch in tx. A problem with the
 // message rolls back what it did and records it as failed; only a database
 // error is returned.
-func (e *Engine) handleOne(tx *store.Tx, in incoming, q *mailQueue) (Result, error) {
-	if first, err := e.distinctVariant(tx, in); err != nil {
+func (e *Engine) handleOne(tx *store.Tx, in incoming, q *mailQueue, memo *batchMemo) (Result, error) {
+	// What was recorded under the message's key before is looked up once,
+	// and told to each step that asks.
+	prev, err := priorRecord(tx, in)
+	if err != nil {
 		return Result{}, err
-	} else if first != "" {
+	}
+	if first := distinctVariant(in, prev); first != "" {
 		in.key += "#" + in.hash[:16]
 		in.log = in.log.With("message_id", in.key)
 		in.log.Warn("message id seen before on a different message; handled under a key of its own", "first_sender", first)
+		if prev, err = priorRecord(tx, in); err != nil {
+			return Result{}, err
+		}
 	}
 	if in.problem != nil {
-		return e.recordFailure(tx, in, in.problem.Error())
+		return e.recordFailure(tx, in, prev, in.problem.Error())
 	}
 	if err := tx.Savepoint(savepoint); err != nil {
 		return Result{}, err
 	}
-	var mark int
+	var mark queueMark
 	if q != nil {
 		mark = q.mark()
 	}
-	res, err := e.apply(tx, in, q)
+	res, err := e.apply(tx, in, prev, q, memo)
 	if reason, ok := messageFailure(err); ok {
 		if err := tx.RollbackTo(savepoint); err != nil {
 			return Result{}, err
@@ -409,12 +417,33 @@ func (e *Engine) handleOne(tx *store.Tx, in incoming, q *mailQueue) (Result, err
 		if q != nil {
 			q.rollback(mark)
 		}
-		return e.recordFailure(tx, in, reason)
+		// What the batch remembered may have come from what was just
+		// undone.
+		memo.forget()
+		return e.recordFailure(tx, in, prev, reason)
 	}
 	if err != nil {
 		return Result{}, err
 	}
 	return res, tx.Release(savepoint)
+}
+
+// prior is what the messages table held under a message's key before the
+// message was handled.
+type prior struct {
+	store.Message
+	found bool
+}
+
+// priorRecord looks up the record of in's key.
+func priorRecord(tx *store.Tx, in incoming) (prior, error) {
+	m, err := tx.FindMessage(in.proj.ID, in.key)
+	if errors.Is(err, store.ErrNotFound) {
+		return prior{}, nil
+	} else if err != nil {
+		return prior{}, err
+	}
+	return prior{Message: m, found: true}, nil
 }
 
 // messageFailure reports whether err is the message's own fault — its
@@ -434,29 +463,27 @@ func messageFailure(err error) (string, bool) {
 
 // apply records the message and does what it says, unless it was handled
 // before.
-func (e *Engine) apply(tx *store.Tx, in incoming, q *mailQueue) (res Result, err error) {
+func (e *Engine) apply(tx *store.Tx, in incoming, prev prior, q *mailQueue, memo *batchMemo) (res Result, err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			err = failf("internal error while handling the message (please report): %v\n%s", r, debug.Stack())
 		}
 	}()
 	proj, d := in.proj, in.d
-	if prev, err := tx.FindMessage(proj.ID, in.key); err == nil && d.Rerun && prev.Outcome == store.OutcomeFailed {
+	if prev.found && d.Rerun && prev.Outcome == store.OutcomeFailed {
 		// A re-run replaces the failed record in this transaction: if
 		// it fails again, the record (and its bytes) stays.
 		if err := tx.DeleteMessage(prev.ID); err != nil {
 			return res, err
 		}
-	} else if err == nil {
+	} else if prev.found {
 		if prev.ContentHash != in.hash {
 			in.log.Info("message id seen before with different content from the same sender; a copy, handled once", "first_row", prev.ID)
 		}
 		res = Result{Project: proj.Name, MessageID: in.key, Kind: mailflow.MessageKind(prev.Kind), Outcome: prev.Outcome, Reason: prev.Error, Duplicate: true}
 		return res, nil
-	} else if !errors.Is(err, store.ErrNotFound) {
-		return res, err
 	}
-	h := &handling{e: e, tx: tx, proj: proj, msg: in.msg, text: in.text, d: d, key: in.key, hash: in.hash, log: in.log, mails: q}
+	h := &handling{e: e, tx: tx, proj: proj, msg: in.msg, text: in.text, d: d, key: in.key, hash: in.hash, log: in.log, mails: q, memo: memo}
 	if err := h.run(); err != nil {
 		return res, err
 	}
@@ -475,43 +502,35 @@ func (e *Engine) apply(tx *store.Tx, in incoming, q *mailQueue) (res Result, err
 // forgery held unconfirmed, say) cannot make the real one be dropped. A
 // copy of a message that was acted on (the same mail delivered twice with
 // other trace headers) stays a duplicate.
-func (e *Engine) distinctVariant(tx *store.Tx, in incoming) (string, error) {
-	if in.msg == nil || in.msg.MessageID == "" || in.d.Rerun {
-		return "", nil
-	}
-	prev, err := tx.FindMessage(in.proj.ID, in.key)
-	if errors.Is(err, store.ErrNotFound) {
-		return "", nil
-	} else if err != nil {
-		return "", err
+func distinctVariant(in incoming, prev prior) string {
+	if in.msg == nil || in.msg.MessageID == "" || in.d.Rerun || !prev.found {
+		return ""
 	}
 	if prev.ContentHash == in.hash {
-		return "", nil
+		return ""
 	}
 	if prev.Sender == in.msg.From.Email && prev.Outcome == store.OutcomeProcessed {
-		return "", nil
+		return ""
 	}
 	if prev.Sender == "" {
-		return "(unknown)", nil
+		return "(unknown)"
 	}
-	return prev.Sender, nil
+	return prev.Sender
 }
 
 // recordFailure stores a message that could not be handled, with its raw
 // bytes and the reason, so it can be fixed and re-run.
-func (e *Engine) recordFailure(tx *store.Tx, in incoming, reason string) (Result, error) {
+func (e *Engine) recordFailure(tx *store.Tx, in incoming, prev prior, reason string) (Result, error) {
 	in.log.Warn("message failed", "reason", firstLine(reason))
 	now := e.now()
 	proj, d, msg := in.proj, in.d, in.msg
 	res := Result{Project: proj.Name, MessageID: in.key, Kind: mailflow.KindOther, Outcome: store.OutcomeFailed, Reason: reason}
-	if prev, err := tx.FindMessage(proj.ID, in.key); err == nil {
+	if prev.found {
 		res.Duplicate = prev.Outcome == store.OutcomeFailed
 		if err := tx.UpdateMessageOutcome(prev.ID, prev.Kind, store.OutcomeFailed, reason, d.Raw, now); err != nil {
 			return res, fmt.Errorf("record failed message: %w", err)
 		}
 		return res, nil
-	} else if !errors.Is(err, store.ErrNotFound) {
-		return res, err
 	}
 	m := store.Message{ProjectID: proj.ID, MessageID: in.key, ContentHash: in.hash, Mailbox: d.Mailbox,
 		UIDValidity: d.UIDValidity, UID: d.UID, Kind: string(mailflow.KindOther), Outcome: store.OutcomeFailed,

@@ -34,6 +34,8 @@ type handling struct {
 	// mails is the batch's mail queue; nil renders each mail as it is
 	// queued.
 	mails *mailQueue
+	// memo is what the batch has looked up before; nil looks up again.
+	memo *batchMemo
 
 	result Result
 	// problems are found while handling (corrections left out, attendees
@@ -81,6 +83,11 @@ func (h *handling) run() error {
 		Kind: string(kind), Outcome: store.OutcomeProcessed, ReceivedAt: h.now, ProcessedAt: h.now}
 	if !h.msg.Date.IsZero() {
 		m.ReceivedAt = h.msg.Date
+	}
+	if kind == mailflow.KindMinutes {
+		// Recorded as minutes, the message may be what a Message-ID
+		// threads to from now on.
+		h.memo.forgetMeetings()
 	}
 	if h.row, err = h.tx.InsertMessage(m); errors.Is(err, store.ErrDuplicate) {
 		// Another host on the same database recorded it between the
@@ -157,7 +164,11 @@ func (h *handling) findTarget() (target, error) {
 		ids = append(ids, h.msg.References[i])
 	}
 	for _, id := range ids {
-		if mail, err := h.tx.MailByMessageID(id); err == nil && mail.ProjectID == h.proj.ID {
+		mail, found, err := h.mailByMessageID(id)
+		if err != nil {
+			return tg, err
+		}
+		if found && mail.ProjectID == h.proj.ID {
 			tg.threadedTo = id
 			if len(tg.refs) == 0 && tg.meetingID == 0 {
 				for _, f := range strings.Fields(mail.About) {
@@ -171,8 +182,6 @@ func (h *handling) findTarget() (target, error) {
 				}
 			}
 			break
-		} else if err != nil && !errors.Is(err, store.ErrNotFound) {
-			return tg, err
 		}
 		mt, found, err := h.meetingOfMinutes(id)
 		if err != nil {
@@ -194,6 +203,19 @@ func (h *handling) findTarget() (target, error) {
 // held, refused, or a forgery that took the id first) is passed over for
 // one that does.
 func (h *handling) meetingOfMinutes(id string) (store.Meeting, bool, error) {
+	if h.memo != nil {
+		if hit, ok := h.memo.meetings[id]; ok {
+			return hit.meeting, hit.found, nil
+		}
+	}
+	mt, found, err := h.findMeetingOfMinutes(id)
+	if err == nil && h.memo != nil {
+		h.memo.meetings[id] = meetingLookup{meeting: mt, found: found}
+	}
+	return mt, found, err
+}
+
+func (h *handling) findMeetingOfMinutes(id string) (store.Meeting, bool, error) {
 	prevs, err := h.tx.MessageVariants(h.proj.ID, id)
 	if err != nil {
 		return store.Meeting{}, false, err

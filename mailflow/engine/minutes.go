@@ -113,6 +113,7 @@ func (h *handling) publish(tg target, parsed mailflow.Minutes, v verdict) error 
 func (h *handling) recordMeeting(meeting *store.Meeting, parsed mailflow.Minutes) error {
 	meeting.Chair, meeting.MessageID = parsed.Meeting.Chair, h.row
 	meeting.Notes, meeting.NextMeeting = parsed.Notes, parsed.NextMeeting
+	h.memo.forgetMeetings() // the message the meeting was made by changes
 	if meeting.ID != 0 {
 		if err := h.tx.UpdateMeeting(*meeting); err != nil {
 			return err

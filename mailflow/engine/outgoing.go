@@ -195,6 +195,32 @@ type mailQueue struct {
 	wg    sync.WaitGroup
 	mails []*pendingMail
 	keys  map[string]bool // idempotency keys queued in this batch
+	// queued is every mail queued in this batch, written out or not, and
+	// budgets what each answer budget asked counted when it was first
+	// asked (see counted).
+	queued  []queuedMail
+	budgets map[budgetKey]budgetCount
+}
+
+// queuedMail is what an answer budget reads of a mail queued.
+type queuedMail struct {
+	proj    int64
+	to      string
+	kind    mailflow.MailKind
+	idemKey string
+}
+
+// budgetKey names one budget of one recipient.
+type budgetKey struct {
+	proj int64
+	to   string
+	what string
+}
+
+// budgetCount is what a budget counted when first asked in the batch:
+// n mails, with queued[:at] already among them.
+type budgetCount struct {
+	n, at int
 }
 
 // pendingMail is a queued mail and, once rendered, its outbox row.
@@ -224,6 +250,7 @@ func (q *mailQueue) add(p *Project, os []outgoing, now time.Time, optional bool)
 			continue
 		}
 		q.keys[o.idemKey] = true
+		q.queued = append(q.queued, queuedMail{proj: p.ID, to: o.to.Email, kind: o.kind, idemKey: o.idemKey})
 		pm := &pendingMail{o: o, proj: p, now: now, optional: optional, done: make(chan struct{})}
 		q.mails = append(q.mails, pm)
 		q.wg.Go(func() {
@@ -235,19 +262,25 @@ func (q *mailQueue) add(p *Project, os []outgoing, now time.Time, optional bool)
 	}
 }
 
+// queueMark is how far the queue was when a message's handling began.
+type queueMark struct{ mails, queued int }
+
 // mark and rollback undo what one message queued when its savepoint is
 // rolled back. A render still running for a dropped mail finishes unseen.
-func (q *mailQueue) mark() int { return len(q.mails) }
+func (q *mailQueue) mark() queueMark { return queueMark{len(q.mails), len(q.queued)} }
 
-func (q *mailQueue) rollback(mark int) {
-	for _, pm := range q.mails[mark:] {
+func (q *mailQueue) rollback(mark queueMark) {
+	for _, pm := range q.mails[mark.mails:] {
 		delete(q.keys, pm.o.idemKey)
 	}
-	q.mails = q.mails[:mark]
+	q.mails = q.mails[:mark.mails]
+	q.queued = q.queued[:mark.queued]
+	// A count taken during the message may hold the mails just dropped.
+	clear(q.budgets)
 }
 
-// recent counts the queued mails to rcpt that a budget counts: the
-// budget adds them to what the outbox holds.
+// recent counts the mails to rcpt queued and not yet written out that a
+// budget counts: the budget adds them to what the outbox holds.
 func (q *mailQueue) recent(projectID int64, rcpt string, b budget) int {
 	n := 0
 	for _, pm := range q.mails {
@@ -256,6 +289,35 @@ func (q *mailQueue) recent(projectID int64, rcpt string, b budget) int {
 		}
 	}
 	return n
+}
+
+// counted returns what budget b counts for rcpt, when it was asked before
+// in this batch: that count and the mails queued since. The outbox is not
+// read again: nothing but this batch writes the mail it counts meanwhile
+// (another host's batch, on a shared database, is not seen either way
+// before it commits). The count is as of the first ask; a mail that has
+// left the budget's window since is still counted, which errs on the side
+// of answering less.
+func (q *mailQueue) counted(projectID int64, rcpt string, b budget) (int, bool) {
+	c, ok := q.budgets[budgetKey{projectID, rcpt, b.what}]
+	if !ok {
+		return 0, false
+	}
+	n := c.n
+	for _, m := range q.queued[c.at:] {
+		if m.proj == projectID && m.to == rcpt && b.countsKind(m.kind, m.idemKey) {
+			n++
+		}
+	}
+	return n, true
+}
+
+// remember keeps n, the count budget b took for rcpt, for counted.
+func (q *mailQueue) remember(projectID int64, rcpt string, b budget, n int) {
+	if q.budgets == nil {
+		q.budgets = map[budgetKey]budgetCount{}
+	}
+	q.budgets[budgetKey{projectID, rcpt, b.what}] = budgetCount{n: n, at: len(q.queued)}
 }
 
 // wait lets every render finish.

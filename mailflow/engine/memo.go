@@ -1,0 +1,74 @@
+package engine
+
+import (
+	"errors"
+
+	"mailflow/store"
+)
+
+// batchMemo remembers, for the transaction of one batch, what replies ask
+// the database over and over: a busy project's replies thread to the same
+// few minutes and mails, and each asked which meeting or mail that was
+// (two or three statements a reply, a third of a reply's database work).
+//
+// What it remembers stays true while the batch runs, with two exceptions
+// it is told of: a meeting written or a minutes message recorded may make
+// a Message-ID name a meeting it did not (forgetMeetings), and a message
+// rolled back to its savepoint undoes whatever the batch learned during it
+// (forget). A mail queued by the batch is not sent before it commits, so
+// no reply in it can thread to one: a mail looked up and not found stays
+// not found. A nil memo remembers nothing.
+type batchMemo struct {
+	mails    map[string]mailLookup
+	meetings map[string]meetingLookup
+}
+
+type mailLookup struct {
+	mail  store.Mail
+	found bool
+}
+
+type meetingLookup struct {
+	meeting store.Meeting
+	found   bool
+}
+
+func newBatchMemo() *batchMemo {
+	return &batchMemo{mails: map[string]mailLookup{}, meetings: map[string]meetingLookup{}}
+}
+
+// forget drops everything remembered.
+func (m *batchMemo) forget() {
+	if m == nil {
+		return
+	}
+	clear(m.mails)
+	clear(m.meetings)
+}
+
+// forgetMeetings drops what is remembered of which meeting minutes made.
+func (m *batchMemo) forgetMeetings() {
+	if m != nil {
+		clear(m.meetings)
+	}
+}
+
+// mailByMessageID returns the outbox mail whose Message-ID is id, as
+// tx.MailByMessageID does, remembering the answer.
+func (h *handling) mailByMessageID(id string) (store.Mail, bool, error) {
+	m := h.memo
+	if m != nil {
+		if hit, ok := m.mails[id]; ok {
+			return hit.mail, hit.found, nil
+		}
+	}
+	mail, err := h.tx.MailByMessageID(id)
+	found := err == nil
+	if err != nil && !errors.Is(err, store.ErrNotFound) {
+		return mail, false, err
+	}
+	if m != nil {
+		m.mails[id] = mailLookup{mail: mail, found: found}
+	}
+	return mail, found, nil
+}
