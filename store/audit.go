@@ -3,7 +3,6 @@ package store
 import (
 	"context"
 	"fmt"
-	"strings"
 	"time"
 )
 
@@ -37,59 +36,22 @@ func (tx *Tx) Audit(e AuditEntry) error {
 	return nil
 }
 
-// auditChunks are the row counts of the statements writeAudits uses,
-// largest first: a few fixed shapes, so each is prepared once and reused.
-// 32 rows of 9 values stay far below either database's limit on
-// parameters.
-var auditChunks = []int{32, 8, 1}
-
-// auditInserts holds the INSERT of each chunk size.
-var auditInserts = func() map[int]string {
-	m := map[int]string{}
-	for _, n := range auditChunks {
-		m[n] = auditInsert(n)
-	}
-	return m
-}()
-
 // writeAudits writes the entries Audit appended, in order, a chunk of
 // rows a statement: most of a reply's cost on the database was one
-// statement per entry (one round trip each on PostgreSQL).
+// statement per entry.
 func (tx *Tx) writeAudits() error {
-	es := tx.audits
-	for len(es) > 0 {
-		n := auditChunks[len(auditChunks)-1]
-		for _, c := range auditChunks {
-			if len(es) >= c {
-				n = c
-				break
-			}
-		}
-		stmt := auditInserts[n]
-		args := make([]any, 0, 9*n)
-		for _, e := range es[:n] {
-			args = append(args, e.ProjectID, utc(e.At), e.Actor, e.Source, nullID(e.MessageID), e.Ref, e.Action, e.OldValue, e.NewValue)
-		}
-		if _, err := tx.exec(stmt, args...); err != nil {
-			return fmt.Errorf("audit %s %s: %w", es[0].Ref, es[0].Action, err)
-		}
-		es = es[n:]
+	if len(tx.audits) == 0 {
+		return nil
+	}
+	rows := make([][]any, len(tx.audits))
+	for i, e := range tx.audits {
+		rows[i] = []any{e.ProjectID, utc(e.At), e.Actor, e.Source, nullID(e.MessageID), e.Ref, e.Action, e.OldValue, e.NewValue}
+	}
+	if err := tx.insertRows(`INSERT INTO audit_log (project_id, at, actor, source, message_id, ref, action, old_value, new_value) VALUES`, 9, rows); err != nil {
+		return fmt.Errorf("audit %s %s: %w", tx.audits[0].Ref, tx.audits[0].Action, err)
 	}
 	tx.audits = tx.audits[:0]
 	return nil
-}
-
-// auditInsert is the INSERT of n audit rows.
-func auditInsert(n int) string {
-	var b strings.Builder
-	b.WriteString(`INSERT INTO audit_log (project_id, at, actor, source, message_id, ref, action, old_value, new_value) VALUES`)
-	for i := range n {
-		if i > 0 {
-			b.WriteString(",")
-		}
-		b.WriteString(" (?, ?, ?, ?, ?, ?, ?, ?, ?)")
-	}
-	return b.String()
 }
 
 // AuditTrail lists the audit entries of a ref ("" for every entry) in order.

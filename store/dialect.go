@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"strings"
+	"sync"
 	"unicode/utf8"
 )
 
@@ -118,6 +119,63 @@ func (tx *Tx) insert(q string, args ...any) (int64, error) {
 		return 0, errNoRow
 	}
 	return res.LastInsertId()
+}
+
+// rowChunks are the row counts of the statements insertRows writes,
+// largest first: a few fixed shapes, so each is prepared once and reused.
+// 32 rows of up to 9 values stay far below either database's limit on
+// parameters.
+var rowChunks = []int{32, 8, 1}
+
+// chunkStatements holds, for each INSERT insertRows has run, its text for
+// each chunk size.
+var chunkStatements sync.Map // "INSERT … VALUES" → map[int]string
+
+// insertRows runs stmt, an INSERT whose text ends in "VALUES", for rows
+// of width values each, in order, a chunk of rows a statement: a meeting's
+// attendees or a batch's audit entries in a few statements instead of one
+// each (one round trip each, on PostgreSQL).
+func (tx *Tx) insertRows(stmt string, width int, rows [][]any) error {
+	texts, ok := chunkStatements.Load(stmt)
+	if !ok {
+		m := map[int]string{}
+		for _, n := range rowChunks {
+			m[n] = valuesFor(stmt, width, n)
+		}
+		texts, _ = chunkStatements.LoadOrStore(stmt, m)
+	}
+	for len(rows) > 0 {
+		n := rowChunks[len(rowChunks)-1]
+		for _, c := range rowChunks {
+			if len(rows) >= c {
+				n = c
+				break
+			}
+		}
+		args := make([]any, 0, width*n)
+		for _, r := range rows[:n] {
+			args = append(args, r...)
+		}
+		if _, err := tx.exec(texts.(map[int]string)[n], args...); err != nil {
+			return err
+		}
+		rows = rows[n:]
+	}
+	return nil
+}
+
+// valuesFor completes stmt with n rows of width placeholders.
+func valuesFor(stmt string, width, n int) string {
+	row := " (" + strings.Repeat("?, ", width-1) + "?)"
+	var b strings.Builder
+	b.WriteString(stmt)
+	for i := range n {
+		if i > 0 {
+			b.WriteString(",")
+		}
+		b.WriteString(row)
+	}
+	return b.String()
 }
 
 // errNoRow is an insert that inserted nothing (ON CONFLICT DO NOTHING).

@@ -179,15 +179,53 @@ func (tx *Tx) RisksOfMeeting(meetingID int64) ([]Risk, error) {
 
 // nextRef takes the project's next item ("A") or risk ("R") number from its
 // counter row, which the transaction holds locked until it ends: two
-// writers never get the same number, on either database.
+// writers never get the same number, on either database. The first number
+// a transaction takes is taken from the row; the row then stays locked to
+// it, so the numbers after are counted here and the row is written once,
+// before the commit (writeCounters): minutes with many items took one
+// statement per item.
 func (tx *Tx) nextRef(projectID int64, kind string) (int, error) {
+	k := counterKey{projectID, kind}
+	if c, ok := tx.counters[k]; ok {
+		c.last++
+		tx.counters[k] = c
+		return c.last, nil
+	}
 	var n int
 	err := tx.get(&n, `INSERT INTO ref_counters (project_id, kind, last) VALUES (?, ?, 1)
 		ON CONFLICT (project_id, kind) DO UPDATE SET last = ref_counters.last + 1 RETURNING last`, projectID, kind)
 	if err != nil {
 		return 0, fmt.Errorf("next %s- number: %w", kind, err)
 	}
+	if tx.counters == nil {
+		tx.counters = map[counterKey]counter{}
+	}
+	tx.counters[k] = counter{stored: n, last: n}
 	return n, nil
+}
+
+// counterKey names a ref counter row.
+type counterKey struct {
+	project int64
+	kind    string
+}
+
+// counter is a ref counter a transaction took numbers from: the value its
+// row holds and the last number taken.
+type counter struct{ stored, last int }
+
+// writeCounters writes back the numbers nextRef took past the first.
+func (tx *Tx) writeCounters() error {
+	for k, c := range tx.counters {
+		if c.last == c.stored {
+			continue
+		}
+		if _, err := tx.exec(`UPDATE ref_counters SET last = ? WHERE project_id = ? AND kind = ?`, c.last, k.project, k.kind); err != nil {
+			return fmt.Errorf("store the %s- counter: %w", k.kind, err)
+		}
+	}
+	clear(tx.counters)
+	return nil
 }
 
 // InsertItem stores a new item with the project's next number and returns

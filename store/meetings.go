@@ -84,11 +84,12 @@ func (tx *Tx) ReplaceAttendees(meetingID int64, as []Attendee) error {
 	if _, err := tx.exec(`DELETE FROM attendees WHERE meeting_id = ?`, meetingID); err != nil {
 		return fmt.Errorf("clear attendees: %w", err)
 	}
+	rows := make([][]any, len(as))
 	for i, a := range as {
-		if _, err := tx.exec(`INSERT INTO attendees (meeting_id, name, email, present, seq) VALUES (?, ?, ?, ?, ?)`,
-			meetingID, a.Name, a.Email, a.Present, i+1); err != nil {
-			return fmt.Errorf("insert attendee: %w", err)
-		}
+		rows[i] = []any{meetingID, a.Name, a.Email, a.Present, i + 1}
+	}
+	if err := tx.insertRows(`INSERT INTO attendees (meeting_id, name, email, present, seq) VALUES`, 5, rows); err != nil {
+		return fmt.Errorf("insert attendees: %w", err)
 	}
 	return nil
 }
@@ -140,17 +141,17 @@ func (tx *Tx) ReplaceDecisions(projectID, meetingID int64, decisions, asks []str
 	if _, err := tx.exec(`DELETE FROM decisions WHERE meeting_id = ?`, meetingID); err != nil {
 		return fmt.Errorf("clear decisions: %w", err)
 	}
+	var rows [][]any
 	for _, group := range []struct {
 		kind  string
 		texts []string
 	}{{DecisionMade, decisions}, {DecisionAsk, asks}} {
-		kind := group.kind
 		for _, t := range group.texts {
-			if _, err := tx.exec(`INSERT INTO decisions (project_id, meeting_id, text, created_at, kind) VALUES (?, ?, ?, ?, ?)`,
-				projectID, meetingID, t, utc(at), kind); err != nil {
-				return fmt.Errorf("insert decision: %w", err)
-			}
+			rows = append(rows, []any{projectID, meetingID, t, utc(at), group.kind})
 		}
+	}
+	if err := tx.insertRows(`INSERT INTO decisions (project_id, meeting_id, text, created_at, kind) VALUES`, 5, rows); err != nil {
+		return fmt.Errorf("insert decisions: %w", err)
 	}
 	return nil
 }
@@ -160,11 +161,12 @@ func (tx *Tx) ReplaceChanges(projectID, meetingID int64, changes []Change, at ti
 	if _, err := tx.exec(`DELETE FROM changes WHERE meeting_id = ?`, meetingID); err != nil {
 		return fmt.Errorf("clear changes: %w", err)
 	}
-	for _, c := range changes {
-		if _, err := tx.exec(`INSERT INTO changes (project_id, meeting_id, kind, text, created_at) VALUES (?, ?, ?, ?, ?)`,
-			projectID, meetingID, c.Kind, c.Text, utc(at)); err != nil {
-			return fmt.Errorf("insert change: %w", err)
-		}
+	rows := make([][]any, len(changes))
+	for i, c := range changes {
+		rows[i] = []any{projectID, meetingID, c.Kind, c.Text, utc(at)}
+	}
+	if err := tx.insertRows(`INSERT INTO changes (project_id, meeting_id, kind, text, created_at) VALUES`, 5, rows); err != nil {
+		return fmt.Errorf("insert changes: %w", err)
 	}
 	return nil
 }

@@ -39,8 +39,11 @@ var scanAllowed = map[string]string{
 var completedAtRunTime = map[string]string{
 	// CountRecentMail: one placeholder per kind and key prefix, then the limit.
 	"SELECT COUNT(*) FROM (SELECT 1 FROM outbox WHERE project_id = ? AND rcpt = ? AND created_at >= ? AND kind IN (": "?,?) AND (substr(idem_key, 1, ?) = ? OR substr(idem_key, 1, ?) = ?) LIMIT 5) AS recent",
-	// writeAudits: a chunk of rows a statement.
+	// insertRows: a chunk of rows a statement.
 	"INSERT INTO audit_log (project_id, at, actor, source, message_id, ref, action, old_value, new_value) VALUES": " (?, ?, ?, ?, ?, ?, ?, ?, ?), (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+	"INSERT INTO attendees (meeting_id, name, email, present, seq) VALUES":                                        " (?, ?, ?, ?, ?), (?, ?, ?, ?, ?)",
+	"INSERT INTO decisions (project_id, meeting_id, text, created_at, kind) VALUES":                               " (?, ?, ?, ?, ?), (?, ?, ?, ?, ?)",
+	"INSERT INTO changes (project_id, meeting_id, kind, text, created_at) VALUES":                                 " (?, ?, ?, ?, ?), (?, ?, ?, ?, ?)",
 }
 
 // onlyOn lists the statements that run on one database alone, with it:

@@ -23,6 +23,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"maps"
 	"net/url"
 	"os"
 	"sort"
@@ -328,9 +329,19 @@ type Tx struct {
 	// statement, instead of one statement each. Nothing reads the audit
 	// log inside a transaction, so nothing can miss them meanwhile.
 	audits []AuditEntry
-	// marks are the lengths of audits at each open savepoint, so that
-	// rolling back to one drops the entries appended since.
-	marks map[string]int
+	// counters are the ref counters this transaction has taken numbers
+	// from (see nextRef); written back before the commit.
+	counters map[counterKey]counter
+	// marks are, for each open savepoint, the length of audits and the
+	// counters when it was set, so that rolling back to it drops the
+	// entries appended since and gives back the numbers taken since.
+	marks map[string]txMark
+}
+
+// txMark is what a savepoint restores of a transaction's pending writes.
+type txMark struct {
+	audits   int
+	counters map[counterKey]counter
 }
 
 // Tx runs fn in a write transaction and commits if fn returns nil.
@@ -350,6 +361,9 @@ func (s *Store) Tx(ctx context.Context, fn func(*Tx) error) error {
 	if err := fn(t); err != nil {
 		return err
 	}
+	if err := t.writeCounters(); err != nil {
+		return err
+	}
 	if err := t.writeAudits(); err != nil {
 		return err
 	}
@@ -367,9 +381,9 @@ func (tx *Tx) Savepoint(name string) error {
 		return fmt.Errorf("savepoint %s: %w", name, err)
 	}
 	if tx.marks == nil {
-		tx.marks = map[string]int{}
+		tx.marks = map[string]txMark{}
 	}
-	tx.marks[name] = len(tx.audits)
+	tx.marks[name] = txMark{audits: len(tx.audits), counters: maps.Clone(tx.counters)}
 	return nil
 }
 
@@ -379,7 +393,8 @@ func (tx *Tx) RollbackTo(name string) error {
 		return fmt.Errorf("roll back to %s: %w", name, err)
 	}
 	if mark, ok := tx.marks[name]; ok {
-		tx.audits = tx.audits[:mark]
+		tx.audits = tx.audits[:mark.audits]
+		tx.counters = mark.counters
 		delete(tx.marks, name)
 	}
 	return nil

@@ -388,6 +388,69 @@ func TestRefNumbersComeFromTheCounter(t *testing.T) {
 	})
 }
 
+// Numbers taken after a transaction's first are counted in the
+// transaction: a savepoint rolled back to gives back those taken since, a
+// transaction that fails gives back all of its own, and the next
+// transaction goes on from what was kept.
+func TestRefNumbersWithinATransaction(t *testing.T) {
+	eachDB(t, func(t *testing.T, s *Store) {
+		ctx := t.Context()
+		pid, err := s.EnsureProject(ctx, "EHR", "ehr@clinic.example")
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []string
+		item := func(tx *Tx) error {
+			it, err := tx.InsertItem(Item{ProjectID: pid, Text: "x", Status: "open", CreatedAt: time.Now(), UpdatedAt: time.Now()})
+			got = append(got, it.Ref())
+			return err
+		}
+		risk := func(tx *Tx) error {
+			r, err := tx.InsertRisk(Risk{ProjectID: pid, Description: "y", Status: "open", CreatedAt: time.Now(), UpdatedAt: time.Now()})
+			got = append(got, r.Ref())
+			return err
+		}
+		run := func(steps ...func(*Tx) error) error {
+			return s.Tx(ctx, func(tx *Tx) error {
+				for _, step := range steps {
+					if err := step(tx); err != nil {
+						return err
+					}
+				}
+				return nil
+			})
+		}
+		savepoint := func(tx *Tx) error { return tx.Savepoint("message") }
+		rollback := func(tx *Tx) error { return tx.RollbackTo("message") }
+		release := func(tx *Tx) error { return tx.Release("message") }
+		fail := func(*Tx) error { return errUndo }
+		if err := run(item, item, savepoint, item, risk, rollback, savepoint, item, release); err != nil {
+			t.Fatal(err)
+		}
+		if err := run(item, risk, item, fail); !errors.Is(err, errUndo) {
+			t.Fatalf("failing transaction: %v", err)
+		}
+		if err := run(savepoint, item, risk, release); err != nil {
+			t.Fatal(err)
+		}
+		want := "[A-1 A-2 A-3 R-1 A-3 A-4 R-1 A-5 A-4 R-1]"
+		if fmt.Sprint(got) != want {
+			t.Errorf("refs handed out %v, want %s", got, want)
+		}
+		items, err := s.Items(ctx, ItemFilter{ProjectID: pid})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var kept []int
+		for _, it := range items {
+			kept = append(kept, it.Num)
+		}
+		if fmt.Sprint(kept) != "[1 2 3 4]" {
+			t.Errorf("items kept %v, want [1 2 3 4]", kept)
+		}
+	})
+}
+
 // A message recorded twice under one Message-ID is refused by the unique
 // key with ErrDuplicate, not by a look-up that another writer could race.
 func TestInsertMessageTwiceIsADuplicate(t *testing.T) {
