@@ -376,3 +376,47 @@ func TestBatchRateLimitAcrossWriteOutsAndRollbacks(t *testing.T) {
 		t.Errorf("%d acks to bob, want 2: the first and third replies are answered, the rolled-back one's ack neither sent nor counted", acks)
 	}
 }
+
+// A batch is handled once when none of its messages fails; when one does,
+// the batch is rolled back and handled again with a savepoint for each
+// message, so the failure is undone alone and the others apply once.
+func TestBatchIsHandledAgainOnlyWhenAMessageFails(t *testing.T) {
+	h := newHarness(t, trustedAuthserv("mx."+domain))
+	h.minutes()
+	applied := map[string]int{}
+	fail := ""
+	engine.SetAfterApply(h.eng, func(d engine.Delivery) {
+		for _, ref := range []string{"A-1", "A-2", "A-3"} {
+			if strings.Contains(string(d.Raw), ref+" progress") {
+				applied[ref]++
+				if ref == fail {
+					panic("late failure")
+				}
+			}
+		}
+	})
+	replies := func() []msg {
+		return []msg{h.authReply(alice, "A-1 progress 10%"), h.authReply(bob, "A-2 progress 20%"), h.authReply(carol, "A-3 progress 30%")}
+	}
+	if _, err := h.batch(replies()...); err != nil {
+		t.Fatal(err)
+	}
+	if fmt.Sprint(applied) != "map[A-1:1 A-2:1 A-3:1]" {
+		t.Errorf("applied %v, want each reply once", applied)
+	}
+	clear(applied)
+	fail = "A-2"
+	rs, err := h.batch(replies()...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if fmt.Sprint(applied) != "map[A-1:2 A-2:2 A-3:1]" {
+		t.Errorf("applied %v, want A-1 and A-2 twice (the pass that failed, then the guarded one) and A-3 once", applied)
+	}
+	if rs[0].Outcome != store.OutcomeProcessed || rs[1].Outcome != store.OutcomeFailed || rs[2].Outcome != store.OutcomeProcessed {
+		t.Errorf("outcomes %s, %s, %s; want processed, failed, processed", rs[0].Outcome, rs[1].Outcome, rs[2].Outcome)
+	}
+	if p := h.item("A-1").Progress; p != 10 {
+		t.Errorf("A-1 progress %d, want 10", p)
+	}
+}

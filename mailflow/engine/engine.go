@@ -212,7 +212,14 @@ func (e *Engine) HandleRead(ctx context.Context, b delivery.Batch) ([]Result, er
 	if ms == nil {
 		ms = e.readAll(b.Deliveries())
 	}
-	results, err := e.handleAll(ctx, ms, e.newMailQueue())
+	results, err := e.handleAll(ctx, ms, e.newMailQueue(), false)
+	if errors.Is(err, errUnguarded) {
+		// A message failed, and without a savepoint of its own its
+		// writes could not be undone alone: the batch is rolled back and
+		// handled again, each message inside a savepoint.
+		e.log.Info("a message of the batch failed; handling the batch again, each message on its own", "err", firstLine(err.Error()))
+		results, err = e.handleAll(ctx, ms, e.newMailQueue(), true)
+	}
 	var re errRender
 	if errors.As(err, &re) {
 		// A mail could not be rendered. Handled again with each mail
@@ -221,15 +228,24 @@ func (e *Engine) HandleRead(ctx context.Context, b delivery.Batch) ([]Result, er
 		// (an address, a template's view of it) is what broke the mail,
 		// so the rest of the batch must not wait on it.
 		e.log.Warn("a mail of the batch could not be rendered; handling the batch again, rendering as it goes", "err", firstLine(re.Error()))
-		results, err = e.handleAll(ctx, ms, nil)
+		results, err = e.handleAll(ctx, ms, nil, true)
 	}
 	return results, err
 }
 
+// errUnguarded is a message that failed in a batch handled without a
+// savepoint per message.
+var errUnguarded = errors.New("a message failed outside a savepoint")
+
 // handleAll handles ms in one transaction. With a queue, their mail is
 // rendered in the background and written before the commit; without one,
-// each mail is rendered and written as it is queued.
-func (e *Engine) handleAll(ctx context.Context, ms []incoming, q *mailQueue) ([]Result, error) {
+// each mail is rendered and written as it is queued. Guarded, each message
+// runs inside a savepoint of its own, so that one that fails is undone
+// alone; unguarded, a message that fails fails the batch (errUnguarded).
+// A batch is first handled unguarded: messages rarely fail, and the two
+// statements a message the savepoint costs are two round trips each on
+// PostgreSQL.
+func (e *Engine) handleAll(ctx context.Context, ms []incoming, q *mailQueue, guarded bool) ([]Result, error) {
 	results := make([]Result, len(ms))
 	err := e.store.Tx(ctx, func(tx *store.Tx) error {
 		memo := newBatchMemo()
@@ -241,7 +257,7 @@ func (e *Engine) handleAll(ctx context.Context, ms []incoming, q *mailQueue) ([]
 					return err
 				}
 			}
-			res, err := e.handleOne(tx, m, q, memo)
+			res, err := e.handleOne(tx, m, q, memo, guarded)
 			if err != nil {
 				return fmt.Errorf("handle %s: %w", m.key, err)
 			}
@@ -384,7 +400,7 @@ const savepoint = "message"
 // handleOne handles one message of a batch in tx. A problem with the
 // message rolls back what it did and records it as failed; only a database
 // error is returned.
-func (e *Engine) handleOne(tx *store.Tx, in incoming, q *mailQueue, memo *batchMemo) (Result, error) {
+func (e *Engine) handleOne(tx *store.Tx, in incoming, q *mailQueue, memo *batchMemo, guarded bool) (Result, error) {
 	// What was recorded under the message's key before is looked up once,
 	// and told to each step that asks.
 	prev, err := priorRecord(tx, in)
@@ -402,8 +418,10 @@ func (e *Engine) handleOne(tx *store.Tx, in incoming, q *mailQueue, memo *batchM
 	if in.problem != nil {
 		return e.recordFailure(tx, in, prev, in.problem.Error())
 	}
-	if err := tx.Savepoint(savepoint); err != nil {
-		return Result{}, err
+	if guarded {
+		if err := tx.Savepoint(savepoint); err != nil {
+			return Result{}, err
+		}
 	}
 	var mark queueMark
 	if q != nil {
@@ -411,6 +429,9 @@ func (e *Engine) handleOne(tx *store.Tx, in incoming, q *mailQueue, memo *batchM
 	}
 	res, err := e.apply(tx, in, prev, q, memo)
 	if reason, ok := messageFailure(err); ok {
+		if !guarded {
+			return Result{}, fmt.Errorf("%w: %s", errUnguarded, firstLine(reason))
+		}
 		if err := tx.RollbackTo(savepoint); err != nil {
 			return Result{}, err
 		}
@@ -422,8 +443,8 @@ func (e *Engine) handleOne(tx *store.Tx, in incoming, q *mailQueue, memo *batchM
 		memo.forget()
 		return e.recordFailure(tx, in, prev, reason)
 	}
-	if err != nil {
-		return Result{}, err
+	if err != nil || !guarded {
+		return res, err
 	}
 	return res, tx.Release(savepoint)
 }
