@@ -7,6 +7,7 @@ package compose
 import (
 	"bytes"
 	"crypto/rand"
+	"encoding/binary"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -245,6 +246,10 @@ func TextSafe(s string) string {
 	// mail).
 	i := 0
 	for i < len(s) {
+		if i+8 <= len(s) && plainASCII8(s[i:i+8]) {
+			i += 8
+			continue
+		}
 		c := s[i]
 		if c < utf8.RuneSelf {
 			if c < ' ' && c != '\n' && c != '\t' || c == 0x7f {
@@ -277,6 +282,24 @@ func TextSafe(s string) string {
 		}
 	}
 	return b.String()
+}
+
+// plainASCII8 reports whether the 8 bytes of s are printable ASCII
+// (space to "~"): eight bytes TextSafe keeps as they are, checked at once.
+// A word with a newline or a tab in it is checked byte by byte.
+func plainASCII8(s string) bool {
+	const ones, highs = 0x0101010101010101, 0x8080808080808080
+	x := binary.LittleEndian.Uint64([]byte(s[:8]))
+	// A byte of x below 0x20 borrows into its high bit in x-0x20…; one
+	// equal to 0x7f becomes zero, and so borrows, in (x^0x7f…)-0x01…;
+	// one at or above 0x80 has its high bit set. The "&^ x" drops the
+	// high bits borrows set in bytes that had it already. (A borrow may
+	// flag a byte after one flagged already: the answer is "no" either
+	// way.)
+	below := (x - 0x20*ones) &^ x
+	del := x ^ 0x7f*ones
+	isDel := (del - ones) &^ del
+	return (below|isDel|x)&highs == 0
 }
 
 // textUnsafe reports whether TextSafe changes r.

@@ -214,6 +214,28 @@ func TestTextSafe(t *testing.T) {
 	}
 }
 
+// TestPlainASCII8 checks the word-at-a-time test of TextSafe's scan
+// against its definition, for every byte at every place of a word of any
+// other byte.
+func TestPlainASCII8(t *testing.T) {
+	plain := func(c byte) bool { return c >= ' ' && c <= '~' }
+	for fill := range 256 {
+		for c := range 256 {
+			for at := range 8 {
+				w := []byte(strings.Repeat(string(rune(0)), 8))
+				for i := range w {
+					w[i] = byte(fill)
+				}
+				w[at] = byte(c)
+				want := plain(byte(fill)) && plain(byte(c))
+				if got := plainASCII8(string(w)); got != want {
+					t.Fatalf("plainASCII8(%q) = %v, want %v", w, got, want)
+				}
+			}
+		}
+	}
+}
+
 func TestMessageIDSafe(t *testing.T) {
 	for _, tc := range []struct{ in, want string }{
 		{"<a.b@c.example>", "a.b@c.example"},
