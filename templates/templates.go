@@ -147,6 +147,9 @@ func (s *Set) Render(kind string, data any) (Rendered, error) {
 	if !ok {
 		return Rendered{}, fmt.Errorf("no template for mail kind %q", kind)
 	}
+	if m, ok := data.(Minutes); ok {
+		data = m.forMail()
+	}
 	var r Rendered
 	b := renderBuffers.Get().(*bytes.Buffer)
 	defer renderBuffers.Put(b)
@@ -181,26 +184,35 @@ func tidyText(s string) string {
 	// One pass into one buffer: this runs on every mail's whole text.
 	out := make([]byte, 0, len(s)+1)
 	blank, kept := 0, false
-	for rest, more := s, true; more; {
-		var l string
-		l, rest, more = strings.Cut(rest, "\n")
-		l = strings.TrimRight(l, " \t")
-		if l == "--" {
-			l = "-- "
+	for {
+		l, rest, more := s, "", false
+		if i := strings.IndexByte(s, '\n'); i >= 0 {
+			l, rest, more = s[:i], s[i+1:], true
 		}
-		if l == "" {
+		end := len(l)
+		for end > 0 && (l[end-1] == ' ' || l[end-1] == '\t') {
+			end--
+		}
+		l = l[:end]
+		switch {
+		case l == "":
 			blank++
-			if blank > 1 {
-				continue
-			}
-		} else {
+		case l == "--":
+			l, blank = "-- ", 0
+		default:
 			blank = 0
 		}
-		if kept {
-			out = append(out, '\n')
+		if blank <= 1 {
+			if kept {
+				out = append(out, '\n')
+			}
+			out = append(out, l...)
+			kept = true
 		}
-		out = append(out, l...)
-		kept = true
+		if !more {
+			break
+		}
+		s = rest
 	}
 	return string(append(bytes.TrimSpace(out), '\n'))
 }
