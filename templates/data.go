@@ -93,6 +93,25 @@ type Minutes struct {
 	// memo keeps the shared sections rendered for all the readers of the
 	// same minutes (WithMemo); nil renders them for this mail alone.
 	memo *Memo
+	// mail, set while the mail is rendered (Render), holds what Yours and
+	// Help return: the subject, text and HTML ask for them several times.
+	mail *minutesMail
+}
+
+// minutesMail is what the methods of one reader's Minutes return.
+type minutesMail struct {
+	yours []Item
+	help  ReplyHelp
+}
+
+// forMail returns m with Yours and Help worked out once for the parts of
+// the mail to share.
+func (m Minutes) forMail() Minutes {
+	m.mail = nil
+	mail := &minutesMail{yours: m.yours()}
+	mail.help = m.help()
+	m.mail = mail
+	return m
 }
 
 // Reminder is the data of one owner's digest.

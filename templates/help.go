@@ -54,6 +54,13 @@ func mine(owner, recipient string) bool {
 
 // Yours returns the open items of the minutes that the recipient owns.
 func (m Minutes) Yours() []Item {
+	if m.mail != nil {
+		return m.mail.yours
+	}
+	return m.yours()
+}
+
+func (m Minutes) yours() []Item {
 	var out []Item
 	for _, it := range m.Items {
 		if open(it) && mine(it.OwnerEmail, m.RecipientEmail) {
@@ -67,6 +74,13 @@ func (m Minutes) Yours() []Item {
 // items when there are any, and a bare "done" when the reader owns exactly
 // one open item (the engine reads it as that one).
 func (m Minutes) Help() ReplyHelp {
+	if m.mail != nil {
+		return m.mail.help
+	}
+	return m.help()
+}
+
+func (m Minutes) help() ReplyHelp {
 	if !m.CanReply {
 		return ReplyHelp{}
 	}
