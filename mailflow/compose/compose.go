@@ -13,6 +13,7 @@ import (
 	"fmt"
 	"net/mail"
 	"strings"
+	"sync"
 	"time"
 	"unicode"
 	"unicode/utf8"
@@ -188,12 +189,26 @@ func Build(m Mail) ([]byte, error) {
 	for _, in := range m.Inline {
 		size += len(in.Data) * 14 / 10
 	}
-	frame := bytes.NewBuffer(make([]byte, 0, 4096+len(m.Calendar)*14/10))
+	if !spliceParts {
+		var whole bytes.Buffer
+		if _, err := msg.WriteTo(&whole); err != nil {
+			return nil, fmt.Errorf("write message: %w", err)
+		}
+		return whole.Bytes(), nil
+	}
+	// The frame is copied into out, so its buffer serves the next mail;
+	// but one that carried a large attachment (the status report's
+	// register) is left to the collector rather than kept.
+	frame := frames.Get().(*bytes.Buffer)
+	defer func() {
+		if frame.Cap() <= maxPooledFrame {
+			frames.Put(frame)
+		}
+	}()
+	frame.Reset()
+	frame.Grow(4096 + len(m.Calendar)*14/10)
 	if _, err := msg.WriteTo(frame); err != nil {
 		return nil, fmt.Errorf("write message: %w", err)
-	}
-	if !spliceParts {
-		return frame.Bytes(), nil
 	}
 	out := make([]byte, 0, size)
 	rest := frame.Bytes()
@@ -210,6 +225,14 @@ func Build(m Mail) ([]byte, error) {
 	}
 	return append(out, rest...), nil
 }
+
+// frames hold what go-mail writes (the message with placeholders for its
+// parts) while Build puts the parts in.
+var frames = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+
+// maxPooledFrame is the largest frame buffer frames keeps: a minutes
+// mail's frame with its calendar is a few KB.
+const maxPooledFrame = 64 << 10
 
 // spliceParts is true but in the test that compares the message built
 // with placeholders to the one go-mail writes itself.
