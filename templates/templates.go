@@ -152,7 +152,11 @@ func (s *Set) Render(kind string, data any) (Rendered, error) {
 	}
 	var r Rendered
 	b := renderBuffers.Get().(*bytes.Buffer)
-	defer renderBuffers.Put(b)
+	defer func() {
+		if b.Cap() <= maxPooledBuffer {
+			renderBuffers.Put(b)
+		}
+	}()
 	b.Reset()
 	if err := st.Execute(b, data); err != nil {
 		return r, fmt.Errorf("render %s subject: %w", kind, err)
@@ -162,7 +166,7 @@ func (s *Set) Render(kind string, data any) (Rendered, error) {
 	if err := s.text[kind].Execute(b, data); err != nil {
 		return r, fmt.Errorf("render %s text: %w", kind, err)
 	}
-	r.Text = tidyText(compose.TextSafe(b.String()))
+	r.Text = tidyText(b, compose.TextSafe(b.String()))
 	b.Reset()
 	if err := s.html[kind].Execute(b, data); err != nil {
 		return r, fmt.Errorf("render %s html: %w", kind, err)
@@ -176,13 +180,23 @@ func (s *Set) Render(kind string, data any) (Rendered, error) {
 // growing (and copying) a dozen times for each part of each mail.
 var renderBuffers = sync.Pool{New: func() any { return new(bytes.Buffer) }}
 
+// maxPooledBuffer is the largest buffer renderBuffers keeps: a minutes
+// mail's HTML is ~10 KB, the report for a project of 10,000 items a few
+// MB, which is not kept for the next mail.
+const maxPooledBuffer = 256 << 10
+
 // tidyText drops trailing spaces and runs of more than one blank line that
 // template conditionals leave behind. A line "--" becomes the signature
 // separator "-- " (RFC 3676 4.3), so mail clients grey out the footer and
 // leave it out of quotes in replies.
-func tidyText(s string) string {
+//
+// It works in scratch, whose bytes it overwrites, so that the text is
+// copied once, into the string it returns.
+func tidyText(scratch *bytes.Buffer, s string) string {
 	// One pass into one buffer: this runs on every mail's whole text.
-	out := make([]byte, 0, len(s)+1)
+	scratch.Reset()
+	scratch.Grow(len(s) + 1)
+	out := scratch.AvailableBuffer()
 	blank, kept := 0, false
 	for {
 		l, rest, more := s, "", false
@@ -214,5 +228,10 @@ func tidyText(s string) string {
 		}
 		s = rest
 	}
-	return string(append(bytes.TrimSpace(out), '\n'))
+	out = bytes.TrimSpace(out)
+	var t strings.Builder
+	t.Grow(len(out) + 1)
+	t.Write(out)
+	t.WriteByte('\n')
+	return t.String()
 }

@@ -1,6 +1,7 @@
 package templates
 
 import (
+	"bytes"
 	"strings"
 	"testing"
 )
@@ -37,7 +38,7 @@ var tidyCases = []string{
 
 func TestTidyText(t *testing.T) {
 	for _, s := range tidyCases {
-		if got, want := tidyText(s), tidyTextLines(s); got != want {
+		if got, want := tidyText(new(bytes.Buffer), s), tidyTextLines(s); got != want {
 			t.Errorf("tidyText(%q) = %q, want %q", s, got, want)
 		}
 	}
@@ -48,7 +49,7 @@ func FuzzTidyText(f *testing.F) {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
-		if got, want := tidyText(s), tidyTextLines(s); got != want {
+		if got, want := tidyText(new(bytes.Buffer), s), tidyTextLines(s); got != want {
 			t.Fatalf("tidyText(%q) = %q, want %q", s, got, want)
 		}
 	})
