@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 )
 
 // Minutes go to every participant, and most of such a mail is the same
@@ -92,12 +93,16 @@ func (m Minutes) WithMemo(memo *Memo) Minutes {
 
 // sharedSections is template data with sections shared between readers.
 type sharedSections interface {
-	// sections returns the sections' data and the Memo, nil for none,
-	// that keeps what they rendered.
-	sections() (any, *Memo)
+	// sectionMemo returns the Memo, nil for none, that keeps what the
+	// sections rendered.
+	sectionMemo() *Memo
+	// sectionData returns the sections' data; it is asked for only when
+	// a section is rendered, not each time a Memo has it already.
+	sectionData() any
 }
 
-func (m Minutes) sections() (any, *Memo) { return m.Shared(), m.memo }
+func (m Minutes) sectionMemo() *Memo { return m.memo }
+func (m Minutes) sectionData() any   { return m.Shared() }
 
 // Memo keeps the shared sections rendered for a group of mails with the
 // same shared data, for as long as the mails hold it. It is safe for
@@ -120,9 +125,21 @@ type memoKey struct {
 }
 
 type memoSection struct {
-	once sync.Once
-	out  string
-	err  error
+	once  sync.Once
+	ready atomic.Bool // out and err are set
+	out   string
+	err   error
+}
+
+// rendered returns the section k if it was rendered already, else nil.
+func (m *Memo) rendered(k memoKey) *memoSection {
+	m.mu.Lock()
+	s := m.sections[k]
+	m.mu.Unlock()
+	if s == nil || !s.ready.Load() {
+		return nil
+	}
+	return s
 }
 
 // section returns the section k, rendering it with render the first time.
@@ -144,6 +161,7 @@ func (m *Memo) section(k memoKey, render func() (string, error)) (string, error)
 			}
 		}()
 		s.out, s.err = render()
+		s.ready.Store(true)
 	})
 	return s.out, s.err
 }
@@ -155,21 +173,29 @@ func (s *Set) renderShared(kind string, html bool, name string, data any) (strin
 	if !ok {
 		return "", fmt.Errorf("shared %q: %T has no sections shared between readers", name, data)
 	}
-	section, memo := sh.sections()
+	memo := sh.sectionMemo()
+	k := memoKey{set: s, kind: kind, html: html, name: name}
+	if memo != nil {
+		// Every reader but the first finds the section here, without
+		// the closure that would render it.
+		if sec := memo.rendered(k); sec != nil {
+			return sec.out, sec.err
+		}
+	}
 	render := func() (string, error) {
 		var b strings.Builder
 		var err error
 		if html {
-			err = s.html[kind].ExecuteTemplate(&b, name, section)
+			err = s.html[kind].ExecuteTemplate(&b, name, sh.sectionData())
 		} else {
-			err = s.text[kind].ExecuteTemplate(&b, name, section)
+			err = s.text[kind].ExecuteTemplate(&b, name, sh.sectionData())
 		}
 		return b.String(), err
 	}
 	if memo == nil {
 		return render()
 	}
-	return memo.section(memoKey{set: s, kind: kind, html: html, name: name}, render)
+	return memo.section(k, render)
 }
 
 // sharedText and sharedHTML are the "shared" function of a kind's text and
