@@ -1,9 +1,11 @@
 package templates
 
 import (
+	"bytes"
 	"fmt"
 	htmltemplate "html/template"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -24,6 +26,17 @@ import (
 // minutes mail per reader is then only what is theirs (their items, the
 // reply help, the sender's problems). A mail without a Memo renders its
 // sections as {{template}} would; the output is the same either way.
+//
+// With a third argument, the mail,
+//
+//	{{shared "replyhelp-commands" . $}}
+//
+// renders the section with the data given (here the reply help) instead
+// of the mail's shared data, once for all the readers in the mail's Memo
+// who have the same: most readers of a minutes own nothing in it and are
+// taught the same commands. It does so for a ReplyHelp, the one kind of
+// data it knows how to tell apart; any other data, or a mail without a
+// Memo, renders the section each time, as {{template}} would.
 
 // MinutesShared is the part of the minutes mail that is the same for
 // every reader: the data of the minutes templates' shared sections.
@@ -122,6 +135,7 @@ type memoKey struct {
 	kind string
 	html bool
 	name string
+	data string // the section's own data (sectionKey), "" for the mail's shared data
 }
 
 type memoSection struct {
@@ -167,14 +181,68 @@ func (m *Memo) section(k memoKey, render func() (string, error)) (string, error)
 }
 
 // renderShared renders the section name of a kind's text or HTML
-// template with data's shared data, through data's Memo if it has one.
-func (s *Set) renderShared(kind string, html bool, name string, data any) (string, error) {
+// template with data's shared data, through data's Memo if it has one; or,
+// given the mail, with data itself through the mail's Memo.
+func (s *Set) renderShared(kind string, html bool, name string, data any, mail []any) (string, error) {
+	if len(mail) > 0 {
+		return s.renderOwnData(kind, html, name, data, mail)
+	}
 	sh, ok := data.(sharedSections)
 	if !ok {
 		return "", fmt.Errorf("shared %q: %T has no sections shared between readers", name, data)
 	}
-	memo := sh.sectionMemo()
-	k := memoKey{set: s, kind: kind, html: html, name: name}
+	return s.renderSection(memoKey{set: s, kind: kind, html: html, name: name}, sh.sectionMemo(), sh, false)
+}
+
+// renderOwnData renders the section name with data, through the Memo of
+// the mail if it has one and data is of a kind sectionKey tells apart.
+func (s *Set) renderOwnData(kind string, html bool, name string, data any, mail []any) (string, error) {
+	if len(mail) != 1 {
+		return "", fmt.Errorf("shared %q: takes a section, its data and at most the mail, not %d more", name, len(mail))
+	}
+	var memo *Memo
+	if sh, ok := mail[0].(sharedSections); ok {
+		memo = sh.sectionMemo()
+	}
+	key, ok := sectionKey(data)
+	if !ok {
+		memo = nil
+	}
+	return s.renderSection(memoKey{set: s, kind: kind, html: html, name: name, data: key}, memo, data, true)
+}
+
+// sectionKey tells the data of a section apart: two values with the same
+// key render a section alike. It knows the reply help.
+func sectionKey(data any) (string, bool) {
+	h, ok := data.(ReplyHelp)
+	if !ok {
+		return "", false
+	}
+	// Each text is prefixed with its length, so no two helps share a key.
+	var b strings.Builder
+	size := len(h.What) + 8
+	for _, c := range h.Commands {
+		size += len(c.Text) + len(c.Meaning) + 8
+	}
+	b.Grow(size)
+	field := func(s string) {
+		b.WriteString(strconv.Itoa(len(s)))
+		b.WriteByte(':')
+		b.WriteString(s)
+	}
+	field(h.What)
+	for _, c := range h.Commands {
+		field(c.Text)
+		field(c.Meaning)
+	}
+	b.WriteString(strconv.FormatBool(h.Notes))
+	return b.String(), true
+}
+
+// renderSection renders the section k through memo if it is not nil, with
+// data: as it is if own, else its shared data (sharedSections), made only
+// if the section is rendered.
+func (s *Set) renderSection(k memoKey, memo *Memo, data any, own bool) (string, error) {
 	if memo != nil {
 		// Every reader but the first finds the section here, without
 		// the closure that would render it.
@@ -183,12 +251,18 @@ func (s *Set) renderShared(kind string, html bool, name string, data any) (strin
 		}
 	}
 	render := func() (string, error) {
-		var b strings.Builder
+		section := data
+		if !own {
+			section = data.(sharedSections).sectionData()
+		}
+		b := renderBuffers.Get().(*bytes.Buffer)
+		defer renderBuffers.Put(b) // a section is a few KB
+		b.Reset()
 		var err error
-		if html {
-			err = s.html[kind].ExecuteTemplate(&b, name, sh.sectionData())
+		if k.html {
+			err = s.html[k.kind].ExecuteTemplate(b, k.name, section)
 		} else {
-			err = s.text[kind].ExecuteTemplate(&b, name, sh.sectionData())
+			err = s.text[k.kind].ExecuteTemplate(b, k.name, section)
 		}
 		return b.String(), err
 	}
@@ -201,13 +275,15 @@ func (s *Set) renderShared(kind string, html bool, name string, data any) (strin
 // sharedText and sharedHTML are the "shared" function of a kind's text and
 // HTML templates. The HTML section comes out of html/template, escaped
 // for where sections stand (between elements), so it is inserted as is.
-func (s *Set) sharedText(kind string) func(string, any) (string, error) {
-	return func(name string, data any) (string, error) { return s.renderShared(kind, false, name, data) }
+func (s *Set) sharedText(kind string) func(string, any, ...any) (string, error) {
+	return func(name string, data any, mail ...any) (string, error) {
+		return s.renderShared(kind, false, name, data, mail)
+	}
 }
 
-func (s *Set) sharedHTML(kind string) func(string, any) (htmltemplate.HTML, error) {
-	return func(name string, data any) (htmltemplate.HTML, error) {
-		out, err := s.renderShared(kind, true, name, data)
+func (s *Set) sharedHTML(kind string) func(string, any, ...any) (htmltemplate.HTML, error) {
+	return func(name string, data any, mail ...any) (htmltemplate.HTML, error) {
+		out, err := s.renderShared(kind, true, name, data, mail)
 		return htmltemplate.HTML(out), err
 	}
 }

@@ -2,8 +2,10 @@ package templates
 
 import (
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"sync"
 	"testing"
@@ -70,8 +72,62 @@ func TestSharedSectionsRenderOnce(t *testing.T) {
 	if got[0].Text == got[1].Text || got[1].HTML == got[len(got)-2].HTML {
 		t.Errorf("the readers' mails are alike; the test needs readers whose mails differ")
 	}
-	if n := len(memo.sections); n != 4 {
-		t.Errorf("memo holds %d sections, want 4 (head and body, text and HTML)", n)
+	// Head and body, text and HTML, once; the reply commands once for
+	// each set of commands the readers are taught, text and HTML.
+	helps := map[string]bool{}
+	for _, m := range rs {
+		if h := m.Help(); len(h.Commands) > 0 {
+			key, _ := sectionKey(h)
+			helps[key] = true
+		}
+	}
+	names := map[string]int{}
+	for k := range memo.sections {
+		names[k.name]++
+	}
+	want := map[string]int{"minutes-head": 2, "minutes-body": 2, "replyhelp-commands": 2 * len(helps)}
+	if len(helps) < 2 || len(helps) >= len(rs)-1 {
+		t.Errorf("the readers are taught %d sets of commands; the test needs some taught alike and some not", len(helps))
+	}
+	if !maps.Equal(names, want) {
+		t.Errorf("memo holds sections %v, want %v", names, want)
+	}
+}
+
+// TestSectionKeyTellsHelpsApart checks that reply helps that differ in
+// anything have different keys, and that the key knows every field of a
+// help: one added later must be added to sectionKey too.
+func TestSectionKeyTellsHelpsApart(t *testing.T) {
+	if n := reflect.TypeFor[ReplyHelp]().NumField(); n != 3 {
+		t.Fatalf("ReplyHelp has %d fields; sectionKey knows 3 (What, Commands, Notes)", n)
+	}
+	if n := reflect.TypeFor[Command]().NumField(); n != 2 {
+		t.Fatalf("Command has %d fields; sectionKey knows 2 (Text, Meaning)", n)
+	}
+	base := ReplyHelp{What: "items", Commands: []Command{{"A-1 done", "closes A-1"}, {"A-1 due Dec 9", "moves it"}}, Notes: true}
+	variants := []ReplyHelp{
+		base,
+		{What: "items!", Commands: base.Commands, Notes: true},
+		{What: "items", Commands: base.Commands[:1], Notes: true},
+		{What: "items", Commands: []Command{{"A-1 done", "closes A-1"}, {"A-1 due Dec 9", "moves it!"}}, Notes: true},
+		{What: "items", Commands: []Command{{"A-1 done", "closes A-1"}, {"A-2 due Dec 9", "moves it"}}, Notes: true},
+		{What: "items", Commands: base.Commands, Notes: false},
+		{What: "items", Commands: []Command{{"A-1 done", "closes A-1A-1 due Dec 9"}, {"", "moves it"}}, Notes: true},
+		{},
+	}
+	seen := map[string]int{}
+	for i, h := range variants {
+		key, ok := sectionKey(h)
+		if !ok {
+			t.Fatalf("sectionKey(%+v) does not know a ReplyHelp", h)
+		}
+		if j, dup := seen[key]; dup {
+			t.Errorf("sectionKey(%+v) = sectionKey(%+v) = %q", h, variants[j], key)
+		}
+		seen[key] = i
+	}
+	if _, ok := sectionKey(sampleMinutes()); ok {
+		t.Errorf("sectionKey knows Minutes; it should know only the data it can tell apart")
 	}
 }
 
