@@ -255,8 +255,29 @@ func placeholder() string {
 // so a subject that says "=?utf-8?q?=0D=0ABcc:...?=" is shown as typed
 // instead of being decoded by the reader's mail client.
 func HeaderSafe(s string) string {
+	if plainHeader(s) {
+		return s // Build asks this of the same few texts in every mail
+	}
 	s = strings.Join(strings.Fields(TextSafe(s)), " ")
 	return strings.ReplaceAll(s, "=?", "=\u2060?")
+}
+
+// plainHeader reports whether HeaderSafe leaves s as it is: printable
+// ASCII words, one space between them, no "=?".
+func plainHeader(s string) bool {
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case c == ' ':
+			if i == 0 || i == len(s)-1 || s[i+1] == ' ' {
+				return false
+			}
+		case c < ' ' || c > '~':
+			return false
+		case c == '=' && i+1 < len(s) && s[i+1] == '?':
+			return false
+		}
+	}
+	return true
 }
 
 // TextSafe removes control characters other than newline and tab, and the

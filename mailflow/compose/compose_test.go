@@ -333,8 +333,15 @@ func FuzzHeaderSafe(f *testing.F) {
 	for _, s := range hostile {
 		f.Add(s)
 	}
+	f.Add("plain words, one space")
+	f.Add(" lead and trail ")
+	f.Add("two  spaces")
+	f.Add("a=?b")
 	f.Fuzz(func(t *testing.T, s string) {
 		got := HeaderSafe(s)
+		if want := strings.ReplaceAll(strings.Join(strings.Fields(TextSafe(s)), " "), "=?", "=\u2060?"); got != want {
+			t.Fatalf("HeaderSafe(%q) = %q, its definition gives %q", s, got, want)
+		}
 		if strings.ContainsAny(got, "\r\n") || strings.Contains(got, "=?") {
 			t.Fatalf("HeaderSafe(%q) = %q", s, got)
 		}
