@@ -224,3 +224,25 @@ func TestPlainText(t *testing.T) {
 		}
 	}
 }
+
+// FuzzPlainText holds plainText, which returns plain ASCII as it is, to its
+// definition.
+func FuzzPlainText(f *testing.F) {
+	for _, s := range []string{"plain words", " lead", "trail ", "two  spaces", "tab\there", "\u202Eabc", "A-12"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		want := strings.Join(strings.Fields(strings.Map(func(r rune) rune {
+			switch {
+			case unicode.IsSpace(r):
+				return ' '
+			case unicode.IsControl(r), isBidiControl(r):
+				return -1
+			}
+			return r
+		}, s)), " ")
+		if got := plainText(s); got != want {
+			t.Fatalf("plainText(%q) = %q, its definition gives %q", s, got, want)
+		}
+	})
+}
