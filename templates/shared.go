@@ -204,9 +204,12 @@ func (s *Set) renderOwnData(kind string, html bool, name string, data any, mail 
 	if sh, ok := mail[0].(sharedSections); ok {
 		memo = sh.sectionMemo()
 	}
-	key, ok := sectionKey(data)
-	if !ok {
-		memo = nil
+	key := ""
+	if memo != nil {
+		var known bool
+		if key, known = sectionKey(data); !known {
+			memo = nil
+		}
 	}
 	return s.renderSection(memoKey{set: s, kind: kind, html: html, name: name, data: key}, memo, data, true)
 }
