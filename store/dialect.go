@@ -122,10 +122,11 @@ func (tx *Tx) insert(q string, args ...any) (int64, error) {
 }
 
 // rowChunks are the row counts of the statements insertRows writes,
-// largest first: a few fixed shapes, so each is prepared once and reused.
-// 32 rows of up to 9 values stay far below either database's limit on
-// parameters.
-var rowChunks = []int{32, 8, 1}
+// largest first: a few fixed shapes, so each is prepared once and reused
+// (six an INSERT), and n rows take at most a statement per set bit of n
+// below 32. 32 rows of up to 9 values stay far below either database's
+// limit on parameters.
+var rowChunks = []int{32, 16, 8, 4, 2, 1}
 
 // chunkStatements holds, for each INSERT insertRows has run, its text for
 // each chunk size.

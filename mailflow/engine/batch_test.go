@@ -420,3 +420,31 @@ func TestBatchIsHandledAgainOnlyWhenAMessageFails(t *testing.T) {
 		t.Errorf("A-1 progress %d, want 10", p)
 	}
 }
+
+// Corrected minutes in the middle of a batch change what their meeting
+// holds: a reply after them that names no ref sees the new item, though a
+// reply before them had the batch look the meeting's refs up.
+func TestBatchSeesItemsCorrectedMinutesAdd(t *testing.T) {
+	h := newHarness(t, trustedAuthserv("mx."+domain))
+	h.minutes()
+	corrected := sampleMinutes + "ACTION: Carol to book the training rooms by 2026-12-03\n"
+	second := h.authReply(carol, "done")
+	second.headers[0] = "In-Reply-To: <minutes-2@" + domain + ">" // the corrected minutes
+	rs, err := h.batch(h.authReply(carol, "done"),
+		msg{from: chair, subject: "Corrected minutes: EHR weekly 2026-11-24", body: corrected, id: "minutes-2@" + domain, signed: true},
+		second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, r := range rs {
+		if r.Outcome != store.OutcomeProcessed {
+			t.Fatalf("message %d: %+v, want processed", i, r)
+		}
+	}
+	if st := h.item("A-3").Status; st != "done" {
+		t.Errorf("A-3 is %s, want done by carol's first reply", st)
+	}
+	if st := h.item("A-5").Status; st != "done" {
+		t.Errorf("A-5 (added by the corrected minutes) is %s, want done by carol's second reply", st)
+	}
+}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -252,6 +253,17 @@ func (h *handling) meetingRefs(tg *target) error {
 	if tg.meetingID == 0 || len(tg.refs) > 0 {
 		return nil
 	}
+	if h.memo != nil {
+		if refs, ok := h.memo.refs[tg.meetingID]; ok {
+			tg.refs = slices.Clone(refs)
+			return nil
+		}
+	}
+	defer func() {
+		if h.memo != nil {
+			h.memo.refs[tg.meetingID] = slices.Clone(tg.refs)
+		}
+	}()
 	items, err := h.tx.ItemsOfMeeting(tg.meetingID)
 	if err != nil {
 		return err

@@ -13,7 +13,8 @@ import (
 //
 // What it remembers stays true while the batch runs, with two exceptions
 // it is told of: a meeting written or a minutes message recorded may make
-// a Message-ID name a meeting it did not (forgetMeetings), and a message
+// a Message-ID name a meeting it did not, and minutes change what a
+// meeting holds (forgetMeetings, before and after they do), and a message
 // rolled back to its savepoint undoes whatever the batch learned during it
 // (forget). A mail queued by the batch is not sent before it commits, so
 // no reply in it can thread to one: a mail looked up and not found stays
@@ -21,6 +22,9 @@ import (
 type batchMemo struct {
 	mails    map[string]mailLookup
 	meetings map[string]meetingLookup
+	// refs are the refs of a meeting's items and risks, by meeting id:
+	// only minutes add items and risks to a meeting, or move them.
+	refs map[int64][]string
 }
 
 type mailLookup struct {
@@ -34,7 +38,7 @@ type meetingLookup struct {
 }
 
 func newBatchMemo() *batchMemo {
-	return &batchMemo{mails: map[string]mailLookup{}, meetings: map[string]meetingLookup{}}
+	return &batchMemo{mails: map[string]mailLookup{}, meetings: map[string]meetingLookup{}, refs: map[int64][]string{}}
 }
 
 // forget drops everything remembered.
@@ -44,12 +48,15 @@ func (m *batchMemo) forget() {
 	}
 	clear(m.mails)
 	clear(m.meetings)
+	clear(m.refs)
 }
 
-// forgetMeetings drops what is remembered of which meeting minutes made.
+// forgetMeetings drops what is remembered of meetings: which meeting
+// minutes made, and what each holds.
 func (m *batchMemo) forgetMeetings() {
 	if m != nil {
 		clear(m.meetings)
+		clear(m.refs)
 	}
 }
 

@@ -102,6 +102,7 @@ func (h *handling) publish(tg target, parsed mailflow.Minutes, v verdict) error 
 	if err := h.audit("", action, "", fmt.Sprintf("%s (%s): %d items, %d risks; %s", meeting.Title, meeting.MeetingDate, len(items), len(risks), v.how)); err != nil {
 		return err
 	}
+	h.memo.forgetMeetings() // the meeting's items and risks changed
 	return h.sendMinutes(meeting, parsed, items, itemChange, cancelled, risks, corrected, v)
 }
 
