@@ -157,7 +157,7 @@ func Fold(b []byte) []byte {
 // around it (U+202E "right-to-left override" turning "exe.doc" around) or
 // smuggle terminal escapes.
 func plainText(s string) string {
-	if plainASCII(s) {
+	if mailflow.PlainWords(s) {
 		return s // refs, addresses and most item texts
 	}
 	return strings.Join(strings.Fields(strings.Map(func(r rune) rune {
@@ -169,22 +169,6 @@ func plainText(s string) string {
 		}
 		return r
 	}, s)), " ")
-}
-
-// plainASCII reports whether plainText leaves s as it is: printable ASCII
-// words with one space between them.
-func plainASCII(s string) bool {
-	for i := 0; i < len(s); i++ {
-		switch c := s[i]; {
-		case c == ' ':
-			if i == 0 || i == len(s)-1 || s[i+1] == ' ' {
-				return false
-			}
-		case c < ' ' || c > '~':
-			return false
-		}
-	}
-	return true
 }
 
 // isBidiControl reports whether r is one of the explicit directional

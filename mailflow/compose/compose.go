@@ -262,22 +262,10 @@ func HeaderSafe(s string) string {
 	return strings.ReplaceAll(s, "=?", "=\u2060?")
 }
 
-// plainHeader reports whether HeaderSafe leaves s as it is: printable
-// ASCII words, one space between them, no "=?".
+// plainHeader reports whether HeaderSafe leaves s as it is: plain words
+// (mailflow.PlainWords) with no "=?".
 func plainHeader(s string) bool {
-	for i := 0; i < len(s); i++ {
-		switch c := s[i]; {
-		case c == ' ':
-			if i == 0 || i == len(s)-1 || s[i+1] == ' ' {
-				return false
-			}
-		case c < ' ' || c > '~':
-			return false
-		case c == '=' && i+1 < len(s) && s[i+1] == '?':
-			return false
-		}
-	}
-	return true
+	return mailflow.PlainWords(s) && !strings.Contains(s, "=?")
 }
 
 // TextSafe removes control characters other than newline and tab, and the
