@@ -448,3 +448,26 @@ func TestBatchSeesItemsCorrectedMinutesAdd(t *testing.T) {
 		t.Errorf("A-5 (added by the corrected minutes) is %s, want done by carol's second reply", st)
 	}
 }
+
+// Held minutes confirmed in the middle of a batch become the meeting a
+// later reply in it threads to, though an earlier reply had the batch look
+// them up while they were still held.
+func TestBatchSeesMinutesConfirmedInIt(t *testing.T) {
+	h := newHarness(t, trustedAuthserv("mx."+domain))
+	before := len(h.outbox())
+	held := msg{from: chair, subject: "Minutes: EHR weekly 2026-11-24", body: sampleMinutes, id: "minutes-1@" + domain}
+	if res := h.deliver(held); res.Outcome != store.OutcomeHeld {
+		t.Fatalf("unsigned minutes: %+v, want held", res)
+	}
+	ask := mailTo(t, h.mailsSince(before), "confirm", chair.email)
+	rs, err := h.batch(h.authReply(carol, "done"), h.replyTo(ask, chair, "confirm"), h.authReply(carol, "done"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rs[1].Outcome != store.OutcomeProcessed || rs[2].Outcome != store.OutcomeProcessed {
+		t.Fatalf("results %+v, want the confirmation and carol's second reply processed", rs)
+	}
+	if st := h.item("A-3").Status; st != "done" {
+		t.Errorf("A-3 is %s, want done: carol's reply after the confirmation threads to the minutes it published", st)
+	}
+}

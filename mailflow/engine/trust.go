@@ -213,7 +213,7 @@ func (h *handling) confirmHeld(id int64, member config.Member, sc scope) error {
 		return failf("held minutes %s can no longer be read: %v", ref, err)
 	}
 	sub := &handling{e: h.e, tx: h.tx, proj: h.proj, msg: msg, d: Delivery{Raw: held.Raw}, key: held.MessageID,
-		hash: held.ContentHash, log: h.log.With("held", ref), now: h.now, row: held.ID, mails: h.mails}
+		hash: held.ContentHash, log: h.log.With("held", ref), now: h.now, row: held.ID, mails: h.mails, memo: h.memo}
 	tg, err := sub.findTarget()
 	if err != nil {
 		return err
