@@ -12,7 +12,7 @@ import (
 // to be filled: each after the tables it refers to. TestCopyTablesCoverTheSchema
 // holds it to the schema.
 var copyOrder = []string{
-	"projects", "messages", "meetings", "attendees", "action_items", "risks", "decisions", "changes",
+	"projects", "messages", "meetings", "meeting_minutes", "attendees", "action_items", "risks", "decisions", "changes",
 	"audit_log", "outbox", "checkpoints", "schedule_runs", "mailbox_status", "milestones", "milestone_moves",
 	"health_notes", "last_run", "ref_counters",
 }

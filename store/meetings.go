@@ -59,14 +59,26 @@ func (tx *Tx) MeetingsOn(projectID int64, date string) ([]Meeting, error) {
 	return values(ms), err
 }
 
-// MeetingByMessage returns the meeting whose minutes came in message row id.
+// MeetingByMessage returns the meeting that the minutes in message row id
+// recorded or corrected (LinkMinutes), whichever version of its minutes
+// they were.
 func (tx *Tx) MeetingByMessage(messageRow int64) (Meeting, error) {
 	var m meetingRow
-	err := tx.get(&m, `SELECT * FROM meetings WHERE message_id = ?`, messageRow)
+	err := tx.get(&m, `SELECT m.* FROM meeting_minutes v JOIN meetings m ON m.id = v.meeting_id WHERE v.message_id = ?`, messageRow)
 	if errors.Is(err, sql.ErrNoRows) {
 		return m.value(), ErrNotFound
 	}
 	return m.value(), err
+}
+
+// LinkMinutes records that the minutes in message row messageRow recorded
+// or corrected meeting meetingID. Linking them again changes nothing.
+func (tx *Tx) LinkMinutes(messageRow, meetingID int64) error {
+	_, err := tx.exec(`INSERT INTO meeting_minutes (message_id, meeting_id) VALUES (?, ?) ON CONFLICT (message_id) DO NOTHING`, messageRow, meetingID)
+	if err != nil {
+		return fmt.Errorf("link minutes to meeting %d: %w", meetingID, err)
+	}
+	return nil
 }
 
 // MeetingByID returns a meeting of a project.

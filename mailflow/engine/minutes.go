@@ -82,6 +82,11 @@ func (h *handling) publish(tg target, parsed mailflow.Minutes, v verdict) error 
 			return err
 		}
 	}
+	// Whatever version of the minutes a reply is threaded to finds the
+	// meeting, the first one as well as this correction.
+	if err := h.tx.LinkMinutes(h.row, meeting.ID); err != nil {
+		return err
+	}
 	items, itemChange, cancelled, err := h.syncItems(meeting.ID, parsed.ActionItems, corrected)
 	if err != nil {
 		return err

@@ -155,3 +155,22 @@ func TestMalformedMessageIsKeptAsFailed(t *testing.T) {
 }
 
 func bytes_equal(a, b []byte) bool { return string(a) == string(b) }
+
+// A reply threaded to the first version of minutes, after a correction,
+// still belongs to the meeting: most people answer the chair's own mail,
+// and a "done" naming no ref must not be dropped for it.
+func TestReplyToFirstMinutesAfterACorrection(t *testing.T) {
+	h := newHarness(t, trustedAuthserv("mx."+domain))
+	h.minutes()
+	corrected := sampleMinutes + "ACTION: Alice to book the training rooms by 2026-12-03\n"
+	if res := h.deliver(msg{from: chair, subject: "Corrected minutes: EHR weekly 2026-11-24", body: corrected, id: "minutes-2@" + domain, signed: true}); res.Kind != "minutes" || res.Outcome != store.OutcomeProcessed {
+		t.Fatalf("corrected minutes: %+v", res)
+	}
+	res := h.deliver(h.authReply(carol, "done")) // In-Reply-To the first version
+	if res.Kind != "reply" || res.Outcome != store.OutcomeProcessed {
+		t.Fatalf("carol's reply to the first minutes: %+v, want a processed reply", res)
+	}
+	if st := h.item("A-3").Status; st != "done" {
+		t.Errorf("A-3 is %s, want done", st)
+	}
+}

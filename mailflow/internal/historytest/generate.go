@@ -258,6 +258,9 @@ func (g *generator) week(p *project, wk int, monday time.Time) error {
 	if err := g.w.insert("meetings", meeting, p.id, title, g.date(meetAt), p.chair().Email, msg, minutesAt.UTC(), "", ""); err != nil {
 		return err
 	}
+	if err := g.w.insert("meeting_minutes", msg, meeting); err != nil {
+		return err
+	}
 	if err := g.meetingRecord(p, meeting, minutesAt, wk); err != nil {
 		return err
 	}

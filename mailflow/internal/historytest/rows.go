@@ -17,14 +17,15 @@ type writer struct {
 }
 
 // inserts are the statements of the load, by table; the columns are those
-// of store/migrations after 0014.
+// of store/migrations after 0018.
 var inserts = map[string]string{
 	"projects": `INSERT INTO projects (id, name, address) VALUES (?, ?, ?)`,
 	"messages": `INSERT INTO messages (id, project_id, message_id, content_hash, mailbox, uidvalidity, uid, sender, subject,
 		kind, outcome, error, raw, received_at, processed_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 	"meetings": `INSERT INTO meetings (id, project_id, title, meeting_date, chair, message_id, created_at, notes, next_meeting)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-	"attendees": `INSERT INTO attendees (meeting_id, name, email, present) VALUES (?, ?, ?, ?)`,
+	"meeting_minutes": `INSERT INTO meeting_minutes (message_id, meeting_id) VALUES (?, ?)`,
+	"attendees":       `INSERT INTO attendees (meeting_id, name, email, present) VALUES (?, ?, ?, ?)`,
 	"action_items": `INSERT INTO action_items (id, project_id, num, text, owner, owner_name, due, status, progress, meeting_id,
 		created_by_message, closed_by_message, created_at, updated_at, closed_at, last_reminded)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, ?, ?, ?, ?)`,
