@@ -29,7 +29,7 @@ import (
 
 // Version changes whenever Build writes different rows for the same
 // Office: a database kept between runs is built again when it differs.
-const Version = 1
+const Version = 2
 
 // Person is a member of a project's roster.
 type Person struct{ Name, Email string }
