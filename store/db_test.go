@@ -2,6 +2,7 @@ package store
 
 import (
 	"os"
+	"path/filepath"
 	"testing"
 
 	"mailflow/internal/pgtest"
@@ -24,6 +25,22 @@ func eachDB(t *testing.T, fn func(t *testing.T, s *Store)) {
 	t.Helper()
 	for _, db := range []string{onSQLite, onPostgres} {
 		t.Run(db, func(t *testing.T) { fn(t, openOn(t, db)) })
+	}
+}
+
+// eachTarget runs fn as a subtest "sqlite" and "postgres", each with the
+// target of a new, empty database of its kind (an SQLite path, a
+// PostgreSQL URL), for tests that open it themselves, more than once.
+func eachTarget(t *testing.T, fn func(t *testing.T, target string)) {
+	t.Helper()
+	for _, db := range []string{onSQLite, onPostgres} {
+		t.Run(db, func(t *testing.T) {
+			if db == onSQLite {
+				fn(t, filepath.Join(t.TempDir(), "m.db"))
+				return
+			}
+			fn(t, postgresDB(t))
+		})
 	}
 }
 

@@ -71,39 +71,31 @@ func TestLastRunPerHost(t *testing.T) {
 // own.
 func TestLastRunFromBeforeHosts(t *testing.T) {
 	t0 := time.Date(2026, 12, 1, 14, 0, 0, 0, time.UTC)
-	for _, db := range []string{onSQLite, onPostgres} {
-		t.Run(db, func(t *testing.T) {
-			var target string
-			if db == onSQLite {
-				target = filepath.Join(t.TempDir(), "m.db")
-			} else {
-				target = postgresDB(t)
-			}
-			s := openTarget(t, target)
-			rewindLastRun(t, s)
-			if _, err := s.exec(t.Context(), `INSERT INTO last_run (id, mode, pid, started_at, updated_at, state, step, error, last_ok_at)
+	eachTarget(t, func(t *testing.T, target string) {
+		s := openTarget(t, target)
+		rewindLastRun(t, s)
+		if _, err := s.exec(t.Context(), `INSERT INTO last_run (id, mode, pid, started_at, updated_at, state, step, error, last_ok_at)
 				VALUES (1, 'daemon', 7, ?, ?, 'stopped', '', '', ?)`, t0, t0.Add(time.Hour), t0.Add(time.Hour)); err != nil {
+			t.Fatal(err)
+		}
+		s.Close()
+		s = openTarget(t, target)
+		old := Run{Mode: ModeDaemon, PID: 7, StartedAt: t0, UpdatedAt: t0.Add(time.Hour), State: RunStopped, LastOK: t0.Add(time.Hour)}
+		if runs, err := s.LastRuns(t.Context()); err != nil || len(runs) != 1 || !sameRun(runs[0], old) {
+			t.Fatalf("LastRuns after the migration = %+v (%v), want the record of before with host \"\": %+v", runs, err, old)
+		}
+		now := Run{Host: "mail-a", Mode: ModeDaemon, PID: 8, StartedAt: t0.Add(2 * time.Hour), UpdatedAt: t0.Add(2 * time.Hour), State: RunRunning}
+		other := Run{Host: "mail-b", Mode: ModeDaemon, PID: 9, StartedAt: t0.Add(3 * time.Hour), UpdatedAt: t0.Add(3 * time.Hour), State: RunRunning}
+		for _, r := range []Run{now, other} {
+			if err := s.SaveRun(t.Context(), r); err != nil {
 				t.Fatal(err)
 			}
-			s.Close()
-			s = openTarget(t, target)
-			old := Run{Mode: ModeDaemon, PID: 7, StartedAt: t0, UpdatedAt: t0.Add(time.Hour), State: RunStopped, LastOK: t0.Add(time.Hour)}
-			if runs, err := s.LastRuns(t.Context()); err != nil || len(runs) != 1 || !sameRun(runs[0], old) {
-				t.Fatalf("LastRuns after the migration = %+v (%v), want the record of before with host \"\": %+v", runs, err, old)
-			}
-			now := Run{Host: "mail-a", Mode: ModeDaemon, PID: 8, StartedAt: t0.Add(2 * time.Hour), UpdatedAt: t0.Add(2 * time.Hour), State: RunRunning}
-			other := Run{Host: "mail-b", Mode: ModeDaemon, PID: 9, StartedAt: t0.Add(3 * time.Hour), UpdatedAt: t0.Add(3 * time.Hour), State: RunRunning}
-			for _, r := range []Run{now, other} {
-				if err := s.SaveRun(t.Context(), r); err != nil {
-					t.Fatal(err)
-				}
-			}
-			now.LastOK = old.LastOK
-			if runs, err := s.LastRuns(t.Context()); err != nil || len(runs) != 2 || !sameRun(runs[0], now) || !sameRun(runs[1], other) {
-				t.Errorf("LastRuns = %+v (%v),\nwant %+v (the record of before, taken over) and %+v", runs, err, now, other)
-			}
-		})
-	}
+		}
+		now.LastOK = old.LastOK
+		if runs, err := s.LastRuns(t.Context()); err != nil || len(runs) != 2 || !sameRun(runs[0], now) || !sameRun(runs[1], other) {
+			t.Errorf("LastRuns = %+v (%v),\nwant %+v (the record of before, taken over) and %+v", runs, err, now, other)
+		}
+	})
 }
 
 // rewindLastRun puts s's last_run table back as it was before migration
