@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"mailflow/mailflow/config"
 	"mailflow/mailflow/engine"
 	"mailflow/store"
 	"mailflow/templates"
@@ -469,5 +470,36 @@ func TestBatchSeesMinutesConfirmedInIt(t *testing.T) {
 	}
 	if st := h.item("A-3").Status; st != "done" {
 		t.Errorf("A-3 is %s, want done: carol's reply after the confirmation threads to the minutes it published", st)
+	}
+}
+
+// Projects reading one mailbox share a batch. What the batch remembers of a
+// Message-ID is per project: a reply to another project, threaded to
+// minutes only the first project holds, stays unlinked, whether or not a
+// reply to the first project asked about those minutes before it.
+func TestBatchMemoIsPerProject(t *testing.T) {
+	for _, ehrFirst := range []bool{false, true} {
+		h := newHarness(t, trustedAuthserv("mx."+domain), func(c *config.Config) {
+			c.Projects = append(c.Projects, config.Project{Name: "Lab", Address: "lab@" + domain, Timezone: "UTC",
+				Members: []config.Member{{Name: chair.name, Email: chair.email, Role: "chair"}, {Name: alice.name, Email: alice.email}}})
+		})
+		h.minutes() // EHR's, <minutes-1@…>
+		lab := msg{from: chair, to: "lab@" + domain, subject: "Minutes: Lab weekly", body: "ACTION: Alice to calibrate the analyser by 2026-12-01\n", signed: true}
+		if res := h.deliver(lab); res.Project != "Lab" || res.Outcome != store.OutcomeProcessed {
+			t.Fatalf("Lab's minutes: %+v", res)
+		}
+		labReply := h.authReply(alice, "done") // threaded to EHR's minutes
+		labReply.to = "lab@" + domain
+		ms := []msg{labReply}
+		if ehrFirst {
+			ms = []msg{h.authReply(bob, "A-2 progress 10%"), labReply}
+		}
+		rs, err := h.batch(ms...)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if r := rs[len(rs)-1]; r.Project != "Lab" || r.Kind != "other" || r.Outcome != store.OutcomeIgnored {
+			t.Errorf("EHR reply first: %v; Lab reply %+v, want ignored (Lab holds no minutes-1, and a bare done names nothing)", ehrFirst, r)
+		}
 	}
 }

@@ -441,6 +441,11 @@ func (e *Engine) handleOne(tx *store.Tx, in incoming, q *mailQueue, memo *batchM
 		// What the batch remembered may have come from what was just
 		// undone.
 		memo.forget()
+		// Read again: another host sharing the database may have recorded
+		// the key meanwhile, and the failure then updates its record.
+		if prev, err = priorRecord(tx, in); err != nil {
+			return Result{}, err
+		}
 		return e.recordFailure(tx, in, prev, reason)
 	}
 	if err != nil || !guarded {

@@ -205,13 +205,13 @@ func (h *handling) findTarget() (target, error) {
 // one that does.
 func (h *handling) meetingOfMinutes(id string) (store.Meeting, bool, error) {
 	if h.memo != nil {
-		if hit, ok := h.memo.meetings[id]; ok {
+		if hit, ok := h.memo.meetings[threadKey{h.proj.ID, id}]; ok {
 			return hit.meeting, hit.found, nil
 		}
 	}
 	mt, found, err := h.findMeetingOfMinutes(id)
 	if err == nil && h.memo != nil {
-		h.memo.meetings[id] = meetingLookup{meeting: mt, found: found}
+		h.memo.meetings[threadKey{h.proj.ID, id}] = meetingLookup{meeting: mt, found: found}
 	}
 	return mt, found, err
 }

@@ -21,7 +21,7 @@ import (
 // not found. A nil memo remembers nothing.
 type batchMemo struct {
 	mails    map[string]mailLookup
-	meetings map[string]meetingLookup
+	meetings map[threadKey]meetingLookup
 	// refs are the refs of a meeting's items and risks, by meeting id:
 	// only minutes add items and risks to a meeting, or move them.
 	refs map[int64][]string
@@ -32,13 +32,21 @@ type mailLookup struct {
 	found bool
 }
 
+// threadKey is a Message-ID as one project sees it: projects reading one
+// mailbox share a batch, and the same Message-ID (a chair's minutes sent to
+// two project addresses) may be one project's meeting and not another's.
+type threadKey struct {
+	project int64
+	id      string
+}
+
 type meetingLookup struct {
 	meeting store.Meeting
 	found   bool
 }
 
 func newBatchMemo() *batchMemo {
-	return &batchMemo{mails: map[string]mailLookup{}, meetings: map[string]meetingLookup{}, refs: map[int64][]string{}}
+	return &batchMemo{mails: map[string]mailLookup{}, meetings: map[threadKey]meetingLookup{}, refs: map[int64][]string{}}
 }
 
 // forget drops everything remembered.
