@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -174,53 +173,41 @@ func sameRun(a, b Run) bool {
 // by a build that numbered them otherwise) is refused at open, naming
 // both, instead of being taken as up to date.
 func TestOpenRefusesMigrationsOfAnotherBuild(t *testing.T) {
-	for _, db := range []string{onSQLite, onPostgres} {
-		t.Run(db, func(t *testing.T) {
-			target := filepath.Join(t.TempDir(), "m.db")
-			if db == onPostgres {
-				target = postgresDB(t)
+	eachTarget(t, func(t *testing.T, target string) {
+		s := openTarget(t, target)
+		if _, err := s.exec(t.Context(), `UPDATE schema_version SET name = '0016_audit_by_time.sql' WHERE version = 16`); err != nil {
+			t.Fatal(err)
+		}
+		s.Close()
+		s2, err := Open(t.Context(), target)
+		if err == nil {
+			s2.Close()
+			t.Fatal("Open of a database migrated by another build = nil, want an error")
+		}
+		for _, want := range []string{"version 16", "0016_audit_by_time.sql", "0016_last_run_per_host.sql"} {
+			if !strings.Contains(err.Error(), want) {
+				t.Errorf("Open error %q does not name %q", err, want)
 			}
-			s := openTarget(t, target)
-			if _, err := s.exec(t.Context(), `UPDATE schema_version SET name = '0016_audit_by_time.sql' WHERE version = 16`); err != nil {
-				t.Fatal(err)
-			}
-			s.Close()
-			s2, err := Open(t.Context(), target)
-			if err == nil {
-				s2.Close()
-				t.Fatal("Open of a database migrated by another build = nil, want an error")
-			}
-			for _, want := range []string{"version 16", "0016_audit_by_time.sql", "0016_last_run_per_host.sql"} {
-				if !strings.Contains(err.Error(), want) {
-					t.Errorf("Open error %q does not name %q", err, want)
-				}
-			}
-		})
-	}
+		}
+	})
 }
 
 // A database a newer mailflow migrated is refused: this build would not
 // know its tables.
 func TestOpenRefusesANewerSchema(t *testing.T) {
-	for _, db := range []string{onSQLite, onPostgres} {
-		t.Run(db, func(t *testing.T) {
-			target := filepath.Join(t.TempDir(), "m.db")
-			if db == onPostgres {
-				target = postgresDB(t)
-			}
-			s := openTarget(t, target)
-			if _, err := s.exec(t.Context(), `INSERT INTO schema_version (version, name, applied_at) VALUES (9999, '9999_future.sql', ?)`, time.Now().UTC()); err != nil {
-				t.Fatal(err)
-			}
-			s.Close()
-			s2, err := Open(t.Context(), target)
-			if err == nil {
-				s2.Close()
-				t.Fatal("Open of a database a newer mailflow migrated = nil, want an error")
-			}
-			if !strings.Contains(err.Error(), "version 9999 is newer than this mailflow knows") {
-				t.Errorf("Open error %q does not say the schema is newer", err)
-			}
-		})
-	}
+	eachTarget(t, func(t *testing.T, target string) {
+		s := openTarget(t, target)
+		if _, err := s.exec(t.Context(), `INSERT INTO schema_version (version, name, applied_at) VALUES (9999, '9999_future.sql', ?)`, time.Now().UTC()); err != nil {
+			t.Fatal(err)
+		}
+		s.Close()
+		s2, err := Open(t.Context(), target)
+		if err == nil {
+			s2.Close()
+			t.Fatal("Open of a database a newer mailflow migrated = nil, want an error")
+		}
+		if !strings.Contains(err.Error(), "version 9999 is newer than this mailflow knows") {
+			t.Errorf("Open error %q does not say the schema is newer", err)
+		}
+	})
 }

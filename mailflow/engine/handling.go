@@ -259,26 +259,35 @@ func (h *handling) meetingRefs(tg *target) error {
 			return nil
 		}
 	}
-	defer func() {
-		if h.memo != nil {
-			h.memo.refs[tg.meetingID] = slices.Clone(tg.refs)
-		}
-	}()
-	items, err := h.tx.ItemsOfMeeting(tg.meetingID)
+	refs, err := refsOfMeeting(h.tx, tg.meetingID)
 	if err != nil {
 		return err
 	}
+	if h.memo != nil {
+		h.memo.refs[tg.meetingID] = refs
+	}
+	tg.refs = slices.Clone(refs)
+	return nil
+}
+
+// refsOfMeeting lists the refs of a meeting's items, then of its risks.
+func refsOfMeeting(tx *store.Tx, meetingID int64) ([]string, error) {
+	items, err := tx.ItemsOfMeeting(meetingID)
+	if err != nil {
+		return nil, err
+	}
+	risks, err := tx.RisksOfMeeting(meetingID)
+	if err != nil {
+		return nil, err
+	}
+	refs := make([]string, 0, len(items)+len(risks))
 	for _, it := range items {
-		tg.refs = append(tg.refs, it.Ref())
-	}
-	risks, err := h.tx.RisksOfMeeting(tg.meetingID)
-	if err != nil {
-		return err
+		refs = append(refs, it.Ref())
 	}
 	for _, r := range risks {
-		tg.refs = append(tg.refs, r.Ref())
+		refs = append(refs, r.Ref())
 	}
-	return nil
+	return refs, nil
 }
 
 var reReplySubject = regexp.MustCompile(`(?i)^\s*(re|aw|sv|vs|antw)\s*:`)
