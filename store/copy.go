@@ -13,7 +13,7 @@ import (
 // holds it to the schema.
 var copyOrder = []string{
 	"projects", "messages", "meetings", "meeting_minutes", "attendees", "action_items", "risks", "decisions", "changes",
-	"audit_log", "outbox", "checkpoints", "schedule_runs", "mailbox_status", "milestones", "milestone_moves",
+	"audit_log", "outbox", "outbox_blobs", "checkpoints", "schedule_runs", "mailbox_status", "milestones", "milestone_moves",
 	"health_notes", "last_run", "ref_counters",
 }
 

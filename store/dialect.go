@@ -137,13 +137,19 @@ var chunkStatements sync.Map // "INSERT … VALUES" → map[int]string
 // attendees or a batch's audit entries in a few statements instead of one
 // each (one round trip each, on PostgreSQL).
 func (tx *Tx) insertRows(stmt string, width int, rows [][]any) error {
-	texts, ok := chunkStatements.Load(stmt)
+	return tx.insertRowsThen(stmt, width, rows, "")
+}
+
+// insertRowsThen is insertRows with then after the rows of each
+// statement: an ON CONFLICT clause.
+func (tx *Tx) insertRowsThen(stmt string, width int, rows [][]any, then string) error {
+	texts, ok := chunkStatements.Load(stmt + then)
 	if !ok {
 		m := map[int]string{}
 		for _, n := range rowChunks {
-			m[n] = valuesFor(stmt, width, n)
+			m[n] = valuesFor(stmt, width, n) + then
 		}
-		texts, _ = chunkStatements.LoadOrStore(stmt, m)
+		texts, _ = chunkStatements.LoadOrStore(stmt+then, m)
 	}
 	for len(rows) > 0 {
 		n := rowChunks[len(rowChunks)-1]

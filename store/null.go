@@ -117,6 +117,9 @@ type mailRow struct {
 	Mail
 	SentAt   sql.NullTime `db:"sent_at"`
 	PrunedAt sql.NullTime `db:"pruned_at"`
+	// Splices say where the runs the mail shares with others go back
+	// into Raw (see share); nil when Raw is the whole mail.
+	Splices []byte `db:"splices"`
 }
 
 func (r mailRow) value() Mail {

@@ -3,6 +3,7 @@ package store
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
 	"database/sql"
 	"encoding/json"
 	"errors"
@@ -44,6 +45,10 @@ type Mail struct {
 	// PrunedAt is when a sent mail's body was dropped (PruneSentMail):
 	// Raw holds its header block since. Zero while the mail is whole.
 	PrunedAt time.Time `db:"pruned_at"`
+	// RawErr says why Raw could not be read back whole (a part it shares
+	// with other mails is missing from the database), and Raw is nil; the
+	// sender parks such a mail as failed rather than send it cut.
+	RawErr error `db:"-"`
 }
 
 // Recipients decodes the envelope recipients.
@@ -65,11 +70,12 @@ func (tx *Tx) Enqueue(m Mail, recipients []string, at time.Time) (bool, error) {
 	if len(recipients) == 1 {
 		rcpt = recipients[0]
 	}
+	own, splices := tx.share(m.Raw, at)
 	res, err := tx.exec(`INSERT INTO outbox
-		(project_id, idem_key, kind, envelope_from, recipients, rcpt, subject, message_id, about, raw, status, attempts, next_attempt_at, created_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'queued', 0, ?, ?)
+		(project_id, idem_key, kind, envelope_from, recipients, rcpt, subject, message_id, about, raw, splices, status, attempts, next_attempt_at, created_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'queued', 0, ?, ?)
 		ON CONFLICT (idem_key) DO NOTHING`,
-		m.ProjectID, m.IdemKey, m.Kind, m.EnvelopeFrom, string(rs), rcpt, m.Subject, m.MessageID, m.About, m.Raw, utc(at), utc(at))
+		m.ProjectID, m.IdemKey, m.Kind, m.EnvelopeFrom, string(rs), rcpt, m.Subject, m.MessageID, m.About, own, splices, utc(at), utc(at))
 	if err != nil {
 		return false, fmt.Errorf("enqueue %s: %w", m.IdemKey, err)
 	}
@@ -89,8 +95,52 @@ func (s *Store) DueMail(ctx context.Context, now time.Time, limit int) ([]Mail, 
 	var ms []mailRow
 	err := s.sel(ctx, &ms, `SELECT * FROM outbox WHERE status = 'queued' AND next_attempt_at <= ? ORDER BY next_attempt_at, id LIMIT ?`,
 		utc(now), limit)
-	return values(ms), err
+	if err != nil {
+		return nil, err
+	}
+	return s.wholeMails(ctx, ms)
 }
+
+// wholeMails returns the mails of rows with their bytes put back together
+// (see share), reading each shared run once for all of them. A mail whose
+// run is missing comes back with RawErr set instead of failing the others.
+func (s *Store) wholeMails(ctx context.Context, rows []mailRow) ([]Mail, error) {
+	runs := map[string][]byte{}
+	blob := func(hash []byte) ([]byte, error) {
+		if b, ok := runs[string(hash)]; ok {
+			return b, nil
+		}
+		var b []byte
+		err := s.get(ctx, &b, `SELECT data FROM outbox_blobs WHERE hash = ?`, hash)
+		if errors.Is(err, sql.ErrNoRows) {
+			return nil, fmt.Errorf("%w: its shared part %x is not in the database", errMissingRun, hash[:8])
+		}
+		if err != nil {
+			return nil, err
+		}
+		runs[string(hash)] = b
+		return b, nil
+	}
+	ms := make([]Mail, len(rows))
+	for i, r := range rows {
+		ms[i] = r.value()
+		if r.Splices == nil {
+			continue
+		}
+		raw, err := assemble(r.Raw, r.Splices, blob)
+		switch {
+		case err == nil:
+			ms[i].Raw = raw
+		case errors.Is(err, errMissingRun) || errors.Is(err, errBadSplices):
+			ms[i].Raw, ms[i].RawErr = nil, fmt.Errorf("outbox mail %d: %w", r.ID, err)
+		default:
+			return nil, fmt.Errorf("read outbox mail %d: %w", r.ID, err)
+		}
+	}
+	return ms, nil
+}
+
+var errMissingRun = errors.New("cannot be put back together")
 
 // NextMailAt returns when the earliest queued mail is due, or the zero time
 // when none is queued. (The column is read itself, not MIN of it: SQLite
@@ -175,7 +225,10 @@ func (s *Store) OutboxList(ctx context.Context, status string, limit int) ([]Mai
 	} else {
 		err = s.sel(ctx, &ms, `SELECT * FROM outbox WHERE status = ? ORDER BY id DESC LIMIT ?`, status, limit)
 	}
-	return values(ms), err
+	if err != nil {
+		return nil, err
+	}
+	return s.wholeMails(ctx, ms)
 }
 
 // MailByMessageID returns the outbox row whose Message-ID is messageID,
@@ -281,7 +334,7 @@ func (s *Store) PruneSentMail(ctx context.Context, cutoff, now time.Time, limit 
 			return err
 		}
 		for _, m := range old {
-			if _, err := tx.exec(`UPDATE outbox SET raw = ?, pruned_at = ? WHERE id = ? AND status = 'sent'`,
+			if _, err := tx.exec(`UPDATE outbox SET raw = ?, splices = NULL, pruned_at = ? WHERE id = ? AND status = 'sent'`,
 				HeaderBlock(m.Raw), utc(now), m.ID); err != nil {
 				return err
 			}
@@ -294,6 +347,72 @@ func (s *Store) PruneSentMail(ctx context.Context, cutoff, now time.Time, limit 
 	}
 	return n, nil
 }
+
+// DropUnusedBlobs deletes the runs mails shared (see share) that no mail
+// queued since cutoff uses and no older mail still whole needs, and
+// reports how many it deleted. Run it after PruneSentMail with the same
+// cutoff: the mails from before cutoff still whole are then only those
+// not yet sent, few, and only their splices are read. It deletes a page
+// of runs a transaction, so the write lock is never held long.
+func (s *Store) DropUnusedBlobs(ctx context.Context, cutoff time.Time) (int, error) {
+	// A mail that uses a run was queued no later than the run's last use,
+	// so the mails that may need a run last used before cutoff were all
+	// queued before it; a mail queued from now on moves the run's last
+	// use on (and the DELETE asks it again).
+	var spliced [][]byte
+	if err := s.sel(ctx, &spliced, `SELECT splices FROM outbox WHERE splices IS NOT NULL AND created_at < ?`, utc(cutoff)); err != nil {
+		return 0, fmt.Errorf("drop unused shared parts of mail: %w", err)
+	}
+	used := map[[sha256.Size]byte]bool{}
+	for _, sp := range spliced {
+		hs, err := spliceHashes(sp)
+		if err != nil {
+			continue // such a mail cannot be read back anyway
+		}
+		for _, h := range hs {
+			used[h] = true
+		}
+	}
+	n := 0
+	var afterAt time.Time
+	afterHash := []byte{}
+	for {
+		var page []struct {
+			Hash     []byte    `db:"hash"`
+			LastUsed time.Time `db:"last_used"`
+		}
+		err := s.Tx(ctx, func(tx *Tx) error {
+			if err := tx.sel(&page, `SELECT hash, last_used FROM outbox_blobs
+				WHERE last_used < ? AND (last_used > ? OR last_used = ? AND hash > ?)
+				ORDER BY last_used, hash LIMIT ?`, utc(cutoff), utc(afterAt), utc(afterAt), afterHash, blobPage); err != nil {
+				return err
+			}
+			for _, b := range page {
+				if len(b.Hash) != sha256.Size || used[[sha256.Size]byte(b.Hash)] {
+					continue
+				}
+				res, err := tx.exec(`DELETE FROM outbox_blobs WHERE hash = ? AND last_used < ?`, b.Hash, utc(cutoff))
+				if err != nil {
+					return err
+				}
+				if k, _ := res.RowsAffected(); k > 0 {
+					n++
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			return n, fmt.Errorf("drop unused shared parts of mail: %w", err)
+		}
+		if len(page) < blobPage {
+			return n, nil
+		}
+		afterAt, afterHash = page[len(page)-1].LastUsed, page[len(page)-1].Hash
+	}
+}
+
+// blobPage is how many runs DropUnusedBlobs looks at a transaction.
+const blobPage = 500
 
 // HeaderBlock returns the header of a message with the empty line that
 // ends it: the same message with an empty body. A message with no body

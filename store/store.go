@@ -337,12 +337,16 @@ type Tx struct {
 	// counters when it was set, so that rolling back to it drops the
 	// entries appended since and gives back the numbers taken since.
 	marks map[string]txMark
+	// blobs are the runs of mail body this transaction's mails share
+	// (see share); those stored once are written before the commit.
+	blobs blobs
 }
 
 // txMark is what a savepoint restores of a transaction's pending writes.
 type txMark struct {
 	audits   int
 	counters map[counterKey]counter
+	blobs    int
 }
 
 // Tx runs fn in a write transaction and commits if fn returns nil.
@@ -368,6 +372,9 @@ func (s *Store) Tx(ctx context.Context, fn func(*Tx) error) error {
 	if err := t.writeAudits(); err != nil {
 		return err
 	}
+	if err := t.writeBlobs(); err != nil {
+		return err
+	}
 	if err := tx.Commit(); err != nil {
 		return fmt.Errorf("commit: %w", err)
 	}
@@ -384,7 +391,7 @@ func (tx *Tx) Savepoint(name string) error {
 	if tx.marks == nil {
 		tx.marks = map[string]txMark{}
 	}
-	tx.marks[name] = txMark{audits: len(tx.audits), counters: maps.Clone(tx.counters)}
+	tx.marks[name] = txMark{audits: len(tx.audits), counters: maps.Clone(tx.counters), blobs: len(tx.blobs.pending)}
 	return nil
 }
 
@@ -396,6 +403,7 @@ func (tx *Tx) RollbackTo(name string) error {
 	if mark, ok := tx.marks[name]; ok {
 		tx.audits = tx.audits[:mark.audits]
 		tx.counters = mark.counters
+		tx.forgetBlobsSince(mark.blobs)
 		delete(tx.marks, name)
 	}
 	return nil

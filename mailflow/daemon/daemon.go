@@ -75,6 +75,7 @@ type workStore interface {
 	RequeueInterrupted(ctx context.Context) (int64, error)
 	NextMailAt(ctx context.Context) (time.Time, error)
 	PruneSentMail(ctx context.Context, cutoff, now time.Time, limit int) (int, error)
+	DropUnusedBlobs(ctx context.Context, cutoff time.Time) (int, error)
 	SaveMailboxStatus(ctx context.Context, m store.MailboxStatus) error
 	SchemaVersion(ctx context.Context) (int, error)
 	runRecorder
@@ -455,11 +456,24 @@ func (d *Daemon) PruneSentMail(ctx context.Context) (int, error) {
 		}
 		n, err := d.st.PruneSentMail(ctx, cutoff, now, pruneBatch)
 		total += n
-		if err != nil || n < pruneBatch {
+		if err != nil {
 			return total, err
+		}
+		if n < pruneBatch {
+			return total, d.dropUnusedBlobs(ctx, cutoff)
 		}
 	}
 	return total, nil
+}
+
+// dropUnusedBlobs deletes the parts mails shared (store.DropUnusedBlobs)
+// that the mails pruned up to cutoff were the last to use.
+func (d *Daemon) dropUnusedBlobs(ctx context.Context, cutoff time.Time) error {
+	n, err := d.st.DropUnusedBlobs(ctx, cutoff)
+	if n > 0 {
+		d.log.Info("dropped the parts old sent mail shared", "parts", n)
+	}
+	return err
 }
 
 // prune runs PruneSentMail and logs what it did.

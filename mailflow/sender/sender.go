@@ -414,6 +414,9 @@ func (c *conn) deliver(m store.Mail) (string, *sendError) {
 	if len(rcpts) == 0 {
 		return "", &sendError{stage: "RCPT TO", err: errors.New("no recipients"), perm: true}
 	}
+	if m.RawErr != nil {
+		return "", &sendError{stage: "DATA", err: m.RawErr, perm: true}
+	}
 	if len(m.Raw) == 0 {
 		return "", &sendError{stage: "DATA", err: errors.New("empty message"), perm: true}
 	}

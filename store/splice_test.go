@@ -1,0 +1,328 @@
+package store
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"fmt"
+	"math/rand/v2"
+	"strings"
+	"testing"
+	"time"
+)
+
+// minutesCopy is one reader's copy of a minutes mail as the engine queues
+// it: a header of its own, MIME boundaries random in each copy, the
+// meeting's items in text and HTML (the same for every reader), and the
+// reader's own items and reply commands in between.
+func minutesCopy(pid int64, meeting, reader int) Mail {
+	key := fmt.Sprintf("minutes:%d:%d", meeting, reader)
+	rnd := rand.New(rand.NewPCG(uint64(meeting), uint64(reader)))
+	outer, inner := fmt.Sprintf("%016x", rnd.Uint64()), fmt.Sprintf("%016x", rnd.Uint64())
+	var b strings.Builder
+	fmt.Fprintf(&b, "From: EHR Rollout <mailflow@x.example>\r\nTo: reader%d@x.example\r\nSubject: Minutes %d\r\n"+
+		"Message-ID: <%s@x.example>\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed;\r\n boundary=%s\r\n\r\n", reader, meeting, key, outer)
+	fmt.Fprintf(&b, "--%s\r\nContent-Type: multipart/alternative;\r\n boundary=%s\r\n\r\n", outer, inner)
+	for _, part := range []string{"text/plain", "text/html"} {
+		fmt.Fprintf(&b, "--%s\r\nContent-Type: %s; charset=UTF-8\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\n", inner, part)
+		fmt.Fprintf(&b, "Weekly rollout meeting %d =E2=80=94 2 Dec 2026\r\nChair: Priya Shah\r\n", meeting)
+		if reader%3 == 0 {
+			fmt.Fprintf(&b, "YOUR ACTION ITEMS (1)\r\n  A-%d   item of reader %d, due Fri 4 Dec\r\n", reader, reader)
+		}
+		for i := range 60 {
+			fmt.Fprintf(&b, "  A-%d   confirm the interface test window %d of meeting %d with the vendor (%s)\r\n", i, i*7, meeting, part)
+		}
+		fmt.Fprintf(&b, "Reply with: done   closes A-%d\r\n", reader)
+	}
+	fmt.Fprintf(&b, "--%s--\r\n--%s--\r\n", inner, outer)
+	return Mail{ProjectID: pid, IdemKey: key, Kind: "minutes", EnvelopeFrom: "mailflow@x.example",
+		Subject: fmt.Sprintf("Minutes %d", meeting), MessageID: key + "@x.example", Raw: []byte(b.String())}
+}
+
+// TestSharedRunsReadBackWhole: the copies of one minutes, queued in one
+// transaction, keep the runs they share once, and each reads back (as the
+// sender and "mailflow outbox" read it) byte for byte as it was queued.
+func TestSharedRunsReadBackWhole(t *testing.T) {
+	eachDB(t, func(t *testing.T, s *Store) {
+		ctx := context.Background()
+		pid, _ := s.EnsureProject(ctx, "P", "p@x.example")
+		at := time.Date(2026, 12, 2, 9, 0, 0, 0, time.UTC)
+		want := map[string][]byte{}
+		err := s.Tx(ctx, func(tx *Tx) error {
+			for meeting := range 2 {
+				for reader := range 16 {
+					m := minutesCopy(pid, meeting, reader)
+					want[m.MessageID] = m.Raw
+					if _, err := tx.Enqueue(m, []string{fmt.Sprintf("reader%d@x.example", reader)}, at); err != nil {
+						return err
+					}
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		// From a meeting's third copy on, each row keeps under a third of
+		// its mail: the first copy keeps all of its own (nothing shares
+		// it yet), and the second what the first has and it does not.
+		var rows []struct {
+			Key  string `db:"idem_key"`
+			Kept int    `db:"kept"`
+		}
+		if err := s.sel(ctx, &rows, `SELECT idem_key, LENGTH(raw) + COALESCE(LENGTH(splices), 0) AS kept FROM outbox`); err != nil {
+			t.Fatal(err)
+		}
+		for _, r := range rows {
+			var meeting, reader int
+			if _, err := fmt.Sscanf(r.Key, "minutes:%d:%d", &meeting, &reader); err != nil {
+				t.Fatal(err)
+			}
+			if whole := len(want[r.Key+"@x.example"]); reader >= 2 && r.Kept*3 > whole {
+				t.Errorf("%s: the row keeps %d bytes of a %d-byte mail, want under a third", r.Key, r.Kept, whole)
+			}
+		}
+		due, err := s.DueMail(ctx, at, 100)
+		if err != nil {
+			t.Fatal(err)
+		}
+		listed, err := s.OutboxList(ctx, "", 100)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(due) != len(want) || len(listed) != len(want) {
+			t.Fatalf("DueMail read %d mails and OutboxList %d, want %d", len(due), len(listed), len(want))
+		}
+		for _, m := range append(due, listed...) {
+			if m.RawErr != nil || !bytes.Equal(m.Raw, want[m.MessageID]) {
+				t.Errorf("mail %s reads back %d bytes (%v), want the %d queued", m.MessageID, len(m.Raw), m.RawErr, len(want[m.MessageID]))
+			}
+		}
+	})
+}
+
+// TestSharedRunsAfterRollbackTo: runs stored for mails rolled back to a
+// savepoint are not stored, and a mail queued after the rollback with the
+// same runs still reads back whole.
+func TestSharedRunsAfterRollbackTo(t *testing.T) {
+	eachDB(t, func(t *testing.T, s *Store) {
+		ctx := context.Background()
+		pid, _ := s.EnsureProject(ctx, "P", "p@x.example")
+		at := time.Date(2026, 12, 2, 9, 0, 0, 0, time.UTC)
+		var kept []Mail
+		err := s.Tx(ctx, func(tx *Tx) error {
+			first := minutesCopy(pid, 1, 0)
+			if _, err := tx.Enqueue(first, []string{"a@x.example"}, at); err != nil {
+				return err
+			}
+			kept = append(kept, first)
+			if err := tx.Savepoint("m"); err != nil {
+				return err
+			}
+			for reader := 1; reader < 4; reader++ {
+				if _, err := tx.Enqueue(minutesCopy(pid, 1, reader), []string{"a@x.example"}, at); err != nil {
+					return err
+				}
+			}
+			if err := tx.RollbackTo("m"); err != nil {
+				return err
+			}
+			for reader := 4; reader < 7; reader++ {
+				m := minutesCopy(pid, 1, reader)
+				if _, err := tx.Enqueue(m, []string{"a@x.example"}, at); err != nil {
+					return err
+				}
+				kept = append(kept, m)
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		due, err := s.DueMail(ctx, at, 100)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(due) != len(kept) {
+			t.Fatalf("%d mails queued, want %d", len(due), len(kept))
+		}
+		for i, m := range due {
+			if m.RawErr != nil || !bytes.Equal(m.Raw, kept[i].Raw) {
+				t.Errorf("mail %s reads back %d bytes (%v), want the %d queued", m.MessageID, len(m.Raw), m.RawErr, len(kept[i].Raw))
+			}
+		}
+		var spliced int
+		if err := s.get(ctx, &spliced, `SELECT COUNT(*) FROM outbox WHERE splices IS NOT NULL`); err != nil {
+			t.Fatal(err)
+		}
+		if spliced < 2 {
+			t.Errorf("%d mails refer to shared runs, want at least 2 of the 3 queued after the rollback", spliced)
+		}
+	})
+}
+
+// TestDropUnusedBlobs: once the mails that shared a run are pruned, the
+// run goes; a run an unsent mail from before the cutoff still needs
+// stays, and so does one a mail queued since used again, and those mails
+// still read back whole.
+func TestDropUnusedBlobs(t *testing.T) {
+	eachDB(t, func(t *testing.T, s *Store) {
+		ctx := context.Background()
+		pid, _ := s.EnsureProject(ctx, "P", "p@x.example")
+		now := time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC)
+		old, cutoff := now.Add(-40*24*time.Hour), now.Add(-30*24*time.Hour)
+		queueAll := func(meeting, readers int, at time.Time) []Mail {
+			var ms []Mail
+			err := s.Tx(ctx, func(tx *Tx) error {
+				for reader := range readers {
+					m := minutesCopy(pid, meeting, reader)
+					if at.Equal(now) {
+						m.IdemKey += ":again"
+						m.MessageID = "again." + m.MessageID
+					}
+					if _, err := tx.Enqueue(m, []string{"a@x.example"}, at); err != nil {
+						return err
+					}
+					ms = append(ms, m)
+				}
+				return nil
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			return ms
+		}
+		blobsOf := func(meeting int) int {
+			var n int
+			// The runs of a meeting hold its number in their lines.
+			if err := s.get(ctx, &n, `SELECT COUNT(*) FROM outbox_blobs WHERE data LIKE ?`,
+				[]byte(fmt.Sprintf("%%of meeting %d with%%", meeting))); err != nil {
+				t.Fatal(err)
+			}
+			return n
+		}
+		queueAll(1, 4, old) // sent, then pruned: its runs go
+		unsent := queueAll(2, 4, old)
+		queueAll(3, 4, old)
+		reused := queueAll(3, 4, now) // the same runs used again since: they stay
+		for _, meeting := range []int{1, 2, 3} {
+			if blobsOf(meeting) == 0 {
+				t.Fatalf("meeting %d's mails share no run", meeting)
+			}
+		}
+		if _, err := s.exec(ctx, `UPDATE outbox SET status = 'sent', sent_at = ? WHERE created_at = ? AND idem_key NOT LIKE 'minutes:2:%'`, utc(old), utc(old)); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.PruneSentMail(ctx, cutoff, now, 100); err != nil {
+			t.Fatal(err)
+		}
+		dropped, err := s.DropUnusedBlobs(ctx, cutoff)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if dropped == 0 || blobsOf(1) != 0 {
+			t.Errorf("DropUnusedBlobs dropped %d runs and left %d of the pruned meeting's, want them all gone", dropped, blobsOf(1))
+		}
+		if blobsOf(2) == 0 || blobsOf(3) == 0 {
+			t.Errorf("runs left of the unsent meeting %d and of the one used again %d, want both kept", blobsOf(2), blobsOf(3))
+		}
+		if again, err := s.DropUnusedBlobs(ctx, cutoff); err != nil || again != 0 {
+			t.Errorf("a second DropUnusedBlobs dropped %d (%v), want 0", again, err)
+		}
+		due, err := s.DueMail(ctx, now, 100)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := map[string][]byte{}
+		for _, m := range append(unsent, reused...) {
+			want[m.MessageID] = m.Raw
+		}
+		if len(due) != len(want) {
+			t.Fatalf("%d mails due, want %d", len(due), len(want))
+		}
+		for _, m := range due {
+			if m.RawErr != nil || !bytes.Equal(m.Raw, want[m.MessageID]) {
+				t.Errorf("mail %s reads back %d bytes (%v), want the %d queued", m.MessageID, len(m.Raw), m.RawErr, len(want[m.MessageID]))
+			}
+		}
+	})
+}
+
+// TestMissingRunFailsOnlyItsMail: a mail whose shared run is gone from
+// the database (damage, a hand-made restore) comes back with RawErr and
+// no bytes, which the sender parks; the other mails read as they were.
+func TestMissingRunFailsOnlyItsMail(t *testing.T) {
+	eachDB(t, func(t *testing.T, s *Store) {
+		ctx := context.Background()
+		pid, _ := s.EnsureProject(ctx, "P", "p@x.example")
+		at := time.Date(2026, 12, 2, 9, 0, 0, 0, time.UTC)
+		err := s.Tx(ctx, func(tx *Tx) error {
+			for reader := range 3 {
+				if _, err := tx.Enqueue(minutesCopy(pid, 1, reader), []string{"a@x.example"}, at); err != nil {
+					return err
+				}
+			}
+			_, err := tx.Enqueue(outboxMail(pid, "plain"), []string{"a@x.example"}, at)
+			return err
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.exec(ctx, `DELETE FROM outbox_blobs`); err != nil {
+			t.Fatal(err)
+		}
+		due, err := s.DueMail(ctx, at, 100)
+		if err != nil {
+			t.Fatal(err)
+		}
+		broken := 0
+		for _, m := range due {
+			switch {
+			case m.RawErr != nil && m.Raw == nil:
+				broken++
+			case m.RawErr == nil && len(m.Raw) > 0:
+			default:
+				t.Errorf("mail %s: %d bytes and error %v", m.MessageID, len(m.Raw), m.RawErr)
+			}
+		}
+		if broken != 2 || len(due) != 4 {
+			t.Errorf("%d of %d mails cannot be read back, want the 2 that referred to shared runs of 4", broken, len(due))
+		}
+	})
+}
+
+// FuzzShareRoundTrip: whatever mails a transaction queues, each is put
+// back together from its own bytes and the runs stored once to exactly
+// what was queued.
+func FuzzShareRoundTrip(f *testing.F) {
+	f.Add([]byte(minutesCopy(1, 1, 0).Raw), []byte(minutesCopy(1, 1, 3).Raw), uint8(3))
+	f.Add([]byte("Subject: x\r\n\r\n--b\r\n"), []byte("no header at all"), uint8(0))
+	f.Fuzz(func(t *testing.T, a, b []byte, n uint8) {
+		var tx Tx
+		at := time.Date(2026, 12, 2, 9, 0, 0, 0, time.UTC)
+		mails := [][]byte{a, b, a, append(bytes.Clone(a), b...), b, a}
+		type row struct{ own, splices []byte }
+		rows := make([]row, 0, len(mails)+int(n%8))
+		for i := range cap(rows) {
+			raw := mails[i%len(mails)]
+			own, splices := tx.share(raw, at)
+			rows = append(rows, row{bytes.Clone(own), bytes.Clone(splices)})
+		}
+		stored := map[[sha256.Size]byte][]byte{}
+		for _, p := range tx.blobs.pending {
+			stored[p.hash] = p.data
+		}
+		for i, r := range rows {
+			got, err := assemble(r.own, r.splices, func(h []byte) ([]byte, error) {
+				d, ok := stored[[sha256.Size]byte(h)]
+				if !ok {
+					t.Fatalf("mail %d refers to a run %x that is not stored", i, h[:4])
+				}
+				return d, nil
+			})
+			if err != nil || !bytes.Equal(got, mails[i%len(mails)]) {
+				t.Fatalf("mail %d reads back %q (%v), want %q", i, got, err, mails[i%len(mails)])
+			}
+		}
+	})
+}
