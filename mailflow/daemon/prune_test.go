@@ -112,8 +112,10 @@ func TestOldSentMailIsPruned(t *testing.T) {
 			if !strings.HasPrefix(m.SMTPResponse, "250") || m.Subject == "" || m.SentAt.IsZero() {
 				t.Errorf("outbox %d lost what outbox shows: response %q, subject %q, sent %v", m.ID, m.SMTPResponse, m.Subject, m.SentAt)
 			}
-		} else if !whole {
-			t.Errorf("outbox %d (%s, to %s): its body was dropped, want every byte kept", m.ID, m.Status, m.Recipients()[0])
+		} else if !whole || m.RawErr != nil {
+			t.Errorf("outbox %d (%s, to %s): its body was dropped (%v), want every byte kept", m.ID, m.Status, m.Recipients()[0], m.RawErr)
+		} else if r, ok := received[m.MessageID]; ok && !bytes.Equal(sender.CRLF(m.Raw), r.Data) {
+			t.Errorf("outbox %d (to %s) reads back %d bytes, want the %d the server received", m.ID, m.Recipients()[0], len(m.Raw), len(r.Data))
 		}
 	}
 	if counts[store.MailSent] != 8 || counts[store.MailFailed] != 2 || counts[store.MailQueued] != 2 {

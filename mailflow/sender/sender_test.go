@@ -349,6 +349,53 @@ func TestPermanentFailureIsParked(t *testing.T) {
 	}
 }
 
+// TestUnreadableMailIsParked: a mail whose shared part is gone from the
+// database (store.Mail.RawErr) is parked with the reason, never sent cut
+// short, and the mails around it are sent.
+func TestUnreadableMailIsParked(t *testing.T) {
+	f := newFixture(t)
+	ts := startServer(t, modeSTARTTLS, withAuth)
+	var body strings.Builder
+	for i := range 80 {
+		fmt.Fprintf(&body, "A-%d    confirm interface test window %d with the pharmacy vendor\n", i, i*13)
+	}
+	err := f.st.Tx(context.Background(), func(tx *store.Tx) error {
+		for _, to := range []string{"alice@clinic.example", "bob@clinic.example"} {
+			msgID := "minutes." + to
+			raw, err := compose.Build(compose.Mail{Kind: mailflow.MailMinutes, FromName: "EHR Rollout", From: "mailflow@clinic.example",
+				To: []string{to}, Subject: "Minutes", Text: body.String(), MessageID: msgID, Date: t0, LoopID: "ehr@clinic.example"})
+			if err != nil {
+				return err
+			}
+			if _, err := tx.Enqueue(store.Mail{ProjectID: f.project, IdemKey: "minutes:" + to, Kind: "minutes",
+				EnvelopeFrom: "mailflow@clinic.example", Subject: "Minutes", MessageID: msgID, Raw: raw}, []string{to}, f.clock.Now()); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.enqueue(t, "other", "carol@clinic.example")
+	if _, err := f.st.DB().Exec(`DELETE FROM outbox_blobs`); err != nil {
+		t.Fatal(err)
+	}
+	st, err := flush(t, f.sender(t, ts, "starttls", nil))
+	if err != nil || st.Failed != 1 || st.Sent != 2 {
+		t.Fatalf("Flush = %+v, %v; want bob's mail, which shared alice's part, parked and the two others sent", st, err)
+	}
+	row := f.row(t, "minutes:bob@clinic.example")
+	if row.Status != store.MailFailed || !strings.Contains(row.LastError, "not in the database") {
+		t.Errorf("bob's row: status %s, reason %q; want it parked saying its part is missing", row.Status, row.LastError)
+	}
+	for _, r := range ts.Received() {
+		if r.To[0] == "bob@clinic.example" {
+			t.Errorf("bob's mail was sent (%d bytes) though it could not be read back whole", len(r.Data))
+		}
+	}
+}
+
 func TestPermanentAfterDataIsParked(t *testing.T) {
 	f := newFixture(t)
 	ts := startServer(t, modeSTARTTLS, func(ts *testServer) {
