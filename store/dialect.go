@@ -137,19 +137,13 @@ var chunkStatements sync.Map // "INSERT … VALUES" → map[int]string
 // attendees or a batch's audit entries in a few statements instead of one
 // each (one round trip each, on PostgreSQL).
 func (tx *Tx) insertRows(stmt string, width int, rows [][]any) error {
-	return tx.insertRowsThen(stmt, width, rows, "")
-}
-
-// insertRowsThen is insertRows with then after the rows of each
-// statement: an ON CONFLICT clause.
-func (tx *Tx) insertRowsThen(stmt string, width int, rows [][]any, then string) error {
-	texts, ok := chunkStatements.Load(stmt + then)
+	texts, ok := chunkStatements.Load(stmt)
 	if !ok {
 		m := map[int]string{}
 		for _, n := range rowChunks {
-			m[n] = valuesFor(stmt, width, n) + then
+			m[n] = valuesFor(stmt, width, n)
 		}
-		texts, _ = chunkStatements.LoadOrStore(stmt+then, m)
+		texts, _ = chunkStatements.LoadOrStore(stmt, m)
 	}
 	for len(rows) > 0 {
 		n := rowChunks[len(rowChunks)-1]

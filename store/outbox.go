@@ -3,7 +3,6 @@ package store
 import (
 	"bytes"
 	"context"
-	"crypto/sha256"
 	"database/sql"
 	"encoding/json"
 	"errors"
@@ -70,7 +69,10 @@ func (tx *Tx) Enqueue(m Mail, recipients []string, at time.Time) (bool, error) {
 	if len(recipients) == 1 {
 		rcpt = recipients[0]
 	}
-	own, splices := tx.share(m.Raw, at)
+	own, splices, err := tx.share(m.Raw, at)
+	if err != nil {
+		return false, fmt.Errorf("enqueue %s: %w", m.IdemKey, err)
+	}
 	res, err := tx.exec(`INSERT INTO outbox
 		(project_id, idem_key, kind, envelope_from, recipients, rcpt, subject, message_id, about, raw, splices, status, attempts, next_attempt_at, created_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'queued', 0, ?, ?)
@@ -105,21 +107,21 @@ func (s *Store) DueMail(ctx context.Context, now time.Time, limit int) ([]Mail, 
 // (see share), reading each shared run once for all of them. A mail whose
 // run is missing comes back with RawErr set instead of failing the others.
 func (s *Store) wholeMails(ctx context.Context, rows []mailRow) ([]Mail, error) {
-	runs := map[string][]byte{}
-	blob := func(hash []byte) ([]byte, error) {
-		if b, ok := runs[string(hash)]; ok {
-			return b, nil
+	read := map[int64][]byte{}
+	blobData := func(id int64) ([]byte, error) {
+		if d, ok := read[id]; ok {
+			return d, nil
 		}
-		var b []byte
-		err := s.get(ctx, &b, `SELECT data FROM outbox_blobs WHERE hash = ?`, hash)
+		var d []byte
+		err := s.get(ctx, &d, `SELECT data FROM outbox_blobs WHERE id = ?`, id)
 		if errors.Is(err, sql.ErrNoRows) {
-			return nil, fmt.Errorf("%w: its shared part %x is not in the database", errMissingRun, hash[:8])
+			return nil, fmt.Errorf("%w: the part it shares with other mails (blob %d) is not in the database", errMissingRun, id)
 		}
 		if err != nil {
 			return nil, err
 		}
-		runs[string(hash)] = b
-		return b, nil
+		read[id] = d
+		return d, nil
 	}
 	ms := make([]Mail, len(rows))
 	for i, r := range rows {
@@ -127,7 +129,7 @@ func (s *Store) wholeMails(ctx context.Context, rows []mailRow) ([]Mail, error) 
 		if r.Splices == nil {
 			continue
 		}
-		raw, err := assemble(r.Raw, r.Splices, blob)
+		raw, err := assemble(r.Raw, r.Splices, blobData)
 		switch {
 		case err == nil:
 			ms[i].Raw = raw
@@ -348,56 +350,48 @@ func (s *Store) PruneSentMail(ctx context.Context, cutoff, now time.Time, limit 
 	return n, nil
 }
 
-// DropUnusedBlobs deletes the runs mails shared (see share) that no mail
-// queued since cutoff uses and no older mail still whole needs, and
-// reports how many it deleted. Run it after PruneSentMail with the same
-// cutoff: the mails from before cutoff still whole are then only those
-// not yet sent, few, and only their splices are read. It deletes a page
-// of runs a transaction, so the write lock is never held long.
+// DropUnusedBlobs deletes the blobs of runs mails shared (see share) that
+// no mail still whole uses, and reports how many it deleted. Run it after
+// PruneSentMail with the same cutoff: a blob is used only by the mails of
+// the transaction that wrote it, all queued no later than its created_at,
+// so for a blob from before cutoff only the mails from before cutoff
+// still whole are read (those not yet sent: few), and only their splices.
+// It deletes a page of blobs a transaction, so the write lock is never
+// held long.
 func (s *Store) DropUnusedBlobs(ctx context.Context, cutoff time.Time) (int, error) {
-	// A mail that uses a run was queued no later than the run's last use,
-	// so the mails that may need a run last used before cutoff were all
-	// queued before it; a mail queued from now on moves the run's last
-	// use on (and the DELETE asks it again).
-	var spliced [][]byte
-	if err := s.sel(ctx, &spliced, `SELECT splices FROM outbox WHERE splices IS NOT NULL AND created_at < ?`, utc(cutoff)); err != nil {
+	var spliced []struct {
+		Raw     []byte `db:"raw"`
+		Splices []byte `db:"splices"`
+	}
+	if err := s.sel(ctx, &spliced, `SELECT raw, splices FROM outbox WHERE splices IS NOT NULL AND created_at < ?`, utc(cutoff)); err != nil {
 		return 0, fmt.Errorf("drop unused shared parts of mail: %w", err)
 	}
-	used := map[[sha256.Size]byte]bool{}
-	for _, sp := range spliced {
-		hs, err := spliceHashes(sp)
+	used := map[int64]bool{}
+	for _, m := range spliced {
+		ss, err := parseSplices(m.Splices, len(m.Raw))
 		if err != nil {
 			continue // such a mail cannot be read back anyway
 		}
-		for _, h := range hs {
-			used[h] = true
+		for _, sp := range ss {
+			used[sp.blob] = true
 		}
 	}
 	n := 0
-	var afterAt time.Time
-	afterHash := []byte{}
+	var after int64
 	for {
-		var page []struct {
-			Hash     []byte    `db:"hash"`
-			LastUsed time.Time `db:"last_used"`
-		}
+		var page []int64
 		err := s.Tx(ctx, func(tx *Tx) error {
-			if err := tx.sel(&page, `SELECT hash, last_used FROM outbox_blobs
-				WHERE last_used < ? AND (last_used > ? OR last_used = ? AND hash > ?)
-				ORDER BY last_used, hash LIMIT ?`, utc(cutoff), utc(afterAt), utc(afterAt), afterHash, blobPage); err != nil {
+			if err := tx.sel(&page, `SELECT id FROM outbox_blobs WHERE id > ? AND created_at < ? ORDER BY id LIMIT ?`, after, utc(cutoff), blobPage); err != nil {
 				return err
 			}
-			for _, b := range page {
-				if len(b.Hash) != sha256.Size || used[[sha256.Size]byte(b.Hash)] {
+			for _, id := range page {
+				if used[id] {
 					continue
 				}
-				res, err := tx.exec(`DELETE FROM outbox_blobs WHERE hash = ? AND last_used < ?`, b.Hash, utc(cutoff))
-				if err != nil {
+				if _, err := tx.exec(`DELETE FROM outbox_blobs WHERE id = ?`, id); err != nil {
 					return err
 				}
-				if k, _ := res.RowsAffected(); k > 0 {
-					n++
-				}
+				n++
 			}
 			return nil
 		})
@@ -407,11 +401,11 @@ func (s *Store) DropUnusedBlobs(ctx context.Context, cutoff time.Time) (int, err
 		if len(page) < blobPage {
 			return n, nil
 		}
-		afterAt, afterHash = page[len(page)-1].LastUsed, page[len(page)-1].Hash
+		after = page[len(page)-1]
 	}
 }
 
-// blobPage is how many runs DropUnusedBlobs looks at a transaction.
+// blobPage is how many blobs DropUnusedBlobs looks at a transaction.
 const blobPage = 500
 
 // HeaderBlock returns the header of a message with the empty line that

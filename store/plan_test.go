@@ -44,7 +44,6 @@ var completedAtRunTime = map[string]string{
 	"INSERT INTO attendees (meeting_id, name, email, present, seq) VALUES":                                        " (?, ?, ?, ?, ?), (?, ?, ?, ?, ?)",
 	"INSERT INTO decisions (project_id, meeting_id, text, created_at, kind) VALUES":                               " (?, ?, ?, ?, ?), (?, ?, ?, ?, ?)",
 	"INSERT INTO changes (project_id, meeting_id, kind, text, created_at) VALUES":                                 " (?, ?, ?, ?, ?), (?, ?, ?, ?, ?)",
-	"INSERT INTO outbox_blobs (hash, data, last_used) VALUES":                                                     " (?, ?, ?), (?, ?, ?) ON CONFLICT (hash) DO UPDATE SET last_used = excluded.last_used WHERE outbox_blobs.last_used < excluded.last_used",
 }
 
 // onlyOn lists the statements that run on one database alone, with it:

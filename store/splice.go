@@ -2,12 +2,12 @@ package store
 
 import (
 	"bytes"
-	"crypto/sha256"
 	"encoding/binary"
 	"errors"
 	"fmt"
 	"hash/crc32"
-	"slices"
+	"hash/maphash"
+	"math"
 	"time"
 )
 
@@ -16,42 +16,53 @@ import (
 // and risk, in text and in HTML. Kept whole, each copy went through
 // SQLite's WAL and again through its checkpoint (the largest single cost
 // of handling busy minutes), and 10,000 minutes to sixteen people made
-// 1.5 GB of outbox. So the outbox keeps a stretch of body that recurs in
-// one transaction's mails once, in outbox_blobs under its SHA-256, and a
-// mail's row keeps its own bytes and where each shared stretch goes
-// (splices).
+// 1.5 GB of outbox. So a transaction keeps the runs of body its mails
+// share once, in a blob (a row of outbox_blobs), and a mail's row keeps
+// its own bytes and its splices: where in them which stretch of which
+// blob goes back in.
 //
-// The stretches are found without knowing the templates, which an
+// The runs are found without knowing the templates, which an
 // administrator may override: the body is cut into runs of whole lines,
 // a run ending after a line whose checksum has its low bits zero
 // (content-defined chunking, as backup tools find the blocks two files
 // share), so two mails that share a stretch of lines are cut alike inside
 // it wherever it starts in each. MIME boundary lines, random in each mail,
 // are always cut out on both sides. The first time a transaction sees a
-// run it stays in its mail; the second time it is stored once and both
-// later mails refer to it. A mail read back is, byte for byte, the mail
-// queued: the outbox resends the same bytes.
+// run it stays in its mail; the second time it goes into the
+// transaction's blob, and that mail and every later one with the run
+// refer to it. A mail read back is, byte for byte, the mail queued: the
+// outbox resends the same bytes.
+//
+// Runs are shared within a transaction only, which is where the copies of
+// one minutes are queued: blobs are then written in the order of their
+// ids, one row per transaction and not one per run (a table keyed by the
+// runs' hashes took a random page of its index per run, and cost more
+// than it saved), no blob is ever changed after its transaction, and a
+// blob can go once the mails of its transaction are pruned.
 const (
 	// cutMask: a run ends after a line whose checksum has these bits
 	// zero, one line in four; a quoted-printable line is ~76 bytes, so a
 	// run is ~300 bytes on average. A run with a line of the reader's own
 	// is the reader's own whole, so shorter runs share more (a minutes
 	// copy kept 2.3–5.2 KB of its 11.4 KB with one line in eight, 1.8–3.0
-	// KB with one in four), at the price of a reference each.
+	// KB with one in four), at the price of a splice each.
 	cutMask = 3
-	// minShared is the shortest run worth a reference (34 bytes in the
-	// row, and a lookup to read it back).
+	// minShared is the shortest run worth a splice.
 	minShared = 160
 	// maxRun ends a run that meets no cut line (base64 of an attachment
 	// whose lines all miss), so no run is unbounded.
 	maxRun = 16 << 10
+	// blobSize: a transaction's blob holds up to this many bytes of runs;
+	// it starts another past that, so reading a mail back reads a
+	// bounded blob.
+	blobSize = 256 << 10
 )
 
 var castagnoli = crc32.MakeTable(crc32.Castagnoli)
 
 // eachRun calls fn with the start and end of each run of body worth
-// sharing (at least minShared bytes), in order.
-func eachRun(body []byte, fn func(start, end int)) {
+// sharing (at least minShared bytes), in order, until fn returns false.
+func eachRun(body []byte, fn func(start, end int) bool) {
 	start := 0
 	for i := 0; i < len(body); {
 		end := len(body)
@@ -63,13 +74,13 @@ func eachRun(body []byte, fn func(start, end int)) {
 		case bytes.HasPrefix(line, []byte("--")):
 			// A MIME boundary (or a line that looks like one): never
 			// part of a run.
-			if i-start >= minShared {
-				fn(start, i)
+			if i-start >= minShared && !fn(start, i) {
+				return
 			}
 			start = end
 		case crc32.Checksum(line, castagnoli)&cutMask == 0 || end-start >= maxRun || end == len(body):
-			if end-start >= minShared {
-				fn(start, end)
+			if end-start >= minShared && !fn(start, end) {
+				return
 			}
 			start = end
 		}
@@ -77,120 +88,195 @@ func eachRun(body []byte, fn func(start, end int)) {
 	}
 }
 
-// blobs is what a transaction knows of the runs its mails had: the hash
-// of each run seen, and the runs it stores once (written at its commit,
-// with the other pending rows).
+// blobs is what a transaction knows of the runs its mails had.
 type blobs struct {
-	// seen is, for each run's hash, -1 when one mail has it (and keeps it
-	// in its own bytes), else 1 + its index in pending.
-	seen    map[[sha256.Size]byte]int
-	pending []pendingBlob
+	seed maphash.Seed
+	// seen holds each run seen, by its hash: where its bytes are (the
+	// hash only finds it; the bytes are compared).
+	seen map[uint64]seenRun
+	// firstSeen holds a copy of each run one mail had.
+	firstSeen []byte
+	// stored are the transaction's blobs, each a row inserted empty when
+	// its first run came and filled at the commit (writeBlobs).
+	stored []blob
 }
 
-type pendingBlob struct {
-	hash     [sha256.Size]byte
-	data     []byte
-	lastUsed time.Time
+type blob struct {
+	id   int64
+	data []byte
+	at   time.Time // the newest mail that uses it
+}
+
+// seenRun is where a run's bytes are: in firstSeen, when blob is -1, or
+// in stored[blob].
+type seenRun struct{ blob, off, n int }
+
+// blobMark is what a savepoint restores of blobs.
+type blobMark struct{ stored, lastLen, firstSeen int }
+
+func (b *blobs) bytesOf(s seenRun) []byte {
+	if s.blob < 0 {
+		return b.firstSeen[s.off : s.off+s.n]
+	}
+	return b.stored[s.blob].data[s.off : s.off+s.n]
+}
+
+func (b *blobs) mark() blobMark {
+	m := blobMark{stored: len(b.stored), firstSeen: len(b.firstSeen)}
+	if m.stored > 0 {
+		m.lastLen = len(b.stored[m.stored-1].data)
+	}
+	return m
 }
 
 // share returns raw as the outbox row keeps it: the bytes the mail does
 // not share with others this transaction queued, and its splices (nil
 // when it shares nothing, and own is raw).
-func (tx *Tx) share(raw []byte, at time.Time) (own, splices []byte) {
-	if tx.blobs.seen == nil {
-		tx.blobs.seen = map[[sha256.Size]byte]int{}
+func (tx *Tx) share(raw []byte, at time.Time) (own, splices []byte, err error) {
+	b := &tx.blobs
+	if b.seen == nil {
+		b.seen, b.seed = map[uint64]seenRun{}, maphash.MakeSeed()
 	}
 	body := len(HeaderBlock(raw)) // the header is the mail's own
-	copied, last := 0, 0          // raw up to copied is in own; the last splice's offset
-	eachRun(raw[body:], func(start, end int) {
+	copied, last := 0, 0         // raw up to copied is in own; the last splice's offset
+	eachRun(raw[body:], func(start, end int) bool {
 		run := raw[body+start : body+end]
-		h := sha256.Sum256(run)
-		switch i := tx.blobs.seen[h]; i {
-		case 0:
-			tx.blobs.seen[h] = -1
-			return
-		case -1:
-			tx.blobs.pending = append(tx.blobs.pending, pendingBlob{hash: h, data: bytes.Clone(run), lastUsed: at})
-			tx.blobs.seen[h] = len(tx.blobs.pending)
-		default:
-			if p := &tx.blobs.pending[i-1]; at.After(p.lastUsed) {
-				p.lastUsed = at
+		h := maphash.Bytes(b.seed, run)
+		s, ok := b.seen[h]
+		switch {
+		case !ok || !bytes.Equal(b.bytesOf(s), run):
+			b.seen[h] = seenRun{blob: -1, off: len(b.firstSeen), n: len(run)}
+			b.firstSeen = append(b.firstSeen, run...)
+			return true
+		case s.blob < 0:
+			i, e := tx.blobFor(len(run), at)
+			if e != nil {
+				err = e
+				return false
 			}
+			s = seenRun{blob: i, off: len(b.stored[i].data), n: len(run)}
+			b.stored[i].data = append(b.stored[i].data, run...)
+			b.seen[h] = s
+		}
+		st := &b.stored[s.blob]
+		if at.After(st.at) {
+			st.at = at
 		}
 		if own == nil {
-			own = make([]byte, 0, body+1024)
+			own = make([]byte, 0, body+2048)
 		}
 		own = append(own, raw[copied:body+start]...)
 		splices = binary.AppendUvarint(splices, uint64(len(own)-last))
-		splices = append(splices, h[:]...)
+		splices = binary.AppendUvarint(splices, uint64(st.id))
+		splices = binary.AppendUvarint(splices, uint64(s.off))
+		splices = binary.AppendUvarint(splices, uint64(s.n))
 		last, copied = len(own), body+end
+		return true
 	})
+	if err != nil {
+		return nil, nil, err
+	}
 	if splices == nil {
-		return raw, nil
+		return raw, nil, nil
 	}
-	return append(own, raw[copied:]...), splices
+	return append(own, raw[copied:]...), splices, nil
 }
 
-// forgetBlobsSince forgets the runs stored since pending had n entries,
-// when a savepoint set then is rolled back: the mails that referred to
-// them are gone, and a later mail with such a run keeps it itself (and
-// stores it, when another has it too).
-func (tx *Tx) forgetBlobsSince(n int) {
-	for _, p := range tx.blobs.pending[n:] {
-		tx.blobs.seen[p.hash] = -1
+// blobFor returns the index of the blob a run of n bytes goes in,
+// inserting a new one when the last is full or there is none.
+func (tx *Tx) blobFor(n int, at time.Time) (int, error) {
+	b := &tx.blobs
+	if k := len(b.stored); k > 0 && len(b.stored[k-1].data)+n <= blobSize {
+		return k - 1, nil
 	}
-	tx.blobs.pending = tx.blobs.pending[:n]
+	id, err := tx.insert(`INSERT INTO outbox_blobs (data, created_at) VALUES (?, ?)`, []byte{}, utc(at))
+	if err != nil {
+		return 0, fmt.Errorf("store a part mails share: %w", err)
+	}
+	b.stored = append(b.stored, blob{id: id, data: make([]byte, 0, min(blobSize, 64<<10)), at: at})
+	return len(b.stored) - 1, nil
 }
 
-// writeBlobs writes the runs this transaction stores once, a chunk of rows
-// a statement, in the order of their hashes: two PostgreSQL transactions
-// storing the same runs then lock them in the same order. A run another
-// transaction stored already is kept, its last use moved on.
+// forgetBlobsSince forgets the runs stored or seen since the mark, when a
+// savepoint set then is rolled back: the mails that had them are gone, and
+// so are the blobs inserted since (the database rolled them back).
+func (tx *Tx) forgetBlobsSince(m blobMark) {
+	b := &tx.blobs
+	b.stored = b.stored[:m.stored]
+	if m.stored > 0 {
+		b.stored[m.stored-1].data = b.stored[m.stored-1].data[:m.lastLen]
+	}
+	for h, s := range b.seen {
+		if s.blob < 0 && s.off >= m.firstSeen || s.blob >= m.stored || s.blob == m.stored-1 && s.off >= m.lastLen {
+			delete(b.seen, h)
+		}
+	}
+	b.firstSeen = b.firstSeen[:m.firstSeen]
+}
+
+// writeBlobs fills the blobs this transaction inserted with their runs.
 func (tx *Tx) writeBlobs() error {
-	if len(tx.blobs.pending) == 0 {
-		return nil
-	}
-	ps := tx.blobs.pending
-	slices.SortFunc(ps, func(a, b pendingBlob) int { return bytes.Compare(a.hash[:], b.hash[:]) })
-	rows := make([][]any, len(ps))
-	for i, p := range ps {
-		rows[i] = []any{p.hash[:], p.data, utc(p.lastUsed)}
-	}
-	if err := tx.insertRowsThen(`INSERT INTO outbox_blobs (hash, data, last_used) VALUES`, 3, rows,
-		` ON CONFLICT (hash) DO UPDATE SET last_used = excluded.last_used WHERE outbox_blobs.last_used < excluded.last_used`); err != nil {
-		return fmt.Errorf("store the mails' shared parts: %w", err)
+	for _, st := range tx.blobs.stored {
+		if _, err := tx.exec(`UPDATE outbox_blobs SET data = ?, created_at = ? WHERE id = ?`, st.data, utc(st.at), st.id); err != nil {
+			return fmt.Errorf("store the parts mails share: %w", err)
+		}
 	}
 	tx.blobs = blobs{}
 	return nil
 }
 
-// assemble puts a mail's bytes back together from its own bytes and its
-// splices, reading each shared run with blob.
-func assemble(own, splices []byte, blob func(hash []byte) ([]byte, error)) ([]byte, error) {
-	type splice struct {
-		at   int
-		hash []byte
-	}
+// splice is a stretch of a blob that goes back into a mail's own bytes at
+// at.
+type splice struct {
+	at           int
+	blob         int64
+	offset, size int
+}
+
+// parseSplices reads a row's splices, checking that each goes into own.
+func parseSplices(splices []byte, ownSize int) ([]splice, error) {
 	var ss []splice
 	at := 0
 	for rest := splices; len(rest) > 0; {
-		d, n := binary.Uvarint(rest)
-		if n <= 0 || len(rest) < n+sha256.Size || d > uint64(len(own)-at) {
+		var v [4]uint64
+		for i := range v {
+			x, n := binary.Uvarint(rest)
+			if n <= 0 {
+				return nil, errBadSplices
+			}
+			v[i], rest = x, rest[n:]
+		}
+		if v[0] > uint64(ownSize-at) || v[1] > math.MaxInt64 || v[2] > maxBlob || v[3] > maxBlob {
 			return nil, errBadSplices
 		}
-		at += int(d)
-		ss = append(ss, splice{at, rest[n : n+sha256.Size]})
-		rest = rest[n+sha256.Size:]
+		at += int(v[0])
+		ss = append(ss, splice{at: at, blob: int64(v[1]), offset: int(v[2]), size: int(v[3])})
+	}
+	return ss, nil
+}
+
+// maxBlob bounds what parseSplices takes for an offset or size in a blob.
+const maxBlob = 1 << 30
+
+// assemble puts a mail's bytes back together from its own bytes and its
+// splices, reading each blob with blobData.
+func assemble(own, splices []byte, blobData func(id int64) ([]byte, error)) ([]byte, error) {
+	ss, err := parseSplices(splices, len(own))
+	if err != nil {
+		return nil, err
 	}
 	parts := make([][]byte, len(ss))
 	size := len(own)
 	for i, s := range ss {
-		b, err := blob(s.hash)
+		d, err := blobData(s.blob)
 		if err != nil {
 			return nil, err
 		}
-		parts[i] = b
-		size += len(b)
+		if s.offset+s.size > len(d) {
+			return nil, errBadSplices
+		}
+		parts[i] = d[s.offset : s.offset+s.size]
+		size += s.size
 	}
 	out := make([]byte, 0, size)
 	from := 0
@@ -202,17 +288,3 @@ func assemble(own, splices []byte, blob func(hash []byte) ([]byte, error)) ([]by
 }
 
 var errBadSplices = errors.New("its splices are damaged")
-
-// spliceHashes returns the hashes a row's splices refer to.
-func spliceHashes(splices []byte) ([][sha256.Size]byte, error) {
-	var hs [][sha256.Size]byte
-	for rest := splices; len(rest) > 0; {
-		_, n := binary.Uvarint(rest)
-		if n <= 0 || len(rest) < n+sha256.Size {
-			return nil, errBadSplices
-		}
-		hs = append(hs, [sha256.Size]byte(rest[n:n+sha256.Size]))
-		rest = rest[n+sha256.Size:]
-	}
-	return hs, nil
-}

@@ -3,7 +3,7 @@ package store
 import (
 	"bytes"
 	"context"
-	"crypto/sha256"
+	"errors"
 	"fmt"
 	"math/rand/v2"
 	"strings"
@@ -161,10 +161,10 @@ func TestSharedRunsAfterRollbackTo(t *testing.T) {
 	})
 }
 
-// TestDropUnusedBlobs: once the mails that shared a run are pruned, the
-// run goes; a run an unsent mail from before the cutoff still needs
-// stays, and so does one a mail queued since used again, and those mails
-// still read back whole.
+// TestDropUnusedBlobs: once the mails that shared runs are pruned, their
+// blob goes; the blob of mails from before the cutoff not yet sent stays,
+// and so does that of mails queued since, and those mails still read back
+// whole.
 func TestDropUnusedBlobs(t *testing.T) {
 	eachDB(t, func(t *testing.T, s *Store) {
 		ctx := context.Background()
@@ -201,10 +201,10 @@ func TestDropUnusedBlobs(t *testing.T) {
 			}
 			return n
 		}
-		queueAll(1, 4, old) // sent, then pruned: its runs go
+		queueAll(1, 4, old) // sent, then pruned: its blob goes
 		unsent := queueAll(2, 4, old)
 		queueAll(3, 4, old)
-		reused := queueAll(3, 4, now) // the same runs used again since: they stay
+		since := queueAll(3, 4, now) // the same minutes queued again since: a blob of their own
 		for _, meeting := range []int{1, 2, 3} {
 			if blobsOf(meeting) == 0 {
 				t.Fatalf("meeting %d's mails share no run", meeting)
@@ -220,11 +220,16 @@ func TestDropUnusedBlobs(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if dropped == 0 || blobsOf(1) != 0 {
-			t.Errorf("DropUnusedBlobs dropped %d runs and left %d of the pruned meeting's, want them all gone", dropped, blobsOf(1))
+		var before, after int
+		if err := s.get(ctx, &before, `SELECT COUNT(*) FROM outbox_blobs WHERE created_at < ?`, utc(cutoff)); err != nil {
+			t.Fatal(err)
 		}
-		if blobsOf(2) == 0 || blobsOf(3) == 0 {
-			t.Errorf("runs left of the unsent meeting %d and of the one used again %d, want both kept", blobsOf(2), blobsOf(3))
+		if err := s.get(ctx, &after, `SELECT COUNT(*) FROM outbox_blobs WHERE created_at >= ?`, utc(cutoff)); err != nil {
+			t.Fatal(err)
+		}
+		if dropped != 2 || blobsOf(1) != 0 || before != 1 || blobsOf(2) == 0 || after != 1 {
+			t.Errorf("DropUnusedBlobs dropped %d blobs, left %d of the pruned meeting's, %d from before the cutoff (%d of the unsent meeting's) and %d since; "+
+				"want the 2 of the pruned meetings gone, and the unsent meeting's and the one since kept", dropped, blobsOf(1), before, blobsOf(2), after)
 		}
 		if again, err := s.DropUnusedBlobs(ctx, cutoff); err != nil || again != 0 {
 			t.Errorf("a second DropUnusedBlobs dropped %d (%v), want 0", again, err)
@@ -234,7 +239,7 @@ func TestDropUnusedBlobs(t *testing.T) {
 			t.Fatal(err)
 		}
 		want := map[string][]byte{}
-		for _, m := range append(unsent, reused...) {
+		for _, m := range append(unsent, since...) {
 			want[m.MessageID] = m.Raw
 		}
 		if len(due) != len(want) {
@@ -292,37 +297,47 @@ func TestMissingRunFailsOnlyItsMail(t *testing.T) {
 }
 
 // FuzzShareRoundTrip: whatever mails a transaction queues, each is put
-// back together from its own bytes and the runs stored once to exactly
+// back together from its own bytes and the transaction's blobs to exactly
 // what was queued.
 func FuzzShareRoundTrip(f *testing.F) {
 	f.Add([]byte(minutesCopy(1, 1, 0).Raw), []byte(minutesCopy(1, 1, 3).Raw), uint8(3))
 	f.Add([]byte("Subject: x\r\n\r\n--b\r\n"), []byte("no header at all"), uint8(0))
+	s, err := Open(context.Background(), f.TempDir()+"/fuzz.db")
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Cleanup(func() { s.Close() })
+	errDone := errors.New("rolled back")
 	f.Fuzz(func(t *testing.T, a, b []byte, n uint8) {
-		var tx Tx
 		at := time.Date(2026, 12, 2, 9, 0, 0, 0, time.UTC)
 		mails := [][]byte{a, b, a, append(bytes.Clone(a), b...), b, a}
-		type row struct{ own, splices []byte }
-		rows := make([]row, 0, len(mails)+int(n%8))
-		for i := range cap(rows) {
-			raw := mails[i%len(mails)]
-			own, splices := tx.share(raw, at)
-			rows = append(rows, row{bytes.Clone(own), bytes.Clone(splices)})
-		}
-		stored := map[[sha256.Size]byte][]byte{}
-		for _, p := range tx.blobs.pending {
-			stored[p.hash] = p.data
-		}
-		for i, r := range rows {
-			got, err := assemble(r.own, r.splices, func(h []byte) ([]byte, error) {
-				d, ok := stored[[sha256.Size]byte(h)]
-				if !ok {
-					t.Fatalf("mail %d refers to a run %x that is not stored", i, h[:4])
+		err := s.Tx(context.Background(), func(tx *Tx) error {
+			type row struct{ own, splices []byte }
+			rows := make([]row, 0, len(mails)+int(n%8))
+			for i := range cap(rows) {
+				own, splices, err := tx.share(mails[i%len(mails)], at)
+				if err != nil {
+					return err
 				}
-				return d, nil
-			})
-			if err != nil || !bytes.Equal(got, mails[i%len(mails)]) {
-				t.Fatalf("mail %d reads back %q (%v), want %q", i, got, err, mails[i%len(mails)])
+				rows = append(rows, row{bytes.Clone(own), bytes.Clone(splices)})
 			}
+			for i, r := range rows {
+				got, err := assemble(r.own, r.splices, func(id int64) ([]byte, error) {
+					for _, st := range tx.blobs.stored {
+						if st.id == id {
+							return st.data, nil
+						}
+					}
+					return nil, fmt.Errorf("mail %d refers to blob %d, which the transaction did not store", i, id)
+				})
+				if err != nil || !bytes.Equal(got, mails[i%len(mails)]) {
+					t.Fatalf("mail %d reads back %q (%v), want %q", i, got, err, mails[i%len(mails)])
+				}
+			}
+			return errDone
+		})
+		if !errors.Is(err, errDone) {
+			t.Fatal(err)
 		}
 	})
 }

@@ -346,7 +346,7 @@ type Tx struct {
 type txMark struct {
 	audits   int
 	counters map[counterKey]counter
-	blobs    int
+	blobs    blobMark
 }
 
 // Tx runs fn in a write transaction and commits if fn returns nil.
@@ -391,7 +391,7 @@ func (tx *Tx) Savepoint(name string) error {
 	if tx.marks == nil {
 		tx.marks = map[string]txMark{}
 	}
-	tx.marks[name] = txMark{audits: len(tx.audits), counters: maps.Clone(tx.counters), blobs: len(tx.blobs.pending)}
+	tx.marks[name] = txMark{audits: len(tx.audits), counters: maps.Clone(tx.counters), blobs: tx.blobs.mark()}
 	return nil
 }
 

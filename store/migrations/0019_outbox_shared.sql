@@ -1,17 +1,17 @@
 -- Most of a minutes mail's bytes are the same in every reader's copy (the
--- meeting, its decisions, every item and risk). The outbox keeps such a
--- stretch once, in outbox_blobs under the SHA-256 of its bytes, and a
--- mail's raw holds the rest, with splices saying where each shared
--- stretch goes back in (see store/splice.go). A mail without splices is
--- whole in raw, as every mail before this migration is.
+-- meeting, its decisions, every item and risk). A transaction keeps the
+-- runs of body its mails share once, in a few rows of outbox_blobs, and a
+-- mail's raw holds the rest, with splices saying which stretch of which
+-- blob goes back in where (see store/splice.go). A mail without splices
+-- is whole in raw, as every mail before this migration is.
 ALTER TABLE outbox ADD COLUMN splices BLOB;
+-- AUTOINCREMENT: an id is never used twice, even after the newest blob
+-- is dropped, so an id read from a mail's splices means one blob for good.
 CREATE TABLE outbox_blobs (
-    hash      BLOB PRIMARY KEY,   -- SHA-256 of data
-    data      BLOB NOT NULL,
-    last_used TIMESTAMP NOT NULL  -- the newest created_at of the mails that use it
+    id         INTEGER PRIMARY KEY AUTOINCREMENT,
+    data       BLOB NOT NULL,
+    created_at TIMESTAMP NOT NULL -- the newest created_at of the mails that use it
 );
--- The blobs that no new mail has used for a while, for DropUnusedBlobs.
-CREATE INDEX outbox_blobs_by_last_used ON outbox_blobs (last_used, hash);
 -- The mails that still use blobs: a mail leaves this index when its body
 -- is pruned, so DropUnusedBlobs reads only the few old mails not yet sent
 -- or pruned.
