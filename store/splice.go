@@ -138,7 +138,7 @@ func (tx *Tx) share(raw []byte, at time.Time) (own, splices []byte, err error) {
 		b.seen, b.seed = map[uint64]seenRun{}, maphash.MakeSeed()
 	}
 	body := len(HeaderBlock(raw)) // the header is the mail's own
-	copied, last := 0, 0         // raw up to copied is in own; the last splice's offset
+	copied, last := 0, 0          // raw up to copied is in own; the last splice's offset
 	eachRun(raw[body:], func(start, end int) bool {
 		run := raw[body+start : body+end]
 		h := maphash.Bytes(b.seed, run)
