@@ -91,14 +91,22 @@ func eachRun(body []byte, fn func(start, end int) bool) {
 // blobs is what a transaction knows of the runs its mails had.
 type blobs struct {
 	seed maphash.Seed
-	// seen holds each run seen, by its hash: where its bytes are (the
-	// hash only finds it; the bytes are compared).
-	seen map[uint64]seenRun
-	// firstSeen holds a copy of each run one mail had.
-	firstSeen []byte
+	// seen holds each run seen, by its hash and length, and where in the
+	// blobs it was stored once a second mail had it. A run is referred to
+	// only when its bytes are those stored, so two runs of one hash only
+	// share less; and the run stored is always that of the mail that
+	// refers to it. (The first mail's copy is not kept: it is in that
+	// mail's own bytes, and copying every run once cost more than all the
+	// rest.)
+	seen map[runKey]seenRun
 	// stored are the transaction's blobs, each a row inserted empty when
 	// its first run came and filled at the commit (writeBlobs).
 	stored []blob
+}
+
+type runKey struct {
+	hash uint64
+	n    int
 }
 
 type blob struct {
@@ -107,22 +115,15 @@ type blob struct {
 	at   time.Time // the newest mail that uses it
 }
 
-// seenRun is where a run's bytes are: in firstSeen, when blob is -1, or
-// in stored[blob].
-type seenRun struct{ blob, off, n int }
+// seenRun is where a run's bytes are in stored[blob], or blob is -1 when
+// only one mail had it.
+type seenRun struct{ blob, off int }
 
 // blobMark is what a savepoint restores of blobs.
-type blobMark struct{ stored, lastLen, firstSeen int }
-
-func (b *blobs) bytesOf(s seenRun) []byte {
-	if s.blob < 0 {
-		return b.firstSeen[s.off : s.off+s.n]
-	}
-	return b.stored[s.blob].data[s.off : s.off+s.n]
-}
+type blobMark struct{ stored, lastLen int }
 
 func (b *blobs) mark() blobMark {
-	m := blobMark{stored: len(b.stored), firstSeen: len(b.firstSeen)}
+	m := blobMark{stored: len(b.stored)}
 	if m.stored > 0 {
 		m.lastLen = len(b.stored[m.stored-1].data)
 	}
@@ -135,18 +136,17 @@ func (b *blobs) mark() blobMark {
 func (tx *Tx) share(raw []byte, at time.Time) (own, splices []byte, err error) {
 	b := &tx.blobs
 	if b.seen == nil {
-		b.seen, b.seed = map[uint64]seenRun{}, maphash.MakeSeed()
+		b.seen, b.seed = map[runKey]seenRun{}, maphash.MakeSeed()
 	}
 	body := len(HeaderBlock(raw)) // the header is the mail's own
 	copied, last := 0, 0          // raw up to copied is in own; the last splice's offset
 	eachRun(raw[body:], func(start, end int) bool {
 		run := raw[body+start : body+end]
-		h := maphash.Bytes(b.seed, run)
-		s, ok := b.seen[h]
+		k := runKey{maphash.Bytes(b.seed, run), len(run)}
+		s, ok := b.seen[k]
 		switch {
-		case !ok || !bytes.Equal(b.bytesOf(s), run):
-			b.seen[h] = seenRun{blob: -1, off: len(b.firstSeen), n: len(run)}
-			b.firstSeen = append(b.firstSeen, run...)
+		case !ok:
+			b.seen[k] = seenRun{blob: -1}
 			return true
 		case s.blob < 0:
 			i, e := tx.blobFor(len(run), at)
@@ -154,22 +154,24 @@ func (tx *Tx) share(raw []byte, at time.Time) (own, splices []byte, err error) {
 				err = e
 				return false
 			}
-			s = seenRun{blob: i, off: len(b.stored[i].data), n: len(run)}
+			s = seenRun{blob: i, off: len(b.stored[i].data)}
 			b.stored[i].data = append(b.stored[i].data, run...)
-			b.seen[h] = s
+			b.seen[k] = s
+		case !bytes.Equal(b.stored[s.blob].data[s.off:s.off+len(run)], run):
+			return true // another run of the same hash: this one stays in its mail
 		}
 		st := &b.stored[s.blob]
 		if at.After(st.at) {
 			st.at = at
 		}
 		if own == nil {
-			own = make([]byte, 0, body+2048)
+			own = make([]byte, 0, body+len(raw)/4+1024)
 		}
 		own = append(own, raw[copied:body+start]...)
 		splices = binary.AppendUvarint(splices, uint64(len(own)-last))
 		splices = binary.AppendUvarint(splices, uint64(st.id))
 		splices = binary.AppendUvarint(splices, uint64(s.off))
-		splices = binary.AppendUvarint(splices, uint64(s.n))
+		splices = binary.AppendUvarint(splices, uint64(len(run)))
 		last, copied = len(own), body+end
 		return true
 	})
@@ -193,7 +195,7 @@ func (tx *Tx) blobFor(n int, at time.Time) (int, error) {
 	if err != nil {
 		return 0, fmt.Errorf("store a part mails share: %w", err)
 	}
-	b.stored = append(b.stored, blob{id: id, data: make([]byte, 0, min(blobSize, 64<<10)), at: at})
+	b.stored = append(b.stored, blob{id: id, data: make([]byte, 0, blobSize), at: at})
 	return len(b.stored) - 1, nil
 }
 
@@ -206,12 +208,11 @@ func (tx *Tx) forgetBlobsSince(m blobMark) {
 	if m.stored > 0 {
 		b.stored[m.stored-1].data = b.stored[m.stored-1].data[:m.lastLen]
 	}
-	for h, s := range b.seen {
-		if s.blob < 0 && s.off >= m.firstSeen || s.blob >= m.stored || s.blob == m.stored-1 && s.off >= m.lastLen {
-			delete(b.seen, h)
+	for k, s := range b.seen {
+		if s.blob >= m.stored || s.blob == m.stored-1 && s.off >= m.lastLen {
+			delete(b.seen, k)
 		}
 	}
-	b.firstSeen = b.firstSeen[:m.firstSeen]
 }
 
 // writeBlobs fills the blobs this transaction inserted with their runs.
