@@ -60,6 +60,10 @@ const (
 
 var castagnoli = crc32.MakeTable(crc32.Castagnoli)
 
+// shareRuns is true but in BenchmarkEnqueueMinutes's runs that queue
+// every mail whole, to compare.
+var shareRuns = true
+
 // eachRun calls fn with the start and end of each run of body worth
 // sharing (at least minShared bytes), in order, until fn returns false.
 func eachRun(body []byte, fn func(start, end int) bool) {
@@ -134,6 +138,9 @@ func (b *blobs) mark() blobMark {
 // not share with others this transaction queued, and its splices (nil
 // when it shares nothing, and own is raw).
 func (tx *Tx) share(raw []byte, at time.Time) (own, splices []byte, err error) {
+	if !shareRuns {
+		return raw, nil, nil
+	}
 	b := &tx.blobs
 	if b.seen == nil {
 		b.seen, b.seed = map[runKey]seenRun{}, maphash.MakeSeed()

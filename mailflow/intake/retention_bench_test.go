@@ -19,7 +19,8 @@ import (
 // sent mail are dropped (smtp.keep_sent_body_days): the engine handles the
 // corpus in batches as the poller would, every mail it queued is then
 // taken as sent 31 days ago, and store.PruneSentMail runs, 100 mails a
-// transaction as the daemon does, until nothing is left. Bytes are the
+// transaction as the daemon does, until nothing is left, and then
+// store.DropUnusedBlobs drops the parts the mails shared. Bytes are the
 // pages the database uses (page_count - freelist_count, after a WAL
 // checkpoint): the pages a prune frees are reused by what comes next, so
 // the file stops growing rather than shrinking. Run it with
@@ -44,9 +45,13 @@ func BenchmarkOutboxRetention(b *testing.B) {
 			}
 		}
 		before := measureStore(b, st)
-		// As if the sender had sent every mail a month ago.
-		if _, err := st.DB().Exec(`UPDATE outbox SET status = 'sent', sent_at = ?, smtp_response = '250 2.0.0 Ok'`,
-			now.Add(-31*24*time.Hour).UTC()); err != nil {
+		// As if every mail had been queued and sent a month ago.
+		monthAgo := now.Add(-31 * 24 * time.Hour).UTC()
+		if _, err := st.DB().Exec(`UPDATE outbox SET status = 'sent', created_at = ?, sent_at = ?, smtp_response = '250 2.0.0 Ok'`,
+			monthAgo, monthAgo); err != nil {
+			b.Fatal(err)
+		}
+		if _, err := st.DB().Exec(`UPDATE outbox_blobs SET created_at = ?`, monthAgo); err != nil {
 			b.Fatal(err)
 		}
 		b.StartTimer()
@@ -62,6 +67,10 @@ func BenchmarkOutboxRetention(b *testing.B) {
 			}
 			pruned += k
 		}
+		blobs, err := st.DropUnusedBlobs(ctx, now.Add(-30*24*time.Hour))
+		if err != nil {
+			b.Fatal(err)
+		}
 		took := time.Since(start)
 		b.StopTimer()
 		after := measureStore(b, st)
@@ -75,17 +84,24 @@ func BenchmarkOutboxRetention(b *testing.B) {
 		b.Logf("%d messages handled, %d mails queued (%.2f per message), then all sent 31 days ago and pruned", n, before.mails, float64(before.mails)/float64(n))
 		b.Logf("database pages in use: %6.1f MB before, %6.1f MB after: %6.0f -> %6.0f bytes per message handled (%.0f%% less)",
 			mb(before.used), mb(after.used), perMsg(before.used), perMsg(after.used), 100*(1-float64(after.used)/float64(before.used)))
-		b.Logf("outbox raw bytes:       %6.1f MB before, %6.1f MB after: %6.0f -> %6.0f bytes per mail",
-			mb(before.outboxRaw), mb(after.outboxRaw), float64(before.outboxRaw)/float64(before.mails), float64(after.outboxRaw)/float64(before.mails))
-		b.Logf("pruning took %s: %.0f µs per mail, %d transactions of up to 100", took.Round(time.Millisecond),
-			float64(took.Microseconds())/float64(pruned), (pruned+99)/100)
+		b.Logf("outbox bytes:           %6.1f MB before (%.1f MB of it shared), %6.1f MB after: %6.0f -> %6.0f bytes per mail (whole: %.0f)",
+			mb(before.outboxRaw+before.shared), mb(before.shared), mb(after.outboxRaw+after.shared),
+			float64(before.outboxRaw+before.shared)/float64(before.mails), float64(after.outboxRaw+after.shared)/float64(before.mails),
+			float64(before.whole)/float64(before.mails))
+		b.Logf("pruning took %s: %.0f µs per mail, %d transactions of up to 100, and %d shared parts dropped", took.Round(time.Millisecond),
+			float64(took.Microseconds())/float64(pruned), (pruned+99)/100, blobs)
+		if after.shared != 0 {
+			b.Errorf("%d bytes of shared parts left after every mail was pruned", after.shared)
+		}
 	}
 }
 
 // storeSize is what a database holds.
 type storeSize struct {
 	used      int64 // bytes of the pages in use
-	outboxRaw int64 // bytes of the outbox's raw mail
+	outboxRaw int64 // bytes of the outbox's raw mail, each mail's own
+	shared    int64 // bytes of the parts the mails share (outbox_blobs)
+	whole     int64 // bytes of the mails whole, as the sender reads them
 	mails     int
 }
 
@@ -102,11 +118,19 @@ func measureStore(b *testing.B, st *store.Store) storeSize {
 		to  any
 	}{
 		{`PRAGMA page_count`, &pages}, {`PRAGMA freelist_count`, &free}, {`PRAGMA page_size`, &pageSize},
-		{`SELECT COALESCE(SUM(length(raw)), 0) FROM outbox`, &s.outboxRaw}, {`SELECT COUNT(*) FROM outbox`, &s.mails},
+		{`SELECT COALESCE(SUM(length(raw) + COALESCE(length(splices), 0)), 0) FROM outbox`, &s.outboxRaw}, {`SELECT COUNT(*) FROM outbox`, &s.mails},
+		{`SELECT COALESCE(SUM(length(data)), 0) FROM outbox_blobs`, &s.shared},
 	} {
 		if err := db.Get(q.to, q.sql); err != nil {
 			b.Fatalf("%s: %v", q.sql, err)
 		}
+	}
+	ms, err := st.OutboxList(context.Background(), "", 1<<30)
+	if err != nil {
+		b.Fatal(err)
+	}
+	for _, m := range ms {
+		s.whole += int64(len(m.Raw))
 	}
 	s.used = (pages - free) * pageSize
 	return s
