@@ -90,15 +90,23 @@ func TestSharedRunsReadBackWhole(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if len(due) != len(want) || len(listed) != len(want) {
-			t.Fatalf("DueMail read %d mails and OutboxList %d, want %d", len(due), len(listed), len(want))
-		}
-		for _, m := range append(due, listed...) {
-			if m.RawErr != nil || !bytes.Equal(m.Raw, want[m.MessageID]) {
-				t.Errorf("mail %s reads back %d bytes (%v), want the %d queued", m.MessageID, len(m.Raw), m.RawErr, len(want[m.MessageID]))
-			}
-		}
+		readBackWhole(t, due, want)
+		readBackWhole(t, listed, want)
 	})
+}
+
+// readBackWhole fails t unless ms are the mails of want, each read back
+// with the bytes want has for its Message-ID.
+func readBackWhole(t *testing.T, ms []Mail, want map[string][]byte) {
+	t.Helper()
+	if len(ms) != len(want) {
+		t.Fatalf("%d mails read back, want %d", len(ms), len(want))
+	}
+	for _, m := range ms {
+		if m.RawErr != nil || !bytes.Equal(m.Raw, want[m.MessageID]) {
+			t.Errorf("mail %s reads back %d bytes (%v), want the %d queued", m.MessageID, len(m.Raw), m.RawErr, len(want[m.MessageID]))
+		}
+	}
 }
 
 // TestSharedRunsAfterRollbackTo: runs stored for mails rolled back to a
@@ -143,14 +151,11 @@ func TestSharedRunsAfterRollbackTo(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if len(due) != len(kept) {
-			t.Fatalf("%d mails queued, want %d", len(due), len(kept))
+		want := map[string][]byte{}
+		for _, m := range kept {
+			want[m.MessageID] = m.Raw
 		}
-		for i, m := range due {
-			if m.RawErr != nil || !bytes.Equal(m.Raw, kept[i].Raw) {
-				t.Errorf("mail %s reads back %d bytes (%v), want the %d queued", m.MessageID, len(m.Raw), m.RawErr, len(kept[i].Raw))
-			}
-		}
+		readBackWhole(t, due, want)
 		var spliced int
 		if err := s.get(ctx, &spliced, `SELECT COUNT(*) FROM outbox WHERE splices IS NOT NULL`); err != nil {
 			t.Fatal(err)
@@ -242,14 +247,7 @@ func TestDropUnusedBlobs(t *testing.T) {
 		for _, m := range append(unsent, since...) {
 			want[m.MessageID] = m.Raw
 		}
-		if len(due) != len(want) {
-			t.Fatalf("%d mails due, want %d", len(due), len(want))
-		}
-		for _, m := range due {
-			if m.RawErr != nil || !bytes.Equal(m.Raw, want[m.MessageID]) {
-				t.Errorf("mail %s reads back %d bytes (%v), want the %d queued", m.MessageID, len(m.Raw), m.RawErr, len(want[m.MessageID]))
-			}
-		}
+		readBackWhole(t, due, want)
 	})
 }
 
