@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"time"
 	"unicode/utf8"
@@ -359,16 +360,35 @@ func (s *Store) PruneSentMail(ctx context.Context, cutoff, now time.Time, limit 
 // It deletes a page of blobs a transaction, so the write lock is never
 // held long.
 func (s *Store) DropUnusedBlobs(ctx context.Context, cutoff time.Time) (int, error) {
+	// The blobs first, then the mails: a blob read here was committed
+	// with its mails, which the read after it sees. (Read the other way
+	// round, a transaction committing in between, from a host whose clock
+	// is behind, had its blob taken without its mails.)
+	var old []int64
+	for after := int64(0); ; {
+		var page []int64
+		if err := s.sel(ctx, &page, `SELECT id FROM outbox_blobs WHERE id > ? AND created_at < ? ORDER BY id LIMIT ?`, after, utc(cutoff), blobPage); err != nil {
+			return 0, fmt.Errorf("drop unused shared parts of mail: %w", err)
+		}
+		old = append(old, page...)
+		if len(page) < blobPage {
+			break
+		}
+		after = page[len(page)-1]
+	}
+	if len(old) == 0 {
+		return 0, nil
+	}
 	var spliced []struct {
-		Raw     []byte `db:"raw"`
+		Size    int    `db:"size"`
 		Splices []byte `db:"splices"`
 	}
-	if err := s.sel(ctx, &spliced, `SELECT raw, splices FROM outbox WHERE splices IS NOT NULL AND created_at < ?`, utc(cutoff)); err != nil {
+	if err := s.sel(ctx, &spliced, `SELECT LENGTH(raw) AS size, splices FROM outbox WHERE splices IS NOT NULL AND created_at < ?`, utc(cutoff)); err != nil {
 		return 0, fmt.Errorf("drop unused shared parts of mail: %w", err)
 	}
 	used := map[int64]bool{}
 	for _, m := range spliced {
-		ss, err := parseSplices(m.Splices, len(m.Raw))
+		ss, err := parseSplices(m.Splices, m.Size)
 		if err != nil {
 			continue // such a mail cannot be read back anyway
 		}
@@ -376,33 +396,28 @@ func (s *Store) DropUnusedBlobs(ctx context.Context, cutoff time.Time) (int, err
 			used[sp.blob] = true
 		}
 	}
+	old = slices.DeleteFunc(old, func(id int64) bool { return used[id] })
 	n := 0
-	var after int64
-	for {
-		var page []int64
+	for len(old) > 0 {
+		page := old[:min(blobPage, len(old))]
+		old = old[len(page):]
 		err := s.Tx(ctx, func(tx *Tx) error {
-			if err := tx.sel(&page, `SELECT id FROM outbox_blobs WHERE id > ? AND created_at < ? ORDER BY id LIMIT ?`, after, utc(cutoff), blobPage); err != nil {
-				return err
-			}
 			for _, id := range page {
-				if used[id] {
-					continue
-				}
-				if _, err := tx.exec(`DELETE FROM outbox_blobs WHERE id = ?`, id); err != nil {
+				res, err := tx.exec(`DELETE FROM outbox_blobs WHERE id = ?`, id)
+				if err != nil {
 					return err
 				}
-				n++
+				if k, _ := res.RowsAffected(); k > 0 {
+					n++
+				}
 			}
 			return nil
 		})
 		if err != nil {
 			return n, fmt.Errorf("drop unused shared parts of mail: %w", err)
 		}
-		if len(page) < blobPage {
-			return n, nil
-		}
-		after = page[len(page)-1]
 	}
+	return n, nil
 }
 
 // blobPage is how many blobs DropUnusedBlobs looks at a transaction.

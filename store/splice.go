@@ -141,6 +141,12 @@ func (tx *Tx) share(raw []byte, at time.Time) (own, splices []byte, err error) {
 	if !shareRuns {
 		return raw, nil, nil
 	}
+	// A blob's created_at must be no older, by the wall clock, than any
+	// mail that uses it (DropUnusedBlobs relies on it), and time.Time
+	// compares by the monotonic clock when both have one: after the system
+	// clock steps back, a later mail's time is "after" by one and before by
+	// the other.
+	at = at.Round(0)
 	b := &tx.blobs
 	if b.seen == nil {
 		b.seen, b.seed = map[runKey]seenRun{}, maphash.MakeSeed()
@@ -202,7 +208,7 @@ func (tx *Tx) blobFor(n int, at time.Time) (int, error) {
 	if err != nil {
 		return 0, fmt.Errorf("store a part mails share: %w", err)
 	}
-	b.stored = append(b.stored, blob{id: id, data: make([]byte, 0, blobSize), at: at})
+	b.stored = append(b.stored, blob{id: id, data: make([]byte, 0, 32<<10), at: at})
 	return len(b.stored) - 1, nil
 }
 

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unsafe"
 )
 
 // minutesCopy is one reader's copy of a minutes mail as the engine queues
@@ -338,4 +339,111 @@ func FuzzShareRoundTrip(f *testing.F) {
 			t.Fatal(err)
 		}
 	})
+}
+
+// steppedBack returns a reading of time.Now() taken after t by the
+// monotonic clock but back by the wall clock: what the engine's e.now()
+// returns for the next message of a batch after NTP (or a VM resume, an
+// operator) steps the system clock back by step.
+func steppedBack(t time.Time, step time.Duration) time.Time {
+	type timeLayout struct {
+		wall uint64
+		ext  int64
+		loc  *time.Location
+	}
+	back := t.Add(-step) // wall and monotonic both back
+	l := (*timeLayout)(unsafe.Pointer(&back))
+	l.ext = (*timeLayout)(unsafe.Pointer(&t)).ext + int64(time.Second) // monotonic: a second later
+	return back
+}
+
+// TestBlobCreatedAtIsNewestByWallClock: a blob's created_at must be no
+// older than any mail that uses it, or DropUnusedBlobs deletes it while
+// that mail is still whole.
+func TestBlobCreatedAtIsNewestByWallClock(t *testing.T) {
+	eachDB(t, func(t *testing.T, s *Store) {
+		ctx := context.Background()
+		pid, _ := s.EnsureProject(ctx, "P", "p@x.example")
+		t0 := time.Now()
+		later := steppedBack(t0, 2*time.Hour)
+		if !later.After(t0) || !later.Round(0).Before(t0.Round(0)) {
+			t.Fatalf("steppedBack: %v after %v by the monotonic clock, before it by the wall clock: want both", later, t0)
+		}
+		ms := []Mail{minutesCopy(pid, 1, 0), minutesCopy(pid, 1, 1), minutesCopy(pid, 1, 2)}
+		ats := []time.Time{t0, t0, later}
+		err := s.Tx(ctx, func(tx *Tx) error {
+			for i, m := range ms {
+				if _, err := tx.Enqueue(m, []string{"a@x.example"}, ats[i]); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		// The mail queued after the step is sent and, later, pruned; the
+		// one before it failed (a 550) and stays, to be retried.
+		if _, err := s.exec(ctx, `UPDATE outbox SET status = 'sent', sent_at = ? WHERE idem_key = ?`, utc(later), ms[2].IdemKey); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.exec(ctx, `UPDATE outbox SET status = 'failed' WHERE idem_key = ?`, ms[1].IdemKey); err != nil {
+			t.Fatal(err)
+		}
+		cutoff := t0.Round(0).Add(-time.Hour)
+		if _, err := s.PruneSentMail(ctx, cutoff, t0, 100); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.DropUnusedBlobs(ctx, cutoff); err != nil {
+			t.Fatal(err)
+		}
+		failed, err := s.OutboxList(ctx, MailFailed, 10)
+		if err != nil {
+			t.Fatal(err)
+		}
+		readBackWhole(t, failed, map[string][]byte{ms[1].MessageID: ms[1].Raw})
+	})
+}
+
+// TestDropUnusedBlobsWhileATransactionCommits: a transaction that commits
+// while DropUnusedBlobs runs, its mails queued at a time before the cutoff
+// (a host whose clock is behind), keeps its blob: DropUnusedBlobs reads
+// the blobs before the mails that use them. (Reading the mails first, it
+// took the blob of a transaction that committed in between.)
+func TestDropUnusedBlobsWhileATransactionCommits(t *testing.T) {
+	s, _ := open(t)
+	ctx := context.Background()
+	pid, _ := s.EnsureProject(ctx, "P", "p@x.example")
+	now := time.Date(2026, 12, 2, 9, 0, 0, 0, time.UTC)
+	cutoff := now.Add(-24 * time.Hour)
+	behind := cutoff.Add(-time.Minute) // the other host's clock
+	var want = map[string][]byte{}
+	enqueued, done := make(chan struct{}), make(chan error)
+	go func() {
+		done <- s.Tx(ctx, func(tx *Tx) error {
+			for reader := range 3 {
+				m := minutesCopy(pid, 1, reader)
+				want[m.MessageID] = m.Raw
+				if _, err := tx.Enqueue(m, []string{"a@x.example"}, behind); err != nil {
+					return err
+				}
+			}
+			close(enqueued)
+			time.Sleep(300 * time.Millisecond)
+			return nil
+		})
+	}()
+	<-enqueued
+	_, err := s.DropUnusedBlobs(ctx, cutoff)
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	due, err := s.DueMail(ctx, now, 100)
+	if err != nil {
+		t.Fatal(err)
+	}
+	readBackWhole(t, due, want)
 }
