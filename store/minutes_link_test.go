@@ -1,7 +1,9 @@
 package store
 
 import (
+	"context"
 	"errors"
+	"slices"
 	"testing"
 	"time"
 )
@@ -85,6 +87,53 @@ func TestMeetingByAnyVersionOfItsMinutes(t *testing.T) {
 		})
 		if err != nil {
 			t.Fatal(err)
+		}
+	})
+}
+
+// RefsOfMeeting lists a meeting's items, then its risks, each in number
+// order, and nothing of another meeting.
+func TestRefsOfMeeting(t *testing.T) {
+	eachDB(t, func(t *testing.T, s *Store) {
+		ctx := context.Background()
+		pid, _ := s.EnsureProject(ctx, "P", "p@x.example")
+		now := time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC)
+		var refs, none []string
+		err := s.Tx(ctx, func(tx *Tx) error {
+			var ms [2]int64
+			for i := range ms {
+				var err error
+				if ms[i], err = tx.InsertMeeting(Meeting{ProjectID: pid, Title: "Weekly", MeetingDate: "2026-12-01", CreatedAt: now}); err != nil {
+					return err
+				}
+			}
+			// Numbers taken in turn by the two meetings, so each meeting's
+			// are not consecutive.
+			for range 2 {
+				for _, m := range ms {
+					if _, err := tx.InsertItem(Item{ProjectID: pid, MeetingID: m, Text: "x", Status: "open", CreatedAt: now}); err != nil {
+						return err
+					}
+				}
+			}
+			if _, err := tx.InsertRisk(Risk{ProjectID: pid, MeetingID: ms[1], Description: "x", Status: "open", CreatedAt: now}); err != nil {
+				return err
+			}
+			var err error
+			if refs, err = tx.RefsOfMeeting(ms[1]); err != nil {
+				return err
+			}
+			none, err = tx.RefsOfMeeting(ms[1] + 1)
+			return err
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if want := []string{"A-2", "A-4", "R-1"}; !slices.Equal(refs, want) {
+			t.Errorf("RefsOfMeeting = %v, want %v", refs, want)
+		}
+		if len(none) != 0 {
+			t.Errorf("RefsOfMeeting of a meeting with nothing = %v, want none", none)
 		}
 	})
 }

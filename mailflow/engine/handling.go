@@ -259,7 +259,7 @@ func (h *handling) meetingRefs(tg *target) error {
 			return nil
 		}
 	}
-	refs, err := refsOfMeeting(h.tx, tg.meetingID)
+	refs, err := h.tx.RefsOfMeeting(tg.meetingID)
 	if err != nil {
 		return err
 	}
@@ -268,26 +268,6 @@ func (h *handling) meetingRefs(tg *target) error {
 	}
 	tg.refs = slices.Clone(refs)
 	return nil
-}
-
-// refsOfMeeting lists the refs of a meeting's items, then of its risks.
-func refsOfMeeting(tx *store.Tx, meetingID int64) ([]string, error) {
-	items, err := tx.ItemsOfMeeting(meetingID)
-	if err != nil {
-		return nil, err
-	}
-	risks, err := tx.RisksOfMeeting(meetingID)
-	if err != nil {
-		return nil, err
-	}
-	refs := make([]string, 0, len(items)+len(risks))
-	for _, it := range items {
-		refs = append(refs, it.Ref())
-	}
-	for _, r := range risks {
-		refs = append(refs, r.Ref())
-	}
-	return refs, nil
 }
 
 var reReplySubject = regexp.MustCompile(`(?i)^\s*(re|aw|sv|vs|antw)\s*:`)
