@@ -160,6 +160,12 @@ func plainText(s string) string {
 	if mailflow.PlainWords(s) {
 		return s // refs, addresses and most item texts
 	}
+	return oneLine(s)
+}
+
+// oneLine is plainText's definition: white space made single spaces,
+// control and bidi characters dropped, the ends trimmed.
+func oneLine(s string) string {
 	return strings.Join(strings.Fields(strings.Map(func(r rune) rune {
 		switch {
 		case unicode.IsSpace(r):

@@ -232,15 +232,7 @@ func FuzzPlainText(f *testing.F) {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
-		want := strings.Join(strings.Fields(strings.Map(func(r rune) rune {
-			switch {
-			case unicode.IsSpace(r):
-				return ' '
-			case unicode.IsControl(r), isBidiControl(r):
-				return -1
-			}
-			return r
-		}, s)), " ")
+		want := oneLine(s)
 		if got := plainText(s); got != want {
 			t.Fatalf("plainText(%q) = %q, its definition gives %q", s, got, want)
 		}
