@@ -52,12 +52,13 @@ type pgRun struct {
 func runOnPostgres(b *testing.B, pg *pgtest.Server, job childJob, srv *dovecottest.Server) pgRun {
 	b.Helper()
 	job.Database = pg.CreateDB(b, "")
-	before, running := serverCPU(pg)
+	postmaster := postmasterPID(pg)
+	before, running := treeCPU(postmaster)
 	res := runChild(b, job, srv)
 	// The child's backend, and any autovacuum worker started meanwhile,
 	// count once the postmaster has reaped them.
-	waitReaped(pg, running, reapWait)
-	after, _ := serverCPU(pg)
+	waitReaped(postmaster, running, reapWait)
+	after, _ := treeCPU(postmaster)
 	cpu := -1.0
 	if before >= 0 && after >= 0 {
 		cpu = after - before
@@ -97,43 +98,42 @@ func logPostgres(b *testing.B, pg pgRun, full childResult, srv *dovecottest.Serv
 		"server apart (own process): CPU %s, RSS not counted", pg.rate(), pg.Seconds, float64(pg.PeakRSSKB)/1024, pg.cpu(), ratio, server)
 }
 
-// serverCPU returns the CPU time, in seconds, that PostgreSQL's processes
-// have used so far: the postmaster, its live children (backends, the WAL
-// writer, the checkpointer) and those it has reaped (a client's backend
-// once the client hangs up); and the PIDs of those live children. -1 when
-// /proc does not tell.
-func serverCPU(pg *pgtest.Server) (float64, map[string]bool) {
-	postmaster := postmasterPID(pg)
-	self, ok := procStat(postmaster)
+// treeCPU returns the CPU time, in seconds, that a server's processes
+// have used so far: its main process pid, the children it runs (for
+// PostgreSQL the backends, the WAL writer and the checkpointer; for
+// Dovecot the imap processes) and those it has reaped (a client's backend
+// or imap process once the client hangs up); and the PIDs of those live
+// children. -1 when /proc does not tell.
+func treeCPU(pid string) (float64, map[string]bool) {
+	self, ok := procStat(pid)
 	if !ok {
 		return -1, nil
 	}
 	ticks := self.utime + self.stime + self.cutime + self.cstime
-	children, ok := childTimes(postmaster)
+	children, ok := childTimes(pid)
 	if !ok {
 		return -1, nil
 	}
 	running := map[string]bool{}
-	for pid, st := range children {
+	for child, st := range children {
 		ticks += st.utime + st.stime
-		running[pid] = true
+		running[child] = true
 	}
 	return float64(ticks) / clockTicks, running
 }
 
-// waitReaped waits, at most d, until every child of pg's postmaster is
-// one of known: a process that has exited is not counted by serverCPU
-// until the postmaster reaps it.
-func waitReaped(pg *pgtest.Server, known map[string]bool, d time.Duration) {
-	postmaster := postmasterPID(pg)
+// waitReaped waits, at most d, until every child of the process pid is
+// one of known: a process that has exited is not counted by treeCPU until
+// its parent reaps it.
+func waitReaped(pid string, known map[string]bool, d time.Duration) {
 	for deadline := time.Now().Add(d); time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
-		children, ok := childTimes(postmaster)
+		children, ok := childTimes(pid)
 		if !ok {
 			return
 		}
 		done := true
-		for pid := range children {
-			done = done && known[pid]
+		for child := range children {
+			done = done && known[child]
 		}
 		if done {
 			return
@@ -171,7 +171,7 @@ func childTimes(ppid string) (map[string]procTimes, bool) {
 // every Linux platform Go supports.
 const clockTicks = 100
 
-// procTimes are the fields of /proc/PID/stat serverCPU needs.
+// procTimes are the fields of /proc/PID/stat treeCPU needs.
 type procTimes struct {
 	ppid                         int
 	utime, stime, cutime, cstime int64
