@@ -234,6 +234,32 @@ func (s *Store) OutboxList(ctx context.Context, status string, limit int) ([]Mai
 	return s.wholeMails(ctx, ms)
 }
 
+// OutboxSummaries lists outbox rows as OutboxList does, without their
+// bytes (Raw is nil; every other column is read): what "mailflow outbox"
+// shows. So a listing reads no shared runs, and a mail whose runs are
+// gone is listed like any other (the sender parks it when it comes due).
+func (s *Store) OutboxSummaries(ctx context.Context, status string, limit int) ([]Mail, error) {
+	var ms []mailRow
+	var err error
+	if status == "" {
+		err = s.sel(ctx, &ms, `SELECT id, project_id, idem_key, kind, envelope_from, recipients, subject, message_id, about,
+			status, attempts, next_attempt_at, created_at, sent_at, smtp_response, last_error, interrupted, rcpt, pruned_at
+			FROM outbox ORDER BY id DESC LIMIT ?`, limit)
+	} else {
+		err = s.sel(ctx, &ms, `SELECT id, project_id, idem_key, kind, envelope_from, recipients, subject, message_id, about,
+			status, attempts, next_attempt_at, created_at, sent_at, smtp_response, last_error, interrupted, rcpt, pruned_at
+			FROM outbox WHERE status = ? ORDER BY id DESC LIMIT ?`, status, limit)
+	}
+	if err != nil {
+		return nil, err
+	}
+	out := make([]Mail, len(ms))
+	for i, r := range ms {
+		out[i] = r.value()
+	}
+	return out, nil
+}
+
 // MailByMessageID returns the outbox row whose Message-ID is messageID,
 // without its bytes (Raw is nil): a reply is matched to the mail it answers
 // by this, and a rendered mail is tens of kilobytes.

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -291,6 +292,59 @@ func TestMissingRunFailsOnlyItsMail(t *testing.T) {
 		}
 		if broken != 2 || len(due) != 4 {
 			t.Errorf("%d of %d mails cannot be read back, want the 2 that referred to shared runs of 4", broken, len(due))
+		}
+	})
+}
+
+// TestOutboxSummariesReadNoBytes: the listing "mailflow outbox" prints
+// has every fact of each mail OutboxList has, without the bytes; so it
+// reads no shared runs, and lists a mail whose runs are gone like any
+// other instead of with an error.
+func TestOutboxSummariesReadNoBytes(t *testing.T) {
+	eachDB(t, func(t *testing.T, s *Store) {
+		ctx := context.Background()
+		pid, _ := s.EnsureProject(ctx, "P", "p@x.example")
+		at := time.Date(2026, 12, 2, 9, 0, 0, 0, time.UTC)
+		err := s.Tx(ctx, func(tx *Tx) error {
+			for reader := range 3 {
+				if _, err := tx.Enqueue(minutesCopy(pid, 1, reader), []string{"a@x.example"}, at); err != nil {
+					return err
+				}
+			}
+			_, err := tx.Enqueue(outboxMail(pid, "plain"), []string{"a@x.example"}, at)
+			return err
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.exec(ctx, `DELETE FROM outbox_blobs`); err != nil {
+			t.Fatal(err)
+		}
+		whole, err := s.OutboxList(ctx, "", 100)
+		if err != nil {
+			t.Fatal(err)
+		}
+		summaries, err := s.OutboxSummaries(ctx, "", 100)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(whole) != 4 || len(summaries) != len(whole) {
+			t.Fatalf("listed %d mails, and %d with their bytes; want 4 of each", len(summaries), len(whole))
+		}
+		for i, m := range summaries {
+			if m.Raw != nil || m.RawErr != nil {
+				t.Errorf("summary of mail %d has %d bytes and error %v, want neither", m.ID, len(m.Raw), m.RawErr)
+			}
+			facts := whole[i]
+			facts.Raw, facts.RawErr = nil, nil
+			m.Raw, m.RawErr = nil, nil
+			if !reflect.DeepEqual(m, facts) {
+				t.Errorf("summary %+v\nwant the facts OutboxList has: %+v", m, facts)
+			}
+		}
+		failed, err := s.OutboxSummaries(ctx, MailFailed, 100)
+		if err != nil || len(failed) != 0 {
+			t.Errorf("failed mails listed: %d, %v; want none", len(failed), err)
 		}
 	})
 }

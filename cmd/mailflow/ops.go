@@ -113,7 +113,7 @@ func cmdOutbox(ctx context.Context, args []string, out, errOut io.Writer) error 
 	if *failed {
 		status = store.MailFailed
 	}
-	ms, err := st.OutboxList(ctx, status, *limit)
+	ms, err := st.OutboxSummaries(ctx, status, *limit)
 	if err != nil {
 		return err
 	}
