@@ -247,12 +247,82 @@ func TestNullableColumnsRoundTrip(t *testing.T) {
 			}
 		}
 		// Reopened: the ids and the time go back to NULL.
-		closed.Status, closed.ClosedByMessage, closed.ClosedAt = "open", 0, time.Time{}
-		if err := s.Tx(ctx, func(tx *Tx) error { return tx.UpdateItem(closed) }); err != nil {
+		reopened := closed
+		reopened.Status, reopened.ClosedByMessage, reopened.ClosedAt = "open", 0, time.Time{}
+		if err := s.Tx(ctx, func(tx *Tx) error { return tx.UpdateItem(closed, reopened) }); err != nil {
 			t.Fatal(err)
 		}
 		if err := s.get(ctx, &nulls, `SELECT COUNT(*) FROM action_items WHERE closed_by_message IS NULL AND closed_at IS NULL`); err != nil || nulls != 2 {
 			t.Errorf("%d items (%v) are open in the database, want 2", nulls, err)
+		}
+	})
+}
+
+// TestUpdateItemWritesOnlyWhatChanged: UpdateItem writes the fields that
+// differ from the item as read, so a column another statement of the
+// transaction set meanwhile (a reminder's mark) is kept; an item changed
+// in nothing is not written; and an item compared with another is refused.
+func TestUpdateItemWritesOnlyWhatChanged(t *testing.T) {
+	eachDB(t, func(t *testing.T, s *Store) {
+		ctx := t.Context()
+		pid, err := s.EnsureProject(ctx, "EHR", "ehr@x.example")
+		if err != nil {
+			t.Fatal(err)
+		}
+		at := time.Date(2026, 12, 1, 14, 0, 0, 0, time.UTC)
+		var a, b Item
+		err = s.Tx(ctx, func(tx *Tx) error {
+			if a, err = tx.InsertItem(Item{ProjectID: pid, Text: "train the ward clerks", Owner: "a@x", Status: "open", CreatedAt: at, UpdatedAt: at}); err != nil {
+				return err
+			}
+			b, err = tx.InsertItem(Item{ProjectID: pid, Text: "order badge readers", Owner: "b@x", Status: "open", CreatedAt: at, UpdatedAt: at})
+			return err
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		later := at.Add(time.Hour)
+		err = s.Tx(ctx, func(tx *Tx) error {
+			was, err := tx.ItemByRef(pid, a.Ref())
+			if err != nil {
+				return err
+			}
+			if err := tx.SetLastReminded(a.ID, "2026-12-01"); err != nil {
+				return err
+			}
+			it := was
+			it.Progress, it.Status, it.ClosedAt, it.UpdatedAt = 100, "done", later, later
+			if err := tx.UpdateItem(was, it); err != nil {
+				return err
+			}
+			unchanged, err := tx.ItemByRef(pid, b.Ref())
+			if err != nil {
+				return err
+			}
+			if _, err := tx.exec(`UPDATE action_items SET text = 'changed meanwhile' WHERE id = ?`, b.ID); err != nil {
+				return err
+			}
+			if err := tx.UpdateItem(unchanged, unchanged); err != nil {
+				return err
+			}
+			if err := tx.UpdateItem(unchanged, it); err == nil {
+				t.Errorf("UpdateItem of %s compared with %s: no error", it.Ref(), unchanged.Ref())
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := s.Items(ctx, ItemFilter{ProjectID: pid})
+		if err != nil || len(got) != 2 {
+			t.Fatalf("Items = %d, %v; want 2", len(got), err)
+		}
+		if g := got[0]; g.Progress != 100 || g.Status != "done" || !g.ClosedAt.Equal(later) || !g.UpdatedAt.Equal(later) || g.LastReminded != "2026-12-01" || g.Text != a.Text {
+			t.Errorf("%s = progress %d, %s, closed %v, updated %v, reminded %q, %q; want the change, with the reminder's mark kept",
+				g.Ref(), g.Progress, g.Status, g.ClosedAt, g.UpdatedAt, g.LastReminded, g.Text)
+		}
+		if g := got[1]; g.Text != "changed meanwhile" {
+			t.Errorf("%s text = %q after an UpdateItem that changed nothing; want it left as it was", g.Ref(), g.Text)
 		}
 	})
 }

@@ -196,9 +196,10 @@ func TestNoLostUpdateAcrossHosts(t *testing.T) {
 							if err != nil {
 								return err
 							}
+							was := it
 							it.Text += "+"
 							it.UpdatedAt = time.Now()
-							return tx.UpdateItem(it)
+							return tx.UpdateItem(was, it)
 						})
 					}
 				})

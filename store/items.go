@@ -270,12 +270,40 @@ func (tx *Tx) InsertItem(it Item) (Item, error) {
 	return it, nil
 }
 
-// UpdateItem writes every mutable field of it.
-func (tx *Tx) UpdateItem(it Item) error {
-	_, err := tx.exec(`UPDATE action_items SET text = ?, owner = ?, owner_name = ?, due = ?, status = ?,
-		progress = ?, meeting_id = ?, closed_by_message = ?, updated_at = ?, closed_at = ?, last_reminded = ? WHERE id = ?`,
-		it.Text, it.Owner, it.OwnerName, it.Due, it.Status, it.Progress, nullID(it.MeetingID), nullID(it.ClosedByMessage),
-		utc(it.UpdatedAt), nullTime(it.ClosedAt), it.LastReminded, it.ID)
+// UpdateItem writes the mutable fields of it that differ from was, the
+// item as the transaction read it, and nothing when none does. A reply
+// changes one or two fields of an item; writing every column made SQLite
+// check each foreign key and rewrite each index the columns are in, twice
+// the cost of the statement (a tenth of handling a reply).
+func (tx *Tx) UpdateItem(was, it Item) error {
+	if was.ID != it.ID {
+		return fmt.Errorf("update %s: compared with item %d, not itself (%d)", it.Ref(), was.ID, it.ID)
+	}
+	var set []string
+	var args []any
+	field := func(column string, changed bool, value any) {
+		if changed {
+			set = append(set, column+" = ?")
+			args = append(args, value)
+		}
+	}
+	field("text", it.Text != was.Text, it.Text)
+	field("owner", it.Owner != was.Owner, it.Owner)
+	field("owner_name", it.OwnerName != was.OwnerName, it.OwnerName)
+	field("due", it.Due != was.Due, it.Due)
+	field("status", it.Status != was.Status, it.Status)
+	field("progress", it.Progress != was.Progress, it.Progress)
+	field("meeting_id", it.MeetingID != was.MeetingID, nullID(it.MeetingID))
+	field("closed_by_message", it.ClosedByMessage != was.ClosedByMessage, nullID(it.ClosedByMessage))
+	field("updated_at", !it.UpdatedAt.Equal(was.UpdatedAt), utc(it.UpdatedAt))
+	field("closed_at", !it.ClosedAt.Equal(was.ClosedAt), nullTime(it.ClosedAt))
+	field("last_reminded", it.LastReminded != was.LastReminded, it.LastReminded)
+	if len(set) == 0 {
+		return nil
+	}
+	// The statement's start is a raw string so that the plan test finds it
+	// (see completedAtRunTime).
+	_, err := tx.exec(`UPDATE action_items SET`+" "+strings.Join(set, ", ")+" WHERE id = ?", append(args, it.ID)...)
 	if err != nil {
 		return fmt.Errorf("update %s: %w", it.Ref(), err)
 	}

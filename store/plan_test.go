@@ -40,6 +40,8 @@ var scanAllowed = map[string]string{
 var completedAtRunTime = map[string]string{
 	// CountRecentMail: one placeholder per kind and key prefix, then the limit.
 	"SELECT COUNT(*) FROM (SELECT 1 FROM outbox WHERE project_id = ? AND rcpt = ? AND created_at >= ? AND kind IN (": "?,?) AND (substr(idem_key, 1, ?) = ? OR substr(idem_key, 1, ?) = ?) LIMIT 5) AS recent",
+	// UpdateItem: the columns that changed (here a reply's progress).
+	"UPDATE action_items SET": " progress = ?, updated_at = ? WHERE id = ?",
 	// insertRows: a chunk of rows a statement.
 	"INSERT INTO audit_log (project_id, at, actor, source, message_id, ref, action, old_value, new_value) VALUES": " (?, ?, ?, ?, ?, ?, ?, ?, ?), (?, ?, ?, ?, ?, ?, ?, ?, ?)",
 	"INSERT INTO attendees (meeting_id, name, email, present, seq) VALUES":                                        " (?, ?, ?, ?, ?), (?, ?, ?, ?, ?)",

@@ -401,7 +401,7 @@ func (h *handling) syncItems(meetingID int64, parsed []mailflow.ActionItem, corr
 		}
 		if len(diffs) > 0 {
 			it.UpdatedAt = h.now
-			if err := h.tx.UpdateItem(it); err != nil {
+			if err := h.tx.UpdateItem(existing[j], it); err != nil {
 				return nil, nil, nil, err
 			}
 			change[it.Ref()] = "changed: " + strings.Join(diffs, ", ")
@@ -413,12 +413,13 @@ func (h *handling) syncItems(meetingID int64, parsed []mailflow.ActionItem, corr
 		owners[i] = pi.Owner
 	}
 	flagStrangers(h, owners, items, itemVersion)
-	err = retire(h, existing, used, itemVersion, func(it store.Item) error {
+	err = retire(h, existing, used, itemVersion, func(was store.Item) error {
+		it := was
 		it.Status = string(mailflow.ItemCancelled)
 		it.UpdatedAt = h.now
 		it.ClosedAt = h.now.UTC()
 		it.ClosedByMessage = h.row
-		if err := h.tx.UpdateItem(it); err != nil {
+		if err := h.tx.UpdateItem(was, it); err != nil {
 			return err
 		}
 		cancelled = append(cancelled, it)

@@ -529,12 +529,13 @@ func (r *commandRun) applyItem(cmd mailflow.Command, it store.Item) error {
 		r.fail(cmd, refuseNotOwner)
 		return nil
 	}
+	was := it
 	eff := apply(r, cmd, &it)
 	if eff.action == "" {
 		return r.flushNote(it.Ref())
 	}
 	it.UpdatedAt = r.h.now
-	if err := r.h.tx.UpdateItem(it); err != nil {
+	if err := r.h.tx.UpdateItem(was, it); err != nil {
 		return err
 	}
 	return r.record(it.Ref(), eff.action, eff.oldV, eff.newV, eff.change)
