@@ -16,11 +16,11 @@ import (
 // go through storable on the way.
 
 // forUpdate makes q, a read of rows the transaction may then rewrite
-// whole (UpdateItem, UpdateRisk), lock them until it ends. On PostgreSQL,
-// where hosts sharing the database write at once, two transactions that
-// read an item before either wrote it would otherwise both write, and the
-// first one's change would be lost: with the lock the second reads the
-// item as the first left it. (Two that lock in opposite orders deadlock;
+// (UpdateItem, from the item as read; UpdateRisk, whole), lock them until
+// it ends. On PostgreSQL, where hosts sharing the database write at once,
+// two transactions that read an item before either wrote it would
+// otherwise both write, and the first one's change would be lost: with the
+// lock the second reads the item as the first left it. (Two that lock in opposite orders deadlock;
 // PostgreSQL ends one, and its batch is handled again from the mailbox.)
 // SQLite needs nothing: BEGIN IMMEDIATE already serialises writers.
 func (tx *Tx) forUpdate(q string) string {
