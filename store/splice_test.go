@@ -253,29 +253,40 @@ func TestDropUnusedBlobs(t *testing.T) {
 	})
 }
 
+// queueWithRunsGone queues three readers' copies of one minutes, which
+// share runs, and a mail that shares nothing, then deletes the shared
+// runs, as a bug or a hand-edited database might; it returns when the
+// mails were queued.
+func queueWithRunsGone(t *testing.T, s *Store) time.Time {
+	t.Helper()
+	ctx := context.Background()
+	pid, _ := s.EnsureProject(ctx, "P", "p@x.example")
+	at := time.Date(2026, 12, 2, 9, 0, 0, 0, time.UTC)
+	err := s.Tx(ctx, func(tx *Tx) error {
+		for reader := range 3 {
+			if _, err := tx.Enqueue(minutesCopy(pid, 1, reader), []string{"a@x.example"}, at); err != nil {
+				return err
+			}
+		}
+		_, err := tx.Enqueue(outboxMail(pid, "plain"), []string{"a@x.example"}, at)
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.exec(ctx, `DELETE FROM outbox_blobs`); err != nil {
+		t.Fatal(err)
+	}
+	return at
+}
+
 // TestMissingRunFailsOnlyItsMail: a mail whose shared run is gone from
 // the database (damage, a hand-made restore) comes back with RawErr and
 // no bytes, which the sender parks; the other mails read as they were.
 func TestMissingRunFailsOnlyItsMail(t *testing.T) {
 	eachDB(t, func(t *testing.T, s *Store) {
 		ctx := context.Background()
-		pid, _ := s.EnsureProject(ctx, "P", "p@x.example")
-		at := time.Date(2026, 12, 2, 9, 0, 0, 0, time.UTC)
-		err := s.Tx(ctx, func(tx *Tx) error {
-			for reader := range 3 {
-				if _, err := tx.Enqueue(minutesCopy(pid, 1, reader), []string{"a@x.example"}, at); err != nil {
-					return err
-				}
-			}
-			_, err := tx.Enqueue(outboxMail(pid, "plain"), []string{"a@x.example"}, at)
-			return err
-		})
-		if err != nil {
-			t.Fatal(err)
-		}
-		if _, err := s.exec(ctx, `DELETE FROM outbox_blobs`); err != nil {
-			t.Fatal(err)
-		}
+		at := queueWithRunsGone(t, s)
 		due, err := s.DueMail(ctx, at, 100)
 		if err != nil {
 			t.Fatal(err)
@@ -303,23 +314,7 @@ func TestMissingRunFailsOnlyItsMail(t *testing.T) {
 func TestOutboxSummariesReadNoBytes(t *testing.T) {
 	eachDB(t, func(t *testing.T, s *Store) {
 		ctx := context.Background()
-		pid, _ := s.EnsureProject(ctx, "P", "p@x.example")
-		at := time.Date(2026, 12, 2, 9, 0, 0, 0, time.UTC)
-		err := s.Tx(ctx, func(tx *Tx) error {
-			for reader := range 3 {
-				if _, err := tx.Enqueue(minutesCopy(pid, 1, reader), []string{"a@x.example"}, at); err != nil {
-					return err
-				}
-			}
-			_, err := tx.Enqueue(outboxMail(pid, "plain"), []string{"a@x.example"}, at)
-			return err
-		})
-		if err != nil {
-			t.Fatal(err)
-		}
-		if _, err := s.exec(ctx, `DELETE FROM outbox_blobs`); err != nil {
-			t.Fatal(err)
-		}
+		queueWithRunsGone(t, s)
 		whole, err := s.OutboxList(ctx, "", 100)
 		if err != nil {
 			t.Fatal(err)
