@@ -259,9 +259,11 @@ func TestNullableColumnsRoundTrip(t *testing.T) {
 }
 
 // TestUpdateItemWritesOnlyWhatChanged: UpdateItem writes the fields that
-// differ from the item as read, so a column another statement of the
-// transaction set meanwhile (a reminder's mark) is kept; an item changed
-// in nothing is not written; and an item compared with another is refused.
+// differ from the item as read: a column of the row it does not change is
+// not written (here one another statement set after the read, which a
+// caller must not do to a field it changes: see UpdateItem); an item
+// changed in nothing is not written; and an item compared with another is
+// refused.
 func TestUpdateItemWritesOnlyWhatChanged(t *testing.T) {
 	eachDB(t, func(t *testing.T, s *Store) {
 		ctx := t.Context()
@@ -325,4 +327,90 @@ func TestUpdateItemWritesOnlyWhatChanged(t *testing.T) {
 			t.Errorf("%s text = %q after an UpdateItem that changed nothing; want it left as it was", g.Ref(), g.Text)
 		}
 	})
+}
+
+// TestUpdateItemWritesEachField: each mutable field, changed alone, is
+// written, and no other: the commands change one or two at a time
+// ("due" clears the reminder's mark, "reassign" sets the owner's name),
+// and a field left out of UpdateItem would be lost without a sound.
+func TestUpdateItemWritesEachField(t *testing.T) {
+	at := time.Date(2026, 12, 1, 14, 0, 0, 0, time.UTC)
+	cases := []struct {
+		field  string
+		change func(it *Item, meeting, msg int64)
+	}{
+		{"text", func(it *Item, _, _ int64) { it.Text = "train the night shift too" }},
+		{"owner", func(it *Item, _, _ int64) { it.Owner = "carol@x" }},
+		{"owner_name", func(it *Item, _, _ int64) { it.OwnerName = "Carol Nguyen" }},
+		{"due", func(it *Item, _, _ int64) { it.Due = "2026-12-09" }},
+		{"status", func(it *Item, _, _ int64) { it.Status = "done" }},
+		{"progress", func(it *Item, _, _ int64) { it.Progress = 40 }},
+		{"meeting_id", func(it *Item, meeting, _ int64) { it.MeetingID = meeting }},
+		{"closed_by_message", func(it *Item, _, msg int64) { it.ClosedByMessage = msg }},
+		{"updated_at", func(it *Item, _, _ int64) { it.UpdatedAt = at.Add(time.Hour) }},
+		{"closed_at", func(it *Item, _, _ int64) { it.ClosedAt = at.Add(2 * time.Hour) }},
+		{"last_reminded", func(it *Item, _, _ int64) { it.LastReminded = "" }},
+	}
+	eachDB(t, func(t *testing.T, s *Store) {
+		ctx := t.Context()
+		pid, err := s.EnsureProject(ctx, "EHR", "ehr@x.example")
+		if err != nil {
+			t.Fatal(err)
+		}
+		var meeting, msg int64
+		items := map[string]Item{}
+		err = s.Tx(ctx, func(tx *Tx) error {
+			if msg, err = tx.InsertMessage(Message{ProjectID: pid, MessageID: "m@x", ContentHash: "h", Kind: "minutes", Outcome: "processed",
+				ReceivedAt: at, ProcessedAt: at}); err != nil {
+				return err
+			}
+			if meeting, err = tx.InsertMeeting(Meeting{ProjectID: pid, Title: "Weekly", MeetingDate: "2026-12-01", MessageID: msg, CreatedAt: at}); err != nil {
+				return err
+			}
+			for _, c := range cases {
+				it, err := tx.InsertItem(Item{ProjectID: pid, Text: "train the ward clerks", Owner: "a@x", OwnerName: "Alice", Due: "2026-12-04",
+					Status: "open", CreatedAt: at, UpdatedAt: at})
+				if err != nil {
+					return err
+				}
+				if err := tx.SetLastReminded(it.ID, "2026-12-01"); err != nil {
+					return err
+				}
+				items[c.field] = it
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, c := range cases {
+			var want Item
+			err := s.Tx(ctx, func(tx *Tx) error {
+				was, err := tx.ItemByRef(pid, items[c.field].Ref())
+				if err != nil {
+					return err
+				}
+				want = was
+				c.change(&want, meeting, msg)
+				return tx.UpdateItem(was, want)
+			})
+			if err != nil {
+				t.Fatalf("%s: %v", c.field, err)
+			}
+			var got Item
+			if err := s.Tx(ctx, func(tx *Tx) error { got, err = tx.ItemByRef(pid, want.Ref()); return err }); err != nil {
+				t.Fatal(err)
+			}
+			if !sameItem(got, want) {
+				t.Errorf("%s changed alone: read back %+v\nwant %+v", c.field, got, want)
+			}
+		}
+	})
+}
+
+// sameItem compares items as read back, their times by the instant.
+func sameItem(a, b Item) bool {
+	times := a.CreatedAt.Equal(b.CreatedAt) && a.UpdatedAt.Equal(b.UpdatedAt) && a.ClosedAt.Equal(b.ClosedAt)
+	a.CreatedAt, a.UpdatedAt, a.ClosedAt = b.CreatedAt, b.UpdatedAt, b.ClosedAt
+	return times && a == b
 }

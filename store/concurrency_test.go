@@ -163,8 +163,8 @@ func TestSameMessageAcrossHostsRecordedOnce(t *testing.T) {
 }
 
 // Two hosts changing one item at once lose neither change: each reads
-// the item in its transaction (ItemByRef, as a reply does) and writes it
-// back whole (UpdateItem). On PostgreSQL the read locks the row until the
+// the item in its transaction (ItemByRef, as a reply does) and writes
+// back what it changed (UpdateItem). On PostgreSQL the read locks the row until the
 // transaction ends; without it, writers that read the same version each
 // wrote over the other's change.
 func TestNoLostUpdateAcrossHosts(t *testing.T) {

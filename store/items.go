@@ -270,11 +270,13 @@ func (tx *Tx) InsertItem(it Item) (Item, error) {
 	return it, nil
 }
 
-// UpdateItem writes the mutable fields of it that differ from was, the
-// item as the transaction read it, and nothing when none does. A reply
-// changes one or two fields of an item; writing every column made SQLite
-// check each foreign key and rewrite each index the columns are in, twice
-// the cost of the statement (a tenth of handling a reply).
+// UpdateItem writes the mutable fields of it that differ from was, and
+// nothing when none does. was must be the row as the database holds it
+// now: read in this transaction after any earlier write to the row. A
+// field set back to its value in a stale was would not be written. A
+// reply changes one or two fields of an item; writing every column made
+// SQLite check each foreign key and rewrite each index the columns are
+// in, twice the cost of the statement (a tenth of handling a reply).
 func (tx *Tx) UpdateItem(was, it Item) error {
 	if was.ID != it.ID {
 		return fmt.Errorf("update %s: compared with item %d, not itself (%d)", it.Ref(), was.ID, it.ID)

@@ -337,6 +337,15 @@ func TestOutboxSummariesReadNoBytes(t *testing.T) {
 				t.Errorf("summary %+v\nwant the facts OutboxList has: %+v", m, facts)
 			}
 		}
+		queued, err := s.OutboxSummaries(ctx, MailQueued, 100)
+		if err != nil || len(queued) != 4 {
+			t.Fatalf("queued mails listed: %d, %v; want 4", len(queued), err)
+		}
+		for i, m := range queued {
+			if m.Raw != nil || m.RawErr != nil || m.ID != summaries[i].ID {
+				t.Errorf("queued mail %d listed as mail %d with %d bytes and error %v; want %d, no bytes", i, m.ID, len(m.Raw), m.RawErr, summaries[i].ID)
+			}
+		}
 		failed, err := s.OutboxSummaries(ctx, MailFailed, 100)
 		if err != nil || len(failed) != 0 {
 			t.Errorf("failed mails listed: %d, %v; want none", len(failed), err)

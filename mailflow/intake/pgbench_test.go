@@ -1,6 +1,7 @@
 package intake_test
 
 import (
+	"maps"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -105,21 +106,34 @@ func logPostgres(b *testing.B, pg pgRun, full childResult, srv *dovecottest.Serv
 // or imap process once the client hangs up); and the PIDs of those live
 // children. -1 when /proc does not tell.
 func treeCPU(pid string) (float64, map[string]bool) {
-	self, ok := procStat(pid)
-	if !ok {
-		return -1, nil
+	// A child reaped between reading the parent and listing the children
+	// would be in neither: the reading counts only when the children are
+	// the same before and after it.
+	for range 10 {
+		before, ok := childTimes(pid)
+		if !ok {
+			return -1, nil
+		}
+		self, ok := procStat(pid)
+		if !ok {
+			return -1, nil
+		}
+		children, ok := childTimes(pid)
+		if !ok {
+			return -1, nil
+		}
+		if !maps.EqualFunc(before, children, func(procTimes, procTimes) bool { return true }) {
+			continue
+		}
+		ticks := self.utime + self.stime + self.cutime + self.cstime
+		running := map[string]bool{}
+		for child, st := range children {
+			ticks += st.utime + st.stime
+			running[child] = true
+		}
+		return float64(ticks) / clockTicks, running
 	}
-	ticks := self.utime + self.stime + self.cutime + self.cstime
-	children, ok := childTimes(pid)
-	if !ok {
-		return -1, nil
-	}
-	running := map[string]bool{}
-	for child, st := range children {
-		ticks += st.utime + st.stime
-		running[child] = true
-	}
-	return float64(ticks) / clockTicks, running
+	return -1, nil
 }
 
 // waitReaped waits, at most d, until every child of the process pid is
