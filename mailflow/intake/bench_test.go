@@ -306,17 +306,9 @@ func runChild(b *testing.B, job childJob, srv *dovecottest.Server) childResult {
 	spec, _ := json.Marshal(job)
 	cmd := exec.Command(os.Args[0], "-test.run=^TestIngestChild$", "-test.v")
 	cmd.Env = append(os.Environ(), envChild+"="+string(spec))
-	master := strconv.Itoa(srv.PID())
-	before, running := treeCPU(master)
-	out, err := cmd.CombinedOutput()
-	// The imap process that served the child counts once the master has
-	// reaped it.
-	waitReaped(master, running, reapWait)
-	after, _ := treeCPU(master)
-	res := childResult{DovecotCPU: -1}
-	if before >= 0 && after >= 0 {
-		res.DovecotCPU = after - before
-	}
+	var out []byte
+	var err error
+	res := childResult{DovecotCPU: cpuDuring(strconv.Itoa(srv.PID()), func() { out, err = cmd.CombinedOutput() })}
 	for _, l := range strings.Split(string(out), "\n") {
 		if j, ok := strings.CutPrefix(strings.TrimSpace(l), "INGEST-RESULT "); ok {
 			if err := json.Unmarshal([]byte(j), &res); err != nil {

@@ -53,21 +53,28 @@ type pgRun struct {
 func runOnPostgres(b *testing.B, pg *pgtest.Server, job childJob, srv *dovecottest.Server) pgRun {
 	b.Helper()
 	job.Database = pg.CreateDB(b, "")
-	postmaster := postmasterPID(pg)
-	before, running := treeCPU(postmaster)
-	res := runChild(b, job, srv)
-	// The child's backend, and any autovacuum worker started meanwhile,
-	// count once the postmaster has reaped them.
-	waitReaped(postmaster, running, reapWait)
-	after, _ := treeCPU(postmaster)
-	cpu := -1.0
-	if before >= 0 && after >= 0 {
-		cpu = after - before
-	}
+	var res childResult
+	cpu := cpuDuring(postmasterPID(pg), func() { res = runChild(b, job, srv) })
 	return pgRun{childResult: res, ServerCPU: cpu}
 }
 
-// reapWait bounds how long runOnPostgres waits for the server's processes
+// cpuDuring returns the CPU time, in seconds, that the server whose main
+// process is pid spent while run ran; -1 when /proc does not tell. The
+// processes that served run (PostgreSQL's backend for the client, any
+// autovacuum worker started meanwhile; Dovecot's imap process) count once
+// the main process has reaped them, which cpuDuring waits for.
+func cpuDuring(pid string, run func()) float64 {
+	before, running := treeCPU(pid)
+	run()
+	waitReaped(pid, running, reapWait)
+	after, _ := treeCPU(pid)
+	if before < 0 || after < 0 {
+		return -1
+	}
+	return after - before
+}
+
+// reapWait bounds how long cpuDuring waits for the server's processes
 // of the run to exit; an autovacuum worker still busy after it is left
 // out of the server's CPU.
 const reapWait = 5 * time.Second
