@@ -202,13 +202,9 @@ func compiledStore(t *testing.T) *types.Package {
 func TestNullableColumnsRoundTrip(t *testing.T) {
 	eachDB(t, func(t *testing.T, s *Store) {
 		ctx := t.Context()
-		pid, err := s.EnsureProject(ctx, "EHR", "ehr@x.example")
-		if err != nil {
-			t.Fatal(err)
-		}
-		at := time.Date(2026, 12, 1, 14, 0, 0, 0, time.UTC)
+		pid, at := ehrProject(t, s)
 		var open, closed Item
-		err = s.Tx(ctx, func(tx *Tx) error {
+		err := s.Tx(ctx, func(tx *Tx) error {
 			msg, err := tx.InsertMessage(Message{ProjectID: pid, MessageID: "m@x", ContentHash: "h", Kind: "minutes", Outcome: "processed",
 				ReceivedAt: at, ProcessedAt: at})
 			if err != nil {
@@ -267,12 +263,9 @@ func TestNullableColumnsRoundTrip(t *testing.T) {
 func TestUpdateItemWritesOnlyWhatChanged(t *testing.T) {
 	eachDB(t, func(t *testing.T, s *Store) {
 		ctx := t.Context()
-		pid, err := s.EnsureProject(ctx, "EHR", "ehr@x.example")
-		if err != nil {
-			t.Fatal(err)
-		}
-		at := time.Date(2026, 12, 1, 14, 0, 0, 0, time.UTC)
+		pid, at := ehrProject(t, s)
 		var a, b Item
+		var err error
 		err = s.Tx(ctx, func(tx *Tx) error {
 			if a, err = tx.InsertItem(Item{ProjectID: pid, Text: "train the ward clerks", Owner: "a@x", Status: "open", CreatedAt: at, UpdatedAt: at}); err != nil {
 				return err
@@ -353,11 +346,9 @@ func TestUpdateItemWritesEachField(t *testing.T) {
 	}
 	eachDB(t, func(t *testing.T, s *Store) {
 		ctx := t.Context()
-		pid, err := s.EnsureProject(ctx, "EHR", "ehr@x.example")
-		if err != nil {
-			t.Fatal(err)
-		}
+		pid, _ := ehrProject(t, s)
 		var meeting, msg int64
+		var err error
 		items := map[string]Item{}
 		err = s.Tx(ctx, func(tx *Tx) error {
 			if msg, err = tx.InsertMessage(Message{ProjectID: pid, MessageID: "m@x", ContentHash: "h", Kind: "minutes", Outcome: "processed",
@@ -413,4 +404,15 @@ func sameItem(a, b Item) bool {
 	times := a.CreatedAt.Equal(b.CreatedAt) && a.UpdatedAt.Equal(b.UpdatedAt) && a.ClosedAt.Equal(b.ClosedAt)
 	a.CreatedAt, a.UpdatedAt, a.ClosedAt = b.CreatedAt, b.UpdatedAt, b.ClosedAt
 	return times && a == b
+}
+
+// ehrProject makes the project the item tests use, and the time they
+// start at.
+func ehrProject(t *testing.T, s *Store) (int64, time.Time) {
+	t.Helper()
+	pid, err := s.EnsureProject(t.Context(), "EHR", "ehr@x.example")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return pid, time.Date(2026, 12, 1, 14, 0, 0, 0, time.UTC)
 }
